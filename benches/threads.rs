@@ -1,0 +1,2 @@
+//! Thread-backend benches (filled in below).
+fn main() {}

@@ -1,0 +1,557 @@
+//! The shared state of one task: its lifecycle word, its output slot and the
+//! list of whoever waits for it. See `README.md` in this folder for the
+//! state machine and who may touch what.
+
+use std::cell::UnsafeCell;
+use std::sync::Arc;
+use std::sync::atomic::AtomicUsize;
+use std::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed, Release};
+use std::task::Waker;
+use std::thread::{self, Thread};
+use std::time::Instant;
+
+use parking_lot::Mutex;
+
+use crate::error::{Error, ErrorKind};
+use crate::report::{self, Report};
+use crate::unwind;
+use crate::wait::Signal;
+
+// The state word. Bits 0-1 are the lifecycle; the rest are flags and, from
+// bit 6 up, the number of readers currently holding `&T`.
+const LIFECYCLE: usize = 0b11;
+const PENDING: usize = 0;
+const RUNNING: usize = 1;
+const FINISHED: usize = 2;
+const CANCELLED: usize = 3;
+/// The output is an error. Errors are never moved out, so once published
+/// they may be read by anyone without counting readers.
+const FAILED: usize = 1 << 2;
+/// The value was moved out by `take`.
+const TAKEN: usize = 1 << 3;
+/// Someone observed the outcome; a failure nobody observed is reported.
+const RETRIEVED: usize = 1 << 4;
+/// The waiter list may be non-empty; whoever publishes must drain it.
+const NOTIFY: usize = 1 << 5;
+/// One reader of the value (a done-callback running with `&T`).
+const READER: usize = 1 << 6;
+
+fn lifecycle(s: usize) -> usize {
+    s & LIFECYCLE
+}
+
+fn is_done(s: usize) -> bool {
+    lifecycle(s) >= FINISHED
+}
+
+fn readers(s: usize) -> usize {
+    s / READER
+}
+
+/// True while `take` must wait: the task is not done, or its value is being
+/// read by callbacks.
+fn blocks_take(s: usize) -> bool {
+    !is_done(s) || (lifecycle(s) == FINISHED && s & (FAILED | TAKEN) == 0 && readers(s) > 0)
+}
+
+/// A done-callback: it sees the value by reference, or the error.
+pub(crate) type Callback<T> = Box<dyn FnOnce(Result<&T, &Error>) + Send>;
+
+/// Something to wake when the state changes.
+pub(crate) enum Wake {
+    /// A thread blocked in `wait`/`result`.
+    Thread(Thread),
+    /// A shared completion queue (`as_completed`, `wait`): push the index.
+    Signal(Arc<Signal>, usize),
+}
+
+enum Waiter<T> {
+    Wake { id: u64, wake: Wake },
+    Callback(Callback<T>),
+}
+
+/// Boxed on first use: most tasks are never waited on by a parked thread.
+struct Waiters<T> {
+    list: Vec<Waiter<T>>,
+    /// The async waker of the (single) `Future` that polls this task.
+    waker: Option<Waker>,
+    next_id: u64,
+}
+
+impl<T> Waiters<T> {
+    fn boxed() -> Box<Waiters<T>> {
+        Box::new(Waiters {
+            list: Vec::new(),
+            waker: None,
+            next_id: 0,
+        })
+    }
+}
+
+/// What the publishing thread drained from the waiter list.
+struct Drained<T> {
+    list: Vec<Waiter<T>>,
+    waker: Option<Waker>,
+}
+
+/// The state of one task shared by its `Future`, its executor and its
+/// waiters.
+pub(crate) struct Core<T> {
+    state: AtomicUsize,
+    waiters: Mutex<Option<Box<Waiters<T>>>>,
+    output: UnsafeCell<Option<Result<T, Error>>>,
+}
+
+// SAFETY: `output` is written only by the thread that won the RUNNING claim,
+// before FINISHED is published with Release; afterwards it is read through
+// `&T` only while a reader is counted (callbacks, which the public API
+// allows only for `T: Sync`), and moved out only by the single thread that
+// sets TAKEN while no reader is counted. So sharing a `Core<T>` needs only
+// `T: Send`.
+unsafe impl<T: Send> Sync for Core<T> {}
+
+/// How a wait ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum WaitOutcome {
+    Ready,
+    TimedOut,
+}
+
+impl<T> Core<T> {
+    pub(crate) fn new() -> Core<T> {
+        Core {
+            state: AtomicUsize::new(PENDING),
+            waiters: Mutex::new(None),
+            output: UnsafeCell::new(None),
+        }
+    }
+
+    fn load(&self) -> usize {
+        // Acquire: pairs with the Release in `publish`, so a thread that sees
+        // FINISHED also sees the output.
+        self.state.load(Acquire)
+    }
+
+    pub(crate) fn is_done(&self) -> bool {
+        is_done(self.load())
+    }
+
+    pub(crate) fn is_running(&self) -> bool {
+        lifecycle(self.load()) == RUNNING
+    }
+
+    pub(crate) fn is_cancelled(&self) -> bool {
+        lifecycle(self.load()) == CANCELLED
+    }
+
+    pub(crate) fn is_failed(&self) -> bool {
+        self.load() & FAILED != 0
+    }
+
+    /// Claims the task for execution: PENDING → RUNNING. Exactly one caller
+    /// ever wins; it alone may then call [`complete`](Core::complete).
+    pub(crate) fn start(&self) -> bool {
+        let mut s = self.state.load(Relaxed);
+        loop {
+            if lifecycle(s) != PENDING {
+                return false;
+            }
+            // Acquire: the winner takes ownership of the task's closure.
+            match self
+                .state
+                .compare_exchange_weak(s, s | RUNNING, Acquire, Relaxed)
+            {
+                Ok(_) => return true,
+                Err(actual) => s = actual,
+            }
+        }
+    }
+
+    /// Stores the outcome and wakes everyone. The caller must have won
+    /// [`start`](Core::start).
+    pub(crate) fn complete(&self, output: Result<T, Error>) {
+        debug_assert_eq!(lifecycle(self.state.load(Relaxed)), RUNNING);
+        let failed = if output.is_err() { FAILED } else { 0 };
+        // SAFETY: the lifecycle is RUNNING and the caller won `start`, so no
+        // other thread reads or writes `output` until FINISHED is published
+        // below.
+        unsafe { *self.output.get() = Some(output) };
+        self.publish(FINISHED | failed);
+    }
+
+    /// PENDING → CANCELLED. True if this call cancelled the task; the caller
+    /// then owns the task's closure and must drop it.
+    pub(crate) fn cancel(&self) -> bool {
+        let mut s = self.state.load(Relaxed);
+        loop {
+            if lifecycle(s) != PENDING {
+                return false;
+            }
+            // AcqRel: the winner owns the closure (Acquire) and publishes
+            // the final state to waiters (Release).
+            match self
+                .state
+                .compare_exchange_weak(s, s | CANCELLED, AcqRel, Relaxed)
+            {
+                Ok(_) => break,
+                Err(actual) => s = actual,
+            }
+        }
+        if s & NOTIFY != 0 {
+            self.run_waiters(false);
+        }
+        true
+    }
+
+    /// Publishes a final lifecycle (FINISHED, possibly FAILED) with Release,
+    /// then drains the waiter list if anyone registered.
+    fn publish(&self, done_bits: usize) {
+        let mut s = self.state.load(Relaxed);
+        let prev = loop {
+            let mut new = (s & !LIFECYCLE) | done_bits;
+            if s & NOTIFY != 0 {
+                // Callbacks may read the value: hold a reader while they run.
+                new += READER;
+            }
+            // Release: publishes `output` to every thread that later loads
+            // the state with Acquire. Acquire: see the registrations that
+            // set NOTIFY.
+            match self.state.compare_exchange_weak(s, new, AcqRel, Relaxed) {
+                Ok(_) => break s,
+                Err(actual) => s = actual,
+            }
+        };
+        if prev & NOTIFY != 0 {
+            self.run_waiters(true);
+        }
+    }
+
+    /// Takes the waiter list under its lock, clearing NOTIFY. Registration
+    /// also happens under this lock, so nothing registers after the drain
+    /// without seeing the new state.
+    fn drain(&self) -> Drained<T> {
+        let mut waiters = self.waiters.lock();
+        self.state.fetch_and(!NOTIFY, Relaxed);
+        match waiters.as_deref_mut() {
+            // Keep the box: `next_id` must never repeat for this task.
+            Some(waiters) => Drained {
+                list: std::mem::take(&mut waiters.list),
+                waker: waiters.waker.take(),
+            },
+            None => Drained {
+                list: Vec::new(),
+                waker: None,
+            },
+        }
+    }
+
+    /// Wakes every waiter and runs the callbacks, in registration order.
+    /// `holding_reader` says the caller counted a reader in `publish`.
+    fn run_waiters(&self, holding_reader: bool) {
+        let Drained { list, waker } = self.drain();
+        let mut callbacks = Vec::new();
+        for waiter in list {
+            match waiter {
+                Waiter::Wake { wake, .. } => wake_one(wake),
+                Waiter::Callback(cb) => callbacks.push(cb),
+            }
+        }
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+        if !callbacks.is_empty() {
+            self.with_output_unchecked(|outcome| {
+                for cb in callbacks {
+                    run_callback(cb, outcome);
+                }
+            });
+        }
+        if holding_reader {
+            self.release_reader();
+        }
+    }
+
+    /// Drops a reader; the last reader wakes threads waiting to take.
+    fn release_reader(&self) {
+        // Release: our reads of the value happen before a taker's move.
+        let prev = self.state.fetch_sub(READER, Release);
+        if readers(prev) == 1 && prev & NOTIFY != 0 {
+            let Drained { list, waker } = self.drain();
+            for waiter in list {
+                if let Waiter::Wake { wake, .. } = waiter {
+                    wake_one(wake);
+                }
+            }
+            if let Some(waker) = waker {
+                waker.wake();
+            }
+        }
+    }
+
+    /// Calls `f` with the outcome of a done task whose readers the caller
+    /// already accounts for (the publishing thread). Marks a failure
+    /// retrieved, since the callback saw it.
+    fn with_output_unchecked<R>(&self, f: impl FnOnce(Result<&T, &Error>) -> R) -> R {
+        let s = self.load();
+        if lifecycle(s) == CANCELLED {
+            return f(Err(&Error::cancelled()));
+        }
+        if s & FAILED != 0 {
+            self.state.fetch_or(RETRIEVED, Relaxed);
+        }
+        // SAFETY: the task is FINISHED (published with Release, loaded with
+        // Acquire above) and the caller holds a reader, so nobody moves the
+        // output out while `f` runs.
+        let output = unsafe { &*self.output.get() };
+        match output {
+            Some(Ok(value)) => f(Ok(value)),
+            Some(Err(error)) => f(Err(error)),
+            None => f(Err(&Error::from_kind(ErrorKind::Retrieved))),
+        }
+    }
+
+    /// Calls `f` with the outcome of a done task, counting a reader while it
+    /// runs so a concurrent `take` waits.
+    pub(crate) fn with_output<R>(&self, f: impl FnOnce(Result<&T, &Error>) -> R) -> R {
+        let mut s = self.load();
+        loop {
+            debug_assert!(is_done(s));
+            if lifecycle(s) == CANCELLED || s & FAILED != 0 {
+                // Immutable once published: no reader needed.
+                return self.with_output_unchecked(f);
+            }
+            if s & TAKEN != 0 {
+                return f(Err(&Error::from_kind(ErrorKind::Retrieved)));
+            }
+            // Acquire: see the value published by the completer.
+            match self
+                .state
+                .compare_exchange_weak(s, s + READER, Acquire, Acquire)
+            {
+                Ok(_) => break,
+                Err(actual) => s = actual,
+            }
+        }
+        let result = self.with_output_unchecked(f);
+        self.release_reader();
+        result
+    }
+
+    /// The error of a done task, marking it retrieved; `None` if it
+    /// succeeded.
+    pub(crate) fn error(&self) -> Option<Error> {
+        let s = self.load();
+        debug_assert!(is_done(s));
+        if lifecycle(s) == CANCELLED {
+            return Some(Error::cancelled());
+        }
+        if s & FAILED == 0 {
+            return None;
+        }
+        self.state.fetch_or(RETRIEVED, Relaxed);
+        // SAFETY: FAILED was published with Release and loaded with Acquire;
+        // a failed output is never moved or written again.
+        match unsafe { &*self.output.get() } {
+            Some(Err(error)) => Some(error.clone()),
+            _ => unreachable!("a FAILED task holds an error"),
+        }
+    }
+
+    /// Moves the value out of a done task. `None` while callbacks are still
+    /// reading it (the caller waits and retries).
+    pub(crate) fn try_take(&self) -> Option<Result<T, Error>> {
+        let mut s = self.load();
+        loop {
+            debug_assert!(is_done(s));
+            if lifecycle(s) == CANCELLED || s & FAILED != 0 {
+                return Some(Err(self.error().expect("cancelled or failed")));
+            }
+            if s & TAKEN != 0 {
+                return Some(Err(Error::from_kind(ErrorKind::Retrieved)));
+            }
+            if readers(s) > 0 {
+                return None;
+            }
+            // Acquire: pairs with the readers' Release in `release_reader`
+            // and the completer's Release in `publish`.
+            match self
+                .state
+                .compare_exchange_weak(s, s | TAKEN | RETRIEVED, Acquire, Acquire)
+            {
+                Ok(_) => break,
+                Err(actual) => s = actual,
+            }
+        }
+        // SAFETY: we set TAKEN while no reader was counted; readers need
+        // !TAKEN to start, so this thread has exclusive access.
+        let output = unsafe { (*self.output.get()).take() };
+        Some(output.expect("a finished task holds its output"))
+    }
+
+    /// Blocks until the value can be taken, then takes it.
+    pub(crate) fn take(&self, deadline: Option<Instant>) -> Result<T, Error> {
+        loop {
+            if self.wait_while(blocks_take, deadline) == WaitOutcome::TimedOut {
+                return Err(Error::from_kind(ErrorKind::Timeout));
+            }
+            if let Some(result) = self.try_take() {
+                return result;
+            }
+        }
+    }
+
+    /// Blocks until the task is done or the deadline passes.
+    pub(crate) fn wait(&self, deadline: Option<Instant>) -> WaitOutcome {
+        self.wait_while(|s| !is_done(s), deadline)
+    }
+
+    /// Parks the calling thread while `blocked(state)` holds.
+    fn wait_while(&self, blocked: fn(usize) -> bool, deadline: Option<Instant>) -> WaitOutcome {
+        let mut current = None;
+        loop {
+            if !blocked(self.load()) {
+                return WaitOutcome::Ready;
+            }
+            // A wake-up drains our registration; a state that still blocks
+            // us (the value is being read by callbacks) needs a new one.
+            // Each registration is either drained or removed below, so
+            // repeated waits do not pile up entries.
+            if let Some(id) = current.take() {
+                self.deregister(id);
+            }
+            match self.register_wake(blocked, Wake::Thread(thread::current())) {
+                Some(id) => current = Some(id),
+                None => return WaitOutcome::Ready,
+            }
+            match deadline {
+                None => thread::park(),
+                Some(deadline) => {
+                    let now = Instant::now();
+                    if now >= deadline {
+                        if let Some(id) = current.take() {
+                            self.deregister(id);
+                        }
+                        return if blocked(self.load()) {
+                            WaitOutcome::TimedOut
+                        } else {
+                            WaitOutcome::Ready
+                        };
+                    }
+                    thread::park_timeout(deadline - now);
+                }
+            }
+        }
+    }
+
+    /// Sets NOTIFY while `blocked(state)` holds, under the waiter lock.
+    /// False if the state no longer blocks.
+    fn arm(&self, blocked: fn(usize) -> bool) -> bool {
+        let mut s = self.load();
+        loop {
+            if !blocked(s) {
+                return false;
+            }
+            if s & NOTIFY != 0 {
+                return true;
+            }
+            // AcqRel: ordered against the publisher's CAS on the same word.
+            match self
+                .state
+                .compare_exchange_weak(s, s | NOTIFY, AcqRel, Acquire)
+            {
+                Ok(_) => return true,
+                Err(actual) => s = actual,
+            }
+        }
+    }
+
+    /// Registers `wake` while `blocked(state)` holds; `None` if it no
+    /// longer does.
+    pub(crate) fn register_wake(&self, blocked: fn(usize) -> bool, wake: Wake) -> Option<u64> {
+        let mut waiters = self.waiters.lock();
+        if !self.arm(blocked) {
+            return None;
+        }
+        let waiters = waiters.get_or_insert_with(Waiters::boxed);
+        let id = waiters.next_id;
+        waiters.next_id += 1;
+        waiters.list.push(Waiter::Wake { id, wake });
+        Some(id)
+    }
+
+    /// Registers a completion signal unless the task is already done.
+    pub(crate) fn register_signal(&self, signal: Arc<Signal>, index: usize) -> Option<u64> {
+        self.register_wake(|s| !is_done(s), Wake::Signal(signal, index))
+    }
+
+    /// Removes a wake registration that is no longer wanted.
+    pub(crate) fn deregister(&self, id: u64) {
+        let mut waiters = self.waiters.lock();
+        let Some(waiters) = waiters.as_deref_mut() else {
+            return;
+        };
+        waiters
+            .list
+            .retain(|w| !matches!(w, Waiter::Wake { id: other, .. } if *other == id));
+    }
+
+    /// Registers a done-callback, or returns it if the task is already done
+    /// (the caller then runs it with [`with_output`](Core::with_output)).
+    pub(crate) fn register_callback(&self, cb: Callback<T>) -> Option<Callback<T>> {
+        let mut waiters = self.waiters.lock();
+        if !self.arm(|s| !is_done(s)) {
+            return Some(cb);
+        }
+        waiters
+            .get_or_insert_with(Waiters::boxed)
+            .list
+            .push(Waiter::Callback(cb));
+        None
+    }
+
+    /// Registers the async waker until the value can be taken. False if it
+    /// can be taken now.
+    pub(crate) fn register_waker(&self, waker: &Waker) -> bool {
+        let mut waiters = self.waiters.lock();
+        if !self.arm(blocks_take) {
+            return false;
+        }
+        match &mut waiters.get_or_insert_with(Waiters::boxed).waker {
+            Some(existing) if existing.will_wake(waker) => {}
+            slot => *slot = Some(waker.clone()),
+        }
+        true
+    }
+}
+
+impl<T> Drop for Core<T> {
+    fn drop(&mut self) {
+        let s = *self.state.get_mut();
+        if s & FAILED != 0
+            && s & RETRIEVED == 0
+            && let Some(Err(error)) = self.output.get_mut()
+        {
+            report::report(&Report::Unretrieved(error));
+        }
+    }
+}
+
+fn wake_one(wake: Wake) {
+    match wake {
+        Wake::Thread(thread) => thread.unpark(),
+        Wake::Signal(signal, index) => signal.notify(index),
+    }
+}
+
+/// Runs one done-callback; a panic is reported, never propagated.
+fn run_callback<T>(cb: Callback<T>, outcome: Result<&T, &Error>) {
+    if let Err(panic) = unwind::catch(move || cb(outcome)) {
+        report::report(&Report::CallbackPanicked(&panic));
+    }
+}
+
+/// Runs a callback registered after the task was done, on the caller's
+/// thread.
+pub(crate) fn run_late_callback<T>(core: &Core<T>, cb: Callback<T>) {
+    core.with_output(|outcome| run_callback(cb, outcome));
+}

@@ -1,0 +1,296 @@
+//! `Future<T>`: the handle to a task's eventual value.
+
+use std::fmt;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use super::core::{Core, WaitOutcome, run_late_callback};
+use crate::error::Error;
+
+/// What the scheduler and promises share with a [`Future`]: the task state,
+/// and a way to cancel that also drops the task's closure.
+pub(crate) trait Task<T>: Send + Sync {
+    fn core(&self) -> &Core<T>;
+
+    fn cancel(&self) -> bool {
+        self.core().cancel()
+    }
+}
+
+/// The handle to the eventual result of a task, like Python's
+/// `concurrent.futures.Future`.
+///
+/// A future is *pending* until a worker starts it, *running* while it runs,
+/// then *finished* (with a value or an error) or *cancelled*. Every blocking
+/// method has a timeout variant. A future is also a
+/// [`std::future::Future`], so async code can `.await` it from any runtime.
+///
+/// The value is moved out by the first successful [`result`](Future::result);
+/// later calls report [`ErrorKind::Retrieved`](crate::ErrorKind::Retrieved).
+/// Errors can be read any number of times.
+///
+/// # Examples
+///
+/// ```
+/// let (promise, future) = pool_core::promise();
+/// assert!(!future.done());
+/// promise.set_result(42);
+/// assert!(future.done());
+/// assert_eq!(future.result().unwrap(), 42);
+/// ```
+#[doc(alias = "concurrent.futures.Future")]
+pub struct Future<T> {
+    task: Arc<dyn Task<T>>,
+}
+
+impl<T> Future<T> {
+    pub(crate) fn from_task(task: Arc<dyn Task<T>>) -> Future<T> {
+        Future { task }
+    }
+
+    pub(crate) fn core(&self) -> &Core<T> {
+        self.task.core()
+    }
+
+    /// Blocks until the task is done, then moves its value out.
+    ///
+    /// # Errors
+    ///
+    /// The task's failure (a panic, cancellation, a broken executor, …), or
+    /// [`ErrorKind::Retrieved`](crate::ErrorKind::Retrieved) when the value
+    /// was already taken.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (promise, future) = pool_core::promise::<u8>();
+    /// promise.set_result(7);
+    /// assert_eq!(future.result().unwrap(), 7);
+    /// assert!(future.result().unwrap_err().kind() == pool_core::ErrorKind::Retrieved);
+    /// ```
+    pub fn result(&self) -> Result<T, Error> {
+        self.core().take(None)
+    }
+
+    /// Like [`result`](Future::result), but gives up after `timeout` with an
+    /// error for which [`Error::is_timeout`] is true. The task goes on.
+    ///
+    /// # Errors
+    ///
+    /// As [`result`](Future::result), plus the timeout.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let (_promise, future) = pool_core::promise::<u8>();
+    /// let err = future.result_timeout(Duration::from_millis(10)).unwrap_err();
+    /// assert!(err.is_timeout());
+    /// ```
+    pub fn result_timeout(&self, timeout: Duration) -> Result<T, Error> {
+        self.core().take(Some(deadline(timeout)))
+    }
+
+    /// Blocks until the task is done and returns its error, or `None` if it
+    /// succeeded. A cancelled task returns the cancellation error.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (promise, future) = pool_core::promise::<u8>();
+    /// promise.set_error(pool_core::Error::from_kind(pool_core::ErrorKind::Broken));
+    /// assert!(future.exception().unwrap().is_broken());
+    /// ```
+    pub fn exception(&self) -> Option<Error> {
+        self.core().wait(None);
+        self.core().error()
+    }
+
+    /// Like [`exception`](Future::exception), but gives up after `timeout`.
+    ///
+    /// # Errors
+    ///
+    /// A timeout error when the task is not done in time.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let (promise, future) = pool_core::promise::<u8>();
+    /// assert!(future.exception_timeout(Duration::ZERO).unwrap_err().is_timeout());
+    /// promise.set_result(1);
+    /// assert!(future.exception_timeout(Duration::ZERO).unwrap().is_none());
+    /// ```
+    pub fn exception_timeout(&self, timeout: Duration) -> Result<Option<Error>, Error> {
+        match self.core().wait(Some(deadline(timeout))) {
+            WaitOutcome::Ready => Ok(self.core().error()),
+            WaitOutcome::TimedOut => Err(Error::timeout(1, 1)),
+        }
+    }
+
+    /// Blocks until the task is done, without taking its value.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (promise, future) = pool_core::promise();
+    /// promise.set_result("done");
+    /// future.wait();
+    /// assert!(future.done());
+    /// ```
+    pub fn wait(&self) {
+        self.core().wait(None);
+    }
+
+    /// Blocks until the task is done or `timeout` passes; true if done.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let (_promise, future) = pool_core::promise::<()>();
+    /// assert!(!future.wait_timeout(Duration::from_millis(1)));
+    /// ```
+    pub fn wait_timeout(&self, timeout: Duration) -> bool {
+        self.core().wait(Some(deadline(timeout))) == WaitOutcome::Ready
+    }
+
+    /// True when the task finished or was cancelled.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (promise, future) = pool_core::promise();
+    /// assert!(!future.done());
+    /// promise.set_result(());
+    /// assert!(future.done());
+    /// ```
+    pub fn done(&self) -> bool {
+        self.core().is_done()
+    }
+
+    /// True while a worker is running the task.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (promise, future) = pool_core::promise::<()>();
+    /// assert!(!future.running());
+    /// assert!(promise.set_running());
+    /// assert!(future.running());
+    /// ```
+    pub fn running(&self) -> bool {
+        self.core().is_running()
+    }
+
+    /// True when the task was cancelled.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (_promise, future) = pool_core::promise::<()>();
+    /// future.cancel();
+    /// assert!(future.cancelled());
+    /// ```
+    pub fn cancelled(&self) -> bool {
+        self.core().is_cancelled()
+    }
+
+    /// Cancels the task if it has not started. True when it is cancelled
+    /// (now or before); false when it is running or finished, as in Python.
+    ///
+    /// Cancelling drops the task's closure at once and runs the
+    /// done-callbacks with the cancellation error.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (promise, future) = pool_core::promise::<()>();
+    /// assert!(future.cancel());
+    /// assert!(future.result().unwrap_err().is_cancelled());
+    /// assert!(!promise.set_running());
+    /// ```
+    pub fn cancel(&self) -> bool {
+        self.task.cancel() || self.cancelled()
+    }
+}
+
+impl<T: Send + Sync + 'static> Future<T> {
+    /// Calls `callback` with the outcome once the task is done, like
+    /// Python's `add_done_callback`.
+    ///
+    /// The callback sees the value by reference (or the error). It runs on
+    /// the thread that completes the task, in the order callbacks were
+    /// added; if the task is already done it runs at once on the calling
+    /// thread. A callback that panics is reported through the
+    /// [report hook](crate::set_report_hook) and does not disturb the pool.
+    ///
+    /// A task whose value was already moved out by [`result`](Future::result)
+    /// gives late callbacks an [`ErrorKind::Retrieved`](crate::ErrorKind::Retrieved) error.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::mpsc;
+    ///
+    /// let (promise, future) = pool_core::promise();
+    /// let (tx, rx) = mpsc::channel();
+    /// future.add_done_callback(move |outcome| tx.send(*outcome.unwrap()).unwrap());
+    /// promise.set_result(5);
+    /// assert_eq!(rx.recv().unwrap(), 5);
+    /// ```
+    pub fn add_done_callback(&self, callback: impl FnOnce(Result<&T, &Error>) + Send + 'static) {
+        if let Some(callback) = self.core().register_callback(Box::new(callback)) {
+            run_late_callback(self.core(), callback);
+        }
+    }
+}
+
+impl<T> fmt::Debug for Future<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = if self.cancelled() {
+            "cancelled"
+        } else if self.done() {
+            if self.core().is_failed() {
+                "finished (failed)"
+            } else {
+                "finished"
+            }
+        } else if self.running() {
+            "running"
+        } else {
+            "pending"
+        };
+        f.debug_struct("Future").field("state", &state).finish()
+    }
+}
+
+impl<T> std::future::Future for Future<T> {
+    type Output = Result<T, Error>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let core = self.core();
+        loop {
+            if core.is_done()
+                && let Some(result) = core.try_take()
+            {
+                return Poll::Ready(result);
+            }
+            if core.register_waker(cx.waker()) {
+                return Poll::Pending;
+            }
+        }
+    }
+}
+
+fn deadline(timeout: Duration) -> Instant {
+    // A timeout too large to represent waits forever in practice.
+    Instant::now()
+        .checked_add(timeout)
+        .unwrap_or_else(|| Instant::now() + Duration::from_secs(60 * 60 * 24 * 365 * 100))
+}

@@ -1,0 +1,12 @@
+//! Task handles: the [`Future`] a submit returns, and the [`Promise`] that
+//! completes a future by hand. The state machine is described in this
+//! folder's `README.md`.
+
+mod core;
+mod future;
+mod promise;
+
+pub(crate) use self::core::{Core, WaitOutcome};
+pub use self::future::Future;
+pub(crate) use self::future::Task;
+pub use self::promise::{Promise, promise};

@@ -1,0 +1,133 @@
+//! `Promise<T>`: the producing side of a [`Future`] completed by hand.
+
+use std::fmt;
+use std::sync::Arc;
+
+use super::core::Core;
+use super::future::{Future, Task};
+use crate::error::{Error, ErrorKind};
+
+impl<T: Send> Task<T> for Core<T> {
+    fn core(&self) -> &Core<T> {
+        self
+    }
+}
+
+/// The side of a future that sets its outcome, for work that does not run as
+/// a closure on a pool (a reply from another process, a callback-based API).
+///
+/// Made in a pair with its [`Future`] by [`promise`]. Dropping a promise
+/// without setting an outcome fails the future with
+/// [`ErrorKind::Abandoned`], so a waiter never hangs on a producer that went
+/// away.
+///
+/// # Examples
+///
+/// ```
+/// let (promise, future) = pool_core::promise();
+/// std::thread::spawn(move || promise.set_result("hello"));
+/// assert_eq!(future.result().unwrap(), "hello");
+/// ```
+pub struct Promise<T: Send + 'static> {
+    core: Arc<Core<T>>,
+}
+
+/// Makes a connected [`Promise`] and [`Future`] pair.
+///
+/// # Examples
+///
+/// ```
+/// let (promise, future) = pool_core::promise::<u32>();
+/// drop(promise);
+/// assert_eq!(future.result().unwrap_err().kind(), pool_core::ErrorKind::Abandoned);
+/// ```
+pub fn promise<T: Send + 'static>() -> (Promise<T>, Future<T>) {
+    let core = Arc::new(Core::new());
+    let future = Future::from_task(core.clone());
+    (Promise { core }, future)
+}
+
+impl<T: Send + 'static> Promise<T> {
+    /// Marks the future running, like Python's
+    /// `set_running_or_notify_cancel`. False if it was cancelled first; the
+    /// work should then be skipped.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (promise, future) = pool_core::promise::<()>();
+    /// assert!(promise.set_running());
+    /// assert!(!future.cancel());
+    /// ```
+    #[doc(alias = "set_running_or_notify_cancel")]
+    pub fn set_running(&self) -> bool {
+        self.core.start() || self.core.is_running()
+    }
+
+    /// Completes the future with `value`. Returns the value back if the
+    /// future was cancelled before it started running.
+    ///
+    /// # Errors
+    ///
+    /// The value itself, when the future had been cancelled.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (promise, future) = pool_core::promise();
+    /// promise.set_result(3).unwrap();
+    /// assert_eq!(future.result().unwrap(), 3);
+    /// ```
+    pub fn set_result(self, value: T) -> Result<(), T> {
+        if self.claim() {
+            self.core.complete(Ok(value));
+            Ok(())
+        } else {
+            Err(value)
+        }
+    }
+
+    /// Fails the future with `error`. False if the future had been
+    /// cancelled.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_core::{Error, ErrorKind};
+    ///
+    /// let (promise, future) = pool_core::promise::<()>();
+    /// assert!(promise.set_error(Error::from_kind(ErrorKind::WorkerLost)));
+    /// assert!(future.result().unwrap_err().is_worker_lost());
+    /// ```
+    pub fn set_error(self, error: Error) -> bool {
+        if self.claim() {
+            self.core.complete(Err(error));
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Claims the right to complete: true when running (now or already) and
+    /// not yet done.
+    fn claim(&self) -> bool {
+        self.core.start() || (self.core.is_running())
+    }
+}
+
+impl<T: Send + 'static> Drop for Promise<T> {
+    fn drop(&mut self) {
+        if !self.core.is_done() && self.claim() {
+            self.core
+                .complete(Err(Error::from_kind(ErrorKind::Abandoned)));
+        }
+    }
+}
+
+impl<T: Send + 'static> fmt::Debug for Promise<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Promise")
+            .field("done", &self.core.is_done())
+            .finish()
+    }
+}

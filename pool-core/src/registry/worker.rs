@@ -1,0 +1,287 @@
+//! One worker thread: its start-up, its search loop and its exit. The step
+//! numbers refer to the idle protocol in `sleep/README.md`.
+
+use std::any::Any;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::{Ordering::Acquire, Ordering::SeqCst, fence};
+use std::thread::{self, Thread};
+use std::time::Instant;
+
+use crossbeam_deque::{Steal, Worker};
+use crossbeam_utils::Backoff;
+
+use super::Registry;
+use crate::affinity;
+use crate::config::WorkerInfo;
+use crate::error::Error;
+use crate::job::JobRef;
+use crate::metrics::Counters;
+use crate::unwind;
+
+thread_local! {
+    /// The worker running on this thread, if any, as `Rc<Local<C>>`.
+    static CURRENT: RefCell<Option<Rc<dyn Any>>> = const { RefCell::new(None) };
+    /// The address of that worker's registry (0 if none): a cheap first
+    /// check for the submit path, which runs once per task.
+    static CURRENT_REGISTRY: Cell<usize> = const { Cell::new(0) };
+}
+
+fn address_of<C: 'static>(registry: &Registry<C>) -> usize {
+    std::ptr::from_ref(registry) as usize
+}
+
+/// Pushes `job` onto the calling thread's own deque if it is a worker of
+/// `registry`; otherwise hands the job back.
+pub(super) fn push_local<C: 'static>(registry: &Registry<C>, job: JobRef<C>) -> Option<JobRef<C>> {
+    if CURRENT_REGISTRY.get() != address_of(registry) {
+        return Some(job);
+    }
+    CURRENT.with(|current| {
+        let current = current.borrow();
+        match current.as_ref().and_then(|c| c.downcast_ref::<Local<C>>()) {
+            Some(local) if std::ptr::eq(&*local.registry, registry) => {
+                local.deque.push(job);
+                None
+            }
+            _ => Some(job),
+        }
+    })
+}
+
+/// True when the calling thread is a worker of `registry`.
+pub(crate) fn on_worker_of<C: 'static>(registry: &Registry<C>) -> bool {
+    CURRENT_REGISTRY.get() == address_of(registry)
+}
+
+/// How many times an idle worker looks for work before it sleeps: a few
+/// rounds of spinning, then of yielding the core. Long enough to bridge the
+/// gap between a steady submitter's pushes (each park costs the submitter a
+/// futex wake), short enough to be a few microseconds on an idle pool.
+const SPIN_ROUNDS: u32 = 32;
+
+/// What a worker thread owns while it occupies a slot.
+struct Local<C: 'static> {
+    registry: Arc<Registry<C>>,
+    index: usize,
+    deque: Worker<JobRef<C>>,
+    thread: Thread,
+    /// xorshift state for picking where to start stealing.
+    rng: Cell<u32>,
+}
+
+/// How an idle phase ended.
+enum Idle<C: 'static> {
+    Job(JobRef<C>),
+    /// Woken by a notifier: search again.
+    Retry,
+    /// Leave the pool; the worker is counted as searching.
+    Exit,
+}
+
+/// Decrements the live-thread count even if the worker unwinds.
+struct AliveToken<'a, C: 'static>(&'a Registry<C>);
+
+impl<C: 'static> Drop for AliveToken<'_, C> {
+    fn drop(&mut self) {
+        self.0.thread_exited();
+    }
+}
+
+/// The body of a worker thread for slot `index`. The worker was counted as
+/// live and searching by whoever started it.
+pub(super) fn main<C: 'static>(registry: Arc<Registry<C>>, index: usize) {
+    let _alive = AliveToken(&registry);
+    let core = registry
+        .core_for(index)
+        .filter(|&core| affinity::pin_current(core));
+    let deque = registry.slots[index]
+        .deque
+        .lock()
+        .take()
+        .expect("a free slot holds its deque");
+    let local = Rc::new(Local {
+        registry: Arc::clone(&registry),
+        index,
+        deque,
+        thread: thread::current(),
+        rng: Cell::new(index as u32 * 0x9E37_79B9 + 1),
+    });
+    CURRENT.with(|current| *current.borrow_mut() = Some(local.clone()));
+    CURRENT_REGISTRY.set(address_of(&*registry));
+
+    let info = WorkerInfo { index, core };
+    match unwind::catch(|| (registry.config.start)(&info)) {
+        Ok(Ok(mut ctx)) => {
+            local.run(&mut ctx);
+            // The context (a child process, a connection) is dropped here,
+            // on its own thread, before the slot is given back.
+            drop(ctx);
+        }
+        Ok(Err(error)) => registry.break_with(error),
+        Err(panic) => registry.break_with(Error::panicked(panic)),
+    }
+
+    CURRENT_REGISTRY.set(0);
+    CURRENT.with(|current| current.borrow_mut().take());
+    let local = Rc::try_unwrap(local).unwrap_or_else(|_| unreachable!("only CURRENT held a clone"));
+    registry.release_slot(index, local.deque);
+    // Step 5: leave, then make sure a job pushed while we were counted as
+    // searching is not stranded.
+    registry.sleep.leave();
+    fence(SeqCst);
+    if !registry.injector_is_empty() {
+        registry.notify();
+    }
+}
+
+impl<C: 'static> Local<C> {
+    fn counters(&self) -> &Counters {
+        &self.registry.slots[self.index].counters
+    }
+
+    /// The search loop (step 3). Returns when the worker must exit; it is
+    /// then counted as searching.
+    fn run(&self, ctx: &mut C) {
+        let registry = &self.registry;
+        let mut searching = true;
+        loop {
+            let job = match self.find_job() {
+                Some(job) => job,
+                None => {
+                    if !searching {
+                        searching = true;
+                        registry.sleep.start_search();
+                    }
+                    match self.idle() {
+                        Idle::Job(job) => job,
+                        Idle::Retry => continue,
+                        Idle::Exit => return,
+                    }
+                }
+            };
+            if searching {
+                searching = false;
+                // Step 3b: the last searcher to find work passes the baton.
+                if registry.sleep.end_search() && !registry.injector_is_empty() {
+                    registry.notify();
+                }
+            }
+            self.execute(&job, ctx);
+        }
+    }
+
+    fn execute(&self, job: &JobRef<C>, ctx: &mut C) {
+        job.run(ctx, self.counters());
+    }
+
+    /// Spins briefly, then sleeps (steps 3c and 4).
+    fn idle(&self) -> Idle<C> {
+        let registry = &self.registry;
+        let backoff = Backoff::new();
+        for _ in 0..SPIN_ROUNDS {
+            if registry.is_closed() {
+                return self.exit_or_job();
+            }
+            if backoff.is_completed() {
+                thread::yield_now();
+            } else {
+                backoff.snooze();
+            }
+            if let Some(job) = self.find_job() {
+                return Idle::Job(job);
+            }
+        }
+
+        // Step 4a: register, then look once more (the fence is inside).
+        registry.sleep.register(self.index, self.thread.clone());
+        if let Some(job) = self.find_job() {
+            registry.sleep.unregister(self.index);
+            return Idle::Job(job);
+        }
+        if registry.is_closed() {
+            registry.sleep.unregister(self.index);
+            return self.exit_or_job();
+        }
+
+        let deadline = registry.config.keep_alive.map(|d| Instant::now() + d);
+        loop {
+            match deadline {
+                None => thread::park(),
+                Some(deadline) => {
+                    thread::park_timeout(deadline.saturating_duration_since(Instant::now()))
+                }
+            }
+            // Step 4c.
+            if registry.sleep.was_notified(self.index) {
+                return Idle::Retry;
+            }
+            let expired = deadline.is_some_and(|d| Instant::now() >= d);
+            if expired || registry.is_closed() {
+                registry.sleep.unregister(self.index);
+                return self.exit_or_job();
+            }
+        }
+    }
+
+    /// A closed pool's worker leaves once no job is left for it.
+    fn exit_or_job(&self) -> Idle<C> {
+        // SeqCst fence: after seeing the pool closed (or deciding to leave),
+        // see every job pushed by a submitter that saw it open.
+        fence(SeqCst);
+        match self.find_job() {
+            Some(job) => Idle::Job(job),
+            None => Idle::Exit,
+        }
+    }
+
+    /// Own deque first, then the injector, then the other workers.
+    fn find_job(&self) -> Option<JobRef<C>> {
+        if let Some(job) = self.deque.pop() {
+            return Some(job);
+        }
+        let registry = &self.registry;
+        loop {
+            let mut retry = false;
+            match registry.injector.steal_batch_and_pop(&self.deque) {
+                Steal::Success(job) => return Some(job),
+                Steal::Retry => retry = true,
+                Steal::Empty => {}
+            }
+            // Acquire: pairs with the Release in `prepare_slot`.
+            let used = registry.high_water.load(Acquire);
+            if used > 1 {
+                let start = self.next_random() as usize % used;
+                for i in (start..used).chain(0..start) {
+                    if i == self.index {
+                        continue;
+                    }
+                    let Some(stealer) = registry.slots[i].stealer.get() else {
+                        continue;
+                    };
+                    match stealer.steal_batch_and_pop(&self.deque) {
+                        Steal::Success(job) => {
+                            Counters::bump(&self.counters().stolen);
+                            return Some(job);
+                        }
+                        Steal::Retry => retry = true,
+                        Steal::Empty => {}
+                    }
+                }
+            }
+            if !retry {
+                return None;
+            }
+        }
+    }
+
+    fn next_random(&self) -> u32 {
+        let mut x = self.rng.get();
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        self.rng.set(x);
+        x
+    }
+}

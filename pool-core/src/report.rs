@@ -1,0 +1,92 @@
+//! Failures that have no caller to return to.
+//!
+//! A task whose error nobody read, or a done-callback that panicked, cannot
+//! return an error to anyone. Rather than lose it, poolrt reports it through a
+//! process-wide hook, the way Python prints "exception was never retrieved".
+//! The default hook writes one line to standard error; programs can route
+//! reports elsewhere (a logger, a test's collector) with [`set_report_hook`].
+
+use std::fmt;
+use std::sync::{Arc, RwLock};
+
+use crate::error::{Error, Panic};
+
+/// Something poolrt could not hand to any caller.
+///
+/// # Examples
+///
+/// ```
+/// use pool_core::{Error, Report};
+///
+/// let err = Error::cancelled();
+/// let report = Report::Unretrieved(&err);
+/// assert_eq!(report.to_string(), "a task's error was never retrieved: task was cancelled");
+/// ```
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Report<'a> {
+    /// A task failed and its handle was dropped without anyone reading the
+    /// error.
+    Unretrieved(&'a Error),
+    /// A done-callback panicked. The panic was caught; the pool goes on.
+    CallbackPanicked(&'a Panic),
+}
+
+impl fmt::Display for Report<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Report::Unretrieved(error) => {
+                write!(f, "a task's error was never retrieved: {error}")?;
+                let mut source = std::error::Error::source(*error);
+                while let Some(cause) = source {
+                    write!(f, ": {cause}")?;
+                    source = cause.source();
+                }
+                Ok(())
+            }
+            Report::CallbackPanicked(panic) => write!(f, "a done-callback panicked: {panic}"),
+        }
+    }
+}
+
+type Hook = Arc<dyn Fn(&Report<'_>) + Send + Sync>;
+
+static HOOK: RwLock<Option<Hook>> = RwLock::new(None);
+
+/// Replaces the report hook for the whole process.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::{Arc, Mutex};
+///
+/// let seen = Arc::new(Mutex::new(Vec::new()));
+/// let sink = seen.clone();
+/// pool_core::set_report_hook(move |report| sink.lock().unwrap().push(report.to_string()));
+/// # pool_core::reset_report_hook();
+/// ```
+pub fn set_report_hook(hook: impl Fn(&Report<'_>) + Send + Sync + 'static) {
+    *HOOK.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(hook));
+}
+
+/// Restores the default hook, which writes each report to standard error.
+///
+/// # Examples
+///
+/// ```
+/// pool_core::set_report_hook(|_| {});
+/// pool_core::reset_report_hook();
+/// ```
+pub fn reset_report_hook() {
+    *HOOK.write().unwrap_or_else(|e| e.into_inner()) = None;
+}
+
+/// Hands `report` to the current hook. The hook runs without any poolrt lock
+/// held, so it may itself use poolrt.
+pub(crate) fn report(report: &Report<'_>) {
+    let hook = HOOK.read().unwrap_or_else(|e| e.into_inner()).clone();
+    match hook {
+        Some(hook) => hook(report),
+        None => eprintln!("poolrt: {report}"),
+    }
+}

@@ -1,0 +1,229 @@
+//! Scoped tasks: tasks that borrow data from the caller's stack.
+//!
+//! A task in a scope may borrow anything that outlives the scope (`'env`).
+//! To queue it on a scheduler whose queues hold `'static` jobs, its
+//! lifetime is erased (the one `unsafe` here). That is sound because
+//! [`Scheduler::scope`] does not return until every task cell it created
+//! has been **dropped**, not merely finished:
+//!
+//! 1. Every scoped task cell holds a [`ScopeToken`] as its last field, so the
+//!    token drops after the closure and after any unread output (which may
+//!    borrow `'env` too).
+//! 2. The futures handed to the scope body are references into the scope's
+//!    own arena, so user code can neither keep nor leak an owning handle.
+//! 3. When the body returns (or panics), the scope drops its arena, runs its
+//!    still-pending tasks itself if it is on one of the scheduler's workers
+//!    (waiting there could otherwise deadlock a saturated pool; these are
+//!    its own tasks, never unrelated ones), drops its list of jobs, and
+//!    parks until the token count reaches zero.
+//! 4. The last token's drop unparks the owner; it touches only the token's
+//!    own `Arc`, never borrowed data.
+
+use std::marker::PhantomData;
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::Arc;
+use std::sync::atomic::AtomicUsize;
+use std::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed};
+use std::thread::{self, Thread};
+
+use parking_lot::Mutex;
+
+use crate::error::SubmitError;
+use crate::handle::{Future, Task};
+use crate::job::{Job, Plain, TaskCell};
+use crate::metrics::Counters;
+use crate::scheduler::Scheduler;
+
+/// Counts the live task cells of one scope.
+struct ScopeState {
+    live: AtomicUsize,
+    owner: Thread,
+}
+
+/// Held by each scoped task cell; its drop is the cell's last act.
+struct ScopeToken(Arc<ScopeState>);
+
+impl Drop for ScopeToken {
+    fn drop(&mut self) {
+        // AcqRel: everything the cell did (running the closure, dropping
+        // its output) happens before the owner sees the count reach zero.
+        if self.0.live.fetch_sub(1, AcqRel) == 1 {
+            self.0.owner.unpark();
+        }
+    }
+}
+
+/// A scope for tasks that borrow local data; see [`Scheduler::scope`].
+///
+/// # Examples
+///
+/// ```
+/// use pool_core::{Scheduler, SchedulerConfig};
+///
+/// let scheduler = Scheduler::new(SchedulerConfig::new(2, |_| Ok(()))).unwrap();
+/// let words = vec!["a", "bb", "ccc"];
+/// let total: usize = scheduler.scope(|s| {
+///     let futures: Vec<_> = words.iter().map(|w| s.submit(move || w.len()).unwrap()).collect();
+///     futures.iter().map(|f| f.result().unwrap()).sum()
+/// });
+/// assert_eq!(total, 6);
+/// # scheduler.shutdown(pool_core::CancelFutures::No);
+/// ```
+pub struct Scope<'scope, 'env: 'scope> {
+    scheduler: Scheduler<()>,
+    state: Arc<ScopeState>,
+    /// Owns the scope's futures; the body only gets references. Stored
+    /// with their lifetime erased (so the scope itself has no drop glue
+    /// that could touch `'scope` data) and dropped in `finish`.
+    arena: Mutex<Vec<Box<dyn Send>>>,
+    /// The scope's jobs, to run inline when the owner is a worker.
+    jobs: Mutex<Vec<Arc<dyn Job<()>>>>,
+    _scope: PhantomData<&'scope mut &'scope ()>,
+    _env: PhantomData<&'env mut &'env ()>,
+}
+
+impl<'scope> Scope<'scope, '_> {
+    /// Queues `task`, which may borrow from outside the scope, and returns
+    /// a reference to its future, valid for the rest of the scope.
+    ///
+    /// # Errors
+    ///
+    /// The task is handed back if the scheduler is shut down or broken.
+    pub fn submit<F, T>(&'scope self, task: F) -> Result<&'scope Future<T>, SubmitError<F>>
+    where
+        F: FnOnce() -> T + Send + 'scope,
+        T: Send + 'scope,
+    {
+        if let Some(reason) = self.scheduler.refusal() {
+            return Err(SubmitError::new(task, reason));
+        }
+        self.state.live.fetch_add(1, Relaxed);
+        let token = ScopeToken(Arc::clone(&self.state));
+        let cell = Arc::new(TaskCell::new(Plain(task), token));
+        let job: Arc<dyn Job<()> + 'scope> = cell.clone();
+        let handle: Arc<dyn Task<T> + 'scope> = cell;
+        // SAFETY: only the trait object's lifetime bound changes; the fat
+        // pointer's layout is the same. The cell cannot outlive `'scope`:
+        // the scope waits until its token, dropped last, is gone (module
+        // docs, steps 1-4).
+        let job: Arc<dyn Job<()>> = unsafe { erase_job(job) };
+        // SAFETY: as above; the future is kept in the arena, dropped before
+        // the scope ends.
+        let handle: Arc<dyn Task<T>> = unsafe { erase_task(handle) };
+
+        let future = Box::new(Future::from_task(handle));
+        let future_ref: *const Future<T> = &*future;
+        let future: Box<dyn Send + 'scope> = future;
+        // SAFETY: as above; `finish` drops the arena before the scope ends.
+        let future = unsafe { erase_box(future) };
+        self.arena.lock().push(future);
+        self.jobs.lock().push(job.clone());
+        if !self.scheduler.push_job(job.clone()) {
+            // Shut down while queueing: cancel unless a worker claimed it;
+            // the future then reports the cancellation.
+            job.abort(None);
+        }
+        // SAFETY: the boxed future lives in the arena, which only grows
+        // until `finish`, which runs after the body (the only holder of
+        // `&'scope self`) has returned; a `Box` does not move its contents.
+        Ok(unsafe { &*future_ref })
+    }
+}
+
+/// Changes the lifetime bound of a job trait object.
+///
+/// # Safety
+///
+/// The caller must make sure the job is dropped before `'a` ends.
+unsafe fn erase_job<'a>(job: Arc<dyn Job<()> + 'a>) -> Arc<dyn Job<()> + 'static> {
+    // SAFETY: same layout; the caller keeps the lifetime promise.
+    unsafe { std::mem::transmute::<Arc<dyn Job<()> + 'a>, Arc<dyn Job<()> + 'static>>(job) }
+}
+
+/// Changes the lifetime bound of a task trait object.
+///
+/// # Safety
+///
+/// The caller must make sure the task is dropped before `'a` ends.
+unsafe fn erase_task<'a, T>(task: Arc<dyn Task<T> + 'a>) -> Arc<dyn Task<T> + 'static> {
+    // SAFETY: same layout; the caller keeps the lifetime promise.
+    unsafe { std::mem::transmute::<Arc<dyn Task<T> + 'a>, Arc<dyn Task<T> + 'static>>(task) }
+}
+
+/// Changes the lifetime bound of a boxed value.
+///
+/// # Safety
+///
+/// The caller must make sure the box is dropped before `'a` ends.
+unsafe fn erase_box<'a>(value: Box<dyn Send + 'a>) -> Box<dyn Send + 'static> {
+    // SAFETY: same layout; the caller keeps the lifetime promise.
+    unsafe { std::mem::transmute::<Box<dyn Send + 'a>, Box<dyn Send + 'static>>(value) }
+}
+
+impl Scope<'_, '_> {
+    /// Steps 3 and 4 of the module docs.
+    fn finish(&self) {
+        drop(std::mem::take(&mut *self.arena.lock()));
+        let jobs = std::mem::take(&mut *self.jobs.lock());
+        if self.scheduler.on_worker_thread() {
+            let counters = Counters::default();
+            for job in &jobs {
+                job.run(&mut (), &counters);
+            }
+        }
+        drop(jobs);
+        // Acquire: pairs with the tokens' AcqRel decrements.
+        while self.state.live.load(Acquire) != 0 {
+            thread::park();
+        }
+    }
+}
+
+impl Scheduler<()> {
+    /// Runs `body` with a [`Scope`] in which tasks may borrow local data,
+    /// and returns once every task submitted in it has finished and been
+    /// dropped. Like `std::thread::scope`, a panic in `body` is re-raised
+    /// after the tasks are done.
+    ///
+    /// Called from one of this scheduler's workers, the scope runs its own
+    /// still-queued tasks itself while it waits, so a full pool cannot
+    /// deadlock on it. It never runs other tasks.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_core::{Scheduler, SchedulerConfig};
+    ///
+    /// let scheduler = Scheduler::new(SchedulerConfig::new(2, |_| Ok(()))).unwrap();
+    /// let mut numbers = vec![1, 2, 3];
+    /// let sum = scheduler.scope(|s| {
+    ///     let f = s.submit(|| numbers.iter().sum::<i32>()).unwrap();
+    ///     f.result().unwrap()
+    /// });
+    /// numbers.push(sum);
+    /// assert_eq!(numbers, [1, 2, 3, 6]);
+    /// # scheduler.shutdown(pool_core::CancelFutures::No);
+    /// ```
+    pub fn scope<'env, F, R>(&self, body: F) -> R
+    where
+        F: for<'scope> FnOnce(&'scope Scope<'scope, 'env>) -> R,
+    {
+        let scope = Scope {
+            scheduler: self.clone(),
+            state: Arc::new(ScopeState {
+                live: AtomicUsize::new(0),
+                owner: thread::current(),
+            }),
+            arena: Mutex::new(Vec::new()),
+            jobs: Mutex::new(Vec::new()),
+            _scope: PhantomData,
+            _env: PhantomData,
+        };
+        let result = panic::catch_unwind(AssertUnwindSafe(|| body(&scope)));
+        scope.finish();
+        match result {
+            Ok(value) => value,
+            Err(payload) => panic::resume_unwind(payload),
+        }
+    }
+}

@@ -1,0 +1,220 @@
+//! The idle protocol: who searches for work, who sleeps, and who wakes whom.
+//! `README.md` in this folder states the protocol and why it cannot lose a
+//! wake-up; the step numbers below refer to it.
+
+use std::sync::atomic::Ordering::SeqCst;
+use std::sync::atomic::{AtomicU64, fence};
+use std::thread::Thread;
+
+use crossbeam_utils::CachePadded;
+use parking_lot::Mutex;
+
+/// One unit of each field of the packed state word.
+const LIVE: u64 = 1;
+const SEARCHING: u64 = 1 << 16;
+const SLEEPING: u64 = 1 << 32;
+const FIELD: u64 = 0xFFFF;
+
+/// The largest number of workers the packed counters can hold.
+pub(crate) const MAX_WORKERS: usize = FIELD as usize;
+
+/// A snapshot of the counters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Counts {
+    /// Worker threads alive (including starting and exiting ones).
+    pub(crate) live: usize,
+    /// Workers looking for work: neither running a job nor asleep.
+    pub(crate) searching: usize,
+    /// Workers registered as sleepers (parked or about to park).
+    pub(crate) sleeping: usize,
+}
+
+impl Counts {
+    fn of(word: u64) -> Counts {
+        Counts {
+            live: (word & FIELD) as usize,
+            searching: ((word >> 16) & FIELD) as usize,
+            sleeping: ((word >> 32) & FIELD) as usize,
+        }
+    }
+}
+
+/// A registered sleeper.
+struct Sleeper {
+    index: usize,
+    thread: Thread,
+}
+
+/// What [`Sleep::notify_one`] decided.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Notified {
+    /// Someone is searching already, or every worker is busy and none may be
+    /// added: nothing to do.
+    Nobody,
+    /// A sleeper was woken; it now counts as searching.
+    Woke,
+    /// A new worker must be started; it is already counted as live and
+    /// searching. The caller starts it or calls [`Sleep::spawn_failed`].
+    Spawn,
+}
+
+/// The counters and the sleeper list of one scheduler.
+pub(crate) struct Sleep {
+    /// `live | searching << 16 | sleeping << 32`.
+    state: CachePadded<AtomicU64>,
+    /// Registered sleepers, most recent last. Its length always equals the
+    /// `sleeping` counter: both change only under this lock.
+    sleepers: Mutex<Vec<Sleeper>>,
+    max_workers: usize,
+}
+
+impl Sleep {
+    pub(crate) fn new(max_workers: usize) -> Sleep {
+        assert!(max_workers <= MAX_WORKERS);
+        Sleep {
+            state: CachePadded::new(AtomicU64::new(0)),
+            sleepers: Mutex::new(Vec::new()),
+            max_workers,
+        }
+    }
+
+    pub(crate) fn counts(&self) -> Counts {
+        Counts::of(self.state.load(SeqCst))
+    }
+
+    /// Step 1: called by a submitter after pushing a job. Decides whether a
+    /// worker must be woken or started.
+    pub(crate) fn work_pushed(&self) -> Notified {
+        // SeqCst fence: orders the push before the load below, against the
+        // fence a worker issues between registering as a sleeper and its
+        // last look at the queues (step 4). One of the two sees the other.
+        fence(SeqCst);
+        let counts = self.counts();
+        if counts.searching > 0 || (counts.sleeping == 0 && counts.live >= self.max_workers) {
+            return Notified::Nobody;
+        }
+        self.notify_one()
+    }
+
+    /// Step 2: wake one sleeper, or reserve a new worker, unless someone is
+    /// already searching.
+    pub(crate) fn notify_one(&self) -> Notified {
+        let mut sleepers = self.sleepers.lock();
+        let mut word = self.state.load(SeqCst);
+        loop {
+            let counts = Counts::of(word);
+            if counts.searching > 0 {
+                return Notified::Nobody;
+            }
+            let (new, outcome) = if counts.sleeping > 0 {
+                (word - SLEEPING + SEARCHING, Notified::Woke)
+            } else if counts.live < self.max_workers {
+                (word + LIVE + SEARCHING, Notified::Spawn)
+            } else {
+                return Notified::Nobody;
+            };
+            match self.state.compare_exchange_weak(word, new, SeqCst, SeqCst) {
+                Ok(_) => {
+                    if outcome == Notified::Woke {
+                        let sleeper = sleepers.pop().expect("sleeping counter matches the list");
+                        drop(sleepers);
+                        sleeper.thread.unpark();
+                    }
+                    return outcome;
+                }
+                Err(actual) => word = actual,
+            }
+        }
+    }
+
+    /// Wakes every sleeper (shutdown, broken pool); they count as searching.
+    pub(crate) fn notify_all(&self) {
+        let woken: Vec<Sleeper> = {
+            let mut sleepers = self.sleepers.lock();
+            let n = sleepers.len() as u64;
+            self.state
+                .fetch_add((SEARCHING * n).wrapping_sub(SLEEPING * n), SeqCst);
+            std::mem::take(&mut *sleepers)
+        };
+        for sleeper in woken {
+            sleeper.thread.unpark();
+        }
+    }
+
+    /// Reserves a worker without a submit (for pools that start all their
+    /// workers up front). False when the pool is full.
+    pub(crate) fn reserve_worker(&self) -> bool {
+        let mut word = self.state.load(SeqCst);
+        loop {
+            if Counts::of(word).live >= self.max_workers {
+                return false;
+            }
+            match self
+                .state
+                .compare_exchange_weak(word, word + LIVE + SEARCHING, SeqCst, SeqCst)
+            {
+                Ok(_) => return true,
+                Err(actual) => word = actual,
+            }
+        }
+    }
+
+    /// Undoes the reservation of a worker that could not be started. Returns
+    /// the number of workers still live.
+    pub(crate) fn spawn_failed(&self) -> usize {
+        let prev = self.state.fetch_sub(LIVE + SEARCHING, SeqCst);
+        Counts::of(prev).live - 1
+    }
+
+    /// Step 3b: a searching worker found a job. True if it was the last
+    /// searcher, in which case it should wake another if work remains.
+    pub(crate) fn end_search(&self) -> bool {
+        let prev = self.state.fetch_sub(SEARCHING, SeqCst);
+        // SeqCst fence: the caller's next look at the queues must see jobs
+        // whose submitters saw us searching (step 3b).
+        fence(SeqCst);
+        Counts::of(prev).searching == 1
+    }
+
+    /// Step 3c: a worker that ran out of jobs starts searching.
+    pub(crate) fn start_search(&self) {
+        self.state.fetch_add(SEARCHING, SeqCst);
+    }
+
+    /// Step 4a: registers the calling worker as a sleeper. The caller must
+    /// look at the queues once more before parking.
+    pub(crate) fn register(&self, index: usize, thread: Thread) {
+        let mut sleepers = self.sleepers.lock();
+        sleepers.push(Sleeper { index, thread });
+        self.state
+            .fetch_add(SLEEPING.wrapping_sub(SEARCHING), SeqCst);
+        drop(sleepers);
+        // SeqCst fence: pairs with the fence in `work_pushed` (step 4).
+        fence(SeqCst);
+    }
+
+    /// Step 4b: a registered worker found work or must leave. If it is still
+    /// in the list, it takes itself out and counts as searching again; if a
+    /// notifier already took it out, the notifier counted it as searching.
+    /// Either way the worker ends up searching.
+    pub(crate) fn unregister(&self, index: usize) {
+        let mut sleepers = self.sleepers.lock();
+        if let Some(pos) = sleepers.iter().position(|s| s.index == index) {
+            sleepers.remove(pos);
+            self.state
+                .fetch_add(SEARCHING.wrapping_sub(SLEEPING), SeqCst);
+        }
+    }
+
+    /// Step 4c: after a park returns, true if a notifier took this worker
+    /// out of the list (it is now searching); false on a spurious or
+    /// timed-out wake-up.
+    pub(crate) fn was_notified(&self, index: usize) -> bool {
+        !self.sleepers.lock().iter().any(|s| s.index == index)
+    }
+
+    /// Step 5: a searching worker leaves for good (shutdown, broken pool).
+    pub(crate) fn leave(&self) {
+        self.state.fetch_sub(LIVE + SEARCHING, SeqCst);
+    }
+}

@@ -1,0 +1,425 @@
+//! Waiting on many futures: [`as_completed`] and [`wait`], with Python's
+//! semantics.
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use parking_lot::{Condvar, Mutex};
+
+use crate::error::Error;
+use crate::handle::{Core, Future, WaitOutcome};
+
+/// A queue of indices of futures that completed, shared by the futures'
+/// wake registrations and one waiting thread. Public only inside the
+/// private `sealed` module's signatures; unnameable outside the crate.
+#[allow(unreachable_pub)]
+pub struct Signal {
+    ready: Mutex<VecDeque<usize>>,
+    changed: Condvar,
+}
+
+impl Signal {
+    fn new() -> Arc<Signal> {
+        Arc::new(Signal {
+            ready: Mutex::new(VecDeque::new()),
+            changed: Condvar::new(),
+        })
+    }
+
+    pub(crate) fn notify(&self, index: usize) {
+        self.ready.lock().push_back(index);
+        self.changed.notify_one();
+    }
+
+    /// The next completed index, or `None` once `deadline` passes.
+    fn next(&self, deadline: Option<Instant>) -> Option<usize> {
+        let mut ready = self.ready.lock();
+        loop {
+            if let Some(index) = ready.pop_front() {
+                return Some(index);
+            }
+            match deadline {
+                None => self.changed.wait(&mut ready),
+                Some(deadline) => {
+                    if self.changed.wait_until(&mut ready, deadline).timed_out() {
+                        return ready.pop_front();
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[allow(unreachable_pub)] // sealed: public in a private module on purpose
+mod sealed {
+    use std::sync::Arc;
+
+    use super::Signal;
+
+    /// The type-independent view of a task that waiting needs.
+    pub trait DoneState {
+        fn is_done(&self) -> bool;
+        fn is_failed(&self) -> bool;
+        fn wait_until(&self, deadline: Option<std::time::Instant>) -> bool;
+        fn register_signal(&self, signal: Arc<Signal>, index: usize) -> Option<u64>;
+        fn deregister(&self, id: u64);
+    }
+
+    /// Keeps [`Waitable`](super::Waitable) implementable only here.
+    pub trait Sealed {
+        fn done_state(&self) -> &dyn DoneState;
+    }
+}
+
+use sealed::{DoneState, Sealed};
+
+impl<T> DoneState for Core<T> {
+    fn is_done(&self) -> bool {
+        Core::is_done(self)
+    }
+
+    fn is_failed(&self) -> bool {
+        Core::is_failed(self)
+    }
+
+    fn wait_until(&self, deadline: Option<Instant>) -> bool {
+        Core::wait(self, deadline) == WaitOutcome::Ready
+    }
+
+    fn register_signal(&self, signal: Arc<Signal>, index: usize) -> Option<u64> {
+        Core::register_signal(self, signal, index)
+    }
+
+    fn deregister(&self, id: u64) {
+        Core::deregister(self, id);
+    }
+}
+
+/// Something [`as_completed`] and [`wait`] can wait on: a [`Future`], a
+/// reference to one, or a reference to any waitable (so futures of
+/// different value types can be mixed as `&dyn Waitable`).
+///
+/// # Examples
+///
+/// ```
+/// use pool_core::{ReturnWhen, Waitable};
+///
+/// let (p1, f1) = pool_core::promise::<u8>();
+/// let (p2, f2) = pool_core::promise::<String>();
+/// p1.set_result(1).unwrap();
+/// p2.set_result("two".into()).unwrap();
+/// let mixed: Vec<&dyn Waitable> = vec![&f1, &f2];
+/// let waited = pool_core::wait(mixed, None, ReturnWhen::AllCompleted);
+/// assert_eq!(waited.done.len(), 2);
+/// ```
+pub trait Waitable: Sealed {}
+
+impl<T> Sealed for Future<T> {
+    fn done_state(&self) -> &dyn DoneState {
+        self.core()
+    }
+}
+
+impl<T> Waitable for Future<T> {}
+
+impl<W: Waitable + ?Sized> Sealed for &W {
+    fn done_state(&self) -> &dyn DoneState {
+        (**self).done_state()
+    }
+}
+
+impl<W: Waitable + ?Sized> Waitable for &W {}
+
+/// When [`wait`] returns, as Python's `return_when`.
+///
+/// # Examples
+///
+/// ```
+/// use pool_core::ReturnWhen;
+///
+/// assert_ne!(ReturnWhen::FirstCompleted, ReturnWhen::AllCompleted);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[doc(alias = "FIRST_COMPLETED")]
+#[doc(alias = "FIRST_EXCEPTION")]
+#[doc(alias = "ALL_COMPLETED")]
+pub enum ReturnWhen {
+    /// As soon as any future finishes or is cancelled.
+    FirstCompleted,
+    /// As soon as any future fails; if none fails, when all are done.
+    FirstException,
+    /// When every future is done.
+    #[default]
+    AllCompleted,
+}
+
+/// The two sets [`wait`] returns, in the order the futures were given.
+///
+/// # Examples
+///
+/// ```
+/// let (p, f) = pool_core::promise::<()>();
+/// let waited = pool_core::wait([f], Some(std::time::Duration::ZERO), Default::default());
+/// assert_eq!((waited.done.len(), waited.not_done.len()), (0, 1));
+/// # drop(p);
+/// ```
+#[derive(Debug)]
+pub struct Waited<W> {
+    /// Futures that finished or were cancelled.
+    pub done: Vec<W>,
+    /// Futures still pending or running.
+    pub not_done: Vec<W>,
+}
+
+/// Waits for the futures until `return_when` is met or `timeout` passes,
+/// like Python's `concurrent.futures.wait`. A timeout is not an error: the
+/// unfinished futures are in `not_done`.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use pool_core::ReturnWhen;
+///
+/// let (p1, f1) = pool_core::promise::<u8>();
+/// let (_p2, f2) = pool_core::promise::<u8>();
+/// p1.set_result(1).unwrap();
+/// let waited = pool_core::wait([f1, f2], Some(Duration::from_secs(5)), ReturnWhen::FirstCompleted);
+/// assert_eq!(waited.done.len(), 1);
+/// assert_eq!(waited.not_done.len(), 1);
+/// ```
+pub fn wait<W: Waitable>(
+    futures: impl IntoIterator<Item = W>,
+    timeout: Option<Duration>,
+    return_when: ReturnWhen,
+) -> Waited<W> {
+    let deadline = timeout.map(|t| Instant::now() + t);
+    let slots: Vec<Option<W>> = futures.into_iter().map(Some).collect();
+    let mut done = Vec::new();
+    let satisfied = |done: &[usize], pending: usize, slots: &[Option<W>]| match return_when {
+        ReturnWhen::FirstCompleted => !done.is_empty(),
+        ReturnWhen::FirstException => {
+            pending == 0
+                || done.iter().any(|&i| {
+                    slots[i]
+                        .as_ref()
+                        .is_some_and(|w| w.done_state().is_failed())
+                })
+        }
+        ReturnWhen::AllCompleted => pending == 0,
+    };
+
+    let mut pending: Vec<usize> = Vec::new();
+    for (i, slot) in slots.iter().enumerate() {
+        let state = slot.as_ref().expect("filled").done_state();
+        if state.is_done() {
+            done.push(i);
+        } else {
+            pending.push(i);
+        }
+    }
+
+    if !satisfied(&done, pending.len(), &slots) {
+        if return_when == ReturnWhen::AllCompleted {
+            // No need for signals: wait on each in turn.
+            for &i in &pending {
+                let state = slots[i].as_ref().expect("filled").done_state();
+                if !state.wait_until(deadline) {
+                    break;
+                }
+            }
+        } else {
+            let signal = Signal::new();
+            let mut registrations = Vec::new();
+            for &i in &pending {
+                let state = slots[i].as_ref().expect("filled").done_state();
+                match state.register_signal(signal.clone(), i) {
+                    Some(id) => registrations.push((i, id)),
+                    None => signal.notify(i),
+                }
+            }
+            let mut newly_done = Vec::new();
+            while let Some(i) = signal.next(deadline) {
+                newly_done.push(i);
+                let mut all = done.clone();
+                all.extend(&newly_done);
+                if satisfied(&all, pending.len() - newly_done.len(), &slots) {
+                    break;
+                }
+            }
+            for (i, id) in registrations {
+                slots[i]
+                    .as_ref()
+                    .expect("filled")
+                    .done_state()
+                    .deregister(id);
+            }
+        }
+    }
+
+    // Re-partition by the final states, keeping the input order.
+    let mut waited = Waited {
+        done: Vec::new(),
+        not_done: Vec::new(),
+    };
+    for slot in slots {
+        let w = slot.expect("filled");
+        if w.done_state().is_done() {
+            waited.done.push(w);
+        } else {
+            waited.not_done.push(w);
+        }
+    }
+    waited
+}
+
+/// Yields futures as they complete, like Python's `as_completed`: first
+/// those already done (in the order given), then each as it finishes or is
+/// cancelled.
+///
+/// With a timeout, once it passes the iterator yields one timeout error
+/// that says how many futures are unfinished ("3 (of 10) futures
+/// unfinished") and ends; [`AsCompleted::into_pending`] hands those futures
+/// back.
+///
+/// # Examples
+///
+/// ```
+/// let (p1, f1) = pool_core::promise::<u32>();
+/// let (p2, f2) = pool_core::promise::<u32>();
+/// p2.set_result(2).unwrap();
+/// std::thread::spawn(move || p1.set_result(1));
+/// let order: Vec<u32> = pool_core::as_completed([f1, f2], None)
+///     .map(|f| f.unwrap().result().unwrap())
+///     .collect();
+/// assert_eq!(order, [2, 1]);
+/// ```
+pub fn as_completed<W: Waitable>(
+    futures: impl IntoIterator<Item = W>,
+    timeout: Option<Duration>,
+) -> AsCompleted<W> {
+    let slots: Vec<Option<W>> = futures.into_iter().map(Some).collect();
+    let signal = Signal::new();
+    let mut finished = VecDeque::new();
+    let mut registrations = vec![None; slots.len()];
+    for (i, slot) in slots.iter().enumerate() {
+        let state = slot.as_ref().expect("filled").done_state();
+        if state.is_done() {
+            finished.push_back(i);
+        } else {
+            match state.register_signal(signal.clone(), i) {
+                Some(id) => registrations[i] = Some(id),
+                None => finished.push_back(i),
+            }
+        }
+    }
+    AsCompleted {
+        total: slots.len(),
+        remaining: slots.len(),
+        slots,
+        registrations,
+        finished,
+        signal,
+        deadline: timeout.map(|t| Instant::now() + t),
+        timed_out: false,
+    }
+}
+
+/// The iterator returned by [`as_completed`].
+pub struct AsCompleted<W: Waitable> {
+    slots: Vec<Option<W>>,
+    registrations: Vec<Option<u64>>,
+    /// Indices done before any waiting, yielded first.
+    finished: VecDeque<usize>,
+    signal: Arc<Signal>,
+    deadline: Option<Instant>,
+    total: usize,
+    remaining: usize,
+    timed_out: bool,
+}
+
+impl<W: Waitable> AsCompleted<W> {
+    /// The futures not yielded yet, in the order given.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let (_p, f) = pool_core::promise::<u8>();
+    /// let mut it = pool_core::as_completed([f], Some(Duration::ZERO));
+    /// assert!(it.next().unwrap().unwrap_err().is_timeout());
+    /// assert_eq!(it.into_pending().len(), 1);
+    /// ```
+    pub fn into_pending(mut self) -> Vec<W> {
+        self.deregister_all();
+        std::mem::take(&mut self.slots)
+            .into_iter()
+            .flatten()
+            .collect()
+    }
+
+    fn take(&mut self, index: usize) -> Option<W> {
+        let w = self.slots[index].take()?;
+        self.remaining -= 1;
+        Some(w)
+    }
+
+    fn deregister_all(&mut self) {
+        for (slot, registration) in self.slots.iter().zip(&mut self.registrations) {
+            if let (Some(w), Some(id)) = (slot, registration.take()) {
+                w.done_state().deregister(id);
+            }
+        }
+    }
+}
+
+impl<W: Waitable> Iterator for AsCompleted<W> {
+    type Item = Result<W, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        while let Some(index) = self.finished.pop_front() {
+            if let Some(w) = self.take(index) {
+                return Some(Ok(w));
+            }
+        }
+        if self.remaining == 0 || self.timed_out {
+            return None;
+        }
+        loop {
+            match self.signal.next(self.deadline) {
+                Some(index) => {
+                    self.registrations[index] = None;
+                    if let Some(w) = self.take(index) {
+                        return Some(Ok(w));
+                    }
+                }
+                None => {
+                    self.timed_out = true;
+                    return Some(Err(Error::timeout(self.remaining, self.total)));
+                }
+            }
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (0, Some(self.remaining + 1))
+    }
+}
+
+impl<W: Waitable> Drop for AsCompleted<W> {
+    fn drop(&mut self) {
+        self.deregister_all();
+    }
+}
+
+impl<W: Waitable> fmt::Debug for AsCompleted<W> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AsCompleted")
+            .field("total", &self.total)
+            .field("remaining", &self.remaining)
+            .finish()
+    }
+}

@@ -1,0 +1,268 @@
+//! `ThreadPoolExecutor`: Python's `concurrent.futures.ThreadPoolExecutor`.
+
+use std::fmt;
+use std::sync::Arc;
+
+use pool_core::{CancelFutures, Error, Future, Metrics, Scheduler, Scope, SubmitError, Wait};
+
+use crate::builder::Builder;
+use crate::map::Map;
+
+/// A pool of threads for IO-bound work, with Python's
+/// `ThreadPoolExecutor` semantics.
+///
+/// - Threads start on demand, up to `max_workers`: a submit wakes an idle
+///   thread if there is one and starts a new thread only when none is idle.
+/// - [`submit`](ThreadPoolExecutor::submit) returns a [`Future`];
+///   [`map`](ThreadPoolExecutor::map) returns results in order with bounded
+///   look-ahead.
+/// - [`shutdown`](ThreadPoolExecutor::shutdown) waits for queued tasks;
+///   [`shutdown_with`](ThreadPoolExecutor::shutdown_with) gives Python's
+///   `wait=False` and `cancel_futures=True`. Dropping the executor shuts it
+///   down and waits, like leaving a `with` block.
+/// - A task that waits on another future blocks only its own thread: a
+///   waiting thread never runs unrelated tasks (the trap that deadlocks
+///   work-stealing pools that "help" while they wait).
+///
+/// To submit from inside tasks, share the executor with an `Arc`.
+///
+/// # Examples
+///
+/// ```
+/// use pool_thread::ThreadPoolExecutor;
+///
+/// let executor = ThreadPoolExecutor::new(4).unwrap();
+/// let futures: Vec<_> = (0..8).map(|i| executor.submit(move || i * 10).unwrap()).collect();
+/// let results: Vec<i32> = futures.iter().map(|f| f.result().unwrap()).collect();
+/// assert_eq!(results, [0, 10, 20, 30, 40, 50, 60, 70]);
+/// ```
+#[doc(alias = "concurrent.futures.ThreadPoolExecutor")]
+pub struct ThreadPoolExecutor {
+    scheduler: Scheduler<()>,
+}
+
+impl ThreadPoolExecutor {
+    /// An executor with up to `max_workers` threads and default settings.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidConfig`](pool_core::ErrorKind::InvalidConfig)
+    /// when `max_workers` is zero.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_thread::ThreadPoolExecutor;
+    ///
+    /// assert!(ThreadPoolExecutor::new(0).is_err());
+    /// let executor = ThreadPoolExecutor::new(2).unwrap();
+    /// assert_eq!(executor.max_workers(), 2);
+    /// ```
+    pub fn new(max_workers: usize) -> Result<ThreadPoolExecutor, Error> {
+        Builder::default().max_workers(max_workers).build()
+    }
+
+    /// A [`Builder`] for the other settings: thread names, initializer,
+    /// stack size, pinning, idle keep-alive.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let executor = pool_thread::ThreadPoolExecutor::builder().max_workers(3).build().unwrap();
+    /// assert_eq!(executor.max_workers(), 3);
+    /// ```
+    pub fn builder() -> Builder {
+        Builder::default()
+    }
+
+    pub(crate) fn from_scheduler(scheduler: Scheduler<()>) -> ThreadPoolExecutor {
+        ThreadPoolExecutor { scheduler }
+    }
+
+    /// Schedules `task` and returns its [`Future`].
+    ///
+    /// # Errors
+    ///
+    /// After shutdown, or when the executor is broken (its initializer
+    /// failed), the task is handed back inside the error.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_thread::ThreadPoolExecutor;
+    ///
+    /// let executor = ThreadPoolExecutor::new(2).unwrap();
+    /// let future = executor.submit(|| "hello".len()).unwrap();
+    /// assert_eq!(future.result().unwrap(), 5);
+    /// ```
+    pub fn submit<F, T>(&self, task: F) -> Result<Future<T>, SubmitError<F>>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        self.scheduler.submit(task)
+    }
+
+    /// Applies `f` to every item on the pool and yields the results in
+    /// order, each as a `Result`. At most `2 × max_workers` items are in
+    /// flight ahead of the consumer, so an endless iterator works; dropping
+    /// the iterator cancels the tasks not yet started.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_thread::ThreadPoolExecutor;
+    ///
+    /// let executor = ThreadPoolExecutor::new(4).unwrap();
+    /// let squares: Vec<u64> = executor
+    ///     .map(|x: u64| x * x, 1..)
+    ///     .take(5)
+    ///     .map(Result::unwrap)
+    ///     .collect();
+    /// assert_eq!(squares, [1, 4, 9, 16, 25]);
+    /// ```
+    pub fn map<F, I, T>(&self, f: F, items: I) -> Map<I::IntoIter, F, T>
+    where
+        F: Fn(I::Item) -> T + Send + Sync + 'static,
+        I: IntoIterator,
+        I::Item: Send + 'static,
+        T: Send + 'static,
+    {
+        self.map_buffered(f, items, 2 * self.max_workers())
+    }
+
+    /// Like [`map`](ThreadPoolExecutor::map), with at most `buffersize`
+    /// tasks submitted ahead of the consumer (Python 3.14's `buffersize`;
+    /// at least 1).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_thread::ThreadPoolExecutor;
+    ///
+    /// let executor = ThreadPoolExecutor::new(2).unwrap();
+    /// let lens: Vec<usize> = executor
+    ///     .map_buffered(|s: &str| s.len(), ["a", "bb", "ccc"], 1)
+    ///     .collect::<Result<_, _>>()
+    ///     .unwrap();
+    /// assert_eq!(lens, [1, 2, 3]);
+    /// ```
+    pub fn map_buffered<F, I, T>(&self, f: F, items: I, buffersize: usize) -> Map<I::IntoIter, F, T>
+    where
+        F: Fn(I::Item) -> T + Send + Sync + 'static,
+        I: IntoIterator,
+        I::Item: Send + 'static,
+        T: Send + 'static,
+    {
+        Map::new(
+            self.scheduler.clone(),
+            Arc::new(f),
+            items.into_iter(),
+            buffersize.max(1),
+        )
+    }
+
+    /// Runs `body` with a scope whose tasks may borrow local data; returns
+    /// once they have all finished. See [`Scheduler::scope`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_thread::ThreadPoolExecutor;
+    ///
+    /// let executor = ThreadPoolExecutor::new(4).unwrap();
+    /// let lines = vec!["a b", "c d e", "f"];
+    /// let words: usize = executor.scope(|s| {
+    ///     let futures: Vec<_> = lines
+    ///         .iter()
+    ///         .map(|line| s.submit(move || line.split(' ').count()).unwrap())
+    ///         .collect();
+    ///     futures.iter().map(|f| f.result().unwrap()).sum()
+    /// });
+    /// assert_eq!(words, 6);
+    /// ```
+    pub fn scope<'env, F, R>(&self, body: F) -> R
+    where
+        F: for<'scope> FnOnce(&'scope Scope<'scope, 'env>) -> R,
+    {
+        self.scheduler.scope(body)
+    }
+
+    /// Stops accepting tasks, lets the queued ones run, and waits for every
+    /// thread to exit: Python's `shutdown(wait=True)`. Called from one of
+    /// the executor's own tasks, it waits for all the other threads.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_thread::ThreadPoolExecutor;
+    ///
+    /// let executor = ThreadPoolExecutor::new(2).unwrap();
+    /// let future = executor.submit(|| 1).unwrap();
+    /// executor.shutdown();
+    /// assert!(future.done());
+    /// assert!(executor.submit(|| 2).unwrap_err().is_shutdown());
+    /// ```
+    pub fn shutdown(&self) {
+        self.shutdown_with(Wait::Yes, CancelFutures::No);
+    }
+
+    /// Python's `shutdown(wait, cancel_futures)`: with [`Wait::No`] it
+    /// returns at once while threads finish in the background; with
+    /// [`CancelFutures::Yes`] queued tasks are cancelled (running ones
+    /// finish). Returns how many tasks were cancelled.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_core::{CancelFutures, Wait};
+    /// use pool_thread::ThreadPoolExecutor;
+    ///
+    /// let executor = ThreadPoolExecutor::new(1).unwrap();
+    /// let cancelled = executor.shutdown_with(Wait::No, CancelFutures::Yes);
+    /// assert_eq!(cancelled, 0);
+    /// ```
+    pub fn shutdown_with(&self, wait: Wait, cancel: CancelFutures) -> usize {
+        let cancelled = self.scheduler.shutdown(cancel);
+        if wait == Wait::Yes {
+            self.scheduler.join(None);
+        }
+        cancelled
+    }
+
+    /// The most threads this executor may run.
+    pub fn max_workers(&self) -> usize {
+        self.scheduler.max_workers()
+    }
+
+    /// A snapshot of threads, queue and counters.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let executor = pool_thread::ThreadPoolExecutor::new(2).unwrap();
+    /// assert_eq!(executor.metrics().workers, 0, "threads start lazily");
+    /// ```
+    pub fn metrics(&self) -> Metrics {
+        self.scheduler.metrics()
+    }
+
+    /// The underlying scheduler.
+    pub fn scheduler(&self) -> &Scheduler<()> {
+        &self.scheduler
+    }
+}
+
+impl Drop for ThreadPoolExecutor {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+impl fmt::Debug for ThreadPoolExecutor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ThreadPoolExecutor")
+            .field("scheduler", &self.scheduler)
+            .finish()
+    }
+}

@@ -1,0 +1,55 @@
+//! poolrt's thread backend, for IO-bound work.
+//!
+//! # The model
+//!
+//! [`ThreadPoolExecutor`] is Python's `concurrent.futures.ThreadPoolExecutor`
+//! on poolrt's work-stealing scheduler (`pool-core`): threads start on
+//! demand up to `max_workers`, every submit returns a [`Future`], and
+//! shutdown, `map`, initializers and broken pools behave as in Python,
+//! except that nothing blocks forever without a timeout variant and no
+//! failure is dropped silently.
+//!
+//! # Glossary
+//!
+//! | role | what it is |
+//! |------|------------|
+//! | **executor** | the pool a program submits to; owns the scheduler, shuts it down on drop |
+//! | **worker** | one of the executor's threads, named `{prefix}_{n}` |
+//! | **future** | the handle of one submitted task ([`Future`]) |
+//! | **scope** | a block whose tasks may borrow local data ([`ThreadPoolExecutor::scope`]) |
+//!
+//! # Example
+//!
+//! ```
+//! use std::time::Duration;
+//! use pool_thread::ThreadPoolExecutor;
+//!
+//! let executor = ThreadPoolExecutor::new(16).unwrap();
+//! let futures: Vec<_> = (0..16)
+//!     .map(|i| {
+//!         executor
+//!             .submit(move || {
+//!                 std::thread::sleep(Duration::from_millis(20)); // an IO wait
+//!                 i
+//!             })
+//!             .unwrap()
+//!     })
+//!     .collect();
+//! for future in pool_core::as_completed(futures, Some(Duration::from_secs(10))) {
+//!     let i = future.unwrap().result().unwrap();
+//!     assert!(i < 16);
+//! }
+//! ```
+#![forbid(unsafe_code)]
+
+mod builder;
+mod executor;
+mod map;
+
+pub use crate::builder::{Builder, default_max_workers};
+pub use crate::executor::ThreadPoolExecutor;
+pub use crate::map::Map;
+pub use pool_core::{
+    AsCompleted, CancelFutures, Error, ErrorKind, Future, ReturnWhen, Scope, SubmitError, Wait,
+    as_completed, wait,
+};

@@ -1,0 +1,39 @@
+//! poolrt: Python's concurrency toolkit for Rust — `threading`, `queue`,
+//! `concurrent.futures` and `multiprocessing` — on one work-stealing
+//! scheduler.
+//!
+//! Pick a backend by the kind of work, as the Python rule of thumb says:
+//!
+//! - [`thread`]: IO-bound work on threads ([`thread::ThreadPoolExecutor`]).
+//! - [`process`]: CPU-bound work on processes pinned across the cores
+//!   (under construction).
+//!
+//! Both return the same [`Future`], which can be waited on with a timeout,
+//! given callbacks, combined with [`as_completed`] and [`wait`], or
+//! `.await`ed from any async runtime.
+//!
+//! # Example
+//!
+//! ```
+//! use poolrt::thread::ThreadPoolExecutor;
+//!
+//! let executor = ThreadPoolExecutor::new(8).unwrap();
+//! let future = executor.submit(|| 21 * 2).unwrap();
+//! assert_eq!(future.result().unwrap(), 42);
+//! ```
+//!
+//! The Python → poolrt API map is in the repository's `DESIGN.md`.
+
+pub use pool_core::{
+    AsCompleted, CancelFutures, Error, ErrorKind, Future, Metrics, Panic, Promise, Report,
+    ReturnWhen, Scheduler, SchedulerConfig, Scope, SubmitError, Wait, Waitable, Waited,
+    as_completed, promise, reset_report_hook, set_report_hook, wait,
+};
+
+/// The thread backend, for IO-bound work: [`ThreadPoolExecutor`](thread::ThreadPoolExecutor).
+pub mod thread {
+    pub use pool_thread::{Builder, Map, ThreadPoolExecutor, default_max_workers};
+}
+
+/// The process backend, for CPU-bound work. Under construction.
+pub mod process {}
