@@ -19,13 +19,26 @@ use crate::unwind;
 
 /// A queued unit of work, run with the worker's context `C`.
 pub(crate) trait Job<C>: Send + Sync {
-    /// Runs the task if nobody claimed it first, counting it in `counters`
-    /// before its outcome is published.
-    fn run(&self, ctx: &mut C, counters: &Counters);
+    /// Runs the task if nobody claimed it first, calling `finish` between
+    /// the closure's return and the publication of its outcome.
+    fn run(&self, ctx: &mut C, finish: &dyn Finish);
 
     /// Settles a task that will never run: cancelled (`None`) or failed with
     /// the error. False if it had already been claimed.
     fn abort(&self, error: Option<Error>) -> bool;
+}
+
+/// What a worker does between a task's end and the publication of its
+/// outcome, so that whoever sees the task done also sees its effects
+/// (counters, the worker's idle state).
+pub(crate) trait Finish {
+    fn finishing(&self, panicked: bool);
+}
+
+impl Finish for Counters {
+    fn finishing(&self, panicked: bool) {
+        self.ran(panicked);
+    }
 }
 
 /// A reference-counted job, as stored in the queues.
@@ -97,13 +110,13 @@ where
     T: Send,
     G: Send + Sync,
 {
-    fn run(&self, ctx: &mut C, counters: &Counters) {
+    fn run(&self, ctx: &mut C, finish: &dyn Finish) {
         if !self.core.start() {
             return;
         }
         let func = self.take_func();
         let output = unwind::catch_installed(|| func.call(ctx)).map_err(Error::panicked);
-        counters.ran(output.is_err());
+        finish.finishing(output.is_err());
         self.core.complete(output);
     }
 

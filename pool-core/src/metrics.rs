@@ -51,6 +51,8 @@ pub struct Metrics {
     pub workers: usize,
     /// Workers not running a task (searching or asleep).
     pub idle: usize,
+    /// Workers asleep (parked until a submit wakes them).
+    pub asleep: usize,
     /// Workers running a task.
     pub busy: usize,
     /// Tasks waiting in the queues.

@@ -197,6 +197,14 @@ impl<C: 'static> Registry<C> {
         self.injector.is_empty()
     }
 
+    /// True if any job waits in the injector or in any worker's deque.
+    pub(crate) fn has_queued_work(&self) -> bool {
+        !self.injector.is_empty()
+            || self.slots[..self.high_water.load(Acquire)]
+                .iter()
+                .any(|slot| slot.stealer.get().is_some_and(|s| !s.is_empty()))
+    }
+
     // ----- workers ------------------------------------------------------
 
     /// Starts workers until `n` are live (for pools that start eagerly).
@@ -300,6 +308,7 @@ impl<C: 'static> Registry<C> {
         let mut m = Metrics {
             workers: counts.live,
             idle: (counts.searching + counts.sleeping).min(counts.live),
+            asleep: counts.sleeping.min(counts.live),
             queued: self.injector.len(),
             ..Metrics::default()
         };

@@ -16,7 +16,7 @@ use super::Registry;
 use crate::affinity;
 use crate::config::WorkerInfo;
 use crate::error::Error;
-use crate::job::JobRef;
+use crate::job::{Finish, JobRef};
 use crate::metrics::Counters;
 use crate::unwind;
 
@@ -67,8 +67,24 @@ struct Local<C: 'static> {
     index: usize,
     deque: Worker<JobRef<C>>,
     thread: Thread,
+    /// Counted in the `searching` counter (step 3).
+    searching: Cell<bool>,
     /// xorshift state for picking where to start stealing.
     rng: Cell<u32>,
+}
+
+impl<C: 'static> Finish for Local<C> {
+    /// Counts the job, and if our deque is empty, counts this worker as
+    /// searching *before* the outcome is published: a caller that submits
+    /// its next task as soon as it sees this one done then finds a
+    /// searcher, and the idle thread is reused instead of a new one
+    /// started, as Python promises.
+    fn finishing(&self, panicked: bool) {
+        self.counters().ran(panicked);
+        if self.deque.is_empty() {
+            self.start_searching();
+        }
+    }
 }
 
 /// How an idle phase ended.
@@ -78,6 +94,19 @@ enum Idle<C: 'static> {
     Retry,
     /// Leave the pool; the worker is counted as searching.
     Exit,
+}
+
+/// A panic outside user code means a broken invariant of the scheduler:
+/// abort rather than run on with corrupt counters (as rayon does).
+struct AbortOnUnwind;
+
+impl Drop for AbortOnUnwind {
+    fn drop(&mut self) {
+        if thread::panicking() {
+            eprintln!("poolrt: a scheduler invariant broke on a worker thread; aborting");
+            std::process::abort();
+        }
+    }
 }
 
 /// Decrements the live-thread count even if the worker unwinds.
@@ -92,6 +121,7 @@ impl<C: 'static> Drop for AliveToken<'_, C> {
 /// The body of a worker thread for slot `index`. The worker was counted as
 /// live and searching by whoever started it.
 pub(super) fn main<C: 'static>(registry: Arc<Registry<C>>, index: usize) {
+    let _abort = AbortOnUnwind;
     let _alive = AliveToken(&registry);
     let core = registry
         .core_for(index)
@@ -106,7 +136,8 @@ pub(super) fn main<C: 'static>(registry: Arc<Registry<C>>, index: usize) {
         index,
         deque,
         thread: thread::current(),
-        rng: Cell::new(index as u32 * 0x9E37_79B9 + 1),
+        searching: Cell::new(true),
+        rng: Cell::new((index as u32).wrapping_mul(0x9E37_79B9) | 1),
     });
     CURRENT.with(|current| *current.borrow_mut() = Some(local.clone()));
     CURRENT_REGISTRY.set(address_of(&*registry));
@@ -145,15 +176,11 @@ impl<C: 'static> Local<C> {
     /// then counted as searching.
     fn run(&self, ctx: &mut C) {
         let registry = &self.registry;
-        let mut searching = true;
         loop {
             let job = match self.find_job() {
                 Some(job) => job,
                 None => {
-                    if !searching {
-                        searching = true;
-                        registry.sleep.start_search();
-                    }
+                    self.start_searching();
                     match self.idle() {
                         Idle::Job(job) => job,
                         Idle::Retry => continue,
@@ -161,19 +188,27 @@ impl<C: 'static> Local<C> {
                     }
                 }
             };
-            if searching {
-                searching = false;
-                // Step 3b: the last searcher to find work passes the baton.
-                if registry.sleep.end_search() && !registry.injector_is_empty() {
+            if self.searching.replace(false) {
+                // Step 3b: the last searcher to find work passes the baton
+                // if more work is queued anywhere.
+                if registry.sleep.end_search() && registry.has_queued_work() {
                     registry.notify();
                 }
+            } else if !self.deque.is_empty() && registry.sleep.could_use_another() {
+                // Step 3d: jobs wait in our deque behind the one we are
+                // about to run (which may block for long), and a worker is
+                // asleep or could be started: hand them over.
+                registry.notify();
             }
-            self.execute(&job, ctx);
+            job.run(ctx, self);
         }
     }
 
-    fn execute(&self, job: &JobRef<C>, ctx: &mut C) {
-        job.run(ctx, self.counters());
+    /// Step 3c: counts this worker as searching, once.
+    fn start_searching(&self) {
+        if !self.searching.replace(true) {
+            self.registry.sleep.start_search();
+        }
     }
 
     /// Spins briefly, then sleeps (steps 3c and 4).
@@ -213,7 +248,7 @@ impl<C: 'static> Local<C> {
                     thread::park_timeout(deadline.saturating_duration_since(Instant::now()))
                 }
             }
-            // Step 4c.
+            // Step 4b.
             if registry.sleep.was_notified(self.index) {
                 return Idle::Retry;
             }

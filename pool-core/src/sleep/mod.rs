@@ -2,7 +2,7 @@
 //! `README.md` in this folder states the protocol and why it cannot lose a
 //! wake-up; the step numbers below refer to it.
 
-use std::sync::atomic::Ordering::SeqCst;
+use std::sync::atomic::Ordering::{Relaxed, SeqCst};
 use std::sync::atomic::{AtomicU64, fence};
 use std::thread::Thread;
 
@@ -89,16 +89,17 @@ impl Sleep {
         // fence a worker issues between registering as a sleeper and its
         // last look at the queues (step 4). One of the two sees the other.
         fence(SeqCst);
-        let counts = self.counts();
-        if counts.searching > 0 || (counts.sleeping == 0 && counts.live >= self.max_workers) {
-            return Notified::Nobody;
-        }
         self.notify_one()
     }
 
     /// Step 2: wake one sleeper, or reserve a new worker, unless someone is
-    /// already searching.
+    /// already searching. Takes the sleeper lock only when there is someone
+    /// to wake or room to start a worker.
     pub(crate) fn notify_one(&self) -> Notified {
+        let counts = self.counts();
+        if counts.searching > 0 || (counts.sleeping == 0 && counts.live >= self.max_workers) {
+            return Notified::Nobody;
+        }
         let mut sleepers = self.sleepers.lock();
         let mut word = self.state.load(SeqCst);
         loop {
@@ -176,6 +177,14 @@ impl Sleep {
         Counts::of(prev).searching == 1
     }
 
+    /// Step 3d: true when nobody searches and a sleeper or a free slot
+    /// exists. A hint for handing over a backlog, so a plain load will do:
+    /// a stale answer costs one wake-up too many or too few, never a job.
+    pub(crate) fn could_use_another(&self) -> bool {
+        let counts = Counts::of(self.state.load(Relaxed));
+        counts.searching == 0 && (counts.sleeping > 0 || counts.live < self.max_workers)
+    }
+
     /// Step 3c: a worker that ran out of jobs starts searching.
     pub(crate) fn start_search(&self) {
         self.state.fetch_add(SEARCHING, SeqCst);
@@ -193,7 +202,7 @@ impl Sleep {
         fence(SeqCst);
     }
 
-    /// Step 4b: a registered worker found work or must leave. If it is still
+    /// Steps 4a and 4c: a registered worker found work or must leave. If it is still
     /// in the list, it takes itself out and counts as searching again; if a
     /// notifier already took it out, the notifier counted it as searching.
     /// Either way the worker ends up searching.
@@ -206,7 +215,7 @@ impl Sleep {
         }
     }
 
-    /// Step 4c: after a park returns, true if a notifier took this worker
+    /// Step 4b: after a park returns, true if a notifier took this worker
     /// out of the list (it is now searching); false on a spurious or
     /// timed-out wake-up.
     pub(crate) fn was_notified(&self, index: usize) -> bool {
