@@ -9,30 +9,37 @@
 //! 1. Every scoped task cell holds a [`ScopeToken`] as its last field, so the
 //!    token drops after the closure and after any unread output (which may
 //!    borrow `'env` too).
-//! 2. The futures handed to the scope body are references into the scope's
-//!    own arena, so user code can neither keep nor leak an owning handle.
-//! 3. When the body returns (or panics), the scope drops its arena, runs its
-//!    still-pending tasks itself if it is on one of the scheduler's workers
-//!    (waiting there could otherwise deadlock a saturated pool; these are
-//!    its own tasks, never unrelated ones), drops its list of jobs, and
-//!    parks until the token count reaches zero.
+//! 2. Only the scope holds the cells strongly: its arena of futures (the
+//!    body gets references into it, so user code can neither keep nor leak
+//!    an owning handle) and its list of jobs. The scheduler's queues hold a
+//!    [`ScopedJob`] with a `Weak` reference, which keeps no value alive; a
+//!    worker upgrades it only to run the task.
+//! 3. When the body returns (or panics), the scope runs its still-pending
+//!    tasks itself if it is on one of the scheduler's workers (waiting there
+//!    could otherwise deadlock a full pool; these are its own tasks, never
+//!    unrelated ones), waits for every task to finish, drops its arena and
+//!    its list of jobs, and parks until the token count reaches zero: a
+//!    worker still holding an upgraded reference drops it right after the
+//!    task ends.
 //! 4. The last token's drop unparks the owner; it touches only the token's
-//!    own `Arc`, never borrowed data.
+//!    own `Arc`, never borrowed data. A `Weak` left in a queue afterwards
+//!    only frees memory when dropped.
 
 use std::marker::PhantomData;
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::Arc;
 use std::sync::atomic::AtomicUsize;
 use std::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed};
+use std::sync::{Arc, Weak};
 use std::thread::{self, Thread};
 
 use parking_lot::Mutex;
 
 use crate::error::SubmitError;
 use crate::handle::{Future, Task};
-use crate::job::{Job, Plain, TaskCell};
+use crate::job::{Finish, Job, Plain, TaskCell};
 use crate::metrics::Counters;
 use crate::scheduler::Scheduler;
+use crate::wait::Waitable;
 
 /// Counts the live task cells of one scope.
 struct ScopeState {
@@ -50,6 +57,22 @@ impl Drop for ScopeToken {
         if self.0.live.fetch_sub(1, AcqRel) == 1 {
             self.0.owner.unpark();
         }
+    }
+}
+
+/// The queue entry of a scoped task: a weak reference, upgraded only to
+/// run or settle the task (module docs, step 2).
+struct ScopedJob(Weak<dyn Job<()>>);
+
+impl Job<()> for ScopedJob {
+    fn run(&self, ctx: &mut (), finish: &dyn Finish) {
+        if let Some(job) = self.0.upgrade() {
+            job.run(ctx, finish);
+        }
+    }
+
+    fn abort(&self, error: Option<crate::Error>) -> bool {
+        self.0.upgrade().is_some_and(|job| job.abort(error))
     }
 }
 
@@ -75,7 +98,7 @@ pub struct Scope<'scope, 'env: 'scope> {
     /// Owns the scope's futures; the body only gets references. Stored
     /// with their lifetime erased (so the scope itself has no drop glue
     /// that could touch `'scope` data) and dropped in `finish`.
-    arena: Mutex<Vec<Box<dyn Send>>>,
+    arena: Mutex<Vec<Box<dyn Waitable + Send>>>,
     /// The scope's jobs, to run inline when the owner is a worker.
     jobs: Mutex<Vec<Arc<dyn Job<()>>>>,
     _scope: PhantomData<&'scope mut &'scope ()>,
@@ -113,12 +136,15 @@ impl<'scope> Scope<'scope, '_> {
 
         let future = Box::new(Future::from_task(handle));
         let future_ref: *const Future<T> = &*future;
-        let future: Box<dyn Send + 'scope> = future;
+        let future: Box<dyn Waitable + Send + 'scope> = future;
         // SAFETY: as above; `finish` drops the arena before the scope ends.
         let future = unsafe { erase_box(future) };
         self.arena.lock().push(future);
         self.jobs.lock().push(job.clone());
-        if !self.scheduler.push_job(job.clone()) {
+        if !self
+            .scheduler
+            .push_job(Arc::new(ScopedJob(Arc::downgrade(&job))))
+        {
             // Shut down while queueing: cancel unless a worker claimed it;
             // the future then reports the cancellation.
             job.abort(None);
@@ -155,15 +181,18 @@ unsafe fn erase_task<'a, T>(task: Arc<dyn Task<T> + 'a>) -> Arc<dyn Task<T> + 's
 /// # Safety
 ///
 /// The caller must make sure the box is dropped before `'a` ends.
-unsafe fn erase_box<'a>(value: Box<dyn Send + 'a>) -> Box<dyn Send + 'static> {
+unsafe fn erase_box<'a>(value: Box<dyn Waitable + Send + 'a>) -> Box<dyn Waitable + Send> {
     // SAFETY: same layout; the caller keeps the lifetime promise.
-    unsafe { std::mem::transmute::<Box<dyn Send + 'a>, Box<dyn Send + 'static>>(value) }
+    unsafe {
+        std::mem::transmute::<Box<dyn Waitable + Send + 'a>, Box<dyn Waitable + Send + 'static>>(
+            value,
+        )
+    }
 }
 
 impl Scope<'_, '_> {
     /// Steps 3 and 4 of the module docs.
     fn finish(&self) {
-        drop(std::mem::take(&mut *self.arena.lock()));
         let jobs = std::mem::take(&mut *self.jobs.lock());
         if self.scheduler.on_worker_thread() {
             let counters = Counters::default();
@@ -172,6 +201,11 @@ impl Scope<'_, '_> {
             }
         }
         drop(jobs);
+        let arena = std::mem::take(&mut *self.arena.lock());
+        for future in &arena {
+            future.done_state().wait_until(None);
+        }
+        drop(arena);
         // Acquire: pairs with the tokens' AcqRel decrements.
         while self.state.live.load(Acquire) != 0 {
             thread::park();

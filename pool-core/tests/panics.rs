@@ -13,10 +13,9 @@ fn a_panic_is_delivered_with_message_location_and_thread() {
     let scheduler =
         Scheduler::new(SchedulerConfig::new(1, |_| Ok(())).thread_name(|n| format!("panicky-{n}")))
             .unwrap();
-    let line = line!() + 1;
-    let future = scheduler
-        .submit(|| -> u8 { panic!("bad input {}", 42) })
-        .unwrap();
+    let task = || -> u8 { panic!("bad input {}", 42) };
+    let line = line!() - 1;
+    let future = scheduler.submit(task).unwrap();
     let err = future.result_timeout(BOUND).unwrap_err();
     assert!(err.is_panic());
     assert_eq!(err.to_string(), "task panicked");

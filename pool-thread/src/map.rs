@@ -12,8 +12,8 @@ use pool_core::{Error, Future, Scheduler};
 /// Results of [`ThreadPoolExecutor::map`](crate::ThreadPoolExecutor::map),
 /// in input order.
 ///
-/// Keeps a window of at most `buffersize` submitted tasks: each `next`
-/// waits for the oldest, then submits one more item. Dropping the iterator
+/// Keeps a window of `buffersize` submitted tasks: each `next` takes the
+/// oldest, submits one more item, then waits for the oldest. Dropping the iterator
 /// cancels the tasks that have not started.
 ///
 /// # Examples
@@ -122,11 +122,13 @@ where
         if self.done {
             return None;
         }
-        self.refill();
         let Some(future) = self.window.pop_front() else {
             self.done = true;
             return self.refused.take().map(Err);
         };
+        // Top the window up before waiting, so `buffersize` tasks stay in
+        // flight while the consumer waits for the oldest.
+        self.refill();
         let result = match self.deadline {
             None => future.result(),
             Some(deadline) => {
