@@ -60,6 +60,8 @@ pub(crate) struct Registry<C: 'static> {
     alive: Alive,
     started: AtomicUsize,
     cores: Vec<usize>,
+    /// How many searchers may spin before sleeping: the cores we may use.
+    pub(crate) spinners: usize,
     pub(crate) config: SchedulerConfig<C>,
 }
 
@@ -85,6 +87,7 @@ impl<C: 'static> Registry<C> {
                 changed: Condvar::new(),
             },
             started: AtomicUsize::new(0),
+            spinners: thread::available_parallelism().map_or(1, |n| n.get()),
             cores: if config.pin_cores {
                 affinity::allowed_cores()
             } else {
@@ -189,6 +192,13 @@ impl<C: 'static> Registry<C> {
     /// Wakes or starts one worker if nobody is searching (step 2).
     pub(crate) fn notify(self: &Arc<Self>) {
         if self.sleep.notify_one() == Notified::Spawn {
+            self.spawn_reserved();
+        }
+    }
+
+    /// Wakes or starts one worker to take over a backlog (steps 3b, 3d).
+    pub(crate) fn hand_over(self: &Arc<Self>) {
+        if self.sleep.notify_hand_over() == Notified::Spawn {
             self.spawn_reserved();
         }
     }

@@ -189,16 +189,17 @@ impl<C: 'static> Local<C> {
                 }
             };
             if self.searching.replace(false) {
-                // Step 3b: the last searcher to find work passes the baton
-                // if more work is queued anywhere.
-                if registry.sleep.end_search() && registry.has_queued_work() {
-                    registry.notify();
+                // Step 3b: a searcher that found work wakes another while
+                // more work is queued anywhere.
+                registry.sleep.end_search();
+                if registry.has_queued_work() {
+                    registry.hand_over();
                 }
             } else if !self.deque.is_empty() && registry.sleep.could_use_another() {
                 // Step 3d: jobs wait in our deque behind the one we are
                 // about to run (which may block for long), and a worker is
                 // asleep or could be started: hand them over.
-                registry.notify();
+                registry.hand_over();
             }
             job.run(ctx, self);
         }
@@ -215,7 +216,16 @@ impl<C: 'static> Local<C> {
     fn idle(&self) -> Idle<C> {
         let registry = &self.registry;
         let backoff = Backoff::new();
-        for _ in 0..SPIN_ROUNDS {
+        // Spinning helps only while spinners have cores to spin on: with
+        // more searchers than cores (a 100-thread IO pool going quiet), the
+        // extra ones go straight to sleep instead of stealing CPU from
+        // workers that are finishing tasks.
+        let rounds = if registry.sleep.counts().searching > registry.spinners {
+            0
+        } else {
+            SPIN_ROUNDS
+        };
+        for _ in 0..rounds {
             if registry.is_closed() {
                 return self.exit_or_job();
             }
@@ -279,10 +289,12 @@ impl<C: 'static> Local<C> {
         let registry = &self.registry;
         loop {
             let mut retry = false;
-            match registry.injector.steal_batch_and_pop(&self.deque) {
-                Steal::Success(job) => return Some(job),
-                Steal::Retry => retry = true,
-                Steal::Empty => {}
+            if !registry.injector.is_empty() {
+                match registry.injector.steal_batch_and_pop(&self.deque) {
+                    Steal::Success(job) => return Some(job),
+                    Steal::Retry => retry = true,
+                    Steal::Empty => {}
+                }
             }
             // Acquire: pairs with the Release in `prepare_slot`.
             let used = registry.high_water.load(Acquire);
@@ -292,7 +304,11 @@ impl<C: 'static> Local<C> {
                     if i == self.index {
                         continue;
                     }
-                    let Some(stealer) = registry.slots[i].stealer.get() else {
+                    // `is_empty` reads two indices; `steal` pins an epoch.
+                    // With many idle workers (an IO pool of 100 threads)
+                    // the check saves most of the search.
+                    let Some(stealer) = registry.slots[i].stealer.get().filter(|s| !s.is_empty())
+                    else {
                         continue;
                     };
                     match stealer.steal_batch_and_pop(&self.deque) {

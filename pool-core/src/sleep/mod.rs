@@ -15,6 +15,11 @@ const SEARCHING: u64 = 1 << 16;
 const SLEEPING: u64 = 1 << 32;
 const FIELD: u64 = 0xFFFF;
 
+/// How many workers may search at once when a worker hands a backlog over
+/// (steps 3b and 3d): a burst reaches a sleeping pool of `n` workers in
+/// about `n / 4` wake-up latencies instead of `n`.
+const HAND_OVER_SEARCHERS: usize = 4;
+
 /// The largest number of workers the packed counters can hold.
 pub(crate) const MAX_WORKERS: usize = FIELD as usize;
 
@@ -96,15 +101,29 @@ impl Sleep {
     /// already searching. Takes the sleeper lock only when there is someone
     /// to wake or room to start a worker.
     pub(crate) fn notify_one(&self) -> Notified {
+        self.notify_below(1)
+    }
+
+    /// Step 2 for a worker handing over a backlog (steps 3b, 3d): as
+    /// [`notify_one`](Sleep::notify_one), but goes ahead while fewer than
+    /// [`HAND_OVER_SEARCHERS`] workers search, so a burst wakes sleepers
+    /// several at a time rather than along a single chain.
+    pub(crate) fn notify_hand_over(&self) -> Notified {
+        self.notify_below(HAND_OVER_SEARCHERS)
+    }
+
+    fn notify_below(&self, searchers: usize) -> Notified {
         let counts = self.counts();
-        if counts.searching > 0 || (counts.sleeping == 0 && counts.live >= self.max_workers) {
+        if counts.searching >= searchers
+            || (counts.sleeping == 0 && counts.live >= self.max_workers)
+        {
             return Notified::Nobody;
         }
         let mut sleepers = self.sleepers.lock();
         let mut word = self.state.load(SeqCst);
         loop {
             let counts = Counts::of(word);
-            if counts.searching > 0 {
+            if counts.searching >= searchers {
                 return Notified::Nobody;
             }
             let (new, outcome) = if counts.sleeping > 0 {
@@ -167,14 +186,13 @@ impl Sleep {
         Counts::of(prev).live - 1
     }
 
-    /// Step 3b: a searching worker found a job. True if it was the last
-    /// searcher, in which case it should wake another if work remains.
-    pub(crate) fn end_search(&self) -> bool {
-        let prev = self.state.fetch_sub(SEARCHING, SeqCst);
+    /// Step 3b: a searching worker found a job; it should then wake another
+    /// if work remains.
+    pub(crate) fn end_search(&self) {
+        self.state.fetch_sub(SEARCHING, SeqCst);
         // SeqCst fence: the caller's next look at the queues must see jobs
         // whose submitters saw us searching (step 3b).
         fence(SeqCst);
-        Counts::of(prev).searching == 1
     }
 
     /// Step 3d: true when nobody searches and a sleeper or a free slot

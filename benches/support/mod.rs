@@ -1,0 +1,100 @@
+//! Helpers shared by the benches: a calibrated CPU-bound task, a countdown
+//! latch for fire-and-forget baselines, and a summary that turns the medians
+//! criterion just measured into the ratios the README reports.
+#![allow(dead_code, unreachable_pub)]
+
+use std::fs;
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant, SystemTime};
+
+/// Spins the CPU for `rounds` rounds of an xorshift loop.
+pub fn spin(rounds: u64) -> u64 {
+    let mut x = black_box(0x9E37_79B9_7F4A_7C15_u64);
+    for _ in 0..rounds {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+    }
+    black_box(x)
+}
+
+/// How many `spin` rounds take about `target` on this machine (the fastest
+/// of a few runs, so a busy moment does not inflate the task).
+pub fn calibrate(target: Duration) -> u64 {
+    let probe = 1_000_000;
+    let fastest = (0..5)
+        .map(|_| {
+            let t = Instant::now();
+            spin(probe);
+            t.elapsed()
+        })
+        .min()
+        .unwrap();
+    (probe as f64 * target.as_secs_f64() / fastest.as_secs_f64()) as u64
+}
+
+/// Counts down from `n`; `wait` returns when it reaches zero.
+#[derive(Clone)]
+pub struct Latch(Arc<(Mutex<usize>, Condvar)>);
+
+impl Latch {
+    pub fn new(n: usize) -> Latch {
+        Latch(Arc::new((Mutex::new(n), Condvar::new())))
+    }
+
+    pub fn count_down(&self) {
+        let mut left = self.0.0.lock().unwrap();
+        *left -= 1;
+        if *left == 0 {
+            self.0.1.notify_all();
+        }
+    }
+
+    pub fn wait(&self) {
+        let mut left = self.0.0.lock().unwrap();
+        while *left > 0 {
+            left = self.0.1.wait(left).unwrap();
+        }
+    }
+}
+
+/// The number of worker threads or processes the benches use: W.
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+fn criterion_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"));
+    target.join("criterion")
+}
+
+/// When this bench process started: estimates older than this belong to
+/// an earlier run and are ignored.
+pub fn run_started() -> SystemTime {
+    static STARTED: OnceLock<SystemTime> = OnceLock::new();
+    *STARTED.get_or_init(SystemTime::now)
+}
+
+/// The median, in seconds per iteration, that criterion wrote in *this* run
+/// for `group/function`. `None` if that bench did not run (filtered out).
+pub fn median_seconds(group: &str, function: &str) -> Option<f64> {
+    let path = criterion_dir()
+        .join(group)
+        .join(function)
+        .join("new")
+        .join("estimates.json");
+    let written = fs::metadata(&path).ok()?.modified().ok()?;
+    if written < run_started() {
+        return None;
+    }
+    let json = fs::read_to_string(path).ok()?;
+    let median = &json[json.find("\"median\"")?..];
+    let value = &median[median.find("\"point_estimate\":")? + "\"point_estimate\":".len()..];
+    let end = value.find([',', '}'])?;
+    value[..end].trim().parse::<f64>().ok().map(|ns| ns / 1e9)
+}
