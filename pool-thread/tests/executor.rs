@@ -25,6 +25,24 @@ fn submit_returns_a_future_with_the_value() {
 }
 
 #[test]
+fn tasks_from_outside_start_in_submission_order() {
+    let executor = ThreadPoolExecutor::new(1).unwrap();
+    let order = Arc::new(Mutex::new(Vec::new()));
+    let futures: Vec<_> = (0..200)
+        .map(|i| {
+            let order = order.clone();
+            executor
+                .submit(move || order.lock().unwrap().push(i))
+                .unwrap()
+        })
+        .collect();
+    for f in &futures {
+        f.result_timeout(BOUND).unwrap();
+    }
+    assert_eq!(*order.lock().unwrap(), (0..200).collect::<Vec<_>>());
+}
+
+#[test]
 fn zero_workers_is_an_error_with_a_clear_message() {
     let err = ThreadPoolExecutor::new(0).unwrap_err();
     assert_eq!(

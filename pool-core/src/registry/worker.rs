@@ -282,6 +282,12 @@ impl<C: 'static> Local<C> {
     }
 
     /// Own deque first, then the injector, then the other workers.
+    ///
+    /// From the injector a worker takes one job at a time: submits from
+    /// outside the pool start in the order they were made (as from
+    /// Python's single work queue), and no batch of them waits in a deque
+    /// behind a task that blocks for long, which matters in an IO pool. From
+    /// a peer's deque (tasks submitted from inside tasks) it steals half.
     fn find_job(&self) -> Option<JobRef<C>> {
         if let Some(job) = self.deque.pop() {
             return Some(job);
@@ -290,7 +296,7 @@ impl<C: 'static> Local<C> {
         loop {
             let mut retry = false;
             if !registry.injector.is_empty() {
-                match registry.injector.steal_batch_and_pop(&self.deque) {
+                match registry.injector.steal() {
                     Steal::Success(job) => return Some(job),
                     Steal::Retry => retry = true,
                     Steal::Empty => {}
