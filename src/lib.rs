@@ -37,3 +37,8 @@ pub mod thread {
 
 /// The process backend, for CPU-bound work. Under construction.
 pub mod process {}
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
