@@ -42,13 +42,29 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod barrier;
 mod builder;
+mod condition;
+mod deadline;
+mod error;
+mod event;
 mod executor;
+mod lock;
 mod map;
+mod rlock;
+mod semaphore;
 
 pub use crate::builder::{Builder, default_max_workers};
 pub use crate::executor::ThreadPoolExecutor;
 pub use crate::map::Map;
+
+pub use crate::barrier::Barrier;
+pub use crate::condition::{Condition, ConditionGuard, ConditionLock};
+pub use crate::error::{BrokenBarrierError, ReleaseError};
+pub use crate::event::Event;
+pub use crate::lock::{Lock, LockGuard};
+pub use crate::rlock::{RLock, RLockGuard};
+pub use crate::semaphore::{BoundedSemaphore, Semaphore};
 pub use pool_core::{
     AsCompleted, CancelFutures, Error, ErrorKind, Future, ReturnWhen, Scope, SubmitError, Wait,
     as_completed, wait,
