@@ -53,6 +53,8 @@ mod lock;
 mod map;
 mod rlock;
 mod semaphore;
+mod thread;
+mod timer;
 
 pub use crate::builder::{Builder, default_max_workers};
 pub use crate::executor::ThreadPoolExecutor;
@@ -65,6 +67,11 @@ pub use crate::event::Event;
 pub use crate::lock::{Lock, LockGuard};
 pub use crate::rlock::{RLock, RLockGuard};
 pub use crate::semaphore::{BoundedSemaphore, Semaphore};
+pub use crate::thread::{
+    Daemon, JoinError, Run, StartError, Thread, ThreadBuilder, current_thread, get_ident,
+    get_native_id, join_non_daemon, join_non_daemon_timeout,
+};
+pub use crate::timer::Timer;
 pub use pool_core::{
     AsCompleted, CancelFutures, Error, ErrorKind, Future, ReturnWhen, Scope, SubmitError, Wait,
     as_completed, wait,
