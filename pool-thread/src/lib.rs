@@ -51,6 +51,7 @@ mod event;
 mod executor;
 mod lock;
 mod map;
+mod queue;
 mod rlock;
 mod semaphore;
 mod thread;
@@ -65,6 +66,10 @@ pub use crate::condition::{Condition, ConditionGuard, ConditionLock};
 pub use crate::error::{BrokenBarrierError, ReleaseError};
 pub use crate::event::Event;
 pub use crate::lock::{Lock, LockGuard};
+pub use crate::queue::{
+    Empty, GetError, Immediate, LifoQueue, PriorityQueue, PutError, Queue, ShutDown, SimpleQueue,
+    TaskDoneError,
+};
 pub use crate::rlock::{RLock, RLockGuard};
 pub use crate::semaphore::{BoundedSemaphore, Semaphore};
 pub use crate::thread::{
