@@ -202,7 +202,7 @@ impl Lock {
     /// drop(guard);
     /// ```
     pub fn try_lock(&self) -> Option<LockGuard<'_>> {
-        self.try_acquire().then_some(LockGuard { lock: self })
+        self.try_acquire().then(|| LockGuard { lock: self })
     }
 
     /// A guard if the lock becomes free within `timeout`.
@@ -218,7 +218,7 @@ impl Lock {
     /// ```
     pub fn lock_timeout(&self, timeout: Duration) -> Option<LockGuard<'_>> {
         self.acquire_timeout(timeout)
-            .then_some(LockGuard { lock: self })
+            .then(|| LockGuard { lock: self })
     }
 }
 
