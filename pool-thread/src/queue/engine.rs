@@ -5,7 +5,8 @@
 use std::collections::VecDeque;
 use std::fmt;
 
-use parking_lot::{Condvar, Mutex};
+use crossbeam_utils::Backoff;
+use parking_lot::{Condvar, Mutex, MutexGuard};
 
 use super::error::{GetError, PutError, TaskDoneError};
 use crate::deadline::Deadline;
@@ -115,12 +116,17 @@ impl<B: Buffer> Engine<B> {
 
     pub(crate) fn put(&self, item: B::Item, deadline: Deadline) -> Result<(), PutError<B::Item>> {
         let mut state = self.state.lock();
+        let backoff = Backoff::new();
         loop {
             if state.shut_down {
                 return Err(PutError::ShutDown(item));
             }
             if self.maxsize == 0 || state.items.len() < self.maxsize {
                 break;
+            }
+            if deadline != Deadline::Now && !backoff.is_completed() {
+                MutexGuard::unlocked(&mut state, || backoff.snooze());
+                continue;
             }
             if !deadline.wait(&self.not_full, &mut state) {
                 return Err(PutError::Full(item));
@@ -134,6 +140,7 @@ impl<B: Buffer> Engine<B> {
 
     pub(crate) fn get(&self, deadline: Deadline) -> Result<B::Item, GetError> {
         let mut state = self.state.lock();
+        let backoff = Backoff::new();
         loop {
             if let Some(item) = state.items.pop() {
                 if self.maxsize > 0 {
@@ -143,6 +150,10 @@ impl<B: Buffer> Engine<B> {
             }
             if state.shut_down {
                 return Err(GetError::ShutDown);
+            }
+            if deadline != Deadline::Now && !backoff.is_completed() {
+                MutexGuard::unlocked(&mut state, || backoff.snooze());
+                continue;
             }
             if !deadline.wait(&self.not_empty, &mut state) {
                 return Err(GetError::Empty);
