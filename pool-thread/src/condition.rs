@@ -87,18 +87,22 @@ struct Waiter {
 }
 
 impl Condition<RLock> {
-    /// A condition over a new [`RLock`], Python's default.
+    /// A condition over a new [`RLock`], Python's default. `const`, so a
+    /// condition can be a `static`.
     ///
     /// # Examples
     ///
     /// ```
-    /// let cond = pool_thread::Condition::new();
-    /// let outer = cond.lock();
-    /// let inner = cond.lock(); // reentrant
+    /// static COND: pool_thread::Condition = pool_thread::Condition::new();
+    /// let outer = COND.lock();
+    /// let inner = COND.lock(); // reentrant
     /// drop((inner, outer));
     /// ```
-    pub fn new() -> Condition<RLock> {
-        Condition::with_lock(RLock::new())
+    pub const fn new() -> Condition<RLock> {
+        Condition {
+            lock: RLock::new(),
+            waiters: Mutex::new(VecDeque::new()),
+        }
     }
 }
 
