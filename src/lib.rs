@@ -32,6 +32,13 @@ pub use pool_core::{
 
 /// The thread backend, for IO-bound work: [`ThreadPoolExecutor`](thread::ThreadPoolExecutor).
 pub mod thread {
+    pub use pool_thread::{
+        Barrier, BoundedSemaphore, BrokenBarrierError, Condition, ConditionGuard, ConditionLock,
+        Daemon, Empty, Event, GetError, Immediate, JoinError, LifoQueue, Lock, LockGuard,
+        PriorityQueue, PutError, Queue, RLock, RLockGuard, ReleaseError, Run, Semaphore, ShutDown,
+        SimpleQueue, StartError, TaskDoneError, Thread, ThreadBuilder, Timer, current_thread,
+        get_ident, get_native_id, join_non_daemon, join_non_daemon_timeout,
+    };
     pub use pool_thread::{Builder, Map, ThreadPoolExecutor, default_max_workers};
 }
 

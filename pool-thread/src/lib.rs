@@ -42,13 +42,41 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod barrier;
 mod builder;
+mod condition;
+mod deadline;
+mod error;
+mod event;
 mod executor;
+mod lock;
 mod map;
+mod queue;
+mod rlock;
+mod semaphore;
+mod thread;
+mod timer;
 
 pub use crate::builder::{Builder, default_max_workers};
 pub use crate::executor::ThreadPoolExecutor;
 pub use crate::map::Map;
+
+pub use crate::barrier::Barrier;
+pub use crate::condition::{Condition, ConditionGuard, ConditionLock};
+pub use crate::error::{BrokenBarrierError, ReleaseError};
+pub use crate::event::Event;
+pub use crate::lock::{Lock, LockGuard};
+pub use crate::queue::{
+    Empty, GetError, Immediate, LifoQueue, PriorityQueue, PutError, Queue, ShutDown, SimpleQueue,
+    TaskDoneError,
+};
+pub use crate::rlock::{RLock, RLockGuard};
+pub use crate::semaphore::{BoundedSemaphore, Semaphore};
+pub use crate::thread::{
+    Daemon, JoinError, Run, StartError, Thread, ThreadBuilder, current_thread, get_ident,
+    get_native_id, join_non_daemon, join_non_daemon_timeout,
+};
+pub use crate::timer::Timer;
 pub use pool_core::{
     AsCompleted, CancelFutures, Error, ErrorKind, Future, ReturnWhen, Scope, SubmitError, Wait,
     as_completed, wait,

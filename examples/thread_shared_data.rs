@@ -1,0 +1,60 @@
+//! Port of seed 000 (`000_838733e4dcbac9f4.txt`), section "9.线程": threads
+//! share the process's data (`global number` changed by a thread is seen by
+//! the main thread) and its pid; and of seed 004
+//! (`004_735ae49c9afa6657.txt`), section "进程间通讯 / 线程": a thread puts
+//! a list on a `queue.Queue` and the main thread gets it.
+//!
+//! The seed's 1 s sleep is 100 ms here.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI32, Ordering::SeqCst};
+use std::time::Duration;
+
+use poolrt::thread::{Queue, Thread, join_non_daemon};
+
+static NUMBER: AtomicI32 = AtomicI32::new(1000);
+
+fn task() {
+    NUMBER.store(100, SeqCst);
+    println!("start...");
+    std::thread::sleep(Duration::from_millis(100));
+    println!("end...");
+}
+
+fn work() {
+    println!("hello {}", std::process::id());
+}
+
+fn main() {
+    // seed 000 §9: the thread changes the global before the main thread reads it.
+    let t = Thread::new(task);
+    t.start().unwrap();
+    // t.join()   (commented out in the seed too)
+    println!("主进程(主线程)");
+    // `start` returns once the thread runs, and it changes NUMBER first
+    // thing; wait for that change rather than rely on timing.
+    while NUMBER.load(SeqCst) != 100 {
+        std::thread::yield_now();
+    }
+    println!("{}", NUMBER.load(SeqCst));
+    join_non_daemon(); // Python prints "end..." before exiting: so do we
+
+    // seed 000 §9: every thread of a process has the process's pid.
+    let t1 = Thread::new(work);
+    let t2 = Thread::new(work);
+    t1.start().unwrap();
+    t2.start().unwrap();
+    t1.join().unwrap();
+    t2.join().unwrap();
+    println!("主线程pid {}", std::process::id());
+
+    // seed 004: data put by a thread is visible to the main thread.
+    let q = Arc::new(Queue::new(0));
+    let p = Thread::new({
+        let q = q.clone();
+        move || q.put((42, None::<()>, "heelo")).unwrap()
+    });
+    p.start().unwrap();
+    println!("{:?}", q.get().unwrap());
+    p.join().unwrap();
+}

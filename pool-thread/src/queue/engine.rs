@@ -1,0 +1,246 @@
+//! `Engine`: the mutex, condition variables and counters every bounded
+//! queue shares; only the buffer (FIFO, LIFO, heap) differs. See
+//! `README.md` for the locking protocol.
+
+use std::collections::VecDeque;
+use std::fmt;
+
+use crossbeam_utils::Backoff;
+use parking_lot::{Condvar, Mutex, MutexGuard};
+
+use super::error::{GetError, PutError, TaskDoneError};
+use crate::deadline::Deadline;
+
+/// How [`shutdown`](crate::Queue::shutdown) treats the items still queued:
+/// Python 3.13's `immediate` argument.
+///
+/// # Examples
+///
+/// ```
+/// use pool_thread::{Immediate, Queue};
+///
+/// let q = Queue::new(0);
+/// q.put(1).unwrap();
+/// q.shutdown(Immediate::No);
+/// assert_eq!(q.get().unwrap(), 1, "gets drain what is left");
+///
+/// let q = Queue::new(0);
+/// q.put(1).unwrap();
+/// q.shutdown(Immediate::Yes);
+/// assert!(q.get().is_err(), "the items were discarded");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Immediate {
+    /// Gets go on returning the queued items, and fail once it is empty.
+    No,
+    /// The queued items are discarded, each counted as a task done, and
+    /// gets fail at once.
+    Yes,
+}
+
+/// The order in which a queue hands items out.
+pub(crate) trait Buffer {
+    type Item;
+    fn push(&mut self, item: Self::Item);
+    fn pop(&mut self) -> Option<Self::Item>;
+    fn len(&self) -> usize;
+}
+
+/// First in, first out.
+impl<T> Buffer for VecDeque<T> {
+    type Item = T;
+    fn push(&mut self, item: T) {
+        self.push_back(item);
+    }
+    fn pop(&mut self) -> Option<T> {
+        self.pop_front()
+    }
+    fn len(&self) -> usize {
+        VecDeque::len(self)
+    }
+}
+
+/// Last in, first out.
+impl<T> Buffer for Vec<T> {
+    type Item = T;
+    fn push(&mut self, item: T) {
+        Vec::push(self, item);
+    }
+    fn pop(&mut self) -> Option<T> {
+        Vec::pop(self)
+    }
+    fn len(&self) -> usize {
+        Vec::len(self)
+    }
+}
+
+/// A bounded (or, with `maxsize == 0`, unbounded) blocking queue with
+/// Python's `task_done`/`join` accounting and 3.13's `shutdown`.
+pub(crate) struct Engine<B> {
+    maxsize: usize,
+    state: Mutex<State<B>>,
+    /// Signalled when an item arrives (one getter) or on shutdown (all).
+    not_empty: Condvar,
+    /// Signalled when an item leaves (one putter) or on shutdown (all).
+    not_full: Condvar,
+    /// Signalled (all) when `unfinished` reaches zero.
+    all_tasks_done: Condvar,
+}
+
+/// Everything the queue's mutex protects.
+struct State<B> {
+    items: B,
+    /// Items put and not yet marked done by `task_done`.
+    unfinished: usize,
+    shut_down: bool,
+}
+
+impl<B: Buffer> Engine<B> {
+    pub(crate) fn new(maxsize: usize, items: B) -> Engine<B> {
+        Engine {
+            maxsize,
+            state: Mutex::new(State {
+                items,
+                unfinished: 0,
+                shut_down: false,
+            }),
+            not_empty: Condvar::new(),
+            not_full: Condvar::new(),
+            all_tasks_done: Condvar::new(),
+        }
+    }
+
+    pub(crate) fn maxsize(&self) -> usize {
+        self.maxsize
+    }
+
+    pub(crate) fn put(&self, item: B::Item, deadline: Deadline) -> Result<(), PutError<B::Item>> {
+        let mut state = self.state.lock();
+        let backoff = Backoff::new();
+        loop {
+            if state.shut_down {
+                return Err(PutError::ShutDown(item));
+            }
+            if self.maxsize == 0 || state.items.len() < self.maxsize {
+                break;
+            }
+            if deadline != Deadline::Now && !backoff.is_completed() {
+                MutexGuard::unlocked(&mut state, || backoff.snooze());
+                continue;
+            }
+            if !deadline.wait(&self.not_full, &mut state) {
+                return Err(PutError::Full(item));
+            }
+        }
+        state.items.push(item);
+        state.unfinished += 1;
+        self.not_empty.notify_one();
+        Ok(())
+    }
+
+    pub(crate) fn get(&self, deadline: Deadline) -> Result<B::Item, GetError> {
+        let mut state = self.state.lock();
+        let backoff = Backoff::new();
+        loop {
+            if let Some(item) = state.items.pop() {
+                if self.maxsize > 0 {
+                    self.not_full.notify_one();
+                }
+                return Ok(item);
+            }
+            if state.shut_down {
+                return Err(GetError::ShutDown);
+            }
+            if deadline != Deadline::Now && !backoff.is_completed() {
+                MutexGuard::unlocked(&mut state, || backoff.snooze());
+                continue;
+            }
+            if !deadline.wait(&self.not_empty, &mut state) {
+                return Err(GetError::Empty);
+            }
+        }
+    }
+
+    pub(crate) fn qsize(&self) -> usize {
+        self.state.lock().items.len()
+    }
+
+    pub(crate) fn full(&self) -> bool {
+        self.maxsize > 0 && self.qsize() >= self.maxsize
+    }
+
+    pub(crate) fn task_done(&self) -> Result<(), TaskDoneError> {
+        let mut state = self.state.lock();
+        if state.unfinished == 0 {
+            return Err(TaskDoneError);
+        }
+        state.unfinished -= 1;
+        if state.unfinished == 0 {
+            self.all_tasks_done.notify_all();
+        }
+        Ok(())
+    }
+
+    pub(crate) fn join(&self, deadline: Deadline) -> bool {
+        let mut state = self.state.lock();
+        while state.unfinished > 0 {
+            if !deadline.wait(&self.all_tasks_done, &mut state) {
+                return false;
+            }
+        }
+        true
+    }
+
+    pub(crate) fn shutdown(&self, immediate: Immediate) {
+        let mut state = self.state.lock();
+        state.shut_down = true;
+        if immediate == Immediate::Yes {
+            while state.items.pop().is_some() {
+                state.unfinished = state.unfinished.saturating_sub(1);
+            }
+            if state.unfinished == 0 {
+                self.all_tasks_done.notify_all();
+            }
+        }
+        self.not_empty.notify_all();
+        self.not_full.notify_all();
+    }
+
+    pub(crate) fn is_shutdown(&self) -> bool {
+        self.state.lock().shut_down
+    }
+
+    /// `(qsize, unfinished, shut down)` for `Debug`.
+    pub(crate) fn snapshot(&self) -> (usize, usize, bool) {
+        let state = self.state.lock();
+        (state.items.len(), state.unfinished, state.shut_down)
+    }
+}
+
+impl<B: Buffer> fmt::Debug for Engine<B> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (qsize, unfinished, shut_down) = self.snapshot();
+        f.debug_struct("Queue")
+            .field("maxsize", &self.maxsize)
+            .field("qsize", &qsize)
+            .field("unfinished_tasks", &unfinished)
+            .field("shut_down", &shut_down)
+            .finish()
+    }
+}
+
+/// The error of a put that had no deadline: only a shutdown stops it.
+pub(crate) fn put_forever_error<T>(err: PutError<T>) -> super::error::ShutDown<T> {
+    match err {
+        PutError::ShutDown(item) => super::error::ShutDown(item),
+        PutError::Full(_) => unreachable!("a put without a deadline waits until there is room"),
+    }
+}
+
+/// The error of a get that had no deadline: only a shutdown stops it.
+pub(crate) fn get_forever_error(err: GetError) -> super::error::ShutDown {
+    match err {
+        GetError::ShutDown => super::error::ShutDown(()),
+        GetError::Empty => unreachable!("a get without a deadline waits until there is an item"),
+    }
+}
