@@ -77,6 +77,11 @@ pub enum ErrorKind {
     InvalidConfig,
     /// A worker's initializer failed or panicked; the cause is the source.
     Initializer,
+    /// The operation is not valid in the pool's current state (Python's
+    /// `ValueError` for `join()` before `close()`).
+    InvalidState,
+    /// The result was asked for before it was ready.
+    NotReady,
 }
 
 impl ErrorKind {
@@ -95,6 +100,8 @@ impl ErrorKind {
             ErrorKind::Spawn => "could not start a worker",
             ErrorKind::InvalidConfig => "invalid configuration",
             ErrorKind::Initializer => "worker initializer failed",
+            ErrorKind::InvalidState => "invalid state",
+            ErrorKind::NotReady => "result is not ready",
         }
     }
 }

@@ -44,16 +44,27 @@ impl Finish for Counters {
 /// A reference-counted job, as stored in the queues.
 pub(crate) type JobRef<C> = Arc<dyn Job<C>>;
 
-/// A task's closure, called with the worker's context or without it.
+/// A task's closure, called with the worker's context or without it. A
+/// closure may fail without panicking (a process task whose worker died):
+/// its error becomes the task's outcome.
 pub(crate) trait Call<C, T>: Send {
-    fn call(self, ctx: &mut C) -> T;
+    fn call(self, ctx: &mut C) -> Result<T, Error>;
 }
 
 /// A closure that takes the worker's context.
 pub(crate) struct WithContext<F>(pub(crate) F);
 
 impl<C, T, F: FnOnce(&mut C) -> T + Send> Call<C, T> for WithContext<F> {
-    fn call(self, ctx: &mut C) -> T {
+    fn call(self, ctx: &mut C) -> Result<T, Error> {
+        Ok((self.0)(ctx))
+    }
+}
+
+/// A closure that takes the worker's context and may fail.
+pub(crate) struct Fallible<F>(pub(crate) F);
+
+impl<C, T, F: FnOnce(&mut C) -> Result<T, Error> + Send> Call<C, T> for Fallible<F> {
+    fn call(self, ctx: &mut C) -> Result<T, Error> {
         (self.0)(ctx)
     }
 }
@@ -62,8 +73,8 @@ impl<C, T, F: FnOnce(&mut C) -> T + Send> Call<C, T> for WithContext<F> {
 pub(crate) struct Plain<F>(pub(crate) F);
 
 impl<C, T, F: FnOnce() -> T + Send> Call<C, T> for Plain<F> {
-    fn call(self, _: &mut C) -> T {
-        (self.0)()
+    fn call(self, _: &mut C) -> Result<T, Error> {
+        Ok((self.0)())
     }
 }
 
@@ -115,7 +126,9 @@ where
             return;
         }
         let func = self.take_func();
-        let output = unwind::catch_installed(|| func.call(ctx)).map_err(Error::panicked);
+        let output = unwind::catch_installed(|| func.call(ctx))
+            .map_err(Error::panicked)
+            .and_then(|outcome| outcome);
         finish.finishing(output.is_err());
         self.core.complete(output);
     }

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use crate::config::SchedulerConfig;
 use crate::error::{Error, ErrorKind, SubmitError};
 use crate::handle::Future;
-use crate::job::{Call, Job, Plain, TaskCell, WithContext};
+use crate::job::{Call, Fallible, Job, Plain, TaskCell, WithContext};
 use crate::metrics::Metrics;
 use crate::registry::{Registry, on_worker_of};
 use crate::sleep::MAX_WORKERS;
@@ -189,6 +189,35 @@ impl<C: 'static> Scheduler<C> {
     {
         self.queue(WithContext(task))
             .map_err(|e| e.map(|WithContext(task)| task))
+    }
+
+    /// Queues `task`, which runs with the worker's context and may fail
+    /// without panicking: its error becomes the future's outcome (a process
+    /// task whose worker died, a result that could not be decoded).
+    ///
+    /// # Errors
+    ///
+    /// As [`submit`](Scheduler::submit).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_core::{Error, ErrorKind, Scheduler, SchedulerConfig};
+    ///
+    /// let scheduler = Scheduler::new(SchedulerConfig::new(1, |_| Ok(()))).unwrap();
+    /// let f = scheduler
+    ///     .submit_fallible_with(|_: &mut ()| -> Result<u8, Error> { Err(Error::from_kind(ErrorKind::WorkerLost)) })
+    ///     .unwrap();
+    /// assert!(f.result().unwrap_err().is_worker_lost());
+    /// # scheduler.shutdown(pool_core::CancelFutures::No);
+    /// ```
+    pub fn submit_fallible_with<F, T>(&self, task: F) -> Result<Future<T>, SubmitError<F>>
+    where
+        F: FnOnce(&mut C) -> Result<T, Error> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.queue(Fallible(task))
+            .map_err(|e| e.map(|Fallible(task)| task))
     }
 
     fn queue<F, T>(&self, task: F) -> Result<Future<T>, SubmitError<F>>

@@ -1,9 +1,69 @@
-//! poolrt's process backend, for CPU-bound work. **Not built yet.**
+//! poolrt's process backend, for CPU-bound work.
 //!
-//! This crate will hold `Pool` (Python's `multiprocessing.Pool`),
-//! `ProcessPoolExecutor`, `Process`, `Pipe`, the cross-process queues and
-//! locks, shared `Value`/`Array` and `Manager`. Each scheduler worker of
-//! `pool-core` will be a *link* that owns one child process, started by
-//! re-executing the program's own binary, with a private channel to it.
-//! Until then the crate exports nothing.
-#![forbid(unsafe_code)]
+//! # The model
+//!
+//! A [`Pool`] (Python's `multiprocessing.Pool`) or a
+//! [`ProcessPoolExecutor`] runs tasks in worker processes that are copies
+//! of this very program. Each worker is started by re-executing the
+//! program's own binary (`/proc/self/exe`, never a fork of the
+//! multithreaded parent) and is taken over before `main` runs, so it works
+//! unchanged in binaries, examples, tests, doctests and benches, with
+//! nothing for the user to call.
+//!
+//! The pools run on `pool-core`'s scheduler: each scheduler worker is a
+//! *link* thread that owns one child process and a private, already
+//! connected channel to it. Task and result bytes travel through shared
+//! memory; the socket beside it only wakes a sleeping side and reports a
+//! dead one.
+//!
+//! A task is a fn item or a closure that captures nothing, whose argument
+//! and result are serde types ([`Wire`]). Results come back as
+//! [`pool_core::Future`]s (executor) or [`AsyncResult`]s (pool).
+//!
+//! # Glossary
+//!
+//! | role | what it is |
+//! |------|------------|
+//! | **worker** | a child process running tasks |
+//! | **link** | the parent thread that owns one worker and its mailbox |
+//! | **mailbox** | the shared region plus socket between a link and its worker; `src/sys/README.md` |
+//! | **entry** | the function, named by its offset in the binary, that runs one kind of task in the worker |
+//! | **result handler** | the parent thread that runs callbacks, in completion order |
+//!
+//! # Example
+//!
+//! ```
+//! use pool_process::Pool;
+//!
+//! fn collatz_steps(mut n: u64) -> u32 {
+//!     let mut steps = 0;
+//!     while n != 1 {
+//!         n = if n % 2 == 0 { n / 2 } else { 3 * n + 1 };
+//!         steps += 1;
+//!     }
+//!     steps
+//! }
+//!
+//! let pool = Pool::new(2).unwrap();
+//! let steps = pool.map(collatz_steps, 1..=10_000).unwrap();
+//! assert_eq!(steps[26], 111);
+//! ```
+#![deny(unsafe_code)]
+
+mod builder;
+mod child;
+mod engine;
+mod executor;
+mod fingerprint;
+mod link;
+mod pool;
+#[allow(unsafe_code)]
+mod sys;
+mod task;
+mod wire;
+
+pub use crate::builder::{Builder, default_processes};
+pub use crate::executor::ProcessPoolExecutor;
+pub use crate::link::{ExitStatus, WorkerExit};
+pub use crate::pool::{AsyncResult, Callbacks, IMap, Pool, TaskFn};
+pub use crate::task::{InitOutcome, StarFn, Wire};

@@ -1,0 +1,217 @@
+//! `Builder`: the settings of a `Pool` or `ProcessPoolExecutor`.
+
+use std::any::type_name;
+use std::fmt;
+use std::time::Duration;
+
+use parking_lot::Mutex;
+use pool_core::{Error, ErrorKind};
+
+use crate::engine::Engine;
+use crate::executor::ProcessPoolExecutor;
+use crate::link::{Initializer, LinkConfig};
+use crate::pool::Pool;
+use crate::task::{self, InitOutcome, Wire};
+use crate::wire::codec;
+
+/// The number of worker processes when none is given: the cores this
+/// process may run on (Python's `os.process_cpu_count()`).
+///
+/// # Examples
+///
+/// ```
+/// assert!(pool_process::default_processes() >= 1);
+/// ```
+pub fn default_processes() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Settings of a process pool, like the keyword arguments of Python's
+/// `Pool(processes, initializer, initargs, maxtasksperchild)`.
+///
+/// # Examples
+///
+/// ```
+/// use pool_process::Pool;
+///
+/// fn square(x: i64) -> i64 { x * x }
+///
+/// let pool = Pool::builder().processes(2).maxtasksperchild(100).pin_cores(true).build().unwrap();
+/// assert_eq!(pool.apply(square, -4).unwrap(), 16);
+/// ```
+#[must_use]
+pub struct Builder {
+    processes: Option<usize>,
+    initializer: Option<Result<Initializer, Error>>,
+    max_tasks_per_child: Option<usize>,
+    pin_cores: bool,
+    startup_timeout: Duration,
+    link_spin: Duration,
+    child_spin: Duration,
+}
+
+impl Default for Builder {
+    fn default() -> Self {
+        Builder {
+            processes: None,
+            initializer: None,
+            max_tasks_per_child: None,
+            pin_cores: false,
+            startup_timeout: Duration::from_secs(30),
+            link_spin: Duration::from_micros(100),
+            child_spin: Duration::from_micros(200),
+        }
+    }
+}
+
+impl Builder {
+    /// How many worker processes; defaults to [`default_processes`].
+    /// Zero is an error at build time.
+    pub fn processes(mut self, n: usize) -> Self {
+        self.processes = Some(n);
+        self
+    }
+
+    /// Runs `f(arg)` in every worker process before its first task (Python's
+    /// `initializer` and `initargs`). `f` is a fn item or a closure that
+    /// captures nothing; it returns `()` or a `Result`. If it panics or
+    /// returns an error, the pool is broken: tasks fail with that cause and
+    /// no worker is restarted.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_process::Pool;
+    ///
+    /// fn init(limit: u32) -> Result<(), String> {
+    ///     if limit > 10 { Err(format!("limit {limit} too high")) } else { Ok(()) }
+    /// }
+    /// fn id(x: u32) -> u32 { x }
+    ///
+    /// let pool = Pool::builder().processes(1).initializer(init, 99).build().unwrap();
+    /// let err = pool.apply(id, 1).unwrap_err();
+    /// assert!(err.is_broken());
+    /// ```
+    pub fn initializer<F, A, O>(mut self, f: F, arg: A) -> Self
+    where
+        F: Fn(A) -> O + Copy + Send + Sync + 'static,
+        A: Wire,
+        O: InitOutcome,
+    {
+        let _ = f;
+        let offset = task::init_offset::<F, A, O>();
+        self.initializer = Some(
+            codec::encode(arg)
+                .map(|payload| Initializer { offset, payload })
+                .map_err(|message| {
+                    Error::new(ErrorKind::Serialize, message)
+                        .with_detail(format!("the initializer's argument ({})", type_name::<A>()))
+                }),
+        );
+        self
+    }
+
+    /// Replaces each worker process after it has run `n` tasks (Python's
+    /// `maxtasksperchild`). Zero is an error at build time.
+    pub fn maxtasksperchild(mut self, n: usize) -> Self {
+        self.max_tasks_per_child = Some(n);
+        self
+    }
+
+    /// Pins worker `i` to the `i`-th core this process may use (modulo
+    /// their number). Best effort.
+    pub fn pin_cores(mut self, pin: bool) -> Self {
+        self.pin_cores = pin;
+        self
+    }
+
+    /// How long a new worker may take to start and greet the parent
+    /// (default 30 s); a worker that takes longer is killed and the start
+    /// fails with an error.
+    pub fn startup_timeout(mut self, timeout: Duration) -> Self {
+        self.startup_timeout = timeout;
+        self
+    }
+
+    /// How long a link busy-waits for a reply, and a worker for its next
+    /// request, before sleeping (defaults 100 µs and 200 µs). Longer spins
+    /// cut latency for streams of short tasks; an idle pool sleeps either
+    /// way.
+    pub fn spin(mut self, link: Duration, worker: Duration) -> Self {
+        self.link_spin = link;
+        self.child_spin = worker;
+        self
+    }
+
+    /// Builds a [`Pool`]; its workers start now, in parallel.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidConfig`] for zero processes or a zero
+    /// `maxtasksperchild`; [`ErrorKind::Serialize`] if the initializer's
+    /// argument cannot be serialized.
+    pub fn build(self) -> Result<Pool, Error> {
+        let processes = self.processes.unwrap_or_else(default_processes);
+        Ok(Pool::from_engine(self.into_engine(processes)?))
+    }
+
+    /// Builds a [`ProcessPoolExecutor`] with these settings (`processes` is
+    /// its `max_workers`).
+    ///
+    /// # Errors
+    ///
+    /// As [`build`](Builder::build).
+    pub fn build_executor(self) -> Result<ProcessPoolExecutor, Error> {
+        let processes = self.processes.unwrap_or_else(default_processes);
+        Ok(ProcessPoolExecutor::from_engine(
+            self.into_engine(processes)?,
+        ))
+    }
+
+    fn into_engine(self, processes: usize) -> Result<Engine, Error> {
+        let invalid =
+            |detail: &str| Err(Error::from_kind(ErrorKind::InvalidConfig).with_detail(detail));
+        if processes == 0 {
+            return invalid("processes must be at least 1, got 0");
+        }
+        if self.max_tasks_per_child == Some(0) {
+            return invalid("maxtasksperchild must be at least 1, got 0");
+        }
+        if !cfg!(target_os = "linux") {
+            return Err(Error::from_kind(ErrorKind::Spawn)
+                .with_detail("the process backend runs on Linux only, for now"));
+        }
+        let initializer = self.initializer.transpose()?;
+        let config = LinkConfig {
+            program: "/proc/self/exe".into(),
+            argv0: std::env::args_os()
+                .next()
+                .unwrap_or_else(|| "poolrt-worker".into()),
+            initializer,
+            max_tasks_per_child: self.max_tasks_per_child,
+            cores: if self.pin_cores {
+                pool_core::allowed_cores()
+            } else {
+                Vec::new()
+            },
+            startup_timeout: self.startup_timeout,
+            link_spin: self.link_spin,
+            child_spin: self.child_spin,
+            children: Mutex::new(vec![None; processes]),
+            terminating: Default::default(),
+        };
+        Engine::start(processes, config)
+    }
+}
+
+impl fmt::Debug for Builder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Builder")
+            .field("processes", &self.processes)
+            .field("initializer", &self.initializer.is_some())
+            .field("maxtasksperchild", &self.max_tasks_per_child)
+            .field("pin_cores", &self.pin_cores)
+            .field("startup_timeout", &self.startup_timeout)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,203 @@
+//! The machinery `Pool` and `ProcessPoolExecutor` share: a pool-core
+//! scheduler whose workers are links to child processes, the task and
+//! chunk submission paths, and the result-handler thread for callbacks.
+
+use std::any::type_name;
+use std::sync::{Arc, OnceLock};
+use std::thread::JoinHandle;
+
+use crossbeam_channel::{Sender, unbounded};
+use parking_lot::Mutex;
+use pool_core::{CancelFutures, Error, ErrorKind, Future, Scheduler, SchedulerConfig};
+
+use crate::link::{Link, LinkConfig, failure_error, failure_to_error, set_link_spin};
+use crate::sys::boot;
+use crate::task::{self, Outcomes, Runner, Wire};
+use crate::wire::codec;
+use crate::wire::message::OK;
+
+/// A callback invocation queued for the result-handler thread.
+pub(crate) type Delivery = Box<dyn FnOnce() + Send>;
+
+/// The single thread that runs `apply_async`/`map_async` callbacks in the
+/// parent, in completion order (Python's result handler).
+struct Handler {
+    sender: Sender<Delivery>,
+    thread: JoinHandle<()>,
+}
+
+pub(crate) struct Engine {
+    pub(crate) scheduler: Scheduler<Link>,
+    pub(crate) config: Arc<LinkConfig>,
+    pub(crate) processes: usize,
+    handler: OnceLock<Mutex<Option<Handler>>>,
+}
+
+impl Engine {
+    /// Builds the scheduler and starts every worker (and its child) now.
+    pub(crate) fn start(processes: usize, config: LinkConfig) -> Result<Engine, Error> {
+        boot::ensure_linked();
+        let config = Arc::new(config);
+        let spin = config.link_spin;
+        let for_links = config.clone();
+        let scheduler = Scheduler::new(
+            SchedulerConfig::new(processes, move |info| {
+                set_link_spin(spin);
+                Link::start(for_links.clone(), info)
+            })
+            .thread_name(|n| format!("poolrt-link-{n}")),
+        )?;
+        scheduler.start_workers(processes);
+        Ok(Engine {
+            scheduler,
+            config,
+            processes,
+            handler: OnceLock::new(),
+        })
+    }
+
+    /// Submits one task: `X::run(arg)` in a worker. The argument is
+    /// encoded now, so an argument that cannot be serialized is an error
+    /// here, not later.
+    pub(crate) fn call<X, A, R>(&self, arg: A, what: &str) -> Result<Future<R>, Error>
+    where
+        X: Runner<A, R>,
+        A: Wire,
+        R: Wire,
+    {
+        let payload = codec::encode(arg).map_err(|message| {
+            Error::new(ErrorKind::Serialize, message)
+                .with_detail(format!("{what} ({})", type_name::<A>()))
+        })?;
+        let offset = task::call_offset::<X, A, R>();
+        self.submit(move |link: &mut Link| {
+            link.call(offset, &payload, |status, body, pid| {
+                if status == OK {
+                    codec::decode::<R>(body).map_err(|message| {
+                        Error::new(ErrorKind::Deserialize, message).with_detail(format!(
+                            "the result ({}) from worker process {pid}",
+                            type_name::<R>()
+                        ))
+                    })
+                } else {
+                    Err(failure_error(body, pid))
+                }
+            })
+        })
+    }
+
+    /// Submits a chunk of items (encoded now, so the caller keeps them);
+    /// the future holds each item's outcome.
+    pub(crate) fn chunk<X, A, R>(
+        &self,
+        items: &[A],
+        first: usize,
+    ) -> Result<Future<Outcomes<R, Error>>, Error>
+    where
+        X: Runner<A, R>,
+        A: Wire,
+        R: Wire,
+    {
+        let count = items.len();
+        let payload = codec::encode_slice(items).map_err(|message| {
+            Error::new(ErrorKind::Serialize, message).with_detail(format!(
+                "items {first}..{} ({})",
+                first + count,
+                type_name::<A>()
+            ))
+        })?;
+        let offset = task::chunk_offset::<X, A, R>();
+        self.submit(move |link: &mut Link| {
+            link.call(offset, &payload, |status, body, pid| {
+                if status != OK {
+                    return Err(failure_error(body, pid)
+                        .with_detail(format!("items {first}..{}", first + count)));
+                }
+                let outcomes = task::decode_chunk::<R>(body).map_err(|message| {
+                    Error::new(ErrorKind::Deserialize, message).with_detail(format!(
+                        "the results of items {first}..{} ({}) from worker process {pid}",
+                        first + count,
+                        type_name::<R>()
+                    ))
+                })?;
+                Ok(match outcomes {
+                    Outcomes::Values(values) => Outcomes::Values(values),
+                    Outcomes::Mixed(all) => Outcomes::Mixed(
+                        all.into_iter()
+                            .enumerate()
+                            .map(|(i, outcome)| {
+                                outcome.map_err(|failure| {
+                                    failure_to_error(failure, pid)
+                                        .with_detail(format!("item {}", first + i))
+                                })
+                            })
+                            .collect(),
+                    ),
+                })
+            })
+        })
+    }
+
+    fn submit<T: Send + 'static>(
+        &self,
+        task: impl FnOnce(&mut Link) -> Result<T, Error> + Send + 'static,
+    ) -> Result<Future<T>, Error> {
+        self.scheduler
+            .submit_fallible_with(task)
+            .map_err(|refused| refused.reason().clone())
+    }
+
+    /// A sender to the result-handler thread, which is started on first
+    /// use.
+    pub(crate) fn delivery_sender(&self) -> Sender<Delivery> {
+        let slot = self.handler.get_or_init(|| {
+            let (sender, receiver) = unbounded::<Delivery>();
+            let thread = std::thread::Builder::new()
+                .name("poolrt-results".to_owned())
+                .spawn(move || {
+                    for delivery in receiver {
+                        delivery();
+                    }
+                })
+                .expect("start the result-handler thread");
+            Mutex::new(Some(Handler { sender, thread }))
+        });
+        match slot.lock().as_ref() {
+            Some(handler) => handler.sender.clone(),
+            // Joined already: a closed channel makes senders run inline.
+            None => unbounded().0,
+        }
+    }
+
+    /// Stops accepting tasks; queued ones run (or are cancelled).
+    pub(crate) fn close(&self, cancel: CancelFutures) {
+        self.scheduler.shutdown(cancel);
+    }
+
+    /// Kills the children at once; tasks in flight fail, queued ones are
+    /// cancelled.
+    pub(crate) fn terminate(&self) {
+        self.config.kill_all();
+        self.scheduler.shutdown(CancelFutures::Yes);
+    }
+
+    /// Waits for the links (and so the children) to exit, then for the
+    /// callbacks still queued.
+    pub(crate) fn join(&self) {
+        self.scheduler.join(None);
+        if let Some(slot) = self.handler.get() {
+            let handler = slot.lock().take();
+            if let Some(Handler { sender, thread }) = handler {
+                drop(sender);
+                if thread.thread().id() != std::thread::current().id() {
+                    let _ = thread.join();
+                }
+            }
+        }
+    }
+
+    /// The pids of the live worker processes.
+    pub(crate) fn pids(&self) -> Vec<u32> {
+        self.config.live_pids()
+    }
+}

@@ -1,0 +1,471 @@
+//! The link: a scheduler worker thread of the parent that owns one child
+//! process and its mailbox, and runs tasks by sending them to it.
+//!
+//! # Lifecycle of a child, step by step
+//!
+//! 1. **Spawn**: create the mailbox, `posix_spawn` `/proc/self/exe` with the
+//!    child's two descriptors and the worker marker, close the parent's
+//!    copies of the child's ends (so the child's death is seen as
+//!    end-of-file).
+//! 2. **Handshake**: wait (bounded by the start-up timeout) for the
+//!    child's greeting; a different protocol or build fingerprint is a
+//!    clear error and the child is killed.
+//! 3. **Initializer**: if the pool has one, run it first; a failure is
+//!    returned to the scheduler, which marks the pool broken (no respawn
+//!    loop).
+//! 4. **Serve**: one task at a time; a reply completes the task.
+//! 5. **Death**: end-of-file while a task is out means the child died; it
+//!    is reaped, and the task — only that task — fails with the pid and the
+//!    exit code or signal. The next task starts a new child, at most
+//!    [`RESPAWNS_PER_SECOND`] times a second.
+//! 6. **Retire**: after `maxtasksperchild` tasks, or when the link stops,
+//!    the child is told to exit and reaped (killed if it does not exit in
+//!    time). Nothing leaks: every child is reaped, every descriptor closed.
+
+use std::ffi::OsString;
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use parking_lot::Mutex;
+use pool_core::{Error, ErrorKind, Panic, WorkerInfo};
+use rustix::process::{Pid, Signal, WaitOptions, kill_process, waitpid};
+
+use crate::child::{MARKER, Settings};
+use crate::fingerprint::fingerprint;
+use crate::sys::mailbox::{Mailbox, RecvError};
+use crate::sys::spawn::spawn;
+use crate::wire::codec::Encoded;
+use crate::wire::message::{self, FAILED, Failure, Hello, OK, PROTOCOL, Request};
+
+/// The most children one link starts per second after deaths.
+pub(crate) const RESPAWNS_PER_SECOND: u32 = 10;
+
+/// The initializer every child runs before its first task.
+pub(crate) struct Initializer {
+    pub(crate) offset: u64,
+    pub(crate) payload: Encoded,
+}
+
+/// What all links of one pool share.
+pub(crate) struct LinkConfig {
+    pub(crate) program: OsString,
+    pub(crate) argv0: OsString,
+    pub(crate) initializer: Option<Initializer>,
+    pub(crate) max_tasks_per_child: Option<usize>,
+    /// Cores to pin children to (worker `i` on `cores[i % len]`), if asked.
+    pub(crate) cores: Vec<usize>,
+    pub(crate) startup_timeout: Duration,
+    /// How long a link spins for a reply, and a child for a request,
+    /// before sleeping on the socket.
+    pub(crate) link_spin: Duration,
+    pub(crate) child_spin: Duration,
+    /// Live children, by worker slot, so `terminate` can kill them.
+    pub(crate) children: Mutex<Vec<Option<i32>>>,
+    /// Set by `terminate`: deaths are expected, nothing is respawned.
+    pub(crate) terminating: AtomicBool,
+}
+
+impl LinkConfig {
+    /// Kills every live child (Python's `terminate`).
+    pub(crate) fn kill_all(&self) {
+        self.terminating.store(true, Ordering::SeqCst);
+        for pid in self.children.lock().iter().flatten() {
+            if let Some(pid) = Pid::from_raw(*pid) {
+                let _ = kill_process(pid, Signal::KILL);
+            }
+        }
+    }
+
+    pub(crate) fn live_pids(&self) -> Vec<u32> {
+        self.children
+            .lock()
+            .iter()
+            .flatten()
+            .map(|&p| p as u32)
+            .collect()
+    }
+}
+
+/// How a child ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// It exited with this code.
+    Code(i32),
+    /// A signal killed it.
+    Signal(i32),
+    /// The status could not be read.
+    Unknown,
+}
+
+impl fmt::Display for ExitStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ExitStatus::Code(code) => write!(f, "exited with code {code}"),
+            ExitStatus::Signal(sig) => match signal_name(*sig) {
+                Some(name) => write!(f, "was killed by signal {sig} ({name})"),
+                None => write!(f, "was killed by signal {sig}"),
+            },
+            ExitStatus::Unknown => f.write_str("ended with an unknown status"),
+        }
+    }
+}
+
+fn signal_name(sig: i32) -> Option<&'static str> {
+    Some(match sig {
+        1 => "SIGHUP",
+        2 => "SIGINT",
+        3 => "SIGQUIT",
+        4 => "SIGILL",
+        6 => "SIGABRT",
+        7 => "SIGBUS",
+        8 => "SIGFPE",
+        9 => "SIGKILL",
+        11 => "SIGSEGV",
+        13 => "SIGPIPE",
+        15 => "SIGTERM",
+        _ => return None,
+    })
+}
+
+/// The cause of a [`ErrorKind::WorkerLost`] error: which worker process
+/// died, and how.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WorkerExit {
+    /// The worker's process id.
+    pub pid: u32,
+    /// How it ended.
+    pub status: ExitStatus,
+}
+
+impl fmt::Display for WorkerExit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "worker process {} {}", self.pid, self.status)
+    }
+}
+
+impl std::error::Error for WorkerExit {}
+
+/// A live child and its mailbox.
+struct Child {
+    pid: i32,
+    mailbox: Mailbox,
+    tasks: usize,
+}
+
+/// One scheduler worker's context: the link to one child process.
+pub(crate) struct Link {
+    config: Arc<LinkConfig>,
+    slot: usize,
+    core: Option<usize>,
+    child: Option<Child>,
+    /// Recent respawn times, for the rate limit.
+    respawns: Vec<Instant>,
+}
+
+impl Link {
+    /// Starts the link's first child (steps 1-3). An error breaks the pool.
+    pub(crate) fn start(config: Arc<LinkConfig>, info: &WorkerInfo) -> Result<Link, Error> {
+        let slot = info.index();
+        let core = (!config.cores.is_empty()).then(|| config.cores[slot % config.cores.len()]);
+        let mut link = Link {
+            config,
+            slot,
+            core,
+            child: None,
+            respawns: Vec::new(),
+        };
+        link.child = Some(link.spawn()?);
+        Ok(link)
+    }
+
+    /// Steps 1-3.
+    fn spawn(&self) -> Result<Child, Error> {
+        let spawn_error = |e: std::io::Error| Error::new(ErrorKind::Spawn, e);
+        let (mailbox, ends) = Mailbox::parent().map_err(spawn_error)?;
+        let settings = Settings {
+            parent: rustix::process::getpid().as_raw_nonzero().get(),
+            core: self.core,
+            spin: self.config.child_spin,
+        };
+        let pid = spawn(
+            &self.config.program,
+            &self.config.argv0,
+            (MARKER, settings.render().as_ref()),
+            &ends.socket,
+            &ends.region,
+        )
+        .map_err(spawn_error)?;
+        drop(ends);
+        let mut child = Child {
+            pid,
+            mailbox,
+            tasks: 0,
+        };
+        let deadline = Instant::now() + self.config.startup_timeout;
+        let hello = match child.mailbox.recv(self.config.link_spin, Some(deadline)) {
+            Ok(bytes) => postcard::from_bytes::<Hello>(bytes).ok(),
+            Err(RecvError::TimedOut) => {
+                kill_and_reap(pid);
+                return Err(Error::from_kind(ErrorKind::Spawn).with_detail(format!(
+                    "worker process {pid} did not start within {:?}",
+                    self.config.startup_timeout
+                )));
+            }
+            Err(_) => {
+                let status = reap(pid, Duration::from_secs(5));
+                return Err(Error::new(
+                    ErrorKind::Spawn,
+                    WorkerExit {
+                        pid: pid as u32,
+                        status,
+                    },
+                )
+                .with_detail("the worker ended during start-up; is this a Linux binary that links pool-process?"));
+            }
+        };
+        match hello {
+            Some(hello) if hello.protocol == PROTOCOL && hello.fingerprint == fingerprint() => {}
+            other => {
+                kill_and_reap(pid);
+                return Err(Error::from_kind(ErrorKind::Spawn).with_detail(match other {
+                    Some(hello) => format!(
+                        "worker process {pid} runs a different build (protocol {} vs {PROTOCOL}, fingerprint {:#x} vs {:#x})",
+                        hello.protocol,
+                        hello.fingerprint,
+                        fingerprint()
+                    ),
+                    None => format!("worker process {pid} sent an unreadable greeting"),
+                }));
+            }
+        }
+        if let Some(init) = &self.config.initializer {
+            let outcome =
+                child.exchange(Request::Init, init.offset, &init.payload, |status, body| {
+                    if status == OK {
+                        Ok(())
+                    } else {
+                        Err(failure_error(body, pid as u32))
+                    }
+                });
+            match outcome {
+                Ok(Ok(())) => {}
+                Ok(Err(failure)) => {
+                    kill_and_reap(pid);
+                    return Err(Error::new(ErrorKind::Initializer, failure));
+                }
+                Err(()) => {
+                    let status = reap(pid, Duration::from_secs(5));
+                    return Err(Error::new(
+                        ErrorKind::Initializer,
+                        WorkerExit {
+                            pid: pid as u32,
+                            status,
+                        },
+                    ));
+                }
+            }
+        }
+        self.config.children.lock()[self.slot] = Some(pid);
+        Ok(child)
+    }
+
+    /// Runs one request on the child (step 4), handling its death (step
+    /// 5) and retirement (step 6). `decode` turns the reply into the
+    /// task's value while the reply is still in the shared region.
+    pub(crate) fn call<T>(
+        &mut self,
+        offset: u64,
+        payload: &Encoded,
+        decode: impl FnOnce(u8, &[u8], u32) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        if self.config.terminating.load(Ordering::SeqCst) {
+            return Err(terminated());
+        }
+        if self.child.is_none() {
+            self.respawn()?;
+        }
+        let child = self.child.as_mut().expect("respawned above");
+        let pid = child.pid;
+        let outcome = child.exchange(Request::Call, offset, payload, |status, body| {
+            decode(status, body, pid as u32)
+        });
+        match outcome {
+            Ok(value) => {
+                child.tasks += 1;
+                if self
+                    .config
+                    .max_tasks_per_child
+                    .is_some_and(|max| child.tasks >= max)
+                {
+                    self.retire();
+                }
+                value
+            }
+            Err(()) => {
+                let status = reap(pid, Duration::from_secs(5));
+                self.forget_child();
+                if self.config.terminating.load(Ordering::SeqCst) {
+                    return Err(terminated());
+                }
+                Err(Error::new(
+                    ErrorKind::WorkerLost,
+                    WorkerExit {
+                        pid: pid as u32,
+                        status,
+                    },
+                ))
+            }
+        }
+    }
+
+    /// Starts a replacement child, waiting first if children die faster
+    /// than the rate limit allows.
+    fn respawn(&mut self) -> Result<(), Error> {
+        let now = Instant::now();
+        self.respawns
+            .retain(|t| now.duration_since(*t) < Duration::from_secs(1));
+        if self.respawns.len() as u32 >= RESPAWNS_PER_SECOND {
+            let oldest = self.respawns[0];
+            std::thread::sleep(Duration::from_secs(1).saturating_sub(now.duration_since(oldest)));
+        }
+        self.respawns.push(Instant::now());
+        self.child = Some(self.spawn()?);
+        Ok(())
+    }
+
+    fn forget_child(&mut self) {
+        self.child = None;
+        self.config.children.lock()[self.slot] = None;
+    }
+
+    /// Step 6: asks the child to exit and reaps it.
+    fn retire(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            self.config.children.lock()[self.slot] = None;
+            let _ = child
+                .mailbox
+                .send(&[&message::request_head(Request::Exit, 0)]);
+            let pid = child.pid;
+            drop(child);
+            reap(pid, Duration::from_secs(2));
+        }
+    }
+}
+
+impl Drop for Link {
+    fn drop(&mut self) {
+        self.retire();
+    }
+}
+
+impl Child {
+    /// Sends one request and hands the reply to `read`. `Err(())` when the
+    /// child died instead of answering.
+    fn exchange<T>(
+        &mut self,
+        kind: Request,
+        offset: u64,
+        payload: &Encoded,
+        read: impl FnOnce(u8, &[u8]) -> T,
+    ) -> Result<T, ()> {
+        let head = message::request_head(kind, offset);
+        let parts: [&[u8]; 3] = [&head, &payload.head, &payload.body];
+        if self.mailbox.send(&parts).is_err() {
+            return Err(());
+        }
+        match self.mailbox.recv(LINK_SPIN.with(|s| s.get()), None) {
+            Ok(reply) => match reply.split_first() {
+                Some((&status, body)) => Ok(read(status, body)),
+                None => Ok(read(FAILED, &[])),
+            },
+            Err(_) => Err(()),
+        }
+    }
+}
+
+thread_local! {
+    /// The link spin of the pool this thread serves (set at start-up).
+    static LINK_SPIN: std::cell::Cell<Duration> = const { std::cell::Cell::new(Duration::from_micros(50)) };
+}
+
+/// Records the spin budget for replies on this link thread.
+pub(crate) fn set_link_spin(spin: Duration) {
+    LINK_SPIN.with(|s| s.set(spin));
+}
+
+/// The error for tasks cut short by `terminate`.
+fn terminated() -> Error {
+    Error::from_kind(ErrorKind::Shutdown).with_detail("the pool was terminated")
+}
+
+/// Turns a worker's failure report into the task's error.
+pub(crate) fn failure_error(body: &[u8], pid: u32) -> Error {
+    match postcard::from_bytes::<Failure>(body) {
+        Ok(failure) => failure_to_error(failure, pid),
+        Err(e) => Error::from_kind(ErrorKind::Deserialize).with_detail(format!(
+            "an unreadable failure report from worker process {pid}: {e}"
+        )),
+    }
+}
+
+pub(crate) fn failure_to_error(failure: Failure, pid: u32) -> Error {
+    match failure {
+        Failure::Panic { message, location } => Error::panicked(Panic::new(
+            message,
+            location,
+            Some(format!("poolrt worker process {pid}")),
+        )),
+        Failure::Decode { what, message } => Error::new(ErrorKind::Deserialize, message)
+            .with_detail(format!("{what} in worker process {pid}")),
+        Failure::Encode { what, message } => Error::new(ErrorKind::Serialize, message)
+            .with_detail(format!("{what} in worker process {pid}")),
+        Failure::UnknownEntry { offset } => {
+            Error::from_kind(ErrorKind::Spawn).with_detail(format!(
+                "worker process {pid} has no function at offset {offset:#x}: a different build"
+            ))
+        }
+        Failure::Init { message } => Error::new(ErrorKind::Initializer, message),
+    }
+}
+
+/// Waits for `pid` to exit, killing it if it takes longer than `grace`.
+fn reap(pid: i32, grace: Duration) -> ExitStatus {
+    let Some(raw) = Pid::from_raw(pid) else {
+        return ExitStatus::Unknown;
+    };
+    let deadline = Instant::now() + grace;
+    loop {
+        match waitpid(Some(raw), WaitOptions::NOHANG) {
+            Ok(Some((_, status))) => return decode_status(status),
+            Ok(None) => {}
+            Err(_) => return ExitStatus::Unknown,
+        }
+        if Instant::now() >= deadline {
+            let _ = kill_process(raw, Signal::KILL);
+            return match waitpid(Some(raw), WaitOptions::empty()) {
+                Ok(Some((_, status))) => decode_status(status),
+                _ => ExitStatus::Unknown,
+            };
+        }
+        std::thread::sleep(Duration::from_micros(50));
+    }
+}
+
+fn kill_and_reap(pid: i32) {
+    if let Some(raw) = Pid::from_raw(pid) {
+        let _ = kill_process(raw, Signal::KILL);
+    }
+    reap(pid, Duration::from_secs(5));
+}
+
+fn decode_status(status: rustix::process::WaitStatus) -> ExitStatus {
+    if let Some(code) = status.exit_status() {
+        ExitStatus::Code(code)
+    } else if let Some(sig) = status.terminating_signal() {
+        ExitStatus::Signal(sig)
+    } else {
+        ExitStatus::Unknown
+    }
+}

@@ -1,0 +1,247 @@
+//! `AsyncResult` and the callbacks of `apply_async` / `map_async`.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use pool_core::{Error, ErrorKind, Future, Promise, promise};
+
+use crate::engine::Engine;
+
+type OnResult<R> = Box<dyn FnOnce(&R) + Send>;
+type OnError = Box<dyn FnOnce(&Error) + Send>;
+
+/// Python's `callback` and `error_callback`: run in the parent, on the
+/// pool's single result-handler thread, in the order tasks complete. A
+/// callback that panics is reported through the report hook and the
+/// handler goes on.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::mpsc;
+/// use pool_process::{Callbacks, Pool};
+///
+/// fn square(x: u64) -> u64 { x * x }
+///
+/// let pool = Pool::new(2).unwrap();
+/// let (tx, rx) = mpsc::channel();
+/// let result = pool
+///     .apply_async_with(square, 7, Callbacks::new().on_result(move |v: &u64| tx.send(*v).unwrap()))
+///     .unwrap();
+/// assert_eq!(result.get().unwrap(), 49);
+/// assert_eq!(rx.recv().unwrap(), 49, "the callback ran before get returned");
+/// ```
+#[must_use]
+pub struct Callbacks<R> {
+    on_result: Option<OnResult<R>>,
+    on_error: Option<OnError>,
+}
+
+impl<R> Default for Callbacks<R> {
+    fn default() -> Self {
+        Callbacks {
+            on_result: None,
+            on_error: None,
+        }
+    }
+}
+
+impl<R> Callbacks<R> {
+    /// No callbacks yet.
+    pub fn new() -> Self {
+        Callbacks::default()
+    }
+
+    /// Called with the value when the task succeeds (Python's `callback`).
+    #[doc(alias = "callback")]
+    pub fn on_result(mut self, f: impl FnOnce(&R) + Send + 'static) -> Self {
+        self.on_result = Some(Box::new(f));
+        self
+    }
+
+    /// Called with the error when the task fails (Python's
+    /// `error_callback`).
+    #[doc(alias = "error_callback")]
+    pub fn on_error(mut self, f: impl FnOnce(&Error) + Send + 'static) -> Self {
+        self.on_error = Some(Box::new(f));
+        self
+    }
+
+    fn is_empty(&self) -> bool {
+        self.on_result.is_none() && self.on_error.is_none()
+    }
+}
+
+impl<R> fmt::Debug for Callbacks<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Callbacks")
+            .field("on_result", &self.on_result.is_some())
+            .field("on_error", &self.on_error.is_some())
+            .finish()
+    }
+}
+
+/// The handle `apply_async` and `map_async` return (Python's
+/// `AsyncResult`).
+///
+/// When callbacks were given, the result counts as ready only once they
+/// have run, as in Python: `get` returns after the callback saw the value.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use pool_process::Pool;
+///
+/// fn slow(ms: u64) -> u64 { std::thread::sleep(Duration::from_millis(ms)); ms }
+///
+/// let pool = Pool::new(1).unwrap();
+/// let result = pool.apply_async(slow, 300).unwrap();
+/// assert!(result.get_timeout(Duration::from_millis(10)).unwrap_err().is_timeout());
+/// assert!(result.successful().unwrap_err().to_string().contains("not ready"));
+/// assert_eq!(result.get().unwrap(), 300, "a timed-out get only stopped waiting");
+/// assert!(result.successful().unwrap());
+/// ```
+pub struct AsyncResult<R> {
+    future: Arc<Future<R>>,
+    /// Done once the callbacks have run (absent without callbacks).
+    delivered: Option<Future<()>>,
+}
+
+impl<R: Send + Sync + 'static> AsyncResult<R> {
+    /// Wraps `future`; with callbacks, arranges for the result handler to
+    /// run them when it completes.
+    pub(crate) fn new(
+        engine: &Engine,
+        future: Future<R>,
+        callbacks: Callbacks<R>,
+    ) -> AsyncResult<R> {
+        let future = Arc::new(future);
+        if callbacks.is_empty() {
+            return AsyncResult {
+                future,
+                delivered: None,
+            };
+        }
+        let (gate, delivered) = promise::<()>();
+        let sender = engine.delivery_sender();
+        let for_handler = future.clone();
+        future.add_done_callback(move |_| {
+            // On the thread that completed the task: hand the callbacks to
+            // the result handler, which runs them in completion order.
+            let delivery = Box::new(move || run_callbacks(&for_handler, callbacks, gate));
+            if let Err(undelivered) = sender.send(delivery) {
+                (undelivered.into_inner())();
+            }
+        });
+        AsyncResult {
+            future,
+            delivered: Some(delivered),
+        }
+    }
+}
+
+fn run_callbacks<R: Send + Sync + 'static>(
+    future: &Future<R>,
+    callbacks: Callbacks<R>,
+    gate: Promise<()>,
+) {
+    let Callbacks {
+        on_result,
+        on_error,
+    } = callbacks;
+    future.add_done_callback(move |outcome| match outcome {
+        Ok(value) => {
+            if let Some(f) = on_result {
+                f(value);
+            }
+        }
+        Err(error) => {
+            if let Some(f) = on_error {
+                f(error);
+            }
+        }
+    });
+    let _ = gate.set_result(());
+}
+
+impl<R> AsyncResult<R> {
+    /// Blocks until the result is ready, then returns it (Python's `get()`).
+    /// The value moves out on the first successful call.
+    ///
+    /// # Errors
+    ///
+    /// The task's failure: a panic in the worker (with message and
+    /// location), a worker process that died (with pid and exit status), a
+    /// value that could not be serialized.
+    pub fn get(&self) -> Result<R, Error> {
+        if let Some(delivered) = &self.delivered {
+            delivered.wait();
+        }
+        self.future.result()
+    }
+
+    /// Like [`get`](AsyncResult::get), but gives up after `timeout` with a
+    /// timeout error (Python's `multiprocessing.TimeoutError`); the task
+    /// goes on.
+    ///
+    /// # Errors
+    ///
+    /// As [`get`](AsyncResult::get), plus the timeout.
+    pub fn get_timeout(&self, timeout: Duration) -> Result<R, Error> {
+        let deadline = Instant::now() + timeout;
+        if let Some(delivered) = &self.delivered
+            && !delivered.wait_timeout(timeout)
+        {
+            return Err(Error::timeout(1, 1));
+        }
+        self.future
+            .result_timeout(deadline.saturating_duration_since(Instant::now()))
+    }
+
+    /// Blocks until the result is ready (Python's `wait()`).
+    pub fn wait(&self) {
+        match &self.delivered {
+            Some(delivered) => delivered.wait(),
+            None => self.future.wait(),
+        }
+    }
+
+    /// Blocks until the result is ready or `timeout` passes; true if ready.
+    pub fn wait_timeout(&self, timeout: Duration) -> bool {
+        match &self.delivered {
+            Some(delivered) => delivered.wait_timeout(timeout),
+            None => self.future.wait_timeout(timeout),
+        }
+    }
+
+    /// True once the result is ready (Python's `ready()`).
+    pub fn ready(&self) -> bool {
+        match &self.delivered {
+            Some(delivered) => delivered.done(),
+            None => self.future.done(),
+        }
+    }
+
+    /// Whether the task succeeded (Python's `successful()`).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::NotReady`] before the result is ready, as Python raises
+    /// `ValueError`.
+    pub fn successful(&self) -> Result<bool, Error> {
+        if !self.ready() {
+            return Err(Error::from_kind(ErrorKind::NotReady));
+        }
+        Ok(self.future.exception().is_none())
+    }
+}
+
+impl<R> fmt::Debug for AsyncResult<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AsyncResult")
+            .field("ready", &self.ready())
+            .finish()
+    }
+}

@@ -1,0 +1,185 @@
+//! `imap` and `imap_unordered`: lazy result iterators over chunks.
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::iter::FusedIterator;
+
+use pool_core::{Error, ReturnWhen};
+
+use super::chunks::{ChunkFuture, ChunkSizer};
+use crate::engine::Engine;
+
+/// Submits one chunk of items (monomorphized for the task type).
+pub(crate) type SubmitChunk<A, R> = fn(&Engine, &[A], usize) -> Result<ChunkFuture<R>, Error>;
+
+/// Which order results come in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Order {
+    /// Input order (`imap`).
+    Input,
+    /// Completion order (`imap_unordered`).
+    Completion,
+}
+
+/// The iterator of `imap`, `imap_unordered` and the executor's `map`.
+///
+/// It pulls items from the input only as results are consumed: at most
+/// `2 × processes` chunks are in flight, so an endless input works.
+/// Dropping it cancels the chunks not yet started.
+///
+/// # Examples
+///
+/// ```
+/// use pool_process::Pool;
+///
+/// fn square(x: u64) -> u64 { x * x }
+///
+/// let pool = Pool::new(2).unwrap();
+/// let first: Vec<u64> = pool.imap(square, 1..).take(4).map(Result::unwrap).collect();
+/// assert_eq!(first, [1, 4, 9, 16]);
+/// ```
+pub struct IMap<'p, I: Iterator, R> {
+    engine: &'p Engine,
+    items: Option<I>,
+    submit: SubmitChunk<I::Item, R>,
+    sizer: ChunkSizer,
+    order: Order,
+    max_in_flight: usize,
+    /// Submitted chunks with their lengths, oldest first.
+    window: VecDeque<(ChunkFuture<R>, usize)>,
+    ready: VecDeque<Result<R, Error>>,
+    next_index: usize,
+    /// A refused submit (pool closed), reported after the window drains.
+    refused: Option<Error>,
+}
+
+impl<'p, I, R> IMap<'p, I, R>
+where
+    I: Iterator,
+    I::Item: Send + 'static,
+    R: Send + 'static,
+{
+    pub(crate) fn new(
+        engine: &'p Engine,
+        items: I,
+        submit: SubmitChunk<I::Item, R>,
+        chunksize: Option<usize>,
+        order: Order,
+    ) -> Self {
+        let sizer = ChunkSizer::new(chunksize, items.size_hint(), engine.processes);
+        let mut imap = IMap {
+            engine,
+            items: Some(items),
+            submit,
+            sizer,
+            order,
+            max_in_flight: 2 * engine.processes,
+            window: VecDeque::new(),
+            ready: VecDeque::new(),
+            next_index: 0,
+            refused: None,
+        };
+        imap.refill();
+        imap
+    }
+
+    /// Submits chunks until the window is full or the input ends.
+    fn refill(&mut self) {
+        while self.window.len() < self.max_in_flight {
+            let Some(items) = self.items.as_mut() else {
+                return;
+            };
+            let size = self.sizer.next_size();
+            let chunk: Vec<I::Item> = items.by_ref().take(size).collect();
+            if chunk.len() < size {
+                self.items = None;
+            }
+            if chunk.is_empty() {
+                return;
+            }
+            let first = self.next_index;
+            let len = chunk.len();
+            self.next_index += len;
+            match (self.submit)(self.engine, &chunk, first) {
+                Ok(future) => self.window.push_back((future, len)),
+                Err(error) => {
+                    self.items = None;
+                    self.refused = Some(error);
+                }
+            }
+        }
+    }
+
+    /// Takes the next finished chunk in the iterator's order.
+    fn next_chunk(&mut self) -> Option<(ChunkFuture<R>, usize)> {
+        match self.order {
+            Order::Input => self.window.pop_front(),
+            Order::Completion => {
+                if self.window.is_empty() {
+                    return None;
+                }
+                if !self.window.iter().any(|(f, _)| f.done()) {
+                    let futures: Vec<_> = self.window.iter().map(|(f, _)| f).collect();
+                    pool_core::wait(futures, None, ReturnWhen::FirstCompleted);
+                }
+                let position = self.window.iter().position(|(f, _)| f.done())?;
+                self.window.remove(position)
+            }
+        }
+    }
+}
+
+impl<I, R> Iterator for IMap<'_, I, R>
+where
+    I: Iterator,
+    I::Item: Send + 'static,
+    R: Send + 'static,
+{
+    type Item = Result<R, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(result) = self.ready.pop_front() {
+                return Some(result);
+            }
+            self.refill();
+            let Some((future, len)) = self.next_chunk() else {
+                return self.refused.take().map(Err);
+            };
+            // Keep the window full while we wait.
+            self.refill();
+            match future.result() {
+                Ok(outcomes) => self.ready.extend(outcomes.into_results()),
+                // The whole chunk failed (its worker died): every item of
+                // it reports the error.
+                Err(error) => self.ready.extend((0..len).map(|_| Err(error.clone()))),
+            }
+        }
+    }
+}
+
+impl<I, R> FusedIterator for IMap<'_, I, R>
+where
+    I: Iterator,
+    I::Item: Send + 'static,
+    R: Send + 'static,
+{
+}
+
+impl<I: Iterator, R> Drop for IMap<'_, I, R> {
+    fn drop(&mut self) {
+        for (future, _) in self.window.drain(..) {
+            future.cancel();
+        }
+    }
+}
+
+impl<I: Iterator, R> fmt::Debug for IMap<'_, I, R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IMap")
+            .field("order", &self.order)
+            .field("chunks_in_flight", &self.window.len())
+            .field("buffered", &self.ready.len())
+            .finish()
+    }
+}

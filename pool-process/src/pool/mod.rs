@@ -1,0 +1,508 @@
+//! `Pool`: Python's `multiprocessing.Pool`.
+
+mod async_result;
+mod chunks;
+mod imap;
+
+use std::fmt;
+use std::sync::atomic::{AtomicU8, Ordering};
+
+use pool_core::{CancelFutures, Error, ErrorKind};
+
+pub use self::async_result::{AsyncResult, Callbacks};
+pub(crate) use self::chunks::{ChunkFuture, gather};
+pub use self::imap::IMap;
+pub(crate) use self::imap::Order;
+use crate::builder::Builder;
+use crate::engine::Engine;
+use crate::task::{Apply, Runner, Star, StarFn, Wire};
+
+const RUNNING: u8 = 0;
+const CLOSED: u8 = 1;
+const TERMINATED: u8 = 2;
+
+/// A process task: a fn item or a closure that captures nothing, taking
+/// and returning serde types.
+pub trait TaskFn<A, R>: Fn(A) -> R + Copy + Send + Sync + 'static {}
+
+impl<F, A, R> TaskFn<A, R> for F where F: Fn(A) -> R + Copy + Send + Sync + 'static {}
+
+/// A pool of worker processes for CPU-bound work, with Python's
+/// `multiprocessing.Pool` semantics.
+///
+/// - Workers are copies of this program, started by re-executing its own
+///   binary (never by forking); each runs tasks until the pool closes.
+/// - A task is a fn item or a closure that captures nothing (Python
+///   cannot ship a lambda; poolrt can ship a non-capturing closure), with
+///   serde argument and result types. An argument that cannot be
+///   serialized is an error at the call; a result that cannot be is an
+///   error of that task only.
+/// - A panic in a worker reaches the caller with its message and location;
+///   the worker survives it. A worker that dies fails only the task it
+///   held, with its pid and exit status, and is replaced.
+/// - Callbacks run in the parent on one result-handler thread.
+/// - `close` then `join` waits for queued work; `terminate` kills the
+///   workers. Dropping the pool closes and joins it.
+///
+/// # Examples
+///
+/// ```
+/// use pool_process::Pool;
+///
+/// fn square(x: u64) -> u64 { x * x }
+///
+/// let pool = Pool::new(2).unwrap();
+/// assert_eq!(pool.map(square, 0..10).unwrap(), [0, 1, 4, 9, 16, 25, 36, 49, 64, 81]);
+/// assert_eq!(pool.apply(|s: String| s.len(), "hello".to_string()).unwrap(), 5);
+/// pool.close();
+/// pool.join().unwrap();
+/// ```
+#[doc(alias = "multiprocessing.Pool")]
+pub struct Pool {
+    engine: Engine,
+    state: AtomicU8,
+}
+
+impl Pool {
+    /// A pool of `processes` workers, started now.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidConfig`] for zero processes.
+    pub fn new(processes: usize) -> Result<Pool, Error> {
+        Builder::default().processes(processes).build()
+    }
+
+    /// A [`Builder`] for the other settings: `initializer`,
+    /// `maxtasksperchild`, `pin_cores`.
+    pub fn builder() -> Builder {
+        Builder::default()
+    }
+
+    pub(crate) fn from_engine(engine: Engine) -> Pool {
+        Pool {
+            engine,
+            state: AtomicU8::new(RUNNING),
+        }
+    }
+
+    fn check_running(&self) -> Result<(), Error> {
+        match self.state.load(Ordering::SeqCst) {
+            RUNNING => Ok(()),
+            _ => Err(Error::from_kind(ErrorKind::Shutdown).with_detail("the pool is not running")),
+        }
+    }
+
+    /// Runs `f(arg)` in a worker and waits for the result (Python's
+    /// `apply`).
+    ///
+    /// # Errors
+    ///
+    /// The task's failure; see [`AsyncResult::get`].
+    pub fn apply<F, A, R>(&self, f: F, arg: A) -> Result<R, Error>
+    where
+        F: TaskFn<A, R>,
+        A: Wire,
+        R: Wire + Sync,
+    {
+        self.apply_async(f, arg)?.get()
+    }
+
+    /// Starts `f(arg)` in a worker and returns at once (Python's
+    /// `apply_async`).
+    ///
+    /// # Errors
+    ///
+    /// The pool is closed, or `arg` cannot be serialized.
+    pub fn apply_async<F, A, R>(&self, f: F, arg: A) -> Result<AsyncResult<R>, Error>
+    where
+        F: TaskFn<A, R>,
+        A: Wire,
+        R: Wire + Sync,
+    {
+        self.apply_async_with(f, arg, Callbacks::new())
+    }
+
+    /// [`apply_async`](Pool::apply_async) with `callback` and
+    /// `error_callback`, which run in this process on the pool's
+    /// result-handler thread.
+    ///
+    /// # Errors
+    ///
+    /// As [`apply_async`](Pool::apply_async).
+    pub fn apply_async_with<F, A, R>(
+        &self,
+        f: F,
+        arg: A,
+        callbacks: Callbacks<R>,
+    ) -> Result<AsyncResult<R>, Error>
+    where
+        F: TaskFn<A, R>,
+        A: Wire,
+        R: Wire + Sync,
+    {
+        let _ = f;
+        self.check_running()?;
+        let future = self
+            .engine
+            .call::<Apply<F>, A, R>(arg, "the argument of apply")?;
+        Ok(AsyncResult::new(&self.engine, future, callbacks))
+    }
+
+    /// Applies `f` to every item in worker processes and returns the
+    /// results in order (Python's `map`). The items are split into chunks
+    /// of Python's default size, `ceil(n / (4 × processes))`.
+    ///
+    /// # Errors
+    ///
+    /// The first failing item's error (by position), which names the item.
+    pub fn map<F, A, R>(&self, f: F, items: impl IntoIterator<Item = A>) -> Result<Vec<R>, Error>
+    where
+        F: TaskFn<A, R>,
+        A: Wire,
+        R: Wire + Sync,
+    {
+        self.map_async(f, items)?.get()
+    }
+
+    /// [`map`](Pool::map) with chunks of `chunksize` items.
+    ///
+    /// # Errors
+    ///
+    /// As [`map`](Pool::map).
+    pub fn map_chunked<F, A, R>(
+        &self,
+        f: F,
+        items: impl IntoIterator<Item = A>,
+        chunksize: usize,
+    ) -> Result<Vec<R>, Error>
+    where
+        F: TaskFn<A, R>,
+        A: Wire,
+        R: Wire + Sync,
+    {
+        let _ = f;
+        self.map_with::<Apply<F>, A, R>(items, Some(chunksize), Callbacks::new())?
+            .get()
+    }
+
+    /// Starts a [`map`](Pool::map) and returns at once (Python's
+    /// `map_async`).
+    ///
+    /// # Errors
+    ///
+    /// The pool is closed, or an item cannot be serialized.
+    pub fn map_async<F, A, R>(
+        &self,
+        f: F,
+        items: impl IntoIterator<Item = A>,
+    ) -> Result<AsyncResult<Vec<R>>, Error>
+    where
+        F: TaskFn<A, R>,
+        A: Wire,
+        R: Wire + Sync,
+    {
+        let _ = f;
+        self.map_with::<Apply<F>, A, R>(items, None, Callbacks::new())
+    }
+
+    /// [`map_async`](Pool::map_async) with callbacks, which receive all
+    /// the results (or the first error).
+    ///
+    /// # Errors
+    ///
+    /// As [`map_async`](Pool::map_async).
+    pub fn map_async_with<F, A, R>(
+        &self,
+        f: F,
+        items: impl IntoIterator<Item = A>,
+        callbacks: Callbacks<Vec<R>>,
+    ) -> Result<AsyncResult<Vec<R>>, Error>
+    where
+        F: TaskFn<A, R>,
+        A: Wire,
+        R: Wire + Sync,
+    {
+        let _ = f;
+        self.map_with::<Apply<F>, A, R>(items, None, callbacks)
+    }
+
+    /// Like [`map`](Pool::map) for functions of several parameters: each
+    /// item is a tuple spread over them (Python's `starmap`).
+    ///
+    /// # Errors
+    ///
+    /// As [`map`](Pool::map).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_process::Pool;
+    ///
+    /// fn power(base: u64, exp: u32) -> u64 { base.pow(exp) }
+    ///
+    /// let pool = Pool::new(2).unwrap();
+    /// assert_eq!(pool.starmap(power, [(2, 10), (3, 3)]).unwrap(), [1024, 27]);
+    /// ```
+    pub fn starmap<F, A, R>(
+        &self,
+        f: F,
+        items: impl IntoIterator<Item = A>,
+    ) -> Result<Vec<R>, Error>
+    where
+        F: StarFn<A, R>,
+        A: Wire,
+        R: Wire + Sync,
+    {
+        self.starmap_async(f, items)?.get()
+    }
+
+    /// [`starmap`](Pool::starmap) with chunks of `chunksize` items.
+    ///
+    /// # Errors
+    ///
+    /// As [`map`](Pool::map).
+    pub fn starmap_chunked<F, A, R>(
+        &self,
+        f: F,
+        items: impl IntoIterator<Item = A>,
+        chunksize: usize,
+    ) -> Result<Vec<R>, Error>
+    where
+        F: StarFn<A, R>,
+        A: Wire,
+        R: Wire + Sync,
+    {
+        let _ = f;
+        self.map_with::<Star<F>, A, R>(items, Some(chunksize), Callbacks::new())?
+            .get()
+    }
+
+    /// Starts a [`starmap`](Pool::starmap) and returns at once (Python's
+    /// `starmap_async`).
+    ///
+    /// # Errors
+    ///
+    /// As [`map_async`](Pool::map_async).
+    pub fn starmap_async<F, A, R>(
+        &self,
+        f: F,
+        items: impl IntoIterator<Item = A>,
+    ) -> Result<AsyncResult<Vec<R>>, Error>
+    where
+        F: StarFn<A, R>,
+        A: Wire,
+        R: Wire + Sync,
+    {
+        let _ = f;
+        self.map_with::<Star<F>, A, R>(items, None, Callbacks::new())
+    }
+
+    fn map_with<X, A, R>(
+        &self,
+        items: impl IntoIterator<Item = A>,
+        chunksize: Option<usize>,
+        callbacks: Callbacks<Vec<R>>,
+    ) -> Result<AsyncResult<Vec<R>>, Error>
+    where
+        X: Runner<A, R>,
+        A: Wire,
+        R: Wire + Sync,
+    {
+        self.check_running()?;
+        let items: Vec<A> = items.into_iter().collect();
+        let size = chunksize.map_or_else(
+            || chunks::python_chunksize(items.len(), self.engine.processes),
+            |c| c.max(1),
+        );
+        let mut futures = Vec::with_capacity(items.len().div_ceil(size));
+        for (n, chunk) in items.chunks(size).enumerate() {
+            futures.push(self.engine.chunk::<X, A, R>(chunk, n * size)?);
+        }
+        let combined = gather(&self.engine, futures);
+        Ok(AsyncResult::new(&self.engine, combined, callbacks))
+    }
+
+    /// Results of `f` over the items, in order, computed lazily with a
+    /// bounded number of chunks in flight: works on endless iterators
+    /// (Python's `imap`). Chunks grow from 1 to 1,024 items when the
+    /// input's length is unknown.
+    pub fn imap<F, A, R, I>(&self, f: F, items: I) -> IMap<'_, I::IntoIter, R>
+    where
+        F: TaskFn<A, R>,
+        I: IntoIterator<Item = A>,
+        A: Wire,
+        R: Wire,
+    {
+        let _ = f;
+        self.lazy::<Apply<F>, A, R, I>(items, None, Order::Input)
+    }
+
+    /// [`imap`](Pool::imap) with chunks of `chunksize` items.
+    pub fn imap_chunked<F, A, R, I>(
+        &self,
+        f: F,
+        items: I,
+        chunksize: usize,
+    ) -> IMap<'_, I::IntoIter, R>
+    where
+        F: TaskFn<A, R>,
+        I: IntoIterator<Item = A>,
+        A: Wire,
+        R: Wire,
+    {
+        let _ = f;
+        self.lazy::<Apply<F>, A, R, I>(items, Some(chunksize), Order::Input)
+    }
+
+    /// Like [`imap`](Pool::imap), but results come as they complete
+    /// (Python's `imap_unordered`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_process::Pool;
+    ///
+    /// fn double(x: u32) -> u32 { 2 * x }
+    ///
+    /// let pool = Pool::new(2).unwrap();
+    /// let mut all: Vec<u32> = pool.imap_unordered(double, 0..100).map(Result::unwrap).collect();
+    /// all.sort();
+    /// assert_eq!(all, (0..100).map(double).collect::<Vec<_>>());
+    /// ```
+    pub fn imap_unordered<F, A, R, I>(&self, f: F, items: I) -> IMap<'_, I::IntoIter, R>
+    where
+        F: TaskFn<A, R>,
+        I: IntoIterator<Item = A>,
+        A: Wire,
+        R: Wire,
+    {
+        let _ = f;
+        self.lazy::<Apply<F>, A, R, I>(items, None, Order::Completion)
+    }
+
+    /// [`imap_unordered`](Pool::imap_unordered) with chunks of `chunksize`
+    /// items.
+    pub fn imap_unordered_chunked<F, A, R, I>(
+        &self,
+        f: F,
+        items: I,
+        chunksize: usize,
+    ) -> IMap<'_, I::IntoIter, R>
+    where
+        F: TaskFn<A, R>,
+        I: IntoIterator<Item = A>,
+        A: Wire,
+        R: Wire,
+    {
+        let _ = f;
+        self.lazy::<Apply<F>, A, R, I>(items, Some(chunksize), Order::Completion)
+    }
+
+    fn lazy<X, A, R, I>(
+        &self,
+        items: I,
+        chunksize: Option<usize>,
+        order: Order,
+    ) -> IMap<'_, I::IntoIter, R>
+    where
+        X: Runner<A, R>,
+        I: IntoIterator<Item = A>,
+        A: Wire,
+        R: Wire,
+    {
+        let submit = if self.check_running().is_ok() {
+            submit_chunk::<X, A, R>
+        } else {
+            refuse_chunk::<A, R>
+        };
+        IMap::new(&self.engine, items.into_iter(), submit, chunksize, order)
+    }
+
+    /// Stops accepting tasks; the queued ones still run, then the workers
+    /// exit (Python's `close`).
+    pub fn close(&self) {
+        let _ = self
+            .state
+            .compare_exchange(RUNNING, CLOSED, Ordering::SeqCst, Ordering::SeqCst);
+        self.engine.close(CancelFutures::No);
+    }
+
+    /// Kills the workers at once (Python's `terminate`): tasks in flight
+    /// fail with an error saying the pool was terminated, queued ones are
+    /// cancelled.
+    pub fn terminate(&self) {
+        self.state.store(TERMINATED, Ordering::SeqCst);
+        self.engine.terminate();
+    }
+
+    /// Waits for the workers to exit (Python's `join`), and for the
+    /// callbacks still queued.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidState`] before [`close`](Pool::close) or
+    /// [`terminate`](Pool::terminate), as in Python.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let pool = pool_process::Pool::new(1).unwrap();
+    /// assert!(pool.join().is_err(), "join before close");
+    /// pool.close();
+    /// pool.join().unwrap();
+    /// ```
+    pub fn join(&self) -> Result<(), Error> {
+        if self.state.load(Ordering::SeqCst) == RUNNING {
+            return Err(Error::from_kind(ErrorKind::InvalidState)
+                .with_detail("join() before close() or terminate()"));
+        }
+        self.engine.join();
+        Ok(())
+    }
+
+    /// The number of worker processes.
+    pub fn processes(&self) -> usize {
+        self.engine.processes
+    }
+
+    /// The pids of the worker processes alive now.
+    pub fn pids(&self) -> Vec<u32> {
+        self.engine.pids()
+    }
+}
+
+/// Submits one chunk of a lazy map (monomorphized per task type).
+fn submit_chunk<X, A, R>(
+    engine: &Engine,
+    items: &[A],
+    first: usize,
+) -> Result<ChunkFuture<R>, Error>
+where
+    X: Runner<A, R>,
+    A: Wire,
+    R: Wire,
+{
+    engine.chunk::<X, A, R>(items, first)
+}
+
+/// The chunk submitter of a pool that was no longer running.
+fn refuse_chunk<A, R>(_: &Engine, _: &[A], _: usize) -> Result<ChunkFuture<R>, Error> {
+    Err(Error::from_kind(ErrorKind::Shutdown).with_detail("the pool is not running"))
+}
+
+impl Drop for Pool {
+    fn drop(&mut self) {
+        self.close();
+        let _ = self.join();
+    }
+}
+
+impl fmt::Debug for Pool {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Pool")
+            .field("processes", &self.engine.processes)
+            .field("pids", &self.pids())
+            .finish()
+    }
+}

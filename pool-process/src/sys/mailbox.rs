@@ -1,0 +1,215 @@
+//! The mailbox: one message at a time, in turns, between a parent link and
+//! its child, through a shared region; the socket only carries wake-ups
+//! and end-of-file. See `README.md` in this folder for the protocol.
+
+use std::io::{self, Read, Write};
+use std::os::fd::OwnedFd;
+use std::os::unix::net::UnixStream;
+use std::sync::atomic::Ordering::{Acquire, Relaxed, Release, SeqCst};
+use std::time::{Duration, Instant};
+
+use super::region::Region;
+
+/// Data-area bytes a new mailbox starts with; it grows on demand.
+const INITIAL_CAPACITY: usize = 64 * 1024;
+
+/// Which end of a mailbox this process holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Side {
+    Parent = 0,
+    Child = 1,
+}
+
+/// Why [`Mailbox::recv`] returned without a message.
+#[derive(Debug)]
+pub(crate) enum RecvError {
+    /// The other process closed its end: it exited or was killed.
+    PeerGone,
+    /// The deadline passed first.
+    TimedOut,
+    /// The socket or the region failed.
+    Io,
+}
+
+impl From<io::Error> for RecvError {
+    fn from(_: io::Error) -> RecvError {
+        RecvError::Io
+    }
+}
+
+/// The two descriptors a child needs: its socket end and the region.
+pub(crate) struct ChildEnds {
+    pub(crate) socket: OwnedFd,
+    pub(crate) region: OwnedFd,
+}
+
+/// One end of a parent-child mailbox.
+pub(crate) struct Mailbox {
+    region: Region,
+    socket: UnixStream,
+    me: usize,
+    peer: usize,
+    /// Messages this side has sent.
+    sent: u64,
+    /// Messages of the peer this side has received.
+    received: u64,
+}
+
+impl Mailbox {
+    /// Creates the parent's end and the descriptors for the child.
+    pub(crate) fn parent() -> io::Result<(Mailbox, ChildEnds)> {
+        let region = Region::create(INITIAL_CAPACITY)?;
+        let (ours, theirs) = UnixStream::pair()?;
+        let child_region = region.fd().try_clone()?;
+        Ok((
+            Mailbox::new(region, ours, Side::Parent),
+            ChildEnds {
+                socket: theirs.into(),
+                region: child_region,
+            },
+        ))
+    }
+
+    /// Adopts the descriptors a child inherited.
+    pub(crate) fn child(ends: ChildEnds) -> io::Result<Mailbox> {
+        let region = Region::adopt(ends.region)?;
+        Ok(Mailbox::new(
+            region,
+            UnixStream::from(ends.socket),
+            Side::Child,
+        ))
+    }
+
+    fn new(region: Region, socket: UnixStream, side: Side) -> Mailbox {
+        let me = side as usize;
+        Mailbox {
+            region,
+            socket,
+            me,
+            peer: 1 - me,
+            sent: 0,
+            received: 0,
+        }
+    }
+
+    /// Sends `parts` as one message and wakes the peer if it sleeps.
+    ///
+    /// It is this side's turn: it received the peer's last message (or, for
+    /// the child, it is the greeting).
+    pub(crate) fn send(&mut self, parts: &[&[u8]]) -> io::Result<()> {
+        let total: usize = parts.iter().map(|p| p.len()).sum();
+        if total > self.region.capacity() {
+            self.region.grow(total)?;
+        }
+        self.region.write(parts);
+        let header = self.region.header();
+        header.len[self.me].store(total as u64, Relaxed);
+        self.sent += 1;
+        // SeqCst: publishes the data and length (Release) and is ordered
+        // before the load of the peer's waiting flag below (Dekker, step 3
+        // of the protocol).
+        header.seq[self.me].value.store(self.sent, SeqCst);
+        if header.waiting[self.peer].swap(0, SeqCst) != 0 {
+            // The peer sleeps on the socket: one byte wakes it. A peer
+            // that is gone shows up as end-of-file on our next receive.
+            let _ = (&self.socket).write(&[1]);
+        }
+        Ok(())
+    }
+
+    /// Waits for the peer's next message: spins for up to `spin`, then
+    /// sleeps on the socket until woken, until `deadline`, or until the
+    /// peer is gone. The message stays valid until the next `send`.
+    pub(crate) fn recv(
+        &mut self,
+        spin: Duration,
+        deadline: Option<Instant>,
+    ) -> Result<&[u8], RecvError> {
+        let want = self.received + 1;
+        if !self.spin_until(want, spin) {
+            self.sleep_until(want, deadline)?;
+        }
+        self.received = want;
+        self.region.follow()?;
+        let len = self.region.header().len[self.peer].load(Relaxed) as usize;
+        Ok(self.region.read(len))
+    }
+
+    fn arrived(&self, want: u64) -> bool {
+        // Acquire: pairs with the sender's SeqCst store, so the data and
+        // length written before it are visible.
+        self.region.header().seq[self.peer].value.load(Acquire) >= want
+    }
+
+    /// Brief busy-waiting: cheap when the answer is microseconds away.
+    fn spin_until(&self, want: u64, budget: Duration) -> bool {
+        if self.arrived(want) {
+            return true;
+        }
+        let start = Instant::now();
+        loop {
+            for _ in 0..64 {
+                std::hint::spin_loop();
+                if self.arrived(want) {
+                    return true;
+                }
+            }
+            if start.elapsed() >= budget {
+                return false;
+            }
+            std::thread::yield_now();
+            if self.arrived(want) {
+                return true;
+            }
+        }
+    }
+
+    fn sleep_until(&self, want: u64, deadline: Option<Instant>) -> Result<(), RecvError> {
+        let header = self.region.header();
+        let mut buf = [0u8; 64];
+        loop {
+            // SeqCst: ordered before the load of the peer's counter
+            // (Dekker with the sender's store-then-swap).
+            header.waiting[self.me].store(1, SeqCst);
+            if self.arrived(want) {
+                header.waiting[self.me].store(0, Release);
+                return Ok(());
+            }
+            let timeout = match deadline {
+                None => None,
+                Some(deadline) => {
+                    let left = deadline.saturating_duration_since(Instant::now());
+                    if left.is_zero() {
+                        header.waiting[self.me].store(0, Release);
+                        return Err(RecvError::TimedOut);
+                    }
+                    Some(left)
+                }
+            };
+            self.socket.set_read_timeout(timeout)?;
+            match (&self.socket).read(&mut buf) {
+                Ok(0) => {
+                    header.waiting[self.me].store(0, Release);
+                    // The peer may have sent its last message and exited.
+                    return if self.arrived(want) {
+                        Ok(())
+                    } else {
+                        Err(RecvError::PeerGone)
+                    };
+                }
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                    ) => {}
+                Err(e) if e.kind() == io::ErrorKind::ConnectionReset => {
+                    header.waiting[self.me].store(0, Release);
+                    return Err(RecvError::PeerGone);
+                }
+                Err(_) => return Err(RecvError::Io),
+            }
+        }
+    }
+}

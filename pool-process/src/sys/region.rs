@@ -1,0 +1,227 @@
+//! A memfd-backed memory region mapped by the parent and one child.
+//!
+//! The first page is a [`Header`] of atomics; the rest is the data area the
+//! mailbox protocol (`mailbox.rs`) hands back and forth. The region can
+//! grow: the sender of a large message enlarges the file and its own
+//! mapping, records the new capacity in the header, and the receiver remaps
+//! when it sees it.
+
+use std::io;
+use std::os::fd::{AsFd, OwnedFd};
+use std::ptr::NonNull;
+use std::sync::atomic::{AtomicU32, AtomicU64};
+
+use rustix::fs::{MemfdFlags, fstat, ftruncate, memfd_create};
+use rustix::mm::{MapFlags, MremapFlags, ProtFlags, mmap, mremap, munmap};
+
+/// Bytes before the data area: one page for the header.
+pub(crate) const HEADER_BYTES: usize = 4096;
+
+/// Written first by the creator; checked by the child.
+pub(crate) const MAGIC: u64 = u64::from_le_bytes(*b"POOLRT01");
+
+/// Counters shared by the two processes. Each side writes only its own
+/// slot of `seq`, `len` and `waiting`; index 0 is the parent, 1 the child.
+#[repr(C, align(64))]
+pub(crate) struct Header {
+    pub(crate) magic: AtomicU64,
+    /// Data-area size in bytes, set by whoever last grew the region.
+    pub(crate) capacity: AtomicU64,
+    _pad0: [u64; 6],
+    /// Messages sent by each side (cache-line apart: each side spins on
+    /// the other's).
+    pub(crate) seq: [Slot; 2],
+    /// Length of each side's last message.
+    pub(crate) len: [AtomicU64; 2],
+    _pad1: [u64; 6],
+    /// Non-zero while a side is blocked on the socket waiting for a message.
+    pub(crate) waiting: [AtomicU32; 2],
+}
+
+/// A cache-line-sized sequence counter.
+#[repr(C, align(64))]
+pub(crate) struct Slot {
+    pub(crate) value: AtomicU64,
+}
+
+const _: () = assert!(size_of::<Header>() <= HEADER_BYTES);
+
+/// The mapping of the region in this process.
+pub(crate) struct Region {
+    fd: OwnedFd,
+    ptr: NonNull<u8>,
+    mapped: usize,
+}
+
+// SAFETY: the mapping is process memory like any heap allocation; the raw
+// pointer is only dereferenced through `Region`'s methods, whose callers
+// follow the mailbox protocol.
+unsafe impl Send for Region {}
+
+impl Region {
+    /// Creates a region with `capacity` bytes of data area (zeroed).
+    pub(crate) fn create(capacity: usize) -> io::Result<Region> {
+        let fd = memfd_create("poolrt-link", MemfdFlags::CLOEXEC)?;
+        ftruncate(&fd, (HEADER_BYTES + capacity) as u64)?;
+        let region = Region::map(fd)?;
+        region
+            .header()
+            .magic
+            .store(MAGIC, std::sync::atomic::Ordering::Relaxed);
+        region
+            .header()
+            .capacity
+            .store(capacity as u64, std::sync::atomic::Ordering::Release);
+        Ok(region)
+    }
+
+    /// Maps a region created by the parent (the child's side).
+    pub(crate) fn adopt(fd: OwnedFd) -> io::Result<Region> {
+        let region = Region::map(fd)?;
+        if region
+            .header()
+            .magic
+            .load(std::sync::atomic::Ordering::Acquire)
+            != MAGIC
+        {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "not a poolrt region",
+            ));
+        }
+        Ok(region)
+    }
+
+    fn map(fd: OwnedFd) -> io::Result<Region> {
+        let len = fstat(&fd)?.st_size as usize;
+        if len < HEADER_BYTES {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "region too small",
+            ));
+        }
+        // SAFETY: a fresh shared mapping of `len` bytes of our memfd at an
+        // address the kernel picks; it aliases no Rust object.
+        let ptr = unsafe {
+            mmap(
+                std::ptr::null_mut(),
+                len,
+                ProtFlags::READ | ProtFlags::WRITE,
+                MapFlags::SHARED,
+                &fd,
+                0,
+            )?
+        };
+        let ptr = NonNull::new(ptr.cast::<u8>()).expect("mmap never returns null on success");
+        Ok(Region {
+            fd,
+            ptr,
+            mapped: len,
+        })
+    }
+
+    /// The file descriptor, to hand to the child.
+    pub(crate) fn fd(&self) -> &OwnedFd {
+        &self.fd
+    }
+
+    pub(crate) fn header(&self) -> &Header {
+        // SAFETY: the mapping starts page-aligned with at least
+        // HEADER_BYTES bytes, zero-initialised by the kernel (all-zero is a
+        // valid `Header`: only atomics and padding), and lives as long as
+        // `self`; remapping needs `&mut self`, so no `&Header` outlives it.
+        unsafe { self.ptr.cast::<Header>().as_ref() }
+    }
+
+    /// Bytes of data area this process has mapped.
+    pub(crate) fn capacity(&self) -> usize {
+        self.mapped - HEADER_BYTES
+    }
+
+    /// Grows the file and this mapping so the data area holds `needed`
+    /// bytes, and records the new capacity for the peer.
+    pub(crate) fn grow(&mut self, needed: usize) -> io::Result<()> {
+        let capacity = needed.next_power_of_two().max(self.capacity() * 2);
+        ftruncate(&self.fd, (HEADER_BYTES + capacity) as u64)?;
+        self.remap(HEADER_BYTES + capacity)?;
+        self.header()
+            .capacity
+            .store(capacity as u64, std::sync::atomic::Ordering::Release);
+        Ok(())
+    }
+
+    /// Follows a peer that grew the region.
+    pub(crate) fn follow(&mut self) -> io::Result<()> {
+        let capacity = self
+            .header()
+            .capacity
+            .load(std::sync::atomic::Ordering::Acquire) as usize;
+        if capacity > self.capacity() {
+            self.remap(HEADER_BYTES + capacity)?;
+        }
+        Ok(())
+    }
+
+    fn remap(&mut self, len: usize) -> io::Result<()> {
+        // SAFETY: `ptr`/`mapped` describe our own live mapping; no reference
+        // into it exists (we hold `&mut self`); MAYMOVE lets the kernel pick
+        // a new address, which we record.
+        let ptr = unsafe {
+            mremap(
+                self.ptr.as_ptr().cast(),
+                self.mapped,
+                len,
+                MremapFlags::MAYMOVE,
+            )?
+        };
+        self.ptr = NonNull::new(ptr.cast::<u8>()).expect("mremap never returns null on success");
+        self.mapped = len;
+        Ok(())
+    }
+
+    /// Copies `parts` one after another into the data area from offset 0.
+    /// The caller must own the data area (mailbox protocol) and have made
+    /// room for them.
+    pub(crate) fn write(&self, parts: &[&[u8]]) {
+        let mut offset = 0;
+        for part in parts {
+            assert!(
+                offset + part.len() <= self.capacity(),
+                "message exceeds region"
+            );
+            let destination = self.ptr.as_ptr().wrapping_add(HEADER_BYTES + offset);
+            // SAFETY: the destination lies inside our mapping (checked
+            // above) and does not overlap `part` (a Rust object, not the
+            // mapping); the protocol gives this process sole access to the
+            // data area until it publishes the message.
+            unsafe { std::ptr::copy_nonoverlapping(part.as_ptr(), destination, part.len()) };
+            offset += part.len();
+        }
+    }
+
+    /// The first `len` bytes of the data area. The caller must own the data
+    /// area (it received the last message and has not answered yet).
+    pub(crate) fn read(&self, len: usize) -> &[u8] {
+        assert!(len <= self.capacity(), "message exceeds region");
+        let data = self.ptr.as_ptr().wrapping_add(HEADER_BYTES);
+        // SAFETY: inside our mapping (checked above); the peer published
+        // this message and, by the protocol, writes nothing until we
+        // answer, which needs `&mut` access to the mailbox and so ends this
+        // borrow first.
+        unsafe { std::slice::from_raw_parts(data, len) }
+    }
+}
+
+impl Drop for Region {
+    fn drop(&mut self) {
+        // SAFETY: our own mapping, unmapped once; no reference into it
+        // survives `self`.
+        let _ = unsafe { munmap(self.ptr.as_ptr().cast(), self.mapped) };
+    }
+}
+
+impl AsFd for Region {
+    fn as_fd(&self) -> std::os::fd::BorrowedFd<'_> {
+        self.fd.as_fd()
+    }
+}

@@ -1,0 +1,281 @@
+//! Values on the wire: postcard for anything serde can handle, and raw
+//! bytes for the bulk types that dominate large transfers.
+//!
+//! The first byte of an encoding says which: [`POSTCARD`], [`BYTES`]
+//! (`Vec<u8>`, `String`: the bytes themselves) or [`NUMBERS`] (a `Vec` of a
+//! primitive number: little-endian elements). The fast paths are picked by
+//! `TypeId`, so any `T` still works through postcard; a `Vec<u8>` argument
+//! is moved into the message without a copy.
+
+use std::any::{Any, TypeId, type_name};
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+const POSTCARD: u8 = 0;
+const BYTES: u8 = 1;
+const NUMBERS: u8 = 2;
+
+/// An encoded value: a small head and a body, sent as two parts so a large
+/// body is copied once, straight into the shared region.
+#[derive(Debug, Default)]
+pub(crate) struct Encoded {
+    pub(crate) head: Vec<u8>,
+    pub(crate) body: Vec<u8>,
+}
+
+/// A primitive number type with a raw little-endian fast path.
+macro_rules! numbers {
+    ($($t:ty),* $(,)?) => {
+        /// Encodes a `Vec` of a primitive number as raw little-endian bytes.
+        fn encode_numbers(any: &dyn Any, out: &mut Vec<u8>) -> bool {
+            $(
+                if let Some(v) = any.downcast_ref::<Vec<$t>>() {
+                    out.reserve(v.len() * size_of::<$t>());
+                    for x in v {
+                        out.extend_from_slice(&x.to_le_bytes());
+                    }
+                    return true;
+                }
+            )*
+            false
+        }
+
+        /// Encodes a slice of a primitive number as raw little-endian
+        /// bytes; the `TypeId` tests fold away in each monomorphization.
+        fn encode_number_slice<T: 'static>(items: &[T], out: &mut Vec<u8>) -> bool {
+            $(
+                if TypeId::of::<T>() == TypeId::of::<$t>() {
+                    out.reserve(items.len() * size_of::<$t>());
+                    for x in items {
+                        let x = (x as &dyn Any).downcast_ref::<$t>().expect("same type");
+                        out.extend_from_slice(&x.to_le_bytes());
+                    }
+                    return true;
+                }
+            )*
+            false
+        }
+
+        /// Decodes raw little-endian bytes into a boxed `Vec` of the
+        /// number type `target` names.
+        #[allow(clippy::modulo_one)] // one-byte numbers divide anything
+        fn decode_numbers(target: TypeId, bytes: &[u8]) -> Option<Result<Box<dyn Any>, String>> {
+            $(
+                if target == TypeId::of::<Vec<$t>>() {
+                    const N: usize = size_of::<$t>();
+                    if bytes.len() % N != 0 {
+                        return Some(Err(format!("{} bytes do not hold whole {}", bytes.len(), type_name::<$t>())));
+                    }
+                    let v: Vec<$t> = bytes
+                        .chunks_exact(N)
+                        .map(|c| <$t>::from_le_bytes(c.try_into().expect("chunk of N bytes")))
+                        .collect();
+                    return Some(Ok(Box::new(v)));
+                }
+            )*
+            None
+        }
+    };
+}
+
+numbers!(
+    i8, u16, i16, u32, i32, u64, i64, u128, i128, usize, isize, f32, f64
+);
+
+/// Encodes `value`, moving bulk bytes instead of copying them.
+///
+/// # Errors
+///
+/// The serializer's message when `value` cannot be serialized.
+pub(crate) fn encode<T: Serialize + 'static>(value: T) -> Result<Encoded, String> {
+    let mut boxed: Box<dyn Any> = Box::new(value);
+    boxed = match boxed.downcast::<Vec<u8>>() {
+        Ok(bytes) => {
+            return Ok(Encoded {
+                head: vec![BYTES],
+                body: *bytes,
+            });
+        }
+        Err(other) => other,
+    };
+    boxed = match boxed.downcast::<String>() {
+        Ok(text) => {
+            return Ok(Encoded {
+                head: vec![BYTES],
+                body: text.into_bytes(),
+            });
+        }
+        Err(other) => other,
+    };
+    let mut body = Vec::new();
+    if encode_numbers(&*boxed, &mut body) {
+        return Ok(Encoded {
+            head: vec![NUMBERS],
+            body,
+        });
+    }
+    let value = boxed.downcast::<T>().expect("the box holds a T");
+    let body = postcard::to_stdvec(&*value).map_err(|e| e.to_string())?;
+    Ok(Encoded {
+        head: vec![POSTCARD],
+        body,
+    })
+}
+
+/// Encodes a slice as a sequence that decodes as a `Vec<T>`, with the same
+/// fast paths (bytes, numbers).
+///
+/// # Errors
+///
+/// The serializer's message when an item cannot be serialized.
+pub(crate) fn encode_slice<T: Serialize + 'static>(items: &[T]) -> Result<Encoded, String> {
+    if TypeId::of::<T>() == TypeId::of::<u8>() {
+        let body = items
+            .iter()
+            .map(|x| *(x as &dyn Any).downcast_ref::<u8>().expect("same type"))
+            .collect();
+        return Ok(Encoded {
+            head: vec![BYTES],
+            body,
+        });
+    }
+    let mut body = Vec::new();
+    if encode_number_slice(items, &mut body) {
+        return Ok(Encoded {
+            head: vec![NUMBERS],
+            body,
+        });
+    }
+    let body = postcard::to_stdvec(items).map_err(|e| e.to_string())?;
+    Ok(Encoded {
+        head: vec![POSTCARD],
+        body,
+    })
+}
+
+/// Encodes `value` by reference into `out` (used where the value must stay
+/// with the caller).
+///
+/// # Errors
+///
+/// The serializer's message when `value` cannot be serialized.
+pub(crate) fn encode_into<T: Serialize + 'static>(
+    value: &T,
+    out: &mut Vec<u8>,
+) -> Result<(), String> {
+    let any: &dyn Any = value;
+    if let Some(bytes) = any.downcast_ref::<Vec<u8>>() {
+        out.push(BYTES);
+        out.extend_from_slice(bytes);
+        return Ok(());
+    }
+    if let Some(text) = any.downcast_ref::<String>() {
+        out.push(BYTES);
+        out.extend_from_slice(text.as_bytes());
+        return Ok(());
+    }
+    let start = out.len();
+    out.push(NUMBERS);
+    if encode_numbers(any, out) {
+        return Ok(());
+    }
+    out.truncate(start);
+    out.push(POSTCARD);
+    let body = std::mem::take(out);
+    match postcard::to_extend(value, body) {
+        Ok(done) => {
+            *out = done;
+            Ok(())
+        }
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// Decodes a value encoded by [`encode`] or [`encode_into`].
+///
+/// # Errors
+///
+/// A message naming the type when the bytes do not decode as `T`.
+pub(crate) fn decode<T: DeserializeOwned + 'static>(bytes: &[u8]) -> Result<T, String> {
+    let Some((&tag, body)) = bytes.split_first() else {
+        return Err("empty message".to_owned());
+    };
+    let target = TypeId::of::<T>();
+    let boxed: Box<dyn Any> = match tag {
+        POSTCARD => return postcard::from_bytes(body).map_err(|e| e.to_string()),
+        BYTES if target == TypeId::of::<Vec<u8>>() => Box::new(body.to_vec()),
+        BYTES if target == TypeId::of::<String>() => {
+            Box::new(String::from_utf8(body.to_vec()).map_err(|e| e.to_string())?)
+        }
+        NUMBERS => match decode_numbers(target, body) {
+            Some(decoded) => decoded?,
+            None => return Err(mismatch::<T>(tag)),
+        },
+        _ => return Err(mismatch::<T>(tag)),
+    };
+    Ok(*boxed.downcast::<T>().expect("decoded the target type"))
+}
+
+fn mismatch<T>(tag: u8) -> String {
+    format!("encoding {tag} does not hold a {}", type_name::<T>())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round_trip<
+        T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug + Clone + 'static,
+    >(
+        value: T,
+    ) {
+        let encoded = encode(value.clone()).unwrap();
+        let mut joined = encoded.head.clone();
+        joined.extend_from_slice(&encoded.body);
+        assert_eq!(decode::<T>(&joined).unwrap(), value);
+        let mut by_ref = Vec::new();
+        encode_into(&value, &mut by_ref).unwrap();
+        assert_eq!(by_ref, joined);
+    }
+
+    #[test]
+    fn every_path_round_trips() {
+        round_trip(vec![1u8, 2, 3]);
+        round_trip(String::from("héllo"));
+        round_trip(vec![1u64, u64::MAX]);
+        round_trip(vec![-1.5f64, 2.25]);
+        round_trip(vec![i128::MIN]);
+        round_trip(42u64);
+        round_trip((1u8, String::from("x"), vec![Some(3i32)]));
+        round_trip(Vec::<u32>::new());
+    }
+
+    fn slice_round_trip<T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug + 'static>(
+        items: &[T],
+    ) {
+        let encoded = encode_slice(items).unwrap();
+        let mut joined = encoded.head;
+        joined.extend(encoded.body);
+        assert_eq!(decode::<Vec<T>>(&joined).unwrap(), items);
+    }
+
+    #[test]
+    fn slices_decode_as_vecs() {
+        slice_round_trip(&[1u8, 2, 255]);
+        slice_round_trip(&[1u64, 2, u64::MAX]);
+        slice_round_trip(&[0.5f32]);
+        slice_round_trip(&[String::from("a"), String::from("bc")]);
+        slice_round_trip::<(u8, bool)>(&[]);
+    }
+
+    #[test]
+    fn a_mismatch_is_an_error_not_a_panic() {
+        let encoded = encode(vec![1u8]).unwrap();
+        let mut joined = encoded.head;
+        joined.extend(encoded.body);
+        assert!(decode::<Vec<u64>>(&joined).is_err());
+        assert!(decode::<u8>(&[]).is_err());
+        assert!(decode::<Vec<u16>>(&[NUMBERS, 1, 2, 3]).is_err());
+    }
+}

@@ -1,0 +1,5 @@
+//! What crosses between a link and its worker: the value codec and the
+//! message formats.
+
+pub(crate) mod codec;
+pub(crate) mod message;
