@@ -42,6 +42,7 @@ pub fn default_processes() -> usize {
 #[must_use]
 pub struct Builder {
     processes: Option<usize>,
+    executable: Option<std::ffi::OsString>,
     initializer: Option<Result<Initializer, Error>>,
     max_tasks_per_child: Option<usize>,
     pin_cores: bool,
@@ -54,6 +55,7 @@ impl Default for Builder {
     fn default() -> Self {
         Builder {
             processes: None,
+            executable: None,
             initializer: None,
             max_tasks_per_child: None,
             pin_cores: false,
@@ -108,6 +110,15 @@ impl Builder {
                         .with_detail(format!("the initializer's argument ({})", type_name::<A>()))
                 }),
         );
+        self
+    }
+
+    /// Starts workers from `path` instead of this program's own binary
+    /// (Python's `multiprocessing.set_executable`). It must be the same
+    /// build of the same program: a worker that greets with another build's
+    /// fingerprint is killed and the start fails with a clear error.
+    pub fn executable(mut self, path: impl Into<std::ffi::OsString>) -> Self {
+        self.executable = Some(path.into());
         self
     }
 
@@ -183,7 +194,7 @@ impl Builder {
         }
         let initializer = self.initializer.transpose()?;
         let config = LinkConfig {
-            program: "/proc/self/exe".into(),
+            program: self.executable.unwrap_or_else(|| "/proc/self/exe".into()),
             argv0: std::env::args_os()
                 .next()
                 .unwrap_or_else(|| "poolrt-worker".into()),
