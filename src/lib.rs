@@ -4,9 +4,11 @@
 //!
 //! Pick a backend by the kind of work, as the Python rule of thumb says:
 //!
-//! - [`thread`]: IO-bound work on threads ([`thread::ThreadPoolExecutor`]).
-//! - [`process`]: CPU-bound work on processes pinned across the cores
-//!   (under construction).
+//! - [`thread`]: IO-bound work on threads ([`thread::ThreadPoolExecutor`],
+//!   and Python's `threading` and `queue`: `Thread`, `Lock`, `RLock`,
+//!   `Condition`, `Semaphore`, `Event`, `Barrier`, `Timer`, `Queue`…).
+//! - [`process`]: CPU-bound work on worker processes, optionally pinned
+//!   across the cores ([`process::Pool`], [`process::ProcessPoolExecutor`]).
 //!
 //! Both return the same [`Future`], which can be waited on with a timeout,
 //! given callbacks, combined with [`as_completed`] and [`wait`], or
@@ -15,14 +17,22 @@
 //! # Example
 //!
 //! ```
+//! use poolrt::process::Pool;
 //! use poolrt::thread::ThreadPoolExecutor;
 //!
+//! // IO-bound: threads.
 //! let executor = ThreadPoolExecutor::new(8).unwrap();
 //! let future = executor.submit(|| 21 * 2).unwrap();
 //! assert_eq!(future.result().unwrap(), 42);
+//!
+//! // CPU-bound: processes. A task is a fn item or a closure that captures
+//! // nothing, with serde argument and result types.
+//! fn square(x: u64) -> u64 { x * x }
+//! let pool = Pool::new(2).unwrap();
+//! assert_eq!(pool.map(square, 1..=4).unwrap(), [1, 4, 9, 16]);
 //! ```
 //!
-//! The Python → poolrt API map is in the repository's `DESIGN.md`.
+//! The Python → poolrt API map is in the repository's `docs/api-map.md`.
 
 pub use pool_core::{
     AsCompleted, CancelFutures, Error, ErrorKind, Future, Metrics, Panic, Promise, Report,
@@ -42,8 +52,14 @@ pub mod thread {
     pub use pool_thread::{Builder, Map, ThreadPoolExecutor, default_max_workers};
 }
 
-/// The process backend, for CPU-bound work. Under construction.
-pub mod process {}
+/// The process backend, for CPU-bound work: [`Pool`](process::Pool) and
+/// [`ProcessPoolExecutor`](process::ProcessPoolExecutor).
+pub mod process {
+    pub use pool_process::{
+        AsyncResult, Builder, Callbacks, ExitStatus, IMap, InitOutcome, Pool, ProcessPoolExecutor,
+        StarFn, TaskFn, Wire, WorkerExit, default_processes,
+    };
+}
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

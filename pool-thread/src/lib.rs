@@ -9,6 +9,17 @@
 //! except that nothing blocks forever without a timeout variant and no
 //! failure is dropped silently.
 //!
+//! Beside it lives Python's `threading` and `queue` toolkit with Python's
+//! semantics: [`Thread`] (with `current_thread`, daemon threads and
+//! [`join_non_daemon`]), [`Lock`], [`RLock`], [`Condition`],
+//! [`Semaphore`], [`BoundedSemaphore`], [`Event`], [`Barrier`], [`Timer`],
+//! and the queue family [`Queue`], [`LifoQueue`], [`PriorityQueue`],
+//! [`SimpleQueue`] with `task_done`, `join` and Python 3.13's `shutdown`.
+//! Blocking calls come in three shapes (`acquire`, `try_acquire`,
+//! `acquire_timeout`) instead of Python's `blocking`/`timeout` arguments, so
+//! the combinations Python rejects at run time cannot be written; errors
+//! hand back what could not be delivered (`PutError::Full(item)`).
+//!
 //! # Glossary
 //!
 //! | role | what it is |
@@ -17,6 +28,8 @@
 //! | **worker** | one of the executor's threads, named `{prefix}_{n}` |
 //! | **future** | the handle of one submitted task ([`Future`]) |
 //! | **scope** | a block whose tasks may borrow local data ([`ThreadPoolExecutor::scope`]) |
+//! | **thread** | a [`Thread`] started by the toolkit, named `Thread-N` unless named |
+//! | **guard** | the RAII handle of a held lock ([`LockGuard`]): Python's `with lock:` |
 //!
 //! # Example
 //!

@@ -525,11 +525,15 @@ impl<T> Core<T> {
 }
 
 impl<T> Drop for Core<T> {
+    /// Reports a failure nobody read. A task failed by a shutdown the
+    /// program itself asked for (a terminated pool) is, like a cancelled
+    /// one, not news to anyone and is not reported.
     fn drop(&mut self) {
         let s = *self.state.get_mut();
         if s & FAILED != 0
             && s & RETRIEVED == 0
             && let Some(Err(error)) = self.output.get_mut()
+            && error.kind() != ErrorKind::Shutdown
         {
             report::report(&Report::Unretrieved(error));
         }

@@ -1,0 +1,184 @@
+#!/usr/bin/env python3
+"""CPython's side of poolrt's benchmarks: the same workloads as
+benches/threads.rs and benches/processes.rs, on multiprocessing.Pool and
+concurrent.futures, with the standard library only.
+
+    python3 benches/cpython_pool.py            # all workloads
+    python3 benches/cpython_pool.py P1 P6      # some of them
+
+Each figure is the median of several runs. W is the number of cores this
+process may use. T1 submits 100,000 tasks instead of 1,000,000 (CPython
+manages ~50k/s, so the full count would take half a minute); the rate is
+what compares.
+"""
+
+import concurrent.futures as cf
+import multiprocessing as mp
+import os
+import statistics
+import sys
+import time
+
+W = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+
+
+def identity(x):
+    return x
+
+
+def square(x):
+    return x * x
+
+
+def noop():
+    return None
+
+
+def sleep_10ms():
+    time.sleep(0.010)
+
+
+def spin(rounds):
+    # The same xorshift loop as benches/support/mod.rs, in Python.
+    x = 0x9E3779B97F4A7C15
+    mask = (1 << 64) - 1
+    for _ in range(rounds):
+        x ^= (x << 13) & mask
+        x ^= x >> 7
+        x ^= (x << 17) & mask
+    return x
+
+
+def calibrate(target):
+    probe = 20_000
+    fastest = min(timed(lambda: spin(probe)) for _ in range(3))
+    return int(probe * target / fastest)
+
+
+def timed(f):
+    start = time.perf_counter()
+    f()
+    return time.perf_counter() - start
+
+
+def median_of(runs, f):
+    return statistics.median(timed(f) for _ in range(runs))
+
+
+def t1():
+    n = 100_000
+    with cf.ThreadPoolExecutor(W) as ex:
+        def run():
+            futures = [ex.submit(noop) for _ in range(n)]
+            for f in futures:
+                f.result()
+        s = median_of(3, run)
+    print(f"T1 ThreadPoolExecutor({W}): {n / s / 1e3:.0f} k tasks/s with futures")
+
+
+def t2():
+    with cf.ThreadPoolExecutor(100) as ex:
+        list(ex.map(lambda _: sleep_10ms(), range(200)))  # warm: start 100 threads
+
+        def run():
+            futures = [ex.submit(sleep_10ms) for _ in range(1000)]
+            for f in futures:
+                f.result()
+        s = median_of(5, run)
+    print(f"T2 {s * 1e3:.1f} ms for 1,000 x 10 ms sleeps on 100 threads ({s / 0.1:.3f}x the limit)")
+
+
+def t3():
+    rounds = calibrate(0.010)
+    serial = median_of(3, lambda: [spin(rounds) for _ in range(64)])
+    with cf.ThreadPoolExecutor(W) as ex:
+        wall = median_of(3, lambda: [f.result() for f in [ex.submit(spin, rounds) for _ in range(64)]])
+    print(f"T3 threads (GIL): {wall * 1e3:.0f} ms wall vs {serial * 1e3:.0f} ms serial, efficiency {serial / W / wall:.3f}")
+
+
+def p1(pool):
+    n = 10_000
+    s = median_of(3, lambda: [pool.apply(identity, (7,)) for _ in range(n)])
+    print(f"P1 {s / n * 1e6:.1f} us per Pool.apply")
+
+
+def p2(pool):
+    s = median_of(5, lambda: pool.map(square, range(1_000_000)))
+    print(f"P2 {1_000_000 / s / 1e6:.2f} M items/s (Pool.map, default chunksize)")
+
+
+def p3(pool):
+    s = median_of(5, lambda: sum(pool.imap_unordered(square, range(1_000_000), chunksize=1000)))
+    print(f"P3 {1_000_000 / s / 1e6:.2f} M items/s (imap_unordered, chunksize 1000)")
+
+
+def p4(pool):
+    rounds = calibrate(0.010)
+    serial = median_of(3, lambda: [spin(rounds) for _ in range(64)])
+
+    def run():
+        results = [pool.apply_async(spin, (rounds,)) for _ in range(64)]
+        for r in results:
+            r.get()
+    wall = median_of(3, run)
+    print(f"P4 processes: {wall * 1e3:.0f} ms wall vs {serial * 1e3:.0f} ms serial, efficiency {serial / W / wall:.3f}")
+
+
+def p5():
+    def run():
+        with mp.Pool(W) as pool:
+            pool.apply(identity, (1,))
+            pool.close()
+            pool.join()
+    s = median_of(10, run)
+    print(f"P5 {s * 1e3:.1f} ms to start {W} processes, get one result and shut down")
+
+
+def p6(pool):
+    payload = bytes(16 << 20)
+    s = median_of(10, lambda: pool.apply(len, (payload,)))
+    print(f"P6 {16 / s:.0f} MiB/s of argument transfer (16 MiB per apply)")
+
+
+def executor_round_trip():
+    n = 5_000
+    with cf.ProcessPoolExecutor(W) as ex:
+        ex.submit(identity, 1).result()
+        s = median_of(3, lambda: [ex.submit(identity, 7).result() for _ in range(n)])
+    print(f"ProcessPoolExecutor {s / n * 1e6:.1f} us per submit().result()")
+
+
+def main():
+    wanted = set(sys.argv[1:])
+
+    def want(name):
+        return not wanted or name in wanted
+
+    print(f"CPython {sys.version.split()[0]}, W = {W}")
+    if want("T1"):
+        t1()
+    if want("T2"):
+        t2()
+    if want("T3"):
+        t3()
+    if any(want(p) for p in ("P1", "P2", "P3", "P4", "P6")):
+        with mp.Pool(W) as pool:
+            pool.apply(identity, (1,))
+            if want("P1"):
+                p1(pool)
+            if want("P2"):
+                p2(pool)
+            if want("P3"):
+                p3(pool)
+            if want("P4"):
+                p4(pool)
+            if want("P6"):
+                p6(pool)
+    if want("P5"):
+        p5()
+    if want("executor"):
+        executor_round_trip()
+
+
+if __name__ == "__main__":
+    main()
