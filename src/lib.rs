@@ -44,10 +44,11 @@ pub use pool_core::{
 pub mod thread {
     pub use pool_thread::{
         Barrier, BoundedSemaphore, BrokenBarrierError, Condition, ConditionGuard, ConditionLock,
-        Daemon, Empty, Event, GetError, Immediate, JoinError, LifoQueue, Lock, LockGuard,
-        PriorityQueue, PutError, Queue, RLock, RLockGuard, ReleaseError, Run, Semaphore, ShutDown,
-        SimpleQueue, StartError, TaskDoneError, Thread, ThreadBuilder, Timer, current_thread,
-        get_ident, get_native_id, join_non_daemon, join_non_daemon_timeout,
+        Daemon, Empty, Event, Fifo, GetError, Immediate, JoinError, Lifo, LifoQueue, Lock,
+        LockGuard, Order, OrderedQueue, Priority, PriorityQueue, PutError, Queue, RLock,
+        RLockGuard, ReleaseError, Run, Semaphore, ShutDown, SimpleQueue, StartError, TaskDoneError,
+        Thread, ThreadBuilder, Timer, current_thread, get_ident, get_native_id, join_non_daemon,
+        join_non_daemon_timeout,
     };
     pub use pool_thread::{Builder, Map, ThreadPoolExecutor, default_max_workers};
 }

@@ -80,8 +80,8 @@ pub use crate::error::{BrokenBarrierError, ReleaseError};
 pub use crate::event::Event;
 pub use crate::lock::{Lock, LockGuard};
 pub use crate::queue::{
-    Empty, GetError, Immediate, LifoQueue, PriorityQueue, PutError, Queue, ShutDown, SimpleQueue,
-    TaskDoneError,
+    Empty, Fifo, GetError, Immediate, Lifo, LifoQueue, Order, OrderedQueue, Priority,
+    PriorityQueue, PutError, Queue, ShutDown, SimpleQueue, TaskDoneError,
 };
 pub use crate::rlock::{RLock, RLockGuard};
 pub use crate::semaphore::{BoundedSemaphore, Semaphore};

@@ -2,13 +2,13 @@
 //! queue shares; only the buffer (FIFO, LIFO, heap) differs. See
 //! `README.md` for the locking protocol.
 
-use std::collections::VecDeque;
 use std::fmt;
 
 use crossbeam_utils::Backoff;
 use parking_lot::{Condvar, Mutex, MutexGuard};
 
 use super::error::{GetError, PutError, TaskDoneError};
+use super::order::Order;
 use crate::deadline::Deadline;
 
 /// How [`shutdown`](crate::Queue::shutdown) treats the items still queued:
@@ -38,42 +38,6 @@ pub enum Immediate {
     Yes,
 }
 
-/// The order in which a queue hands items out.
-pub(crate) trait Buffer {
-    type Item;
-    fn push(&mut self, item: Self::Item);
-    fn pop(&mut self) -> Option<Self::Item>;
-    fn len(&self) -> usize;
-}
-
-/// First in, first out.
-impl<T> Buffer for VecDeque<T> {
-    type Item = T;
-    fn push(&mut self, item: T) {
-        self.push_back(item);
-    }
-    fn pop(&mut self) -> Option<T> {
-        self.pop_front()
-    }
-    fn len(&self) -> usize {
-        VecDeque::len(self)
-    }
-}
-
-/// Last in, first out.
-impl<T> Buffer for Vec<T> {
-    type Item = T;
-    fn push(&mut self, item: T) {
-        Vec::push(self, item);
-    }
-    fn pop(&mut self) -> Option<T> {
-        Vec::pop(self)
-    }
-    fn len(&self) -> usize {
-        Vec::len(self)
-    }
-}
-
 /// A bounded (or, with `maxsize == 0`, unbounded) blocking queue with
 /// Python's `task_done`/`join` accounting and 3.13's `shutdown`.
 pub(crate) struct Engine<B> {
@@ -95,7 +59,7 @@ struct State<B> {
     shut_down: bool,
 }
 
-impl<B: Buffer> Engine<B> {
+impl<B: Order> Engine<B> {
     pub(crate) fn new(maxsize: usize, items: B) -> Engine<B> {
         Engine {
             maxsize,
@@ -217,7 +181,7 @@ impl<B: Buffer> Engine<B> {
     }
 }
 
-impl<B: Buffer> fmt::Debug for Engine<B> {
+impl<B: Order> fmt::Debug for Engine<B> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (qsize, unfinished, shut_down) = self.snapshot();
         f.debug_struct("Queue")

@@ -4,8 +4,6 @@
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
-use super::engine::Buffer;
-
 /// A min-heap whose entries carry a sequence number, so that equal items
 /// leave in the order they came.
 pub(crate) struct Heap<T> {
@@ -52,20 +50,18 @@ impl<T: Ord> PartialEq for Entry<T> {
 
 impl<T: Ord> Eq for Entry<T> {}
 
-impl<T: Ord> Buffer for Heap<T> {
-    type Item = T;
-
-    fn push(&mut self, item: T) {
+impl<T: Ord> Heap<T> {
+    pub(crate) fn push(&mut self, item: T) {
         let seq = self.next;
         self.next += 1;
         self.heap.push(Entry { item, seq });
     }
 
-    fn pop(&mut self) -> Option<T> {
+    pub(crate) fn pop(&mut self) -> Option<T> {
         self.heap.pop().map(|entry| entry.item)
     }
 
-    fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.heap.len()
     }
 }

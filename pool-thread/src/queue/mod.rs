@@ -2,21 +2,19 @@
 //! and [`SimpleQueue`], with Python's `queue` semantics, including
 //! `task_done`/`join` and Python 3.13's `shutdown`.
 //!
-//! The three bounded queues share one engine (`engine.rs`) and differ only
-//! in their buffer; `README.md` beside this file describes the locking
-//! protocol.
+//! The three bounded queues are one type, [`OrderedQueue`], with an order
+//! each (`order.rs`); they share one engine (`engine.rs`), and
+//! `README.md` beside this file describes its locking protocol.
 
 mod engine;
 mod error;
-mod fifo;
 mod heap;
-mod lifo;
-mod priority;
+mod order;
+mod ordered;
 mod simple;
 
 pub use self::engine::Immediate;
 pub use self::error::{Empty, GetError, PutError, ShutDown, TaskDoneError};
-pub use self::fifo::Queue;
-pub use self::lifo::LifoQueue;
-pub use self::priority::PriorityQueue;
+pub use self::order::{Fifo, Lifo, Order, Priority};
+pub use self::ordered::{LifoQueue, OrderedQueue, PriorityQueue, Queue};
 pub use self::simple::SimpleQueue;

@@ -1,29 +1,35 @@
-//! `Queue`: Python's `queue.Queue`, first in, first out.
+//! `OrderedQueue`: the one implementation of Python's bounded queues;
+//! `Queue`, `LifoQueue` and `PriorityQueue` are it with an order each.
 
-use std::collections::VecDeque;
 use std::fmt;
 use std::time::Duration;
 
 use super::engine::{Engine, Immediate, get_forever_error, put_forever_error};
 use super::error::{GetError, PutError, ShutDown, TaskDoneError};
+use super::order::{Fifo, Lifo, Order, Priority};
 use crate::deadline::Deadline;
 
-/// A first-in, first-out queue for passing items between threads, with
-/// Python's `queue.Queue` semantics.
+/// A queue for passing items between threads, with Python's `queue`
+/// semantics, handing items out in the order `O` gives: use it as
+/// [`Queue`] (first in, first out), [`LifoQueue`] (last in, first out) or
+/// [`PriorityQueue`] (smallest first).
 ///
 /// - `maxsize` bounds it; `0` means unbounded, as in Python.
 /// - Each of `put` and `get` comes in three shapes: wait as long as it takes
 ///   (`put`, `get`), do not wait (`*_nowait`), wait at most a duration
 ///   (`*_timeout`). A put that fails hands the item back.
 /// - Every `put` counts an unfinished task; consumers call
-///   [`task_done`](Queue::task_done) per item, and [`join`](Queue::join)
-///   waits until all are done.
-/// - [`shutdown`](Queue::shutdown) is Python 3.13's: puts fail, gets drain
-///   what is left (or fail at once with [`Immediate::Yes`]), and blocked
-///   callers wake up.
-///
-/// [`LifoQueue`](crate::LifoQueue) and [`PriorityQueue`](crate::PriorityQueue)
-/// have the same methods with another order.
+///   [`task_done`](OrderedQueue::task_done) per item, and
+///   [`join`](OrderedQueue::join) waits until all are done.
+/// - [`shutdown`](OrderedQueue::shutdown) is Python 3.13's: puts fail, gets
+///   drain what is left (or fail at once with [`Immediate::Yes`]), and
+///   blocked callers wake up.
+pub struct OrderedQueue<O: Order> {
+    engine: Engine<O>,
+}
+
+/// A first-in, first-out queue: Python's `queue.Queue`. Its methods are
+/// [`OrderedQueue`]'s.
 ///
 /// # Examples
 ///
@@ -53,11 +59,45 @@ use crate::deadline::Deadline;
 /// assert_eq!(consumer.join().unwrap(), 78);
 /// ```
 #[doc(alias = "queue.Queue")]
-pub struct Queue<T> {
-    engine: Engine<VecDeque<T>>,
-}
+pub type Queue<T> = OrderedQueue<Fifo<T>>;
 
-impl<T> Queue<T> {
+/// A last-in, first-out queue (a stack) shared between threads: Python's
+/// `queue.LifoQueue`. Its methods are [`OrderedQueue`]'s.
+///
+/// # Examples
+///
+/// ```
+/// let q = pool_thread::LifoQueue::new(0);
+/// for item in [1, 2, 3] {
+///     q.put(item).unwrap();
+/// }
+/// let out: Vec<_> = std::iter::from_fn(|| q.get_nowait().ok()).collect();
+/// assert_eq!(out, [3, 2, 1]);
+/// ```
+#[doc(alias = "queue.LifoQueue")]
+pub type LifoQueue<T> = OrderedQueue<Lifo<T>>;
+
+/// A queue that hands out the smallest item first: Python's
+/// `queue.PriorityQueue`. Its methods are [`OrderedQueue`]'s.
+///
+/// Items come out smallest first, as from Python's `heapq`; items that
+/// compare equal come out in the order they were put. Put `(priority,
+/// data)` tuples, or wrap items in [`std::cmp::Reverse`] for largest first.
+///
+/// # Examples
+///
+/// ```
+/// let q = pool_thread::PriorityQueue::new(0);
+/// for item in [(3, "a"), (1, "b"), (2, "c")] {
+///     q.put(item).unwrap();
+/// }
+/// let out: Vec<_> = std::iter::from_fn(|| q.get_nowait().ok()).collect();
+/// assert_eq!(out, [(1, "b"), (2, "c"), (3, "a")]);
+/// ```
+#[doc(alias = "queue.PriorityQueue")]
+pub type PriorityQueue<T> = OrderedQueue<Priority<T>>;
+
+impl<O: Order> OrderedQueue<O> {
     /// A queue holding at most `maxsize` items; `0` means no limit.
     ///
     /// # Examples
@@ -66,13 +106,13 @@ impl<T> Queue<T> {
     /// let q: pool_thread::Queue<&str> = pool_thread::Queue::new(4);
     /// assert_eq!(q.maxsize(), 4);
     /// ```
-    pub fn new(maxsize: usize) -> Queue<T> {
-        Queue {
-            engine: Engine::new(maxsize, VecDeque::new()),
+    pub fn new(maxsize: usize) -> OrderedQueue<O> {
+        OrderedQueue {
+            engine: Engine::new(maxsize, O::default()),
         }
     }
 
-    /// The bound given to [`new`](Queue::new); `0` for unbounded.
+    /// The bound given to [`new`](OrderedQueue::new); `0` for unbounded.
     ///
     /// # Examples
     ///
@@ -96,7 +136,7 @@ impl<T> Queue<T> {
     /// q.put("jason").unwrap();
     /// assert_eq!(q.qsize(), 1);
     /// ```
-    pub fn put(&self, item: T) -> Result<(), ShutDown<T>> {
+    pub fn put(&self, item: O::Item) -> Result<(), ShutDown<O::Item>> {
         self.engine
             .put(item, Deadline::Never)
             .map_err(put_forever_error)
@@ -117,7 +157,7 @@ impl<T> Queue<T> {
     /// assert_eq!(q.put_nowait('b').unwrap_err().into_inner(), 'b');
     /// ```
     #[doc(alias = "put(block=False)")]
-    pub fn put_nowait(&self, item: T) -> Result<(), PutError<T>> {
+    pub fn put_nowait(&self, item: O::Item) -> Result<(), PutError<O::Item>> {
         self.engine.put(item, Deadline::Now)
     }
 
@@ -139,11 +179,12 @@ impl<T> Queue<T> {
     /// assert!(q.put_timeout(2, Duration::from_millis(5)).unwrap_err().is_full());
     /// ```
     #[doc(alias = "put(timeout)")]
-    pub fn put_timeout(&self, item: T, timeout: Duration) -> Result<(), PutError<T>> {
+    pub fn put_timeout(&self, item: O::Item, timeout: Duration) -> Result<(), PutError<O::Item>> {
         self.engine.put(item, Deadline::after(timeout))
     }
 
-    /// Removes and returns the oldest item, waiting as long as the queue is
+    /// Removes and returns the next item (the oldest, the newest or the
+    /// smallest, by the queue's order), waiting as long as the queue is
     /// empty.
     ///
     /// # Errors
@@ -158,11 +199,11 @@ impl<T> Queue<T> {
     /// q.put("abd").unwrap();
     /// assert_eq!(q.get().unwrap(), "jason");
     /// ```
-    pub fn get(&self) -> Result<T, ShutDown> {
+    pub fn get(&self) -> Result<O::Item, ShutDown> {
         self.engine.get(Deadline::Never).map_err(get_forever_error)
     }
 
-    /// Removes and returns the oldest item if there is one now: Python's
+    /// Removes and returns the next item if there is one now: Python's
     /// `get_nowait` or `get(block=False)`.
     ///
     /// # Errors
@@ -177,11 +218,11 @@ impl<T> Queue<T> {
     /// assert!(q.get_nowait().unwrap_err().is_empty());
     /// ```
     #[doc(alias = "get(block=False)")]
-    pub fn get_nowait(&self) -> Result<T, GetError> {
+    pub fn get_nowait(&self) -> Result<O::Item, GetError> {
         self.engine.get(Deadline::Now)
     }
 
-    /// Removes and returns the oldest item, waiting at most `timeout`:
+    /// Removes and returns the next item, waiting at most `timeout`:
     /// Python's `get(timeout=t)`.
     ///
     /// # Errors
@@ -197,7 +238,7 @@ impl<T> Queue<T> {
     /// assert!(q.get_timeout(Duration::from_millis(5)).unwrap_err().is_empty());
     /// ```
     #[doc(alias = "get(timeout)")]
-    pub fn get_timeout(&self, timeout: Duration) -> Result<T, GetError> {
+    pub fn get_timeout(&self, timeout: Duration) -> Result<O::Item, GetError> {
         self.engine.get(Deadline::after(timeout))
     }
 
@@ -258,7 +299,7 @@ impl<T> Queue<T> {
     }
 
     /// Waits until every item put has been marked done with
-    /// [`task_done`](Queue::task_done).
+    /// [`task_done`](OrderedQueue::task_done).
     ///
     /// # Examples
     ///
@@ -273,7 +314,7 @@ impl<T> Queue<T> {
         self.engine.join(Deadline::Never);
     }
 
-    /// Like [`join`](Queue::join), for at most `timeout`; returns whether
+    /// Like [`join`](OrderedQueue::join), for at most `timeout`; returns whether
     /// every task was done.
     ///
     /// # Examples
@@ -292,7 +333,7 @@ impl<T> Queue<T> {
     /// Shuts the queue down (Python 3.13): every later put fails, gets fail
     /// once the queue is empty, and blocked callers wake up. With
     /// [`Immediate::Yes`] the queued items are discarded, each counted as
-    /// done, which may release [`join`](Queue::join).
+    /// done, which may release [`join`](OrderedQueue::join).
     ///
     /// # Examples
     ///
@@ -310,7 +351,7 @@ impl<T> Queue<T> {
         self.engine.shutdown(immediate);
     }
 
-    /// True once [`shutdown`](Queue::shutdown) was called.
+    /// True once [`shutdown`](OrderedQueue::shutdown) was called.
     ///
     /// # Examples
     ///
@@ -324,13 +365,13 @@ impl<T> Queue<T> {
     }
 }
 
-impl<T> Default for Queue<T> {
-    fn default() -> Queue<T> {
-        Queue::new(0)
+impl<O: Order> Default for OrderedQueue<O> {
+    fn default() -> OrderedQueue<O> {
+        OrderedQueue::new(0)
     }
 }
 
-impl<T> fmt::Debug for Queue<T> {
+impl<O: Order> fmt::Debug for OrderedQueue<O> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.engine.fmt(f)
     }
