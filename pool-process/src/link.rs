@@ -160,8 +160,11 @@ pub(crate) struct Link {
     slot: usize,
     core: Option<usize>,
     child: Option<Child>,
-    /// Recent respawn times, for the rate limit.
+    /// Recent respawn times after deaths, for the rate limit.
     respawns: Vec<Instant>,
+    /// The last child died (rather than retired): its replacement counts
+    /// against the rate limit.
+    died: bool,
 }
 
 impl Link {
@@ -175,6 +178,7 @@ impl Link {
             core,
             child: None,
             respawns: Vec::new(),
+            died: false,
         };
         link.child = Some(link.spawn()?);
         Ok(link)
@@ -306,6 +310,7 @@ impl Link {
             Err(()) => {
                 let status = reap(pid, Duration::from_secs(5));
                 self.forget_child();
+                self.died = true;
                 if self.config.terminating.load(Ordering::SeqCst) {
                     return Err(terminated());
                 }
@@ -320,18 +325,24 @@ impl Link {
         }
     }
 
-    /// Starts a replacement child, waiting first if children die faster
-    /// than the rate limit allows.
+    /// Starts a replacement child. After a death it first waits if
+    /// children die faster than the rate limit allows; a child retired by
+    /// `maxtasksperchild` is replaced at once.
     fn respawn(&mut self) -> Result<(), Error> {
-        let now = Instant::now();
-        self.respawns
-            .retain(|t| now.duration_since(*t) < Duration::from_secs(1));
-        if self.respawns.len() as u32 >= RESPAWNS_PER_SECOND {
-            let oldest = self.respawns[0];
-            std::thread::sleep(Duration::from_secs(1).saturating_sub(now.duration_since(oldest)));
+        if self.died {
+            let now = Instant::now();
+            self.respawns
+                .retain(|t| now.duration_since(*t) < Duration::from_secs(1));
+            if self.respawns.len() as u32 >= RESPAWNS_PER_SECOND {
+                let oldest = self.respawns[0];
+                std::thread::sleep(
+                    Duration::from_secs(1).saturating_sub(now.duration_since(oldest)),
+                );
+            }
+            self.respawns.push(Instant::now());
         }
-        self.respawns.push(Instant::now());
         self.child = Some(self.spawn()?);
+        self.died = false;
         Ok(())
     }
 
