@@ -17,7 +17,9 @@
 //! 5. **Death**: end-of-file while a task is out means the child died; it
 //!    is reaped, and the task — only that task — fails with the pid and the
 //!    exit code or signal. The next task starts a new child, at most
-//!    [`RESPAWNS_PER_SECOND`] times a second.
+//!    [`RESPAWNS_PER_SECOND`] times a second. A child found dead before a
+//!    task is sent to it (killed while idle) held nothing: it is reaped
+//!    and replaced, and fails no task.
 //! 6. **Retire**: after `maxtasksperchild` tasks, or when the link stops,
 //!    the child is told to exit and reaped (killed if it does not exit in
 //!    time). Nothing leaks: every child is reaped, every descriptor closed.
@@ -287,6 +289,14 @@ impl Link {
         if self.config.terminating.load(Ordering::SeqCst) {
             return Err(terminated());
         }
+        if let Some(child) = &self.child
+            && has_exited(child.pid)
+        {
+            // It died while it held no task (killed from outside): that
+            // fails no task, it is only replaced.
+            self.forget_child();
+            self.died = true;
+        }
         if self.child.is_none() {
             self.respawn()?;
         }
@@ -462,6 +472,15 @@ fn reap(pid: i32, grace: Duration) -> ExitStatus {
         }
         std::thread::sleep(Duration::from_micros(50));
     }
+}
+
+/// Reaps `pid` if it has exited; true if it is gone (or no longer ours to
+/// wait for).
+fn has_exited(pid: i32) -> bool {
+    let Some(raw) = Pid::from_raw(pid) else {
+        return true;
+    };
+    !matches!(waitpid(Some(raw), WaitOptions::NOHANG), Ok(None))
 }
 
 fn kill_and_reap(pid: i32) {
