@@ -135,6 +135,14 @@ impl Engine {
                     ),
                 })
             })
+            .map_err(|error| {
+                // A worker that died holding the chunk: say which items.
+                if error.detail().is_none() {
+                    error.with_detail(format!("items {first}..{}", first + count))
+                } else {
+                    error
+                }
+            })
         })
     }
 

@@ -95,7 +95,7 @@ fn sigkill_fails_the_task_with_signal_9() {
 }
 
 #[test]
-fn a_death_in_a_map_chunk_fails_that_chunk_only() {
+fn a_death_in_a_map_chunk_fails_the_map_and_names_the_items() {
     let pool = Pool::new(2).unwrap();
     let err = pool
         .map_chunked(
@@ -105,6 +105,7 @@ fn a_death_in_a_map_chunk_fails_that_chunk_only() {
         )
         .unwrap_err();
     assert_eq!(worker_exit(&err).status, ExitStatus::Code(7));
+    assert!(err.to_string().contains("items 4..8"), "{err}");
     let results: Vec<_> = pool
         .imap_chunked(
             |x: u32| if x == 5 { std::process::exit(7) } else { x },
