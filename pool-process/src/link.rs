@@ -259,7 +259,13 @@ impl Link {
                 Ok(Ok(())) => {}
                 Ok(Err(failure)) => {
                     kill_and_reap(pid);
-                    return Err(Error::new(ErrorKind::Initializer, failure));
+                    // An error it returned is an initializer error already;
+                    // a panic (or a bad argument) gets wrapped in one.
+                    return Err(if failure.kind() == ErrorKind::Initializer {
+                        failure
+                    } else {
+                        Error::new(ErrorKind::Initializer, failure)
+                    });
                 }
                 Err(()) => {
                     let status = reap(pid, Duration::from_secs(5));
