@@ -506,3 +506,26 @@ impl fmt::Debug for Pool {
             .finish()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The crate's own unit-test harness binary serves as a worker too:
+    /// its `.init_array` hook takes the re-executed copy over before the
+    /// harness's `main`.
+    #[test]
+    fn the_unit_test_binary_runs_tasks_in_workers() {
+        let pool = Pool::new(1).unwrap();
+        let (pid, doubled) = pool
+            .apply(|x: u32| (std::process::id(), x * 2), 21)
+            .unwrap();
+        assert_eq!(doubled, 42);
+        assert_ne!(pid, std::process::id(), "the task ran in another process");
+        assert_eq!(pool.pids(), [pid]);
+        assert_eq!(pool.map(|x: u8| x + 1, 0..4).unwrap(), [1, 2, 3, 4]);
+        pool.close();
+        pool.join().unwrap();
+        assert!(pool.pids().is_empty());
+    }
+}
