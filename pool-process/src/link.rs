@@ -209,8 +209,9 @@ impl Link {
             mailbox,
             tasks: 0,
         };
-        let deadline = Instant::now() + self.config.startup_timeout;
-        let hello = match child.mailbox.recv(self.config.link_spin, Some(deadline)) {
+        // A timeout too large for a deadline (`Duration::MAX`) means none.
+        let deadline = Instant::now().checked_add(self.config.startup_timeout);
+        let hello = match child.mailbox.recv(self.config.link_spin, deadline) {
             Ok(bytes) => postcard::from_bytes::<Hello>(bytes).ok(),
             Err(RecvError::TimedOut) => {
                 kill_and_reap(pid);
