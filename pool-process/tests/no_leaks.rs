@@ -1,6 +1,7 @@
 //! No zombies and no leaked descriptors: after `close` + `join` (or
-//! `terminate`, or drop) every former worker is gone from `/proc`, and the
-//! test process has as many open descriptors as before the pool existed.
+//! `terminate`, or drop) every former worker is gone from `/proc`, the
+//! test process has as many open descriptors as before the pool existed,
+//! and workers inherit none of the parent's descriptors but their own.
 //!
 //! Descriptor counts are process-wide, so the tests of this file run one
 //! at a time.
@@ -126,4 +127,64 @@ fn a_pool_that_breaks_at_start_up_leaks_nothing() {
     pool.join().unwrap();
     drop(pool);
     assert_eq!(open_fds(), before, "descriptors leaked by the pool");
+}
+
+/// The descriptors of the calling process, except the one listing them.
+fn own_fds(_: ()) -> Vec<i32> {
+    let listing = std::fs::read_dir("/proc/self/fd").expect("list /proc/self/fd");
+    let mut fds: Vec<i32> = listing
+        .filter_map(|entry| {
+            let entry = entry.ok()?;
+            let target = std::fs::read_link(entry.path()).ok()?;
+            // The directory being listed is open too.
+            if target.starts_with("/proc") && target.ends_with("fd") {
+                return None;
+            }
+            entry.file_name().to_str()?.parse().ok()
+        })
+        .collect();
+    fds.sort_unstable();
+    fds
+}
+
+/// Regression: workers were spawned with every descriptor the parent had
+/// open without close-on-exec (a pipe made by C code, the cargo jobserver),
+/// so a pipe's reader never saw end-of-file while a pool was alive.
+#[test]
+fn a_worker_inherits_no_descriptor_but_its_own() {
+    let _serial = one_at_a_time();
+    let mut ends = [0; 2];
+    // SAFETY: `ends` has room for the two descriptors pipe() writes.
+    assert_eq!(unsafe { libc::pipe(ends.as_mut_ptr()) }, 0, "pipe");
+    // Above the numbers a worker's own descriptors take (3 and 4), so that
+    // they cannot hide an inherited copy.
+    let [read_end, write_end] = ends.map(|fd| {
+        // SAFETY: F_DUPFD on our own open descriptor; the copy does not
+        // have close-on-exec, like the original.
+        let high = unsafe { libc::fcntl(fd, libc::F_DUPFD, 20) };
+        assert!(high >= 20, "F_DUPFD");
+        // SAFETY: `fd` is ours, from pipe() above, closed once.
+        unsafe { libc::close(fd) };
+        high
+    });
+    let pool = Pool::new(1).unwrap();
+    assert_eq!(
+        pool.apply(own_fds, ()).unwrap(),
+        [0, 1, 2, 3, 4],
+        "stdio, the mailbox socket and its shared region"
+    );
+    // SAFETY: `write_end` is ours, from pipe() above, closed once.
+    unsafe { libc::close(write_end) };
+    let mut poll = libc::pollfd {
+        fd: read_end,
+        events: libc::POLLIN,
+        revents: 0,
+    };
+    // SAFETY: one valid pollfd; a zero timeout does not block.
+    let ready = unsafe { libc::poll(&mut poll, 1, 0) };
+    assert_eq!(ready, 1, "no worker holds the pipe's write end");
+    assert_ne!(poll.revents & libc::POLLHUP, 0);
+    // SAFETY: `read_end` is ours, from pipe() above, closed once.
+    unsafe { libc::close(read_end) };
+    drop(pool);
 }
