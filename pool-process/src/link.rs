@@ -63,7 +63,8 @@ pub(crate) struct LinkConfig {
     /// before sleeping on the socket.
     pub(crate) link_spin: Duration,
     pub(crate) child_spin: Duration,
-    /// Live children, by worker slot, so `terminate` can kill them.
+    /// Live children (from their spawn on, so also those still starting),
+    /// by worker slot, so `terminate` can kill them.
     pub(crate) children: Mutex<Vec<Option<i32>>>,
     /// Set by `terminate`: deaths are expected, nothing is respawned.
     pub(crate) terminating: AtomicBool,
@@ -186,7 +187,9 @@ impl Link {
         Ok(link)
     }
 
-    /// Steps 1-3.
+    /// Steps 1-3. The child is listed for `terminate` from the moment it
+    /// exists, so a pool terminated while a worker starts (or runs its
+    /// initializer) kills that worker too, and it runs no task.
     fn spawn(&self) -> Result<Child, Error> {
         let spawn_error = |e: std::io::Error| Error::new(ErrorKind::Spawn, e);
         let (mailbox, ends) = Mailbox::parent().map_err(spawn_error)?;
@@ -204,11 +207,30 @@ impl Link {
         )
         .map_err(spawn_error)?;
         drop(ends);
-        let mut child = Child {
+        {
+            let mut children = self.config.children.lock();
+            // Under the lock `kill_all` takes after setting the flag: either
+            // it sees this pid, or this sees the flag.
+            if self.config.terminating.load(Ordering::SeqCst) {
+                drop(children);
+                kill_and_reap(pid);
+                return Err(terminated());
+            }
+            children[self.slot] = Some(pid);
+        }
+        let child = Child {
             pid,
             mailbox,
             tasks: 0,
         };
+        self.start_child(child).inspect_err(|_| {
+            self.config.children.lock()[self.slot] = None;
+        })
+    }
+
+    /// Steps 2-3 for a spawned child; on an error the child is reaped.
+    fn start_child(&self, mut child: Child) -> Result<Child, Error> {
+        let pid = child.pid;
         // A timeout too large for a deadline (`Duration::MAX`) means none.
         let deadline = Instant::now().checked_add(self.config.startup_timeout);
         let hello = match child.mailbox.recv(self.config.link_spin, deadline) {
@@ -280,7 +302,6 @@ impl Link {
                 }
             }
         }
-        self.config.children.lock()[self.slot] = Some(pid);
         Ok(child)
     }
 
@@ -304,8 +325,14 @@ impl Link {
             self.forget_child();
             self.died = true;
         }
-        if self.child.is_none() {
-            self.respawn()?;
+        if self.child.is_none()
+            && let Err(error) = self.respawn()
+        {
+            return Err(if self.config.terminating.load(Ordering::SeqCst) {
+                terminated()
+            } else {
+                error
+            });
         }
         let child = self.child.as_mut().expect("respawned above");
         let pid = child.pid;

@@ -153,6 +153,45 @@ fn terminate_cancels_queued_tasks() {
     finishes("join", move || pool.join()).unwrap();
 }
 
+/// An initializer that holds at the rendezvous until released.
+fn init_hold(path: String) {
+    support::hold(&path);
+}
+
+/// Regression: a worker being started (here: still in its initializer)
+/// while `terminate` ran was not yet listed for killing, so once started
+/// it ran the task its link had already taken, and `join` waited for that
+/// task (here: forever).
+#[test]
+fn terminate_while_a_replacement_starts_runs_no_more_tasks() {
+    let (init, task) = (Rendezvous::new(), Rendezvous::new());
+    let pool = Pool::builder()
+        .processes(1)
+        .maxtasksperchild(1)
+        .initializer(init_hold, init.path())
+        .build()
+        .unwrap();
+    init.arrival().release();
+    // The first worker retires after this task; the next task needs a new
+    // one, whose initializer holds.
+    pool.apply(worker_pid, ()).unwrap();
+    let taken = pool.apply_async(held_pid, task.path()).unwrap();
+    let starting = init.arrival();
+    pool.terminate();
+    starting.release();
+    let pool = finishes("join after terminate", move || {
+        pool.join().unwrap();
+        pool
+    });
+    let err = taken.get_timeout(BOUND).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Shutdown, "{err:?}");
+    assert!(
+        task.arrival_within(std::time::Duration::ZERO).is_none(),
+        "the task ran after terminate"
+    );
+    assert!(pool.pids().is_empty());
+}
+
 #[test]
 fn dropping_the_pool_closes_and_joins_it() {
     let pool = Pool::new(1).unwrap();
