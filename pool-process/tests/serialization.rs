@@ -33,6 +33,26 @@ impl<'de> Deserialize<'de> for Undeserializable {
     }
 }
 
+/// Serializing it panics (instead of returning an error).
+#[derive(Debug, Deserialize)]
+struct PanicsWhenSerialized(u32);
+
+impl Serialize for PanicsWhenSerialized {
+    fn serialize<S: Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+        panic!("serializing {} panicked", self.0)
+    }
+}
+
+/// Deserializing it panics.
+#[derive(Debug, Serialize)]
+struct PanicsWhenDeserialized(u32);
+
+impl<'de> Deserialize<'de> for PanicsWhenDeserialized {
+    fn deserialize<D: Deserializer<'de>>(_: D) -> Result<Self, D::Error> {
+        panic!("deserializing panicked")
+    }
+}
+
 fn make_unserializable(n: u32) -> Unserializable {
     Unserializable(n)
 }
@@ -165,4 +185,46 @@ fn large_values_cross_both_ways() {
     assert!(back.iter().all(|&x| x == 7));
     let text = pool.apply(|n: usize| "é".repeat(n), 100_000).unwrap();
     assert_eq!(text.chars().count(), 100_000);
+}
+
+/// Regression: the worker decoded arguments and encoded results outside
+/// `catch_unwind`, so a serde impl that panicked there aborted the worker
+/// (SIGABRT): the task failed as a lost worker and the worker was replaced.
+#[test]
+fn a_serde_impl_that_panics_in_the_worker_fails_that_task_only() {
+    let pool = Pool::new(1).unwrap();
+    let before = pool.apply(worker_pid, ()).unwrap();
+    let err = pool.apply(|n: u32| PanicsWhenSerialized(n), 4).unwrap_err();
+    assert!(err.is_panic(), "{err:?}");
+    assert_eq!(err.panic().unwrap().message(), "serializing 4 panicked");
+    let err = pool
+        .apply(|x: PanicsWhenDeserialized| x.0, PanicsWhenDeserialized(1))
+        .unwrap_err();
+    assert!(err.is_panic(), "{err:?}");
+    assert_eq!(err.panic().unwrap().message(), "deserializing panicked");
+    let err = pool
+        .map_chunked(|n: u32| PanicsWhenSerialized(n), 0..6, 3)
+        .unwrap_err();
+    assert!(err.is_panic(), "{err:?}");
+    let err = pool
+        .map_chunked(
+            |x: PanicsWhenDeserialized| x.0,
+            (0..6).map(PanicsWhenDeserialized),
+            3,
+        )
+        .unwrap_err();
+    assert!(err.is_panic(), "{err:?}");
+    assert_eq!(pool.apply(worker_pid, ()).unwrap(), before, "same worker");
+}
+
+#[test]
+fn a_result_whose_deserialize_panics_in_the_parent_fails_that_task_only() {
+    let pool = Pool::new(1).unwrap();
+    let before = pool.apply(worker_pid, ()).unwrap();
+    let err = pool
+        .apply(|n: u32| PanicsWhenDeserialized(n), 1)
+        .unwrap_err();
+    assert!(err.is_panic(), "{err:?}");
+    assert_eq!(err.panic().unwrap().message(), "deserializing panicked");
+    assert_eq!(pool.apply(worker_pid, ()).unwrap(), before, "same worker");
 }
