@@ -112,7 +112,10 @@ fn several_pools_work_side_by_side() {
         let values = result.unwrap().get_timeout(BOUND).unwrap();
         assert_eq!(values[199], 199 * p as u64 + 1);
     }
-    let mut pids: Vec<u32> = pools.iter().flat_map(Pool::pids).collect();
+    let mut pids: Vec<u32> = pools
+        .iter()
+        .flat_map(|pool| support::live_workers(2, || pool.pids()))
+        .collect();
     pids.sort_unstable();
     pids.dedup();
     assert_eq!(pids.len(), 6, "each pool has its own workers");
