@@ -189,6 +189,21 @@ fn shutdown_without_waiting_cancels_queued_futures() {
 }
 
 #[test]
+fn a_map_started_before_shutdown_without_waiting_delivers_every_result() {
+    let executor = ProcessPoolExecutor::new(2).unwrap();
+    let results = executor.map(square, 0..200);
+    assert_eq!(executor.shutdown_with(Wait::No, CancelFutures::No), 0);
+    assert_eq!(
+        executor.submit(square, 1).unwrap_err().kind(),
+        ErrorKind::Shutdown,
+        "no new work after shutdown"
+    );
+    let all: Vec<u64> = results.map(Result::unwrap).collect();
+    assert_eq!(all, (0..200).map(square).collect::<Vec<_>>());
+    executor.shutdown();
+}
+
+#[test]
 fn submitting_after_shutdown_is_an_error() {
     let executor = ProcessPoolExecutor::new(1).unwrap();
     executor.shutdown();

@@ -1,7 +1,8 @@
 //! `imap`, `imap_chunked`, `imap_unordered` and `imap_unordered_chunked`:
 //! input order for `imap` even when later items finish first, every result
-//! exactly once for `imap_unordered`, laziness on an endless input, and a
-//! failing item that fails only its own position.
+//! exactly once for `imap_unordered`, laziness on an endless input, a
+//! failing item that fails only its own position, and an iterator started
+//! before `close` that still delivers all its results.
 
 mod support;
 
@@ -222,4 +223,48 @@ fn dropping_an_imap_early_leaves_the_pool_usable() {
     assert_eq!(results.next().unwrap().unwrap(), 0);
     drop(results);
     assert_eq!(pool.map(square, 0..4).unwrap(), [0, 1, 4, 9]);
+}
+
+fn double(x: u32) -> u32 {
+    2 * x
+}
+
+/// Regression: `close` shut the scheduler at once, so an `imap` started
+/// before it could no longer submit the rest of its (lazily consumed)
+/// input: of 100 items about half came back, then one Shutdown error. In
+/// Python the whole iterable counts as submitted when `imap` is called.
+#[test]
+fn an_imap_started_before_close_delivers_every_result() {
+    let pool = Pool::new(2).unwrap();
+    let ordered = pool.imap(double, 0..100);
+    let unordered = pool.imap_unordered_chunked(double, 0..50, 3);
+    pool.close();
+    let late = pool.imap(double, 0..3).next().unwrap();
+    assert!(late.is_err(), "a new imap after close is refused");
+    let all: Vec<u32> = ordered.map(Result::unwrap).collect();
+    assert_eq!(all, (0..100).map(double).collect::<Vec<_>>());
+    let mut rest: Vec<u32> = unordered.map(Result::unwrap).collect();
+    rest.sort_unstable();
+    assert_eq!(rest, (0..50).map(double).collect::<Vec<_>>());
+    pool.join().unwrap();
+}
+
+#[test]
+fn join_does_not_wait_for_an_imap_nobody_consumes() {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let pool = Pool::new(2).unwrap();
+        let mut endless = pool.imap(double, 0..);
+        assert_eq!(endless.next().unwrap().unwrap(), 0);
+        pool.close();
+        pool.join().unwrap();
+        // What was in flight is delivered, then the refusal, then the end.
+        let rest: Vec<_> = endless.by_ref().take(10_000).collect();
+        let refused = rest.iter().position(Result::is_err).expect("a refusal");
+        assert!((0..refused).all(|i| rest[i].as_ref().unwrap() == &double(i as u32 + 1)));
+        assert_eq!(refused, rest.len() - 1, "the refusal ends it");
+        let _ = tx.send(());
+    });
+    rx.recv_timeout(support::BOUND)
+        .expect("join hung or the test failed");
 }

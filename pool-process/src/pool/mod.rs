@@ -420,7 +420,10 @@ impl Pool {
     }
 
     /// Stops accepting tasks; the queued ones still run, then the workers
-    /// exit (Python's `close`).
+    /// exit (Python's `close`). An `imap` started before counts as
+    /// submitted whole, as in Python: it goes on submitting its input as
+    /// it is consumed, until the input ends, the iterator is dropped, or
+    /// [`join`](Pool::join) is called.
     pub fn close(&self) {
         let _ = self
             .state
@@ -437,7 +440,9 @@ impl Pool {
     }
 
     /// Waits for the workers to exit (Python's `join`), and for the
-    /// callbacks still queued.
+    /// callbacks still queued. It does not wait for an `imap` iterator
+    /// that may never be consumed: one still submitting stops, and yields
+    /// a shutdown error after the results it had in flight.
     ///
     /// # Errors
     ///
