@@ -195,7 +195,8 @@ pub fn wait<W: Waitable>(
     timeout: Option<Duration>,
     return_when: ReturnWhen,
 ) -> Waited<W> {
-    let deadline = timeout.map(|t| Instant::now() + t);
+    // A timeout too large for a deadline (`Duration::MAX`) waits forever.
+    let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
     let slots: Vec<Option<W>> = futures.into_iter().map(Some).collect();
     let mut done = Vec::new();
     let satisfied = |done: &[usize], pending: usize, slots: &[Option<W>]| match return_when {
@@ -322,7 +323,8 @@ pub fn as_completed<W: Waitable>(
         registrations,
         finished,
         signal,
-        deadline: timeout.map(|t| Instant::now() + t),
+        // As in `wait`: an unrepresentable deadline waits forever.
+        deadline: timeout.and_then(|t| Instant::now().checked_add(t)),
         timed_out: false,
     }
 }

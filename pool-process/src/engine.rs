@@ -3,6 +3,7 @@
 //! chunk submission paths, and the result-handler thread for callbacks.
 
 use std::any::type_name;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::thread::JoinHandle;
 
@@ -31,6 +32,23 @@ pub(crate) struct Engine {
     pub(crate) config: Arc<LinkConfig>,
     pub(crate) processes: usize,
     handler: OnceLock<Mutex<Option<Handler>>>,
+    /// Lazy iterators (`imap`, the executor's `map`) still submitting.
+    lazy: Mutex<Lazy>,
+    /// Set by `close`: new work is refused, even while the scheduler stays
+    /// open for the lazy iterators.
+    closing: AtomicBool,
+}
+
+/// Lazy iterators still submitting, and whether a `close` waits for them.
+///
+/// An iterator started before `close` counts as submitted whole, as in
+/// Python, where the pool takes the entire iterable at the call: the
+/// scheduler shuts down only once the last such iterator has run out of
+/// input (or is dropped), or when `join` forces it.
+#[derive(Default)]
+struct Lazy {
+    live: usize,
+    close_pending: bool,
 }
 
 impl Engine {
@@ -53,6 +71,8 @@ impl Engine {
             config,
             processes,
             handler: OnceLock::new(),
+            lazy: Mutex::new(Lazy::default()),
+            closing: AtomicBool::new(false),
         })
     }
 
@@ -65,6 +85,9 @@ impl Engine {
         A: Wire,
         R: Wire,
     {
+        if self.closing.load(Ordering::SeqCst) {
+            return Err(Error::from_kind(ErrorKind::Shutdown));
+        }
         let payload = codec::encode(arg).map_err(|message| {
             Error::new(ErrorKind::Serialize, message)
                 .with_detail(format!("{what} ({})", type_name::<A>()))
@@ -135,6 +158,14 @@ impl Engine {
                     ),
                 })
             })
+            .map_err(|error| {
+                // A worker that died holding the chunk: say which items.
+                if error.detail().is_none() {
+                    error.with_detail(format!("items {first}..{}", first + count))
+                } else {
+                    error
+                }
+            })
         })
     }
 
@@ -169,21 +200,63 @@ impl Engine {
         }
     }
 
-    /// Stops accepting tasks; queued ones run (or are cancelled).
-    pub(crate) fn close(&self, cancel: CancelFutures) {
-        self.scheduler.shutdown(cancel);
+    /// Registers a lazy iterator that will submit chunks; false once the
+    /// engine is closing (the iterator must refuse its items).
+    pub(crate) fn lazy_enter(&self) -> bool {
+        let mut lazy = self.lazy.lock();
+        if self.closing.load(Ordering::SeqCst) || self.scheduler.is_shutdown() {
+            return false;
+        }
+        lazy.live += 1;
+        true
+    }
+
+    /// A lazy iterator submits no more (its input ended, or it was
+    /// dropped); the last one carries out a pending close.
+    pub(crate) fn lazy_exit(&self) {
+        let close_now = {
+            let mut lazy = self.lazy.lock();
+            lazy.live -= 1;
+            lazy.live == 0 && std::mem::take(&mut lazy.close_pending)
+        };
+        if close_now {
+            self.scheduler.shutdown(CancelFutures::No);
+        }
+    }
+
+    /// Stops accepting tasks; queued ones run (or are cancelled, which also
+    /// cuts lazy iterators short). Returns how many were cancelled.
+    pub(crate) fn close(&self, cancel: CancelFutures) -> usize {
+        {
+            let mut lazy = self.lazy.lock();
+            self.closing.store(true, Ordering::SeqCst);
+            if cancel == CancelFutures::No && lazy.live > 0 {
+                lazy.close_pending = true;
+                return 0;
+            }
+            lazy.close_pending = false;
+        }
+        // Outside the lock: cancelling runs done-callbacks (user code).
+        self.scheduler.shutdown(cancel)
     }
 
     /// Kills the children at once; tasks in flight fail, queued ones are
     /// cancelled.
     pub(crate) fn terminate(&self) {
         self.config.kill_all();
-        self.scheduler.shutdown(CancelFutures::Yes);
+        self.close(CancelFutures::Yes);
     }
 
     /// Waits for the links (and so the children) to exit, then for the
-    /// callbacks still queued.
+    /// callbacks still queued. A close still waiting for lazy iterators
+    /// happens now: `join` never waits for an iterator nobody may be
+    /// consuming (it then yields a shutdown error after its results in
+    /// flight).
     pub(crate) fn join(&self) {
+        let close_now = std::mem::take(&mut self.lazy.lock().close_pending);
+        if close_now {
+            self.scheduler.shutdown(CancelFutures::No);
+        }
         self.scheduler.join(None);
         if let Some(slot) = self.handler.get() {
             let handler = slot.lock().take();

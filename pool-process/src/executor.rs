@@ -127,7 +127,7 @@ impl ProcessPoolExecutor {
     /// Python's `shutdown(wait, cancel_futures)`; returns how many queued
     /// tasks were cancelled.
     pub fn shutdown_with(&self, wait: Wait, cancel: CancelFutures) -> usize {
-        let cancelled = self.engine.scheduler.shutdown(cancel);
+        let cancelled = self.engine.close(cancel);
         if wait == Wait::Yes {
             self.engine.join();
         }

@@ -17,7 +17,9 @@
 //! 5. **Death**: end-of-file while a task is out means the child died; it
 //!    is reaped, and the task — only that task — fails with the pid and the
 //!    exit code or signal. The next task starts a new child, at most
-//!    [`RESPAWNS_PER_SECOND`] times a second.
+//!    [`RESPAWNS_PER_SECOND`] times a second. A child found dead before a
+//!    task is sent to it (killed while idle) held nothing: it is reaped
+//!    and replaced, and fails no task.
 //! 6. **Retire**: after `maxtasksperchild` tasks, or when the link stops,
 //!    the child is told to exit and reaped (killed if it does not exit in
 //!    time). Nothing leaks: every child is reaped, every descriptor closed.
@@ -61,7 +63,8 @@ pub(crate) struct LinkConfig {
     /// before sleeping on the socket.
     pub(crate) link_spin: Duration,
     pub(crate) child_spin: Duration,
-    /// Live children, by worker slot, so `terminate` can kill them.
+    /// Live children (from their spawn on, so also those still starting),
+    /// by worker slot, so `terminate` can kill them.
     pub(crate) children: Mutex<Vec<Option<i32>>>,
     /// Set by `terminate`: deaths are expected, nothing is respawned.
     pub(crate) terminating: AtomicBool,
@@ -160,8 +163,11 @@ pub(crate) struct Link {
     slot: usize,
     core: Option<usize>,
     child: Option<Child>,
-    /// Recent respawn times, for the rate limit.
+    /// Recent respawn times after deaths, for the rate limit.
     respawns: Vec<Instant>,
+    /// The last child died (rather than retired): its replacement counts
+    /// against the rate limit.
+    died: bool,
 }
 
 impl Link {
@@ -175,12 +181,15 @@ impl Link {
             core,
             child: None,
             respawns: Vec::new(),
+            died: false,
         };
         link.child = Some(link.spawn()?);
         Ok(link)
     }
 
-    /// Steps 1-3.
+    /// Steps 1-3. The child is listed for `terminate` from the moment it
+    /// exists, so a pool terminated while a worker starts (or runs its
+    /// initializer) kills that worker too, and it runs no task.
     fn spawn(&self) -> Result<Child, Error> {
         let spawn_error = |e: std::io::Error| Error::new(ErrorKind::Spawn, e);
         let (mailbox, ends) = Mailbox::parent().map_err(spawn_error)?;
@@ -198,13 +207,33 @@ impl Link {
         )
         .map_err(spawn_error)?;
         drop(ends);
-        let mut child = Child {
+        {
+            let mut children = self.config.children.lock();
+            // Under the lock `kill_all` takes after setting the flag: either
+            // it sees this pid, or this sees the flag.
+            if self.config.terminating.load(Ordering::SeqCst) {
+                drop(children);
+                kill_and_reap(pid);
+                return Err(terminated());
+            }
+            children[self.slot] = Some(pid);
+        }
+        let child = Child {
             pid,
             mailbox,
             tasks: 0,
         };
-        let deadline = Instant::now() + self.config.startup_timeout;
-        let hello = match child.mailbox.recv(self.config.link_spin, Some(deadline)) {
+        self.start_child(child).inspect_err(|_| {
+            self.config.children.lock()[self.slot] = None;
+        })
+    }
+
+    /// Steps 2-3 for a spawned child; on an error the child is reaped.
+    fn start_child(&self, mut child: Child) -> Result<Child, Error> {
+        let pid = child.pid;
+        // A timeout too large for a deadline (`Duration::MAX`) means none.
+        let deadline = Instant::now().checked_add(self.config.startup_timeout);
+        let hello = match child.mailbox.recv(self.config.link_spin, deadline) {
             Ok(bytes) => postcard::from_bytes::<Hello>(bytes).ok(),
             Err(RecvError::TimedOut) => {
                 kill_and_reap(pid);
@@ -253,7 +282,13 @@ impl Link {
                 Ok(Ok(())) => {}
                 Ok(Err(failure)) => {
                     kill_and_reap(pid);
-                    return Err(Error::new(ErrorKind::Initializer, failure));
+                    // An error it returned is an initializer error already;
+                    // a panic (or a bad argument) gets wrapped in one.
+                    return Err(if failure.kind() == ErrorKind::Initializer {
+                        failure
+                    } else {
+                        Error::new(ErrorKind::Initializer, failure)
+                    });
                 }
                 Err(()) => {
                     let status = reap(pid, Duration::from_secs(5));
@@ -267,7 +302,6 @@ impl Link {
                 }
             }
         }
-        self.config.children.lock()[self.slot] = Some(pid);
         Ok(child)
     }
 
@@ -283,8 +317,22 @@ impl Link {
         if self.config.terminating.load(Ordering::SeqCst) {
             return Err(terminated());
         }
-        if self.child.is_none() {
-            self.respawn()?;
+        if let Some(child) = &self.child
+            && has_exited(child.pid)
+        {
+            // It died while it held no task (killed from outside): that
+            // fails no task, it is only replaced.
+            self.forget_child();
+            self.died = true;
+        }
+        if self.child.is_none()
+            && let Err(error) = self.respawn()
+        {
+            return Err(if self.config.terminating.load(Ordering::SeqCst) {
+                terminated()
+            } else {
+                error
+            });
         }
         let child = self.child.as_mut().expect("respawned above");
         let pid = child.pid;
@@ -306,6 +354,7 @@ impl Link {
             Err(()) => {
                 let status = reap(pid, Duration::from_secs(5));
                 self.forget_child();
+                self.died = true;
                 if self.config.terminating.load(Ordering::SeqCst) {
                     return Err(terminated());
                 }
@@ -320,18 +369,24 @@ impl Link {
         }
     }
 
-    /// Starts a replacement child, waiting first if children die faster
-    /// than the rate limit allows.
+    /// Starts a replacement child. After a death it first waits if
+    /// children die faster than the rate limit allows; a child retired by
+    /// `maxtasksperchild` is replaced at once.
     fn respawn(&mut self) -> Result<(), Error> {
-        let now = Instant::now();
-        self.respawns
-            .retain(|t| now.duration_since(*t) < Duration::from_secs(1));
-        if self.respawns.len() as u32 >= RESPAWNS_PER_SECOND {
-            let oldest = self.respawns[0];
-            std::thread::sleep(Duration::from_secs(1).saturating_sub(now.duration_since(oldest)));
+        if self.died {
+            let now = Instant::now();
+            self.respawns
+                .retain(|t| now.duration_since(*t) < Duration::from_secs(1));
+            if self.respawns.len() as u32 >= RESPAWNS_PER_SECOND {
+                let oldest = self.respawns[0];
+                std::thread::sleep(
+                    Duration::from_secs(1).saturating_sub(now.duration_since(oldest)),
+                );
+            }
+            self.respawns.push(Instant::now());
         }
-        self.respawns.push(Instant::now());
         self.child = Some(self.spawn()?);
+        self.died = false;
         Ok(())
     }
 
@@ -451,6 +506,15 @@ fn reap(pid: i32, grace: Duration) -> ExitStatus {
         }
         std::thread::sleep(Duration::from_micros(50));
     }
+}
+
+/// Reaps `pid` if it has exited; true if it is gone (or no longer ours to
+/// wait for).
+fn has_exited(pid: i32) -> bool {
+    let Some(raw) = Pid::from_raw(pid) else {
+        return true;
+    };
+    !matches!(waitpid(Some(raw), WaitOptions::NOHANG), Ok(None))
 }
 
 fn kill_and_reap(pid: i32) {

@@ -154,16 +154,18 @@ fn panic_failure(panic: &pool_core::Panic) -> Failure {
     }
 }
 
-/// Runs one task: decode `A`, run, encode `R`.
+/// Runs one task: decode `A`, run, encode `R`. User code runs in all
+/// three steps (serde impls, then the task), each under `catch_unwind`: a
+/// panic fails the task, never the worker.
 fn call_entry<X, A, R>(input: &[u8], out: &mut Vec<u8>) -> u8
 where
     X: Runner<A, R>,
     A: Wire,
     R: Wire,
 {
-    let arg = match codec::decode::<A>(input) {
-        Ok(arg) => arg,
-        Err(message) => {
+    let arg = match pool_core::catch_panic(|| codec::decode::<A>(input)) {
+        Ok(Ok(arg)) => arg,
+        Ok(Err(message)) => {
             return fail(
                 out,
                 &Failure::Decode {
@@ -172,18 +174,22 @@ where
                 },
             );
         }
+        Err(panic) => return fail(out, &panic_failure(&panic)),
     };
-    match pool_core::catch_panic(move || X::run(arg)) {
-        Ok(value) => match codec::encode_into(&value, out) {
-            Ok(()) => OK,
-            Err(message) => fail(
-                out,
-                &Failure::Encode {
-                    what: format!("the result ({})", type_name::<R>()),
-                    message,
-                },
-            ),
-        },
+    let value = match pool_core::catch_panic(move || X::run(arg)) {
+        Ok(value) => value,
+        Err(panic) => return fail(out, &panic_failure(&panic)),
+    };
+    let buffer = &mut *out;
+    match pool_core::catch_panic(move || codec::encode_into(&value, buffer)) {
+        Ok(Ok(())) => OK,
+        Ok(Err(message)) => fail(
+            out,
+            &Failure::Encode {
+                what: format!("the result ({})", type_name::<R>()),
+                message,
+            },
+        ),
         Err(panic) => fail(out, &panic_failure(&panic)),
     }
 }
@@ -205,9 +211,9 @@ where
     A: Wire,
     R: Wire,
 {
-    let items = match codec::decode::<Vec<A>>(input) {
-        Ok(items) => items,
-        Err(message) => {
+    let items = match pool_core::catch_panic(|| codec::decode::<Vec<A>>(input)) {
+        Ok(Ok(items)) => items,
+        Ok(Err(message)) => {
             return fail(
                 out,
                 &Failure::Decode {
@@ -216,6 +222,7 @@ where
                 },
             );
         }
+        Err(panic) => return fail(out, &panic_failure(&panic)),
     };
     let count = items.len();
     let mut items = items.into_iter();
@@ -232,7 +239,29 @@ where
             Err(panic) => failures.push((values.len() + failures.len(), panic_failure(&panic))),
         }
     }
-    let encoded = if failures.is_empty() {
+    let buffer = &mut *out;
+    let encoded = pool_core::catch_panic(move || encode_outcomes(values, failures, count, buffer));
+    match encoded {
+        Ok(Ok(())) => OK,
+        Ok(Err(message)) => fail(
+            out,
+            &Failure::Encode {
+                what: format!("a chunk of results ({})", type_name::<R>()),
+                message,
+            },
+        ),
+        Err(panic) => fail(out, &panic_failure(&panic)),
+    }
+}
+
+/// Encodes a chunk's outcomes into `out` (serde impls of `R` run here).
+fn encode_outcomes<R: Wire>(
+    values: Vec<R>,
+    failures: Vec<(usize, Failure)>,
+    count: usize,
+    out: &mut Vec<u8>,
+) -> Result<(), String> {
+    if failures.is_empty() {
         // The all-values case keeps the fast paths for `Vec<number>`.
         out.push(0);
         codec::encode_into(&values, out)
@@ -249,16 +278,6 @@ where
         postcard::to_extend(&WireOutcomes::Mixed(mixed), std::mem::take(out))
             .map(|bytes| *out = bytes)
             .map_err(|e| e.to_string())
-    };
-    match encoded {
-        Ok(()) => OK,
-        Err(message) => fail(
-            out,
-            &Failure::Encode {
-                what: format!("a chunk of results ({})", type_name::<R>()),
-                message,
-            },
-        ),
     }
 }
 
@@ -305,9 +324,9 @@ where
     A: Wire,
     O: InitOutcome,
 {
-    let arg = match codec::decode::<A>(input) {
-        Ok(arg) => arg,
-        Err(message) => {
+    let arg = match pool_core::catch_panic(|| codec::decode::<A>(input)) {
+        Ok(Ok(arg)) => arg,
+        Ok(Err(message)) => {
             return fail(
                 out,
                 &Failure::Decode {
@@ -316,6 +335,7 @@ where
                 },
             );
         }
+        Err(panic) => return fail(out, &panic_failure(&panic)),
     };
     match pool_core::catch_panic(move || conjure::<F>()(arg).into_result()) {
         Ok(Ok(())) => {

@@ -190,14 +190,19 @@ impl<R> AsyncResult<R> {
     ///
     /// As [`get`](AsyncResult::get), plus the timeout.
     pub fn get_timeout(&self, timeout: Duration) -> Result<R, Error> {
-        let deadline = Instant::now() + timeout;
+        // A timeout too large for a deadline (`Duration::MAX`) waits forever.
+        let deadline = Instant::now().checked_add(timeout);
         if let Some(delivered) = &self.delivered
             && !delivered.wait_timeout(timeout)
         {
             return Err(Error::timeout(1, 1));
         }
-        self.future
-            .result_timeout(deadline.saturating_duration_since(Instant::now()))
+        match deadline {
+            Some(deadline) => self
+                .future
+                .result_timeout(deadline.saturating_duration_since(Instant::now())),
+            None => self.future.result(),
+        }
     }
 
     /// Blocks until the result is ready (Python's `wait()`).

@@ -4,7 +4,7 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::iter::FusedIterator;
 
-use pool_core::{Error, ReturnWhen};
+use pool_core::{Error, ErrorKind, ReturnWhen};
 
 use super::chunks::{ChunkFuture, ChunkSizer};
 use crate::engine::Engine;
@@ -51,6 +51,8 @@ pub struct IMap<'p, I: Iterator, R> {
     next_index: usize,
     /// A refused submit (pool closed), reported after the window drains.
     refused: Option<Error>,
+    /// Registered with the engine as still submitting (`lazy_enter`).
+    submitting: bool,
 }
 
 impl<'p, I, R> IMap<'p, I, R>
@@ -78,9 +80,26 @@ where
             ready: VecDeque::new(),
             next_index: 0,
             refused: None,
+            submitting: false,
         };
+        if engine.lazy_enter() {
+            imap.submitting = true;
+        } else {
+            imap.items = None;
+            imap.refused =
+                Some(Error::from_kind(ErrorKind::Shutdown).with_detail("the pool is not running"));
+        }
         imap.refill();
         imap
+    }
+
+    /// The input is done with (ended, refused, or the iterator dropped):
+    /// a close waiting for this iterator may go ahead.
+    fn stop_submitting(&mut self) {
+        self.items = None;
+        if std::mem::take(&mut self.submitting) {
+            self.engine.lazy_exit();
+        }
     }
 
     /// Submits chunks until the window is full or the input ends.
@@ -91,21 +110,23 @@ where
             };
             let size = self.sizer.next_size();
             let chunk: Vec<I::Item> = items.by_ref().take(size).collect();
-            if chunk.len() < size {
-                self.items = None;
-            }
-            if chunk.is_empty() {
-                return;
-            }
-            let first = self.next_index;
-            let len = chunk.len();
-            self.next_index += len;
-            match (self.submit)(self.engine, &chunk, first) {
-                Ok(future) => self.window.push_back((future, len)),
-                Err(error) => {
-                    self.items = None;
-                    self.refused = Some(error);
+            let ended = chunk.len() < size;
+            if !chunk.is_empty() {
+                let first = self.next_index;
+                let len = chunk.len();
+                self.next_index += len;
+                match (self.submit)(self.engine, &chunk, first) {
+                    Ok(future) => self.window.push_back((future, len)),
+                    Err(error) => {
+                        self.refused = Some(error);
+                        self.stop_submitting();
+                        return;
+                    }
                 }
+            }
+            if ended {
+                self.stop_submitting();
+                return;
             }
         }
     }
@@ -170,6 +191,9 @@ impl<I: Iterator, R> Drop for IMap<'_, I, R> {
     fn drop(&mut self) {
         for (future, _) in self.window.drain(..) {
             future.cancel();
+        }
+        if self.submitting {
+            self.engine.lazy_exit();
         }
     }
 }

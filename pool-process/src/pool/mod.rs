@@ -420,7 +420,10 @@ impl Pool {
     }
 
     /// Stops accepting tasks; the queued ones still run, then the workers
-    /// exit (Python's `close`).
+    /// exit (Python's `close`). An `imap` started before counts as
+    /// submitted whole, as in Python: it goes on submitting its input as
+    /// it is consumed, until the input ends, the iterator is dropped, or
+    /// [`join`](Pool::join) is called.
     pub fn close(&self) {
         let _ = self
             .state
@@ -437,7 +440,9 @@ impl Pool {
     }
 
     /// Waits for the workers to exit (Python's `join`), and for the
-    /// callbacks still queued.
+    /// callbacks still queued. It does not wait for an `imap` iterator
+    /// that may never be consumed: one still submitting stops, and yields
+    /// a shutdown error after the results it had in flight.
     ///
     /// # Errors
     ///
@@ -504,5 +509,28 @@ impl fmt::Debug for Pool {
             .field("processes", &self.engine.processes)
             .field("pids", &self.pids())
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The crate's own unit-test harness binary serves as a worker too:
+    /// its `.init_array` hook takes the re-executed copy over before the
+    /// harness's `main`.
+    #[test]
+    fn the_unit_test_binary_runs_tasks_in_workers() {
+        let pool = Pool::new(1).unwrap();
+        let (pid, doubled) = pool
+            .apply(|x: u32| (std::process::id(), x * 2), 21)
+            .unwrap();
+        assert_eq!(doubled, 42);
+        assert_ne!(pid, std::process::id(), "the task ran in another process");
+        assert_eq!(pool.pids(), [pid]);
+        assert_eq!(pool.map(|x: u8| x + 1, 0..4).unwrap(), [1, 2, 3, 4]);
+        pool.close();
+        pool.join().unwrap();
+        assert!(pool.pids().is_empty());
     }
 }

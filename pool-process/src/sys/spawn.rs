@@ -4,8 +4,10 @@
 //! so the multithreaded parent is never forked: the child runs no parent
 //! code between the clone and the exec. The child's two descriptors reach
 //! it through `dup2` file actions onto fixed numbers, which clear
-//! close-on-exec on the copies only; every other descriptor of the parent,
-//! all opened close-on-exec, stays behind.
+//! close-on-exec on the copies only. Every other descriptor of the parent
+//! stays behind: those opened close-on-exec by the exec, the few opened
+//! without it (by C code, or the cargo jobserver's pipe) by `close` file
+//! actions, as Python's `close_fds` does.
 
 use std::ffi::{CString, OsStr, OsString};
 use std::io;
@@ -66,6 +68,9 @@ pub(crate) fn spawn(
     envp.push(std::ptr::null_mut());
 
     let mut actions = FileActions::new()?;
+    for fd in inheritable_fds() {
+        actions.close(fd)?;
+    }
     actions.dup2(socket.as_fd().as_raw_fd(), CHILD_SOCKET_FD)?;
     actions.dup2(region.as_fd().as_raw_fd(), CHILD_REGION_FD)?;
 
@@ -88,6 +93,26 @@ pub(crate) fn spawn(
         return Err(io::Error::from_raw_os_error(rc));
     }
     Ok(pid)
+}
+
+/// The parent's descriptors above stdio that a child would inherit: open
+/// without close-on-exec. One opened by another thread after this scan
+/// may still slip through; nothing can close it without `closefrom`, which
+/// needs glibc 2.34.
+fn inheritable_fds() -> Vec<i32> {
+    let Ok(listing) = std::fs::read_dir("/proc/self/fd") else {
+        return Vec::new();
+    };
+    listing
+        .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|&fd| fd > 2)
+        .filter(|&fd| {
+            // SAFETY: F_GETFD only reads the descriptor's flags; a number
+            // that is not (or no longer) open fails with EBADF.
+            let flags = unsafe { libc::fcntl(fd, libc::F_GETFD) };
+            flags >= 0 && flags & libc::FD_CLOEXEC == 0
+        })
+        .collect()
 }
 
 fn join_env(key: &OsStr, value: &OsStr) -> Vec<u8> {
@@ -116,6 +141,15 @@ impl FileActions {
     fn dup2(&mut self, from: i32, to: i32) -> io::Result<()> {
         // SAFETY: `self.0` was initialised by `posix_spawn_file_actions_init`.
         let rc = unsafe { libc::posix_spawn_file_actions_adddup2(&mut *self.0, from, to) };
+        if rc != 0 {
+            return Err(io::Error::from_raw_os_error(rc));
+        }
+        Ok(())
+    }
+
+    fn close(&mut self, fd: i32) -> io::Result<()> {
+        // SAFETY: `self.0` was initialised by `posix_spawn_file_actions_init`.
+        let rc = unsafe { libc::posix_spawn_file_actions_addclose(&mut *self.0, fd) };
         if rc != 0 {
             return Err(io::Error::from_raw_os_error(rc));
         }
