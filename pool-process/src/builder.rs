@@ -210,6 +210,7 @@ impl Builder {
             child_spin: self.child_spin,
             children: Mutex::new(vec![None; processes]),
             terminating: Default::default(),
+            broken: Default::default(),
         };
         Engine::start(processes, config)
     }

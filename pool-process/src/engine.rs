@@ -173,6 +173,11 @@ impl Engine {
         &self,
         task: impl FnOnce(&mut Link) -> Result<T, Error> + Send + 'static,
     ) -> Result<Future<T>, Error> {
+        if let Some(cause) = self.config.broken.get() {
+            // A replacement worker failed to initialize: break the
+            // scheduler too, so queued tasks fail and submits are refused.
+            self.scheduler.break_with(cause.clone());
+        }
         self.scheduler
             .submit_fallible_with(task)
             .map_err(|refused| refused.reason().clone())

@@ -26,8 +26,8 @@
 
 use std::ffi::OsString;
 use std::fmt;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
@@ -68,6 +68,9 @@ pub(crate) struct LinkConfig {
     pub(crate) children: Mutex<Vec<Option<i32>>>,
     /// Set by `terminate`: deaths are expected, nothing is respawned.
     pub(crate) terminating: AtomicBool,
+    /// The initializer failure of a replacement worker: the pool is then
+    /// broken and starts no more workers (no respawn loop).
+    pub(crate) broken: OnceLock<Error>,
 }
 
 impl LinkConfig {
@@ -317,6 +320,9 @@ impl Link {
         if self.config.terminating.load(Ordering::SeqCst) {
             return Err(terminated());
         }
+        if let Some(cause) = self.config.broken.get() {
+            return Err(Error::new(ErrorKind::Broken, cause.clone()));
+        }
         if let Some(child) = &self.child
             && has_exited(child.pid)
         {
@@ -328,11 +334,16 @@ impl Link {
         if self.child.is_none()
             && let Err(error) = self.respawn()
         {
-            return Err(if self.config.terminating.load(Ordering::SeqCst) {
-                terminated()
-            } else {
-                error
-            });
+            if self.config.terminating.load(Ordering::SeqCst) {
+                return Err(terminated());
+            }
+            if error.kind() == ErrorKind::Initializer {
+                // A replacement failed to initialize: the pool is broken,
+                // as it would be had the first worker failed.
+                let cause = self.config.broken.get_or_init(|| error).clone();
+                return Err(Error::new(ErrorKind::Broken, cause));
+            }
+            return Err(error);
         }
         let child = self.child.as_mut().expect("respawned above");
         let pid = child.pid;

@@ -225,3 +225,54 @@ fn an_executor_with_a_failing_initializer_is_broken() {
     assert_eq!(runs(&log), 1);
     let _ = std::fs::remove_file(&log);
 }
+
+/// Succeeds for the first worker only: fails from the second run on.
+fn init_only_once(path: String) -> Result<(), String> {
+    count_run(&path);
+    if runs(&path) > 1 {
+        return Err("the license allows one worker".to_owned());
+    }
+    Ok(())
+}
+
+#[test]
+fn a_replacement_that_fails_to_initialize_breaks_the_pool_without_a_respawn_loop() {
+    let log = run_log();
+    let pool = std::sync::Arc::new(
+        Pool::builder()
+            .processes(1)
+            .maxtasksperchild(1)
+            .initializer(init_only_once, log.clone())
+            .build()
+            .unwrap(),
+    );
+    // The first worker initialized; its task runs, then it retires.
+    assert_eq!(pool.apply(|x: u32| x + 1, 1).unwrap(), 2);
+    // Its replacement fails to initialize: the task fails, broken.
+    let err = promptly("the failing replacement", {
+        let pool = pool.clone();
+        move || pool.apply(|x: u32| x + 1, 2).unwrap_err()
+    });
+    assert!(err.is_broken(), "{}", chain(&err));
+    assert!(
+        chain(&err).contains("the license allows one worker"),
+        "{}",
+        chain(&err)
+    );
+    // Later tasks fail at once with the same cause; nothing restarts.
+    for i in 0..20 {
+        let err = match pool.apply_async(|x: u32| x, i) {
+            Ok(result) => result.get().unwrap_err(),
+            Err(refused) => refused,
+        };
+        assert!(err.is_broken(), "{}", chain(&err));
+    }
+    pool.close();
+    pool.join().unwrap();
+    assert_eq!(
+        runs(&log),
+        2,
+        "one good start and one failed replacement, no loop"
+    );
+    let _ = std::fs::remove_file(&log);
+}

@@ -53,7 +53,16 @@ pub(crate) struct Mailbox {
     sent: u64,
     /// Messages of the peer this side has received.
     received: u64,
+    /// Adaptive spinning: the spin budget is divided by `2^backoff`. Each
+    /// wait longer than the full budget (spinning would not have caught
+    /// it) doubles the divisor, up to no spinning at all; a wait within the
+    /// budget restores it. Streams of short tasks keep spinning; long
+    /// tasks and idle spells stop paying for it.
+    backoff: u32,
 }
+
+/// After this many halvings the budget is zero: sleep at once.
+const MAX_BACKOFF: u32 = 6;
 
 impl Mailbox {
     /// Creates the parent's end and the descriptors for the child.
@@ -89,6 +98,7 @@ impl Mailbox {
             peer: 1 - me,
             sent: 0,
             received: 0,
+            backoff: 0,
         }
     }
 
@@ -117,18 +127,30 @@ impl Mailbox {
         Ok(())
     }
 
-    /// Waits for the peer's next message: spins for up to `spin`, then
-    /// sleeps on the socket until woken, until `deadline`, or until the
-    /// peer is gone. The message stays valid until the next `send`.
+    /// Waits for the peer's next message: spins for up to `spin` (less
+    /// after recent long waits, see `backoff`), then sleeps on the socket
+    /// until woken, until `deadline`, or until the peer is gone. The message
+    /// stays valid until the next `send`.
     pub(crate) fn recv(
         &mut self,
         spin: Duration,
         deadline: Option<Instant>,
     ) -> Result<&[u8], RecvError> {
         let want = self.received + 1;
-        if !self.spin_until(want, spin) {
+        let start = Instant::now();
+        let budget = if self.backoff >= MAX_BACKOFF {
+            Duration::ZERO
+        } else {
+            spin / (1 << self.backoff)
+        };
+        if !self.spin_until(want, budget) {
             self.sleep_until(want, deadline)?;
         }
+        self.backoff = if start.elapsed() <= spin {
+            0
+        } else {
+            (self.backoff + 1).min(MAX_BACKOFF)
+        };
         self.received = want;
         self.region.follow()?;
         let len = self.region.header().len[self.peer].load(Relaxed) as usize;
