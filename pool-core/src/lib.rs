@@ -43,6 +43,7 @@
 
 mod affinity;
 mod config;
+mod deadline;
 mod error;
 mod handle;
 mod job;

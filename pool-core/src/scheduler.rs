@@ -2,7 +2,7 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::config::SchedulerConfig;
 use crate::error::{Error, ErrorKind, SubmitError};
@@ -317,7 +317,7 @@ impl<C: 'static> Scheduler<C> {
     /// ```
     pub fn join(&self, timeout: Option<Duration>) -> bool {
         let allowed = usize::from(self.on_worker_thread());
-        let deadline = timeout.map(|t| Instant::now() + t);
+        let deadline = timeout.and_then(crate::deadline::after);
         self.registry.wait_threads(allowed, deadline)
     }
 

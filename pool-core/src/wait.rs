@@ -196,7 +196,7 @@ pub fn wait<W: Waitable>(
     return_when: ReturnWhen,
 ) -> Waited<W> {
     // A timeout too large for a deadline (`Duration::MAX`) waits forever.
-    let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
+    let deadline = timeout.and_then(crate::deadline::after);
     let slots: Vec<Option<W>> = futures.into_iter().map(Some).collect();
     let mut done = Vec::new();
     let satisfied = |done: &[usize], pending: usize, slots: &[Option<W>]| match return_when {
@@ -324,7 +324,7 @@ pub fn as_completed<W: Waitable>(
         finished,
         signal,
         // As in `wait`: an unrepresentable deadline waits forever.
-        deadline: timeout.and_then(|t| Instant::now().checked_add(t)),
+        deadline: timeout.and_then(crate::deadline::after),
         timed_out: false,
     }
 }

@@ -228,3 +228,15 @@ fn metrics_count_completed_and_queued() {
     assert_eq!(m.workers, m.idle + m.busy);
     stop(&scheduler);
 }
+
+#[test]
+fn timeouts_too_large_to_represent_mean_no_timeout() {
+    let scheduler =
+        Scheduler::new(SchedulerConfig::new(1, |_| Ok(())).keep_alive(Some(Duration::MAX)))
+            .unwrap();
+    let f = scheduler.submit(|| 5).unwrap();
+    assert_eq!(f.result_timeout(Duration::MAX).unwrap(), 5);
+    assert!(f.wait_timeout(Duration::MAX));
+    scheduler.shutdown(CancelFutures::No);
+    assert!(scheduler.join(Some(Duration::MAX)));
+}

@@ -76,7 +76,8 @@ where
     /// the iterator ends and the remaining tasks are cancelled.
     #[must_use]
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.deadline = Some(self.started + timeout);
+        // A timeout too large to represent (`Duration::MAX`) means none.
+        self.deadline = self.started.checked_add(timeout);
         self
     }
 

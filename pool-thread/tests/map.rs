@@ -165,3 +165,14 @@ fn a_shutdown_during_map_is_reported_as_an_error() {
     );
     let _ = BOUND;
 }
+
+#[test]
+fn a_timeout_too_large_to_represent_means_none() {
+    let executor = ThreadPoolExecutor::new(2).unwrap();
+    let results: Vec<u8> = executor
+        .map(|x: u8| x, [1, 2])
+        .timeout(Duration::MAX)
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(results, [1, 2]);
+}

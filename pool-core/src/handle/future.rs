@@ -91,7 +91,7 @@ impl<T> Future<T> {
     /// assert!(err.is_timeout());
     /// ```
     pub fn result_timeout(&self, timeout: Duration) -> Result<T, Error> {
-        self.core().take(Some(deadline(timeout)))
+        self.core().take(deadline(timeout))
     }
 
     /// Blocks until the task is done and returns its error, or `None` if it
@@ -126,7 +126,7 @@ impl<T> Future<T> {
     /// assert!(future.exception_timeout(Duration::ZERO).unwrap().is_none());
     /// ```
     pub fn exception_timeout(&self, timeout: Duration) -> Result<Option<Error>, Error> {
-        match self.core().wait(Some(deadline(timeout))) {
+        match self.core().wait(deadline(timeout)) {
             WaitOutcome::Ready => Ok(self.core().error()),
             WaitOutcome::TimedOut => Err(Error::timeout(1, 1)),
         }
@@ -157,7 +157,7 @@ impl<T> Future<T> {
     /// assert!(!future.wait_timeout(Duration::from_millis(1)));
     /// ```
     pub fn wait_timeout(&self, timeout: Duration) -> bool {
-        self.core().wait(Some(deadline(timeout))) == WaitOutcome::Ready
+        self.core().wait(deadline(timeout)) == WaitOutcome::Ready
     }
 
     /// True when the task finished or was cancelled.
@@ -288,9 +288,7 @@ impl<T> std::future::Future for Future<T> {
     }
 }
 
-fn deadline(timeout: Duration) -> Instant {
-    // A timeout too large to represent waits forever in practice.
-    Instant::now()
-        .checked_add(timeout)
-        .unwrap_or_else(|| Instant::now() + Duration::from_secs(60 * 60 * 24 * 365 * 100))
+/// A timeout too large to represent (`Duration::MAX`) waits forever.
+fn deadline(timeout: Duration) -> Option<Instant> {
+    crate::deadline::after(timeout)
 }

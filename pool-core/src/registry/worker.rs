@@ -250,7 +250,7 @@ impl<C: 'static> Local<C> {
             return self.exit_or_job();
         }
 
-        let deadline = registry.config.keep_alive.map(|d| Instant::now() + d);
+        let deadline = registry.config.keep_alive.and_then(crate::deadline::after);
         loop {
             match deadline {
                 None => thread::park(),
