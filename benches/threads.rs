@@ -3,7 +3,7 @@
 //!
 //! - **T1**: 1,000,000 no-op tasks submitted from one thread to a W-thread
 //!   pool, then wait for all. `rayon_core_spawn` is `ThreadPool::spawn`
-//!   with a countdown latch; `poolrt_futures` keeps the `Future` of every
+//!   with a countdown latch; `poolrt_futures` keeps the `TaskFuture` of every
 //!   task and calls `result()` on each (the vector that holds them is
 //!   reused between iterations, so the allocator's handling of a 16 MB
 //!   vector is not measured); `poolrt_latch` drops the futures at once and
@@ -21,7 +21,7 @@ mod support;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group};
-use poolrt::Future;
+use poolrt::TaskFuture;
 use poolrt::thread::ThreadPoolExecutor;
 use support::{Latch, calibrate, cores, median_seconds, spin};
 
@@ -59,7 +59,7 @@ fn t1(c: &mut Criterion) {
     drop(rayon);
 
     let executor = ThreadPoolExecutor::new(w).unwrap();
-    let mut futures: Vec<Future<()>> = Vec::with_capacity(T1_TASKS);
+    let mut futures: Vec<TaskFuture<()>> = Vec::with_capacity(T1_TASKS);
     group.bench_function("poolrt_futures", |b| {
         b.iter_custom(|iters| {
             let start = Instant::now();

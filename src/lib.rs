@@ -10,7 +10,7 @@
 //! - [`process`]: CPU-bound work on worker processes, optionally pinned
 //!   across the cores ([`process::Pool`], [`process::ProcessPoolExecutor`]).
 //!
-//! Both return the same [`Future`], which can be waited on with a timeout,
+//! Both return the same [`TaskFuture`], which can be waited on with a timeout,
 //! given callbacks, combined with [`as_completed`] and [`wait`], or
 //! `.await`ed from any async runtime.
 //!
@@ -35,8 +35,8 @@
 //! The Python → poolrt API map is in the repository's `docs/api-map.md`.
 
 pub use pool_core::{
-    AsCompleted, CancelFutures, Error, ErrorKind, Future, Metrics, Panic, Promise, Report,
-    ReturnWhen, Scheduler, SchedulerConfig, Scope, SubmitError, Wait, Waitable, Waited,
+    AsCompleted, CancelFutures, Error, ErrorKind, Metrics, Panic, Promise, Report, ReturnWhen,
+    Scheduler, SchedulerConfig, Scope, SubmitError, TaskFuture, Wait, Waitable, Waited,
     as_completed, promise, reset_report_hook, set_report_hook, wait,
 };
 

@@ -7,8 +7,8 @@ use std::sync::Arc;
 /// Why a task did not produce its value.
 ///
 /// Cheap to clone (one reference count), so the same failure can be read any
-/// number of times from a [`Future`](crate::Future), like Python's
-/// `Future.exception()`.
+/// number of times from a [`TaskFuture`](crate::TaskFuture), like Python's
+/// `TaskFuture.exception()`.
 ///
 /// `Display` is one short sentence; the cause, when there is one (the panic,
 /// the initializer's error, the serialization error), is in

@@ -2,7 +2,7 @@
 //!
 //! Contract: **a task executes at most once, and every task ends settled.**
 //! A task's cell sits in exactly one queue entry, but the same cell is also
-//! reachable from its [`Future`] (for `cancel`) and from the executor (to fail
+//! reachable from its [`TaskFuture`] (for `cancel`) and from the executor (to fail
 //! it when the pool breaks). All of them go through the claim CAS in
 //! [`Core::start`]/[`Core::cancel`], so exactly one party takes the closure
 //! out: the worker that runs it, the canceller that drops it, or the

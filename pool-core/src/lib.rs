@@ -4,7 +4,7 @@
 //!
 //! A [`Scheduler`] owns up to `max_workers` worker threads that take tasks
 //! from a shared queue and from each other. Each submit returns a
-//! [`Future`], the handle through which the task's value, panic or
+//! [`TaskFuture`], the handle through which the task's value, panic or
 //! cancellation reaches the caller, by blocking (`result`), with a timeout
 //! (`result_timeout`), by callback (`add_done_callback`) or by `.await`.
 //! [`as_completed`] and [`wait`] watch many futures at once.
@@ -21,7 +21,7 @@
 //! | **injector** | the global FIFO queue that submits from outside the pool go to |
 //! | **deque** | a worker's own FIFO queue; submits from inside a task go there, and idle workers steal from it |
 //! | **link** | (process backend) a worker whose context is one child process and its channel |
-//! | **handle** | the shared state of one task, seen through its [`Future`] |
+//! | **handle** | the shared state of one task, seen through its [`TaskFuture`] |
 //! | **sleeper** | a worker parked until a submit wakes it; see `sleep/README.md` |
 //!
 //! # Example
@@ -59,7 +59,7 @@ mod wait;
 pub use crate::affinity::allowed_cores;
 pub use crate::config::{SchedulerConfig, WorkerInfo};
 pub use crate::error::{Error, ErrorKind, Panic, SubmitError};
-pub use crate::handle::{Future, Promise, promise};
+pub use crate::handle::{Promise, TaskFuture, promise};
 pub use crate::metrics::Metrics;
 pub use crate::report::{Report, reset_report_hook, set_report_hook};
 pub use crate::scheduler::{CancelFutures, Scheduler, Wait};

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use crate::config::SchedulerConfig;
 use crate::error::{Error, ErrorKind, SubmitError};
-use crate::handle::Future;
+use crate::handle::TaskFuture;
 use crate::job::{Call, Fallible, Job, Plain, TaskCell, WithContext};
 use crate::metrics::Metrics;
 use crate::registry::{Registry, on_worker_of};
@@ -54,7 +54,7 @@ pub enum Wait {
 /// Both poolrt backends are built on it: the thread backend's workers have
 /// no context (`C = ()`), the process backend's workers each own a child
 /// process. Tasks are closures `FnOnce(&mut C) -> T`; each submit returns a
-/// [`Future`].
+/// [`TaskFuture`].
 ///
 /// Cloning a scheduler makes another handle to the same workers. Workers
 /// stay until [`shutdown`](Scheduler::shutdown); dropping handles does not
@@ -156,7 +156,7 @@ impl<C: 'static> Scheduler<C> {
     /// assert!(err.is_shutdown());
     /// assert_eq!((err.into_inner())(), 1);
     /// ```
-    pub fn submit<F, T>(&self, task: F) -> Result<Future<T>, SubmitError<F>>
+    pub fn submit<F, T>(&self, task: F) -> Result<TaskFuture<T>, SubmitError<F>>
     where
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
@@ -182,7 +182,7 @@ impl<C: 'static> Scheduler<C> {
     /// assert_eq!(f.result().unwrap(), 100);
     /// # scheduler.shutdown(pool_core::CancelFutures::No);
     /// ```
-    pub fn submit_with<F, T>(&self, task: F) -> Result<Future<T>, SubmitError<F>>
+    pub fn submit_with<F, T>(&self, task: F) -> Result<TaskFuture<T>, SubmitError<F>>
     where
         F: FnOnce(&mut C) -> T + Send + 'static,
         T: Send + 'static,
@@ -211,7 +211,7 @@ impl<C: 'static> Scheduler<C> {
     /// assert!(f.result().unwrap_err().is_worker_lost());
     /// # scheduler.shutdown(pool_core::CancelFutures::No);
     /// ```
-    pub fn submit_fallible_with<F, T>(&self, task: F) -> Result<Future<T>, SubmitError<F>>
+    pub fn submit_fallible_with<F, T>(&self, task: F) -> Result<TaskFuture<T>, SubmitError<F>>
     where
         F: FnOnce(&mut C) -> Result<T, Error> + Send + 'static,
         T: Send + 'static,
@@ -220,7 +220,7 @@ impl<C: 'static> Scheduler<C> {
             .map_err(|e| e.map(|Fallible(task)| task))
     }
 
-    fn queue<F, T>(&self, task: F) -> Result<Future<T>, SubmitError<F>>
+    fn queue<F, T>(&self, task: F) -> Result<TaskFuture<T>, SubmitError<F>>
     where
         F: Call<C, T> + 'static,
         T: Send + 'static,
@@ -245,7 +245,7 @@ impl<C: 'static> Scheduler<C> {
                 ));
             }
         }
-        Ok(Future::from_task(cell))
+        Ok(TaskFuture::from_task(cell))
     }
 
     /// Why submits are refused, if they are.

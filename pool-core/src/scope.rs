@@ -35,7 +35,7 @@ use std::thread::{self, Thread};
 use parking_lot::Mutex;
 
 use crate::error::SubmitError;
-use crate::handle::{Future, Task};
+use crate::handle::{Task, TaskFuture};
 use crate::job::{Finish, Job, Plain, TaskCell};
 use crate::metrics::Counters;
 use crate::scheduler::Scheduler;
@@ -112,7 +112,7 @@ impl<'scope> Scope<'scope, '_> {
     /// # Errors
     ///
     /// The task is handed back if the scheduler is shut down or broken.
-    pub fn submit<F, T>(&'scope self, task: F) -> Result<&'scope Future<T>, SubmitError<F>>
+    pub fn submit<F, T>(&'scope self, task: F) -> Result<&'scope TaskFuture<T>, SubmitError<F>>
     where
         F: FnOnce() -> T + Send + 'scope,
         T: Send + 'scope,
@@ -134,8 +134,8 @@ impl<'scope> Scope<'scope, '_> {
         // the scope ends.
         let handle: Arc<dyn Task<T>> = unsafe { erase_task(handle) };
 
-        let future = Box::new(Future::from_task(handle));
-        let future_ref: *const Future<T> = &*future;
+        let future = Box::new(TaskFuture::from_task(handle));
+        let future_ref: *const TaskFuture<T> = &*future;
         let future: Box<dyn Waitable + Send + 'scope> = future;
         // SAFETY: as above; `finish` drops the arena before the scope ends.
         let future = unsafe { erase_box(future) };

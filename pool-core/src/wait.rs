@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use parking_lot::{Condvar, Mutex};
 
 use crate::error::Error;
-use crate::handle::{Core, Future, WaitOutcome};
+use crate::handle::{Core, TaskFuture, WaitOutcome};
 
 /// A queue of indices of futures that completed, shared by the futures'
 /// wake registrations and one waiting thread. Public only inside the
@@ -97,7 +97,7 @@ impl<T> DoneState for Core<T> {
     }
 }
 
-/// Something [`as_completed`] and [`wait`] can wait on: a [`Future`], a
+/// Something [`as_completed`] and [`wait`] can wait on: a [`TaskFuture`], a
 /// reference to one, or a reference to any waitable (so futures of
 /// different value types can be mixed as `&dyn Waitable`).
 ///
@@ -116,13 +116,13 @@ impl<T> DoneState for Core<T> {
 /// ```
 pub trait Waitable: Sealed {}
 
-impl<T> Sealed for Future<T> {
+impl<T> Sealed for TaskFuture<T> {
     fn done_state(&self) -> &dyn DoneState {
         self.core()
     }
 }
 
-impl<T> Waitable for Future<T> {}
+impl<T> Waitable for TaskFuture<T> {}
 
 impl<W: Waitable + ?Sized> Sealed for &W {
     fn done_state(&self) -> &dyn DoneState {

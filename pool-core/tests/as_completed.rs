@@ -5,10 +5,10 @@ mod support;
 
 use std::time::Duration;
 
-use pool_core::{Future, Promise, Waitable, as_completed, promise};
+use pool_core::{Promise, TaskFuture, Waitable, as_completed, promise};
 use support::BOUND;
 
-fn pairs(n: usize) -> (Vec<Promise<usize>>, Vec<Future<usize>>) {
+fn pairs(n: usize) -> (Vec<Promise<usize>>, Vec<TaskFuture<usize>>) {
     (0..n).map(|_| promise()).unzip()
 }
 
@@ -96,7 +96,7 @@ fn futures_of_different_types_can_be_mixed() {
 
 #[test]
 fn an_empty_input_yields_nothing() {
-    let futures: Vec<Future<u8>> = Vec::new();
+    let futures: Vec<TaskFuture<u8>> = Vec::new();
     assert!(as_completed(futures, Some(Duration::ZERO)).next().is_none());
 }
 

@@ -1,4 +1,4 @@
-//! A `Future<T>` is a `std::future::Future`: async code can `.await` it
+//! A `TaskFuture<T>` is a `std::future::Future`: async code can `.await` it
 //! from any executor (here a minimal one, as a runtime would drive it).
 
 mod support;

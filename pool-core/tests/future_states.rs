@@ -27,7 +27,7 @@ fn pending_future_reports_pending() {
             .unwrap_err()
             .is_timeout()
     );
-    assert_eq!(format!("{future:?}"), r#"Future { state: "pending" }"#);
+    assert_eq!(format!("{future:?}"), r#"TaskFuture { state: "pending" }"#);
 }
 
 #[test]
@@ -48,7 +48,7 @@ fn running_task_reports_running_and_cannot_be_cancelled() {
     assert!(!future.done());
     assert!(!future.cancel(), "a running task cannot be cancelled");
     assert!(!future.cancelled());
-    assert_eq!(format!("{future:?}"), r#"Future { state: "running" }"#);
+    assert_eq!(format!("{future:?}"), r#"TaskFuture { state: "running" }"#);
     gate.open();
     assert_eq!(future.result_timeout(BOUND).unwrap(), 7);
     assert!(!future.running());
@@ -79,7 +79,7 @@ fn failed_future_reports_the_same_error_every_time() {
     }
     assert_eq!(
         format!("{future:?}"),
-        r#"Future { state: "finished (failed)" }"#
+        r#"TaskFuture { state: "finished (failed)" }"#
     );
 }
 
@@ -94,7 +94,10 @@ fn cancelled_future_reports_cancelled() {
     assert!(future.result().unwrap_err().is_cancelled());
     assert!(future.exception().unwrap().is_cancelled());
     assert_eq!(promise.set_result(1), Err(1), "the value comes back");
-    assert_eq!(format!("{future:?}"), r#"Future { state: "cancelled" }"#);
+    assert_eq!(
+        format!("{future:?}"),
+        r#"TaskFuture { state: "cancelled" }"#
+    );
 }
 
 #[test]

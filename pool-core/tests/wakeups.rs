@@ -7,7 +7,7 @@ mod support;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use pool_core::{Future, ReturnWhen, wait};
+use pool_core::{ReturnWhen, TaskFuture, wait};
 use support::{BOUND, scheduler, stop};
 
 #[test]
@@ -32,7 +32,7 @@ fn concurrent_submitters_from_many_threads() {
             let ran = ran.clone();
             s.spawn(move || {
                 for round in 0..200 {
-                    let futures: Vec<Future<()>> = (0..=round % 7)
+                    let futures: Vec<TaskFuture<()>> = (0..=round % 7)
                         .map(|_| {
                             let ran = ran.clone();
                             scheduler

@@ -9,7 +9,7 @@ use std::thread::JoinHandle;
 
 use crossbeam_channel::{Sender, unbounded};
 use parking_lot::Mutex;
-use pool_core::{CancelFutures, Error, ErrorKind, Future, Scheduler, SchedulerConfig};
+use pool_core::{CancelFutures, Error, ErrorKind, Scheduler, SchedulerConfig, TaskFuture};
 
 use crate::link::{Link, LinkConfig, failure_error, failure_to_error, set_link_spin};
 use crate::sys::boot;
@@ -79,7 +79,7 @@ impl Engine {
     /// Submits one task: `X::run(arg)` in a worker. The argument is
     /// encoded now, so an argument that cannot be serialized is an error
     /// here, not later.
-    pub(crate) fn call<X, A, R>(&self, arg: A, what: &str) -> Result<Future<R>, Error>
+    pub(crate) fn call<X, A, R>(&self, arg: A, what: &str) -> Result<TaskFuture<R>, Error>
     where
         X: Runner<A, R>,
         A: Wire,
@@ -115,7 +115,7 @@ impl Engine {
         &self,
         items: &[A],
         first: usize,
-    ) -> Result<Future<Outcomes<R, Error>>, Error>
+    ) -> Result<TaskFuture<Outcomes<R, Error>>, Error>
     where
         X: Runner<A, R>,
         A: Wire,
@@ -172,7 +172,7 @@ impl Engine {
     fn submit<T: Send + 'static>(
         &self,
         task: impl FnOnce(&mut Link) -> Result<T, Error> + Send + 'static,
-    ) -> Result<Future<T>, Error> {
+    ) -> Result<TaskFuture<T>, Error> {
         if let Some(cause) = self.config.broken.get() {
             // A replacement worker failed to initialize: break the
             // scheduler too, so queued tasks fail and submits are refused.

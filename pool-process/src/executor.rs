@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use pool_core::{CancelFutures, Error, Future, Wait};
+use pool_core::{CancelFutures, Error, TaskFuture, Wait};
 
 use crate::builder::Builder;
 use crate::engine::Engine;
@@ -10,7 +10,7 @@ use crate::pool::{IMap, Order, TaskFn};
 use crate::task::{Apply, Wire};
 
 /// A process pool with the `concurrent.futures` interface: `submit`
-/// returns the same [`Future`] the thread backend returns (awaitable from
+/// returns the same [`TaskFuture`] the thread backend returns (awaitable from
 /// any async runtime), plus `map` and `shutdown`.
 ///
 /// # Examples
@@ -56,7 +56,7 @@ impl ProcessPoolExecutor {
     /// # Errors
     ///
     /// After shutdown, or when `arg` cannot be serialized.
-    pub fn submit<F, A, R>(&self, f: F, arg: A) -> Result<Future<R>, Error>
+    pub fn submit<F, A, R>(&self, f: F, arg: A) -> Result<TaskFuture<R>, Error>
     where
         F: TaskFn<A, R>,
         A: Wire,

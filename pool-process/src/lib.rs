@@ -18,7 +18,7 @@
 //!
 //! A task is a fn item or a closure that captures nothing, whose argument
 //! and result are serde types ([`Wire`]). Results come back as
-//! [`pool_core::Future`]s (executor) or [`AsyncResult`]s (pool).
+//! [`pool_core::TaskFuture`]s (executor) or [`AsyncResult`]s (pool).
 //!
 //! # Glossary
 //!

@@ -1,4 +1,4 @@
-//! `ProcessPoolExecutor`: `submit` returns a `Future` (blocking `result`
+//! `ProcessPoolExecutor`: `submit` returns a `TaskFuture` (blocking `result`
 //! and `.await`), `map` keeps input order, `shutdown` waits for queued
 //! work, `shutdown_with(Wait::No, CancelFutures::Yes)` cancels queued
 //! futures, and submitting after shutdown is an error.

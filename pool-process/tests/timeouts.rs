@@ -62,7 +62,7 @@ fn waiting_on_executor_futures_with_duration_max() {
     assert_eq!(
         futures[5].result_timeout(Duration::MAX).unwrap(),
         25,
-        "Future's own timeouts already allowed it"
+        "TaskFuture's own timeouts already allowed it"
     );
 }
 

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use pool_core::{CancelFutures, Error, Future, Metrics, Scheduler, Scope, SubmitError, Wait};
+use pool_core::{CancelFutures, Error, Metrics, Scheduler, Scope, SubmitError, TaskFuture, Wait};
 
 use crate::builder::Builder;
 use crate::map::Map;
@@ -13,7 +13,7 @@ use crate::map::Map;
 ///
 /// - Threads start on demand, up to `max_workers`: a submit wakes an idle
 ///   thread if there is one and starts a new thread only when none is idle.
-/// - [`submit`](ThreadPoolExecutor::submit) returns a [`Future`];
+/// - [`submit`](ThreadPoolExecutor::submit) returns a [`TaskFuture`];
 ///   [`map`](ThreadPoolExecutor::map) returns results in order with bounded
 ///   look-ahead.
 /// - [`shutdown`](ThreadPoolExecutor::shutdown) waits for queued tasks;
@@ -79,7 +79,7 @@ impl ThreadPoolExecutor {
         ThreadPoolExecutor { scheduler }
     }
 
-    /// Schedules `task` and returns its [`Future`].
+    /// Schedules `task` and returns its [`TaskFuture`].
     ///
     /// # Errors
     ///
@@ -95,7 +95,7 @@ impl ThreadPoolExecutor {
     /// let future = executor.submit(|| "hello".len()).unwrap();
     /// assert_eq!(future.result().unwrap(), 5);
     /// ```
-    pub fn submit<F, T>(&self, task: F) -> Result<Future<T>, SubmitError<F>>
+    pub fn submit<F, T>(&self, task: F) -> Result<TaskFuture<T>, SubmitError<F>>
     where
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,

@@ -4,7 +4,7 @@
 //!
 //! [`ThreadPoolExecutor`] is Python's `concurrent.futures.ThreadPoolExecutor`
 //! on poolrt's work-stealing scheduler (`pool-core`): threads start on
-//! demand up to `max_workers`, every submit returns a [`Future`], and
+//! demand up to `max_workers`, every submit returns a [`TaskFuture`], and
 //! shutdown, `map`, initializers and broken pools behave as in Python,
 //! except that nothing blocks forever without a timeout variant and no
 //! failure is dropped silently.
@@ -26,7 +26,7 @@
 //! |------|------------|
 //! | **executor** | the pool a program submits to; owns the scheduler, shuts it down on drop |
 //! | **worker** | one of the executor's threads, named `{prefix}_{n}` |
-//! | **future** | the handle of one submitted task ([`Future`]) |
+//! | **future** | the handle of one submitted task ([`TaskFuture`]) |
 //! | **scope** | a block whose tasks may borrow local data ([`ThreadPoolExecutor::scope`]) |
 //! | **thread** | a [`Thread`] started by the toolkit, named `Thread-N` unless named |
 //! | **guard** | the RAII handle of a held lock ([`LockGuard`]): Python's `with lock:` |
@@ -91,6 +91,6 @@ pub use crate::thread::{
 };
 pub use crate::timer::Timer;
 pub use pool_core::{
-    AsCompleted, CancelFutures, Error, ErrorKind, Future, ReturnWhen, Scope, SubmitError, Wait,
+    AsCompleted, CancelFutures, Error, ErrorKind, ReturnWhen, Scope, SubmitError, TaskFuture, Wait,
     as_completed, wait,
 };

@@ -7,7 +7,7 @@ use std::iter::FusedIterator;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use pool_core::{Error, Future, Scheduler};
+use pool_core::{Error, Scheduler, TaskFuture};
 
 /// Results of [`ThreadPoolExecutor::map`](crate::ThreadPoolExecutor::map),
 /// in input order.
@@ -38,7 +38,7 @@ pub struct Map<I, F, T> {
     scheduler: Scheduler<()>,
     f: Arc<F>,
     items: Option<I>,
-    window: VecDeque<Future<T>>,
+    window: VecDeque<TaskFuture<T>>,
     buffersize: usize,
     started: Instant,
     deadline: Option<Instant>,

@@ -18,7 +18,7 @@ fn busy_executor(
     ThreadPoolExecutor,
     Gate,
     Arc<AtomicUsize>,
-    Vec<pool_core::Future<()>>,
+    Vec<pool_core::TaskFuture<()>>,
 ) {
     let executor = ThreadPoolExecutor::new(1).unwrap();
     let gate = Gate::new();

@@ -73,7 +73,7 @@ enum Waiter<T> {
 /// Boxed on first use: most tasks are never waited on by a parked thread.
 struct Waiters<T> {
     list: Vec<Waiter<T>>,
-    /// The async waker of the (single) `Future` that polls this task.
+    /// The async waker of the (single) `TaskFuture` that polls this task.
     waker: Option<Waker>,
     next_id: u64,
 }
@@ -94,7 +94,7 @@ struct Drained<T> {
     waker: Option<Waker>,
 }
 
-/// The state of one task shared by its `Future`, its executor and its
+/// The state of one task shared by its `TaskFuture`, its executor and its
 /// waiters.
 pub(crate) struct Core<T> {
     state: AtomicUsize,

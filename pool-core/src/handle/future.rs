@@ -1,4 +1,4 @@
-//! `Future<T>`: the handle to a task's eventual value.
+//! `TaskFuture<T>`: the handle to a task's eventual value.
 
 use std::fmt;
 use std::pin::Pin;
@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use super::core::{Core, WaitOutcome, run_late_callback};
 use crate::error::Error;
 
-/// What the scheduler and promises share with a [`Future`]: the task state,
+/// What the scheduler and promises share with a [`TaskFuture`]: the task state,
 /// and a way to cancel that also drops the task's closure.
 pub(crate) trait Task<T>: Send + Sync {
     fn core(&self) -> &Core<T>;
@@ -19,15 +19,17 @@ pub(crate) trait Task<T>: Send + Sync {
     }
 }
 
-/// The handle to the eventual result of a task, like Python's
-/// `concurrent.futures.Future`.
+/// The handle to the eventual result of a task: Python's
+/// `concurrent.futures.Future`. (Named `TaskFuture` so that a glob import
+/// of poolrt does not shadow `std::future::Future`; search the docs for
+/// `Future` and you land here.)
 ///
 /// A future is *pending* until a worker starts it, *running* while it runs,
 /// then *finished* (with a value or an error) or *cancelled*. Every blocking
 /// method has a timeout variant. A future is also a
 /// [`std::future::Future`], so async code can `.await` it from any runtime.
 ///
-/// The value is moved out by the first successful [`result`](Future::result);
+/// The value is moved out by the first successful [`result`](TaskFuture::result);
 /// later calls report [`ErrorKind::Retrieved`](crate::ErrorKind::Retrieved).
 /// Errors can be read any number of times.
 ///
@@ -40,14 +42,15 @@ pub(crate) trait Task<T>: Send + Sync {
 /// assert!(future.done());
 /// assert_eq!(future.result().unwrap(), 42);
 /// ```
+#[doc(alias = "Future")]
 #[doc(alias = "concurrent.futures.Future")]
-pub struct Future<T> {
+pub struct TaskFuture<T> {
     task: Arc<dyn Task<T>>,
 }
 
-impl<T> Future<T> {
-    pub(crate) fn from_task(task: Arc<dyn Task<T>>) -> Future<T> {
-        Future { task }
+impl<T> TaskFuture<T> {
+    pub(crate) fn from_task(task: Arc<dyn Task<T>>) -> TaskFuture<T> {
+        TaskFuture { task }
     }
 
     pub(crate) fn core(&self) -> &Core<T> {
@@ -74,12 +77,12 @@ impl<T> Future<T> {
         self.core().take(None)
     }
 
-    /// Like [`result`](Future::result), but gives up after `timeout` with an
+    /// Like [`result`](TaskFuture::result), but gives up after `timeout` with an
     /// error for which [`Error::is_timeout`] is true. The task goes on.
     ///
     /// # Errors
     ///
-    /// As [`result`](Future::result), plus the timeout.
+    /// As [`result`](TaskFuture::result), plus the timeout.
     ///
     /// # Examples
     ///
@@ -109,7 +112,7 @@ impl<T> Future<T> {
         self.core().error()
     }
 
-    /// Like [`exception`](Future::exception), but gives up after `timeout`.
+    /// Like [`exception`](TaskFuture::exception), but gives up after `timeout`.
     ///
     /// # Errors
     ///
@@ -220,7 +223,7 @@ impl<T> Future<T> {
     }
 }
 
-impl<T: Send + Sync + 'static> Future<T> {
+impl<T: Send + Sync + 'static> TaskFuture<T> {
     /// Calls `callback` with the outcome once the task is done, like
     /// Python's `add_done_callback`.
     ///
@@ -230,7 +233,7 @@ impl<T: Send + Sync + 'static> Future<T> {
     /// thread. A callback that panics is reported through the
     /// [report hook](crate::set_report_hook) and does not disturb the pool.
     ///
-    /// A task whose value was already moved out by [`result`](Future::result)
+    /// A task whose value was already moved out by [`result`](TaskFuture::result)
     /// gives late callbacks an [`ErrorKind::Retrieved`](crate::ErrorKind::Retrieved) error.
     ///
     /// # Examples
@@ -251,7 +254,7 @@ impl<T: Send + Sync + 'static> Future<T> {
     }
 }
 
-impl<T> fmt::Debug for Future<T> {
+impl<T> fmt::Debug for TaskFuture<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let state = if self.cancelled() {
             "cancelled"
@@ -266,11 +269,11 @@ impl<T> fmt::Debug for Future<T> {
         } else {
             "pending"
         };
-        f.debug_struct("Future").field("state", &state).finish()
+        f.debug_struct("TaskFuture").field("state", &state).finish()
     }
 }
 
-impl<T> std::future::Future for Future<T> {
+impl<T> std::future::Future for TaskFuture<T> {
     type Output = Result<T, Error>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {

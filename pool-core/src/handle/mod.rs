@@ -1,4 +1,4 @@
-//! Task handles: the [`Future`] a submit returns, and the [`Promise`] that
+//! Task handles: the [`TaskFuture`] a submit returns, and the [`Promise`] that
 //! completes a future by hand. The state machine is described in this
 //! folder's `README.md`.
 
@@ -7,6 +7,6 @@ mod future;
 mod promise;
 
 pub(crate) use self::core::{Core, WaitOutcome};
-pub use self::future::Future;
 pub(crate) use self::future::Task;
+pub use self::future::TaskFuture;
 pub use self::promise::{Promise, promise};

@@ -1,10 +1,10 @@
-//! `Promise<T>`: the producing side of a [`Future`] completed by hand.
+//! `Promise<T>`: the producing side of a [`TaskFuture`] completed by hand.
 
 use std::fmt;
 use std::sync::Arc;
 
 use super::core::Core;
-use super::future::{Future, Task};
+use super::future::{Task, TaskFuture};
 use crate::error::{Error, ErrorKind};
 
 impl<T: Send> Task<T> for Core<T> {
@@ -16,7 +16,7 @@ impl<T: Send> Task<T> for Core<T> {
 /// The side of a future that sets its outcome, for work that does not run as
 /// a closure on a pool (a reply from another process, a callback-based API).
 ///
-/// Made in a pair with its [`Future`] by [`promise`]. Dropping a promise
+/// Made in a pair with its [`TaskFuture`] by [`promise`]. Dropping a promise
 /// without setting an outcome fails the future with
 /// [`ErrorKind::Abandoned`], so a waiter never hangs on a producer that went
 /// away.
@@ -32,7 +32,7 @@ pub struct Promise<T: Send + 'static> {
     core: Arc<Core<T>>,
 }
 
-/// Makes a connected [`Promise`] and [`Future`] pair.
+/// Makes a connected [`Promise`] and [`TaskFuture`] pair.
 ///
 /// # Examples
 ///
@@ -41,9 +41,9 @@ pub struct Promise<T: Send + 'static> {
 /// drop(promise);
 /// assert_eq!(future.result().unwrap_err().kind(), pool_core::ErrorKind::Abandoned);
 /// ```
-pub fn promise<T: Send + 'static>() -> (Promise<T>, Future<T>) {
+pub fn promise<T: Send + 'static>() -> (Promise<T>, TaskFuture<T>) {
     let core = Arc::new(Core::new());
-    let future = Future::from_task(core.clone());
+    let future = TaskFuture::from_task(core.clone());
     (Promise { core }, future)
 }
 

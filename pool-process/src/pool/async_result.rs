@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use pool_core::{Error, ErrorKind, Future, Promise, promise};
+use pool_core::{Error, ErrorKind, Promise, TaskFuture, promise};
 
 use crate::engine::Engine;
 
@@ -104,9 +104,9 @@ impl<R> fmt::Debug for Callbacks<R> {
 /// assert!(result.successful().unwrap());
 /// ```
 pub struct AsyncResult<R> {
-    future: Arc<Future<R>>,
+    future: Arc<TaskFuture<R>>,
     /// Done once the callbacks have run (absent without callbacks).
-    delivered: Option<Future<()>>,
+    delivered: Option<TaskFuture<()>>,
 }
 
 impl<R: Send + Sync + 'static> AsyncResult<R> {
@@ -114,7 +114,7 @@ impl<R: Send + Sync + 'static> AsyncResult<R> {
     /// run them when it completes.
     pub(crate) fn new(
         engine: &Engine,
-        future: Future<R>,
+        future: TaskFuture<R>,
         callbacks: Callbacks<R>,
     ) -> AsyncResult<R> {
         let future = Arc::new(future);
@@ -143,7 +143,7 @@ impl<R: Send + Sync + 'static> AsyncResult<R> {
 }
 
 fn run_callbacks<R: Send + Sync + 'static>(
-    future: &Future<R>,
+    future: &TaskFuture<R>,
     callbacks: Callbacks<R>,
     gate: Promise<()>,
 ) {

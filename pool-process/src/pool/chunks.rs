@@ -4,13 +4,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use parking_lot::Mutex;
-use pool_core::{Error, Future, Promise, promise};
+use pool_core::{Error, Promise, TaskFuture, promise};
 
 use crate::engine::Engine;
 use crate::task::Outcomes;
 
 /// One chunk's outcome: each item's value or error.
-pub(crate) type ChunkFuture<R> = Future<Outcomes<R, Error>>;
+pub(crate) type ChunkFuture<R> = TaskFuture<Outcomes<R, Error>>;
 
 /// Python's default for `map`: `ceil(n / (4 × processes))`.
 pub(crate) fn python_chunksize(n: usize, processes: usize) -> usize {
@@ -64,7 +64,7 @@ impl ChunkSizer {
 pub(crate) fn gather<R: Send + Sync + 'static>(
     engine: &Engine,
     chunks: Vec<ChunkFuture<R>>,
-) -> Future<Vec<R>> {
+) -> TaskFuture<Vec<R>> {
     let (promise, combined) = promise::<Vec<R>>();
     if chunks.is_empty() {
         let _ = promise.set_result(Vec::new());
