@@ -291,11 +291,13 @@ pub fn wait<W: Waitable>(
 /// let (p1, f1) = pool_core::promise::<u32>();
 /// let (p2, f2) = pool_core::promise::<u32>();
 /// p2.set_result(2).unwrap();
+/// let mut done = pool_core::as_completed([f1, f2], None);
+/// // The finished future comes first, whatever its position…
+/// assert_eq!(done.next().unwrap().unwrap().result().unwrap(), 2);
+/// // …then the others as they complete.
 /// std::thread::spawn(move || p1.set_result(1));
-/// let order: Vec<u32> = pool_core::as_completed([f1, f2], None)
-///     .map(|f| f.unwrap().result().unwrap())
-///     .collect();
-/// assert_eq!(order, [2, 1]);
+/// assert_eq!(done.next().unwrap().unwrap().result().unwrap(), 1);
+/// assert!(done.next().is_none());
 /// ```
 pub fn as_completed<W: Waitable>(
     futures: impl IntoIterator<Item = W>,
