@@ -163,6 +163,27 @@ impl<T> TaskFuture<T> {
         self.core().wait(deadline(timeout)) == WaitOutcome::Ready
     }
 
+    /// Busy-waits up to `budget` for the task to be done, without parking;
+    /// true if it is. For callers that expect a short task (a process
+    /// pool's round trip takes ~10 µs) and would rather spend a little CPU
+    /// than the futex round trip of a parked wait. Adaptive per thread:
+    /// after spins that did not catch the task, the budget shrinks (down to
+    /// none); one that does restores it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let (promise, future) = pool_core::promise();
+    /// assert!(!future.spin_wait(Duration::from_micros(10)));
+    /// promise.set_result(1).unwrap();
+    /// assert!(future.spin_wait(Duration::from_micros(10)));
+    /// ```
+    pub fn spin_wait(&self, budget: Duration) -> bool {
+        self.core().spin_wait(budget)
+    }
+
     /// True when the task finished or was cancelled.
     ///
     /// # Examples

@@ -8,6 +8,10 @@ use pool_core::{Error, ErrorKind, Promise, TaskFuture, promise};
 
 use crate::engine::Engine;
 
+/// How long `get` busy-waits for a reply before it parks (adaptive: see
+/// `TaskFuture::spin_wait`).
+const REPLY_SPIN: Duration = Duration::from_micros(50);
+
 type OnResult<R> = Box<dyn FnOnce(&R) + Send>;
 type OnError = Box<dyn FnOnce(&Error) + Send>;
 
@@ -176,6 +180,9 @@ impl<R> AsyncResult<R> {
     /// location), a worker process that died (with pid and exit status), a
     /// value that could not be serialized.
     pub fn get(&self) -> Result<R, Error> {
+        // A worker's reply to a short task arrives within microseconds:
+        // catching it spinning saves the futex round trip of a park.
+        self.future.spin_wait(REPLY_SPIN);
         if let Some(delivered) = &self.delivered {
             delivered.wait();
         }
