@@ -2,7 +2,7 @@
 //! list of whoever waits for it. See `README.md` in this folder for the
 //! state machine and who may touch what.
 
-use std::cell::{Cell, UnsafeCell};
+use std::cell::UnsafeCell;
 use std::sync::Arc;
 use std::sync::atomic::AtomicUsize;
 use std::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed, Release};
@@ -35,17 +35,6 @@ const RETRIEVED: usize = 1 << 4;
 const NOTIFY: usize = 1 << 5;
 /// One reader of the value (a done-callback running with `&T`).
 const READER: usize = 1 << 6;
-
-/// After this many halvings, [`Core::spin_wait`] does not spin at all.
-const MAX_WAIT_BACKOFF: u32 = 6;
-
-thread_local! {
-    /// This thread's spin halvings for [`Core::spin_wait`]: each spin that
-    /// ends without the task done halves the next budget, down to none, and
-    /// one that catches it restores it, so a thread waiting on long tasks
-    /// stops paying for spinning.
-    static WAIT_BACKOFF: Cell<u32> = const { Cell::new(0) };
-}
 
 fn lifecycle(s: usize) -> usize {
     s & LIFECYCLE
@@ -417,28 +406,18 @@ impl<T> Core<T> {
     }
 
     /// Parks the calling thread while `blocked(state)` holds.
-    /// Busy-waits up to `budget` for the task to be done (adaptive per
-    /// thread, see [`WAIT_BACKOFF`]); true if it is.
+    /// Busy-waits up to `budget` for the task to be done: a few
+    /// microseconds spinning, then yielding the core (on a machine with few
+    /// cores the threads producing the value need it). True if done.
     pub(crate) fn spin_wait(&self, budget: Duration) -> bool {
-        if self.is_done() {
-            return true;
-        }
-        let backoff = WAIT_BACKOFF.with(Cell::get);
-        let budget = if backoff >= MAX_WAIT_BACKOFF {
-            Duration::ZERO
-        } else {
-            budget / (1 << backoff)
-        };
         let start = Instant::now();
-        let mut done = false;
-        while !budget.is_zero() {
+        loop {
             if self.is_done() {
-                done = true;
-                break;
+                return true;
             }
             let spent = start.elapsed();
             if spent >= budget {
-                break;
+                return false;
             }
             if spent < budget / 16 {
                 for _ in 0..64 {
@@ -448,14 +427,6 @@ impl<T> Core<T> {
                 thread::yield_now();
             }
         }
-        WAIT_BACKOFF.with(|b| {
-            b.set(if done {
-                0
-            } else {
-                (backoff + 1).min(MAX_WAIT_BACKOFF)
-            })
-        });
-        done
     }
 
     fn wait_while(&self, blocked: fn(usize) -> bool, deadline: Option<Instant>) -> WaitOutcome {

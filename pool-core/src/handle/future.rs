@@ -166,9 +166,7 @@ impl<T> TaskFuture<T> {
     /// Busy-waits up to `budget` for the task to be done, without parking;
     /// true if it is. For callers that expect a short task (a process
     /// pool's round trip takes ~10 µs) and would rather spend a little CPU
-    /// than the futex round trip of a parked wait. Adaptive per thread:
-    /// after spins that did not catch the task, the budget shrinks (down to
-    /// none); one that does restores it.
+    /// than the futex round trip of a parked wait.
     ///
     /// # Examples
     ///

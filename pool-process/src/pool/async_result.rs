@@ -8,8 +8,8 @@ use pool_core::{Error, ErrorKind, Promise, TaskFuture, promise};
 
 use crate::engine::Engine;
 
-/// How long `get` busy-waits for a reply before it parks (adaptive: see
-/// `TaskFuture::spin_wait`).
+/// How long `get` busy-waits for a reply before it parks: a few round
+/// trips of a short task; against a long task, a negligible cost.
 const REPLY_SPIN: Duration = Duration::from_micros(50);
 
 type OnResult<R> = Box<dyn FnOnce(&R) + Send>;
