@@ -14,52 +14,37 @@ use pool_core::{Error, ErrorKind};
 use pool_process::{ExitStatus, Pool, ProcessPoolExecutor, WorkerExit};
 use support::{BOUND, worker_pid};
 
-/// Other integration tests of this crate, in order of preference.
-const SIBLINGS: &[&str] = &["apply", "map", "imap", "lifecycle", "panics"];
-
-/// Another test binary of this crate (it links pool-process, so it would
-/// serve as a worker, but it is a different build): the newest
-/// `target/<profile>/deps/<name>-<hash>` of the first name in
-/// [`SIBLINGS`] that was built. Cargo builds every test binary of the
-/// crate before it runs any; when this file's tests run alone, a copy of
-/// this very binary (another file, so another build identity) stands in.
+/// Another build of this program: a copy of this very test binary. It
+/// links pool-process, so it would serve as a worker, but it is another
+/// file (another inode and modification time), so its build fingerprint
+/// differs, as a rebuilt or foreign binary's would. (Sibling test binaries
+/// are no substitute: cargo may not have them on disk when this runs.)
+///
+/// Made once per test binary, before any test executes it, so no test
+/// writes the file while another starts it.
 fn other_build() -> PathBuf {
-    let me = std::env::current_exe().unwrap();
-    let deps = me.parent().unwrap();
-    for name in SIBLINGS {
-        let mut found: Vec<(std::time::SystemTime, PathBuf)> = std::fs::read_dir(deps)
-            .unwrap()
-            .filter_map(Result::ok)
-            .map(|entry| entry.path())
-            .filter(|path| is_test_binary_of(path, name))
-            .filter_map(|path| Some((path.metadata().ok()?.modified().ok()?, path)))
-            .collect();
-        found.sort();
-        if let Some((_, path)) = found.pop() {
-            return path;
+    static COPY: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    COPY.get_or_init(|| {
+        // One copy per build of this binary, reused by later runs (so the
+        // temp dir does not fill up), made under a temporary name and
+        // renamed into place, so nobody ever starts a half-written file.
+        use std::os::unix::fs::MetadataExt;
+        let me = std::env::current_exe().unwrap();
+        let meta = me.metadata().unwrap();
+        let dir = std::env::temp_dir();
+        let copy = dir.join(format!(
+            "poolrt-other-build-{}-{}",
+            meta.ino(),
+            meta.mtime()
+        ));
+        if !copy.exists() {
+            let partial = dir.join(format!("poolrt-other-build-{}.partial", std::process::id()));
+            std::fs::copy(&me, &partial).expect("copy this test binary");
+            std::fs::rename(&partial, &copy).expect("move the copy into place");
         }
-    }
-    let copy = std::env::temp_dir().join(format!("poolrt-other-build-{}", std::process::id()));
-    std::fs::copy(&me, &copy).expect("copy this test binary");
-    copy
-}
-
-/// `name-<16 hex digits>`, executable, no extension.
-fn is_test_binary_of(path: &Path, name: &str) -> bool {
-    let Some(file) = path.file_name().and_then(|f| f.to_str()) else {
-        return false;
-    };
-    let Some(hash) = file
-        .strip_prefix(name)
-        .and_then(|rest| rest.strip_prefix('-'))
-    else {
-        return false;
-    };
-    hash.len() == 16
-        && hash.bytes().all(|b| b.is_ascii_hexdigit())
-        && path
-            .metadata()
-            .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        copy
+    })
+    .clone()
 }
 
 /// The error and all its sources, as one line.
@@ -78,19 +63,31 @@ fn chain(err: &Error) -> String {
 /// pool starts its workers in the background, so a failed start-up shows
 /// on the first task (or at build, were it ever to be checked there).
 /// Fails the test if either hangs.
+///
+/// A freshly written binary can be briefly "busy" (ETXTBSY) while a
+/// process another test is spawning still holds a copy of its writer's
+/// descriptor; that one outcome is retried.
 fn start_up_error(path: PathBuf) -> Error {
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let outcome = Pool::builder()
-            .processes(1)
-            .executable(path)
-            .build()
-            .and_then(|pool| pool.apply(worker_pid, ()));
-        let _ = tx.send(outcome);
-    });
-    rx.recv_timeout(BOUND)
-        .expect("start-up hung")
-        .expect_err("a worker from that binary cannot serve this program")
+    for _ in 0..5 {
+        let (tx, rx) = mpsc::channel();
+        let path = path.clone();
+        std::thread::spawn(move || {
+            let outcome = Pool::builder()
+                .processes(1)
+                .executable(path)
+                .build()
+                .and_then(|pool| pool.apply(worker_pid, ()));
+            let _ = tx.send(outcome);
+        });
+        let err = rx
+            .recv_timeout(BOUND)
+            .expect("start-up hung")
+            .expect_err("a worker from that binary cannot serve this program");
+        if !chain(&err).contains("Text file busy") {
+            return err;
+        }
+    }
+    panic!("the binary stayed busy");
 }
 
 #[test]
@@ -104,9 +101,6 @@ fn another_build_of_a_pool_process_binary_is_refused() {
         "{} gave {text}",
         other.display()
     );
-    if other.starts_with(std::env::temp_dir()) {
-        let _ = std::fs::remove_file(other);
-    }
 }
 
 #[test]
@@ -147,17 +141,23 @@ fn this_very_binary_by_path_is_accepted() {
 #[test]
 fn an_executor_with_another_build_is_broken() {
     let other = other_build();
-    let executor = ProcessPoolExecutor::builder()
-        .processes(1)
-        .executable(other.clone())
-        .build_executor()
-        .unwrap();
-    let err = match executor.submit(worker_pid, ()) {
-        Ok(future) => future.result_timeout(BOUND).unwrap_err(),
-        Err(err) => err,
-    };
-    assert!(chain(&err).contains("different build"), "{}", chain(&err));
-    if other.starts_with(std::env::temp_dir()) {
-        let _ = std::fs::remove_file(other);
+    let mut err = None;
+    for _ in 0..5 {
+        let executor = ProcessPoolExecutor::builder()
+            .processes(1)
+            .executable(other.clone())
+            .build_executor()
+            .unwrap();
+        let e = match executor.submit(worker_pid, ()) {
+            Ok(future) => future.result_timeout(BOUND).unwrap_err(),
+            Err(err) => err,
+        };
+        // See `start_up_error` about a briefly busy binary.
+        if !chain(&e).contains("Text file busy") {
+            err = Some(e);
+            break;
+        }
     }
+    let err = err.expect("the binary stayed busy");
+    assert!(chain(&err).contains("different build"), "{}", chain(&err));
 }
