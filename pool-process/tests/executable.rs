@@ -6,8 +6,7 @@
 mod support;
 
 use std::error::Error as _;
-use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::mpsc;
 
 use pool_core::{Error, ErrorKind};

@@ -88,8 +88,12 @@ fn workers_die_when_the_parent_is_sigkilled() {
         assert!(process_state(pid).is_some(), "worker {pid} runs");
     }
 
+    let helper_pid = helper.id();
     helper.kill().expect("SIGKILL the helper");
     let status = helper.wait().unwrap();
+    // The killed helper could not remove its rendezvous socket.
+    let _ =
+        std::fs::remove_file(std::env::temp_dir().join(format!("poolrt-test-{helper_pid}-0.sock")));
     assert_eq!(
         std::os::unix::process::ExitStatusExt::signal(&status),
         Some(9)
