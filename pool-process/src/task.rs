@@ -154,6 +154,19 @@ fn panic_failure(panic: &pool_core::Panic) -> Failure {
     }
 }
 
+/// Decodes a request's input, which runs user serde code: a decoding error
+/// or a panic becomes the task's failure (`what` names the value).
+fn decode_input<T: Wire>(input: &[u8], what: impl FnOnce() -> String) -> Result<T, Failure> {
+    match pool_core::catch_panic(|| codec::decode::<T>(input)) {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(message)) => Err(Failure::Decode {
+            what: what(),
+            message,
+        }),
+        Err(panic) => Err(panic_failure(&panic)),
+    }
+}
+
 /// Runs one task: decode `A`, run, encode `R`. User code runs in all
 /// three steps (serde impls, then the task), each under `catch_unwind`: a
 /// panic fails the task, never the worker.
@@ -163,18 +176,9 @@ where
     A: Wire,
     R: Wire,
 {
-    let arg = match pool_core::catch_panic(|| codec::decode::<A>(input)) {
-        Ok(Ok(arg)) => arg,
-        Ok(Err(message)) => {
-            return fail(
-                out,
-                &Failure::Decode {
-                    what: format!("the argument ({})", type_name::<A>()),
-                    message,
-                },
-            );
-        }
-        Err(panic) => return fail(out, &panic_failure(&panic)),
+    let arg = match decode_input::<A>(input, || format!("the argument ({})", type_name::<A>())) {
+        Ok(arg) => arg,
+        Err(failure) => return fail(out, &failure),
     };
     let value = match pool_core::catch_panic(move || X::run(arg)) {
         Ok(value) => value,
@@ -211,18 +215,11 @@ where
     A: Wire,
     R: Wire,
 {
-    let items = match pool_core::catch_panic(|| codec::decode::<Vec<A>>(input)) {
-        Ok(Ok(items)) => items,
-        Ok(Err(message)) => {
-            return fail(
-                out,
-                &Failure::Decode {
-                    what: format!("a chunk of arguments ({})", type_name::<A>()),
-                    message,
-                },
-            );
-        }
-        Err(panic) => return fail(out, &panic_failure(&panic)),
+    let items = match decode_input::<Vec<A>>(input, || {
+        format!("a chunk of arguments ({})", type_name::<A>())
+    }) {
+        Ok(items) => items,
+        Err(failure) => return fail(out, &failure),
     };
     let count = items.len();
     let mut items = items.into_iter();
@@ -324,18 +321,11 @@ where
     A: Wire,
     O: InitOutcome,
 {
-    let arg = match pool_core::catch_panic(|| codec::decode::<A>(input)) {
-        Ok(Ok(arg)) => arg,
-        Ok(Err(message)) => {
-            return fail(
-                out,
-                &Failure::Decode {
-                    what: format!("the initializer's argument ({})", type_name::<A>()),
-                    message,
-                },
-            );
-        }
-        Err(panic) => return fail(out, &panic_failure(&panic)),
+    let arg = match decode_input::<A>(input, || {
+        format!("the initializer's argument ({})", type_name::<A>())
+    }) {
+        Ok(arg) => arg,
+        Err(failure) => return fail(out, &failure),
     };
     match pool_core::catch_panic(move || conjure::<F>()(arg).into_result()) {
         Ok(Ok(())) => {
