@@ -82,6 +82,9 @@ pub enum ErrorKind {
     InvalidState,
     /// The result was asked for before it was ready.
     NotReady,
+    /// The work ran and returned an error of its own (a process target's
+    /// `Err`); the detail carries its message.
+    Failed,
 }
 
 impl ErrorKind {
@@ -102,6 +105,7 @@ impl ErrorKind {
             ErrorKind::Initializer => "worker initializer failed",
             ErrorKind::InvalidState => "invalid state",
             ErrorKind::NotReady => "result is not ready",
+            ErrorKind::Failed => "returned an error",
         }
     }
 }

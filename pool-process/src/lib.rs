@@ -57,6 +57,7 @@ mod executor;
 mod fingerprint;
 mod link;
 mod pool;
+mod process;
 #[allow(unsafe_code)]
 mod sys;
 mod task;
@@ -66,4 +67,5 @@ pub use crate::builder::{Builder, default_processes};
 pub use crate::executor::ProcessPoolExecutor;
 pub use crate::link::{ExitStatus, WorkerExit};
 pub use crate::pool::{AsyncResult, Callbacks, IMap, Pool, TaskFn};
-pub use crate::task::{InitOutcome, StarFn, Wire};
+pub use crate::process::{Process, ProcessBuilder, active_children};
+pub use crate::task::{InitOutcome, StarFn, Target, Wire};

@@ -24,7 +24,7 @@
 //!    the child is told to exit and reaped (killed if it does not exit in
 //!    time). Nothing leaks: every child is reaped, every descriptor closed.
 
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -160,6 +160,98 @@ struct Child {
     tasks: usize,
 }
 
+/// How to start one child: steps 1 and 2, shared by the links of a pool
+/// and by a single [`Process`](crate::Process).
+pub(crate) struct Launch<'a> {
+    pub(crate) program: &'a OsStr,
+    pub(crate) argv0: &'a OsStr,
+    pub(crate) core: Option<usize>,
+    pub(crate) child_spin: Duration,
+    pub(crate) die_with_parent: bool,
+    pub(crate) startup_timeout: Duration,
+    /// How long to spin for the greeting before sleeping on the socket.
+    pub(crate) reply_spin: Duration,
+}
+
+impl Launch<'_> {
+    /// Spawns the child, lets `listed` record its pid (an error there
+    /// kills the child and is returned), and waits for its greeting. On
+    /// any error the child is reaped. Returns its pid and mailbox.
+    pub(crate) fn start(
+        &self,
+        listed: impl FnOnce(i32) -> Result<(), Error>,
+    ) -> Result<(i32, Mailbox), Error> {
+        let spawn_error = |e: std::io::Error| Error::new(ErrorKind::Spawn, e);
+        let (mut mailbox, ends) = Mailbox::parent().map_err(spawn_error)?;
+        let settings = Settings {
+            parent: rustix::process::getpid().as_raw_nonzero().get(),
+            core: self.core,
+            spin: self.child_spin,
+            die_with_parent: self.die_with_parent,
+        };
+        let pid = spawn(
+            self.program,
+            self.argv0,
+            (MARKER, settings.render().as_ref()),
+            &ends.socket,
+            &ends.region,
+        )
+        .map_err(spawn_error)?;
+        drop(ends);
+        if let Err(error) = listed(pid) {
+            kill_and_reap(pid);
+            return Err(error);
+        }
+        self.greeting(pid, &mut mailbox)?;
+        Ok((pid, mailbox))
+    }
+
+    /// Step 2: waits (bounded by the start-up timeout) for the child's
+    /// greeting and checks it names this build.
+    fn greeting(&self, pid: i32, mailbox: &mut Mailbox) -> Result<(), Error> {
+        // A timeout too large for a deadline (`Duration::MAX`) means none.
+        let deadline = Instant::now().checked_add(self.startup_timeout);
+        let hello = match mailbox.recv(self.reply_spin, deadline) {
+            Ok(bytes) => postcard::from_bytes::<Hello>(bytes).ok(),
+            Err(RecvError::TimedOut) => {
+                kill_and_reap(pid);
+                return Err(Error::from_kind(ErrorKind::Spawn).with_detail(format!(
+                    "worker process {pid} did not start within {:?}",
+                    self.startup_timeout
+                )));
+            }
+            Err(_) => {
+                let status = reap(pid, Duration::from_secs(5));
+                return Err(Error::new(
+                    ErrorKind::Spawn,
+                    WorkerExit {
+                        pid: pid as u32,
+                        status,
+                    },
+                )
+                .with_detail("the worker ended during start-up; is this a Linux binary that links pool-process?"));
+            }
+        };
+        match hello {
+            Some(hello) if hello.protocol == PROTOCOL && hello.fingerprint == fingerprint() => {
+                Ok(())
+            }
+            other => {
+                kill_and_reap(pid);
+                Err(Error::from_kind(ErrorKind::Spawn).with_detail(match other {
+                    Some(hello) => format!(
+                        "worker process {pid} runs a different build (protocol {} vs {PROTOCOL}, fingerprint {:#x} vs {:#x})",
+                        hello.protocol,
+                        hello.fingerprint,
+                        fingerprint()
+                    ),
+                    None => format!("worker process {pid} sent an unreadable greeting"),
+                }))
+            }
+        }
+    }
+}
+
 /// One scheduler worker's context: the link to one child process.
 pub(crate) struct Link {
     config: Arc<LinkConfig>,
@@ -194,84 +286,41 @@ impl Link {
     /// exists, so a pool terminated while a worker starts (or runs its
     /// initializer) kills that worker too, and it runs no task.
     fn spawn(&self) -> Result<Child, Error> {
-        let spawn_error = |e: std::io::Error| Error::new(ErrorKind::Spawn, e);
-        let (mailbox, ends) = Mailbox::parent().map_err(spawn_error)?;
-        let settings = Settings {
-            parent: rustix::process::getpid().as_raw_nonzero().get(),
+        let launch = Launch {
+            program: &self.config.program,
+            argv0: &self.config.argv0,
             core: self.core,
-            spin: self.config.child_spin,
+            child_spin: self.config.child_spin,
+            die_with_parent: true,
+            startup_timeout: self.config.startup_timeout,
+            reply_spin: self.config.link_spin,
         };
-        let pid = spawn(
-            &self.config.program,
-            &self.config.argv0,
-            (MARKER, settings.render().as_ref()),
-            &ends.socket,
-            &ends.region,
-        )
-        .map_err(spawn_error)?;
-        drop(ends);
-        {
+        let listed = |pid| {
             let mut children = self.config.children.lock();
             // Under the lock `kill_all` takes after setting the flag: either
             // it sees this pid, or this sees the flag.
             if self.config.terminating.load(Ordering::SeqCst) {
-                drop(children);
-                kill_and_reap(pid);
                 return Err(terminated());
             }
             children[self.slot] = Some(pid);
-        }
+            Ok(())
+        };
+        let (pid, mailbox) = launch.start(listed).inspect_err(|_| {
+            self.config.children.lock()[self.slot] = None;
+        })?;
         let child = Child {
             pid,
             mailbox,
             tasks: 0,
         };
-        self.start_child(child).inspect_err(|_| {
+        self.initialize(child).inspect_err(|_| {
             self.config.children.lock()[self.slot] = None;
         })
     }
 
-    /// Steps 2-3 for a spawned child; on an error the child is reaped.
-    fn start_child(&self, mut child: Child) -> Result<Child, Error> {
+    /// Step 3 for a child that greeted; on an error the child is reaped.
+    fn initialize(&self, mut child: Child) -> Result<Child, Error> {
         let pid = child.pid;
-        // A timeout too large for a deadline (`Duration::MAX`) means none.
-        let deadline = Instant::now().checked_add(self.config.startup_timeout);
-        let hello = match child.mailbox.recv(self.config.link_spin, deadline) {
-            Ok(bytes) => postcard::from_bytes::<Hello>(bytes).ok(),
-            Err(RecvError::TimedOut) => {
-                kill_and_reap(pid);
-                return Err(Error::from_kind(ErrorKind::Spawn).with_detail(format!(
-                    "worker process {pid} did not start within {:?}",
-                    self.config.startup_timeout
-                )));
-            }
-            Err(_) => {
-                let status = reap(pid, Duration::from_secs(5));
-                return Err(Error::new(
-                    ErrorKind::Spawn,
-                    WorkerExit {
-                        pid: pid as u32,
-                        status,
-                    },
-                )
-                .with_detail("the worker ended during start-up; is this a Linux binary that links pool-process?"));
-            }
-        };
-        match hello {
-            Some(hello) if hello.protocol == PROTOCOL && hello.fingerprint == fingerprint() => {}
-            other => {
-                kill_and_reap(pid);
-                return Err(Error::from_kind(ErrorKind::Spawn).with_detail(match other {
-                    Some(hello) => format!(
-                        "worker process {pid} runs a different build (protocol {} vs {PROTOCOL}, fingerprint {:#x} vs {:#x})",
-                        hello.protocol,
-                        hello.fingerprint,
-                        fingerprint()
-                    ),
-                    None => format!("worker process {pid} sent an unreadable greeting"),
-                }));
-            }
-        }
         if let Some(init) = &self.config.initializer {
             let outcome =
                 child.exchange(Request::Init, init.offset, &init.payload, |status, body| {
@@ -493,11 +542,14 @@ pub(crate) fn failure_to_error(failure: Failure, pid: u32) -> Error {
             ))
         }
         Failure::Init { message } => Error::new(ErrorKind::Initializer, message),
+        Failure::Returned { message } => {
+            Error::from_kind(ErrorKind::Failed).with_detail(format!("{message} (in process {pid})"))
+        }
     }
 }
 
 /// Waits for `pid` to exit, killing it if it takes longer than `grace`.
-fn reap(pid: i32, grace: Duration) -> ExitStatus {
+pub(crate) fn reap(pid: i32, grace: Duration) -> ExitStatus {
     let Some(raw) = Pid::from_raw(pid) else {
         return ExitStatus::Unknown;
     };
@@ -535,7 +587,7 @@ fn kill_and_reap(pid: i32) {
     reap(pid, Duration::from_secs(5));
 }
 
-fn decode_status(status: rustix::process::WaitStatus) -> ExitStatus {
+pub(crate) fn decode_status(status: rustix::process::WaitStatus) -> ExitStatus {
     if let Some(code) = status.exit_status() {
         ExitStatus::Code(code)
     } else if let Some(sig) = status.terminating_signal() {

@@ -53,8 +53,9 @@ where
     }
 }
 
-/// Callables `starmap` accepts: fn items or non-capturing closures of one
-/// to six parameters, whose argument tuple is `Args`.
+/// Callables `starmap` and [`Process::new`](crate::Process::new) accept:
+/// fn items or non-capturing closures of zero to six parameters, whose
+/// argument tuple is `Args`.
 ///
 /// # Examples
 ///
@@ -83,6 +84,15 @@ macro_rules! star_fn {
     };
 }
 
+impl<F, R> StarFn<(), R> for F
+where
+    F: Fn() -> R + Copy + Send + Sync + 'static,
+{
+    fn call_spread(self, (): ()) -> R {
+        self()
+    }
+}
+
 star_fn!(A);
 star_fn!(A, B);
 star_fn!(A, B, C);
@@ -90,8 +100,74 @@ star_fn!(A, B, C, D);
 star_fn!(A, B, C, D, E);
 star_fn!(A, B, C, D, E, G);
 
-/// What an initializer may return: nothing (a panic is the failure), or a
-/// `Result` whose error is reported.
+/// A value that runs as a [`Process`](crate::Process)'s target: the
+/// counterpart of subclassing Python's `Process` and overriding `run`.
+/// The value itself is sent to the child (so it is a [`Wire`] type) and
+/// `run` is called there.
+///
+/// # Examples
+///
+/// ```
+/// use pool_process::{Process, Target};
+/// use serde::{Deserialize, Serialize};
+///
+/// #[derive(Serialize, Deserialize)]
+/// struct Countdown {
+///     from: u32,
+/// }
+///
+/// impl Target for Countdown {
+///     type Outcome = Result<(), String>;
+///     fn run(self) -> Result<(), String> {
+///         if self.from > 10 {
+///             return Err(format!("{} is too far", self.from));
+///         }
+///         (0..=self.from).rev().for_each(|n| println!("{n}"));
+///         Ok(())
+///     }
+/// }
+///
+/// let p = Process::from_target(Countdown { from: 3 });
+/// p.start().unwrap();
+/// p.join().unwrap();
+/// assert_eq!(p.exitcode(), Some(0));
+///
+/// let p = Process::from_target(Countdown { from: 99 });
+/// p.start().unwrap();
+/// let error = p.join().unwrap_err();
+/// assert!(error.to_string().contains("99 is too far"), "{error}");
+/// assert_eq!(p.exitcode(), Some(1));
+/// ```
+pub trait Target: Wire {
+    /// What `run` returns: `()` or a `Result` whose error fails the
+    /// process.
+    type Outcome: InitOutcome;
+
+    /// The process's work, run in the child.
+    fn run(self) -> Self::Outcome;
+}
+
+/// `value.run()`: for [`Target`] processes.
+pub(crate) struct RunTarget<T>(PhantomData<T>);
+
+impl<T: Target> Runner<T, T::Outcome> for RunTarget<T> {
+    fn run(value: T) -> T::Outcome {
+        value.run()
+    }
+}
+
+/// What an initializer or a [`Process`](crate::Process) target may return:
+/// nothing (a panic is the failure), or a `Result` whose error is reported.
+///
+/// # Examples
+///
+/// ```
+/// use pool_process::InitOutcome;
+///
+/// assert_eq!(().into_result(), Ok(()));
+/// let failed: Result<(), String> = Err("no database".into());
+/// assert_eq!(failed.into_result(), Err("no database".to_owned()));
+/// ```
 pub trait InitOutcome: 'static {
     /// `Err` with a message when the initializer failed.
     fn into_result(self) -> Result<(), String>;
@@ -137,6 +213,16 @@ where
     O: InitOutcome,
 {
     offset_of(init_entry::<F, A, O> as Entry)
+}
+
+/// The offset naming the entry that runs a process target.
+pub(crate) fn target_offset<X, A, O>() -> u64
+where
+    X: Runner<A, O>,
+    A: Wire,
+    O: InitOutcome,
+{
+    offset_of(target_entry::<X, A, O> as Entry)
 }
 
 fn fail(out: &mut Vec<u8>, failure: &Failure) -> u8 {
@@ -321,18 +407,51 @@ where
     A: Wire,
     O: InitOutcome,
 {
-    let arg = match decode_input::<A>(input, || {
-        format!("the initializer's argument ({})", type_name::<A>())
-    }) {
+    run_outcome(
+        input,
+        out,
+        || format!("the initializer's argument ({})", type_name::<A>()),
+        |arg: A| conjure::<F>()(arg),
+        |message| Failure::Init { message },
+    )
+}
+
+/// Runs a process target.
+fn target_entry<X, A, O>(input: &[u8], out: &mut Vec<u8>) -> u8
+where
+    X: Runner<A, O>,
+    A: Wire,
+    O: InitOutcome,
+{
+    run_outcome(
+        input,
+        out,
+        || format!("the target's arguments ({})", type_name::<A>()),
+        X::run,
+        |message| Failure::Returned { message },
+    )
+}
+
+/// Decodes the argument, runs `run` on it and turns its outcome into the
+/// reply: nothing on success, `failed(message)` for a returned error, the
+/// panic for a panic.
+fn run_outcome<A: Wire, O: InitOutcome>(
+    input: &[u8],
+    out: &mut Vec<u8>,
+    what: impl FnOnce() -> String,
+    run: impl FnOnce(A) -> O,
+    failed: impl FnOnce(String) -> Failure,
+) -> u8 {
+    let arg = match decode_input::<A>(input, what) {
         Ok(arg) => arg,
         Err(failure) => return fail(out, &failure),
     };
-    match pool_core::catch_panic(move || conjure::<F>()(arg).into_result()) {
+    match pool_core::catch_panic(move || run(arg).into_result()) {
         Ok(Ok(())) => {
             out.clear();
             OK
         }
-        Ok(Err(message)) => fail(out, &Failure::Init { message }),
+        Ok(Err(message)) => fail(out, &failed(message)),
         Err(panic) => fail(out, &panic_failure(&panic)),
     }
 }

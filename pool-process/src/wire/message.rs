@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Bumped whenever the messages below change shape.
-pub(crate) const PROTOCOL: u32 = 1;
+pub(crate) const PROTOCOL: u32 = 2;
 
 /// The worker's first message: who it is and which build it runs.
 #[derive(Debug, Serialize, Deserialize)]
@@ -80,4 +80,6 @@ pub(crate) enum Failure {
     UnknownEntry { offset: u64 },
     /// The initializer returned an error.
     Init { message: String },
+    /// A process target returned an error.
+    Returned { message: String },
 }
