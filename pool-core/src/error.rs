@@ -85,6 +85,9 @@ pub enum ErrorKind {
     /// The work ran and returned an error of its own (a process target's
     /// `Err`); the detail carries its message.
     Failed,
+    /// The other end of a channel was closed (Python's `EOFError` and
+    /// `BrokenPipeError`).
+    Closed,
 }
 
 impl ErrorKind {
@@ -106,6 +109,7 @@ impl ErrorKind {
             ErrorKind::InvalidState => "invalid state",
             ErrorKind::NotReady => "result is not ready",
             ErrorKind::Failed => "returned an error",
+            ErrorKind::Closed => "the other end was closed",
         }
     }
 }

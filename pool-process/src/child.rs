@@ -6,8 +6,9 @@
 //!    parent is still the one that started it (it may have died before
 //!    the request took effect).
 //! 2. Pin itself to its core, if asked.
-//! 3. Adopt the inherited socket and shared region, greet the parent with
-//!    its protocol version, build fingerprint and pid.
+//! 3. Adopt the inherited socket and shared region (and the descriptors of
+//!    shared objects passed to a `Process`), greet the parent with its
+//!    protocol version, build fingerprint and pid.
 //! 4. Serve requests until told to exit or until the parent goes away;
 //!    each request names an entry function by offset, checked to lie in
 //!    this binary's code before it is called.
@@ -25,7 +26,7 @@ use crate::wire::message::{self, FAILED, Failure, Hello, PROTOCOL, Request};
 pub(crate) const MARKER: &str = "POOLRT_WORKER";
 
 /// What the parent tells a worker through [`MARKER`]:
-/// `protocol:parent_pid:core_or_dash:spin_micros:die_with_parent`.
+/// `protocol:parent_pid:core_or_dash:spin_micros:die_with_parent:inherited`.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct Settings {
     pub(crate) parent: i32,
@@ -35,16 +36,20 @@ pub(crate) struct Settings {
     /// started it ends: pool workers and daemon processes do; a non-daemon
     /// [`Process`](crate::Process) outlives its parent, as in Python.
     pub(crate) die_with_parent: bool,
+    /// How many descriptors the worker inherits for the shared objects in
+    /// its arguments (from descriptor 5 up).
+    pub(crate) inherited: usize,
 }
 
 impl Settings {
     pub(crate) fn render(&self) -> String {
         let core = self.core.map_or_else(|| "-".to_owned(), |c| c.to_string());
         format!(
-            "{PROTOCOL}:{}:{core}:{}:{}",
+            "{PROTOCOL}:{}:{core}:{}:{}:{}",
             self.parent,
             self.spin.as_micros(),
-            u8::from(self.die_with_parent)
+            u8::from(self.die_with_parent),
+            self.inherited
         )
     }
 
@@ -65,11 +70,13 @@ impl Settings {
             "1" => true,
             _ => return None,
         };
+        let inherited = fields.next()?.parse().ok()?;
         Some(Settings {
             parent,
             core,
             spin,
             die_with_parent,
+            inherited,
         })
     }
 }
@@ -110,6 +117,7 @@ fn serve(settings: &Settings) -> i32 {
         Ok(mailbox) => mailbox,
         Err(_) => return 5,
     };
+    crate::shared::inherit::adopt(sys::boot::inherited_objects(settings.inherited));
     let hello = Hello {
         protocol: PROTOCOL,
         fingerprint: fingerprint(),
@@ -158,6 +166,7 @@ mod tests {
             core: Some(1),
             spin: Duration::from_micros(150),
             die_with_parent: true,
+            inherited: 0,
         };
         assert_eq!(Settings::parse(&s.render()), Some(s));
         let none = Settings {
@@ -165,10 +174,12 @@ mod tests {
             core: None,
             spin: Duration::ZERO,
             die_with_parent: false,
+            inherited: 3,
         };
         assert_eq!(Settings::parse(&none.render()), Some(none));
-        assert_eq!(Settings::parse("999:1:-:0:1"), None, "another protocol");
-        assert_eq!(Settings::parse(&format!("{PROTOCOL}:1:-:0:2")), None);
+        assert_eq!(Settings::parse("999:1:-:0:1:0"), None, "another protocol");
+        assert_eq!(Settings::parse(&format!("{PROTOCOL}:1:-:0:2:0")), None);
+        assert_eq!(Settings::parse(&format!("{PROTOCOL}:1:-:0:1")), None);
         assert_eq!(Settings::parse("garbage"), None);
     }
 }

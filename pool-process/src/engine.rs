@@ -246,10 +246,12 @@ impl Engine {
     }
 
     /// Kills the children at once; tasks in flight fail, queued ones are
-    /// cancelled.
+    /// cancelled. The queue is cancelled first: killed first, a link could
+    /// see its child die and take a queued task before the cancel reached
+    /// it, failing that task with a shutdown error instead.
     pub(crate) fn terminate(&self) {
-        self.config.kill_all();
         self.close(CancelFutures::Yes);
+        self.config.kill_all();
     }
 
     /// Waits for the links (and so the children) to exit, then for the

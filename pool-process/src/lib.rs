@@ -58,6 +58,7 @@ mod fingerprint;
 mod link;
 mod pool;
 mod process;
+mod shared;
 #[allow(unsafe_code)]
 mod sys;
 mod task;
@@ -68,4 +69,8 @@ pub use crate::executor::ProcessPoolExecutor;
 pub use crate::link::{ExitStatus, WorkerExit};
 pub use crate::pool::{AsyncResult, Callbacks, IMap, Pool, TaskFn};
 pub use crate::process::{Process, ProcessBuilder, active_children};
+pub use crate::shared::{
+    Array, ArrayGuard, Connection, Element, GetError, JoinableQueue, Lock, LockGuard, Pipe,
+    PutError, Queue, Value, ValueGuard,
+};
 pub use crate::task::{InitOutcome, StarFn, Target, Wire};

@@ -26,6 +26,7 @@
 
 use std::ffi::{OsStr, OsString};
 use std::fmt;
+use std::os::fd::OwnedFd;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
@@ -168,6 +169,8 @@ pub(crate) struct Launch<'a> {
     pub(crate) core: Option<usize>,
     pub(crate) child_spin: Duration,
     pub(crate) die_with_parent: bool,
+    /// Descriptors of shared objects the child inherits (a `Process`'s).
+    pub(crate) inherited: &'a [OwnedFd],
     pub(crate) startup_timeout: Duration,
     /// How long to spin for the greeting before sleeping on the socket.
     pub(crate) reply_spin: Duration,
@@ -188,6 +191,7 @@ impl Launch<'_> {
             core: self.core,
             spin: self.child_spin,
             die_with_parent: self.die_with_parent,
+            inherited: self.inherited.len(),
         };
         let pid = spawn(
             self.program,
@@ -195,6 +199,7 @@ impl Launch<'_> {
             (MARKER, settings.render().as_ref()),
             &ends.socket,
             &ends.region,
+            self.inherited,
         )
         .map_err(spawn_error)?;
         drop(ends);
@@ -292,6 +297,7 @@ impl Link {
             core: self.core,
             child_spin: self.config.child_spin,
             die_with_parent: true,
+            inherited: &[],
             startup_timeout: self.config.startup_timeout,
             reply_spin: self.config.link_spin,
         };

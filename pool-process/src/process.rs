@@ -20,6 +20,7 @@
 //!    signal a recycled pid.
 
 use std::fmt;
+use std::os::fd::OwnedFd;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, mpsc};
 use std::time::Duration;
@@ -29,6 +30,7 @@ use pool_core::{Error, ErrorKind};
 use rustix::process::{Pid, Signal, WaitId, WaitIdOptions, WaitOptions, kill_process, waitid};
 
 use crate::link::{ExitStatus, Launch, WorkerExit, decode_status, failure_error};
+use crate::shared::inherit;
 use crate::sys::boot;
 use crate::sys::mailbox::Mailbox;
 use crate::task::{self, InitOutcome, RunTarget, Star, StarFn, Target, Wire};
@@ -95,6 +97,8 @@ struct Inner {
 struct Job {
     offset: u64,
     payload: Result<Encoded, Error>,
+    /// Descriptors of the shared objects among the arguments.
+    inherited: Vec<OwnedFd>,
 }
 
 #[derive(Default)]
@@ -264,7 +268,8 @@ impl ProcessBuilder {
     }
 
     fn build<A: Wire>(self, offset: u64, arg: A) -> Process {
-        let payload = codec::encode(arg).map_err(|message| {
+        let (payload, inherited) = inherit::collect(|| codec::encode(arg));
+        let payload = payload.map_err(|message| {
             Error::new(ErrorKind::Serialize, message).with_detail(format!(
                 "the target's arguments ({})",
                 std::any::type_name::<A>()
@@ -276,7 +281,11 @@ impl ProcessBuilder {
                 name,
                 daemon: self.daemon,
                 startup_timeout: self.startup_timeout,
-                job: Mutex::new(Some(Job { offset, payload })),
+                job: Mutex::new(Some(Job {
+                    offset,
+                    payload,
+                    inherited,
+                })),
                 state: Mutex::new(State::default()),
                 changed: Condvar::new(),
             }),
@@ -433,7 +442,7 @@ impl Process {
         let process = self.clone();
         let supervisor = std::thread::Builder::new()
             .name(format!("poolrt-process-{}", self.inner.name))
-            .spawn(move || process.supervise(job.offset, &payload, &started));
+            .spawn(move || process.supervise(job.offset, &payload, &job.inherited, &started));
         if let Err(e) = supervisor {
             return self.start_failed(Error::new(ErrorKind::Spawn, e));
         }
@@ -461,6 +470,7 @@ impl Process {
         &self,
         offset: u64,
         payload: &Encoded,
+        inherited: &[OwnedFd],
         started: &mpsc::SyncSender<Result<(), Error>>,
     ) {
         let program = std::ffi::OsStr::new("/proc/self/exe");
@@ -473,6 +483,7 @@ impl Process {
             core: None,
             child_spin: Duration::ZERO,
             die_with_parent: self.inner.daemon,
+            inherited,
             startup_timeout: self.inner.startup_timeout,
             reply_spin: Duration::ZERO,
         };

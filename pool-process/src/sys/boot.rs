@@ -17,7 +17,7 @@
 use std::os::fd::{FromRawFd, OwnedFd};
 
 use super::mailbox::ChildEnds;
-use super::spawn::{CHILD_REGION_FD, CHILD_SOCKET_FD};
+use super::spawn::{CHILD_INHERITED_FD, CHILD_REGION_FD, CHILD_SOCKET_FD};
 
 #[used]
 // SAFETY: `.init_array` holds pointers to `extern "C" fn()` that the
@@ -50,6 +50,20 @@ pub(crate) fn inherited_ends() -> ChildEnds {
     // SAFETY: as above.
     let region = unsafe { OwnedFd::from_raw_fd(CHILD_REGION_FD) };
     ChildEnds { socket, region }
+}
+
+/// Takes ownership of the `count` descriptors a worker inherited for the
+/// shared objects in its arguments (5 and up). Called once, by a worker,
+/// right after [`inherited_ends`].
+pub(crate) fn inherited_objects(count: usize) -> Vec<OwnedFd> {
+    (CHILD_INHERITED_FD..)
+        .take(count)
+        // SAFETY: the parent placed exactly `count` descriptors from 5 up
+        // with its posix_spawn file actions (the count came with them, in
+        // the worker marker), and no code of the program has run yet to
+        // take them.
+        .map(|fd| unsafe { OwnedFd::from_raw_fd(fd) })
+        .collect()
 }
 
 /// Removes the worker marker from the environment, so processes the task

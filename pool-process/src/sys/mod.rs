@@ -1,10 +1,12 @@
 //! Everything that talks to the operating system, and the only `unsafe`
 //! code of the crate: the shared region, the mailbox protocol over it, the
-//! spawn of a worker, the pre-`main` hook, and calling a task by offset.
+//! shared segments of the cross-process objects, the spawn of a worker,
+//! the pre-`main` hook, and calling a task by offset.
 //! Linux only, for now.
 
 pub(crate) mod boot;
 pub(crate) mod entry;
 pub(crate) mod mailbox;
 mod region;
+pub(crate) mod segment;
 pub(crate) mod spawn;

@@ -20,11 +20,14 @@ use rustix::io::fcntl_dupfd_cloexec;
 pub(crate) const CHILD_SOCKET_FD: i32 = 3;
 /// Where the child finds its shared region.
 pub(crate) const CHILD_REGION_FD: i32 = 4;
+/// Where the child finds the first descriptor it inherits for the shared
+/// objects in its arguments; the others follow.
+pub(crate) const CHILD_INHERITED_FD: i32 = 5;
 
-/// Duplicates a descriptor above the numbers the child uses, so the dup2
-/// actions can neither clobber a source nor be a no-op.
-fn above_child_fds(fd: &OwnedFd) -> io::Result<OwnedFd> {
-    Ok(fcntl_dupfd_cloexec(fd, 10)?)
+/// Duplicates a descriptor above the numbers the child uses (`below`), so
+/// the dup2 actions can neither clobber a source nor be a no-op.
+fn above_child_fds(fd: &OwnedFd, below: i32) -> io::Result<OwnedFd> {
+    Ok(fcntl_dupfd_cloexec(fd, below.max(10))?)
 }
 
 fn cstring(bytes: &[u8]) -> io::Result<CString> {
@@ -37,17 +40,26 @@ fn cstring(bytes: &[u8]) -> io::Result<CString> {
 }
 
 /// Spawns `program` (normally `/proc/self/exe`) with `argv0`, the current
-/// environment plus `extra_env`, and `socket`/`region` as descriptors 3
-/// and 4. Returns the child's pid.
+/// environment plus `extra_env`, `socket`/`region` as descriptors 3 and 4,
+/// and `inherited` as descriptors 5 and up. Returns the child's pid.
 pub(crate) fn spawn(
     program: &OsStr,
     argv0: &OsStr,
     extra_env: (&str, &OsStr),
     socket: &OwnedFd,
     region: &OwnedFd,
+    inherited: &[OwnedFd],
 ) -> io::Result<i32> {
-    let socket = above_child_fds(socket)?;
-    let region = above_child_fds(region)?;
+    let top = i32::try_from(inherited.len())
+        .ok()
+        .and_then(|n| CHILD_INHERITED_FD.checked_add(n))
+        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "too many descriptors"))?;
+    let socket = above_child_fds(socket, top)?;
+    let region = above_child_fds(region, top)?;
+    let inherited = inherited
+        .iter()
+        .map(|fd| above_child_fds(fd, top))
+        .collect::<io::Result<Vec<_>>>()?;
 
     let path = cstring(program.as_bytes())?;
     let argv_owned = [cstring(argv0.as_bytes())?];
@@ -73,6 +85,9 @@ pub(crate) fn spawn(
     }
     actions.dup2(socket.as_fd().as_raw_fd(), CHILD_SOCKET_FD)?;
     actions.dup2(region.as_fd().as_raw_fd(), CHILD_REGION_FD)?;
+    for (target, fd) in (CHILD_INHERITED_FD..).zip(&inherited) {
+        actions.dup2(fd.as_fd().as_raw_fd(), target)?;
+    }
 
     let mut pid: libc::pid_t = 0;
     // SAFETY: every pointer is valid for the call: `path`, `argv` and

@@ -12,6 +12,8 @@ use std::any::{Any, TypeId, type_name};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::shared::inherit;
+
 const POSTCARD: u8 = 0;
 const BYTES: u8 = 1;
 const NUMBERS: u8 = 2;
@@ -116,7 +118,7 @@ pub(crate) fn encode<T: Serialize + 'static>(value: T) -> Result<Encoded, String
         });
     }
     let value = boxed.downcast::<T>().expect("the box holds a T");
-    let body = postcard::to_stdvec(&*value).map_err(|e| e.to_string())?;
+    let body = postcard::to_stdvec(&*value).map_err(inherit::explain)?;
     Ok(Encoded {
         head: vec![POSTCARD],
         body,
@@ -147,7 +149,7 @@ pub(crate) fn encode_slice<T: Serialize + 'static>(items: &[T]) -> Result<Encode
             body,
         });
     }
-    let body = postcard::to_stdvec(items).map_err(|e| e.to_string())?;
+    let body = postcard::to_stdvec(items).map_err(inherit::explain)?;
     Ok(Encoded {
         head: vec![POSTCARD],
         body,
@@ -188,7 +190,7 @@ pub(crate) fn encode_into<T: Serialize + 'static>(
             *out = done;
             Ok(())
         }
-        Err(e) => Err(e.to_string()),
+        Err(e) => Err(inherit::explain(e)),
     }
 }
 

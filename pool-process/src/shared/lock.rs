@@ -1,0 +1,239 @@
+//! `Lock`: Python's `multiprocessing.Lock`, a mutex shared by processes.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use pool_core::{Error, ErrorKind};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use super::futex::RawMutex;
+use super::{create_error, deserialize_segment, serialize_fd};
+use crate::sys::segment::Segment;
+
+/// A lock shared by processes: Python's `multiprocessing.Lock`.
+///
+/// Any process may release it, as on Linux in Python; releasing it while
+/// unlocked is an error. Pass it to a child as an argument of its
+/// [`Process`](crate::Process); clones share the lock.
+///
+/// # Examples
+///
+/// ```
+/// use pool_process::{Lock, Process};
+///
+/// fn hold_it(lock: Lock) {
+///     let _guard = lock.lock();
+///     assert!(lock.locked());
+/// }
+///
+/// let lock = Lock::new().unwrap();
+/// let p = Process::new(hold_it, (lock.clone(),));
+/// p.start().unwrap();
+/// p.join().unwrap();
+/// assert!(!lock.locked(), "the child's guard released it");
+/// ```
+#[derive(Clone)]
+pub struct Lock {
+    segment: Arc<Segment>,
+}
+
+/// Holds a [`Lock`] until dropped.
+///
+/// # Examples
+///
+/// ```
+/// let lock = pool_process::Lock::new().unwrap();
+/// {
+///     let _guard = lock.lock();
+///     assert!(lock.locked());
+/// }
+/// assert!(!lock.locked());
+/// ```
+#[must_use = "the lock is released when the guard is dropped"]
+pub struct LockGuard<'a> {
+    lock: &'a Lock,
+}
+
+impl Lock {
+    /// A new, unlocked lock.
+    ///
+    /// # Errors
+    ///
+    /// The shared memory could not be created ([`ErrorKind::Spawn`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(!pool_process::Lock::new().unwrap().locked());
+    /// ```
+    pub fn new() -> Result<Lock, Error> {
+        let segment = Segment::create("poolrt-lock", 64).map_err(|e| create_error("Lock", e))?;
+        Ok(Lock {
+            segment: Arc::new(segment),
+        })
+    }
+
+    fn raw(&self) -> RawMutex<'_> {
+        RawMutex(self.segment.u32_at(0))
+    }
+
+    /// Blocks until the lock is taken (Python's `acquire()`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let lock = pool_process::Lock::new().unwrap();
+    /// lock.acquire();
+    /// assert!(lock.locked());
+    /// lock.release().unwrap();
+    /// ```
+    pub fn acquire(&self) {
+        self.raw().lock(None);
+    }
+
+    /// Takes the lock if it is free (Python's `acquire(block=False)`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let lock = pool_process::Lock::new().unwrap();
+    /// assert!(lock.try_acquire());
+    /// assert!(!lock.try_acquire());
+    /// ```
+    pub fn try_acquire(&self) -> bool {
+        self.raw().try_lock()
+    }
+
+    /// Waits at most `timeout` for the lock; true if taken (Python's
+    /// `acquire(timeout=...)`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let lock = pool_process::Lock::new().unwrap();
+    /// assert!(lock.acquire_timeout(Duration::from_millis(10)));
+    /// assert!(!lock.acquire_timeout(Duration::from_millis(10)));
+    /// ```
+    pub fn acquire_timeout(&self, timeout: Duration) -> bool {
+        match Instant::now().checked_add(timeout) {
+            Some(deadline) => self.raw().lock(Some(deadline)),
+            None => self.raw().lock(None),
+        }
+    }
+
+    /// Releases the lock, whichever process took it.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidState`] if it is not locked (Python's
+    /// `ValueError`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let lock = pool_process::Lock::new().unwrap();
+    /// assert!(lock.release().is_err());
+    /// lock.acquire();
+    /// assert!(lock.release().is_ok());
+    /// ```
+    pub fn release(&self) -> Result<(), Error> {
+        if !self.raw().is_locked() {
+            return Err(Error::from_kind(ErrorKind::InvalidState)
+                .with_detail("release of an unlocked Lock"));
+        }
+        self.raw().unlock();
+        Ok(())
+    }
+
+    /// Whether some process holds the lock.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let lock = pool_process::Lock::new().unwrap();
+    /// let guard = lock.lock();
+    /// assert!(lock.locked());
+    /// drop(guard);
+    /// assert!(!lock.locked());
+    /// ```
+    pub fn locked(&self) -> bool {
+        self.raw().is_locked()
+    }
+
+    /// Takes the lock until the guard is dropped (Python's `with lock:`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let lock = pool_process::Lock::new().unwrap();
+    /// let guard = lock.lock();
+    /// assert!(!lock.try_acquire());
+    /// drop(guard);
+    /// assert!(lock.try_acquire());
+    /// ```
+    pub fn lock(&self) -> LockGuard<'_> {
+        self.acquire();
+        LockGuard { lock: self }
+    }
+
+    /// A guard if the lock is free now.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let lock = pool_process::Lock::new().unwrap();
+    /// let guard = lock.try_lock().unwrap();
+    /// assert!(lock.try_lock().is_none());
+    /// drop(guard);
+    /// ```
+    pub fn try_lock(&self) -> Option<LockGuard<'_>> {
+        self.try_acquire().then_some(LockGuard { lock: self })
+    }
+
+    /// A guard if the lock could be taken within `timeout`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let lock = pool_process::Lock::new().unwrap();
+    /// let _held = lock.lock();
+    /// assert!(lock.lock_timeout(Duration::from_millis(10)).is_none());
+    /// ```
+    pub fn lock_timeout(&self, timeout: Duration) -> Option<LockGuard<'_>> {
+        self.acquire_timeout(timeout)
+            .then_some(LockGuard { lock: self })
+    }
+}
+
+impl Drop for LockGuard<'_> {
+    fn drop(&mut self) {
+        self.lock.raw().unlock();
+    }
+}
+
+impl fmt::Debug for Lock {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Lock")
+            .field("locked", &self.locked())
+            .finish()
+    }
+}
+
+impl Serialize for Lock {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        serialize_fd(&*self.segment, "Lock", s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Lock {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Lock, D::Error> {
+        Ok(Lock {
+            segment: Arc::new(deserialize_segment(d, "Lock")?),
+        })
+    }
+}

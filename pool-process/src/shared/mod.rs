@@ -1,0 +1,53 @@
+//! Objects shared between a parent and the children of its
+//! [`Process`](crate::Process)es: Python's `multiprocessing.Lock`,
+//! `Queue`, `JoinableQueue`, `Value`, `Array` and `Pipe`.
+//!
+//! Each lives in memory (a memfd segment) or a socket that every process
+//! holding it maps or reads; a child gets it as an argument of its
+//! `Process`, which hands over the descriptor (`inherit.rs`). Waiting is
+//! done on futexes in the shared memory (`futex.rs`), so a blocked
+//! process sleeps in the kernel and every wait has a timeout variant.
+//!
+//! As in Python, a process that dies while it holds an object's lock
+//! (killed in the middle of a `put`, or while holding a `Lock`) leaves it
+//! locked for the others.
+
+pub(crate) mod futex;
+pub(crate) mod inherit;
+mod lock;
+mod pipe;
+mod queue;
+mod value;
+
+use std::os::fd::AsFd;
+
+use serde::de::Error as _;
+use serde::ser::Error as _;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::sys::segment::Segment;
+
+pub use lock::{Lock, LockGuard};
+pub use pipe::{Connection, Pipe};
+pub use queue::{GetError, JoinableQueue, PutError, Queue};
+pub use value::{Array, ArrayGuard, Element, Value, ValueGuard};
+
+/// Serializes a shared object as the index of its descriptor.
+fn serialize_fd<S: Serializer>(fd: &impl AsFd, what: &str, s: S) -> Result<S::Ok, S::Error> {
+    inherit::export(fd.as_fd(), what)
+        .map_err(S::Error::custom)?
+        .serialize(s)
+}
+
+/// Maps the segment of a shared object decoded in a child.
+fn deserialize_segment<'de, D: Deserializer<'de>>(d: D, what: &str) -> Result<Segment, D::Error> {
+    let index = u32::deserialize(d)?;
+    let fd = inherit::import(index, what).map_err(D::Error::custom)?;
+    Segment::adopt(fd).map_err(|e| D::Error::custom(format!("cannot map the {what}: {e}")))
+}
+
+/// The error for a shared segment that could not be created.
+fn create_error(what: &str, e: std::io::Error) -> pool_core::Error {
+    pool_core::Error::new(pool_core::ErrorKind::Spawn, e)
+        .with_detail(format!("cannot create the shared memory of a {what}"))
+}

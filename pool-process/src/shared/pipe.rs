@@ -1,0 +1,357 @@
+//! `Pipe` and `Connection`: Python's `multiprocessing.Pipe`, two connected
+//! ends that send and receive whole values.
+//!
+//! The ends are a Unix socket pair. Each message is a `u32` length and
+//! the postcard bytes; a send writes the frame whole with `MSG_NOSIGNAL`
+//! (a closed peer is an error value, not a `SIGPIPE`), and within a
+//! process a mutex per direction keeps concurrent senders' or receivers'
+//! frames apart.
+
+use std::fmt;
+use std::io::Read;
+use std::os::fd::AsFd;
+use std::os::unix::net::UnixStream;
+use std::time::{Duration, Instant};
+
+use parking_lot::Mutex;
+use pool_core::{Error, ErrorKind};
+use rustix::event::{PollFd, PollFlags, poll};
+use rustix::net::{SendFlags, send};
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use super::inherit;
+use crate::task::Wire;
+
+/// Python's `Pipe()`: two connected [`Connection`]s. With `duplex`, both
+/// ends send and receive; without, the first only receives and the
+/// second only sends (Python's `Pipe(duplex=False)`).
+///
+/// # Errors
+///
+/// The socket pair could not be created.
+///
+/// # Examples
+///
+/// ```
+/// use pool_process::{Connection, Pipe, Process};
+///
+/// fn child(conn: Connection) {
+///     conn.send(&(42, None::<u8>, "hello from child".to_owned())).unwrap();
+/// }
+///
+/// let (parent_end, child_end) = Pipe(true).unwrap();
+/// let p = Process::new(child, (child_end,));
+/// p.start().unwrap();
+/// let got: (i32, Option<u8>, String) = parent_end.recv().unwrap();
+/// assert_eq!(got, (42, None, "hello from child".to_owned()));
+/// p.join().unwrap();
+/// ```
+#[allow(non_snake_case)]
+pub fn Pipe(duplex: bool) -> Result<(Connection, Connection), Error> {
+    let failed =
+        |e| Error::new(ErrorKind::Spawn, e).with_detail("cannot create the pipe's socket pair");
+    let (a, b) = UnixStream::pair().map_err(failed)?;
+    Ok((
+        Connection::new(a, true, duplex).map_err(failed)?,
+        Connection::new(b, duplex, true).map_err(failed)?,
+    ))
+}
+
+/// One end of a [`Pipe`]: sends and receives whole [`Wire`] values.
+/// Pass it to a child as an argument of its [`Process`](crate::Process).
+///
+/// # Examples
+///
+/// ```
+/// let (a, b) = pool_process::Pipe(true).unwrap();
+/// a.send(&vec![1, 2, 3]).unwrap();
+/// b.send(&"pong").unwrap();
+/// assert_eq!(b.recv::<Vec<i32>>().unwrap(), [1, 2, 3]);
+/// assert_eq!(a.recv::<String>().unwrap(), "pong");
+/// ```
+pub struct Connection {
+    reader: Mutex<UnixStream>,
+    writer: Mutex<UnixStream>,
+    readable: bool,
+    writable: bool,
+}
+
+impl Connection {
+    fn new(stream: UnixStream, readable: bool, writable: bool) -> std::io::Result<Connection> {
+        // A second handle, so a sender and a receiver never wait for each
+        // other's lock.
+        let writer = stream.try_clone()?;
+        Ok(Connection {
+            reader: Mutex::new(stream),
+            writer: Mutex::new(writer),
+            readable,
+            writable,
+        })
+    }
+
+    fn refuse(&self, what: &str) -> Error {
+        Error::from_kind(ErrorKind::InvalidState)
+            .with_detail(format!("this end of a one-way Pipe cannot {what}"))
+    }
+
+    /// Sends `value` (Python's `send`). It waits only while the socket's
+    /// buffer is full.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Serialize`] if `value` cannot be serialized;
+    /// [`ErrorKind::Closed`] if the other end was closed;
+    /// [`ErrorKind::InvalidState`] on the receiving end of a one-way pipe.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (a, b) = pool_process::Pipe(true).unwrap();
+    /// drop(b);
+    /// let error = a.send(&1u8).unwrap_err();
+    /// assert_eq!(error.kind(), pool_core::ErrorKind::Closed);
+    /// ```
+    pub fn send<T: Serialize + ?Sized>(&self, value: &T) -> Result<(), Error> {
+        if !self.writable {
+            return Err(self.refuse("send"));
+        }
+        let mut frame = vec![0u8; 4];
+        frame = postcard::to_extend(value, frame).map_err(|e| {
+            Error::new(ErrorKind::Serialize, inherit::explain(e))
+                .with_detail(format!("a pipe message ({})", std::any::type_name::<T>()))
+        })?;
+        let len = u32::try_from(frame.len() - 4).map_err(|_| {
+            Error::from_kind(ErrorKind::Serialize).with_detail("a pipe message over 4 GiB")
+        })?;
+        frame[..4].copy_from_slice(&len.to_le_bytes());
+        let writer = self.writer.lock();
+        let mut rest = &frame[..];
+        while !rest.is_empty() {
+            match send(&*writer, rest, SendFlags::NOSIGNAL) {
+                Ok(n) => rest = &rest[n..],
+                Err(rustix::io::Errno::INTR) => {}
+                Err(e) => {
+                    let e = std::io::Error::from(e);
+                    let kind = if e.kind() == std::io::ErrorKind::BrokenPipe {
+                        ErrorKind::Closed
+                    } else {
+                        ErrorKind::WorkerLost
+                    };
+                    return Err(Error::new(kind, e).with_detail("the other end of the pipe"));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Receives the next value, waiting as long as it takes (Python's
+    /// `recv`).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Closed`] when the other end was closed and nothing is
+    /// left to read (Python's `EOFError`); [`ErrorKind::Deserialize`] if the
+    /// message is not a `T`; [`ErrorKind::InvalidState`] on the sending end
+    /// of a one-way pipe.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (a, b) = pool_process::Pipe(true).unwrap();
+    /// a.send(&'x').unwrap();
+    /// drop(a);
+    /// assert_eq!(b.recv::<char>().unwrap(), 'x');
+    /// assert_eq!(b.recv::<char>().unwrap_err().kind(), pool_core::ErrorKind::Closed);
+    /// ```
+    pub fn recv<T: Wire>(&self) -> Result<T, Error> {
+        self.recv_until(None)
+    }
+
+    /// Receives the next value, waiting at most `timeout` for it to start
+    /// arriving.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Timeout`] if nothing came in time; otherwise as for
+    /// [`recv`](Connection::recv).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let (a, _b) = pool_process::Pipe(true).unwrap();
+    /// let error = a.recv_timeout::<u32>(Duration::from_millis(10)).unwrap_err();
+    /// assert_eq!(error.kind(), pool_core::ErrorKind::Timeout);
+    /// ```
+    pub fn recv_timeout<T: Wire>(&self, timeout: Duration) -> Result<T, Error> {
+        self.recv_until(Some(Instant::now().checked_add(timeout).ok_or_else(
+            || Error::from_kind(ErrorKind::InvalidConfig).with_detail("timeout too large"),
+        )?))
+    }
+
+    fn recv_until<T: Wire>(&self, deadline: Option<Instant>) -> Result<T, Error> {
+        if !self.readable {
+            return Err(self.refuse("receive"));
+        }
+        let mut reader = self.reader.lock();
+        if let Some(deadline) = deadline
+            && !readable(&reader, Some(deadline))?
+        {
+            return Err(
+                Error::from_kind(ErrorKind::Timeout).with_detail("no message on the pipe in time")
+            );
+        }
+        let closed = || {
+            Error::from_kind(ErrorKind::Closed).with_detail("the other end of the pipe was closed")
+        };
+        let mut len = [0u8; 4];
+        read_exact(&mut reader, &mut len).map_err(|e| e.unwrap_or_else(closed))?;
+        let mut body = vec![0u8; u32::from_le_bytes(len) as usize];
+        read_exact(&mut reader, &mut body).map_err(|e| e.unwrap_or_else(closed))?;
+        drop(reader);
+        let what = || format!("a pipe message ({})", std::any::type_name::<T>());
+        match postcard::take_from_bytes(&body) {
+            Ok((value, [])) => Ok(value),
+            Ok((_, rest)) => Err(
+                Error::from_kind(ErrorKind::Deserialize).with_detail(format!(
+                    "{}: {} bytes left over, the message is of another type",
+                    what(),
+                    rest.len()
+                )),
+            ),
+            Err(e) => Err(Error::new(ErrorKind::Deserialize, e).with_detail(what())),
+        }
+    }
+
+    /// Whether a message (or the end of the stream) is waiting, after
+    /// waiting at most `timeout` (Python's `poll(timeout)`).
+    ///
+    /// # Errors
+    ///
+    /// The socket failed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let (a, b) = pool_process::Pipe(true).unwrap();
+    /// assert!(!b.poll(Duration::ZERO).unwrap());
+    /// a.send(&1u8).unwrap();
+    /// assert!(b.poll(Duration::from_secs(10)).unwrap());
+    /// ```
+    pub fn poll(&self, timeout: Duration) -> Result<bool, Error> {
+        let reader = self.reader.lock();
+        readable(&reader, Instant::now().checked_add(timeout))
+    }
+
+    /// A second handle to this end (Python shares an end by passing the
+    /// same object to several processes; here each gets its own handle).
+    ///
+    /// # Errors
+    ///
+    /// The descriptor could not be duplicated.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (a, b) = pool_process::Pipe(true).unwrap();
+    /// let b2 = b.try_clone().unwrap();
+    /// a.send(&1u8).unwrap();
+    /// assert_eq!(b2.recv::<u8>().unwrap(), 1);
+    /// drop(b2);
+    /// a.send(&2u8).unwrap();
+    /// assert_eq!(b.recv::<u8>().unwrap(), 2, "b is still open");
+    /// ```
+    pub fn try_clone(&self) -> Result<Connection, Error> {
+        let stream = self
+            .reader
+            .lock()
+            .try_clone()
+            .and_then(|s| Connection::new(s, self.readable, self.writable));
+        stream.map_err(|e| {
+            Error::new(ErrorKind::Spawn, e).with_detail("cannot duplicate a Connection")
+        })
+    }
+
+    /// Whether this end can receive.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (reader, writer) = pool_process::Pipe(false).unwrap();
+    /// assert!(reader.readable() && !reader.writable());
+    /// assert!(writer.writable() && !writer.readable());
+    /// ```
+    pub fn readable(&self) -> bool {
+        self.readable
+    }
+
+    /// Whether this end can send.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (a, _b) = pool_process::Pipe(true).unwrap();
+    /// assert!(a.writable());
+    /// ```
+    pub fn writable(&self) -> bool {
+        self.writable
+    }
+}
+
+/// Waits until `stream` has bytes (or end-of-file) or `deadline` passes.
+fn readable(stream: &UnixStream, deadline: Option<Instant>) -> Result<bool, Error> {
+    loop {
+        let timeout = deadline.map(|d| {
+            let left = d.saturating_duration_since(Instant::now());
+            rustix::event::Timespec {
+                tv_sec: left.as_secs() as i64,
+                tv_nsec: i64::from(left.subsec_nanos()),
+            }
+        });
+        let mut fds = [PollFd::new(stream, PollFlags::IN)];
+        match poll(&mut fds, timeout.as_ref()) {
+            Ok(n) => return Ok(n > 0),
+            Err(rustix::io::Errno::INTR) => {}
+            Err(e) => return Err(Error::new(ErrorKind::WorkerLost, std::io::Error::from(e))),
+        }
+    }
+}
+
+/// Fills `buf`; `Err(None)` at end-of-file, `Err(Some(error))` on failure.
+fn read_exact(stream: &mut UnixStream, buf: &mut [u8]) -> Result<(), Option<Error>> {
+    match stream.read_exact(buf) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Err(None),
+        Err(e) => Err(Some(Error::new(ErrorKind::WorkerLost, e))),
+    }
+}
+
+impl fmt::Debug for Connection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Connection")
+            .field("readable", &self.readable)
+            .field("writable", &self.writable)
+            .finish()
+    }
+}
+
+impl Serialize for Connection {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let index = inherit::export(self.reader.lock().as_fd(), "Connection")
+            .map_err(serde::ser::Error::custom)?;
+        (index, self.readable, self.writable).serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Connection {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Connection, D::Error> {
+        let (index, readable, writable) = <(u32, bool, bool)>::deserialize(d)?;
+        let fd = inherit::import(index, "Connection").map_err(D::Error::custom)?;
+        Connection::new(UnixStream::from(fd), readable, writable)
+            .map_err(|e| D::Error::custom(format!("cannot adopt the Connection: {e}")))
+    }
+}

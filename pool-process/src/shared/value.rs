@@ -1,0 +1,554 @@
+//! `Value` and `Array`: Python's `multiprocessing.Value` and `Array`,
+//! numbers in shared memory, each object guarded by its own lock.
+//!
+//! Layout: the mutex word, the element count, the element size (checked
+//! when a child maps it), then the elements from byte 64.
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::sync::Arc;
+use std::sync::atomic::Ordering::Relaxed;
+
+use pool_core::{Error, ErrorKind};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use super::futex::RawMutex;
+use super::{create_error, deserialize_segment, serialize_fd};
+use crate::sys::segment::Segment;
+
+const LOCK: usize = 0;
+const LEN: usize = 8;
+const SIZE: usize = 16;
+const DATA: usize = 64;
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// The element types of [`Value`] and [`Array`]: Python's type codes
+/// (`'i'`, `'d'`, ...) as Rust number types.
+///
+/// # Examples
+///
+/// ```
+/// use pool_process::Element;
+///
+/// let mut bytes = [0u8; 8];
+/// 3.5f64.store(&mut bytes);
+/// assert_eq!(f64::load(&bytes), 3.5);
+/// ```
+pub trait Element: Copy + Send + Sync + fmt::Debug + sealed::Sealed + 'static {
+    /// Bytes per element.
+    const SIZE: usize;
+    /// Writes the value into `bytes` (`SIZE` long), native byte order.
+    fn store(self, bytes: &mut [u8]);
+    /// Reads a value from `bytes` (`SIZE` long).
+    fn load(bytes: &[u8]) -> Self;
+}
+
+macro_rules! elements {
+    ($($t:ty),*) => {$(
+        impl sealed::Sealed for $t {}
+        impl Element for $t {
+            const SIZE: usize = size_of::<$t>();
+            fn store(self, bytes: &mut [u8]) {
+                bytes.copy_from_slice(&self.to_ne_bytes());
+            }
+            fn load(bytes: &[u8]) -> $t {
+                <$t>::from_ne_bytes(bytes.try_into().expect("SIZE bytes"))
+            }
+        }
+    )*};
+}
+
+elements!(i8, i16, i32, i64, u8, u16, u32, u64, f32, f64);
+
+/// The shared cells of a `Value` (one) or an `Array` (many).
+struct Cells<T> {
+    segment: Segment,
+    len: usize,
+    _t: PhantomData<T>,
+}
+
+impl<T: Element> Cells<T> {
+    fn create(values: &[T], what: &str) -> Result<Cells<T>, Error> {
+        let bytes = DATA + values.len().max(1) * T::SIZE;
+        let segment =
+            Segment::create("poolrt-shared-value", bytes).map_err(|e| create_error(what, e))?;
+        segment.u64_at(LEN).store(values.len() as u64, Relaxed);
+        segment.u64_at(SIZE).store(T::SIZE as u64, Relaxed);
+        let cells = Cells {
+            segment,
+            len: values.len(),
+            _t: PhantomData,
+        };
+        for (i, v) in values.iter().enumerate() {
+            cells.store(i, *v);
+        }
+        Ok(cells)
+    }
+
+    fn adopt(segment: Segment) -> Result<Cells<T>, String> {
+        let len = segment.u64_at(LEN).load(Relaxed) as usize;
+        let size = segment.u64_at(SIZE).load(Relaxed) as usize;
+        if size != T::SIZE || DATA + len * size > segment.len() {
+            return Err(format!(
+                "the inherited memory does not hold {len} values of {} bytes",
+                T::SIZE
+            ));
+        }
+        Ok(Cells {
+            segment,
+            len,
+            _t: PhantomData,
+        })
+    }
+
+    fn mutex(&self) -> RawMutex<'_> {
+        RawMutex(self.segment.u32_at(LOCK))
+    }
+
+    fn load(&self, i: usize) -> T {
+        let mut bytes = [0u8; 8];
+        let bytes = &mut bytes[..T::SIZE];
+        self.segment.read(DATA + i * T::SIZE, bytes);
+        T::load(bytes)
+    }
+
+    fn store(&self, i: usize, value: T) {
+        let mut bytes = [0u8; 8];
+        let bytes = &mut bytes[..T::SIZE];
+        value.store(bytes);
+        self.segment.write(DATA + i * T::SIZE, bytes);
+    }
+
+    fn locked<R>(&self, f: impl FnOnce() -> R) -> R {
+        self.mutex().lock(None);
+        let result = f();
+        self.mutex().unlock();
+        result
+    }
+}
+
+/// A number in shared memory: Python's `multiprocessing.Value`.
+///
+/// [`get`](Value::get) and [`set`](Value::set) each take the value's lock;
+/// for a read-modify-write, hold it with [`get_lock`](Value::get_lock),
+/// as Python's `with v.get_lock(): v.value += 1`. Pass it to a child as an
+/// argument of its [`Process`](crate::Process); clones share the value.
+///
+/// # Examples
+///
+/// ```
+/// use pool_process::{Process, Value};
+///
+/// fn set_pi(v: Value<f64>) {
+///     v.set(3.1415927);
+/// }
+///
+/// let num = Value::new(0.0).unwrap();
+/// let p = Process::new(set_pi, (num.clone(),));
+/// p.start().unwrap();
+/// p.join().unwrap();
+/// assert_eq!(num.get(), 3.1415927);
+/// ```
+pub struct Value<T> {
+    cells: Arc<Cells<T>>,
+}
+
+/// Holds a [`Value`]'s lock; reads and writes through it take no lock.
+///
+/// # Examples
+///
+/// ```
+/// let v = pool_process::Value::new(1u32).unwrap();
+/// let guard = v.get_lock();
+/// guard.set(guard.get() + 1);
+/// drop(guard);
+/// assert_eq!(v.get(), 2);
+/// ```
+#[must_use = "the lock is released when the guard is dropped"]
+pub struct ValueGuard<'a, T: Element> {
+    cells: &'a Cells<T>,
+}
+
+impl<T: Element> Value<T> {
+    /// A shared value, initially `value`.
+    ///
+    /// # Errors
+    ///
+    /// The shared memory could not be created.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(pool_process::Value::new(7i64).unwrap().get(), 7);
+    /// ```
+    pub fn new(value: T) -> Result<Value<T>, Error> {
+        Ok(Value {
+            cells: Arc::new(Cells::create(&[value], "Value")?),
+        })
+    }
+
+    /// The value (Python's `v.value`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let v = pool_process::Value::new(1.5f32).unwrap();
+    /// assert_eq!(v.get(), 1.5);
+    /// ```
+    pub fn get(&self) -> T {
+        self.cells.locked(|| self.cells.load(0))
+    }
+
+    /// Sets the value (Python's `v.value = x`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let v = pool_process::Value::new(0u8).unwrap();
+    /// v.set(9);
+    /// assert_eq!(v.get(), 9);
+    /// ```
+    pub fn set(&self, value: T) {
+        self.cells.locked(|| self.cells.store(0, value));
+    }
+
+    /// Holds the value's lock until the guard is dropped.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let v = pool_process::Value::new(10i32).unwrap();
+    /// {
+    ///     let g = v.get_lock();
+    ///     g.set(g.get() * 2);
+    /// }
+    /// assert_eq!(v.get(), 20);
+    /// ```
+    pub fn get_lock(&self) -> ValueGuard<'_, T> {
+        self.cells.mutex().lock(None);
+        ValueGuard { cells: &self.cells }
+    }
+}
+
+impl<T: Element> ValueGuard<'_, T> {
+    /// The value.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let v = pool_process::Value::new(4u16).unwrap();
+    /// assert_eq!(v.get_lock().get(), 4);
+    /// ```
+    pub fn get(&self) -> T {
+        self.cells.load(0)
+    }
+
+    /// Sets the value.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let v = pool_process::Value::new(4u16).unwrap();
+    /// v.get_lock().set(5);
+    /// assert_eq!(v.get(), 5);
+    /// ```
+    pub fn set(&self, value: T) {
+        self.cells.store(0, value);
+    }
+}
+
+impl<T: Element> Drop for ValueGuard<'_, T> {
+    fn drop(&mut self) {
+        self.cells.mutex().unlock();
+    }
+}
+
+/// An array of numbers in shared memory: Python's
+/// `multiprocessing.Array`. Its length is fixed at creation.
+///
+/// # Examples
+///
+/// ```
+/// use pool_process::{Array, Process};
+///
+/// fn negate(a: Array<i32>) {
+///     let g = a.get_lock();
+///     for i in 0..g.len() {
+///         g.set(i, -g.get(i));
+///     }
+/// }
+///
+/// let arr = Array::new(0..10).unwrap();
+/// let p = Process::new(negate, (arr.clone(),));
+/// p.start().unwrap();
+/// p.join().unwrap();
+/// assert_eq!(arr.to_vec(), [0, -1, -2, -3, -4, -5, -6, -7, -8, -9]);
+/// ```
+pub struct Array<T> {
+    cells: Arc<Cells<T>>,
+}
+
+/// Holds an [`Array`]'s lock; reads and writes through it take no lock.
+///
+/// # Examples
+///
+/// ```
+/// let a = pool_process::Array::new([1u8, 2, 3]).unwrap();
+/// let g = a.get_lock();
+/// g.set(0, g.get(1) + g.get(2));
+/// assert_eq!(g.to_vec(), [5, 2, 3]);
+/// ```
+#[must_use = "the lock is released when the guard is dropped"]
+pub struct ArrayGuard<'a, T: Element> {
+    cells: &'a Cells<T>,
+}
+
+fn out_of_range(index: usize, len: usize) -> Error {
+    Error::from_kind(ErrorKind::InvalidState).with_detail(format!(
+        "index {index} is out of range for an Array of {len}"
+    ))
+}
+
+impl<T: Element> Array<T> {
+    /// A shared array holding `values`.
+    ///
+    /// # Errors
+    ///
+    /// The shared memory could not be created.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let a = pool_process::Array::new([11, 22, 33, 44]).unwrap();
+    /// assert_eq!(a.len(), 4);
+    /// ```
+    pub fn new(values: impl IntoIterator<Item = T>) -> Result<Array<T>, Error> {
+        let values: Vec<T> = values.into_iter().collect();
+        Ok(Array {
+            cells: Arc::new(Cells::create(&values, "Array")?),
+        })
+    }
+
+    /// The number of elements.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(pool_process::Array::<u8>::new([]).unwrap().len(), 0);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.cells.len
+    }
+
+    /// Whether the array has no elements.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(pool_process::Array::<f64>::new([]).unwrap().is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.cells.len == 0
+    }
+
+    /// Element `index` (Python's `a[i]`).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidState`] for an index out of range (Python's
+    /// `IndexError`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let a = pool_process::Array::new([1.0, 2.0]).unwrap();
+    /// assert_eq!(a.get(1).unwrap(), 2.0);
+    /// assert!(a.get(2).is_err());
+    /// ```
+    pub fn get(&self, index: usize) -> Result<T, Error> {
+        self.get_lock().get_checked(index)
+    }
+
+    /// Sets element `index` (Python's `a[i] = x`).
+    ///
+    /// # Errors
+    ///
+    /// As for [`get`](Array::get).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let a = pool_process::Array::new([0i16; 3]).unwrap();
+    /// a.set(2, 7).unwrap();
+    /// assert_eq!(a.to_vec(), [0, 0, 7]);
+    /// assert!(a.set(3, 1).is_err());
+    /// ```
+    pub fn set(&self, index: usize, value: T) -> Result<(), Error> {
+        self.get_lock().set_checked(index, value)
+    }
+
+    /// A copy of every element (Python's `a[:]`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let a = pool_process::Array::new(0u32..3).unwrap();
+    /// assert_eq!(a.to_vec(), [0, 1, 2]);
+    /// ```
+    pub fn to_vec(&self) -> Vec<T> {
+        self.get_lock().to_vec()
+    }
+
+    /// Holds the array's lock until the guard is dropped.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let a = pool_process::Array::new([1i64, 2]).unwrap();
+    /// let g = a.get_lock();
+    /// g.set(0, 5);
+    /// assert_eq!(g.get(0), 5);
+    /// ```
+    pub fn get_lock(&self) -> ArrayGuard<'_, T> {
+        self.cells.mutex().lock(None);
+        ArrayGuard { cells: &self.cells }
+    }
+}
+
+impl<T: Element> ArrayGuard<'_, T> {
+    /// The number of elements.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let a = pool_process::Array::new([0u8; 5]).unwrap();
+    /// assert_eq!(a.get_lock().len(), 5);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.cells.len
+    }
+
+    /// Whether the array has no elements.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let a = pool_process::Array::new([0u8; 1]).unwrap();
+    /// assert!(!a.get_lock().is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.cells.len == 0
+    }
+
+    /// Element `index`.
+    ///
+    /// # Panics
+    ///
+    /// If `index` is out of range, like slice indexing.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let a = pool_process::Array::new([4u8, 5]).unwrap();
+    /// assert_eq!(a.get_lock().get(1), 5);
+    /// ```
+    pub fn get(&self, index: usize) -> T {
+        self.get_checked(index).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Sets element `index`.
+    ///
+    /// # Panics
+    ///
+    /// If `index` is out of range, like slice indexing.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let a = pool_process::Array::new([4u8, 5]).unwrap();
+    /// a.get_lock().set(0, 1);
+    /// assert_eq!(a.to_vec(), [1, 5]);
+    /// ```
+    pub fn set(&self, index: usize, value: T) {
+        self.set_checked(index, value)
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    fn get_checked(&self, index: usize) -> Result<T, Error> {
+        if index >= self.cells.len {
+            return Err(out_of_range(index, self.cells.len));
+        }
+        Ok(self.cells.load(index))
+    }
+
+    fn set_checked(&self, index: usize, value: T) -> Result<(), Error> {
+        if index >= self.cells.len {
+            return Err(out_of_range(index, self.cells.len));
+        }
+        self.cells.store(index, value);
+        Ok(())
+    }
+
+    /// A copy of every element.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let a = pool_process::Array::new([1u8, 2]).unwrap();
+    /// assert_eq!(a.get_lock().to_vec(), [1, 2]);
+    /// ```
+    pub fn to_vec(&self) -> Vec<T> {
+        (0..self.cells.len).map(|i| self.cells.load(i)).collect()
+    }
+}
+
+impl<T: Element> Drop for ArrayGuard<'_, T> {
+    fn drop(&mut self) {
+        self.cells.mutex().unlock();
+    }
+}
+
+macro_rules! shared_cells {
+    ($ty:ident, $what:literal) => {
+        impl<T> Clone for $ty<T> {
+            fn clone(&self) -> $ty<T> {
+                $ty {
+                    cells: self.cells.clone(),
+                }
+            }
+        }
+
+        impl<T: Element> fmt::Debug for $ty<T> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                let g = self.cells.locked(|| {
+                    (0..self.cells.len)
+                        .map(|i| self.cells.load(i))
+                        .collect::<Vec<T>>()
+                });
+                f.debug_tuple($what).field(&g).finish()
+            }
+        }
+
+        impl<T> Serialize for $ty<T> {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                serialize_fd(&self.cells.segment, $what, s)
+            }
+        }
+
+        impl<'de, T: Element> Deserialize<'de> for $ty<T> {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<$ty<T>, D::Error> {
+                let segment = deserialize_segment(d, $what)?;
+                let cells = Cells::adopt(segment).map_err(serde::de::Error::custom)?;
+                Ok($ty {
+                    cells: Arc::new(cells),
+                })
+            }
+        }
+    };
+}
+
+shared_cells!(Value, "Value");
+shared_cells!(Array, "Array");
