@@ -28,12 +28,36 @@ pub struct WorkerInfo {
 impl WorkerInfo {
     /// The worker's slot, in `0..max_workers`. A slot is reused by the
     /// next worker after its previous occupant exits.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_core::{Scheduler, SchedulerConfig};
+    ///
+    /// // One worker slot: its index is always 0.
+    /// let scheduler = Scheduler::new(SchedulerConfig::new(1, |info| Ok(info.index()))).unwrap();
+    /// let index = scheduler.submit_with(|index: &mut usize| *index).unwrap().result().unwrap();
+    /// assert_eq!(index, 0);
+    /// # scheduler.shutdown(pool_core::CancelFutures::No);
+    /// ```
     pub fn index(&self) -> usize {
         self.index
     }
 
     /// The core the worker was pinned to, when pinning was asked for and
     /// succeeded.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_core::{Scheduler, SchedulerConfig};
+    ///
+    /// // Pinning was not asked for, so no worker reports a core.
+    /// let scheduler = Scheduler::new(SchedulerConfig::new(1, |info| Ok(info.core()))).unwrap();
+    /// let core = scheduler.submit_with(|core: &mut Option<usize>| *core).unwrap().result().unwrap();
+    /// assert_eq!(core, None);
+    /// # scheduler.shutdown(pool_core::CancelFutures::No);
+    /// ```
     pub fn core(&self) -> Option<usize> {
         self.core
     }
@@ -72,6 +96,19 @@ pub struct SchedulerConfig<C> {
 
 impl<C> SchedulerConfig<C> {
     /// Up to `max_workers` workers, each starting with `start`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_core::{Scheduler, SchedulerConfig};
+    ///
+    /// // Every worker's context is the string its start-up function built.
+    /// let config = SchedulerConfig::new(2, |info| Ok(format!("worker {}", info.index())));
+    /// let scheduler = Scheduler::new(config).unwrap();
+    /// let f = scheduler.submit_with(|ctx: &mut String| ctx.clone()).unwrap();
+    /// assert!(f.result().unwrap().starts_with("worker "));
+    /// # scheduler.shutdown(pool_core::CancelFutures::No);
+    /// ```
     pub fn new(
         max_workers: usize,
         start: impl Fn(&WorkerInfo) -> Result<C, Error> + Send + Sync + 'static,
@@ -87,12 +124,34 @@ impl<C> SchedulerConfig<C> {
     }
 
     /// The most workers that may run at once.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_core::{Scheduler, SchedulerConfig};
+    ///
+    /// let config = SchedulerConfig::new(3, |_| Ok(()));
+    /// assert_eq!(config.max_workers(), 3);
+    /// assert_eq!(Scheduler::new(config).unwrap().max_workers(), 3);
+    /// ```
     pub fn max_workers(&self) -> usize {
         self.max_workers
     }
 
     /// Names worker threads; receives a number that counts every worker
     /// started by this scheduler from zero.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_core::{Scheduler, SchedulerConfig};
+    ///
+    /// let config = SchedulerConfig::new(1, |_| Ok(())).thread_name(|i| format!("io-{i}"));
+    /// let scheduler = Scheduler::new(config).unwrap();
+    /// let name = scheduler.submit(|| std::thread::current().name().map(String::from));
+    /// assert_eq!(name.unwrap().result().unwrap().as_deref(), Some("io-0"));
+    /// # scheduler.shutdown(pool_core::CancelFutures::No);
+    /// ```
     #[must_use]
     pub fn thread_name(mut self, name: impl Fn(usize) -> String + Send + Sync + 'static) -> Self {
         self.thread_name = Arc::new(name);
@@ -100,6 +159,22 @@ impl<C> SchedulerConfig<C> {
     }
 
     /// The stack size of worker threads, in bytes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_core::{Scheduler, SchedulerConfig};
+    ///
+    /// let config = SchedulerConfig::new(1, |_| Ok(())).stack_size(Some(16 << 20));
+    /// let scheduler = Scheduler::new(config).unwrap();
+    /// // 4 MiB on the stack would overflow a default 2 MiB thread; 16 MiB is enough.
+    /// let f = scheduler.submit(|| {
+    ///     let buf = std::hint::black_box([1u8; 4 << 20]);
+    ///     buf.iter().map(|&b| usize::from(b)).sum::<usize>()
+    /// });
+    /// assert_eq!(f.unwrap().result().unwrap(), 4 << 20);
+    /// # scheduler.shutdown(pool_core::CancelFutures::No);
+    /// ```
     #[must_use]
     pub fn stack_size(mut self, bytes: Option<usize>) -> Self {
         self.stack_size = bytes;
@@ -108,6 +183,21 @@ impl<C> SchedulerConfig<C> {
 
     /// Pins worker `i` to the `i`-th core this process may run on (modulo
     /// their number). Best effort: a refused pin leaves the worker unpinned.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_core::{Scheduler, SchedulerConfig};
+    ///
+    /// let config = SchedulerConfig::new(1, |info| Ok(info.core())).pin_cores(true);
+    /// let scheduler = Scheduler::new(config).unwrap();
+    /// let core = scheduler.submit_with(|core: &mut Option<usize>| *core).unwrap().result().unwrap();
+    /// // Best effort: when the pin succeeded, worker 0 is on the first allowed core.
+    /// if let Some(core) = core {
+    ///     assert_eq!(core, pool_core::allowed_cores()[0]);
+    /// }
+    /// # scheduler.shutdown(pool_core::CancelFutures::No);
+    /// ```
     #[must_use]
     pub fn pin_cores(mut self, pin: bool) -> Self {
         self.pin_cores = pin;
@@ -117,6 +207,24 @@ impl<C> SchedulerConfig<C> {
     /// How long an idle worker waits for work before it exits; `None`, the
     /// default, keeps idle workers until shutdown. Workers start again on
     /// demand.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use pool_core::{Scheduler, SchedulerConfig};
+    ///
+    /// let config = SchedulerConfig::new(1, |_| Ok(())).keep_alive(Some(Duration::from_millis(10)));
+    /// let scheduler = Scheduler::new(config).unwrap();
+    /// scheduler.submit(|| ()).unwrap().result().unwrap();
+    /// // The idle worker exits after 10 ms...
+    /// while scheduler.metrics().workers != 0 {
+    ///     std::thread::yield_now();
+    /// }
+    /// // ...and a new one starts for the next task.
+    /// assert_eq!(scheduler.submit(|| 7).unwrap().result().unwrap(), 7);
+    /// # scheduler.shutdown(pool_core::CancelFutures::No);
+    /// ```
     #[must_use]
     pub fn keep_alive(mut self, keep_alive: Option<Duration>) -> Self {
         self.keep_alive = keep_alive;

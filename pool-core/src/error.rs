@@ -221,41 +221,116 @@ impl Error {
     }
 
     /// The broad class of this error.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_core::{Error, ErrorKind};
+    ///
+    /// assert_eq!(Error::timeout(1, 2).kind(), ErrorKind::Timeout);
+    /// assert_eq!(Error::from_kind(ErrorKind::Spawn).kind(), ErrorKind::Spawn);
+    /// ```
     pub fn kind(&self) -> ErrorKind {
         self.inner.kind
     }
 
     /// The detail added with [`with_detail`](Error::with_detail), if any.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_core::{Error, ErrorKind};
+    ///
+    /// let err = Error::from_kind(ErrorKind::Deserialize).with_detail("result of task 7");
+    /// assert_eq!(err.detail(), Some("result of task 7"));
+    /// assert_eq!(Error::cancelled().detail(), None);
+    /// ```
     pub fn detail(&self) -> Option<&str> {
         self.inner.detail.as_deref()
     }
 
     /// The panic report, when the task panicked.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_core::{Error, Panic};
+    ///
+    /// let err = Error::panicked(Panic::new("index out of bounds", None, None));
+    /// assert_eq!(err.panic().map(Panic::message), Some("index out of bounds"));
+    /// assert!(Error::cancelled().panic().is_none());
+    /// ```
     pub fn panic(&self) -> Option<&Panic> {
         self.inner.source.as_ref()?.downcast_ref::<Panic>()
     }
 
     /// True when the task panicked.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_core::{Error, Panic};
+    ///
+    /// assert!(Error::panicked(Panic::new("boom", None, None)).is_panic());
+    /// assert!(!Error::cancelled().is_panic());
+    /// ```
     pub fn is_panic(&self) -> bool {
         self.kind() == ErrorKind::Panicked
     }
 
     /// True when the future was cancelled.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_core::{Error, ErrorKind};
+    ///
+    /// assert!(Error::cancelled().is_cancelled());
+    /// assert!(!Error::from_kind(ErrorKind::Shutdown).is_cancelled());
+    /// ```
     pub fn is_cancelled(&self) -> bool {
         self.kind() == ErrorKind::Cancelled
     }
 
     /// True when a wait ran out of time.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_core::Error;
+    ///
+    /// assert!(Error::timeout(2, 5).is_timeout());
+    /// assert!(!Error::cancelled().is_timeout());
+    /// ```
     pub fn is_timeout(&self) -> bool {
         self.kind() == ErrorKind::Timeout
     }
 
     /// True when the executor is broken.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_core::{Error, ErrorKind};
+    ///
+    /// let err = Error::new(ErrorKind::Broken, "initializer failed");
+    /// assert!(err.is_broken());
+    /// assert!(!Error::from_kind(ErrorKind::Shutdown).is_broken());
+    /// ```
     pub fn is_broken(&self) -> bool {
         self.kind() == ErrorKind::Broken
     }
 
     /// True when the worker holding the task died.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_core::{Error, ErrorKind};
+    ///
+    /// assert!(Error::from_kind(ErrorKind::WorkerLost).is_worker_lost());
+    /// assert!(!Error::from_kind(ErrorKind::Broken).is_worker_lost());
+    /// ```
     pub fn is_worker_lost(&self) -> bool {
         self.kind() == ErrorKind::WorkerLost
     }
@@ -317,6 +392,17 @@ pub struct Panic {
 
 impl Panic {
     /// A panic report from its parts; `location` is `file:line:column`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_core::Panic;
+    ///
+    /// let p = Panic::new("boom", Some("src/lib.rs:10:5".into()), None);
+    /// assert_eq!(p.location(), Some("src/lib.rs:10:5"));
+    /// assert_eq!(p.thread_name(), None);
+    /// assert_eq!(p.to_string(), "panicked at src/lib.rs:10:5: boom");
+    /// ```
     pub fn new(
         message: impl Into<String>,
         location: Option<String>,
@@ -330,16 +416,44 @@ impl Panic {
     }
 
     /// The panic message (`"Box<dyn Any>"` when the payload was not a string).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_core::Panic;
+    ///
+    /// assert_eq!(Panic::new("boom", None, None).message(), "boom");
+    /// ```
     pub fn message(&self) -> &str {
         &self.message
     }
 
     /// Where the panic happened, as `file:line:column`, when known.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_core::Panic;
+    ///
+    /// let p = Panic::new("boom", Some("src/main.rs:3:5".into()), None);
+    /// assert_eq!(p.location(), Some("src/main.rs:3:5"));
+    /// assert_eq!(Panic::new("boom", None, None).location(), None);
+    /// ```
     pub fn location(&self) -> Option<&str> {
         self.location.as_deref()
     }
 
     /// The name of the thread that panicked, when it had one.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_core::Panic;
+    ///
+    /// let p = Panic::new("boom", None, Some("worker-1".into()));
+    /// assert_eq!(p.thread_name(), Some("worker-1"));
+    /// assert_eq!(Panic::new("boom", None, None).thread_name(), None);
+    /// ```
     pub fn thread_name(&self) -> Option<&str> {
         self.thread.as_deref()
     }
@@ -384,22 +498,65 @@ pub struct SubmitError<F> {
 
 impl<F> SubmitError<F> {
     /// A refusal of `task` for `reason`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_core::{Error, SubmitError};
+    ///
+    /// let err = SubmitError::new("task", Error::cancelled());
+    /// assert!(err.reason().is_cancelled());
+    /// assert_eq!(err.into_inner(), "task");
+    /// ```
     pub fn new(task: F, reason: Error) -> SubmitError<F> {
         SubmitError { task, reason }
     }
 
     /// The refused task.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_core::{Error, ErrorKind, SubmitError};
+    ///
+    /// let err = SubmitError::new(vec![1, 2, 3], Error::from_kind(ErrorKind::Shutdown));
+    /// assert_eq!(err.into_inner(), vec![1, 2, 3]);
+    /// ```
     pub fn into_inner(self) -> F {
         self.task
     }
 
     /// Why the task was refused.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_core::{Error, ErrorKind, SubmitError};
+    ///
+    /// let err = SubmitError::new((), Error::new(ErrorKind::Broken, "no database"));
+    /// assert_eq!(err.reason().kind(), ErrorKind::Broken);
+    /// assert_eq!(
+    ///     std::error::Error::source(err.reason()).unwrap().to_string(),
+    ///     "no database"
+    /// );
+    /// ```
     pub fn reason(&self) -> &Error {
         &self.reason
     }
 
     /// Changes the kind of task carried, keeping the reason (for wrappers
     /// that submit an adapted closure).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_core::{Error, ErrorKind, SubmitError};
+    ///
+    /// let err = SubmitError::new(|| 20, Error::from_kind(ErrorKind::Shutdown));
+    /// let mapped = err.map(|task| move || task() + 1);
+    /// assert!(mapped.is_shutdown());
+    /// assert_eq!((mapped.into_inner())(), 21);
+    /// ```
     pub fn map<G>(self, f: impl FnOnce(F) -> G) -> SubmitError<G> {
         SubmitError {
             task: f(self.task),
@@ -408,11 +565,30 @@ impl<F> SubmitError<F> {
     }
 
     /// True when the executor had shut down.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_core::{Error, ErrorKind, SubmitError};
+    ///
+    /// assert!(SubmitError::new((), Error::from_kind(ErrorKind::Shutdown)).is_shutdown());
+    /// assert!(!SubmitError::new((), Error::from_kind(ErrorKind::Broken)).is_shutdown());
+    /// ```
     pub fn is_shutdown(&self) -> bool {
         self.reason.kind() == ErrorKind::Shutdown
     }
 
     /// True when the executor is broken.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_core::{Error, ErrorKind, SubmitError};
+    ///
+    /// let err = SubmitError::new((), Error::new(ErrorKind::Broken, "initializer failed"));
+    /// assert!(err.is_broken());
+    /// assert!(!err.is_shutdown());
+    /// ```
     pub fn is_broken(&self) -> bool {
         self.reason.is_broken()
     }

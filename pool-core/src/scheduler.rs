@@ -338,11 +338,36 @@ impl<C: 'static> Scheduler<C> {
     }
 
     /// True after [`shutdown`](Scheduler::shutdown) or once broken.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_core::{CancelFutures, Scheduler, SchedulerConfig};
+    ///
+    /// let scheduler = Scheduler::new(SchedulerConfig::new(1, |_| Ok(()))).unwrap();
+    /// assert!(!scheduler.is_shutdown());
+    /// scheduler.shutdown(CancelFutures::No);
+    /// assert!(scheduler.is_shutdown());
+    /// ```
     pub fn is_shutdown(&self) -> bool {
         self.registry.is_closed()
     }
 
     /// The error that broke the scheduler, if it is broken.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_core::{Error, ErrorKind, Scheduler, SchedulerConfig};
+    ///
+    /// // A start-up function that fails breaks the scheduler.
+    /// let config = SchedulerConfig::new(1, |_| Err::<(), _>(Error::new(ErrorKind::Initializer, "no db")));
+    /// let scheduler = Scheduler::new(config).unwrap();
+    /// assert!(scheduler.broken().is_none());
+    /// let err = scheduler.submit(|| ()).unwrap().result().unwrap_err();
+    /// assert!(err.is_broken());
+    /// assert!(scheduler.broken().unwrap().is_broken());
+    /// ```
     pub fn broken(&self) -> Option<Error> {
         self.registry
             .is_broken()
@@ -350,16 +375,54 @@ impl<C: 'static> Scheduler<C> {
     }
 
     /// True when the calling thread is one of this scheduler's workers.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_core::{Scheduler, SchedulerConfig};
+    ///
+    /// let scheduler = Scheduler::new(SchedulerConfig::new(1, |_| Ok(()))).unwrap();
+    /// assert!(!scheduler.on_worker_thread());
+    /// let handle = scheduler.clone();
+    /// let inside = scheduler.submit(move || handle.on_worker_thread()).unwrap();
+    /// assert!(inside.result().unwrap());
+    /// # scheduler.shutdown(pool_core::CancelFutures::No);
+    /// ```
     pub fn on_worker_thread(&self) -> bool {
         on_worker_of(&self.registry)
     }
 
     /// The most workers that may run at once.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_core::{Scheduler, SchedulerConfig};
+    ///
+    /// let scheduler = Scheduler::new(SchedulerConfig::new(3, |_| Ok(()))).unwrap();
+    /// assert_eq!(scheduler.max_workers(), 3);
+    /// // Workers start on demand: none yet.
+    /// assert_eq!(scheduler.metrics().workers, 0);
+    /// ```
     pub fn max_workers(&self) -> usize {
         self.registry.config.max_workers
     }
 
     /// A snapshot of workers and counters.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_core::{CancelFutures, Scheduler, SchedulerConfig};
+    ///
+    /// let scheduler = Scheduler::new(SchedulerConfig::new(2, |_| Ok(()))).unwrap();
+    /// assert_eq!(scheduler.metrics().completed, 0);
+    /// let f = scheduler.submit(|| panic!("boom")).unwrap();
+    /// assert!(f.result().unwrap_err().is_panic());
+    /// let m = scheduler.metrics();
+    /// assert_eq!((m.completed, m.panicked), (1, 1));
+    /// scheduler.shutdown(CancelFutures::No);
+    /// ```
     pub fn metrics(&self) -> Metrics {
         self.registry.metrics()
     }

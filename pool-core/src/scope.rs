@@ -112,6 +112,24 @@ impl<'scope> Scope<'scope, '_> {
     /// # Errors
     ///
     /// The task is handed back if the scheduler is shut down or broken.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_core::{CancelFutures, Scheduler, SchedulerConfig};
+    ///
+    /// let scheduler = Scheduler::new(SchedulerConfig::new(2, |_| Ok(()))).unwrap();
+    /// let data = [3, 4];
+    /// let squares = scheduler.scope(|s| {
+    ///     let a = s.submit(|| data[0] * data[0]).unwrap();
+    ///     let b = s.submit(|| data[1] * data[1]).unwrap();
+    ///     a.result().unwrap() + b.result().unwrap()
+    /// });
+    /// assert_eq!(squares, 25);
+    ///
+    /// scheduler.shutdown(CancelFutures::No);
+    /// scheduler.scope(|s| assert!(s.submit(|| data[0]).unwrap_err().is_shutdown()));
+    /// ```
     pub fn submit<F, T>(&'scope self, task: F) -> Result<&'scope TaskFuture<T>, SubmitError<F>>
     where
         F: FnOnce() -> T + Send + 'scope,

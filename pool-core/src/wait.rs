@@ -332,6 +332,22 @@ pub fn as_completed<W: Waitable>(
 }
 
 /// The iterator returned by [`as_completed`].
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use pool_core::AsCompleted;
+///
+/// let (p1, f1) = pool_core::promise::<u8>();
+/// let (_p2, f2) = pool_core::promise::<u8>();
+/// p1.set_result(1).unwrap();
+/// let mut it: AsCompleted<_> = pool_core::as_completed([f1, f2], Some(Duration::ZERO));
+/// assert_eq!(it.next().unwrap().unwrap().result().unwrap(), 1);
+/// let err = it.next().unwrap().unwrap_err();
+/// assert_eq!(err.to_string(), "timed out: 1 (of 2) futures unfinished");
+/// assert!(it.next().is_none());
+/// ```
 pub struct AsCompleted<W: Waitable> {
     slots: Vec<Option<W>>,
     registrations: Vec<Option<u64>>,

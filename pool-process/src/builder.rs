@@ -69,6 +69,16 @@ impl Default for Builder {
 impl Builder {
     /// How many worker processes; defaults to [`default_processes`].
     /// Zero is an error at build time.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_process::Pool;
+    ///
+    /// let pool = Pool::builder().processes(2).build().unwrap();
+    /// assert_eq!(pool.processes(), 2);
+    /// assert_eq!(pool.map(|x: u8| x + 1, [1, 2, 3]).unwrap(), [2, 3, 4]);
+    /// ```
     pub fn processes(mut self, n: usize) -> Self {
         self.processes = Some(n);
         self
@@ -117,6 +127,21 @@ impl Builder {
     /// (Python's `multiprocessing.set_executable`). It must be the same
     /// build of the same program: a worker that greets with another build's
     /// fingerprint is killed and the start fails with a clear error.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_process::Pool;
+    ///
+    /// let me = std::env::current_exe().unwrap();
+    /// let pool = Pool::builder().processes(1).executable(me).build().unwrap();
+    /// assert_eq!(pool.apply(|x: u8| x * 2, 21).unwrap(), 42);
+    ///
+    /// // A program that is no poolrt worker fails the start, and so the task.
+    /// let pool = Pool::builder().processes(1).executable("/bin/true").build().unwrap();
+    /// let err = pool.apply(|x: u8| x, 1).unwrap_err();
+    /// assert!(err.is_broken() || err.kind() == pool_core::ErrorKind::Spawn, "{err:?}");
+    /// ```
     pub fn executable(mut self, path: impl Into<std::ffi::OsString>) -> Self {
         self.executable = Some(path.into());
         self
@@ -124,6 +149,19 @@ impl Builder {
 
     /// Replaces each worker process after it has run `n` tasks (Python's
     /// `maxtasksperchild`). Zero is an error at build time.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_process::Pool;
+    ///
+    /// fn pid(_: ()) -> u32 { std::process::id() }
+    ///
+    /// let pool = Pool::builder().processes(1).maxtasksperchild(1).build().unwrap();
+    /// let first = pool.apply(pid, ()).unwrap();
+    /// let second = pool.apply(pid, ()).unwrap();
+    /// assert_ne!(first, second, "the worker was replaced after one task");
+    /// ```
     pub fn maxtasksperchild(mut self, n: usize) -> Self {
         self.max_tasks_per_child = Some(n);
         self
@@ -131,6 +169,17 @@ impl Builder {
 
     /// Pins worker `i` to the `i`-th core this process may use (modulo
     /// their number). Best effort.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_process::Pool;
+    ///
+    /// fn cores(_: ()) -> usize { std::thread::available_parallelism().unwrap().get() }
+    ///
+    /// let pool = Pool::builder().processes(1).pin_cores(true).build().unwrap();
+    /// assert_eq!(pool.apply(cores, ()).unwrap(), 1, "the worker may run on one core");
+    /// ```
     pub fn pin_cores(mut self, pin: bool) -> Self {
         self.pin_cores = pin;
         self
@@ -139,6 +188,20 @@ impl Builder {
     /// How long a new worker may take to start and greet the parent
     /// (default 30 s); a worker that takes longer is killed and the start
     /// fails with an error.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use pool_process::Pool;
+    ///
+    /// let pool = Pool::builder().processes(1).startup_timeout(Duration::from_secs(60)).build().unwrap();
+    /// assert_eq!(pool.apply(|x: u8| x + 1, 1).unwrap(), 2);
+    ///
+    /// // `Duration::MAX` means no limit.
+    /// let pool = Pool::builder().processes(1).startup_timeout(Duration::MAX).build().unwrap();
+    /// assert_eq!(pool.apply(|x: u8| x + 1, 1).unwrap(), 2);
+    /// ```
     pub fn startup_timeout(mut self, timeout: Duration) -> Self {
         self.startup_timeout = timeout;
         self
@@ -148,6 +211,17 @@ impl Builder {
     /// request, before sleeping (defaults 100 µs and 200 µs). Longer spins
     /// cut latency for streams of short tasks; an idle pool sleeps either
     /// way.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use pool_process::Pool;
+    ///
+    /// // No busy-waiting at all: every wait sleeps at once. Results are the same.
+    /// let pool = Pool::builder().processes(1).spin(Duration::ZERO, Duration::ZERO).build().unwrap();
+    /// assert_eq!(pool.map(|x: u32| x * 3, 0..4).unwrap(), [0, 3, 6, 9]);
+    /// ```
     pub fn spin(mut self, link: Duration, worker: Duration) -> Self {
         self.link_spin = link;
         self.child_spin = worker;
@@ -161,6 +235,20 @@ impl Builder {
     /// [`ErrorKind::InvalidConfig`] for zero processes or a zero
     /// `maxtasksperchild`; [`ErrorKind::Serialize`] if the initializer's
     /// argument cannot be serialized.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_process::Pool;
+    ///
+    /// let pool = Pool::builder().processes(2).build().unwrap();
+    /// assert_eq!(pool.apply(|s: String| s.to_uppercase(), "hi".into()).unwrap(), "HI");
+    ///
+    /// let err = Pool::builder().processes(0).build().unwrap_err();
+    /// assert_eq!(err.to_string(), "invalid configuration: processes must be at least 1, got 0");
+    /// let err = Pool::builder().maxtasksperchild(0).build().unwrap_err();
+    /// assert_eq!(err.to_string(), "invalid configuration: maxtasksperchild must be at least 1, got 0");
+    /// ```
     pub fn build(self) -> Result<Pool, Error> {
         let processes = self.processes.unwrap_or_else(default_processes);
         Ok(Pool::from_engine(self.into_engine(processes)?))
@@ -172,6 +260,16 @@ impl Builder {
     /// # Errors
     ///
     /// As [`build`](Builder::build).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_process::ProcessPoolExecutor;
+    ///
+    /// let executor = ProcessPoolExecutor::builder().processes(2).build_executor().unwrap();
+    /// assert_eq!(executor.submit(|x: i32| -x, 5).unwrap().result().unwrap(), -5);
+    /// assert!(ProcessPoolExecutor::builder().processes(0).build_executor().is_err());
+    /// ```
     pub fn build_executor(self) -> Result<ProcessPoolExecutor, Error> {
         let processes = self.processes.unwrap_or_else(default_processes);
         Ok(ProcessPoolExecutor::from_engine(

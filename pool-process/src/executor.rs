@@ -38,11 +38,36 @@ impl ProcessPoolExecutor {
     ///
     /// [`ErrorKind::InvalidConfig`](pool_core::ErrorKind::InvalidConfig)
     /// for zero workers.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_core::ErrorKind;
+    /// use pool_process::ProcessPoolExecutor;
+    ///
+    /// let executor = ProcessPoolExecutor::new(2).unwrap();
+    /// assert_eq!(executor.submit(|x: u64| x * 3, 14).unwrap().result().unwrap(), 42);
+    /// let err = ProcessPoolExecutor::new(0).unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::InvalidConfig);
+    /// ```
     pub fn new(max_workers: usize) -> Result<ProcessPoolExecutor, Error> {
         Builder::default().processes(max_workers).build_executor()
     }
 
     /// A [`Builder`]; finish it with [`Builder::build_executor`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_process::ProcessPoolExecutor;
+    ///
+    /// fn pid(_: ()) -> u32 { std::process::id() }
+    ///
+    /// let executor = ProcessPoolExecutor::builder().processes(1).maxtasksperchild(1).build_executor().unwrap();
+    /// let first = executor.submit(pid, ()).unwrap().result().unwrap();
+    /// let second = executor.submit(pid, ()).unwrap().result().unwrap();
+    /// assert_ne!(first, second, "the worker was replaced after one task");
+    /// ```
     pub fn builder() -> Builder {
         Builder::default()
     }
@@ -56,6 +81,20 @@ impl ProcessPoolExecutor {
     /// # Errors
     ///
     /// After shutdown, or when `arg` cannot be serialized.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_process::ProcessPoolExecutor;
+    ///
+    /// fn shout(s: String) -> String { s.to_uppercase() }
+    ///
+    /// let executor = ProcessPoolExecutor::new(2).unwrap();
+    /// let future = executor.submit(shout, "hi".to_string()).unwrap();
+    /// assert_eq!(future.result().unwrap(), "HI");
+    /// executor.shutdown();
+    /// assert!(executor.submit(shout, "late".to_string()).is_err());
+    /// ```
     pub fn submit<F, A, R>(&self, f: F, arg: A) -> Result<TaskFuture<R>, Error>
     where
         F: TaskFn<A, R>,
@@ -70,6 +109,19 @@ impl ProcessPoolExecutor {
     /// Results of `f` over the items in order, lazily, with a bounded
     /// number of chunks in flight (chunks grow from 1 item when the input's
     /// length is unknown).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_process::ProcessPoolExecutor;
+    ///
+    /// fn cube(x: i64) -> i64 { x * x * x }
+    ///
+    /// let executor = ProcessPoolExecutor::new(2).unwrap();
+    /// // Lazy: an endless input is fine, only what is consumed is computed.
+    /// let cubes: Vec<i64> = executor.map(cube, 1..).take(4).map(Result::unwrap).collect();
+    /// assert_eq!(cubes, [1, 8, 27, 64]);
+    /// ```
     pub fn map<F, A, R, I>(&self, f: F, items: I) -> IMap<'_, I::IntoIter, R>
     where
         F: TaskFn<A, R>,
@@ -82,6 +134,20 @@ impl ProcessPoolExecutor {
 
     /// [`map`](ProcessPoolExecutor::map) with chunks of `chunksize` items
     /// (Python's `chunksize`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_process::ProcessPoolExecutor;
+    ///
+    /// fn pid(_: u8) -> u32 { std::process::id() }
+    ///
+    /// let executor = ProcessPoolExecutor::new(2).unwrap();
+    /// let pids: Vec<u32> = executor.map_chunked(pid, 0..6, 3).map(Result::unwrap).collect();
+    /// // Each chunk of three items ran in one worker.
+    /// assert!(pids[..3].iter().all(|&p| p == pids[0]));
+    /// assert!(pids[3..].iter().all(|&p| p == pids[3]));
+    /// ```
     pub fn map_chunked<F, A, R, I>(
         &self,
         f: F,
@@ -120,12 +186,55 @@ impl ProcessPoolExecutor {
     }
 
     /// Stops accepting tasks and waits for queued ones and the workers.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_process::ProcessPoolExecutor;
+    ///
+    /// let executor = ProcessPoolExecutor::new(1).unwrap();
+    /// let future = executor.submit(|x: u8| x + 1, 1).unwrap();
+    /// executor.shutdown();
+    /// assert!(future.done(), "shutdown waited for the queued task");
+    /// assert_eq!(future.result().unwrap(), 2);
+    /// assert!(executor.pids().is_empty());
+    /// assert!(executor.submit(|x: u8| x, 0).is_err());
+    /// ```
     pub fn shutdown(&self) {
         self.shutdown_with(Wait::Yes, CancelFutures::No);
     }
 
     /// Python's `shutdown(wait, cancel_futures)`; returns how many queued
     /// tasks were cancelled.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::Write;
+    /// use std::net::TcpListener;
+    /// use pool_core::{CancelFutures, Wait};
+    /// use pool_process::ProcessPoolExecutor;
+    /// # use std::io::Read;
+    /// # use std::net::TcpStream;
+    /// # /// Connects to the parent and returns the byte it sends.
+    /// # fn gated(port: u16) -> u8 {
+    /// #     let mut byte = [0];
+    /// #     TcpStream::connect(("127.0.0.1", port)).unwrap().read_exact(&mut byte).unwrap();
+    /// #     byte[0]
+    /// # }
+    ///
+    /// // `gated(port)` (hidden) returns the byte the parent sends it.
+    /// let executor = ProcessPoolExecutor::new(1).unwrap();
+    /// let gate = TcpListener::bind("127.0.0.1:0").unwrap();
+    /// let port = gate.local_addr().unwrap().port();
+    /// let running = executor.submit(gated, port).unwrap();
+    /// let (mut conn, _) = gate.accept().unwrap(); // the only worker is busy now
+    /// let queued = executor.submit(gated, port).unwrap();
+    /// assert_eq!(executor.shutdown_with(Wait::No, CancelFutures::Yes), 1);
+    /// assert!(queued.result().unwrap_err().is_cancelled());
+    /// conn.write_all(&[7]).unwrap();
+    /// assert_eq!(running.result().unwrap(), 7, "the running task finished");
+    /// ```
     pub fn shutdown_with(&self, wait: Wait, cancel: CancelFutures) -> usize {
         let cancelled = self.engine.close(cancel);
         if wait == Wait::Yes {
@@ -135,6 +244,21 @@ impl ProcessPoolExecutor {
     }
 
     /// The pids of the worker processes alive now.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_process::ProcessPoolExecutor;
+    ///
+    /// fn pid(_: ()) -> u32 { std::process::id() }
+    ///
+    /// let executor = ProcessPoolExecutor::new(1).unwrap();
+    /// let worker = executor.submit(pid, ()).unwrap().result().unwrap();
+    /// assert_ne!(worker, std::process::id());
+    /// assert_eq!(executor.pids(), [worker]);
+    /// executor.shutdown();
+    /// assert!(executor.pids().is_empty());
+    /// ```
     pub fn pids(&self) -> Vec<u32> {
         self.engine.pids()
     }

@@ -64,6 +64,26 @@ pub struct Builder {
 impl Builder {
     /// The most threads the executor may start; defaults to
     /// [`default_max_workers`]. Zero is an error at [`build`](Builder::build).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::{Arc, Barrier};
+    /// use pool_thread::ThreadPoolExecutor;
+    ///
+    /// let executor = ThreadPoolExecutor::builder().max_workers(2).build().unwrap();
+    /// assert_eq!(executor.max_workers(), 2);
+    /// // Both tasks must run at once to pass the barrier: two threads do.
+    /// let barrier = Arc::new(Barrier::new(2));
+    /// let futures: Vec<_> = (0..2)
+    ///     .map(|_| {
+    ///         let barrier = Arc::clone(&barrier);
+    ///         executor.submit(move || barrier.wait().is_leader()).unwrap()
+    ///     })
+    ///     .collect();
+    /// let leaders = futures.iter().filter(|f| f.result().unwrap()).count();
+    /// assert_eq!(leaders, 1);
+    /// ```
     pub fn max_workers(mut self, n: usize) -> Self {
         self.max_workers = Some(n);
         self
@@ -71,6 +91,20 @@ impl Builder {
 
     /// Threads are named `{prefix}_{n}`; the default prefix is
     /// `ThreadPoolExecutor-{k}`, `k` counting executors, as in Python.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_thread::ThreadPoolExecutor;
+    ///
+    /// let executor = ThreadPoolExecutor::builder().thread_name_prefix("db").build().unwrap();
+    /// let name = executor
+    ///     .submit(|| std::thread::current().name().map(String::from))
+    ///     .unwrap()
+    ///     .result()
+    ///     .unwrap();
+    /// assert_eq!(name.as_deref(), Some("db_0"));
+    /// ```
     pub fn thread_name_prefix(mut self, prefix: impl Into<String>) -> Self {
         self.thread_name_prefix = Some(prefix.into());
         self
@@ -108,6 +142,20 @@ impl Builder {
     }
 
     /// The stack size of worker threads, in bytes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_thread::ThreadPoolExecutor;
+    ///
+    /// let executor = ThreadPoolExecutor::builder().stack_size(16 << 20).build().unwrap();
+    /// // 4 MiB on the stack would overflow a default 2 MiB thread; 16 MiB is enough.
+    /// let f = executor.submit(|| {
+    ///     let buf = std::hint::black_box([1u8; 4 << 20]);
+    ///     buf.iter().map(|&b| usize::from(b)).sum::<usize>()
+    /// });
+    /// assert_eq!(f.unwrap().result().unwrap(), 4 << 20);
+    /// ```
     pub fn stack_size(mut self, bytes: usize) -> Self {
         self.stack_size = Some(bytes);
         self
@@ -115,6 +163,19 @@ impl Builder {
 
     /// Pins each worker to its own core among those the process may use
     /// (best effort; more workers than cores share them in turn).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_thread::ThreadPoolExecutor;
+    ///
+    /// let executor = ThreadPoolExecutor::builder().max_workers(1).pin_cores(true).build().unwrap();
+    /// let allowed = pool_core::allowed_cores();
+    /// // Seen from the pinned worker, exactly one core is allowed.
+    /// let inside = executor.submit(pool_core::allowed_cores).unwrap().result().unwrap();
+    /// assert_eq!(inside.len(), 1);
+    /// assert!(allowed.contains(&inside[0]));
+    /// ```
     pub fn pin_cores(mut self, pin: bool) -> Self {
         self.pin_cores = pin;
         self
@@ -122,6 +183,22 @@ impl Builder {
 
     /// Lets a thread that has been idle this long exit; threads start again
     /// on demand. Without it, threads live until shutdown, as in Python.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use pool_thread::ThreadPoolExecutor;
+    ///
+    /// let executor = ThreadPoolExecutor::builder().keep_alive(Duration::from_millis(10)).build().unwrap();
+    /// executor.submit(|| ()).unwrap().result().unwrap();
+    /// // The idle thread exits after 10 ms...
+    /// while executor.metrics().workers != 0 {
+    ///     std::thread::yield_now();
+    /// }
+    /// // ...and a new one starts for the next task.
+    /// assert_eq!(executor.submit(|| 7).unwrap().result().unwrap(), 7);
+    /// ```
     pub fn keep_alive(mut self, idle: Duration) -> Self {
         self.keep_alive = Some(idle);
         self

@@ -231,6 +231,16 @@ impl ThreadPoolExecutor {
     }
 
     /// The most threads this executor may run.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_thread::ThreadPoolExecutor;
+    ///
+    /// assert_eq!(ThreadPoolExecutor::new(3).unwrap().max_workers(), 3);
+    /// let default = ThreadPoolExecutor::builder().build().unwrap();
+    /// assert_eq!(default.max_workers(), pool_thread::default_max_workers());
+    /// ```
     pub fn max_workers(&self) -> usize {
         self.scheduler.max_workers()
     }
@@ -248,6 +258,19 @@ impl ThreadPoolExecutor {
     }
 
     /// The underlying scheduler.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_thread::ThreadPoolExecutor;
+    ///
+    /// let executor = ThreadPoolExecutor::new(2).unwrap();
+    /// assert_eq!(executor.submit(|| 1).unwrap().result().unwrap(), 1);
+    /// let scheduler = executor.scheduler();
+    /// assert_eq!(scheduler.max_workers(), 2);
+    /// assert_eq!(scheduler.metrics().completed, 1);
+    /// assert!(!scheduler.on_worker_thread());
+    /// ```
     pub fn scheduler(&self) -> &Scheduler<()> {
         &self.scheduler
     }

@@ -74,6 +74,26 @@ where
     /// Gives up waiting once `timeout` has passed since the call to `map`,
     /// as Python's `map(timeout=…)`: the late item yields a timeout error,
     /// the iterator ends and the remaining tasks are cancelled.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::{Mutex, mpsc};
+    /// use std::time::Duration;
+    /// use pool_thread::ThreadPoolExecutor;
+    ///
+    /// let executor = ThreadPoolExecutor::new(1).unwrap();
+    /// let doubled: Result<Vec<i32>, _> = executor.map(|x| x * 2, [1, 2, 3]).timeout(Duration::from_secs(60)).collect();
+    /// assert_eq!(doubled.unwrap(), [2, 4, 6]);
+    ///
+    /// // A task still blocked at the deadline ends the iteration with a timeout.
+    /// let (release, gate) = mpsc::channel::<()>();
+    /// let gate = Mutex::new(gate);
+    /// let mut results = executor.map(move |_: u8| gate.lock().unwrap().recv().ok(), [0]).timeout(Duration::ZERO);
+    /// assert!(results.next().unwrap().unwrap_err().is_timeout());
+    /// assert!(results.next().is_none());
+    /// drop(release); // lets the blocked task finish
+    /// ```
     #[must_use]
     pub fn timeout(mut self, timeout: Duration) -> Self {
         // A timeout too large to represent (`Duration::MAX`) means none.

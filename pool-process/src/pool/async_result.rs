@@ -53,11 +53,36 @@ impl<R> Default for Callbacks<R> {
 
 impl<R> Callbacks<R> {
     /// No callbacks yet.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_process::{Callbacks, Pool};
+    ///
+    /// let pool = Pool::new(1).unwrap();
+    /// // No callbacks: the same as `apply_async`.
+    /// let result = pool.apply_async_with(|x: u8| x * 2, 4, Callbacks::new()).unwrap();
+    /// assert_eq!(result.get().unwrap(), 8);
+    /// ```
     pub fn new() -> Self {
         Callbacks::default()
     }
 
     /// Called with the value when the task succeeds (Python's `callback`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::mpsc;
+    /// use pool_process::{Callbacks, Pool};
+    ///
+    /// let pool = Pool::new(1).unwrap();
+    /// let (tx, rx) = mpsc::channel();
+    /// let callbacks = Callbacks::new().on_result(move |s: &String| tx.send(s.clone()).unwrap());
+    /// let result = pool.apply_async_with(|s: String| s.repeat(2), "ab".to_string(), callbacks).unwrap();
+    /// result.wait();
+    /// assert_eq!(rx.try_recv().unwrap(), "abab", "ready means the callback has run");
+    /// ```
     #[doc(alias = "callback")]
     pub fn on_result(mut self, f: impl FnOnce(&R) + Send + 'static) -> Self {
         self.on_result = Some(Box::new(f));
@@ -66,6 +91,22 @@ impl<R> Callbacks<R> {
 
     /// Called with the error when the task fails (Python's
     /// `error_callback`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::mpsc;
+    /// use pool_process::{Callbacks, Pool};
+    ///
+    /// fn fail(_: ()) -> u8 { panic!("nope") }
+    ///
+    /// let pool = Pool::new(1).unwrap();
+    /// let (tx, rx) = mpsc::channel();
+    /// let on_error = move |e: &pool_core::Error| tx.send(e.panic().unwrap().message().to_owned()).unwrap();
+    /// let result = pool.apply_async_with(fail, (), Callbacks::new().on_error(on_error)).unwrap();
+    /// assert!(result.get().unwrap_err().is_panic());
+    /// assert_eq!(rx.try_recv().unwrap(), "nope");
+    /// ```
     #[doc(alias = "error_callback")]
     pub fn on_error(mut self, f: impl FnOnce(&Error) + Send + 'static) -> Self {
         self.on_error = Some(Box::new(f));
@@ -179,6 +220,22 @@ impl<R> AsyncResult<R> {
     /// The task's failure: a panic in the worker (with message and
     /// location), a worker process that died (with pid and exit status), a
     /// value that could not be serialized.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_core::ErrorKind;
+    /// use pool_process::Pool;
+    ///
+    /// fn parse(s: String) -> i64 { s.parse().unwrap() }
+    ///
+    /// let pool = Pool::new(1).unwrap();
+    /// let ok = pool.apply_async(parse, "42".to_string()).unwrap();
+    /// assert_eq!(ok.get().unwrap(), 42);
+    /// assert_eq!(ok.get().unwrap_err().kind(), ErrorKind::Retrieved, "the value moved out");
+    /// let bad = pool.apply_async(parse, "forty-two".to_string()).unwrap();
+    /// assert!(bad.get().unwrap_err().is_panic());
+    /// ```
     pub fn get(&self) -> Result<R, Error> {
         // A worker's reply to a short task arrives within microseconds:
         // catching it spinning saves the futex round trip of a park.
@@ -196,6 +253,31 @@ impl<R> AsyncResult<R> {
     /// # Errors
     ///
     /// As [`get`](AsyncResult::get), plus the timeout.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::Write;
+    /// use std::net::TcpListener;
+    /// use std::time::Duration;
+    /// use pool_process::Pool;
+    /// # use std::io::Read;
+    /// # use std::net::TcpStream;
+    /// # /// Connects to the parent and returns the byte it sends.
+    /// # fn gated(port: u16) -> u8 {
+    /// #     let mut byte = [0];
+    /// #     TcpStream::connect(("127.0.0.1", port)).unwrap().read_exact(&mut byte).unwrap();
+    /// #     byte[0]
+    /// # }
+    ///
+    /// // `gated(port)` (hidden) returns the byte the parent sends it.
+    /// let pool = Pool::new(1).unwrap();
+    /// let gate = TcpListener::bind("127.0.0.1:0").unwrap();
+    /// let result = pool.apply_async(gated, gate.local_addr().unwrap().port()).unwrap();
+    /// assert!(result.get_timeout(Duration::from_millis(10)).unwrap_err().is_timeout());
+    /// gate.accept().unwrap().0.write_all(&[7]).unwrap();
+    /// assert_eq!(result.get_timeout(Duration::from_secs(60)).unwrap(), 7, "the task went on");
+    /// ```
     pub fn get_timeout(&self, timeout: Duration) -> Result<R, Error> {
         // A timeout too large for a deadline (`Duration::MAX`) waits forever.
         let deadline = Instant::now().checked_add(timeout);
@@ -213,6 +295,18 @@ impl<R> AsyncResult<R> {
     }
 
     /// Blocks until the result is ready (Python's `wait()`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_process::Pool;
+    ///
+    /// let pool = Pool::new(1).unwrap();
+    /// let result = pool.apply_async(|x: u32| x + 1, 1).unwrap();
+    /// result.wait();
+    /// assert!(result.ready());
+    /// assert_eq!(result.get().unwrap(), 2);
+    /// ```
     pub fn wait(&self) {
         match &self.delivered {
             Some(delivered) => delivered.wait(),
@@ -221,6 +315,32 @@ impl<R> AsyncResult<R> {
     }
 
     /// Blocks until the result is ready or `timeout` passes; true if ready.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::Write;
+    /// use std::net::TcpListener;
+    /// use std::time::Duration;
+    /// use pool_process::Pool;
+    /// # use std::io::Read;
+    /// # use std::net::TcpStream;
+    /// # /// Connects to the parent and returns the byte it sends.
+    /// # fn gated(port: u16) -> u8 {
+    /// #     let mut byte = [0];
+    /// #     TcpStream::connect(("127.0.0.1", port)).unwrap().read_exact(&mut byte).unwrap();
+    /// #     byte[0]
+    /// # }
+    ///
+    /// // `gated(port)` (hidden) returns the byte the parent sends it.
+    /// let pool = Pool::new(1).unwrap();
+    /// let gate = TcpListener::bind("127.0.0.1:0").unwrap();
+    /// let result = pool.apply_async(gated, gate.local_addr().unwrap().port()).unwrap();
+    /// assert!(!result.wait_timeout(Duration::from_millis(10)));
+    /// gate.accept().unwrap().0.write_all(&[7]).unwrap();
+    /// assert!(result.wait_timeout(Duration::from_secs(60)));
+    /// assert_eq!(result.get().unwrap(), 7);
+    /// ```
     pub fn wait_timeout(&self, timeout: Duration) -> bool {
         match &self.delivered {
             Some(delivered) => delivered.wait_timeout(timeout),
@@ -229,6 +349,31 @@ impl<R> AsyncResult<R> {
     }
 
     /// True once the result is ready (Python's `ready()`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::Write;
+    /// use std::net::TcpListener;
+    /// use pool_process::Pool;
+    /// # use std::io::Read;
+    /// # use std::net::TcpStream;
+    /// # /// Connects to the parent and returns the byte it sends.
+    /// # fn gated(port: u16) -> u8 {
+    /// #     let mut byte = [0];
+    /// #     TcpStream::connect(("127.0.0.1", port)).unwrap().read_exact(&mut byte).unwrap();
+    /// #     byte[0]
+    /// # }
+    ///
+    /// // `gated(port)` (hidden) returns the byte the parent sends it.
+    /// let pool = Pool::new(1).unwrap();
+    /// let gate = TcpListener::bind("127.0.0.1:0").unwrap();
+    /// let result = pool.apply_async(gated, gate.local_addr().unwrap().port()).unwrap();
+    /// assert!(!result.ready());
+    /// gate.accept().unwrap().0.write_all(&[7]).unwrap();
+    /// result.wait();
+    /// assert!(result.ready());
+    /// ```
     pub fn ready(&self) -> bool {
         match &self.delivered {
             Some(delivered) => delivered.done(),
@@ -242,6 +387,36 @@ impl<R> AsyncResult<R> {
     ///
     /// [`ErrorKind::NotReady`] before the result is ready, as Python raises
     /// `ValueError`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::io::Write;
+    /// use std::net::TcpListener;
+    /// use pool_core::ErrorKind;
+    /// use pool_process::Pool;
+    /// # use std::io::Read;
+    /// # use std::net::TcpStream;
+    /// # /// Connects to the parent and returns the byte it sends.
+    /// # fn gated(port: u16) -> u8 {
+    /// #     let mut byte = [0];
+    /// #     TcpStream::connect(("127.0.0.1", port)).unwrap().read_exact(&mut byte).unwrap();
+    /// #     byte[0]
+    /// # }
+    ///
+    /// // `gated(port)` (hidden) returns the byte the parent sends it.
+    /// let pool = Pool::new(1).unwrap();
+    /// let gate = TcpListener::bind("127.0.0.1:0").unwrap();
+    /// let result = pool.apply_async(gated, gate.local_addr().unwrap().port()).unwrap();
+    /// assert_eq!(result.successful().unwrap_err().kind(), ErrorKind::NotReady);
+    /// gate.accept().unwrap().0.write_all(&[7]).unwrap();
+    /// result.wait();
+    /// assert!(result.successful().unwrap());
+    ///
+    /// let failed = pool.apply_async(|x: u8| 1 / x, 0).unwrap();
+    /// failed.wait();
+    /// assert!(!failed.successful().unwrap());
+    /// ```
     pub fn successful(&self) -> Result<bool, Error> {
         if !self.ready() {
             return Err(Error::from_kind(ErrorKind::NotReady));

@@ -23,6 +23,21 @@ const TERMINATED: u8 = 2;
 
 /// A process task: a fn item or a closure that captures nothing, taking
 /// and returning serde types.
+///
+/// # Examples
+///
+/// ```
+/// use pool_process::{Pool, TaskFn};
+///
+/// fn twice<F: TaskFn<u32, u32>>(pool: &Pool, f: F, x: u32) -> u32 {
+///     pool.apply(f, pool.apply(f, x).unwrap()).unwrap()
+/// }
+/// fn inc(x: u32) -> u32 { x + 1 }
+///
+/// let pool = Pool::new(1).unwrap();
+/// assert_eq!(twice(&pool, inc, 1), 3);
+/// assert_eq!(twice(&pool, |x: u32| x * 10, 1), 100);
+/// ```
 pub trait TaskFn<A, R>: Fn(A) -> R + Copy + Send + Sync + 'static {}
 
 impl<F, A, R> TaskFn<A, R> for F where F: Fn(A) -> R + Copy + Send + Sync + 'static {}
@@ -69,12 +84,35 @@ impl Pool {
     /// # Errors
     ///
     /// [`ErrorKind::InvalidConfig`] for zero processes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_process::Pool;
+    ///
+    /// let pool = Pool::new(2).unwrap();
+    /// assert_eq!(pool.processes(), 2);
+    /// assert_eq!(pool.apply(|x: u64| x.pow(2), 12).unwrap(), 144);
+    /// assert_eq!(Pool::new(0).unwrap_err().kind(), pool_core::ErrorKind::InvalidConfig);
+    /// ```
     pub fn new(processes: usize) -> Result<Pool, Error> {
         Builder::default().processes(processes).build()
     }
 
     /// A [`Builder`] for the other settings: `initializer`,
     /// `maxtasksperchild`, `pin_cores`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_process::Pool;
+    ///
+    /// fn pid(_: ()) -> u32 { std::process::id() }
+    ///
+    /// let pool = Pool::builder().processes(1).maxtasksperchild(1).build().unwrap();
+    /// assert_eq!(pool.processes(), 1);
+    /// assert_ne!(pool.apply(pid, ()).unwrap(), pool.apply(pid, ()).unwrap());
+    /// ```
     pub fn builder() -> Builder {
         Builder::default()
     }
@@ -99,6 +137,20 @@ impl Pool {
     /// # Errors
     ///
     /// The task's failure; see [`AsyncResult::get`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_process::Pool;
+    ///
+    /// fn divide((a, b): (i32, i32)) -> i32 { a / b }
+    ///
+    /// let pool = Pool::new(1).unwrap();
+    /// assert_eq!(pool.apply(divide, (7, 2)).unwrap(), 3);
+    /// let err = pool.apply(divide, (1, 0)).unwrap_err();
+    /// assert!(err.is_panic());
+    /// assert!(err.panic().unwrap().message().contains("divide by zero"));
+    /// ```
     pub fn apply<F, A, R>(&self, f: F, arg: A) -> Result<R, Error>
     where
         F: TaskFn<A, R>,
@@ -114,6 +166,22 @@ impl Pool {
     /// # Errors
     ///
     /// The pool is closed, or `arg` cannot be serialized.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_process::Pool;
+    ///
+    /// fn square(x: u64) -> u64 { x * x }
+    ///
+    /// let pool = Pool::new(2).unwrap();
+    /// let pending: Vec<_> = (1..=3).map(|x| pool.apply_async(square, x).unwrap()).collect();
+    /// let values: Vec<u64> = pending.iter().map(|r| r.get().unwrap()).collect();
+    /// assert_eq!(values, [1, 4, 9]);
+    /// pool.close();
+    /// let err = pool.apply_async(square, 4).unwrap_err();
+    /// assert_eq!(err.to_string(), "executor has shut down: the pool is not running");
+    /// ```
     pub fn apply_async<F, A, R>(&self, f: F, arg: A) -> Result<AsyncResult<R>, Error>
     where
         F: TaskFn<A, R>,
@@ -130,6 +198,22 @@ impl Pool {
     /// # Errors
     ///
     /// As [`apply_async`](Pool::apply_async).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::mpsc;
+    /// use pool_process::{Callbacks, Pool};
+    ///
+    /// fn checked_sqrt(x: f64) -> f64 { assert!(x >= 0.0, "negative input"); x.sqrt() }
+    ///
+    /// let pool = Pool::new(1).unwrap();
+    /// let (tx, rx) = mpsc::channel();
+    /// let callbacks = Callbacks::new().on_error(move |e: &pool_core::Error| tx.send(e.is_panic()).unwrap());
+    /// let result = pool.apply_async_with(checked_sqrt, -1.0, callbacks).unwrap();
+    /// assert!(result.get().is_err());
+    /// assert!(rx.recv().unwrap(), "the error callback saw the panic");
+    /// ```
     pub fn apply_async_with<F, A, R>(
         &self,
         f: F,
@@ -156,6 +240,20 @@ impl Pool {
     /// # Errors
     ///
     /// The first failing item's error (by position), which names the item.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_process::Pool;
+    ///
+    /// fn tenth_of(x: u32) -> u32 { 10 / x }
+    ///
+    /// let pool = Pool::new(2).unwrap();
+    /// assert_eq!(pool.map(tenth_of, [1, 2, 5]).unwrap(), [10, 5, 2]);
+    /// let err = pool.map(tenth_of, [1, 0, 2]).unwrap_err();
+    /// assert!(err.is_panic());
+    /// assert!(err.to_string().contains("item 1"), "{err}");
+    /// ```
     pub fn map<F, A, R>(&self, f: F, items: impl IntoIterator<Item = A>) -> Result<Vec<R>, Error>
     where
         F: TaskFn<A, R>,
@@ -170,6 +268,20 @@ impl Pool {
     /// # Errors
     ///
     /// As [`map`](Pool::map).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_process::Pool;
+    ///
+    /// fn pid(_: u8) -> u32 { std::process::id() }
+    ///
+    /// let pool = Pool::new(2).unwrap();
+    /// assert_eq!(pool.map_chunked(|x: u32| x + 1, 0..5, 2).unwrap(), [1, 2, 3, 4, 5]);
+    /// // One chunk of four items: one worker runs them all.
+    /// let pids = pool.map_chunked(pid, 0..4, 4).unwrap();
+    /// assert!(pids.iter().all(|&p| p == pids[0]));
+    /// ```
     pub fn map_chunked<F, A, R>(
         &self,
         f: F,
@@ -192,6 +304,18 @@ impl Pool {
     /// # Errors
     ///
     /// The pool is closed, or an item cannot be serialized.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_process::Pool;
+    ///
+    /// let pool = Pool::new(2).unwrap();
+    /// let pending = pool.map_async(|x: u64| x * x, 0..5).unwrap();
+    /// pending.wait();
+    /// assert!(pending.ready());
+    /// assert_eq!(pending.get().unwrap(), [0, 1, 4, 9, 16]);
+    /// ```
     pub fn map_async<F, A, R>(
         &self,
         f: F,
@@ -212,6 +336,20 @@ impl Pool {
     /// # Errors
     ///
     /// As [`map_async`](Pool::map_async).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::mpsc;
+    /// use pool_process::{Callbacks, Pool};
+    ///
+    /// let pool = Pool::new(2).unwrap();
+    /// let (tx, rx) = mpsc::channel();
+    /// let callbacks = Callbacks::new().on_result(move |all: &Vec<u32>| tx.send(all.iter().sum::<u32>()).unwrap());
+    /// let result = pool.map_async_with(|x: u32| x * 2, 1..=4, callbacks).unwrap();
+    /// assert_eq!(result.get().unwrap(), [2, 4, 6, 8]);
+    /// assert_eq!(rx.recv().unwrap(), 20, "the callback got every result at once");
+    /// ```
     pub fn map_async_with<F, A, R>(
         &self,
         f: F,
@@ -262,6 +400,17 @@ impl Pool {
     /// # Errors
     ///
     /// As [`map`](Pool::map).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_process::Pool;
+    ///
+    /// fn add(a: i32, b: i32) -> i32 { a + b }
+    ///
+    /// let pool = Pool::new(2).unwrap();
+    /// assert_eq!(pool.starmap_chunked(add, [(1, 2), (3, 4), (5, 6)], 2).unwrap(), [3, 7, 11]);
+    /// ```
     pub fn starmap_chunked<F, A, R>(
         &self,
         f: F,
@@ -284,6 +433,18 @@ impl Pool {
     /// # Errors
     ///
     /// As [`map_async`](Pool::map_async).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_process::Pool;
+    ///
+    /// fn power(base: u64, exp: u32) -> u64 { base.pow(exp) }
+    ///
+    /// let pool = Pool::new(2).unwrap();
+    /// let pending = pool.starmap_async(power, [(2, 8), (10, 3)]).unwrap();
+    /// assert_eq!(pending.get().unwrap(), [256, 1000]);
+    /// ```
     pub fn starmap_async<F, A, R>(
         &self,
         f: F,
@@ -327,6 +488,19 @@ impl Pool {
     /// bounded number of chunks in flight: works on endless iterators
     /// (Python's `imap`). Chunks grow from 1 to 1,024 items when the
     /// input's length is unknown.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_process::Pool;
+    ///
+    /// fn square(x: u64) -> u64 { x * x }
+    ///
+    /// let pool = Pool::new(2).unwrap();
+    /// // An endless input: only what is consumed is computed.
+    /// let first: Vec<u64> = pool.imap(square, 1..).take(5).map(Result::unwrap).collect();
+    /// assert_eq!(first, [1, 4, 9, 16, 25]);
+    /// ```
     pub fn imap<F, A, R, I>(&self, f: F, items: I) -> IMap<'_, I::IntoIter, R>
     where
         F: TaskFn<A, R>,
@@ -339,6 +513,20 @@ impl Pool {
     }
 
     /// [`imap`](Pool::imap) with chunks of `chunksize` items.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_process::Pool;
+    ///
+    /// fn pid(_: u8) -> u32 { std::process::id() }
+    ///
+    /// let pool = Pool::new(2).unwrap();
+    /// let pids: Vec<u32> = pool.imap_chunked(pid, 0..6, 3).map(Result::unwrap).collect();
+    /// // Each chunk of three items ran in one worker.
+    /// assert!(pids[..3].iter().all(|&p| p == pids[0]));
+    /// assert!(pids[3..].iter().all(|&p| p == pids[3]));
+    /// ```
     pub fn imap_chunked<F, A, R, I>(
         &self,
         f: F,
@@ -383,6 +571,17 @@ impl Pool {
 
     /// [`imap_unordered`](Pool::imap_unordered) with chunks of `chunksize`
     /// items.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_process::Pool;
+    ///
+    /// let pool = Pool::new(2).unwrap();
+    /// let mut all: Vec<u32> = pool.imap_unordered_chunked(|x: u32| x * 2, 0..10, 4).map(Result::unwrap).collect();
+    /// all.sort_unstable();
+    /// assert_eq!(all, [0, 2, 4, 6, 8, 10, 12, 14, 16, 18]);
+    /// ```
     pub fn imap_unordered_chunked<F, A, R, I>(
         &self,
         f: F,
@@ -424,6 +623,20 @@ impl Pool {
     /// submitted whole, as in Python: it goes on submitting its input as
     /// it is consumed, until the input ends, the iterator is dropped, or
     /// [`join`](Pool::join) is called.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_process::Pool;
+    ///
+    /// let pool = Pool::new(1).unwrap();
+    /// let queued = pool.apply_async(|x: u8| x + 1, 1).unwrap();
+    /// pool.close();
+    /// assert!(pool.apply(|x: u8| x, 0).is_err(), "no new tasks after close");
+    /// pool.join().unwrap();
+    /// assert_eq!(queued.get().unwrap(), 2, "queued tasks still ran");
+    /// assert!(pool.pids().is_empty());
+    /// ```
     pub fn close(&self) {
         let _ = self
             .state
@@ -434,6 +647,30 @@ impl Pool {
     /// Kills the workers at once (Python's `terminate`): tasks in flight
     /// fail with an error saying the pool was terminated, queued ones are
     /// cancelled.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use std::io::Read;
+    /// # use std::net::{TcpListener, TcpStream};
+    /// use pool_process::Pool;
+    ///
+    /// /// Connects to the parent, then waits for a byte that never comes.
+    /// fn held(port: u16) -> u8 {
+    ///     let mut byte = [0];
+    ///     TcpStream::connect(("127.0.0.1", port)).unwrap().read_exact(&mut byte).unwrap();
+    ///     byte[0]
+    /// }
+    ///
+    /// let pool = Pool::new(1).unwrap();
+    /// let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    /// let running = pool.apply_async(held, listener.local_addr().unwrap().port()).unwrap();
+    /// let _conn = listener.accept().unwrap(); // the task is running now
+    /// pool.terminate();
+    /// pool.join().unwrap();
+    /// assert!(running.get().unwrap_err().to_string().contains("terminated"));
+    /// assert!(pool.pids().is_empty());
+    /// ```
     pub fn terminate(&self) {
         self.state.store(TERMINATED, Ordering::SeqCst);
         self.engine.terminate();
@@ -467,11 +704,37 @@ impl Pool {
     }
 
     /// The number of worker processes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_process::Pool;
+    ///
+    /// assert_eq!(Pool::new(2).unwrap().processes(), 2);
+    /// let pool = Pool::builder().processes(1).build().unwrap();
+    /// assert_eq!(pool.processes(), 1);
+    /// ```
     pub fn processes(&self) -> usize {
         self.engine.processes
     }
 
     /// The pids of the worker processes alive now.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_process::Pool;
+    ///
+    /// fn pid(_: ()) -> u32 { std::process::id() }
+    ///
+    /// let pool = Pool::new(1).unwrap();
+    /// let worker = pool.apply(pid, ()).unwrap();
+    /// assert_ne!(worker, std::process::id());
+    /// assert_eq!(pool.pids(), [worker]);
+    /// pool.close();
+    /// pool.join().unwrap();
+    /// assert!(pool.pids().is_empty());
+    /// ```
     pub fn pids(&self) -> Vec<u32> {
         self.engine.pids()
     }
