@@ -218,7 +218,9 @@ impl<C> SchedulerConfig<C> {
     /// let scheduler = Scheduler::new(config).unwrap();
     /// scheduler.submit(|| ()).unwrap().result().unwrap();
     /// // The idle worker exits after 10 ms...
+    /// let give_up = std::time::Instant::now() + Duration::from_secs(60);
     /// while scheduler.metrics().workers != 0 {
+    ///     assert!(std::time::Instant::now() < give_up, "the idle worker never exited");
     ///     std::thread::yield_now();
     /// }
     /// // ...and a new one starts for the next task.

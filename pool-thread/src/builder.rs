@@ -193,7 +193,9 @@ impl Builder {
     /// let executor = ThreadPoolExecutor::builder().keep_alive(Duration::from_millis(10)).build().unwrap();
     /// executor.submit(|| ()).unwrap().result().unwrap();
     /// // The idle thread exits after 10 ms...
+    /// let give_up = std::time::Instant::now() + Duration::from_secs(60);
     /// while executor.metrics().workers != 0 {
+    ///     assert!(std::time::Instant::now() < give_up, "the idle worker never exited");
     ///     std::thread::yield_now();
     /// }
     /// // ...and a new one starts for the next task.
