@@ -53,9 +53,17 @@ pub mod thread {
     pub use pool_thread::{Builder, Map, ThreadPoolExecutor, default_max_workers};
 }
 
-/// The process backend, for CPU-bound work: [`Pool`](process::Pool) and
-/// [`ProcessPoolExecutor`](process::ProcessPoolExecutor).
+/// The process backend, for CPU-bound work: [`Pool`](process::Pool),
+/// [`ProcessPoolExecutor`](process::ProcessPoolExecutor), and
+/// [`Process`](process::Process) with the objects it shares with its
+/// children ([`Lock`](process::Lock), [`Queue`](process::Queue),
+/// [`JoinableQueue`](process::JoinableQueue), [`Value`](process::Value),
+/// [`Array`](process::Array), [`Pipe`](process::Pipe())).
 pub mod process {
+    pub use pool_process::{
+        Array, ArrayGuard, Connection, Element, GetError, JoinableQueue, Lock, LockGuard, Pipe,
+        Process, ProcessBuilder, PutError, Queue, Target, Value, ValueGuard, active_children,
+    };
     pub use pool_process::{
         AsyncResult, Builder, Callbacks, ExitStatus, IMap, InitOutcome, Pool, ProcessPoolExecutor,
         StarFn, TaskFn, Wire, WorkerExit, default_processes,

@@ -1,8 +1,7 @@
 //! The worker side: what a re-executed copy of the program does instead of
 //! `main` (entered from `sys/boot.rs`).
 //!
-//! 1. Ask the kernel to kill it when the parent dies (unless it is a
-//!    non-daemon process, which outlives its parent), then make sure the
+//! 1. Ask the kernel to kill it when the parent dies, then make sure the
 //!    parent is still the one that started it (it may have died before
 //!    the request took effect).
 //! 2. Pin itself to its core, if asked.
@@ -26,16 +25,12 @@ use crate::wire::message::{self, FAILED, Failure, Hello, PROTOCOL, Request};
 pub(crate) const MARKER: &str = "POOLRT_WORKER";
 
 /// What the parent tells a worker through [`MARKER`]:
-/// `protocol:parent_pid:core_or_dash:spin_micros:die_with_parent:inherited`.
+/// `protocol:parent_pid:core_or_dash:spin_micros:inherited`.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct Settings {
     pub(crate) parent: i32,
     pub(crate) core: Option<usize>,
     pub(crate) spin: Duration,
-    /// Whether the kernel kills the worker when the parent thread that
-    /// started it ends: pool workers and daemon processes do; a non-daemon
-    /// [`Process`](crate::Process) outlives its parent, as in Python.
-    pub(crate) die_with_parent: bool,
     /// How many descriptors the worker inherits for the shared objects in
     /// its arguments (from descriptor 5 up).
     pub(crate) inherited: usize,
@@ -45,10 +40,9 @@ impl Settings {
     pub(crate) fn render(&self) -> String {
         let core = self.core.map_or_else(|| "-".to_owned(), |c| c.to_string());
         format!(
-            "{PROTOCOL}:{}:{core}:{}:{}:{}",
+            "{PROTOCOL}:{}:{core}:{}:{}",
             self.parent,
             self.spin.as_micros(),
-            u8::from(self.die_with_parent),
             self.inherited
         )
     }
@@ -65,17 +59,11 @@ impl Settings {
             n => Some(n.parse().ok()?),
         };
         let spin = Duration::from_micros(fields.next()?.parse().ok()?);
-        let die_with_parent = match fields.next()? {
-            "0" => false,
-            "1" => true,
-            _ => return None,
-        };
         let inherited = fields.next()?.parse().ok()?;
         Some(Settings {
             parent,
             core,
             spin,
-            die_with_parent,
             inherited,
         })
     }
@@ -101,7 +89,7 @@ pub(crate) fn boot() {
 /// Steps 1-4; returns the process exit code.
 fn serve(settings: &Settings) -> i32 {
     // Step 1.
-    if (settings.die_with_parent && set_parent_process_death_signal(Some(Signal::KILL)).is_err())
+    if set_parent_process_death_signal(Some(Signal::KILL)).is_err()
         || getppid().map(|p| p.as_raw_nonzero().get()) != Some(settings.parent)
     {
         return 4;
@@ -165,7 +153,6 @@ mod tests {
             parent: 42,
             core: Some(1),
             spin: Duration::from_micros(150),
-            die_with_parent: true,
             inherited: 0,
         };
         assert_eq!(Settings::parse(&s.render()), Some(s));
@@ -173,13 +160,11 @@ mod tests {
             parent: 7,
             core: None,
             spin: Duration::ZERO,
-            die_with_parent: false,
             inherited: 3,
         };
         assert_eq!(Settings::parse(&none.render()), Some(none));
-        assert_eq!(Settings::parse("999:1:-:0:1:0"), None, "another protocol");
-        assert_eq!(Settings::parse(&format!("{PROTOCOL}:1:-:0:2:0")), None);
-        assert_eq!(Settings::parse(&format!("{PROTOCOL}:1:-:0:1")), None);
+        assert_eq!(Settings::parse("999:1:-:0:0"), None, "another protocol");
+        assert_eq!(Settings::parse(&format!("{PROTOCOL}:1:-:0")), None);
         assert_eq!(Settings::parse("garbage"), None);
     }
 }

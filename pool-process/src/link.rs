@@ -168,7 +168,6 @@ pub(crate) struct Launch<'a> {
     pub(crate) argv0: &'a OsStr,
     pub(crate) core: Option<usize>,
     pub(crate) child_spin: Duration,
-    pub(crate) die_with_parent: bool,
     /// Descriptors of shared objects the child inherits (a `Process`'s).
     pub(crate) inherited: &'a [OwnedFd],
     pub(crate) startup_timeout: Duration,
@@ -190,7 +189,6 @@ impl Launch<'_> {
             parent: rustix::process::getpid().as_raw_nonzero().get(),
             core: self.core,
             spin: self.child_spin,
-            die_with_parent: self.die_with_parent,
             inherited: self.inherited.len(),
         };
         let pid = spawn(
@@ -296,7 +294,6 @@ impl Link {
             argv0: &self.config.argv0,
             core: self.core,
             child_spin: self.config.child_spin,
-            die_with_parent: true,
             inherited: &[],
             startup_timeout: self.config.startup_timeout,
             reply_spin: self.config.link_spin,

@@ -6,11 +6,10 @@
 //! 1. **Start**: `start` hands the encoded target to a *supervisor*
 //!    thread, which launches the child exactly as a pool starts a worker
 //!    (re-executing this binary, with a private mailbox and the build
-//!    handshake; see `link.rs`). The kernel ties a daemon child's life to
-//!    the supervisor thread, which lives until the child is reaped, so a
-//!    daemon dies with its parent; a non-daemon child outlives it, as in
-//!    Python. `start` returns once the child has greeted and holds its
-//!    target.
+//!    handshake; see `link.rs`). The kernel ties the child's life to the
+//!    thread that spawned it; the supervisor lives until the child is
+//!    reaped, so the child dies with the parent process and no earlier.
+//!    `start` returns once the child has greeted and holds its target.
 //! 2. **Run**: the child runs the target under `catch_unwind`; the usual
 //!    "panicked at" line goes to its stderr, like Python's traceback.
 //! 3. **End**: the supervisor gets the target's outcome (or end-of-file if
@@ -18,6 +17,8 @@
 //!    *without reaping it*, then reaps it under the state lock. So
 //!    `terminate` and `kill`, which signal under that lock, can never
 //!    signal a recycled pid.
+//! 4. **Exit**: the first `start` registers an `atexit` hook with Python's
+//!    exit rule: terminate the daemon children, join the others.
 
 use std::fmt;
 use std::os::fd::OwnedFd;
@@ -52,11 +53,13 @@ const STARTUP_TIMEOUT: Duration = Duration::from_secs(30);
 ///
 /// Clones are handles to the same process.
 ///
-/// # Daemon processes
+/// # When the parent exits
 ///
-/// A daemon process is killed when its parent exits. A non-daemon process
-/// (the default) runs on if the parent exits first; call [`join`] on it, as
-/// Python does for you at exit.
+/// As in Python, when the program exits normally (`main` returns, or
+/// `std::process::exit`), it first terminates its daemon children, then
+/// waits for the others to finish. If the parent dies abruptly (killed by
+/// a signal), every child dies with it: the kernel's parent-death signal
+/// sees to it, so no child is ever left running on its own.
 ///
 /// # Examples
 ///
@@ -77,7 +80,6 @@ const STARTUP_TIMEOUT: Duration = Duration::from_secs(30);
 /// assert!(!p.is_alive());
 /// ```
 ///
-/// [`join`]: Process::join
 #[derive(Clone)]
 pub struct Process {
     inner: Arc<Inner>,
@@ -438,6 +440,7 @@ impl Process {
             );
         }
         boot::ensure_linked();
+        register_exit_hook();
         let (started, outcome) = mpsc::sync_channel(1);
         let process = self.clone();
         let supervisor = std::thread::Builder::new()
@@ -482,7 +485,6 @@ impl Process {
             argv0: &argv0,
             core: None,
             child_spin: Duration::ZERO,
-            die_with_parent: self.inner.daemon,
             inherited,
             startup_timeout: self.inner.startup_timeout,
             reply_spin: Duration::ZERO,
@@ -805,6 +807,41 @@ impl Process {
     /// ```
     pub fn is_daemon(&self) -> bool {
         self.inner.daemon
+    }
+}
+
+/// Arranges for [`at_exit`] to run when the program exits normally.
+fn register_exit_hook() {
+    static REGISTER: std::sync::Once = std::sync::Once::new();
+    REGISTER.call_once(|| {
+        boot::at_exit(exit_hook);
+    });
+}
+
+extern "C" fn exit_hook() {
+    // Never unwind into the C library's `exit`.
+    let _ = std::panic::catch_unwind(at_exit);
+}
+
+/// How long a daemon child has to end after `SIGTERM` at exit before it is
+/// killed.
+const DAEMON_GRACE: Duration = Duration::from_secs(1);
+
+/// Python's exit rule: terminate the daemon children, wait for the others.
+fn at_exit() {
+    let children = active_children();
+    for child in children.iter().filter(|c| c.is_daemon()) {
+        let _ = child.terminate();
+    }
+    for child in &children {
+        if child.is_daemon() {
+            if !matches!(child.join_timeout(DAEMON_GRACE), Ok(true) | Err(_)) {
+                let _ = child.kill();
+                let _ = child.join();
+            }
+        } else {
+            let _ = child.join();
+        }
     }
 }
 

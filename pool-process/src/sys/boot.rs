@@ -73,3 +73,13 @@ pub(crate) fn forget_marker(key: &str) {
     // single thread, so nothing reads the environment concurrently.
     unsafe { std::env::remove_var(key) };
 }
+
+/// Has the C library run `hook` when the process exits normally: when
+/// `main` returns or `std::process::exit` is called (not when a signal
+/// kills it). False if it could not be registered.
+pub(crate) fn at_exit(hook: extern "C" fn()) -> bool {
+    // SAFETY: `atexit` only stores the function pointer and calls it once
+    // during `exit`; `hook` is a plain `extern "C" fn` of this binary,
+    // which lives until then, and the caller makes sure it never unwinds.
+    unsafe { libc::atexit(hook) == 0 }
+}
