@@ -20,6 +20,14 @@
 //! and result are serde types ([`Wire`]). Results come back as
 //! [`pool_core::TaskFuture`]s (executor) or [`AsyncResult`]s (pool).
 //!
+//! A [`Process`] (Python's `multiprocessing.Process`) is one child started
+//! the same way for one target, watched by a supervisor thread. Its
+//! arguments may carry the objects a parent shares with its children —
+//! [`Lock`], [`Queue`], [`JoinableQueue`], [`Value`], [`Array`] and the
+//! ends of a [`Pipe()`] — whose descriptors the child inherits (as in
+//! Python, they cannot travel through a pool, a queue or a pipe). They
+//! live in shared memory and wait on futexes (`src/shared/`).
+//!
 //! # Glossary
 //!
 //! | role | what it is |
@@ -29,6 +37,8 @@
 //! | **mailbox** | the shared region plus socket between a link and its worker; `src/sys/README.md` |
 //! | **entry** | the function, named by its offset in the binary, that runs one kind of task in the worker |
 //! | **result handler** | the parent thread that runs callbacks, in completion order |
+//! | **supervisor** | the parent thread that starts one [`Process`], waits for its end and reaps it |
+//! | **segment** | a memfd mapping shared by the processes holding a shared object |
 //!
 //! # Example
 //!

@@ -388,7 +388,7 @@ pub struct Queue<T> {
 }
 
 /// A [`Queue`] that also counts unfinished items: Python's
-/// `multiprocessing.JoinableQueue`. Every [`get`](JoinableQueue::get) is
+/// `multiprocessing.JoinableQueue`. Every [`get`](Queue::get) is
 /// to be followed by a [`task_done`](JoinableQueue::task_done);
 /// [`join`](JoinableQueue::join) waits until every item put was done.
 ///
