@@ -1,0 +1,139 @@
+//! Port of the "create a process, two ways" programs:
+//!
+//! - seed 001 (`001_84e5a9f11a3cd0b2.txt`), "开启进程两种方式": way one,
+//!   `Process(target=piao, args=('egon',))`; way two, the `Piao(Process)`
+//!   subclass that sets `self.name` and overrides `run`;
+//! - seed 000 §1 ("创建进程的2种方式") and seed 002 ("进程": `work("nick")`)
+//!   show the same two ways with `start` + `join`;
+//! - seed 003 #1 ("起多进程": the child prints its argument, its pid and its
+//!   parent's pid) and #4 ("面向对象调多进程": `MyProcess` printing
+//!   `self.name`, `self.pid`, its argument and `os.getpid()`).
+//!
+//! Differences: the seed sleeps `random.randrange(1, 5)` seconds, here
+//! 100–400 ms. The Python parent prints `主` and exits while the child
+//! runs on (Python joins it at exit); here the parent joins explicitly.
+//!
+//! Way two in poolrt is a serde type implementing `poolrt::process::Target`
+//! (`Process::from_target(Piao { .. })`), sent to the child, whose `run` is
+//! called there. This workspace's root package does not depend on `serde`,
+//! so an example cannot derive `Serialize`/`Deserialize` for its own type;
+//! the "subclass" below is therefore built *in the child* by a fn target,
+//! and the process gets the subclass's name through the builder (as
+//! `self.name = name` sets `Process.name` in the seed).
+
+use std::hash::BuildHasher;
+use std::os::unix::process::parent_id;
+use std::process;
+use std::time::Duration;
+
+use poolrt::process::Process;
+
+/// `random.randrange(lo, hi)` in tenths of a second, as a sleep.
+fn random_sleep(lo: u64, hi: u64) {
+    let r = std::collections::hash_map::RandomState::new().hash_one(process::id());
+    std::thread::sleep(Duration::from_millis(100 * (lo + r % (hi - lo))));
+}
+
+// Way one: a function target with arguments.
+fn piao(name: String) {
+    println!("{name} piaoing");
+    random_sleep(1, 5);
+    println!("{name} piao end");
+}
+
+// seed 002: `def work(name): print("Hello, %s" % name)`
+fn work(name: String) {
+    println!("Hello, {name}");
+}
+
+// seed 003 #1
+fn func(args: String) {
+    println!("{args}");
+    println!("子进程: {}", process::id());
+    println!("子进程的父进程: {}", parent_id());
+    println!("123");
+}
+
+// Way two: the `Piao(Process)` subclass: its state and its `run`.
+struct Piao {
+    name: String,
+}
+
+impl Piao {
+    fn run(self) {
+        println!("{} piaoing", self.name);
+        random_sleep(1, 5);
+        println!("{} piao end", self.name);
+    }
+}
+
+/// The child's entry for way two: builds the "subclass" and calls `run`.
+fn piao_run(name: String) {
+    Piao { name }.run();
+}
+
+// seed 003 #4: `MyProcess(arg1)`, whose `run` prints its name, pid and arg.
+struct MyProcess {
+    name: String,
+    arg1: u32,
+}
+
+impl MyProcess {
+    fn run(self) {
+        println!("{}", self.name);
+        println!("{}", process::id()); // self.pid
+        println!("{} 参数", self.arg1);
+        println!("{}", process::id()); // os.getpid()
+    }
+}
+
+fn my_process_run(name: String, arg1: u32) {
+    MyProcess { name, arg1 }.run();
+}
+
+fn main() {
+    println!("-- seed 001, way one: Process(target=piao, args=('egon',))");
+    let p1 = Process::new(piao, ("egon".to_owned(),)); // args is a tuple: ("egon",)
+    p1.start().unwrap(); // 调用对象下的方法,开启进程
+    println!("主");
+    p1.join().unwrap();
+
+    println!("\n-- seed 001, way two: the Piao(Process) subclass");
+    let p1 = Process::builder()
+        .name("egon")
+        .target(piao_run, ("egon".to_owned(),));
+    p1.start().unwrap(); // start会自动调用run
+    println!("主 (started {})", p1.name());
+    p1.join().unwrap();
+
+    println!("\n-- seed 002: Process(target=work, args=('nick',)), start, join");
+    let p = Process::new(work, ("nick".to_owned(),));
+    p.start().unwrap();
+    p.join().unwrap();
+
+    println!("\n-- seed 003 #1: the child prints its pid and its parent's");
+    let p = Process::new(func, ("sd".to_owned(),)); // 注册: p is not started yet
+    p.start().unwrap(); // 开启子进程
+    println!("父进程: {}", process::id());
+    println!("父进程的父进程: {}", parent_id());
+    println!("{}", "*".repeat(10));
+    p.join().unwrap();
+
+    println!("\n-- seed 003 #4: MyProcess(1), started twice");
+    println!("主进程: {}", process::id());
+    let p1 = Process::builder()
+        .name("MyProcess-1")
+        .target(my_process_run, ("MyProcess-1".to_owned(), 1));
+    p1.start().unwrap();
+    p1.join().unwrap(); // joined before p2 starts, to keep the output apart
+    let p2 = Process::builder()
+        .name("MyProcess-2")
+        .target(my_process_run, ("MyProcess-2".to_owned(), 1));
+    p2.start().unwrap();
+    p2.join().unwrap();
+    println!(
+        "(the parent saw pids {} and {})",
+        p1.pid().unwrap(),
+        p2.pid().unwrap()
+    );
+}

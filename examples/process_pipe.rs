@@ -1,0 +1,102 @@
+//! Port of seed 004 (`004_735ae49c9afa6657.txt`), the `Pipe` programs of
+//! "进程间通讯": `parent_conn, child_conn = Pipe()`, the child end passed to
+//! the child process, which sends `[42, None, 'hello from child1']`:
+//!
+//! 1. one send, one recv;
+//! 2. two sends, one recv: only the first message is read;
+//! 3. two sends, two recvs: "对端发送几次,这端就需要接收几次";
+//! 4. two sends, three recvs: the third `recv` hangs the seed forever;
+//! 5. both ways: the child also receives `"data from parent_conn"`.
+//!
+//! The message `[42, None, 'hello ...']` is a tuple `(i32, Option<i32>,
+//! String)` here. `conn.close()` is dropping the `Connection`.
+//!
+//! On 4: the seed hangs because its parent still holds `child_conn`, so
+//! the pipe never reaches end-of-file. In poolrt, once the child has ended
+//! the parent holds no copy of the child's end (it was moved into the
+//! `Process`), and `recv` reports the closed pipe (Python's `EOFError`).
+//! To show the seed's situation the parent keeps a copy (`try_clone`) and
+//! the third receive uses `recv_timeout`; dropping the copy then gives the
+//! end-of-file.
+
+use std::time::Duration;
+
+use poolrt::process::{Connection, Pipe, Process};
+
+type Message = (i32, Option<i32>, String);
+
+fn show((n, none, text): Message) -> String {
+    let none = none.map_or("None".to_owned(), |v| v.to_string());
+    format!("[{n}, {none}, '{text}']")
+}
+
+fn f_once(conn: Connection) {
+    conn.send(&(42, None::<i32>, "hello from child1")).unwrap(); // 发送数据给parent_conn
+    drop(conn); // conn.close(): 发完数据需要关闭
+}
+
+fn f_twice(conn: Connection) {
+    conn.send(&(42, None::<i32>, "hello from child1")).unwrap();
+    conn.send(&(42, None::<i32>, "hello from child2")).unwrap(); // 发送两次数据
+    drop(conn);
+}
+
+fn f_both_ways(conn: Connection) {
+    conn.send(&(42, None::<i32>, "hello from child1")).unwrap();
+    conn.send(&(42, None::<i32>, "hello from child2")).unwrap();
+    println!("{}", conn.recv::<String>().unwrap()); // 接收数据
+    drop(conn);
+}
+
+fn main() {
+    println!("-- 1: one send, one recv");
+    // 生成管道: two ends, like two telephones on one line.
+    let (parent_conn, child_conn) = Pipe(true).unwrap();
+    let p = Process::new(f_once, (child_conn,)); // child_conn需要传给对端
+    p.start().unwrap();
+    println!("{}", show(parent_conn.recv().unwrap())); // parent_conn在这端,用于recv数据
+    p.join().unwrap();
+
+    println!("\n-- 2: two sends, one recv");
+    let (parent_conn, child_conn) = Pipe(true).unwrap();
+    let p = Process::new(f_twice, (child_conn,));
+    p.start().unwrap();
+    println!("{}", show(parent_conn.recv().unwrap()));
+    p.join().unwrap(); // 可以看到这端只接收到了一次数据
+
+    println!("\n-- 3: two sends, two recvs");
+    let (parent_conn, child_conn) = Pipe(true).unwrap();
+    let p = Process::new(f_twice, (child_conn,));
+    p.start().unwrap();
+    println!("{}", show(parent_conn.recv().unwrap()));
+    println!("{}", show(parent_conn.recv().unwrap())); // 第二次接收数据
+    p.join().unwrap();
+
+    println!("\n-- 4: two sends, three recvs");
+    let (parent_conn, child_conn) = Pipe(true).unwrap();
+    let kept = child_conn.try_clone().unwrap(); // the parent's copy, as in Python
+    let p = Process::new(f_twice, (child_conn,));
+    p.start().unwrap();
+    println!("{}", show(parent_conn.recv().unwrap()));
+    println!("{}", show(parent_conn.recv().unwrap()));
+    p.join().unwrap();
+    match parent_conn.recv_timeout::<Message>(Duration::from_millis(300)) {
+        Ok(message) => println!("{}", show(message)),
+        // 程序卡主了,除非对端在发送一次数据
+        Err(error) => println!("third recv, after 0.3 s: {error} (the seed hangs here)"),
+    }
+    drop(kept);
+    match parent_conn.recv::<Message>() {
+        Ok(message) => println!("{}", show(message)),
+        Err(error) => println!("once the parent's copy is closed too: {error} (EOFError)"),
+    }
+
+    println!("\n-- 5: both ways");
+    let (parent_conn, child_conn) = Pipe(true).unwrap();
+    let p = Process::new(f_both_ways, (child_conn,));
+    p.start().unwrap();
+    println!("{}", show(parent_conn.recv().unwrap()));
+    println!("{}", show(parent_conn.recv().unwrap()));
+    parent_conn.send("data from parent_conn").unwrap(); // 发送数据
+    p.join().unwrap();
+}

@@ -1,0 +1,102 @@
+//! Port of seed 001 (`001_84e5a9f11a3cd0b2.txt`), "练习:基于多进程实现套接字":
+//! a TCP server that starts one process per client (`talk(conn)`), which
+//! sends back what the client sent, upper-cased, until the client closes
+//! (`if not data: break`); and the client that sends its input and prints
+//! the reply.
+//!
+//! Differences:
+//!
+//! - The client runs in the same program (two of them, at once, on threads)
+//!   and sends fixed lines instead of `input('>>:')`; the server takes a
+//!   free port instead of 8080, serves those two clients and stops, so the
+//!   program ends by itself.
+//! - Python hands the accepted socket itself to the child. poolrt cannot
+//!   pass a socket to a `Process` (only its own shared objects cross), so
+//!   the parent keeps the socket and a relay thread forwards each chunk to
+//!   the client's process over a `Pipe`, and the reply back. The per-client
+//!   process still does the client's work, and an empty chunk still means
+//!   "the client closed".
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::process;
+use std::time::Duration;
+
+use poolrt::process::{Connection, Pipe, Process};
+
+/// The process serving one client: the seed's `talk(conn)`.
+fn talk(conn: Connection) {
+    loop {
+        let data: Vec<u8> = conn.recv().unwrap(); // conn.recv(1024)
+        if data.is_empty() {
+            break; // the client closed its end
+        }
+        println!(
+            "客户端的数据 b'{}' (served by process {})",
+            String::from_utf8_lossy(&data),
+            process::id()
+        );
+        conn.send(&data.to_ascii_uppercase()).unwrap();
+    }
+}
+
+/// Forwards the client's chunks to its process and the replies back.
+fn relay(mut client: TcpStream, pipe: Connection) {
+    let mut buf = [0u8; 1024];
+    loop {
+        let n = client.read(&mut buf).unwrap();
+        pipe.send(&buf[..n]).unwrap();
+        if n == 0 {
+            break;
+        }
+        let reply: Vec<u8> = pipe.recv().unwrap();
+        client.write_all(&reply).unwrap();
+    }
+}
+
+fn server(listener: TcpListener, clients: usize) {
+    let mut served = Vec::new();
+    for _ in 0..clients {
+        let (conn, addr) = listener.accept().unwrap();
+        let (here, there) = Pipe(true).unwrap();
+        let p = Process::new(talk, (there,)); // Process(target=talk, args=(conn,))
+        p.start().unwrap();
+        println!("server: {addr} is served by process {}", p.pid().unwrap());
+        let relay = std::thread::spawn(move || relay(conn, here));
+        served.push((p, relay));
+    }
+    for (p, relay) in served {
+        relay.join().unwrap();
+        p.join().unwrap();
+    }
+}
+
+fn client(name: &str, port: u16, lines: &[&str]) {
+    let mut client = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    for cmd in lines {
+        std::thread::sleep(Duration::from_millis(50)); // someone typing
+        if cmd.is_empty() {
+            continue; // if not cmd: continue
+        }
+        client.write_all(cmd.as_bytes()).unwrap();
+        let mut data = [0u8; 1024];
+        let n = client.read(&mut data).unwrap();
+        println!("{name} >>:{cmd} -> {}", String::from_utf8_lossy(&data[..n]));
+    }
+}
+
+fn main() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    println!("server on 127.0.0.1:{port}, main process {}", process::id());
+    let server = std::thread::spawn(move || server(listener, 2));
+
+    let clients = [
+        std::thread::spawn(move || client("client 1", port, &["hello", "", "egon"])),
+        std::thread::spawn(move || client("client 2", port, &["ni hao", "poolrt", "bye"])),
+    ];
+    for c in clients {
+        c.join().unwrap();
+    }
+    server.join().unwrap();
+}
