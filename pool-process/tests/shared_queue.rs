@@ -207,3 +207,52 @@ fn shared_objects_cannot_travel_inside_a_queue_or_pipe() {
     let text = format!("{error} {:?}", std::error::Error::source(&error));
     assert!(text.contains("Lock can only be passed"), "{text}");
 }
+
+fn join_then_report(q: JoinableQueue<u8>, done: Queue<u32>) {
+    q.join();
+    done.put(std::process::id()).unwrap();
+}
+
+#[test]
+fn every_process_blocked_in_join_wakes_when_the_last_task_is_done() {
+    let q = JoinableQueue::new(0).unwrap();
+    let done = Queue::new(0).unwrap();
+    q.put(1u8).unwrap();
+    let joiners: Vec<Process> = (0..3)
+        .map(|_| Process::new(join_then_report, (q.clone(), done.clone())))
+        .collect();
+    for j in &joiners {
+        j.start().unwrap();
+    }
+    assert_eq!(q.get().unwrap(), 1);
+    q.task_done().unwrap();
+    for j in &joiners {
+        assert!(j.join_timeout(BOUND).unwrap(), "{j:?} woke");
+    }
+    assert_eq!(done.qsize(), 3);
+}
+
+fn put_then_report(q: Queue<u8>, done: Queue<u32>) {
+    q.put(9).unwrap();
+    done.put(std::process::id()).unwrap();
+}
+
+#[test]
+fn every_producer_blocked_on_a_full_queue_gets_room_in_turn() {
+    let q = Queue::new(1).unwrap();
+    let done = Queue::new(0).unwrap();
+    q.put(0u8).unwrap();
+    let producers: Vec<Process> = (0..3)
+        .map(|_| Process::new(put_then_report, (q.clone(), done.clone())))
+        .collect();
+    for p in &producers {
+        p.start().unwrap();
+    }
+    for _ in 0..4 {
+        q.get_timeout(BOUND).unwrap();
+    }
+    for p in &producers {
+        assert!(p.join_timeout(BOUND).unwrap(), "{p:?} got room");
+    }
+    assert_eq!(done.qsize(), 3);
+}

@@ -38,9 +38,15 @@ fn wait(word: &AtomicU32, expected: u32, deadline: Option<Instant>) -> bool {
     true
 }
 
+/// Wakes up to `count` sleepers on `word`. The kernel reads the count as
+/// a signed `int`: anything above `i32::MAX` would be negative and wake
+/// just one, so [`ALL`] is `i32::MAX`.
 fn wake(word: &AtomicU32, count: u32) {
-    let _ = futex::wake(word, futex::Flags::empty(), count);
+    let _ = futex::wake(word, futex::Flags::empty(), count.min(ALL));
 }
+
+/// A wake-up count that wakes every sleeper.
+pub(crate) const ALL: u32 = i32::MAX as u32;
 
 /// A mutex on a shared word; see the module docs.
 pub(crate) struct RawMutex<'a>(pub(crate) &'a AtomicU32);
@@ -143,5 +149,29 @@ mod tests {
         assert!(!RawMutex(&word).lock(Some(deadline)));
         m.unlock();
         assert!(!m.is_locked());
+    }
+
+    #[test]
+    fn waking_all_wakes_every_sleeper() {
+        let word = Arc::new(AtomicU32::new(0));
+        let sleepers: Vec<_> = (0..3)
+            .map(|_| {
+                let word = word.clone();
+                std::thread::spawn(move || {
+                    let signal = Signal(&word);
+                    while signal.seen() == 0 {
+                        signal.wait(0, None);
+                    }
+                })
+            })
+            .collect();
+        // Whether or not they sleep yet: a sleeper sees the bump, one that
+        // is not asleep yet reads it before it would sleep.
+        let signal = Signal(&word);
+        signal.bump();
+        signal.wake(u32::MAX);
+        for s in sleepers {
+            s.join().unwrap();
+        }
     }
 }

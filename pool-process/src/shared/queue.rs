@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 use pool_core::{Error, ErrorKind};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::futex::{RawMutex, Signal};
+use super::futex::{ALL, RawMutex, Signal};
 use super::{create_error, deserialize_segment, inherit, serialize_fd};
 use crate::sys::segment::Segment;
 use crate::task::Wire;
@@ -286,7 +286,7 @@ impl Ring {
                 if sleepers {
                     // Every producer: the room freed may suit a smaller
                     // item than the first sleeper's.
-                    signal.wake(u32::MAX);
+                    signal.wake(ALL);
                 }
                 return Some(bytes);
             }
@@ -328,7 +328,7 @@ impl Ring {
         }
         self.mutex().unlock();
         if sleepers {
-            signal.wake(u32::MAX);
+            signal.wake(ALL);
         }
         Ok(())
     }
