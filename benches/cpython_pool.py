@@ -5,6 +5,11 @@ concurrent.futures, with the standard library only.
 
     python3 benches/cpython_pool.py            # all workloads
     python3 benches/cpython_pool.py P1 P6      # some of them
+    python3 benches/cpython_pool.py S1 S2 S3 S4  # benches/shared.rs's
+
+S1-S4 measure multiprocessing.Queue, Pipe and Lock the way
+benches/shared.rs measures poolrt's (100,000 items streamed from a child;
+a ping-pong with a child; an uncontended acquire + release).
 
 Each figure is the median of several runs. W is the number of cores this
 process may use. T1 submits 100,000 tasks instead of 1,000,000 (CPython
@@ -148,6 +153,93 @@ def executor_round_trip():
     print(f"ProcessPoolExecutor {s / n * 1e6:.1f} us per submit().result()")
 
 
+S_ITEMS = 100_000
+
+
+def stream_queue(q, n):
+    for i in range(n):
+        q.put(i)
+
+
+def stream_pipe(conn, n):
+    for i in range(n):
+        conn.send(i)
+
+
+def echo(inbox, outbox):
+    while True:
+        x = inbox.get()
+        if x is None:
+            return
+        outbox.put(x)
+
+
+def s1():
+    def run():
+        q = mp.Queue()
+        p = mp.Process(target=stream_queue, args=(q, S_ITEMS))
+        p.start()
+        start = time.perf_counter()
+        for _ in range(S_ITEMS):
+            q.get()
+        took = time.perf_counter() - start
+        p.join()
+        return took
+
+    took = statistics.median(run() for _ in range(5))
+    print(f"S1 multiprocessing.Queue stream: {S_ITEMS / took / 1e6:.3f} M items/s")
+
+
+def s2():
+    def run():
+        here, there = mp.Pipe(duplex=False)
+        p = mp.Process(target=stream_pipe, args=(there, S_ITEMS))
+        p.start()
+        start = time.perf_counter()
+        for _ in range(S_ITEMS):
+            here.recv()
+        took = time.perf_counter() - start
+        p.join()
+        return took
+
+    took = statistics.median(run() for _ in range(5))
+    print(f"S2 multiprocessing.Pipe stream: {S_ITEMS / took / 1e6:.3f} M items/s")
+
+
+def s3():
+    inbox, outbox = mp.Queue(), mp.Queue()
+    p = mp.Process(target=echo, args=(inbox, outbox))
+    p.start()
+    n = 10_000
+
+    def run():
+        start = time.perf_counter()
+        for _ in range(n):
+            inbox.put(7)
+            outbox.get()
+        return (time.perf_counter() - start) / n
+
+    took = statistics.median(run() for _ in range(5))
+    inbox.put(None)
+    p.join()
+    print(f"S3 multiprocessing.Queue ping-pong: {took * 1e6:.1f} us per round trip")
+
+
+def s4():
+    lock = mp.Lock()
+    n = 1_000_000
+
+    def run():
+        start = time.perf_counter()
+        for _ in range(n):
+            with lock:
+                pass
+        return (time.perf_counter() - start) / n
+
+    took = statistics.median(run() for _ in range(5))
+    print(f"S4 multiprocessing.Lock: {took * 1e9:.0f} ns per acquire + release")
+
+
 def main():
     wanted = set(sys.argv[1:])
 
@@ -178,6 +270,14 @@ def main():
         p5()
     if want("executor"):
         executor_round_trip()
+    if want("S1"):
+        s1()
+    if want("S2"):
+        s2()
+    if want("S3"):
+        s3()
+    if want("S4"):
+        s4()
 
 
 if __name__ == "__main__":
