@@ -14,19 +14,18 @@
 //! runs on (Python joins it at exit); here the parent joins explicitly.
 //!
 //! Way two in poolrt is a serde type implementing `poolrt::process::Target`
-//! (`Process::from_target(Piao { .. })`), sent to the child, whose `run` is
-//! called there. This workspace's root package does not depend on `serde`,
-//! so an example cannot derive `Serialize`/`Deserialize` for its own type;
-//! the "subclass" below is therefore built *in the child* by a fn target,
-//! and the process gets the subclass's name through the builder (as
-//! `self.name = name` sets `Process.name` in the seed).
+//! (`Process::builder().name(..).run(Piao { .. })`): the value is sent to
+//! the child, whose `run` is called there. The process gets the subclass's
+//! name through the builder (as `self.name = name` sets `Process.name` in
+//! the seed).
 
 use std::hash::BuildHasher;
 use std::os::unix::process::parent_id;
 use std::process;
 use std::time::Duration;
 
-use poolrt::process::Process;
+use poolrt::process::{Process, Target};
+use serde::{Deserialize, Serialize};
 
 /// `random.randrange(lo, hi)` in tenths of a second, as a sleep.
 fn random_sleep(lo: u64, hi: u64) {
@@ -55,11 +54,14 @@ fn func(args: String) {
 }
 
 // Way two: the `Piao(Process)` subclass: its state and its `run`.
+#[derive(Serialize, Deserialize)]
 struct Piao {
     name: String,
 }
 
-impl Piao {
+impl Target for Piao {
+    type Outcome = ();
+
     fn run(self) {
         println!("{} piaoing", self.name);
         random_sleep(1, 5);
@@ -67,28 +69,22 @@ impl Piao {
     }
 }
 
-/// The child's entry for way two: builds the "subclass" and calls `run`.
-fn piao_run(name: String) {
-    Piao { name }.run();
-}
-
 // seed 003 #4: `MyProcess(arg1)`, whose `run` prints its name, pid and arg.
+#[derive(Serialize, Deserialize)]
 struct MyProcess {
     name: String,
     arg1: u32,
 }
 
-impl MyProcess {
+impl Target for MyProcess {
+    type Outcome = ();
+
     fn run(self) {
         println!("{}", self.name);
         println!("{}", process::id()); // self.pid
         println!("{} 参数", self.arg1);
         println!("{}", process::id()); // os.getpid()
     }
-}
-
-fn my_process_run(name: String, arg1: u32) {
-    MyProcess { name, arg1 }.run();
 }
 
 fn main() {
@@ -99,9 +95,9 @@ fn main() {
     p1.join().unwrap();
 
     println!("\n-- seed 001, way two: the Piao(Process) subclass");
-    let p1 = Process::builder()
-        .name("egon")
-        .target(piao_run, ("egon".to_owned(),));
+    let p1 = Process::builder().name("egon").run(Piao {
+        name: "egon".to_owned(),
+    });
     p1.start().unwrap(); // start会自动调用run
     println!("主 (started {})", p1.name());
     p1.join().unwrap();
@@ -121,14 +117,16 @@ fn main() {
 
     println!("\n-- seed 003 #4: MyProcess(1), started twice");
     println!("主进程: {}", process::id());
-    let p1 = Process::builder()
-        .name("MyProcess-1")
-        .target(my_process_run, ("MyProcess-1".to_owned(), 1));
+    let p1 = Process::builder().name("MyProcess-1").run(MyProcess {
+        name: "MyProcess-1".to_owned(),
+        arg1: 1,
+    });
     p1.start().unwrap();
     p1.join().unwrap(); // joined before p2 starts, to keep the output apart
-    let p2 = Process::builder()
-        .name("MyProcess-2")
-        .target(my_process_run, ("MyProcess-2".to_owned(), 1));
+    let p2 = Process::builder().name("MyProcess-2").run(MyProcess {
+        name: "MyProcess-2".to_owned(),
+        arg1: 1,
+    });
     p2.start().unwrap();
     p2.join().unwrap();
     println!(
