@@ -6,10 +6,7 @@
 //! producers (and so every item is done), it ends and takes them with it.
 //!
 //! Sleeps: `random.randint(1, 3)` s → 50–150 ms. The seed's ANSI colours
-//! are left out. The producers wait with `join_timeout` in a loop instead
-//! of `join`: when several processes wait in `JoinableQueue::join`, the
-//! last `task_done` wakes only one of them today, and the others would
-//! sleep forever.
+//! are left out.
 
 use std::hash::BuildHasher;
 use std::time::Duration;
@@ -38,9 +35,7 @@ fn producer(q: JoinableQueue<String>, name: String, food: String) {
         println!("{name} 生产了 {res}");
     }
     // q.join(): 等到消费者把自己放入队列中的所有的数据都取走之后,生产者才结束.
-    // Polled with a timeout: with three producers in `join` at once,
-    // poolrt's last `task_done` wakes only one of them (a library bug).
-    while !q.join_timeout(Duration::from_millis(20)) {}
+    q.join();
 }
 
 fn main() {
