@@ -58,11 +58,14 @@ pub mod thread {
 /// [`Process`](process::Process) with the objects it shares with its
 /// children ([`Lock`](process::Lock), [`Queue`](process::Queue),
 /// [`JoinableQueue`](process::JoinableQueue), [`Value`](process::Value),
-/// [`Array`](process::Array), [`Pipe`](process::Pipe())).
+/// [`Array`](process::Array), [`Pipe`](process::Pipe()), and the
+/// [`Manager`](process::Manager) with its [`Dict`](process::Dict) and
+/// [`List`](process::List) proxies).
 pub mod process {
     pub use pool_process::{
-        Array, ArrayGuard, Connection, Element, GetError, JoinableQueue, Lock, LockGuard, Pipe,
-        Process, ProcessBuilder, PutError, Queue, Target, Value, ValueGuard, active_children,
+        Array, ArrayGuard, Connection, Dict, Element, GetError, JoinableQueue, List, Lock,
+        LockGuard, Manager, Pipe, Process, ProcessBuilder, PutError, Queue, Target, Value,
+        ValueGuard, active_children,
     };
     pub use pool_process::{
         AsyncResult, Builder, Callbacks, ExitStatus, IMap, InitOutcome, Pool, ProcessPoolExecutor,

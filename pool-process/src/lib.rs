@@ -80,7 +80,7 @@ pub use crate::link::{ExitStatus, WorkerExit};
 pub use crate::pool::{AsyncResult, Callbacks, IMap, Pool, TaskFn};
 pub use crate::process::{Process, ProcessBuilder, active_children};
 pub use crate::shared::{
-    Array, ArrayGuard, Connection, Element, GetError, JoinableQueue, Lock, LockGuard, Pipe,
-    PutError, Queue, Value, ValueGuard,
+    Array, ArrayGuard, Connection, Dict, Element, GetError, JoinableQueue, List, Lock, LockGuard,
+    Manager, Pipe, PutError, Queue, Value, ValueGuard,
 };
 pub use crate::task::{InitOutcome, StarFn, Target, Wire};

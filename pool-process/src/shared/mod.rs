@@ -1,6 +1,7 @@
 //! Objects shared between a parent and the children of its
 //! [`Process`](crate::Process)es: Python's `multiprocessing.Lock`,
-//! `Queue`, `JoinableQueue`, `Value`, `Array` and `Pipe`.
+//! `Queue`, `JoinableQueue`, `Value`, `Array` and `Pipe`, and the
+//! `Manager` with its `dict` and `list` proxies (`manager/`).
 //!
 //! Each lives in memory (a memfd segment) or a socket that every process
 //! holding it maps or reads; a child gets it as an argument of its
@@ -15,6 +16,7 @@
 pub(crate) mod futex;
 pub(crate) mod inherit;
 mod lock;
+mod manager;
 mod pipe;
 mod queue;
 mod value;
@@ -28,6 +30,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::sys::segment::Segment;
 
 pub use lock::{Lock, LockGuard};
+pub use manager::{Dict, List, Manager};
 pub use pipe::{Connection, Pipe};
 pub use queue::{GetError, JoinableQueue, PutError, Queue};
 pub use value::{Array, ArrayGuard, Element, Value, ValueGuard};
