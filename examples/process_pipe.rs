@@ -12,9 +12,10 @@
 //! String)` here. `conn.close()` is dropping the `Connection`.
 //!
 //! On 4: the seed hangs because its parent still holds `child_conn`, so
-//! the pipe never reaches end-of-file. In poolrt, once the child has ended
-//! the parent holds no copy of the child's end (it was moved into the
-//! `Process`), and `recv` reports the closed pipe (Python's `EOFError`).
+//! the pipe never reaches end-of-file. In poolrt, once the child has
+//! started the parent holds no copy of the child's end (it was moved into
+//! the `Process`), so when the child ends `recv` reports the closed pipe
+//! (Python's `EOFError`).
 //! To show the seed's situation the parent keeps a copy (`try_clone`) and
 //! the third receive uses `recv_timeout`; dropping the copy then gives the
 //! end-of-file.

@@ -10,47 +10,31 @@
 //!   and sends fixed lines instead of `input('>>:')`; the server takes a
 //!   free port instead of 8080, serves those two clients and stops, so the
 //!   program ends by itself.
-//! - Python hands the accepted socket itself to the child. poolrt cannot
-//!   pass a socket to a `Process` (only its own shared objects cross), so
-//!   the parent keeps the socket and a relay thread forwards each chunk to
-//!   the client's process over a `Pipe`, and the reply back. The per-client
-//!   process still does the client's work, and an empty chunk still means
-//!   "the client closed".
+//! - As in Python, the accepted socket itself goes to the child: wrapped in a
+//!   `poolrt::process::Fd`, which the child turns back into a `TcpStream`.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process;
 use std::time::Duration;
 
-use poolrt::process::{Connection, Pipe, Process};
+use poolrt::process::{Fd, Process};
 
 /// The process serving one client: the seed's `talk(conn)`.
-fn talk(conn: Connection) {
+fn talk(conn: Fd) {
+    let mut conn = TcpStream::from(conn.into_inner());
+    let mut data = [0u8; 1024];
     loop {
-        let data: Vec<u8> = conn.recv().unwrap(); // conn.recv(1024)
-        if data.is_empty() {
-            break; // the client closed its end
+        let n = conn.read(&mut data).unwrap(); // conn.recv(1024)
+        if n == 0 {
+            break; // if not data: break
         }
         println!(
             "客户端的数据 b'{}' (served by process {})",
-            String::from_utf8_lossy(&data),
+            String::from_utf8_lossy(&data[..n]),
             process::id()
         );
-        conn.send(&data.to_ascii_uppercase()).unwrap();
-    }
-}
-
-/// Forwards the client's chunks to its process and the replies back.
-fn relay(mut client: TcpStream, pipe: Connection) {
-    let mut buf = [0u8; 1024];
-    loop {
-        let n = client.read(&mut buf).unwrap();
-        pipe.send(&buf[..n]).unwrap();
-        if n == 0 {
-            break;
-        }
-        let reply: Vec<u8> = pipe.recv().unwrap();
-        client.write_all(&reply).unwrap();
+        conn.write_all(&data[..n].to_ascii_uppercase()).unwrap(); // conn.send(data.upper())
     }
 }
 
@@ -58,15 +42,12 @@ fn server(listener: TcpListener, clients: usize) {
     let mut served = Vec::new();
     for _ in 0..clients {
         let (conn, addr) = listener.accept().unwrap();
-        let (here, there) = Pipe(true).unwrap();
-        let p = Process::new(talk, (there,)); // Process(target=talk, args=(conn,))
+        let p = Process::new(talk, (Fd::new(conn),)); // Process(target=talk, args=(conn,))
         p.start().unwrap();
         println!("server: {addr} is served by process {}", p.pid().unwrap());
-        let relay = std::thread::spawn(move || relay(conn, here));
-        served.push((p, relay));
+        served.push(p);
     }
-    for (p, relay) in served {
-        relay.join().unwrap();
+    for p in served {
         p.join().unwrap();
     }
 }

@@ -25,7 +25,8 @@ use crate::wire::message::{self, FAILED, Failure, Hello, PROTOCOL, Request};
 pub(crate) const MARKER: &str = "POOLRT_WORKER";
 
 /// What the parent tells a worker through [`MARKER`]:
-/// `protocol:parent_pid:core_or_dash:spin_micros:inherited`.
+/// `protocol:parent_pid:core_or_dash:spin_micros:inherited:name` (the name
+/// last, so it may hold colons).
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct Settings {
     pub(crate) parent: i32,
@@ -34,21 +35,25 @@ pub(crate) struct Settings {
     /// How many descriptors the worker inherits for the shared objects in
     /// its arguments (from descriptor 5 up).
     pub(crate) inherited: usize,
+    /// The name [`current_process`](crate::current_process) reports in
+    /// the worker.
+    pub(crate) name: String,
 }
 
 impl Settings {
     pub(crate) fn render(&self) -> String {
         let core = self.core.map_or_else(|| "-".to_owned(), |c| c.to_string());
         format!(
-            "{PROTOCOL}:{}:{core}:{}:{}",
+            "{PROTOCOL}:{}:{core}:{}:{}:{}",
             self.parent,
             self.spin.as_micros(),
-            self.inherited
+            self.inherited,
+            self.name
         )
     }
 
     pub(crate) fn parse(text: &str) -> Option<Settings> {
-        let mut fields = text.split(':');
+        let mut fields = text.splitn(6, ':');
         let protocol: u32 = fields.next()?.parse().ok()?;
         if protocol != PROTOCOL {
             return None;
@@ -60,11 +65,13 @@ impl Settings {
         };
         let spin = Duration::from_micros(fields.next()?.parse().ok()?);
         let inherited = fields.next()?.parse().ok()?;
+        let name = fields.next()?.to_owned();
         Some(Settings {
             parent,
             core,
             spin,
             inherited,
+            name,
         })
     }
 }
@@ -106,6 +113,7 @@ fn serve(settings: &Settings) -> i32 {
         Err(_) => return 5,
     };
     crate::shared::inherit::adopt(sys::boot::inherited_objects(settings.inherited));
+    crate::process::set_current_name(settings.name.clone());
     let hello = Hello {
         protocol: PROTOCOL,
         fingerprint: fingerprint(),
@@ -154,6 +162,7 @@ mod tests {
             core: Some(1),
             spin: Duration::from_micros(150),
             inherited: 0,
+            name: "PoolWorker-1".to_owned(),
         };
         assert_eq!(Settings::parse(&s.render()), Some(s));
         let none = Settings {
@@ -161,10 +170,11 @@ mod tests {
             core: None,
             spin: Duration::ZERO,
             inherited: 3,
+            name: "a:name:with:colons".to_owned(),
         };
         assert_eq!(Settings::parse(&none.render()), Some(none));
-        assert_eq!(Settings::parse("999:1:-:0:0"), None, "another protocol");
-        assert_eq!(Settings::parse(&format!("{PROTOCOL}:1:-:0")), None);
+        assert_eq!(Settings::parse("999:1:-:0:0:x"), None, "another protocol");
+        assert_eq!(Settings::parse(&format!("{PROTOCOL}:1:-:0:0")), None);
         assert_eq!(Settings::parse("garbage"), None);
     }
 }

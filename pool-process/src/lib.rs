@@ -78,9 +78,11 @@ pub use crate::builder::{Builder, default_processes};
 pub use crate::executor::ProcessPoolExecutor;
 pub use crate::link::{ExitStatus, WorkerExit};
 pub use crate::pool::{AsyncResult, Callbacks, IMap, Pool, TaskFn};
-pub use crate::process::{Process, ProcessBuilder, active_children};
+pub use crate::process::{
+    CurrentProcess, Process, ProcessBuilder, active_children, current_process,
+};
 pub use crate::shared::{
-    Array, ArrayGuard, Connection, Dict, Element, GetError, JoinableQueue, List, Lock, LockGuard,
-    Manager, Pipe, PutError, Queue, Value, ValueGuard,
+    Array, ArrayGuard, Connection, Dict, Element, Fd, GetError, JoinableQueue, List, Lock,
+    LockGuard, Manager, Pipe, PutError, Queue, Value, ValueGuard,
 };
 pub use crate::task::{InitOutcome, StarFn, Target, Wire};

@@ -170,6 +170,8 @@ pub(crate) struct Launch<'a> {
     pub(crate) child_spin: Duration,
     /// Descriptors of shared objects the child inherits (a `Process`'s).
     pub(crate) inherited: &'a [OwnedFd],
+    /// The child's name, for `current_process` there.
+    pub(crate) name: &'a str,
     pub(crate) startup_timeout: Duration,
     /// How long to spin for the greeting before sleeping on the socket.
     pub(crate) reply_spin: Duration,
@@ -190,6 +192,7 @@ impl Launch<'_> {
             core: self.core,
             spin: self.child_spin,
             inherited: self.inherited.len(),
+            name: self.name.to_owned(),
         };
         let pid = spawn(
             self.program,
@@ -295,6 +298,7 @@ impl Link {
             core: self.core,
             child_spin: self.config.child_spin,
             inherited: &[],
+            name: &format!("PoolWorker-{}", self.slot + 1),
             startup_timeout: self.config.startup_timeout,
             reply_spin: self.config.link_spin,
         };

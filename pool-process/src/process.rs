@@ -301,6 +301,85 @@ fn next_name() -> String {
     format!("Process-{}", NEXT.fetch_add(1, Ordering::Relaxed))
 }
 
+/// This process's name: set in a worker before `main` would run.
+static CURRENT_NAME: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Records the name the parent gave this worker.
+pub(crate) fn set_current_name(name: String) {
+    let _ = CURRENT_NAME.set(name);
+}
+
+/// The process this code runs in (Python's
+/// `multiprocessing.current_process()`): its name and pid.
+///
+/// # Examples
+///
+/// ```
+/// use pool_process::{Process, current_process};
+///
+/// fn report() {
+///     assert_eq!(current_process().name(), "reporter");
+///     assert_eq!(current_process().pid(), std::process::id());
+/// }
+///
+/// assert_eq!(current_process().name(), "MainProcess");
+/// let p = Process::builder().name("reporter").target(report, ());
+/// p.start().unwrap();
+/// p.join().unwrap();
+/// ```
+pub fn current_process() -> CurrentProcess {
+    CurrentProcess {
+        name: CURRENT_NAME.get().map_or("MainProcess", String::as_str),
+        pid: std::process::id(),
+    }
+}
+
+/// What [`current_process`] reports.
+///
+/// # Examples
+///
+/// ```
+/// let me = pool_process::current_process();
+/// assert_eq!(me.to_string(), format!("MainProcess (pid {})", me.pid()));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CurrentProcess {
+    name: &'static str,
+    pid: u32,
+}
+
+impl CurrentProcess {
+    /// `MainProcess` in the program's first process; in a child, the name
+    /// of its [`Process`] (`Process-N` unless set), in a pool worker
+    /// `PoolWorker-N`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(pool_process::current_process().name(), "MainProcess");
+    /// ```
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The process id (Python's `current_process().pid`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(pool_process::current_process().pid(), std::process::id());
+    /// ```
+    pub fn pid(&self) -> u32 {
+        self.pid
+    }
+}
+
+impl fmt::Display for CurrentProcess {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} (pid {})", self.name, self.pid)
+    }
+}
+
 /// Processes started and not yet reaped.
 static ACTIVE: Mutex<Vec<Process>> = Mutex::new(Vec::new());
 
@@ -445,7 +524,7 @@ impl Process {
         let process = self.clone();
         let supervisor = std::thread::Builder::new()
             .name(format!("poolrt-process-{}", self.inner.name))
-            .spawn(move || process.supervise(job.offset, &payload, &job.inherited, &started));
+            .spawn(move || process.supervise(job.offset, &payload, job.inherited, &started));
         if let Err(e) = supervisor {
             return self.start_failed(Error::new(ErrorKind::Spawn, e));
         }
@@ -473,7 +552,7 @@ impl Process {
         &self,
         offset: u64,
         payload: &Encoded,
-        inherited: &[OwnedFd],
+        inherited: Vec<OwnedFd>,
         started: &mpsc::SyncSender<Result<(), Error>>,
     ) {
         let program = std::ffi::OsStr::new("/proc/self/exe");
@@ -485,11 +564,16 @@ impl Process {
             argv0: &argv0,
             core: None,
             child_spin: Duration::ZERO,
-            inherited,
+            inherited: &inherited,
+            name: &self.inner.name,
             startup_timeout: self.inner.startup_timeout,
             reply_spin: Duration::ZERO,
         };
-        let (pid, mut mailbox) = match launch.start(|_| Ok(())) {
+        let launched = launch.start(|_| Ok(()));
+        // The child has its own copies now (or will never need them): ours
+        // would keep a pipe or socket open after the child closed it.
+        drop(inherited);
+        let (pid, mut mailbox) = match launched {
             Ok(child) => child,
             Err(error) => {
                 let _ = started.send(Err(error));

@@ -64,7 +64,7 @@ fn each_recv_gets_one_whole_message_and_a_third_times_out() {
 fn the_end_of_a_dead_child_reads_as_closed() {
     let (parent_end, child_end) = Pipe(true).unwrap();
     // `child_end` moves into the Process, which closes its copy once the
-    // child has ended: then nobody holds the other end.
+    // child has started: when the child ends, nobody holds the other end.
     let p = Process::new(send_two, (child_end,));
     p.start().unwrap();
     p.join().unwrap();
@@ -104,4 +104,24 @@ fn a_message_of_another_type_is_a_deserialize_error() {
         !b.poll(Duration::ZERO).unwrap(),
         "each bad message was consumed"
     );
+}
+
+fn close_then_hold(conn: Connection, path: String) {
+    drop(conn);
+    support::hold(&path);
+}
+
+#[test]
+fn the_parent_keeps_no_copy_of_an_end_it_gave_to_a_child() {
+    let (here, there) = Pipe(true).unwrap();
+    let rendezvous = support::Rendezvous::new();
+    let p = Process::new(close_then_hold, (there, rendezvous.path()));
+    p.start().unwrap();
+    let held = rendezvous.arrival();
+    // The child closed its end and still runs: end-of-file already.
+    let error = here.recv_timeout::<u8>(BOUND).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Closed, "{error}");
+    assert!(p.is_alive());
+    held.release();
+    p.join().unwrap();
 }

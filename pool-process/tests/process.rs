@@ -297,3 +297,35 @@ fn names_default_to_process_n_and_debug_shows_the_state() {
         "{shown}"
     );
 }
+
+fn my_name(_: ()) -> String {
+    pool_process::current_process().name().to_owned()
+}
+
+fn report_name(q: pool_process::Queue<String>) {
+    q.put(pool_process::current_process().to_string()).unwrap();
+}
+
+#[test]
+fn current_process_names_the_main_process_children_and_pool_workers() {
+    assert_eq!(pool_process::current_process().name(), "MainProcess");
+    let q = pool_process::Queue::new(0).unwrap();
+    let named = Process::builder()
+        .name("with:colons and spaces")
+        .target(report_name, (q.clone(),));
+    let unnamed = Process::new(report_name, (q.clone(),));
+    named.start().unwrap();
+    named.join().unwrap();
+    unnamed.start().unwrap();
+    unnamed.join().unwrap();
+    assert_eq!(
+        q.get().unwrap(),
+        format!("with:colons and spaces (pid {})", named.pid().unwrap())
+    );
+    assert_eq!(
+        q.get().unwrap(),
+        format!("{} (pid {})", unnamed.name(), unnamed.pid().unwrap())
+    );
+    let pool = pool_process::Pool::new(1).unwrap();
+    assert_eq!(pool.apply(my_name, ()).unwrap(), "PoolWorker-1");
+}

@@ -36,8 +36,9 @@ thread_local! {
     static REFUSAL: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
-/// Descriptors this process inherited from its parent, by index.
-static INHERITED: Mutex<Vec<OwnedFd>> = Mutex::new(Vec::new());
+/// Descriptors this process inherited from its parent, by index, until
+/// the object that owns each one takes it.
+static INHERITED: Mutex<Vec<Option<OwnedFd>>> = Mutex::new(Vec::new());
 
 /// Runs `encode`, collecting the descriptors of the shared objects it
 /// serializes (step 1).
@@ -81,17 +82,23 @@ pub(crate) fn explain(error: impl std::fmt::Display) -> String {
 
 /// Step 2, in the child: keeps the inherited descriptors.
 pub(crate) fn adopt(fds: Vec<OwnedFd>) {
-    *INHERITED.lock() = fds;
+    *INHERITED.lock() = fds.into_iter().map(Some).collect();
 }
 
-/// Step 3: a duplicate of inherited descriptor `index`.
+/// Step 3: inherited descriptor `index`, handed over to the object being
+/// decoded (so that dropping the object closes it: a pipe end or socket
+/// the child drops is closed for good).
 pub(crate) fn import(index: u32, what: &str) -> Result<OwnedFd, String> {
-    let inherited = INHERITED.lock();
-    let fd = inherited.get(index as usize).ok_or_else(|| {
-        format!("no inherited descriptor #{index} for a {what}: it was not passed to this process")
-    })?;
-    fd.try_clone()
-        .map_err(|e| format!("cannot duplicate the {what}'s descriptor: {e}"))
+    INHERITED
+        .lock()
+        .get_mut(index as usize)
+        .and_then(Option::take)
+        .ok_or_else(|| {
+            format!(
+                "no inherited descriptor #{index} for a {what}: it was not passed to this \
+                 process, or was taken already"
+            )
+        })
 }
 
 #[cfg(test)]

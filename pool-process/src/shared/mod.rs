@@ -13,6 +13,7 @@
 //! (killed in the middle of a `put`, or while holding a `Lock`) leaves it
 //! locked for the others.
 
+mod fd;
 pub(crate) mod futex;
 pub(crate) mod inherit;
 mod lock;
@@ -29,6 +30,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::sys::segment::Segment;
 
+pub use fd::Fd;
 pub use lock::{Lock, LockGuard};
 pub use manager::{Dict, List, Manager};
 pub use pipe::{Connection, Pipe};

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Bumped whenever the messages below change shape.
-pub(crate) const PROTOCOL: u32 = 2;
+pub(crate) const PROTOCOL: u32 = 3;
 
 /// The worker's first message: who it is and which build it runs.
 #[derive(Debug, Serialize, Deserialize)]
