@@ -82,7 +82,8 @@ pub use crate::process::{
     CurrentProcess, Process, ProcessBuilder, active_children, current_process,
 };
 pub use crate::shared::{
-    Array, ArrayGuard, Connection, Dict, Element, Fd, GetError, JoinableQueue, List, Lock,
-    LockGuard, Manager, Pipe, PutError, Queue, Value, ValueGuard,
+    Array, ArrayGuard, BoundedSemaphore, Connection, Dict, Element, Event, Fd, GetError,
+    JoinableQueue, List, Lock, LockGuard, Manager, Pipe, PutError, Queue, RLock, Semaphore, Value,
+    ValueGuard,
 };
 pub use crate::task::{InitOutcome, StarFn, Target, Wire};

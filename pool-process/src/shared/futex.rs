@@ -20,7 +20,7 @@ use rustix::thread::futex;
 /// Sleeps on `word` while it holds `expected`, until `deadline`. Returns
 /// false if the deadline passed. Spurious returns are the caller's to
 /// handle (it re-checks its condition).
-fn wait(word: &AtomicU32, expected: u32, deadline: Option<Instant>) -> bool {
+pub(crate) fn wait_while(word: &AtomicU32, expected: u32, deadline: Option<Instant>) -> bool {
     let timeout = match deadline {
         None => None,
         Some(deadline) => {
@@ -41,7 +41,7 @@ fn wait(word: &AtomicU32, expected: u32, deadline: Option<Instant>) -> bool {
 /// Wakes up to `count` sleepers on `word`. The kernel reads the count as
 /// a signed `int`: anything above `i32::MAX` would be negative and wake
 /// just one, so [`ALL`] is `i32::MAX`.
-fn wake(word: &AtomicU32, count: u32) {
+pub(crate) fn wake(word: &AtomicU32, count: u32) {
     let _ = futex::wake(word, futex::Flags::empty(), count.min(ALL));
 }
 
@@ -67,7 +67,7 @@ impl RawMutex<'_> {
             if self.0.swap(2, Acquire) == 0 {
                 return true;
             }
-            if !wait(self.0, 2, deadline) {
+            if !wait_while(self.0, 2, deadline) {
                 // Timed out: one last try, so a wake-up is never wasted.
                 return self.0.compare_exchange(0, 2, Acquire, Relaxed).is_ok();
             }
@@ -99,7 +99,7 @@ impl Signal<'_> {
     /// Sleeps unless the word moved past `seen`; call without the mutex.
     /// False if `deadline` passed.
     pub(crate) fn wait(&self, seen: u32, deadline: Option<Instant>) -> bool {
-        wait(self.0, seen, deadline)
+        wait_while(self.0, seen, deadline)
     }
 
     /// Bumps the word (with the mutex held, after changing the state)...

@@ -1,6 +1,7 @@
 //! Objects shared between a parent and the children of its
 //! [`Process`](crate::Process)es: Python's `multiprocessing.Lock`,
-//! `Queue`, `JoinableQueue`, `Value`, `Array` and `Pipe`, and the
+//! `RLock`, `Semaphore`, `BoundedSemaphore`, `Event`, `Queue`,
+//! `JoinableQueue`, `Value`, `Array` and `Pipe`, any descriptor (`Fd`), and the
 //! `Manager` with its `dict` and `list` proxies (`manager/`).
 //!
 //! Each lives in memory (a memfd segment) or a socket that every process
@@ -20,6 +21,7 @@ mod lock;
 mod manager;
 mod pipe;
 mod queue;
+mod sync;
 mod value;
 
 use std::os::fd::AsFd;
@@ -35,6 +37,7 @@ pub use lock::{Lock, LockGuard};
 pub use manager::{Dict, List, Manager};
 pub use pipe::{Connection, Pipe};
 pub use queue::{GetError, JoinableQueue, PutError, Queue};
+pub use sync::{BoundedSemaphore, Event, RLock, Semaphore};
 pub use value::{Array, ArrayGuard, Element, Value, ValueGuard};
 
 /// Serializes a shared object as the index of its descriptor.
