@@ -54,7 +54,7 @@ where
 }
 
 /// Callables `starmap` and [`Process::new`](crate::Process::new) accept:
-/// fn items or non-capturing closures of zero to six parameters, whose
+/// fn items or non-capturing closures of zero to twelve parameters, whose
 /// argument tuple is `Args`.
 ///
 /// # Examples
@@ -99,6 +99,12 @@ star_fn!(A, B, C);
 star_fn!(A, B, C, D);
 star_fn!(A, B, C, D, E);
 star_fn!(A, B, C, D, E, G);
+star_fn!(A, B, C, D, E, G, H);
+star_fn!(A, B, C, D, E, G, H, I);
+star_fn!(A, B, C, D, E, G, H, I, J);
+star_fn!(A, B, C, D, E, G, H, I, J, K);
+star_fn!(A, B, C, D, E, G, H, I, J, K, L);
+star_fn!(A, B, C, D, E, G, H, I, J, K, L, M);
 
 /// A value that runs as a [`Process`](crate::Process)'s target: the
 /// counterpart of subclassing Python's `Process` and overriding `run`.

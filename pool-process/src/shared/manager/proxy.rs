@@ -34,6 +34,12 @@ fn connection(address: &str) -> Connection {
     conn
 }
 
+/// Drops this process's connection to the manager at `address` (called
+/// when that manager, which lives in this process, shuts down).
+pub(super) fn forget(address: &str) {
+    CONNECTIONS.lock().retain(|(a, _)| a != address);
+}
+
 /// Sends `request` to the manager at `address` and returns its reply; a
 /// refusal becomes an [`ErrorKind::InvalidState`] error with its reason.
 fn call(address: &str, request: &Request) -> Result<Reply, Error> {

@@ -97,6 +97,7 @@ impl Server {
         if let Some(accept) = self.accept.lock().take() {
             let _ = accept.join();
         }
+        super::proxy::forget(&self.address);
     }
 }
 
