@@ -63,10 +63,10 @@ pub mod thread {
 /// [`List`](process::List) proxies).
 pub mod process {
     pub use pool_process::{
-        Array, ArrayGuard, BoundedSemaphore, Connection, CurrentProcess, Dict, Element, Event, Fd,
-        GetError, JoinableQueue, List, Lock, LockGuard, Manager, Pipe, Process, ProcessBuilder,
-        PutError, Queue, RLock, Semaphore, Target, Value, ValueGuard, active_children,
-        current_process,
+        Array, ArrayGuard, Barrier, BoundedSemaphore, Condition, ConditionGuard, Connection,
+        CurrentProcess, Dict, Element, Event, Fd, GetError, JoinableQueue, List, Lock, LockGuard,
+        Manager, Pipe, Process, ProcessBuilder, PutError, Queue, RLock, Semaphore, SimpleQueue,
+        Target, Value, ValueGuard, active_children, current_process,
     };
     pub use pool_process::{
         AsyncResult, Builder, Callbacks, ExitStatus, IMap, InitOutcome, Pool, ProcessPoolExecutor,

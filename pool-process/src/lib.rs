@@ -82,8 +82,8 @@ pub use crate::process::{
     CurrentProcess, Process, ProcessBuilder, active_children, current_process,
 };
 pub use crate::shared::{
-    Array, ArrayGuard, BoundedSemaphore, Connection, Dict, Element, Event, Fd, GetError,
-    JoinableQueue, List, Lock, LockGuard, Manager, Pipe, PutError, Queue, RLock, Semaphore, Value,
-    ValueGuard,
+    Array, ArrayGuard, Barrier, BoundedSemaphore, Condition, ConditionGuard, Connection, Dict,
+    Element, Event, Fd, GetError, JoinableQueue, List, Lock, LockGuard, Manager, Pipe, PutError,
+    Queue, RLock, Semaphore, SimpleQueue, Value, ValueGuard,
 };
 pub use crate::task::{InitOutcome, StarFn, Target, Wire};

@@ -136,3 +136,128 @@ fn an_rlock_is_reentrant_for_its_holder_and_only_its_holder_releases_it() {
     let l3 = lock.clone();
     assert!(std::thread::spawn(move || l3.try_acquire()).join().unwrap());
 }
+
+fn wait_on(cond: pool_process::Condition, ready: Semaphore, woke: Queue<u32>) {
+    let mut guard = cond.lock();
+    ready.release();
+    guard.wait();
+    woke.put(std::process::id()).unwrap();
+}
+
+#[test]
+fn notify_two_of_five_waiting_processes_wakes_exactly_two() {
+    let cond = pool_process::Condition::new().unwrap();
+    let ready = Semaphore::new(0).unwrap();
+    let woke = Queue::new(0).unwrap();
+    let waiters: Vec<Process> = (0..5)
+        .map(|_| Process::new(wait_on, (cond.clone(), ready.clone(), woke.clone())))
+        .collect();
+    for w in &waiters {
+        w.start().unwrap();
+    }
+    for _ in 0..5 {
+        assert!(ready.acquire_timeout(BOUND));
+    }
+    // Each waiter released `ready` holding the lock, so once we hold it,
+    // all five are inside `wait`.
+    let guard = cond.lock();
+    assert_eq!(guard.notify(2), 2);
+    drop(guard);
+    for _ in 0..2 {
+        woke.get_timeout(BOUND).unwrap();
+    }
+    // `notify` returned after the two woke; nobody else may follow.
+    assert!(woke.get_timeout(Duration::from_millis(50)).is_err());
+    assert_eq!(cond.lock().notify_all(), 3);
+    for w in &waiters {
+        w.join().unwrap();
+    }
+    assert_eq!(woke.qsize(), 3);
+}
+
+#[test]
+fn a_condition_wait_times_out_and_gives_the_lock_back() {
+    let cond = pool_process::Condition::new().unwrap();
+    let mut guard = cond.lock();
+    assert!(!guard.wait_timeout(Duration::from_millis(20)));
+    assert!(!guard.wait_for_timeout(|| false, Duration::from_millis(20)));
+    // Still held by this thread: another thread cannot take it.
+    let c2 = cond.clone();
+    assert!(
+        std::thread::spawn(move || c2.try_lock().is_none())
+            .join()
+            .unwrap()
+    );
+    assert_eq!(
+        guard.notify(1),
+        0,
+        "the timed-out waits left nothing behind"
+    );
+}
+
+fn meet(b: pool_process::Barrier, out: Queue<u32>) {
+    for _ in 0..3 {
+        out.put(b.wait().unwrap()).unwrap();
+    }
+}
+
+#[test]
+fn a_barrier_releases_each_round_together_with_distinct_indexes() {
+    let b = pool_process::Barrier::new(3).unwrap();
+    let out = Queue::new(0).unwrap();
+    let ps: Vec<Process> = (0..2)
+        .map(|_| Process::new(meet, (b.clone(), out.clone())))
+        .collect();
+    for p in &ps {
+        p.start().unwrap();
+    }
+    meet(b.clone(), out.clone());
+    for p in &ps {
+        p.join().unwrap();
+    }
+    let mut indexes: Vec<u32> = (0..9).map(|_| out.get().unwrap()).collect();
+    indexes.sort_unstable();
+    assert_eq!(indexes, [0, 0, 0, 1, 1, 1, 2, 2, 2]);
+    assert_eq!(b.n_waiting(), 0);
+}
+
+fn wait_once(b: pool_process::Barrier, out: Queue<bool>) {
+    out.put(b.wait().is_ok()).unwrap();
+}
+
+#[test]
+fn a_timeout_abort_or_reset_breaks_the_round_for_every_waiter() {
+    let b = pool_process::Barrier::new(3).unwrap();
+    let out = Queue::new(0).unwrap();
+    let p = Process::new(wait_once, (b.clone(), out.clone()));
+    p.start().unwrap();
+    support::eventually("the child waits", || b.n_waiting() == 1);
+    let error = b.wait_timeout(Duration::from_millis(20)).unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::InvalidState);
+    assert!(b.broken());
+    assert!(
+        !out.get_timeout(BOUND).unwrap(),
+        "the child's wait failed too"
+    );
+    p.join().unwrap();
+    assert!(b.wait().is_err(), "broken until reset");
+
+    b.reset();
+    assert!(!b.broken());
+    let p = Process::new(wait_once, (b.clone(), out.clone()));
+    p.start().unwrap();
+    support::eventually("the child waits", || b.n_waiting() == 1);
+    b.reset();
+    assert!(!out.get_timeout(BOUND).unwrap(), "a reset fails the waiter");
+    p.join().unwrap();
+
+    let p = Process::new(wait_once, (b.clone(), out.clone()));
+    p.start().unwrap();
+    support::eventually("the child waits", || b.n_waiting() == 1);
+    b.abort();
+    assert!(
+        !out.get_timeout(BOUND).unwrap(),
+        "an abort fails the waiter"
+    );
+    p.join().unwrap();
+}

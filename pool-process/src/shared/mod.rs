@@ -1,7 +1,8 @@
 //! Objects shared between a parent and the children of its
 //! [`Process`](crate::Process)es: Python's `multiprocessing.Lock`,
-//! `RLock`, `Semaphore`, `BoundedSemaphore`, `Event`, `Queue`,
-//! `JoinableQueue`, `Value`, `Array` and `Pipe`, any descriptor (`Fd`), and the
+//! `RLock`, `Semaphore`, `BoundedSemaphore`, `Event`, `Condition`,
+//! `Barrier`, `Queue`, `SimpleQueue`, `JoinableQueue`, `Value`, `Array`
+//! and `Pipe`, any descriptor (`Fd`), and the
 //! `Manager` with its `dict` and `list` proxies (`manager/`).
 //!
 //! Each lives in memory (a memfd segment) or a socket that every process
@@ -36,8 +37,8 @@ pub use fd::Fd;
 pub use lock::{Lock, LockGuard};
 pub use manager::{Dict, List, Manager};
 pub use pipe::{Connection, Pipe};
-pub use queue::{GetError, JoinableQueue, PutError, Queue};
-pub use sync::{BoundedSemaphore, Event, RLock, Semaphore};
+pub use queue::{GetError, JoinableQueue, PutError, Queue, SimpleQueue};
+pub use sync::{Barrier, BoundedSemaphore, Condition, ConditionGuard, Event, RLock, Semaphore};
 pub use value::{Array, ArrayGuard, Element, Value, ValueGuard};
 
 /// Serializes a shared object as the index of its descriptor.
