@@ -17,7 +17,7 @@ use std::time::Instant;
 
 use pool_process::Pool;
 use rustix::process::{Pid, WaitOptions, waitpid};
-use support::{BOUND, Rendezvous, eventually, live_workers, process_state, signal};
+use support::{BOUND, Rendezvous, eventually, live_workers, pids_after, process_state, signal};
 
 /// Tells the helper test to act.
 const HELPER: &str = "POOLRT_TEST_PARENT_DEATH_HELPER";
@@ -71,18 +71,9 @@ fn workers_die_when_the_parent_is_sigkilled() {
         .stdout(Stdio::piped())
         .spawn()
         .expect("start the helper");
-    let stdout = BufReader::new(helper.stdout.take().unwrap());
-    let mut pids = Vec::new();
-    for line in stdout.lines() {
-        let line = line.expect("read the helper's output");
-        if let Some(list) = line.strip_prefix(PIDS) {
-            pids = list
-                .split_whitespace()
-                .map(|p| p.parse::<u32>().unwrap())
-                .collect();
-            break;
-        }
-    }
+    let mut lines = BufReader::new(helper.stdout.take().unwrap()).lines();
+    let pids = pids_after(&mut lines, PIDS);
+    drop(lines);
     assert_eq!(pids.len(), 2, "the helper printed no pids");
     for &pid in &pids {
         assert!(process_state(pid).is_some(), "worker {pid} runs");

@@ -19,7 +19,7 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 
 use pool_process::Process;
 use rustix::process::{Pid, WaitOptions, WaitStatus, waitpid};
-use support::{Held, Rendezvous, eventually, process_state, report_and_hold};
+use support::{Held, Rendezvous, eventually, pids_after, process_state, report_and_hold};
 
 /// Tells the helper test to act, and where the rendezvous is.
 const HELPER: &str = "POOLRT_TEST_PROCESS_EXIT_HELPER";
@@ -79,17 +79,7 @@ fn start_family(rendezvous: &Rendezvous) -> Family {
         .spawn()
         .expect("start the helper");
     let mut lines = BufReader::new(helper.stdout.take().unwrap()).lines();
-    let mut pids = Vec::new();
-    for line in lines.by_ref() {
-        let line = line.expect("read the helper's output");
-        if let Some(list) = line.strip_prefix(PIDS) {
-            pids = list
-                .split_whitespace()
-                .map(|p| p.parse::<u32>().unwrap())
-                .collect();
-            break;
-        }
-    }
+    let pids = pids_after(&mut lines, PIDS);
     // Keep reading: a helper writing to a closed pipe would fail (and exit
     // early) instead of going through its exit hook as the test means.
     std::thread::spawn(move || lines.for_each(drop));

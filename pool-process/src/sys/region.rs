@@ -12,7 +12,7 @@ use std::ptr::NonNull;
 use std::sync::atomic::{AtomicU32, AtomicU64};
 
 use rustix::fs::{MemfdFlags, fstat, ftruncate, memfd_create};
-use rustix::mm::{MapFlags, MremapFlags, ProtFlags, mmap, mremap, munmap};
+use rustix::mm::{MremapFlags, mremap, munmap};
 
 /// Bytes before the data area: one page for the header.
 pub(crate) const HEADER_BYTES: usize = 4096;
@@ -100,19 +100,7 @@ impl Region {
                 "region too small",
             ));
         }
-        // SAFETY: a fresh shared mapping of `len` bytes of our memfd at an
-        // address the kernel picks; it aliases no Rust object.
-        let ptr = unsafe {
-            mmap(
-                std::ptr::null_mut(),
-                len,
-                ProtFlags::READ | ProtFlags::WRITE,
-                MapFlags::SHARED,
-                &fd,
-                0,
-            )?
-        };
-        let ptr = NonNull::new(ptr.cast::<u8>()).expect("mmap never returns null on success");
+        let ptr = super::segment::map_shared(&fd, len)?;
         Ok(Region {
             fd,
             ptr,

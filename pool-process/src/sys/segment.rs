@@ -54,19 +54,7 @@ impl Segment {
                 "an empty shared segment",
             ));
         }
-        // SAFETY: a fresh shared mapping of `len` bytes of our memfd at an
-        // address the kernel picks; it aliases no Rust object.
-        let ptr = unsafe {
-            mmap(
-                std::ptr::null_mut(),
-                len,
-                ProtFlags::READ | ProtFlags::WRITE,
-                MapFlags::SHARED,
-                &fd,
-                0,
-            )?
-        };
-        let ptr = NonNull::new(ptr.cast::<u8>()).expect("mmap never returns null on success");
+        let ptr = map_shared(&fd, len)?;
         Ok(Segment { fd, ptr, len })
     }
 
@@ -123,6 +111,24 @@ impl Segment {
         // cannot overlap `out`, a Rust object outside it.
         unsafe { std::ptr::copy_nonoverlapping(source, out.as_mut_ptr(), out.len()) };
     }
+}
+
+/// Maps `len` bytes of `fd` shared and writable, at an address the kernel
+/// picks (for segments and for the mailbox's region).
+pub(super) fn map_shared(fd: &OwnedFd, len: usize) -> io::Result<NonNull<u8>> {
+    // SAFETY: a fresh shared mapping of `len` bytes of the file at an
+    // address the kernel picks; it aliases no Rust object.
+    let ptr = unsafe {
+        mmap(
+            std::ptr::null_mut(),
+            len,
+            ProtFlags::READ | ProtFlags::WRITE,
+            MapFlags::SHARED,
+            fd,
+            0,
+        )?
+    };
+    Ok(NonNull::new(ptr.cast::<u8>()).expect("mmap never returns null on success"))
 }
 
 impl AsFd for Segment {

@@ -187,3 +187,19 @@ pub fn live_workers(n: usize, pids: impl Fn() -> Vec<u32>) -> Vec<u32> {
     eventually(&format!("{n} live workers"), || pids().len() == n);
     pids()
 }
+
+/// Reads `lines` (a helper process's output) up to the first line that
+/// starts with `prefix`, and returns the pids listed after it (none if the
+/// output ends first).
+pub fn pids_after<B: std::io::BufRead>(lines: &mut std::io::Lines<B>, prefix: &str) -> Vec<u32> {
+    for line in lines.by_ref() {
+        let line = line.expect("read the helper's output");
+        if let Some(list) = line.strip_prefix(prefix) {
+            return list
+                .split_whitespace()
+                .map(|p| p.parse::<u32>().expect("a pid"))
+                .collect();
+        }
+    }
+    Vec::new()
+}
