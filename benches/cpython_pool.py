@@ -174,36 +174,38 @@ def echo(inbox, outbox):
         outbox.put(x)
 
 
-def s1():
+def stream(label, channel, producer, receive):
+    """Times the receiving side of S_ITEMS streamed from a child process."""
+
     def run():
-        q = mp.Queue()
-        p = mp.Process(target=stream_queue, args=(q, S_ITEMS))
+        there, here = channel()
+        p = mp.Process(target=producer, args=(there, S_ITEMS))
         p.start()
         start = time.perf_counter()
         for _ in range(S_ITEMS):
-            q.get()
+            receive(here)
         took = time.perf_counter() - start
         p.join()
         return took
 
     took = statistics.median(run() for _ in range(5))
-    print(f"S1 multiprocessing.Queue stream: {S_ITEMS / took / 1e6:.3f} M items/s")
+    print(f"{label} stream: {S_ITEMS / took / 1e6:.3f} M items/s")
+
+
+def s1():
+    def channel():
+        q = mp.Queue()
+        return q, q
+
+    stream("S1 multiprocessing.Queue", channel, stream_queue, lambda q: q.get())
 
 
 def s2():
-    def run():
+    def channel():
         here, there = mp.Pipe(duplex=False)
-        p = mp.Process(target=stream_pipe, args=(there, S_ITEMS))
-        p.start()
-        start = time.perf_counter()
-        for _ in range(S_ITEMS):
-            here.recv()
-        took = time.perf_counter() - start
-        p.join()
-        return took
+        return there, here
 
-    took = statistics.median(run() for _ in range(5))
-    print(f"S2 multiprocessing.Pipe stream: {S_ITEMS / took / 1e6:.3f} M items/s")
+    stream("S2 multiprocessing.Pipe", channel, stream_pipe, lambda c: c.recv())
 
 
 def s3():

@@ -20,13 +20,11 @@
 mod support;
 
 use std::hint::black_box;
-use std::io::{Read, Write};
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group};
 use poolrt::process::Pool;
-use support::{calibrate, cores, median_seconds, spin};
+use support::{bench_pipe_round_trip, calibrate, cores, median_seconds, spin};
 
 const ITEMS: u64 = 1_000_000;
 const P4_TASKS: usize = 64;
@@ -50,24 +48,8 @@ fn spin_task(rounds: u64) -> u64 {
 
 fn pipe(c: &mut Criterion) {
     let mut group = c.benchmark_group("pipe");
-    let mut child = Command::new("cat")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("cat is on every Linux");
-    let mut to = child.stdin.take().unwrap();
-    let mut from = child.stdout.take().unwrap();
-    let mut buf = [0u8; 8];
-    group.bench_function("round_trip_8_bytes", |b| {
-        b.iter(|| {
-            to.write_all(&7u64.to_le_bytes()).unwrap();
-            from.read_exact(&mut buf).unwrap();
-            black_box(buf)
-        });
-    });
+    bench_pipe_round_trip(&mut group, "round_trip_8_bytes");
     group.finish();
-    drop(to);
-    child.wait().unwrap();
 }
 
 fn p1(c: &mut Criterion) {

@@ -18,14 +18,12 @@
 mod support;
 
 use std::hint::black_box;
-use std::io::{Read, Write};
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group};
 use poolrt::process::{Connection, Pipe, Process, Queue};
-use support::median_seconds;
+use support::{bench_pipe_round_trip, median_seconds};
 
 const ITEMS: u64 = 100_000;
 
@@ -140,23 +138,7 @@ fn s3(c: &mut Criterion) {
     inbox.put(u64::MAX).unwrap();
     child.join().unwrap();
 
-    let mut cat = Command::new("cat")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("cat is on every Linux");
-    let mut to = cat.stdin.take().unwrap();
-    let mut from = cat.stdout.take().unwrap();
-    let mut buf = [0u8; 8];
-    group.bench_function("pipe_round_trip_8_bytes", |b| {
-        b.iter(|| {
-            to.write_all(&7u64.to_le_bytes()).unwrap();
-            from.read_exact(&mut buf).unwrap();
-            black_box(buf)
-        });
-    });
-    drop(to);
-    cat.wait().unwrap();
+    bench_pipe_round_trip(&mut group, "pipe_round_trip_8_bytes");
     group.finish();
 }
 

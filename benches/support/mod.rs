@@ -1,5 +1,6 @@
 //! Helpers shared by the benches: a calibrated CPU-bound task, a countdown
-//! latch for fire-and-forget baselines, and a summary that turns the medians
+//! latch for fire-and-forget baselines, the bare pipe round trip the
+//! process benches compare with, and a summary that turns the medians
 //! criterion just measured into the ratios the README reports.
 #![allow(dead_code, unreachable_pub)]
 
@@ -97,4 +98,32 @@ pub fn median_seconds(group: &str, function: &str) -> Option<f64> {
     let value = &median[median.find("\"point_estimate\":")? + "\"point_estimate\":".len()..];
     let end = value.find([',', '}'])?;
     value[..end].trim().parse::<f64>().ok().map(|ns| ns / 1e9)
+}
+
+/// Measures, as `name` in `group`, an 8-byte round trip over two pipes to
+/// a child process (`cat`): the floor for any pipe-based pool.
+pub fn bench_pipe_round_trip(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    name: &str,
+) {
+    use std::io::{Read, Write};
+    use std::process::{Command, Stdio};
+
+    let mut child = Command::new("cat")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("cat is on every Linux");
+    let mut to = child.stdin.take().unwrap();
+    let mut from = child.stdout.take().unwrap();
+    let mut buf = [0u8; 8];
+    group.bench_function(name, |b| {
+        b.iter(|| {
+            to.write_all(&7u64.to_le_bytes()).unwrap();
+            from.read_exact(&mut buf).unwrap();
+            black_box(buf)
+        });
+    });
+    drop(to);
+    child.wait().unwrap();
 }
