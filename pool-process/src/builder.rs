@@ -11,6 +11,7 @@ use crate::engine::Engine;
 use crate::executor::ProcessPoolExecutor;
 use crate::link::{Initializer, LinkConfig};
 use crate::pool::Pool;
+use crate::sys::spawn::{OWN_BINARY, own_argv0};
 use crate::task::{self, InitOutcome, Wire};
 use crate::wire::codec;
 
@@ -292,10 +293,8 @@ impl Builder {
         }
         let initializer = self.initializer.transpose()?;
         let config = LinkConfig {
-            program: self.executable.unwrap_or_else(|| "/proc/self/exe".into()),
-            argv0: std::env::args_os()
-                .next()
-                .unwrap_or_else(|| "poolrt-worker".into()),
+            program: self.executable.unwrap_or_else(|| OWN_BINARY.into()),
+            argv0: own_argv0(),
             initializer,
             max_tasks_per_child: self.max_tasks_per_child,
             cores: if self.pin_cores {

@@ -19,7 +19,7 @@ pub(crate) fn fingerprint() -> u64 {
     static FINGERPRINT: OnceLock<u64> = OnceLock::new();
     *FINGERPRINT.get_or_init(|| {
         let mut hash = Fnv::new();
-        if let Ok(meta) = fs::metadata("/proc/self/exe") {
+        if let Ok(meta) = fs::metadata(crate::sys::spawn::OWN_BINARY) {
             for part in [
                 meta.dev(),
                 meta.ino(),

@@ -14,7 +14,7 @@
 //!    "panicked at" line goes to its stderr, like Python's traceback.
 //! 3. **End**: the supervisor gets the target's outcome (or end-of-file if
 //!    the child died), tells the child to exit, waits for it to exit
-//!    *without reaping it*, then reaps it under the state lock. So
+//!    *without reaping it*, then reaps it under the phase lock. So
 //!    `terminate` and `kill`, which signal under that lock, can never
 //!    signal a recycled pid.
 //! 4. **Exit**: the first `start` registers an `atexit` hook with Python's
@@ -34,6 +34,7 @@ use crate::link::{ExitStatus, Launch, WorkerExit, decode_status, failure_error};
 use crate::shared::inherit;
 use crate::sys::boot;
 use crate::sys::mailbox::Mailbox;
+use crate::sys::spawn::{OWN_BINARY, own_argv0};
 use crate::task::{self, InitOutcome, RunTarget, Star, StarFn, Target, Wire};
 use crate::wire::codec::{self, Encoded};
 use crate::wire::message::{self, OK, Request};
@@ -89,30 +90,23 @@ struct Inner {
     name: String,
     daemon: bool,
     startup_timeout: Duration,
-    /// The target: entry offset and encoded argument (or why it could not
-    /// be encoded). Taken by `start`.
-    job: Mutex<Option<Job>>,
-    state: Mutex<State>,
+    phase: Mutex<Phase>,
     changed: Condvar,
 }
 
+/// The target, ready to send: entry offset and encoded arguments.
 struct Job {
     offset: u64,
-    payload: Result<Encoded, Error>,
+    payload: Encoded,
     /// Descriptors of the shared objects among the arguments.
     inherited: Vec<OwnedFd>,
 }
 
-#[derive(Default)]
-struct State {
-    phase: Phase,
-}
-
-#[derive(Default)]
 enum Phase {
-    /// Not started.
-    #[default]
-    Initial,
+    /// Not started; `start` takes the job.
+    Initial(Job),
+    /// Not started, and cannot be: the arguments failed to serialize.
+    Unstartable(Error),
     /// `start` is launching the child.
     Starting,
     /// `start` failed; the error says why.
@@ -271,24 +265,26 @@ impl ProcessBuilder {
 
     fn build<A: Wire>(self, offset: u64, arg: A) -> Process {
         let (payload, inherited) = inherit::collect(|| codec::encode(arg));
-        let payload = payload.map_err(|message| {
-            Error::new(ErrorKind::Serialize, message).with_detail(format!(
-                "the target's arguments ({})",
-                std::any::type_name::<A>()
-            ))
-        });
+        let phase = match payload {
+            Ok(payload) => Phase::Initial(Job {
+                offset,
+                payload,
+                inherited,
+            }),
+            Err(message) => Phase::Unstartable(
+                Error::new(ErrorKind::Serialize, message).with_detail(format!(
+                    "the target's arguments ({})",
+                    std::any::type_name::<A>()
+                )),
+            ),
+        };
         let name = self.name.unwrap_or_else(next_name);
         Process {
             inner: Arc::new(Inner {
                 name,
                 daemon: self.daemon,
                 startup_timeout: self.startup_timeout,
-                job: Mutex::new(Some(Job {
-                    offset,
-                    payload,
-                    inherited,
-                })),
-                state: Mutex::new(State::default()),
+                phase: Mutex::new(phase),
                 changed: Condvar::new(),
             }),
         }
@@ -495,23 +491,20 @@ impl Process {
     /// ```
     pub fn start(&self) -> Result<(), Error> {
         let job = {
-            let mut state = self.inner.state.lock();
-            if !matches!(state.phase, Phase::Initial) {
-                return Err(Error::from_kind(ErrorKind::InvalidState)
-                    .with_detail(format!("{} was started before", self.inner.name)));
+            let mut phase = self.inner.phase.lock();
+            match std::mem::replace(&mut *phase, Phase::Starting) {
+                Phase::Initial(job) => job,
+                other => {
+                    let error = match &other {
+                        Phase::Unstartable(error) => error.clone(),
+                        _ => Error::from_kind(ErrorKind::InvalidState)
+                            .with_detail(format!("{} was started before", self.inner.name)),
+                    };
+                    *phase = other;
+                    return Err(error);
+                }
             }
-            let mut job = self.inner.job.lock();
-            if let Some(Job {
-                payload: Err(error),
-                ..
-            }) = job.as_ref()
-            {
-                return Err(error.clone());
-            }
-            state.phase = Phase::Starting;
-            job.take().expect("an unstarted process holds its job")
         };
-        let payload = job.payload.expect("checked above");
         if !cfg!(target_os = "linux") {
             return self.start_failed(
                 Error::from_kind(ErrorKind::Spawn)
@@ -524,7 +517,7 @@ impl Process {
         let process = self.clone();
         let supervisor = std::thread::Builder::new()
             .name(format!("poolrt-process-{}", self.inner.name))
-            .spawn(move || process.supervise(job.offset, &payload, job.inherited, &started));
+            .spawn(move || process.supervise(job, &started));
         if let Err(e) = supervisor {
             return self.start_failed(Error::new(ErrorKind::Spawn, e));
         }
@@ -543,24 +536,20 @@ impl Process {
     }
 
     fn set_phase(&self, phase: Phase) {
-        self.inner.state.lock().phase = phase;
+        *self.inner.phase.lock() = phase;
         self.inner.changed.notify_all();
     }
 
     /// The supervisor thread (steps 1 and 3).
-    fn supervise(
-        &self,
-        offset: u64,
-        payload: &Encoded,
-        inherited: Vec<OwnedFd>,
-        started: &mpsc::SyncSender<Result<(), Error>>,
-    ) {
-        let program = std::ffi::OsStr::new("/proc/self/exe");
-        let argv0 = std::env::args_os()
-            .next()
-            .unwrap_or_else(|| "poolrt-process".into());
+    fn supervise(&self, job: Job, started: &mpsc::SyncSender<Result<(), Error>>) {
+        let Job {
+            offset,
+            payload,
+            inherited,
+        } = job;
+        let argv0 = own_argv0();
         let launch = Launch {
-            program,
+            program: OWN_BINARY.as_ref(),
             argv0: &argv0,
             core: None,
             child_spin: Duration::ZERO,
@@ -583,7 +572,7 @@ impl Process {
         let head = message::request_head(Request::Call, offset);
         let parts: [&[u8]; 3] = [&head, &payload.head, &payload.body];
         let sent = mailbox.send(&parts).is_ok();
-        self.inner.state.lock().phase = Phase::Running { pid: pid as u32 };
+        *self.inner.phase.lock() = Phase::Running { pid: pid as u32 };
         ACTIVE.lock().push(self.clone());
         let _ = started.send(Ok(()));
         let failure = if sent {
@@ -593,14 +582,14 @@ impl Process {
         };
         drop(mailbox);
         // Step 3: wait for the exit without reaping, so the pid stays ours
-        // while `terminate` may still signal it under the state lock.
+        // while `terminate` may still signal it under the phase lock.
         let raw = Pid::from_raw(pid).expect("a spawned child has a pid");
         let _ = waitid(
             WaitId::Pid(raw),
             WaitIdOptions::EXITED | WaitIdOptions::NOWAIT,
         );
         {
-            let mut state = self.inner.state.lock();
+            let mut phase = self.inner.phase.lock();
             let status = match rustix::process::waitpid(Some(raw), WaitOptions::empty()) {
                 Ok(Some((_, status))) => decode_status(status),
                 _ => ExitStatus::Unknown,
@@ -621,7 +610,7 @@ impl Process {
             };
             // Gone from the active list before any `join` can return.
             ACTIVE.lock().retain(|p| p != self);
-            state.phase = Phase::Finished {
+            *phase = Phase::Finished {
                 pid: pid as u32,
                 status,
                 error,
@@ -690,14 +679,14 @@ impl Process {
     /// ```
     #[doc(alias = "join(timeout)")]
     pub fn join_timeout(&self, timeout: Duration) -> Result<bool, Error> {
-        self.join_until(std::time::Instant::now().checked_add(timeout))
+        self.join_until(crate::shared::deadline_after(timeout))
     }
 
     fn join_until(&self, deadline: Option<std::time::Instant>) -> Result<bool, Error> {
-        let mut state = self.inner.state.lock();
+        let mut phase = self.inner.phase.lock();
         loop {
-            match &state.phase {
-                Phase::Initial => {
+            match &*phase {
+                Phase::Initial(_) | Phase::Unstartable(_) => {
                     return Err(Error::from_kind(ErrorKind::InvalidState)
                         .with_detail(format!("{} was never started", self.inner.name)));
                 }
@@ -712,14 +701,14 @@ impl Process {
                     };
                 }
                 Phase::Starting | Phase::Running { .. } => match deadline {
-                    None => self.inner.changed.wait(&mut state),
+                    None => self.inner.changed.wait(&mut phase),
                     Some(deadline) => {
                         if self
                             .inner
                             .changed
-                            .wait_until(&mut state, deadline)
+                            .wait_until(&mut phase, deadline)
                             .timed_out()
-                            && matches!(state.phase, Phase::Starting | Phase::Running { .. })
+                            && matches!(*phase, Phase::Starting | Phase::Running { .. })
                         {
                             return Ok(false);
                         }
@@ -788,8 +777,8 @@ impl Process {
     }
 
     fn signal(&self, signal: Signal) -> Result<(), Error> {
-        let state = self.inner.state.lock();
-        match state.phase {
+        let phase = self.inner.phase.lock();
+        match *phase {
             Phase::Running { pid } => {
                 // The supervisor reaps only under this lock: `pid` is still
                 // our child (or its zombie), never a recycled number.
@@ -799,7 +788,7 @@ impl Process {
                 Ok(())
             }
             Phase::Finished { .. } => Ok(()),
-            Phase::Initial | Phase::Starting | Phase::StartFailed(_) => {
+            Phase::Initial(_) | Phase::Unstartable(_) | Phase::Starting | Phase::StartFailed(_) => {
                 Err(Error::from_kind(ErrorKind::InvalidState)
                     .with_detail(format!("{} is not running", self.inner.name)))
             }
@@ -818,7 +807,7 @@ impl Process {
     /// assert!(!p.is_alive());
     /// ```
     pub fn is_alive(&self) -> bool {
-        matches!(self.inner.state.lock().phase, Phase::Running { .. })
+        matches!(*self.inner.phase.lock(), Phase::Running { .. })
     }
 
     /// The child's process id, once started (Python's `pid`).
@@ -834,7 +823,7 @@ impl Process {
     /// ```
     #[doc(alias = "ident")]
     pub fn pid(&self) -> Option<u32> {
-        match self.inner.state.lock().phase {
+        match *self.inner.phase.lock() {
             Phase::Running { pid } | Phase::Finished { pid, .. } => Some(pid),
             _ => None,
         }
@@ -859,7 +848,7 @@ impl Process {
     /// assert_eq!(p.exitcode(), Some(3));
     /// ```
     pub fn exitcode(&self) -> Option<i32> {
-        match &self.inner.state.lock().phase {
+        match &*self.inner.phase.lock() {
             Phase::Finished { status, error, .. } => match status {
                 ExitStatus::Code(0) if error.is_some() => Some(1),
                 ExitStatus::Code(code) => Some(*code),
@@ -954,11 +943,11 @@ impl Eq for Process {}
 
 impl fmt::Debug for Process {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let state = self.inner.state.lock();
+        let phase = self.inner.phase.lock();
         let mut d = f.debug_struct("Process");
         d.field("name", &self.inner.name);
-        match &state.phase {
-            Phase::Initial => d.field("state", &"initial"),
+        match &*phase {
+            Phase::Initial(_) | Phase::Unstartable(_) => d.field("state", &"initial"),
             Phase::Starting => d.field("state", &"starting"),
             Phase::StartFailed(_) => d.field("state", &"failed to start"),
             Phase::Running { pid } => d.field("pid", pid).field("state", &"started"),

@@ -17,25 +17,29 @@ use std::time::Instant;
 
 use rustix::thread::futex;
 
-/// Sleeps on `word` while it holds `expected`, until `deadline`. Returns
-/// false if the deadline passed. Spurious returns are the caller's to
-/// handle (it re-checks its condition).
-pub(crate) fn wait_while(word: &AtomicU32, expected: u32, deadline: Option<Instant>) -> bool {
-    let timeout = match deadline {
-        None => None,
-        Some(deadline) => {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return false;
-            }
-            Some(futex::Timespec {
-                tv_sec: left.as_secs() as i64,
-                tv_nsec: i64::from(left.subsec_nanos()),
-            })
+/// The time left until `deadline` as a system call's relative timeout:
+/// `None` for no deadline, zero once it has passed.
+pub(crate) fn timeout_until(deadline: Option<Instant>) -> Option<futex::Timespec> {
+    deadline.map(|deadline| {
+        let left = deadline.saturating_duration_since(Instant::now());
+        futex::Timespec {
+            tv_sec: left.as_secs() as i64,
+            tv_nsec: i64::from(left.subsec_nanos()),
         }
-    };
+    })
+}
+
+/// Sleeps on `word` while it holds `expected`, until `deadline`. Returns
+/// false once the deadline has passed. Spurious returns are the caller's
+/// to handle (it re-checks its condition).
+pub(crate) fn wait_while(word: &AtomicU32, expected: u32, deadline: Option<Instant>) -> bool {
+    let in_time = || deadline.is_none_or(|d| Instant::now() < d);
+    if !in_time() {
+        return false;
+    }
+    let timeout = timeout_until(deadline);
     let _ = futex::wait(word, futex::Flags::empty(), expected, timeout.as_ref());
-    true
+    in_time()
 }
 
 /// Wakes up to `count` sleepers on `word`. The kernel reads the count as
@@ -97,9 +101,21 @@ impl Signal<'_> {
     }
 
     /// Sleeps unless the word moved past `seen`; call without the mutex.
-    /// False if `deadline` passed.
+    /// False once `deadline` has passed.
     pub(crate) fn wait(&self, seen: u32, deadline: Option<Instant>) -> bool {
         wait_while(self.0, seen, deadline)
+    }
+
+    /// The condition-variable wait: with `mutex` held, reads the word,
+    /// unlocks, sleeps unless the word moves, and locks again. False once
+    /// `deadline` has passed (the caller checks its condition one last
+    /// time).
+    pub(crate) fn wait_unlocked(&self, mutex: &RawMutex<'_>, deadline: Option<Instant>) -> bool {
+        let seen = self.seen();
+        mutex.unlock();
+        let in_time = self.wait(seen, deadline);
+        mutex.lock(None);
+        in_time
     }
 
     /// Bumps the word (with the mutex held, after changing the state)...
@@ -153,25 +169,40 @@ mod tests {
 
     #[test]
     fn waking_all_wakes_every_sleeper() {
+        // A sleeper not woken gives up after this, and the test fails
+        // instead of hanging.
+        const PATIENCE: Duration = Duration::from_secs(5);
         let word = Arc::new(AtomicU32::new(0));
+        let (tids, asleep) = std::sync::mpsc::channel();
         let sleepers: Vec<_> = (0..3)
             .map(|_| {
-                let word = word.clone();
+                let (word, tids) = (word.clone(), tids.clone());
                 std::thread::spawn(move || {
-                    let signal = Signal(&word);
-                    while signal.seen() == 0 {
-                        signal.wait(0, None);
-                    }
+                    tids.send(rustix::thread::gettid().as_raw_nonzero().get())
+                        .unwrap();
+                    // One sleep: true only if woken (or never asleep).
+                    wait_while(&word, 0, Some(Instant::now() + PATIENCE))
                 })
             })
             .collect();
-        // Whether or not they sleep yet: a sleeper sees the bump, one that
-        // is not asleep yet reads it before it would sleep.
+        // Wake only once all three sleep in the kernel, so that one wake
+        // call must reach every one of them.
+        let in_futex = |tid: i32| {
+            std::fs::read_to_string(format!("/proc/self/task/{tid}/wchan"))
+                .is_ok_and(|wchan| wchan.contains("futex"))
+        };
+        let give_up = Instant::now() + PATIENCE;
+        for tid in asleep.iter().take(3) {
+            while !in_futex(tid) {
+                assert!(Instant::now() < give_up, "thread {tid} never slept");
+                std::thread::yield_now();
+            }
+        }
         let signal = Signal(&word);
         signal.bump();
         signal.wake(u32::MAX);
         for s in sleepers {
-            s.join().unwrap();
+            assert!(s.join().unwrap(), "a sleeper was not woken");
         }
     }
 }

@@ -2,13 +2,12 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use pool_core::{Error, ErrorKind};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::futex::RawMutex;
-use super::{create_error, deserialize_segment, serialize_fd};
+use super::{create_error, deadline_after};
 use crate::sys::segment::Segment;
 
 /// A lock shared by processes: Python's `multiprocessing.Lock`.
@@ -118,10 +117,7 @@ impl Lock {
     /// assert!(!lock.acquire_timeout(Duration::from_millis(10)));
     /// ```
     pub fn acquire_timeout(&self, timeout: Duration) -> bool {
-        match Instant::now().checked_add(timeout) {
-            Some(deadline) => self.raw().lock(Some(deadline)),
-            None => self.raw().lock(None),
-        }
+        self.raw().lock(deadline_after(timeout))
     }
 
     /// Releases the lock, whichever process took it.
@@ -224,16 +220,4 @@ impl fmt::Debug for Lock {
     }
 }
 
-impl Serialize for Lock {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        serialize_fd(&*self.segment, "Lock", s)
-    }
-}
-
-impl<'de> Deserialize<'de> for Lock {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Lock, D::Error> {
-        Ok(Lock {
-            segment: Arc::new(deserialize_segment(d, "Lock")?),
-        })
-    }
-}
+segment_serde!(Lock, "Lock");

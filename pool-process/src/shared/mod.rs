@@ -15,6 +15,28 @@
 //! (killed in the middle of a `put`, or while holding a `Lock`) leaves it
 //! locked for the others.
 
+/// Serde for a shared object that is one segment (a `segment:
+/// Arc<Segment>` field): it travels as its descriptor's index; `$what`
+/// names it in messages.
+macro_rules! segment_serde {
+    ($ty:ident, $what:literal) => {
+        impl serde::Serialize for $ty {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                crate::shared::serialize_fd(&*self.segment, $what, s)
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<$ty, D::Error> {
+                let segment = crate::shared::deserialize_segment(d, $what)?;
+                Ok($ty {
+                    segment: std::sync::Arc::new(segment),
+                })
+            }
+        }
+    };
+}
+
 mod fd;
 pub(crate) mod futex;
 pub(crate) mod inherit;
@@ -53,6 +75,12 @@ fn deserialize_segment<'de, D: Deserializer<'de>>(d: D, what: &str) -> Result<Se
     let index = u32::deserialize(d)?;
     let fd = inherit::import(index, what).map_err(D::Error::custom)?;
     Segment::adopt(fd).map_err(|e| D::Error::custom(format!("cannot map the {what}: {e}")))
+}
+
+/// The instant `timeout` from now; `None` (no deadline) when it is too far
+/// to represent, as `Duration::MAX` is.
+pub(crate) fn deadline_after(timeout: std::time::Duration) -> Option<std::time::Instant> {
+    std::time::Instant::now().checked_add(timeout)
 }
 
 /// The error for a shared segment that could not be created.

@@ -20,7 +20,8 @@ use rustix::net::{SendFlags, send};
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::inherit;
+use super::futex::timeout_until;
+use super::{deadline_after, inherit};
 use crate::task::Wire;
 
 /// Python's `Pipe()`: two connected [`Connection`]s. With `duplex`, both
@@ -244,7 +245,7 @@ impl Connection {
     /// ```
     pub fn poll(&self, timeout: Duration) -> Result<bool, Error> {
         let reader = self.reader.lock();
-        readable(&reader, Instant::now().checked_add(timeout))
+        readable(&reader, deadline_after(timeout))
     }
 
     /// A second handle to this end (Python shares an end by passing the
@@ -305,13 +306,7 @@ impl Connection {
 /// Waits until `stream` has bytes (or end-of-file) or `deadline` passes.
 fn readable(stream: &UnixStream, deadline: Option<Instant>) -> Result<bool, Error> {
     loop {
-        let timeout = deadline.map(|d| {
-            let left = d.saturating_duration_since(Instant::now());
-            rustix::event::Timespec {
-                tv_sec: left.as_secs() as i64,
-                tv_nsec: i64::from(left.subsec_nanos()),
-            }
-        });
+        let timeout = timeout_until(deadline);
         let mut fds = [PollFd::new(stream, PollFlags::IN)];
         match poll(&mut fds, timeout.as_ref()) {
             Ok(n) => return Ok(n > 0),

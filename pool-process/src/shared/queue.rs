@@ -23,7 +23,7 @@ use pool_core::{Error, ErrorKind};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::futex::{ALL, RawMutex, Signal};
-use super::{create_error, deserialize_segment, inherit, serialize_fd};
+use super::{create_error, deadline_after, deserialize_segment, inherit, serialize_fd};
 use crate::sys::segment::Segment;
 use crate::task::Wire;
 
@@ -204,15 +204,6 @@ impl Ring {
         self.segment.u64_at(at).store(value, Relaxed);
     }
 
-    fn add_waiter(&self, at: usize, delta: i32) {
-        let word = self.segment.u32_at(at);
-        if delta > 0 {
-            word.fetch_add(1, Relaxed);
-        } else {
-            word.fetch_sub(1, Relaxed);
-        }
-    }
-
     /// Copies `bytes` into the ring at stream position `at`, wrapping.
     fn write_wrapped(&self, at: u64, bytes: &[u8]) {
         let offset = (at % self.capacity as u64) as usize;
@@ -302,14 +293,11 @@ impl Ring {
     /// takes the mutex again. False once `deadline` has passed (the caller
     /// then checks one last time without blocking).
     fn sleep(&self, signal: usize, waiters: usize, deadline: Option<Instant>) -> bool {
-        let signal = Signal(self.segment.u32_at(signal));
-        let seen = signal.seen();
-        self.add_waiter(waiters, 1);
-        self.mutex().unlock();
-        let in_time = signal.wait(seen, deadline);
-        self.mutex().lock(None);
-        self.add_waiter(waiters, -1);
-        in_time && deadline.is_none_or(|d| Instant::now() < d)
+        let waiters = self.segment.u32_at(waiters);
+        waiters.fetch_add(1, Relaxed);
+        let in_time = Signal(self.segment.u32_at(signal)).wait_unlocked(&self.mutex(), deadline);
+        waiters.fetch_sub(1, Relaxed);
+        in_time
     }
 
     fn task_done(&self) -> Result<(), Error> {
@@ -349,10 +337,6 @@ impl Ring {
             }
         }
     }
-}
-
-fn deadline_after(timeout: Duration) -> Option<Instant> {
-    Instant::now().checked_add(timeout)
 }
 
 /// A FIFO queue shared by processes: Python's `multiprocessing.Queue`.

@@ -12,12 +12,8 @@ use pool_core::{Error, ErrorKind};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::futex::{ALL, RawMutex, Signal, wait_while};
-use super::{create_error, deserialize_segment, serialize_fd};
+use super::{create_error, deadline_after, deserialize_segment, serialize_fd};
 use crate::sys::segment::Segment;
-
-fn deadline_after(timeout: Duration) -> Option<Instant> {
-    Instant::now().checked_add(timeout)
-}
 
 /// A flag processes wait for: Python's `multiprocessing.Event`.
 ///
@@ -550,31 +546,20 @@ impl RLock {
 }
 
 macro_rules! shared_handle {
-    ($ty:ident, $what:literal, $build:expr) => {
+    ($ty:ident, $what:literal) => {
         impl fmt::Debug for $ty {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.debug_struct($what).finish_non_exhaustive()
             }
         }
 
-        impl Serialize for $ty {
-            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                serialize_fd(&*self.segment, $what, s)
-            }
-        }
-
-        impl<'de> Deserialize<'de> for $ty {
-            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<$ty, D::Error> {
-                let segment = Arc::new(deserialize_segment(d, $what)?);
-                Ok($build(segment))
-            }
-        }
+        segment_serde!($ty, $what);
     };
 }
 
-shared_handle!(Event, "Event", |segment| Event { segment });
-shared_handle!(Semaphore, "Semaphore", |segment| Semaphore { segment });
-shared_handle!(RLock, "RLock", |segment| RLock { segment });
+shared_handle!(Event, "Event");
+shared_handle!(Semaphore, "Semaphore");
+shared_handle!(RLock, "RLock");
 
 impl fmt::Debug for BoundedSemaphore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -1131,4 +1116,4 @@ impl Barrier {
     }
 }
 
-shared_handle!(Barrier, "Barrier", |segment| Barrier { segment });
+shared_handle!(Barrier, "Barrier");

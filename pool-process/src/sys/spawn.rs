@@ -16,6 +16,17 @@ use std::os::unix::ffi::{OsStrExt, OsStringExt};
 
 use rustix::io::fcntl_dupfd_cloexec;
 
+/// The binary a worker runs unless told otherwise: this program's own, by
+/// a name a rebuild on disk cannot swap.
+pub(crate) const OWN_BINARY: &str = "/proc/self/exe";
+
+/// The `argv[0]` workers get: this program's, so they show under its name.
+pub(crate) fn own_argv0() -> OsString {
+    std::env::args_os()
+        .next()
+        .unwrap_or_else(|| "poolrt-worker".into())
+}
+
 /// Where the child finds its socket.
 pub(crate) const CHILD_SOCKET_FD: i32 = 3;
 /// Where the child finds its shared region.

@@ -141,12 +141,7 @@ fn len(reply: Reply) -> Result<usize, Error> {
 #[derive(Serialize, Deserialize)]
 #[serde(bound = "")]
 pub struct Dict<K, V> {
-    address: String,
-    id: u64,
-    /// In the manager's own process: the server, kept running while a
-    /// proxy lives there.
-    #[serde(skip)]
-    server: Option<Arc<Server>>,
+    remote: Remote,
     #[serde(skip)]
     _types: PhantomData<fn() -> (K, V)>,
 }
@@ -154,15 +149,13 @@ pub struct Dict<K, V> {
 impl<K: Wire, V: Wire> Dict<K, V> {
     pub(super) fn new(server: &Arc<Server>, id: u64) -> Dict<K, V> {
         Dict {
-            address: server.address().to_owned(),
-            id,
-            server: Some(server.clone()),
+            remote: Remote::new(server, id),
             _types: PhantomData,
         }
     }
 
     fn call(&self, request: Request) -> Result<Reply, Error> {
-        call(&self.address, &request)
+        call(&self.remote.address, &request)
     }
 
     /// Sets `key` to `value` (Python's `d[key] = value`).
@@ -180,7 +173,7 @@ impl<K: Wire, V: Wire> Dict<K, V> {
     /// assert_eq!(d.get(&1).unwrap().as_deref(), Some("uno"));
     /// ```
     pub fn insert(&self, key: K, value: V) -> Result<(), Error> {
-        let request = Request::DictSet(self.id, encode(&key)?, encode(&value)?);
+        let request = Request::DictSet(self.remote.id, encode(&key)?, encode(&value)?);
         done(self.call(request)?)
     }
 
@@ -197,7 +190,7 @@ impl<K: Wire, V: Wire> Dict<K, V> {
     /// assert_eq!(d.get(&1).unwrap(), None);
     /// ```
     pub fn get(&self, key: &K) -> Result<Option<V>, Error> {
-        value(self.call(Request::DictGet(self.id, encode(key)?))?)
+        value(self.call(Request::DictGet(self.remote.id, encode(key)?))?)
     }
 
     /// Removes `key`, returning its value (Python's `d.pop(key, None)`).
@@ -215,7 +208,7 @@ impl<K: Wire, V: Wire> Dict<K, V> {
     /// assert_eq!(d.remove(&'k').unwrap(), None);
     /// ```
     pub fn remove(&self, key: &K) -> Result<Option<V>, Error> {
-        value(self.call(Request::DictRemove(self.id, encode(key)?))?)
+        value(self.call(Request::DictRemove(self.remote.id, encode(key)?))?)
     }
 
     /// Whether `key` is present (Python's `key in d`).
@@ -249,7 +242,7 @@ impl<K: Wire, V: Wire> Dict<K, V> {
     /// assert_eq!(d.len().unwrap(), 0);
     /// ```
     pub fn len(&self) -> Result<usize, Error> {
-        len(self.call(Request::DictLen(self.id))?)
+        len(self.call(Request::DictLen(self.remote.id))?)
     }
 
     /// Whether the dict is empty.
@@ -283,7 +276,7 @@ impl<K: Wire, V: Wire> Dict<K, V> {
     /// assert_eq!(d.items().unwrap(), [(2, 'b'), (1, 'a')]);
     /// ```
     pub fn items(&self) -> Result<Vec<(K, V)>, Error> {
-        match self.call(Request::DictItems(self.id))? {
+        match self.call(Request::DictItems(self.remote.id))? {
             Reply::Items(items) => items
                 .iter()
                 .map(|(k, v)| Ok((decode(k)?, decode(v)?)))
@@ -361,7 +354,7 @@ impl<K: Wire, V: Wire> Dict<K, V> {
     /// assert!(d.is_empty().unwrap());
     /// ```
     pub fn clear(&self) -> Result<(), Error> {
-        done(self.call(Request::DictClear(self.id))?)
+        done(self.call(Request::DictClear(self.remote.id))?)
     }
 }
 
@@ -381,12 +374,7 @@ impl<K: Wire, V: Wire> Dict<K, V> {
 #[derive(Serialize, Deserialize)]
 #[serde(bound = "")]
 pub struct List<T> {
-    address: String,
-    id: u64,
-    /// In the manager's own process: the server, kept running while a
-    /// proxy lives there.
-    #[serde(skip)]
-    server: Option<Arc<Server>>,
+    remote: Remote,
     #[serde(skip)]
     _types: PhantomData<fn() -> T>,
 }
@@ -394,15 +382,13 @@ pub struct List<T> {
 impl<T: Wire> List<T> {
     pub(super) fn new(server: &Arc<Server>, id: u64) -> List<T> {
         List {
-            address: server.address().to_owned(),
-            id,
-            server: Some(server.clone()),
+            remote: Remote::new(server, id),
             _types: PhantomData,
         }
     }
 
     fn call(&self, request: Request) -> Result<Reply, Error> {
-        call(&self.address, &request)
+        call(&self.remote.address, &request)
     }
 
     /// Adds `item` at the end (Python's `append`).
@@ -419,7 +405,7 @@ impl<T: Wire> List<T> {
     /// assert_eq!(l.to_vec().unwrap(), [7]);
     /// ```
     pub fn append(&self, item: T) -> Result<(), Error> {
-        done(self.call(Request::ListAppend(self.id, encode(&item)?))?)
+        done(self.call(Request::ListAppend(self.remote.id, encode(&item)?))?)
     }
 
     /// Adds every item at the end, in one request (Python's `extend`).
@@ -440,7 +426,7 @@ impl<T: Wire> List<T> {
             .into_iter()
             .map(|item| encode(&item))
             .collect::<Result<Vec<_>, _>>()?;
-        done(self.call(Request::ListExtend(self.id, items))?)
+        done(self.call(Request::ListExtend(self.remote.id, items))?)
     }
 
     /// Item `index` (Python's `l[index]`).
@@ -459,7 +445,7 @@ impl<T: Wire> List<T> {
     /// assert!(l.get(2).is_err());
     /// ```
     pub fn get(&self, index: i64) -> Result<T, Error> {
-        value(self.call(Request::ListGet(self.id, index))?)?
+        value(self.call(Request::ListGet(self.remote.id, index))?)?
             .ok_or_else(|| unexpected(&Reply::Value(None)))
     }
 
@@ -477,7 +463,7 @@ impl<T: Wire> List<T> {
     /// assert_eq!(l.to_vec().unwrap(), [0, 0, 9]);
     /// ```
     pub fn set(&self, index: i64, item: T) -> Result<(), Error> {
-        done(self.call(Request::ListSet(self.id, index, encode(&item)?))?)
+        done(self.call(Request::ListSet(self.remote.id, index, encode(&item)?))?)
     }
 
     /// Inserts `item` before `index` (Python's `insert`, which clamps
@@ -496,7 +482,7 @@ impl<T: Wire> List<T> {
     /// assert_eq!(l.to_vec().unwrap(), [1, 2, 3, 4]);
     /// ```
     pub fn insert(&self, index: i64, item: T) -> Result<(), Error> {
-        done(self.call(Request::ListInsert(self.id, index, encode(&item)?))?)
+        done(self.call(Request::ListInsert(self.remote.id, index, encode(&item)?))?)
     }
 
     /// Removes and returns the last item (Python's `pop()`).
@@ -531,7 +517,7 @@ impl<T: Wire> List<T> {
     /// assert_eq!(l.to_vec().unwrap(), [2, 3]);
     /// ```
     pub fn pop_at(&self, index: i64) -> Result<T, Error> {
-        value(self.call(Request::ListPop(self.id, index))?)?
+        value(self.call(Request::ListPop(self.remote.id, index))?)?
             .ok_or_else(|| unexpected(&Reply::Value(None)))
     }
 
@@ -548,7 +534,7 @@ impl<T: Wire> List<T> {
     /// assert_eq!(l.len().unwrap(), 5);
     /// ```
     pub fn len(&self) -> Result<usize, Error> {
-        len(self.call(Request::ListLen(self.id))?)
+        len(self.call(Request::ListLen(self.remote.id))?)
     }
 
     /// Whether the list is empty.
@@ -580,7 +566,7 @@ impl<T: Wire> List<T> {
     /// assert_eq!(l.to_vec().unwrap(), ["x"]);
     /// ```
     pub fn to_vec(&self) -> Result<Vec<T>, Error> {
-        match self.call(Request::ListItems(self.id))? {
+        match self.call(Request::ListItems(self.remote.id))? {
             Reply::Values(items) => items.iter().map(|b| decode(b)).collect(),
             other => Err(unexpected(&other)),
         }
@@ -600,7 +586,7 @@ impl<T: Wire> List<T> {
     /// assert_eq!(l.to_vec().unwrap(), [2, 1]);
     /// ```
     pub fn reverse(&self) -> Result<(), Error> {
-        done(self.call(Request::ListReverse(self.id))?)
+        done(self.call(Request::ListReverse(self.remote.id))?)
     }
 
     /// Removes every item.
@@ -617,7 +603,29 @@ impl<T: Wire> List<T> {
     /// assert!(l.is_empty().unwrap());
     /// ```
     pub fn clear(&self) -> Result<(), Error> {
-        done(self.call(Request::ListClear(self.id))?)
+        done(self.call(Request::ListClear(self.remote.id))?)
+    }
+}
+
+/// What a proxy names: a container on one manager. In the manager's own
+/// process it also holds the server, which stays up while a proxy lives
+/// there.
+#[derive(Clone, Serialize, Deserialize)]
+struct Remote {
+    address: String,
+    id: u64,
+    /// Held, never read: keeps the server running.
+    #[serde(skip)]
+    _server: Option<Arc<Server>>,
+}
+
+impl Remote {
+    fn new(server: &Arc<Server>, id: u64) -> Remote {
+        Remote {
+            address: server.address().to_owned(),
+            id,
+            _server: Some(server.clone()),
+        }
     }
 }
 
@@ -626,9 +634,7 @@ macro_rules! proxy_common {
         impl<$($p),+> Clone for $ty<$($p),+> {
             fn clone(&self) -> Self {
                 $ty {
-                    address: self.address.clone(),
-                    id: self.id,
-                    server: self.server.clone(),
+                    remote: self.remote.clone(),
                     _types: PhantomData,
                 }
             }
@@ -637,8 +643,8 @@ macro_rules! proxy_common {
         impl<$($p),+> fmt::Debug for $ty<$($p),+> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.debug_struct($what)
-                    .field("manager", &self.address)
-                    .field("id", &self.id)
+                    .field("manager", &self.remote.address)
+                    .field("id", &self.remote.id)
                     .finish()
             }
         }

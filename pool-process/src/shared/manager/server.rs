@@ -164,7 +164,6 @@ impl Store {
 
     fn handle(&mut self, request: Request) -> Reply {
         use Request::*;
-        let missing = || Reply::Refused("no such shared object on this manager".to_owned());
         match request {
             NewDict => {
                 let id = self.new_id();
@@ -176,38 +175,20 @@ impl Store {
                 self.lists.insert(id, items);
                 Reply::Id(id)
             }
-            DictSet(id, key, value) => match self.dicts.get_mut(&id) {
-                Some(dict) => {
-                    dict.insert(key, value);
-                    Reply::Done
-                }
-                None => missing(),
-            },
-            DictGet(id, key) => match self.dicts.get(&id) {
-                Some(dict) => Reply::Value(dict.get(&key).cloned()),
-                None => missing(),
-            },
-            DictRemove(id, key) => match self.dicts.get_mut(&id) {
-                Some(dict) => Reply::Value(dict.shift_remove(&key)),
-                None => missing(),
-            },
-            DictLen(id) => match self.dicts.get(&id) {
-                Some(dict) => Reply::Len(dict.len() as u64),
-                None => missing(),
-            },
-            DictItems(id) => match self.dicts.get(&id) {
-                Some(dict) => {
-                    Reply::Items(dict.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
-                }
-                None => missing(),
-            },
-            DictClear(id) => match self.dicts.get_mut(&id) {
-                Some(dict) => {
-                    dict.clear();
-                    Reply::Done
-                }
-                None => missing(),
-            },
+            DictSet(id, key, value) => self.with_dict(id, |dict| {
+                dict.insert(key, value);
+                Reply::Done
+            }),
+            DictGet(id, key) => self.with_dict(id, |dict| Reply::Value(dict.get(&key).cloned())),
+            DictRemove(id, key) => self.with_dict(id, |dict| Reply::Value(dict.shift_remove(&key))),
+            DictLen(id) => self.with_dict(id, |dict| Reply::Len(dict.len() as u64)),
+            DictItems(id) => self.with_dict(id, |dict| {
+                Reply::Items(dict.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            }),
+            DictClear(id) => self.with_dict(id, |dict| {
+                dict.clear();
+                Reply::Done
+            }),
             ListAppend(id, value) => self.with_list(id, |list| {
                 list.push(value);
                 Reply::Done
@@ -254,12 +235,21 @@ impl Store {
         }
     }
 
-    fn with_list(&mut self, id: u64, f: impl FnOnce(&mut Vec<Vec<u8>>) -> Reply) -> Reply {
-        match self.lists.get_mut(&id) {
-            Some(list) => f(list),
-            None => Reply::Refused("no such shared object on this manager".to_owned()),
-        }
+    fn with_dict(
+        &mut self,
+        id: u64,
+        f: impl FnOnce(&mut IndexMap<Vec<u8>, Vec<u8>>) -> Reply,
+    ) -> Reply {
+        self.dicts.get_mut(&id).map_or_else(missing, f)
     }
+
+    fn with_list(&mut self, id: u64, f: impl FnOnce(&mut Vec<Vec<u8>>) -> Reply) -> Reply {
+        self.lists.get_mut(&id).map_or_else(missing, f)
+    }
+}
+
+fn missing() -> Reply {
+    Reply::Refused("no such shared object on this manager".to_owned())
 }
 
 fn out_of_range(index: i64, len: usize) -> Reply {
