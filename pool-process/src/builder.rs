@@ -7,10 +7,10 @@ use std::time::Duration;
 use parking_lot::Mutex;
 use pool_core::{Error, ErrorKind};
 
-use crate::engine::Engine;
 use crate::executor::ProcessPoolExecutor;
 use crate::link::{Initializer, LinkConfig};
 use crate::pool::Pool;
+use crate::pool::engine::Engine;
 use crate::sys::spawn::{OWN_BINARY, own_argv0};
 use crate::task::{self, InitOutcome, Wire};
 use crate::wire::codec;

@@ -5,7 +5,7 @@ use std::fmt;
 use pool_core::{CancelFutures, Error, TaskFuture, Wait};
 
 use crate::builder::Builder;
-use crate::engine::Engine;
+use crate::pool::engine::Engine;
 use crate::pool::{IMap, Order, TaskFn};
 use crate::task::{Apply, Wire};
 

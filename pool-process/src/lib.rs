@@ -61,10 +61,7 @@
 #![deny(unsafe_code)]
 
 mod builder;
-mod child;
-mod engine;
 mod executor;
-mod fingerprint;
 mod link;
 mod pool;
 mod process;
@@ -73,6 +70,7 @@ mod shared;
 mod sys;
 mod task;
 mod wire;
+mod worker;
 
 pub use crate::builder::{Builder, default_processes};
 pub use crate::executor::ProcessPoolExecutor;

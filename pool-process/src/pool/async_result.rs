@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use pool_core::{Error, ErrorKind, Promise, TaskFuture, promise};
 
-use crate::engine::Engine;
+use crate::pool::engine::Engine;
 
 /// How long `get` busy-waits for a reply before it parks: a few round
 /// trips of a short task; against a long task, a negligible cost.

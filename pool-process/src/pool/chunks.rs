@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use parking_lot::Mutex;
 use pool_core::{Error, Promise, TaskFuture, promise};
 
-use crate::engine::Engine;
+use crate::pool::engine::Engine;
 use crate::task::Outcomes;
 
 /// One chunk's outcome: each item's value or error.

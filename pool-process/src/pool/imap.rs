@@ -7,7 +7,7 @@ use std::iter::FusedIterator;
 use pool_core::{Error, ErrorKind, ReturnWhen};
 
 use super::chunks::{ChunkFuture, ChunkSizer};
-use crate::engine::Engine;
+use crate::pool::engine::Engine;
 
 /// Submits one chunk of items (monomorphized for the task type).
 pub(crate) type SubmitChunk<A, R> = fn(&Engine, &[A], usize) -> Result<ChunkFuture<R>, Error>;

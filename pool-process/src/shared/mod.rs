@@ -37,14 +37,10 @@ macro_rules! segment_serde {
     };
 }
 
-mod fd;
-pub(crate) mod futex;
-pub(crate) mod inherit;
-mod lock;
 mod manager;
-mod pipe;
 mod queue;
-mod sync;
+mod socket;
+pub(crate) mod sync;
 mod value;
 
 use std::os::fd::AsFd;
@@ -55,17 +51,17 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::sys::segment::Segment;
 
-pub use fd::Fd;
-pub use lock::{Lock, LockGuard};
 pub use manager::{Dict, List, Manager};
-pub use pipe::{Connection, Pipe};
 pub use queue::{GetError, JoinableQueue, PutError, Queue, SimpleQueue};
-pub use sync::{Barrier, BoundedSemaphore, Condition, ConditionGuard, Event, RLock, Semaphore};
+pub use socket::{Connection, Fd, Pipe};
+pub use sync::{
+    Barrier, BoundedSemaphore, Condition, ConditionGuard, Event, Lock, LockGuard, RLock, Semaphore,
+};
 pub use value::{Array, ArrayGuard, Element, Value, ValueGuard};
 
 /// Serializes a shared object as the index of its descriptor.
 fn serialize_fd<S: Serializer>(fd: &impl AsFd, what: &str, s: S) -> Result<S::Ok, S::Error> {
-    inherit::export(fd.as_fd(), what)
+    crate::wire::inherit::export(fd.as_fd(), what)
         .map_err(S::Error::custom)?
         .serialize(s)
 }
@@ -73,7 +69,7 @@ fn serialize_fd<S: Serializer>(fd: &impl AsFd, what: &str, s: S) -> Result<S::Ok
 /// Maps the segment of a shared object decoded in a child.
 fn deserialize_segment<'de, D: Deserializer<'de>>(d: D, what: &str) -> Result<Segment, D::Error> {
     let index = u32::deserialize(d)?;
-    let fd = inherit::import(index, what).map_err(D::Error::custom)?;
+    let fd = crate::wire::inherit::import(index, what).map_err(D::Error::custom)?;
     Segment::adopt(fd).map_err(|e| D::Error::custom(format!("cannot map the {what}: {e}")))
 }
 

@@ -12,8 +12,8 @@ use std::sync::atomic::Ordering::Relaxed;
 use pool_core::{Error, ErrorKind};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::futex::RawMutex;
 use super::{create_error, deserialize_segment, serialize_fd};
+use crate::shared::sync::word::RawMutex;
 use crate::sys::segment::Segment;
 
 const LOCK: usize = 0;

@@ -1,44 +1,11 @@
-//! The hook that turns a re-executed copy of the program into a worker
-//! before the program's `main` runs.
-//!
-//! An entry in the ELF `.init_array` runs in every process of the program,
-//! before `main`, in every kind of binary that links this crate: the
-//! program's own binaries and examples, unit and integration test
-//! harnesses, doctests and criterion benches. In an ordinary process it
-//! finds no worker marker in the environment and returns at once. In a
-//! worker it never returns: [`crate::child::run`] serves tasks, then exits
-//! the process, so `main` (or the test harness) never starts and the
-//! program's own logic never runs twice.
-//!
-//! rustc keeps `#[used]` statics of every crate it links, and a program
-//! that starts workers links this crate, so the entry is always present
-//! where it is needed.
+//! What a worker takes over from its parent at boot (its inherited
+//! descriptors and its environment marker), and the C library's exit
+//! hook.
 
 use std::os::fd::{FromRawFd, OwnedFd};
 
 use super::mailbox::ChildEnds;
 use super::spawn::{CHILD_INHERITED_FD, CHILD_REGION_FD, CHILD_SOCKET_FD};
-
-#[used]
-// SAFETY: `.init_array` holds pointers to `extern "C" fn()` that the
-// loader calls once before `main`; `before_main` is such a function, and
-// it never unwinds (it aborts on a panic).
-#[unsafe(link_section = ".init_array")]
-static BEFORE_MAIN: extern "C" fn() = before_main;
-
-extern "C" fn before_main() {
-    let outcome = std::panic::catch_unwind(crate::child::boot);
-    if outcome.is_err() {
-        // A panic here would unwind into the loader.
-        std::process::abort();
-    }
-}
-
-/// Makes sure the constructor is linked into every binary that starts
-/// workers (it is, by `#[used]`; this keeps it so under any linker).
-pub(crate) fn ensure_linked() {
-    std::hint::black_box(&BEFORE_MAIN);
-}
 
 /// Takes ownership of the descriptors a worker inherited. Called once, by a
 /// worker, before anything else could have opened descriptors 3 and 4.

@@ -6,6 +6,7 @@
 
 pub(crate) mod boot;
 pub(crate) mod entry;
+pub(crate) mod futex;
 pub(crate) mod mailbox;
 mod region;
 pub(crate) mod segment;

@@ -12,7 +12,7 @@ use std::any::{Any, TypeId, type_name};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::shared::inherit;
+use crate::wire::inherit;
 
 const POSTCARD: u8 = 0;
 const BYTES: u8 = 1;

@@ -2,4 +2,5 @@
 //! message formats.
 
 pub(crate) mod codec;
+pub(crate) mod inherit;
 pub(crate) mod message;

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use pool_core::{Error, ErrorKind};
 
-use super::futex::RawMutex;
-use super::{create_error, deadline_after};
+use super::word::RawMutex;
+use crate::shared::{create_error, deadline_after};
 use crate::sys::segment::Segment;
 
 /// A lock shared by processes: Python's `multiprocessing.Lock`.

@@ -15,42 +15,8 @@ use std::sync::atomic::AtomicU32;
 use std::sync::atomic::Ordering::{Acquire, Relaxed, Release};
 use std::time::Instant;
 
-use rustix::thread::futex;
-
-/// The time left until `deadline` as a system call's relative timeout:
-/// `None` for no deadline, zero once it has passed.
-pub(crate) fn timeout_until(deadline: Option<Instant>) -> Option<futex::Timespec> {
-    deadline.map(|deadline| {
-        let left = deadline.saturating_duration_since(Instant::now());
-        futex::Timespec {
-            tv_sec: left.as_secs() as i64,
-            tv_nsec: i64::from(left.subsec_nanos()),
-        }
-    })
-}
-
-/// Sleeps on `word` while it holds `expected`, until `deadline`. Returns
-/// false once the deadline has passed. Spurious returns are the caller's
-/// to handle (it re-checks its condition).
-pub(crate) fn wait_while(word: &AtomicU32, expected: u32, deadline: Option<Instant>) -> bool {
-    let in_time = || deadline.is_none_or(|d| Instant::now() < d);
-    if !in_time() {
-        return false;
-    }
-    let timeout = timeout_until(deadline);
-    let _ = futex::wait(word, futex::Flags::empty(), expected, timeout.as_ref());
-    in_time()
-}
-
-/// Wakes up to `count` sleepers on `word`. The kernel reads the count as
-/// a signed `int`: anything above `i32::MAX` would be negative and wake
-/// just one, so [`ALL`] is `i32::MAX`.
-pub(crate) fn wake(word: &AtomicU32, count: u32) {
-    let _ = futex::wake(word, futex::Flags::empty(), count.min(ALL));
-}
-
-/// A wake-up count that wakes every sleeper.
-pub(crate) const ALL: u32 = i32::MAX as u32;
+pub(crate) use crate::sys::futex::ALL;
+use crate::sys::futex::{wait_while, wake};
 
 /// A mutex on a shared word; see the module docs.
 pub(crate) struct RawMutex<'a>(pub(crate) &'a AtomicU32);
@@ -132,6 +98,7 @@ impl Signal<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sys::futex::wait_while;
     use std::sync::Arc;
     use std::time::Duration;
 
@@ -178,8 +145,7 @@ mod tests {
             .map(|_| {
                 let (word, tids) = (word.clone(), tids.clone());
                 std::thread::spawn(move || {
-                    tids.send(rustix::thread::gettid().as_raw_nonzero().get())
-                        .unwrap();
+                    tids.send(crate::sys::futex::thread_id()).unwrap();
                     // One sleep: true only if woken (or never asleep).
                     wait_while(&word, 0, Some(Instant::now() + PATIENCE))
                 })
@@ -187,10 +153,7 @@ mod tests {
             .collect();
         // Wake only once all three sleep in the kernel, so that one wake
         // call must reach every one of them.
-        let in_futex = |tid: i32| {
-            std::fs::read_to_string(format!("/proc/self/task/{tid}/wchan"))
-                .is_ok_and(|wchan| wchan.contains("futex"))
-        };
+        let in_futex = |tid: i32| crate::sys::futex::sleeps_in_futex(tid);
         let give_up = Instant::now() + PATIENCE;
         for tid in asleep.iter().take(3) {
             while !in_futex(tid) {

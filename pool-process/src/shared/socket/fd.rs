@@ -6,7 +6,7 @@ use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::inherit;
+use crate::wire::inherit;
 
 /// A file descriptor for a [`Process`](crate::Process)'s child: pass it as
 /// an argument and the child gets its own copy of the same open file

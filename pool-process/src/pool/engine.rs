@@ -12,7 +12,7 @@ use parking_lot::Mutex;
 use pool_core::{CancelFutures, Error, ErrorKind, Scheduler, SchedulerConfig, TaskFuture};
 
 use crate::link::{Link, LinkConfig, failure_error, failure_to_error, set_link_spin};
-use crate::sys::boot;
+
 use crate::task::{self, Outcomes, Runner, Wire};
 use crate::wire::codec;
 use crate::wire::message::OK;
@@ -54,7 +54,7 @@ struct Lazy {
 impl Engine {
     /// Builds the scheduler and starts every worker (and its child) now.
     pub(crate) fn start(processes: usize, config: LinkConfig) -> Result<Engine, Error> {
-        boot::ensure_linked();
+        crate::worker::ensure_linked();
         let config = Arc::new(config);
         let spin = config.link_spin;
         let for_links = config.clone();

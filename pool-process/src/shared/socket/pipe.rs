@@ -20,9 +20,10 @@ use rustix::net::{SendFlags, send};
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::futex::timeout_until;
-use super::{deadline_after, inherit};
+use crate::shared::deadline_after;
+use crate::sys::futex::timeout_until;
 use crate::task::Wire;
+use crate::wire::inherit;
 
 /// Python's `Pipe()`: two connected [`Connection`]s. With `duplex`, both
 /// ends send and receive; without, the first only receives and the

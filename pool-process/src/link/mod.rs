@@ -24,23 +24,26 @@
 //!    the child is told to exit and reaped (killed if it does not exit in
 //!    time). Nothing leaks: every child is reaped, every descriptor closed.
 
-use std::ffi::{OsStr, OsString};
-use std::fmt;
-use std::os::fd::OwnedFd;
+use std::ffi::OsString;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
-use pool_core::{Error, ErrorKind, Panic, WorkerInfo};
-use rustix::process::{Pid, Signal, WaitOptions, kill_process, waitpid};
+use pool_core::{Error, ErrorKind, WorkerInfo};
+use rustix::process::{Pid, Signal, kill_process};
 
-use crate::child::{MARKER, Settings};
-use crate::fingerprint::fingerprint;
-use crate::sys::mailbox::{Mailbox, RecvError};
-use crate::sys::spawn::spawn;
+use crate::sys::mailbox::Mailbox;
 use crate::wire::codec::Encoded;
-use crate::wire::message::{self, FAILED, Failure, Hello, OK, PROTOCOL, Request};
+use crate::wire::message::{self, FAILED, OK, Request};
+
+mod exit;
+mod launch;
+
+pub use exit::{ExitStatus, WorkerExit};
+pub(crate) use exit::{decode_status, failure_error, failure_to_error, reap};
+use exit::{has_exited, kill_and_reap};
+pub(crate) use launch::Launch;
 
 /// The most children one link starts per second after deaths.
 pub(crate) const RESPAWNS_PER_SECOND: u32 = 10;
@@ -95,167 +98,11 @@ impl LinkConfig {
     }
 }
 
-/// How a child ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ExitStatus {
-    /// It exited with this code.
-    Code(i32),
-    /// A signal killed it.
-    Signal(i32),
-    /// The status could not be read.
-    Unknown,
-}
-
-impl fmt::Display for ExitStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ExitStatus::Code(code) => write!(f, "exited with code {code}"),
-            ExitStatus::Signal(sig) => match signal_name(*sig) {
-                Some(name) => write!(f, "was killed by signal {sig} ({name})"),
-                None => write!(f, "was killed by signal {sig}"),
-            },
-            ExitStatus::Unknown => f.write_str("ended with an unknown status"),
-        }
-    }
-}
-
-fn signal_name(sig: i32) -> Option<&'static str> {
-    Some(match sig {
-        1 => "SIGHUP",
-        2 => "SIGINT",
-        3 => "SIGQUIT",
-        4 => "SIGILL",
-        6 => "SIGABRT",
-        7 => "SIGBUS",
-        8 => "SIGFPE",
-        9 => "SIGKILL",
-        11 => "SIGSEGV",
-        13 => "SIGPIPE",
-        15 => "SIGTERM",
-        _ => return None,
-    })
-}
-
-/// The cause of a [`ErrorKind::WorkerLost`] error: which worker process
-/// died, and how.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct WorkerExit {
-    /// The worker's process id.
-    pub pid: u32,
-    /// How it ended.
-    pub status: ExitStatus,
-}
-
-impl fmt::Display for WorkerExit {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "worker process {} {}", self.pid, self.status)
-    }
-}
-
-impl std::error::Error for WorkerExit {}
-
 /// A live child and its mailbox.
 struct Child {
     pid: i32,
     mailbox: Mailbox,
     tasks: usize,
-}
-
-/// How to start one child: steps 1 and 2, shared by the links of a pool
-/// and by a single [`Process`](crate::Process).
-pub(crate) struct Launch<'a> {
-    pub(crate) program: &'a OsStr,
-    pub(crate) argv0: &'a OsStr,
-    pub(crate) core: Option<usize>,
-    pub(crate) child_spin: Duration,
-    /// Descriptors of shared objects the child inherits (a `Process`'s).
-    pub(crate) inherited: &'a [OwnedFd],
-    /// The child's name, for `current_process` there.
-    pub(crate) name: &'a str,
-    pub(crate) startup_timeout: Duration,
-    /// How long to spin for the greeting before sleeping on the socket.
-    pub(crate) reply_spin: Duration,
-}
-
-impl Launch<'_> {
-    /// Spawns the child, lets `listed` record its pid (an error there
-    /// kills the child and is returned), and waits for its greeting. On
-    /// any error the child is reaped. Returns its pid and mailbox.
-    pub(crate) fn start(
-        &self,
-        listed: impl FnOnce(i32) -> Result<(), Error>,
-    ) -> Result<(i32, Mailbox), Error> {
-        let spawn_error = |e: std::io::Error| Error::new(ErrorKind::Spawn, e);
-        let (mut mailbox, ends) = Mailbox::parent().map_err(spawn_error)?;
-        let settings = Settings {
-            parent: rustix::process::getpid().as_raw_nonzero().get(),
-            core: self.core,
-            spin: self.child_spin,
-            inherited: self.inherited.len(),
-            name: self.name.to_owned(),
-        };
-        let pid = spawn(
-            self.program,
-            self.argv0,
-            (MARKER, settings.render().as_ref()),
-            &ends.socket,
-            &ends.region,
-            self.inherited,
-        )
-        .map_err(spawn_error)?;
-        drop(ends);
-        if let Err(error) = listed(pid) {
-            kill_and_reap(pid);
-            return Err(error);
-        }
-        self.greeting(pid, &mut mailbox)?;
-        Ok((pid, mailbox))
-    }
-
-    /// Step 2: waits (bounded by the start-up timeout) for the child's
-    /// greeting and checks it names this build.
-    fn greeting(&self, pid: i32, mailbox: &mut Mailbox) -> Result<(), Error> {
-        // A timeout too large for a deadline (`Duration::MAX`) means none.
-        let deadline = Instant::now().checked_add(self.startup_timeout);
-        let hello = match mailbox.recv(self.reply_spin, deadline) {
-            Ok(bytes) => postcard::from_bytes::<Hello>(bytes).ok(),
-            Err(RecvError::TimedOut) => {
-                kill_and_reap(pid);
-                return Err(Error::from_kind(ErrorKind::Spawn).with_detail(format!(
-                    "worker process {pid} did not start within {:?}",
-                    self.startup_timeout
-                )));
-            }
-            Err(_) => {
-                let status = reap(pid, Duration::from_secs(5));
-                return Err(Error::new(
-                    ErrorKind::Spawn,
-                    WorkerExit {
-                        pid: pid as u32,
-                        status,
-                    },
-                )
-                .with_detail("the worker ended during start-up; is this a Linux binary that links pool-process?"));
-            }
-        };
-        match hello {
-            Some(hello) if hello.protocol == PROTOCOL && hello.fingerprint == fingerprint() => {
-                Ok(())
-            }
-            other => {
-                kill_and_reap(pid);
-                Err(Error::from_kind(ErrorKind::Spawn).with_detail(match other {
-                    Some(hello) => format!(
-                        "worker process {pid} runs a different build (protocol {} vs {PROTOCOL}, fingerprint {:#x} vs {:#x})",
-                        hello.protocol,
-                        hello.fingerprint,
-                        fingerprint()
-                    ),
-                    None => format!("worker process {pid} sent an unreadable greeting"),
-                }))
-            }
-        }
-    }
 }
 
 /// One scheduler worker's context: the link to one child process.
@@ -520,86 +367,4 @@ pub(crate) fn set_link_spin(spin: Duration) {
 /// The error for tasks cut short by `terminate`.
 fn terminated() -> Error {
     Error::from_kind(ErrorKind::Shutdown).with_detail("the pool was terminated")
-}
-
-/// Turns a worker's failure report into the task's error.
-pub(crate) fn failure_error(body: &[u8], pid: u32) -> Error {
-    match postcard::from_bytes::<Failure>(body) {
-        Ok(failure) => failure_to_error(failure, pid),
-        Err(e) => Error::from_kind(ErrorKind::Deserialize).with_detail(format!(
-            "an unreadable failure report from worker process {pid}: {e}"
-        )),
-    }
-}
-
-pub(crate) fn failure_to_error(failure: Failure, pid: u32) -> Error {
-    match failure {
-        Failure::Panic { message, location } => Error::panicked(Panic::new(
-            message,
-            location,
-            Some(format!("poolrt worker process {pid}")),
-        )),
-        Failure::Decode { what, message } => Error::new(ErrorKind::Deserialize, message)
-            .with_detail(format!("{what} in worker process {pid}")),
-        Failure::Encode { what, message } => Error::new(ErrorKind::Serialize, message)
-            .with_detail(format!("{what} in worker process {pid}")),
-        Failure::UnknownEntry { offset } => {
-            Error::from_kind(ErrorKind::Spawn).with_detail(format!(
-                "worker process {pid} has no function at offset {offset:#x}: a different build"
-            ))
-        }
-        Failure::Init { message } => Error::new(ErrorKind::Initializer, message),
-        Failure::Returned { message } => {
-            Error::from_kind(ErrorKind::Failed).with_detail(format!("{message} (in process {pid})"))
-        }
-    }
-}
-
-/// Waits for `pid` to exit, killing it if it takes longer than `grace`.
-pub(crate) fn reap(pid: i32, grace: Duration) -> ExitStatus {
-    let Some(raw) = Pid::from_raw(pid) else {
-        return ExitStatus::Unknown;
-    };
-    let deadline = Instant::now() + grace;
-    loop {
-        match waitpid(Some(raw), WaitOptions::NOHANG) {
-            Ok(Some((_, status))) => return decode_status(status),
-            Ok(None) => {}
-            Err(_) => return ExitStatus::Unknown,
-        }
-        if Instant::now() >= deadline {
-            let _ = kill_process(raw, Signal::KILL);
-            return match waitpid(Some(raw), WaitOptions::empty()) {
-                Ok(Some((_, status))) => decode_status(status),
-                _ => ExitStatus::Unknown,
-            };
-        }
-        std::thread::sleep(Duration::from_micros(50));
-    }
-}
-
-/// Reaps `pid` if it has exited; true if it is gone (or no longer ours to
-/// wait for).
-fn has_exited(pid: i32) -> bool {
-    let Some(raw) = Pid::from_raw(pid) else {
-        return true;
-    };
-    !matches!(waitpid(Some(raw), WaitOptions::NOHANG), Ok(None))
-}
-
-fn kill_and_reap(pid: i32) {
-    if let Some(raw) = Pid::from_raw(pid) {
-        let _ = kill_process(raw, Signal::KILL);
-    }
-    reap(pid, Duration::from_secs(5));
-}
-
-pub(crate) fn decode_status(status: rustix::process::WaitStatus) -> ExitStatus {
-    if let Some(code) = status.exit_status() {
-        ExitStatus::Code(code)
-    } else if let Some(sig) = status.terminating_signal() {
-        ExitStatus::Signal(sig)
-    } else {
-        ExitStatus::Unknown
-    }
 }

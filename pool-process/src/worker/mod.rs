@@ -12,68 +12,26 @@
 //!    each request names an entry function by offset, checked to lie in
 //!    this binary's code before it is called.
 
-use std::time::Duration;
-
 use rustix::process::{Signal, getpid, getppid, set_parent_process_death_signal};
 
-use crate::fingerprint::{fingerprint, in_own_code};
+mod boot;
+pub(crate) mod fingerprint;
+mod settings;
+
+pub(crate) use boot::ensure_linked;
+pub(crate) use settings::{MARKER, Settings};
+
+use self::fingerprint::{fingerprint, in_own_code};
 use crate::sys;
 use crate::sys::mailbox::{Mailbox, RecvError};
 use crate::wire::message::{self, FAILED, Failure, Hello, PROTOCOL, Request};
 
-/// The environment variable that marks a worker and carries its settings.
-pub(crate) const MARKER: &str = "POOLRT_WORKER";
+/// This process's name, given by the parent when it is a worker.
+static NAME: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
-/// What the parent tells a worker through [`MARKER`]:
-/// `protocol:parent_pid:core_or_dash:spin_micros:inherited:name` (the name
-/// last, so it may hold colons).
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) struct Settings {
-    pub(crate) parent: i32,
-    pub(crate) core: Option<usize>,
-    pub(crate) spin: Duration,
-    /// How many descriptors the worker inherits for the shared objects in
-    /// its arguments (from descriptor 5 up).
-    pub(crate) inherited: usize,
-    /// The name [`current_process`](crate::current_process) reports in
-    /// the worker.
-    pub(crate) name: String,
-}
-
-impl Settings {
-    pub(crate) fn render(&self) -> String {
-        let core = self.core.map_or_else(|| "-".to_owned(), |c| c.to_string());
-        format!(
-            "{PROTOCOL}:{}:{core}:{}:{}:{}",
-            self.parent,
-            self.spin.as_micros(),
-            self.inherited,
-            self.name
-        )
-    }
-
-    pub(crate) fn parse(text: &str) -> Option<Settings> {
-        let mut fields = text.splitn(6, ':');
-        let protocol: u32 = fields.next()?.parse().ok()?;
-        if protocol != PROTOCOL {
-            return None;
-        }
-        let parent = fields.next()?.parse().ok()?;
-        let core = match fields.next()? {
-            "-" => None,
-            n => Some(n.parse().ok()?),
-        };
-        let spin = Duration::from_micros(fields.next()?.parse().ok()?);
-        let inherited = fields.next()?.parse().ok()?;
-        let name = fields.next()?.to_owned();
-        Some(Settings {
-            parent,
-            core,
-            spin,
-            inherited,
-            name,
-        })
-    }
+/// The name the parent gave this process, if it is a worker.
+pub(crate) fn name() -> Option<&'static str> {
+    NAME.get().map(String::as_str)
 }
 
 /// Called before `main` in every process of the program: returns at once
@@ -112,8 +70,8 @@ fn serve(settings: &Settings) -> i32 {
         Ok(mailbox) => mailbox,
         Err(_) => return 5,
     };
-    crate::shared::inherit::adopt(sys::boot::inherited_objects(settings.inherited));
-    crate::process::set_current_name(settings.name.clone());
+    crate::wire::inherit::adopt(sys::boot::inherited_objects(settings.inherited));
+    let _ = NAME.set(settings.name.clone());
     let hello = Hello {
         protocol: PROTOCOL,
         fingerprint: fingerprint(),
@@ -148,33 +106,5 @@ fn serve(settings: &Settings) -> i32 {
         if mailbox.send(&[&[status], &out]).is_err() {
             return 8;
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn settings_round_trip() {
-        let s = Settings {
-            parent: 42,
-            core: Some(1),
-            spin: Duration::from_micros(150),
-            inherited: 0,
-            name: "PoolWorker-1".to_owned(),
-        };
-        assert_eq!(Settings::parse(&s.render()), Some(s));
-        let none = Settings {
-            parent: 7,
-            core: None,
-            spin: Duration::ZERO,
-            inherited: 3,
-            name: "a:name:with:colons".to_owned(),
-        };
-        assert_eq!(Settings::parse(&none.render()), Some(none));
-        assert_eq!(Settings::parse("999:1:-:0:0:x"), None, "another protocol");
-        assert_eq!(Settings::parse(&format!("{PROTOCOL}:1:-:0:0")), None);
-        assert_eq!(Settings::parse("garbage"), None);
     }
 }

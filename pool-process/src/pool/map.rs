@@ -1,0 +1,419 @@
+//! The map family of [`Pool`]: `map`, `map_async`, `starmap`, `imap`,
+//! `imap_unordered` and their chunked forms, all through one path.
+
+use pool_core::{Error, ErrorKind};
+
+use super::IMap;
+use super::Order;
+use super::chunks::{self, ChunkFuture, gather};
+use super::{AsyncResult, Callbacks};
+use crate::pool::engine::Engine;
+use crate::task::{Apply, Runner, Star, StarFn, Wire};
+
+use super::{Pool, TaskFn};
+
+impl Pool {
+    /// Applies `f` to every item in worker processes and returns the
+    /// results in order (Python's `map`). The items are split into chunks
+    /// of Python's default size, `ceil(n / (4 × processes))`.
+    ///
+    /// # Errors
+    ///
+    /// The first failing item's error (by position), which names the item.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_process::Pool;
+    ///
+    /// fn tenth_of(x: u32) -> u32 { 10 / x }
+    ///
+    /// let pool = Pool::new(2).unwrap();
+    /// assert_eq!(pool.map(tenth_of, [1, 2, 5]).unwrap(), [10, 5, 2]);
+    /// let err = pool.map(tenth_of, [1, 0, 2]).unwrap_err();
+    /// assert!(err.is_panic());
+    /// assert!(err.to_string().contains("item 1"), "{err}");
+    /// ```
+    pub fn map<F, A, R>(&self, f: F, items: impl IntoIterator<Item = A>) -> Result<Vec<R>, Error>
+    where
+        F: TaskFn<A, R>,
+        A: Wire,
+        R: Wire + Sync,
+    {
+        self.map_async(f, items)?.get()
+    }
+
+    /// [`map`](Pool::map) with chunks of `chunksize` items.
+    ///
+    /// # Errors
+    ///
+    /// As [`map`](Pool::map).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_process::Pool;
+    ///
+    /// fn pid(_: u8) -> u32 { std::process::id() }
+    ///
+    /// let pool = Pool::new(2).unwrap();
+    /// assert_eq!(pool.map_chunked(|x: u32| x + 1, 0..5, 2).unwrap(), [1, 2, 3, 4, 5]);
+    /// // One chunk of four items: one worker runs them all.
+    /// let pids = pool.map_chunked(pid, 0..4, 4).unwrap();
+    /// assert!(pids.iter().all(|&p| p == pids[0]));
+    /// ```
+    pub fn map_chunked<F, A, R>(
+        &self,
+        f: F,
+        items: impl IntoIterator<Item = A>,
+        chunksize: usize,
+    ) -> Result<Vec<R>, Error>
+    where
+        F: TaskFn<A, R>,
+        A: Wire,
+        R: Wire + Sync,
+    {
+        let _ = f;
+        self.map_with::<Apply<F>, A, R>(items, Some(chunksize), Callbacks::new())?
+            .get()
+    }
+
+    /// Starts a [`map`](Pool::map) and returns at once (Python's
+    /// `map_async`).
+    ///
+    /// # Errors
+    ///
+    /// The pool is closed, or an item cannot be serialized.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_process::Pool;
+    ///
+    /// let pool = Pool::new(2).unwrap();
+    /// let pending = pool.map_async(|x: u64| x * x, 0..5).unwrap();
+    /// pending.wait();
+    /// assert!(pending.ready());
+    /// assert_eq!(pending.get().unwrap(), [0, 1, 4, 9, 16]);
+    /// ```
+    pub fn map_async<F, A, R>(
+        &self,
+        f: F,
+        items: impl IntoIterator<Item = A>,
+    ) -> Result<AsyncResult<Vec<R>>, Error>
+    where
+        F: TaskFn<A, R>,
+        A: Wire,
+        R: Wire + Sync,
+    {
+        let _ = f;
+        self.map_with::<Apply<F>, A, R>(items, None, Callbacks::new())
+    }
+
+    /// [`map_async`](Pool::map_async) with callbacks, which receive all
+    /// the results (or the first error).
+    ///
+    /// # Errors
+    ///
+    /// As [`map_async`](Pool::map_async).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::mpsc;
+    /// use pool_process::{Callbacks, Pool};
+    ///
+    /// let pool = Pool::new(2).unwrap();
+    /// let (tx, rx) = mpsc::channel();
+    /// let callbacks = Callbacks::new().on_result(move |all: &Vec<u32>| tx.send(all.iter().sum::<u32>()).unwrap());
+    /// let result = pool.map_async_with(|x: u32| x * 2, 1..=4, callbacks).unwrap();
+    /// assert_eq!(result.get().unwrap(), [2, 4, 6, 8]);
+    /// assert_eq!(rx.recv().unwrap(), 20, "the callback got every result at once");
+    /// ```
+    pub fn map_async_with<F, A, R>(
+        &self,
+        f: F,
+        items: impl IntoIterator<Item = A>,
+        callbacks: Callbacks<Vec<R>>,
+    ) -> Result<AsyncResult<Vec<R>>, Error>
+    where
+        F: TaskFn<A, R>,
+        A: Wire,
+        R: Wire + Sync,
+    {
+        let _ = f;
+        self.map_with::<Apply<F>, A, R>(items, None, callbacks)
+    }
+
+    /// Like [`map`](Pool::map) for functions of several parameters: each
+    /// item is a tuple spread over them (Python's `starmap`).
+    ///
+    /// # Errors
+    ///
+    /// As [`map`](Pool::map).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_process::Pool;
+    ///
+    /// fn power(base: u64, exp: u32) -> u64 { base.pow(exp) }
+    ///
+    /// let pool = Pool::new(2).unwrap();
+    /// assert_eq!(pool.starmap(power, [(2, 10), (3, 3)]).unwrap(), [1024, 27]);
+    /// ```
+    pub fn starmap<F, A, R>(
+        &self,
+        f: F,
+        items: impl IntoIterator<Item = A>,
+    ) -> Result<Vec<R>, Error>
+    where
+        F: StarFn<A, R>,
+        A: Wire,
+        R: Wire + Sync,
+    {
+        self.starmap_async(f, items)?.get()
+    }
+
+    /// [`starmap`](Pool::starmap) with chunks of `chunksize` items.
+    ///
+    /// # Errors
+    ///
+    /// As [`map`](Pool::map).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_process::Pool;
+    ///
+    /// fn add(a: i32, b: i32) -> i32 { a + b }
+    ///
+    /// let pool = Pool::new(2).unwrap();
+    /// assert_eq!(pool.starmap_chunked(add, [(1, 2), (3, 4), (5, 6)], 2).unwrap(), [3, 7, 11]);
+    /// ```
+    pub fn starmap_chunked<F, A, R>(
+        &self,
+        f: F,
+        items: impl IntoIterator<Item = A>,
+        chunksize: usize,
+    ) -> Result<Vec<R>, Error>
+    where
+        F: StarFn<A, R>,
+        A: Wire,
+        R: Wire + Sync,
+    {
+        let _ = f;
+        self.map_with::<Star<F>, A, R>(items, Some(chunksize), Callbacks::new())?
+            .get()
+    }
+
+    /// Starts a [`starmap`](Pool::starmap) and returns at once (Python's
+    /// `starmap_async`).
+    ///
+    /// # Errors
+    ///
+    /// As [`map_async`](Pool::map_async).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_process::Pool;
+    ///
+    /// fn power(base: u64, exp: u32) -> u64 { base.pow(exp) }
+    ///
+    /// let pool = Pool::new(2).unwrap();
+    /// let pending = pool.starmap_async(power, [(2, 8), (10, 3)]).unwrap();
+    /// assert_eq!(pending.get().unwrap(), [256, 1000]);
+    /// ```
+    pub fn starmap_async<F, A, R>(
+        &self,
+        f: F,
+        items: impl IntoIterator<Item = A>,
+    ) -> Result<AsyncResult<Vec<R>>, Error>
+    where
+        F: StarFn<A, R>,
+        A: Wire,
+        R: Wire + Sync,
+    {
+        let _ = f;
+        self.map_with::<Star<F>, A, R>(items, None, Callbacks::new())
+    }
+
+    fn map_with<X, A, R>(
+        &self,
+        items: impl IntoIterator<Item = A>,
+        chunksize: Option<usize>,
+        callbacks: Callbacks<Vec<R>>,
+    ) -> Result<AsyncResult<Vec<R>>, Error>
+    where
+        X: Runner<A, R>,
+        A: Wire,
+        R: Wire + Sync,
+    {
+        self.check_running()?;
+        let items: Vec<A> = items.into_iter().collect();
+        let size = chunksize.map_or_else(
+            || chunks::python_chunksize(items.len(), self.engine.processes),
+            |c| c.max(1),
+        );
+        let mut futures = Vec::with_capacity(items.len().div_ceil(size));
+        for (n, chunk) in items.chunks(size).enumerate() {
+            futures.push(self.engine.chunk::<X, A, R>(chunk, n * size)?);
+        }
+        let combined = gather(&self.engine, futures);
+        Ok(AsyncResult::new(&self.engine, combined, callbacks))
+    }
+
+    /// Results of `f` over the items, in order, computed lazily with a
+    /// bounded number of chunks in flight: works on endless iterators
+    /// (Python's `imap`). Chunks grow from 1 to 1,024 items when the
+    /// input's length is unknown.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_process::Pool;
+    ///
+    /// fn square(x: u64) -> u64 { x * x }
+    ///
+    /// let pool = Pool::new(2).unwrap();
+    /// // An endless input: only what is consumed is computed.
+    /// let first: Vec<u64> = pool.imap(square, 1..).take(5).map(Result::unwrap).collect();
+    /// assert_eq!(first, [1, 4, 9, 16, 25]);
+    /// ```
+    pub fn imap<F, A, R, I>(&self, f: F, items: I) -> IMap<'_, I::IntoIter, R>
+    where
+        F: TaskFn<A, R>,
+        I: IntoIterator<Item = A>,
+        A: Wire,
+        R: Wire,
+    {
+        let _ = f;
+        self.lazy::<Apply<F>, A, R, I>(items, None, Order::Input)
+    }
+
+    /// [`imap`](Pool::imap) with chunks of `chunksize` items.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_process::Pool;
+    ///
+    /// fn pid(_: u8) -> u32 { std::process::id() }
+    ///
+    /// let pool = Pool::new(2).unwrap();
+    /// let pids: Vec<u32> = pool.imap_chunked(pid, 0..6, 3).map(Result::unwrap).collect();
+    /// // Each chunk of three items ran in one worker.
+    /// assert!(pids[..3].iter().all(|&p| p == pids[0]));
+    /// assert!(pids[3..].iter().all(|&p| p == pids[3]));
+    /// ```
+    pub fn imap_chunked<F, A, R, I>(
+        &self,
+        f: F,
+        items: I,
+        chunksize: usize,
+    ) -> IMap<'_, I::IntoIter, R>
+    where
+        F: TaskFn<A, R>,
+        I: IntoIterator<Item = A>,
+        A: Wire,
+        R: Wire,
+    {
+        let _ = f;
+        self.lazy::<Apply<F>, A, R, I>(items, Some(chunksize), Order::Input)
+    }
+
+    /// Like [`imap`](Pool::imap), but results come as they complete
+    /// (Python's `imap_unordered`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_process::Pool;
+    ///
+    /// fn double(x: u32) -> u32 { 2 * x }
+    ///
+    /// let pool = Pool::new(2).unwrap();
+    /// let mut all: Vec<u32> = pool.imap_unordered(double, 0..100).map(Result::unwrap).collect();
+    /// all.sort();
+    /// assert_eq!(all, (0..100).map(double).collect::<Vec<_>>());
+    /// ```
+    pub fn imap_unordered<F, A, R, I>(&self, f: F, items: I) -> IMap<'_, I::IntoIter, R>
+    where
+        F: TaskFn<A, R>,
+        I: IntoIterator<Item = A>,
+        A: Wire,
+        R: Wire,
+    {
+        let _ = f;
+        self.lazy::<Apply<F>, A, R, I>(items, None, Order::Completion)
+    }
+
+    /// [`imap_unordered`](Pool::imap_unordered) with chunks of `chunksize`
+    /// items.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_process::Pool;
+    ///
+    /// let pool = Pool::new(2).unwrap();
+    /// let mut all: Vec<u32> = pool.imap_unordered_chunked(|x: u32| x * 2, 0..10, 4).map(Result::unwrap).collect();
+    /// all.sort_unstable();
+    /// assert_eq!(all, [0, 2, 4, 6, 8, 10, 12, 14, 16, 18]);
+    /// ```
+    pub fn imap_unordered_chunked<F, A, R, I>(
+        &self,
+        f: F,
+        items: I,
+        chunksize: usize,
+    ) -> IMap<'_, I::IntoIter, R>
+    where
+        F: TaskFn<A, R>,
+        I: IntoIterator<Item = A>,
+        A: Wire,
+        R: Wire,
+    {
+        let _ = f;
+        self.lazy::<Apply<F>, A, R, I>(items, Some(chunksize), Order::Completion)
+    }
+
+    fn lazy<X, A, R, I>(
+        &self,
+        items: I,
+        chunksize: Option<usize>,
+        order: Order,
+    ) -> IMap<'_, I::IntoIter, R>
+    where
+        X: Runner<A, R>,
+        I: IntoIterator<Item = A>,
+        A: Wire,
+        R: Wire,
+    {
+        let submit = if self.check_running().is_ok() {
+            submit_chunk::<X, A, R>
+        } else {
+            refuse_chunk::<A, R>
+        };
+        IMap::new(&self.engine, items.into_iter(), submit, chunksize, order)
+    }
+}
+
+/// Submits one chunk of a lazy map (monomorphized per task type).
+fn submit_chunk<X, A, R>(
+    engine: &Engine,
+    items: &[A],
+    first: usize,
+) -> Result<ChunkFuture<R>, Error>
+where
+    X: Runner<A, R>,
+    A: Wire,
+    R: Wire,
+{
+    engine.chunk::<X, A, R>(items, first)
+}
+
+/// The chunk submitter of a pool that was no longer running.
+fn refuse_chunk<A, R>(_: &Engine, _: &[A], _: usize) -> Result<ChunkFuture<R>, Error> {
+    Err(Error::from_kind(ErrorKind::Shutdown).with_detail("the pool is not running"))
+}

@@ -1,0 +1,261 @@
+//! `Barrier`: Python's `multiprocessing.Barrier`, a few words in a
+//! shared segment.
+
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::Ordering::{Relaxed, SeqCst};
+use std::time::{Duration, Instant};
+
+use pool_core::{Error, ErrorKind};
+
+use super::word::{ALL, RawMutex, Signal};
+use crate::shared::{create_error, deadline_after};
+use crate::sys::segment::Segment;
+
+/// A meeting point for a fixed number of processes: Python's
+/// `multiprocessing.Barrier`.
+///
+/// Each [`wait`](Barrier::wait) returns an arrival index, `0` to
+/// `parties - 1`. Python's `action` (run once per round) is here the
+/// caller's: `if barrier.wait()? == 0 { action() }`. A timed-out wait,
+/// [`abort`](Barrier::abort) or [`reset`](Barrier::reset) breaks the
+/// round for everyone waiting, as in Python.
+///
+/// # Examples
+///
+/// ```
+/// use pool_process::{Barrier, Process};
+///
+/// fn meet(b: Barrier) {
+///     b.wait().unwrap();
+/// }
+///
+/// let b = Barrier::new(2).unwrap();
+/// let p = Process::new(meet, (b.clone(),));
+/// p.start().unwrap();
+/// let index = b.wait().unwrap();
+/// assert!(index < 2);
+/// p.join().unwrap();
+/// ```
+#[derive(Clone)]
+pub struct Barrier {
+    segment: Arc<Segment>,
+}
+
+/// Barrier layout.
+const B_MUTEX: usize = 0;
+const B_SIGNAL: usize = 4;
+const B_ARRIVED: usize = 8;
+const B_GENERATION: usize = 12;
+const B_BROKEN: usize = 16;
+const B_PARTIES: usize = 20;
+/// `generation + 1` of a round that [`Barrier::reset`] broke.
+const B_RESET_ROUND: usize = 24;
+
+fn broken_barrier(why: &str) -> Error {
+    Error::from_kind(ErrorKind::InvalidState).with_detail(format!("broken barrier: {why}"))
+}
+
+impl Barrier {
+    /// A barrier for `parties` processes (or threads).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidConfig`] for zero parties; the shared memory
+    /// could not be created.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(pool_process::Barrier::new(3).unwrap().parties(), 3);
+    /// assert!(pool_process::Barrier::new(0).is_err());
+    /// ```
+    pub fn new(parties: u32) -> Result<Barrier, Error> {
+        if parties == 0 {
+            return Err(Error::from_kind(ErrorKind::InvalidConfig)
+                .with_detail("a barrier needs at least one party"));
+        }
+        let segment =
+            Segment::create("poolrt-barrier", 64).map_err(|e| create_error("Barrier", e))?;
+        segment.u32_at(B_PARTIES).store(parties, SeqCst);
+        Ok(Barrier {
+            segment: Arc::new(segment),
+        })
+    }
+
+    fn word(&self, at: usize) -> &std::sync::atomic::AtomicU32 {
+        self.segment.u32_at(at)
+    }
+
+    fn mutex(&self) -> RawMutex<'_> {
+        RawMutex(self.word(B_MUTEX))
+    }
+
+    fn signal(&self) -> Signal<'_> {
+        Signal(self.word(B_SIGNAL))
+    }
+
+    /// Waits for the others; returns this arrival's index.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidState`] if the barrier is or becomes broken.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let b = pool_process::Barrier::new(1).unwrap();
+    /// assert_eq!(b.wait().unwrap(), 0);
+    /// ```
+    pub fn wait(&self) -> Result<u32, Error> {
+        self.wait_until(None)
+    }
+
+    /// Like [`wait`](Barrier::wait), for at most `timeout`; a timeout
+    /// breaks the barrier.
+    ///
+    /// # Errors
+    ///
+    /// As for [`wait`](Barrier::wait).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let b = pool_process::Barrier::new(2).unwrap();
+    /// assert!(b.wait_timeout(Duration::from_millis(10)).is_err());
+    /// assert!(b.broken());
+    /// ```
+    pub fn wait_timeout(&self, timeout: Duration) -> Result<u32, Error> {
+        self.wait_until(deadline_after(timeout))
+    }
+
+    fn wait_until(&self, deadline: Option<Instant>) -> Result<u32, Error> {
+        self.mutex().lock(None);
+        if self.word(B_BROKEN).load(Relaxed) != 0 {
+            self.mutex().unlock();
+            return Err(broken_barrier("aborted or timed out"));
+        }
+        let round = self.word(B_GENERATION).load(Relaxed);
+        let index = self.word(B_ARRIVED).fetch_add(1, Relaxed);
+        if index + 1 == self.word(B_PARTIES).load(Relaxed) {
+            self.word(B_ARRIVED).store(0, Relaxed);
+            self.word(B_GENERATION)
+                .store(round.wrapping_add(1), Relaxed);
+            self.signal().bump();
+            self.mutex().unlock();
+            self.signal().wake(ALL);
+            return Ok(index);
+        }
+        loop {
+            let seen = self.signal().seen();
+            self.mutex().unlock();
+            let in_time =
+                self.signal().wait(seen, deadline) && deadline.is_none_or(|d| Instant::now() < d);
+            self.mutex().lock(None);
+            if self.word(B_GENERATION).load(Relaxed) != round {
+                let reset = self.word(B_RESET_ROUND).load(Relaxed) == round.wrapping_add(1);
+                self.mutex().unlock();
+                return if reset {
+                    Err(broken_barrier("reset while waiting"))
+                } else {
+                    Ok(index)
+                };
+            }
+            if self.word(B_BROKEN).load(Relaxed) != 0 {
+                self.mutex().unlock();
+                return Err(broken_barrier("aborted or timed out"));
+            }
+            if !in_time {
+                self.break_locked();
+                return Err(broken_barrier("timed out"));
+            }
+        }
+    }
+
+    /// With the mutex held: breaks the barrier, wakes everyone, unlocks.
+    fn break_locked(&self) {
+        self.word(B_BROKEN).store(1, Relaxed);
+        self.signal().bump();
+        self.mutex().unlock();
+        self.signal().wake(ALL);
+    }
+
+    /// Breaks the barrier: waiters and later `wait`s fail until
+    /// [`reset`](Barrier::reset).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let b = pool_process::Barrier::new(2).unwrap();
+    /// b.abort();
+    /// assert!(b.wait().is_err());
+    /// ```
+    pub fn abort(&self) {
+        self.mutex().lock(None);
+        self.break_locked();
+    }
+
+    /// Returns the barrier to its first state; processes waiting now fail.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let b = pool_process::Barrier::new(1).unwrap();
+    /// b.abort();
+    /// b.reset();
+    /// assert!(!b.broken());
+    /// assert_eq!(b.wait().unwrap(), 0);
+    /// ```
+    pub fn reset(&self) {
+        self.mutex().lock(None);
+        if self.word(B_ARRIVED).load(Relaxed) > 0 {
+            let round = self.word(B_GENERATION).load(Relaxed);
+            self.word(B_RESET_ROUND)
+                .store(round.wrapping_add(1), Relaxed);
+            self.word(B_GENERATION)
+                .store(round.wrapping_add(1), Relaxed);
+            self.word(B_ARRIVED).store(0, Relaxed);
+        }
+        self.word(B_BROKEN).store(0, Relaxed);
+        self.signal().bump();
+        self.mutex().unlock();
+        self.signal().wake(ALL);
+    }
+
+    /// The number of parties.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(pool_process::Barrier::new(4).unwrap().parties(), 4);
+    /// ```
+    pub fn parties(&self) -> u32 {
+        self.word(B_PARTIES).load(Relaxed)
+    }
+
+    /// How many are waiting now.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(pool_process::Barrier::new(2).unwrap().n_waiting(), 0);
+    /// ```
+    pub fn n_waiting(&self) -> u32 {
+        self.word(B_ARRIVED).load(SeqCst)
+    }
+
+    /// Whether the barrier is broken.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(!pool_process::Barrier::new(2).unwrap().broken());
+    /// ```
+    pub fn broken(&self) -> bool {
+        self.word(B_BROKEN).load(SeqCst) != 0
+    }
+}
+
+shared_handle!(Barrier, "Barrier");

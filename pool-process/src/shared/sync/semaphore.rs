@@ -1,0 +1,281 @@
+//! `Semaphore` and `BoundedSemaphore`: Python's `multiprocessing`
+//! semaphores, a permit count and a sleeper count in a shared segment.
+
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::Ordering::{Acquire, Relaxed, SeqCst};
+use std::time::{Duration, Instant};
+
+use pool_core::{Error, ErrorKind};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::shared::{create_error, deadline_after, deserialize_segment, serialize_fd};
+use crate::sys::futex::wait_while;
+use crate::sys::segment::Segment;
+
+/// A counter of permits shared by processes: Python's
+/// `multiprocessing.Semaphore`.
+///
+/// # Examples
+///
+/// ```
+/// let s = pool_process::Semaphore::new(2).unwrap();
+/// s.acquire();
+/// assert!(s.try_acquire());
+/// assert!(!s.try_acquire());
+/// s.release();
+/// assert_eq!(s.value(), 1);
+/// ```
+#[derive(Clone)]
+pub struct Semaphore {
+    segment: Arc<Segment>,
+}
+
+/// Semaphore layout: the permits, the sleepers, the bound (0: none).
+const PERMITS: usize = 0;
+const SLEEPERS: usize = 4;
+const BOUND: usize = 8;
+
+impl Semaphore {
+    /// A semaphore with `value` permits.
+    ///
+    /// # Errors
+    ///
+    /// The shared memory could not be created.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(pool_process::Semaphore::new(3).unwrap().value(), 3);
+    /// ```
+    pub fn new(value: u32) -> Result<Semaphore, Error> {
+        Semaphore::with_bound(value, 0, "Semaphore")
+    }
+
+    fn with_bound(value: u32, bound: u32, what: &str) -> Result<Semaphore, Error> {
+        let segment = Segment::create("poolrt-semaphore", 64).map_err(|e| create_error(what, e))?;
+        segment.u32_at(PERMITS).store(value, SeqCst);
+        segment.u32_at(BOUND).store(bound, SeqCst);
+        Ok(Semaphore {
+            segment: Arc::new(segment),
+        })
+    }
+
+    fn permits(&self) -> &std::sync::atomic::AtomicU32 {
+        self.segment.u32_at(PERMITS)
+    }
+
+    /// Takes a permit, waiting for one as long as it takes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = pool_process::Semaphore::new(1).unwrap();
+    /// s.acquire();
+    /// assert_eq!(s.value(), 0);
+    /// ```
+    pub fn acquire(&self) {
+        self.acquire_until(None);
+    }
+
+    /// Takes a permit if one is free now (Python's `acquire(False)`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = pool_process::Semaphore::new(0).unwrap();
+    /// assert!(!s.try_acquire());
+    /// ```
+    pub fn try_acquire(&self) -> bool {
+        let mut current = self.permits().load(Relaxed);
+        while current > 0 {
+            match self
+                .permits()
+                .compare_exchange_weak(current, current - 1, Acquire, Relaxed)
+            {
+                Ok(_) => return true,
+                Err(now) => current = now,
+            }
+        }
+        false
+    }
+
+    /// Waits at most `timeout` for a permit; true if one was taken.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let s = pool_process::Semaphore::new(0).unwrap();
+    /// assert!(!s.acquire_timeout(Duration::from_millis(10)));
+    /// ```
+    pub fn acquire_timeout(&self, timeout: Duration) -> bool {
+        self.acquire_until(deadline_after(timeout))
+    }
+
+    pub(super) fn acquire_until(&self, deadline: Option<Instant>) -> bool {
+        loop {
+            if self.try_acquire() {
+                return true;
+            }
+            let sleepers = self.segment.u32_at(SLEEPERS);
+            sleepers.fetch_add(1, SeqCst);
+            // Sleeps only while there are no permits; a release adds one
+            // first, so the sleep returns at once or is woken.
+            let in_time = wait_while(self.permits(), 0, deadline);
+            sleepers.fetch_sub(1, SeqCst);
+            if !in_time {
+                return self.try_acquire();
+            }
+        }
+    }
+
+    /// Adds a permit, waking a waiter.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = pool_process::Semaphore::new(0).unwrap();
+    /// s.release();
+    /// assert!(s.try_acquire());
+    /// ```
+    pub fn release(&self) {
+        self.release_n(1);
+    }
+
+    /// Adds `n` permits (Python's `release(n)`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = pool_process::Semaphore::new(0).unwrap();
+    /// s.release_n(3);
+    /// assert_eq!(s.value(), 3);
+    /// ```
+    pub fn release_n(&self, n: u32) {
+        self.permits().fetch_add(n, SeqCst);
+        self.wake(n);
+    }
+
+    fn wake(&self, n: u32) {
+        if self.segment.u32_at(SLEEPERS).load(SeqCst) > 0 {
+            crate::sys::futex::wake(self.permits(), n);
+        }
+    }
+
+    /// The number of free permits (Python's `get_value()`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(pool_process::Semaphore::new(5).unwrap().value(), 5);
+    /// ```
+    #[doc(alias = "get_value")]
+    pub fn value(&self) -> u32 {
+        self.permits().load(SeqCst)
+    }
+}
+
+/// A [`Semaphore`] that refuses to be released above its initial value:
+/// Python's `multiprocessing.BoundedSemaphore`.
+///
+/// # Examples
+///
+/// ```
+/// let s = pool_process::BoundedSemaphore::new(1).unwrap();
+/// s.acquire();
+/// s.release().unwrap();
+/// assert!(s.release().is_err(), "above the initial value");
+/// ```
+#[derive(Clone)]
+pub struct BoundedSemaphore {
+    semaphore: Semaphore,
+}
+
+impl BoundedSemaphore {
+    /// A bounded semaphore with `value` permits, at most `value`.
+    ///
+    /// # Errors
+    ///
+    /// The shared memory could not be created.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(pool_process::BoundedSemaphore::new(2).unwrap().value(), 2);
+    /// ```
+    pub fn new(value: u32) -> Result<BoundedSemaphore, Error> {
+        Ok(BoundedSemaphore {
+            semaphore: Semaphore::with_bound(value, value, "BoundedSemaphore")?,
+        })
+    }
+
+    /// Adds a permit.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidState`] if that would exceed the initial value
+    /// (Python's `ValueError`); nothing changes then.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = pool_process::BoundedSemaphore::new(1).unwrap();
+    /// assert!(s.release().is_err());
+    /// ```
+    pub fn release(&self) -> Result<(), Error> {
+        let bound = self.semaphore.segment.u32_at(BOUND).load(Relaxed);
+        let permits = self.semaphore.permits();
+        let mut current = permits.load(Relaxed);
+        loop {
+            if current >= bound {
+                return Err(
+                    Error::from_kind(ErrorKind::InvalidState).with_detail(format!(
+                        "BoundedSemaphore released too many times (at most {bound} permits)"
+                    )),
+                );
+            }
+            match permits.compare_exchange_weak(current, current + 1, SeqCst, Relaxed) {
+                Ok(_) => break,
+                Err(now) => current = now,
+            }
+        }
+        self.semaphore.wake(1);
+        Ok(())
+    }
+}
+
+impl std::ops::Deref for BoundedSemaphore {
+    type Target = Semaphore;
+
+    /// The acquiring side, shared with [`Semaphore`].
+    fn deref(&self) -> &Semaphore {
+        &self.semaphore
+    }
+}
+
+shared_handle!(Semaphore, "Semaphore");
+
+impl fmt::Debug for BoundedSemaphore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BoundedSemaphore")
+            .field("value", &self.value())
+            .finish()
+    }
+}
+
+impl Serialize for BoundedSemaphore {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        serialize_fd(&*self.semaphore.segment, "BoundedSemaphore", s)
+    }
+}
+
+impl<'de> Deserialize<'de> for BoundedSemaphore {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<BoundedSemaphore, D::Error> {
+        let segment = Arc::new(deserialize_segment(d, "BoundedSemaphore")?);
+        Ok(BoundedSemaphore {
+            semaphore: Semaphore { segment },
+        })
+    }
+}
