@@ -43,7 +43,7 @@ pub struct CurrentProcess {
 
 impl CurrentProcess {
     /// `MainProcess` in the program's first process; in a child, the name
-    /// of its [`Process`] (`Process-N` unless set), in a pool worker
+    /// of its [`Process`](crate::Process) (`Process-N` unless set), in a pool worker
     /// `PoolWorker-N`.
     ///
     /// # Examples

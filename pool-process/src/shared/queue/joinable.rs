@@ -87,7 +87,7 @@ impl<T: Wire> JoinableQueue<T> {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::InvalidState`] if called more times than items were
+    /// [`ErrorKind::InvalidState`](pool_core::ErrorKind::InvalidState) if called more times than items were
     /// put (Python's `ValueError`).
     ///
     /// # Examples

@@ -15,13 +15,13 @@ use crate::task::Wire;
 
 use super::{Remote, call, decode, done, encode, len, unexpected, value};
 
-/// A proxy for a dict held by a [`Manager`](super::Manager): Python's
+/// A proxy for a dict held by a [`Manager`](crate::Manager): Python's
 /// `manager.dict()`. It keeps insertion order, as Python's dicts do.
 ///
 /// A proxy is a plain serde value (a socket name and an id): pass it to a
 /// [`Process`](crate::Process), through a pool, a queue or a pipe. Every
 /// call is one request to the manager, and fails with
-/// [`ErrorKind::Closed`] once the manager is gone. In the manager's own
+/// [`ErrorKind::Closed`](pool_core::ErrorKind::Closed) once the manager is gone. In the manager's own
 /// process a proxy keeps the manager running, so `manager.dict()` on a
 /// temporary manager works.
 ///

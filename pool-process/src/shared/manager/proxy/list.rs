@@ -13,7 +13,7 @@ use crate::task::Wire;
 
 use super::{Remote, call, decode, done, encode, len, unexpected, value};
 
-/// A proxy for a list held by a [`Manager`](super::Manager): Python's
+/// A proxy for a list held by a [`Manager`](crate::Manager): Python's
 /// `manager.list()`. Indexes may be negative, counting from the end, as in
 /// Python. See [`Dict`] for how proxies travel and fail.
 ///
@@ -88,7 +88,7 @@ impl<T: Wire> List<T> {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::InvalidState`] for an index out of range (Python's
+    /// [`ErrorKind::InvalidState`](pool_core::ErrorKind::InvalidState) for an index out of range (Python's
     /// `IndexError`), or the manager is gone.
     ///
     /// # Examples
@@ -144,7 +144,7 @@ impl<T: Wire> List<T> {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::InvalidState`] for an empty list, or the manager is
+    /// [`ErrorKind::InvalidState`](pool_core::ErrorKind::InvalidState) for an empty list, or the manager is
     /// gone.
     ///
     /// # Examples
