@@ -15,7 +15,7 @@ use super::{Remote, call, decode, done, encode, len, unexpected, value};
 
 /// A proxy for a list held by a [`Manager`](crate::Manager): Python's
 /// `manager.list()`. Indexes may be negative, counting from the end, as in
-/// Python. See [`Dict`] for how proxies travel and fail.
+/// Python. See [`Dict`](crate::Dict) for how proxies travel and fail.
 ///
 /// # Examples
 ///
