@@ -40,6 +40,22 @@
 //! | **supervisor** | the parent thread that starts one [`Process`], waits for its end and reaps it |
 //! | **segment** | a memfd mapping shared by the processes holding a shared object |
 //!
+//! # Layout: where a change belongs
+//!
+//! Folders name roles; dependencies point down this table (a module uses
+//! only those below it), so there are no cycles.
+//!
+//! | folder | role | start at |
+//! |--------|------|----------|
+//! | `pool/`, `executor.rs`, `builder.rs` | the user's pools: [`Pool`] and its results ([`AsyncResult`], [`IMap`], chunking), [`ProcessPoolExecutor`], and the settings both are built from | `pool/mod.rs` |
+//! | `process/` | one [`Process`]: its builder, the supervisor thread that starts and reaps it, the registry of children and Python's exit rule, [`current_process`] | `process/mod.rs` (lifecycle as numbered steps) |
+//! | `link/` | the parent's side of one worker: launch and handshake, serving tasks, exit status and reaping | `link/mod.rs` (lifecycle as numbered steps) |
+//! | `worker/` | the child's side: the pre-`main` hook, the settings marker, the serve loop, the build fingerprint | `worker/mod.rs` |
+//! | `task/` | what a task is ([`Wire`], [`StarFn`], [`Target`], [`InitOutcome`]) and the entry functions that run one in a worker | `task/mod.rs` |
+//! | `shared/` | objects shared with children: `sync/` (one file per primitive), `queue/` (the ring and the queue types), `socket/` ([`Pipe`], [`Fd`]), `manager/` ([`Manager`] and its proxies), `value.rs` ([`Value`], [`Array`]) | `shared/mod.rs` |
+//! | `wire/` | what crosses between processes: the value codec, the message formats, the table of inherited descriptors | `wire/codec.rs` |
+//! | `sys/` | the OS layer and the only `unsafe` code: spawn, the shared region and mailbox, segments, futexes, entry offsets, boot-time descriptors | `sys/README.md` |
+//!
 //! # Example
 //!
 //! ```
