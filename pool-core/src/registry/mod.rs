@@ -266,7 +266,7 @@ impl<C: 'static> Registry<C> {
         self.thread_exited();
         if self.sleep.spawn_failed() == 0 {
             // Nobody is left to run the queue: fail it rather than hang.
-            let error = Error::new(ErrorKind::Spawn, error);
+            let error = Error::new(ErrorKind::Spawn, error).with_detail("a worker thread");
             self.drain(|job| {
                 job.abort(Some(error.clone()));
             });
