@@ -42,6 +42,8 @@ pub use pool_core::{
 
 /// The thread backend, for IO-bound work: [`ThreadPoolExecutor`](thread::ThreadPoolExecutor).
 pub mod thread {
+    #[allow(deprecated)]
+    pub use pool_thread::Builder;
     pub use pool_thread::{
         Barrier, BoundedSemaphore, BrokenBarrierError, Condition, ConditionGuard, ConditionLock,
         Daemon, Empty, Event, Fifo, GetError, Immediate, JoinError, Lifo, LifoQueue, Lock,
@@ -50,7 +52,7 @@ pub mod thread {
         Thread, ThreadBuilder, Timer, current_thread, get_ident, get_native_id, join_non_daemon,
         join_non_daemon_timeout,
     };
-    pub use pool_thread::{Builder, Map, ThreadPoolExecutor, default_max_workers};
+    pub use pool_thread::{Map, ThreadPoolBuilder, ThreadPoolExecutor, default_max_workers};
 }
 
 /// The process backend, for CPU-bound work: [`Pool`](process::Pool),

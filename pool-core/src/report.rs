@@ -3,8 +3,15 @@
 //! A task whose error nobody read, or a done-callback that panicked, cannot
 //! return an error to anyone. Rather than lose it, poolrt reports it through a
 //! process-wide hook, the way Python prints "exception was never retrieved".
-//! The default hook writes one line to standard error; programs can route
-//! reports elsewhere (a logger, a test's collector) with [`set_report_hook`].
+//! Programs can route reports elsewhere (a logger, a test's collector) with
+//! [`set_report_hook`]; such a hook receives every report.
+//!
+//! The default hook writes one line to standard error, with one exception:
+//! a panic is shown once, when it happens, by the panic hook (Rust's
+//! default "thread panicked at" line, or the program's own hook), so the
+//! default report hook does not print it a second time. It leaves out
+//! reports whose subject is a panic (a panicked task nobody read, a
+//! panicking done-callback), and stops a cause chain before a panic.
 
 use std::fmt;
 use std::sync::{Arc, RwLock};
@@ -35,16 +42,51 @@ pub enum Report<'a> {
 impl fmt::Display for Report<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Report::Unretrieved(error) => {
-                write!(f, "a task's error was never retrieved: {error}")?;
-                let mut source = std::error::Error::source(*error);
-                while let Some(cause) = source {
-                    write!(f, ": {cause}")?;
-                    source = cause.source();
-                }
-                Ok(())
-            }
+            Report::Unretrieved(error) => write_unretrieved(f, error, Causes::All),
             Report::CallbackPanicked(panic) => write!(f, "a done-callback panicked: {panic}"),
+        }
+    }
+}
+
+/// How much of an error's cause chain a report shows.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Causes {
+    All,
+    /// Up to the first [`Panic`], which the panic hook already showed.
+    BeforePanic,
+}
+
+fn write_unretrieved(f: &mut fmt::Formatter<'_>, error: &Error, causes: Causes) -> fmt::Result {
+    write!(f, "a task's error was never retrieved: {error}")?;
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        if causes == Causes::BeforePanic && cause.is::<Panic>() {
+            break;
+        }
+        write!(f, ": {cause}")?;
+        source = cause.source();
+    }
+    Ok(())
+}
+
+/// The default hook's line for a report; it shows nothing for a report
+/// about a panic the panic hook has already shown.
+struct StderrLine<'r, 'a>(&'r Report<'a>);
+
+impl StderrLine<'_, '_> {
+    fn shows_anything(&self) -> bool {
+        match self.0 {
+            Report::Unretrieved(error) => !error.is_panic(),
+            Report::CallbackPanicked(_) => false,
+        }
+    }
+}
+
+impl fmt::Display for StderrLine<'_, '_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Report::Unretrieved(error) => write_unretrieved(f, error, Causes::BeforePanic),
+            other => fmt::Display::fmt(other, f),
         }
     }
 }
@@ -69,7 +111,8 @@ pub fn set_report_hook(hook: impl Fn(&Report<'_>) + Send + Sync + 'static) {
     *HOOK.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(hook));
 }
 
-/// Restores the default hook, which writes each report to standard error.
+/// Restores the default hook, which writes each report to standard error,
+/// leaving out the panics the panic hook already printed.
 ///
 /// # Examples
 ///
@@ -87,6 +130,11 @@ pub(crate) fn report(report: &Report<'_>) {
     let hook = HOOK.read().unwrap_or_else(|e| e.into_inner()).clone();
     match hook {
         Some(hook) => hook(report),
-        None => eprintln!("poolrt: {report}"),
+        None => {
+            let line = StderrLine(report);
+            if line.shows_anything() {
+                eprintln!("poolrt: {line}");
+            }
+        }
     }
 }

@@ -2,14 +2,35 @@
 //!
 //! `catch_unwind` hands back only the payload; the location is known only to
 //! the panic hook. [`install_hook`] chains a hook in front of whatever hook is
-//! installed (so the usual "thread panicked at" line is still printed) that
-//! records the location of every panic in a thread-local. The panic that
-//! unwinds into [`catch`] is the last one that started on its thread, so
-//! [`catch`] pairs the payload with that location. Recording costs nothing
-//! on the path where no panic happens.
+//! installed that records the location of every panic in a thread-local. The
+//! panic that unwinds into [`catch`] is the last one that started on its
+//! thread, so [`catch`] pairs the payload with that location. Recording
+//! costs nothing on the path where no panic happens.
 //!
-//! If a program replaces the panic hook after a pool was built, reports lose
-//! their location but keep the message and thread name.
+//! # The program's own panic hook
+//!
+//! The panic hook belongs to the program; poolrt never takes it away. Each
+//! panic goes to exactly one hook, the one `std` holds when it happens:
+//!
+//! 1. A hook set **before** the first pool is the one poolrt's hook chains
+//!    to: poolrt's hook records the location, then calls it, for every
+//!    panic, in tasks or not.
+//! 2. A hook set **after** replaces poolrt's hook in `std`, so `std` calls
+//!    it directly. If it chains to the hook it replaced (what
+//!    [`take_hook`](std::panic::take_hook) hands back, which is poolrt's),
+//!    poolrt still records locations; if it does not, a task's
+//!    [`Panic`] keeps its message and thread name but has no location.
+//!    poolrt does not put its hook back in front: `take_hook` followed by
+//!    `set_hook` is two steps, and a panic on another thread between them
+//!    would reach neither hook.
+//!
+//! # One report per panic
+//!
+//! The panic hook shows a panic once, when it happens (with no hook of the
+//! program's own, that is Rust's "thread panicked at" line). poolrt does
+//! not print it again: the default report hook (see `report.rs`) leaves out
+//! a panicked task whose result nobody read and a panicking done-callback.
+//! A program that installs a report hook gets those reports too.
 
 use std::any::Any;
 use std::cell::RefCell;

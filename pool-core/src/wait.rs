@@ -15,14 +15,14 @@ use crate::handle::{Core, TaskFuture, WaitOutcome};
 /// wake registrations and one waiting thread. Public only inside the
 /// private `sealed` module's signatures; unnameable outside the crate.
 #[allow(unreachable_pub)]
-pub struct Signal {
+pub struct CompletionQueue {
     ready: Mutex<VecDeque<usize>>,
     changed: Condvar,
 }
 
-impl Signal {
-    fn new() -> Arc<Signal> {
-        Arc::new(Signal {
+impl CompletionQueue {
+    fn new() -> Arc<CompletionQueue> {
+        Arc::new(CompletionQueue {
             ready: Mutex::new(VecDeque::new()),
             changed: Condvar::new(),
         })
@@ -56,14 +56,14 @@ impl Signal {
 mod sealed {
     use std::sync::Arc;
 
-    use super::Signal;
+    use super::CompletionQueue;
 
     /// The type-independent view of a task that waiting needs.
     pub trait DoneState {
         fn is_done(&self) -> bool;
         fn is_failed(&self) -> bool;
         fn wait_until(&self, deadline: Option<std::time::Instant>) -> bool;
-        fn register_signal(&self, signal: Arc<Signal>, index: usize) -> Option<u64>;
+        fn register_completion(&self, queue: Arc<CompletionQueue>, index: usize) -> Option<u64>;
         fn deregister(&self, id: u64);
     }
 
@@ -88,8 +88,8 @@ impl<T> DoneState for Core<T> {
         Core::wait(self, deadline) == WaitOutcome::Ready
     }
 
-    fn register_signal(&self, signal: Arc<Signal>, index: usize) -> Option<u64> {
-        Core::register_signal(self, signal, index)
+    fn register_completion(&self, queue: Arc<CompletionQueue>, index: usize) -> Option<u64> {
+        Core::register_completion(self, queue, index)
     }
 
     fn deregister(&self, id: u64) {
@@ -232,17 +232,17 @@ pub fn wait<W: Waitable>(
                 }
             }
         } else {
-            let signal = Signal::new();
+            let queue = CompletionQueue::new();
             let mut registrations = Vec::new();
             for &i in &pending {
                 let state = slots[i].as_ref().expect("filled").done_state();
-                match state.register_signal(signal.clone(), i) {
+                match state.register_completion(queue.clone(), i) {
                     Some(id) => registrations.push((i, id)),
-                    None => signal.notify(i),
+                    None => queue.notify(i),
                 }
             }
             let mut newly_done = Vec::new();
-            while let Some(i) = signal.next(deadline) {
+            while let Some(i) = queue.next(deadline) {
                 newly_done.push(i);
                 let mut all = done.clone();
                 all.extend(&newly_done);
@@ -304,7 +304,7 @@ pub fn as_completed<W: Waitable>(
     timeout: Option<Duration>,
 ) -> AsCompleted<W> {
     let slots: Vec<Option<W>> = futures.into_iter().map(Some).collect();
-    let signal = Signal::new();
+    let queue = CompletionQueue::new();
     let mut finished = VecDeque::new();
     let mut registrations = vec![None; slots.len()];
     for (i, slot) in slots.iter().enumerate() {
@@ -312,7 +312,7 @@ pub fn as_completed<W: Waitable>(
         if state.is_done() {
             finished.push_back(i);
         } else {
-            match state.register_signal(signal.clone(), i) {
+            match state.register_completion(queue.clone(), i) {
                 Some(id) => registrations[i] = Some(id),
                 None => finished.push_back(i),
             }
@@ -324,7 +324,7 @@ pub fn as_completed<W: Waitable>(
         slots,
         registrations,
         finished,
-        signal,
+        queue,
         // As in `wait`: an unrepresentable deadline waits forever.
         deadline: timeout.and_then(crate::deadline::after),
         timed_out: false,
@@ -353,7 +353,7 @@ pub struct AsCompleted<W: Waitable> {
     registrations: Vec<Option<u64>>,
     /// Indices done before any waiting, yielded first.
     finished: VecDeque<usize>,
-    signal: Arc<Signal>,
+    queue: Arc<CompletionQueue>,
     deadline: Option<Instant>,
     total: usize,
     remaining: usize,
@@ -409,7 +409,7 @@ impl<W: Waitable> Iterator for AsCompleted<W> {
             return None;
         }
         loop {
-            match self.signal.next(self.deadline) {
+            match self.queue.next(self.deadline) {
                 Some(index) => {
                     self.registrations[index] = None;
                     if let Some(w) = self.take(index) {

@@ -53,7 +53,9 @@ fn a_dropped_failed_future_is_reported_with_its_cause() {
     drop(future);
     assert_eq!(
         collector.reports(),
-        ["a task's error was never retrieved: worker was lost: pid 4242 killed by SIGKILL"]
+        [
+            "a task's error was never retrieved: the process running it died: pid 4242 killed by SIGKILL"
+        ]
     );
 }
 

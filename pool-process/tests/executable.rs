@@ -124,7 +124,7 @@ fn a_missing_executable_fails_start_up() {
     let err = start_up_error("/nonexistent/poolrt-worker".into());
     let text = chain(&err);
     assert!(err.is_broken() || err.kind() == ErrorKind::Spawn, "{text}");
-    assert!(text.contains("could not start a worker"), "{text}");
+    assert!(text.contains("could not start: PoolWorker-"), "{text}");
 }
 
 #[test]

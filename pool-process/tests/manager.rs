@@ -94,7 +94,7 @@ fn dicts_keep_insertion_order_and_lists_take_python_indexes() {
     assert_eq!(l.get(-1).unwrap(), 4);
     assert_eq!(l.get(-5).unwrap(), 0);
     let error = l.get(5).unwrap_err();
-    assert_eq!(error.kind(), ErrorKind::InvalidState);
+    assert_eq!(error.kind(), ErrorKind::IndexOutOfRange);
     assert!(error.to_string().contains("out of range"), "{error}");
     assert!(l.get(-6).is_err());
     l.set(0, 100).unwrap();
@@ -107,6 +107,26 @@ fn dicts_keep_insertion_order_and_lists_take_python_indexes() {
     l.clear().unwrap();
     let error = l.pop().unwrap_err();
     assert!(error.to_string().contains("empty"), "{error}");
+    assert_eq!(error.kind(), ErrorKind::IndexOutOfRange);
+}
+
+#[test]
+fn a_list_index_out_of_range_is_an_index_error() {
+    let manager = Manager::new().unwrap();
+    let l = manager.list([1u8, 2]).unwrap();
+    for error in [
+        l.get(2).unwrap_err(),
+        l.set(-3, 0).unwrap_err(),
+        l.pop_at(7).unwrap_err(),
+    ] {
+        assert!(error.is_index_out_of_range(), "{error:?}");
+        assert!(
+            error.to_string().starts_with("index out of range: "),
+            "{error}"
+        );
+        assert!(error.to_string().contains("a list of 2"), "{error}");
+    }
+    assert_eq!(l.to_vec().unwrap(), [1, 2], "nothing changed");
 }
 
 #[test]

@@ -77,6 +77,25 @@ fn the_end_of_a_dead_child_reads_as_closed() {
 }
 
 #[test]
+fn a_peer_that_closes_with_data_unread_resets_the_pipe_as_io() {
+    let (here, there) = Pipe(true).unwrap();
+    here.send(&1u8).unwrap();
+    // `there` goes away without reading: the kernel resets the connection
+    // (Python's `ConnectionResetError`), which is neither a clean close nor
+    // a lost worker.
+    drop(there);
+    let error = here.recv::<u8>().unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Io, "{error:?}");
+    assert!(error.is_io());
+    assert_eq!(error.to_string(), "I/O failed: receiving on the pipe");
+    let cause = std::error::Error::source(&error).expect("the OS error");
+    let os = cause
+        .downcast_ref::<std::io::Error>()
+        .expect("an io::Error");
+    assert_eq!(os.kind(), std::io::ErrorKind::ConnectionReset, "{os}");
+}
+
+#[test]
 fn a_one_way_pipe_refuses_the_wrong_direction() {
     let (reader, writer) = Pipe(false).unwrap();
     assert_eq!(

@@ -108,7 +108,7 @@ fn array_get_lock_makes_updates_atomic_across_processes() {
 #[test]
 fn array_indexes_out_of_range_are_errors() {
     let a = Array::new([1u8, 2, 3]).unwrap();
-    assert_eq!(a.get(3).unwrap_err().kind(), ErrorKind::InvalidState);
+    assert_eq!(a.get(3).unwrap_err().kind(), ErrorKind::IndexOutOfRange);
     assert!(a.set(7, 0).unwrap_err().to_string().contains("index 7"));
     assert_eq!(a.to_vec(), [1, 2, 3]);
     let empty = Array::<f32>::new([]).unwrap();

@@ -1,4 +1,4 @@
-//! `Builder`: every knob of a [`ThreadPoolExecutor`].
+//! `ThreadPoolBuilder`: every knob of a [`ThreadPoolExecutor`].
 
 use std::error::Error as StdError;
 use std::fmt;
@@ -52,7 +52,7 @@ pub fn default_max_workers() -> usize {
 /// ```
 #[derive(Default)]
 #[must_use]
-pub struct Builder {
+pub struct ThreadPoolBuilder {
     max_workers: Option<usize>,
     thread_name_prefix: Option<String>,
     initializer: Option<Arc<Initializer>>,
@@ -61,9 +61,9 @@ pub struct Builder {
     keep_alive: Option<Duration>,
 }
 
-impl Builder {
+impl ThreadPoolBuilder {
     /// The most threads the executor may start; defaults to
-    /// [`default_max_workers`]. Zero is an error at [`build`](Builder::build).
+    /// [`default_max_workers`]. Zero is an error at [`build`](ThreadPoolBuilder::build).
     ///
     /// # Examples
     ///
@@ -241,9 +241,21 @@ impl Builder {
     }
 }
 
-impl fmt::Debug for Builder {
+/// The old name of [`ThreadPoolBuilder`].
+///
+/// # Examples
+///
+/// ```
+/// #[allow(deprecated)]
+/// let builder: pool_thread::Builder = pool_thread::ThreadPoolExecutor::builder();
+/// assert_eq!(builder.max_workers(2).build().unwrap().max_workers(), 2);
+/// ```
+#[deprecated(note = "renamed to `ThreadPoolBuilder`, which says which builder it is")]
+pub type Builder = ThreadPoolBuilder;
+
+impl fmt::Debug for ThreadPoolBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Builder")
+        f.debug_struct("ThreadPoolBuilder")
             .field("max_workers", &self.max_workers)
             .field("thread_name_prefix", &self.thread_name_prefix)
             .field("initializer", &self.initializer.is_some())

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use pool_core::{CancelFutures, Error, Metrics, Scheduler, Scope, SubmitError, TaskFuture, Wait};
 
-use crate::builder::Builder;
+use crate::builder::ThreadPoolBuilder;
 use crate::map::Map;
 
 /// A pool of threads for IO-bound work, with Python's
@@ -59,10 +59,12 @@ impl ThreadPoolExecutor {
     /// assert_eq!(executor.max_workers(), 2);
     /// ```
     pub fn new(max_workers: usize) -> Result<ThreadPoolExecutor, Error> {
-        Builder::default().max_workers(max_workers).build()
+        ThreadPoolBuilder::default()
+            .max_workers(max_workers)
+            .build()
     }
 
-    /// A [`Builder`] for the other settings: thread names, initializer,
+    /// A [`ThreadPoolBuilder`] for the other settings: thread names, initializer,
     /// stack size, pinning, idle keep-alive.
     ///
     /// # Examples
@@ -71,8 +73,8 @@ impl ThreadPoolExecutor {
     /// let executor = pool_thread::ThreadPoolExecutor::builder().max_workers(3).build().unwrap();
     /// assert_eq!(executor.max_workers(), 3);
     /// ```
-    pub fn builder() -> Builder {
-        Builder::default()
+    pub fn builder() -> ThreadPoolBuilder {
+        ThreadPoolBuilder::default()
     }
 
     pub(crate) fn from_scheduler(scheduler: Scheduler<()>) -> ThreadPoolExecutor {

@@ -70,7 +70,9 @@ mod semaphore;
 mod thread;
 mod timer;
 
-pub use crate::builder::{Builder, default_max_workers};
+#[allow(deprecated)]
+pub use crate::builder::Builder;
+pub use crate::builder::{ThreadPoolBuilder, default_max_workers};
 pub use crate::executor::ThreadPoolExecutor;
 pub use crate::map::Map;
 

@@ -15,7 +15,7 @@ use parking_lot::Mutex;
 use crate::error::{Error, ErrorKind};
 use crate::report::{self, Report};
 use crate::unwind;
-use crate::wait::Signal;
+use crate::wait::CompletionQueue;
 
 // The state word. Bits 0-1 are the lifecycle; the rest are flags and, from
 // bit 6 up, the number of readers currently holding `&T`.
@@ -62,7 +62,7 @@ pub(crate) enum Wake {
     /// A thread blocked in `wait`/`result`.
     Thread(Thread),
     /// A shared completion queue (`as_completed`, `wait`): push the index.
-    Signal(Arc<Signal>, usize),
+    Completed(Arc<CompletionQueue>, usize),
 }
 
 enum Waiter<T> {
@@ -503,8 +503,12 @@ impl<T> Core<T> {
     }
 
     /// Registers a completion signal unless the task is already done.
-    pub(crate) fn register_signal(&self, signal: Arc<Signal>, index: usize) -> Option<u64> {
-        self.register_wake(|s| !is_done(s), Wake::Signal(signal, index))
+    pub(crate) fn register_completion(
+        &self,
+        queue: Arc<CompletionQueue>,
+        index: usize,
+    ) -> Option<u64> {
+        self.register_wake(|s| !is_done(s), Wake::Completed(queue, index))
     }
 
     /// Removes a wake registration that is no longer wanted.
@@ -566,7 +570,7 @@ impl<T> Drop for Core<T> {
 fn wake_one(wake: Wake) {
     match wake {
         Wake::Thread(thread) => thread.unpark(),
-        Wake::Signal(signal, index) => signal.notify(index),
+        Wake::Completed(queue, index) => queue.notify(index),
     }
 }
 

@@ -34,7 +34,7 @@ const BROKEN: u8 = 2;
 /// One worker position. The deque outlives the threads that occupy it, so
 /// work left in it is never lost, and a slot's counters accumulate across
 /// occupants.
-struct Slot<C> {
+struct WorkerSlot<C> {
     /// The owner half of the deque, lent to the occupying thread.
     deque: Mutex<Option<Worker<JobRef<C>>>>,
     stealer: OnceLock<Stealer<JobRef<C>>>,
@@ -49,7 +49,7 @@ struct Alive {
 
 pub(crate) struct Registry<C: 'static> {
     injector: Injector<JobRef<C>>,
-    slots: Box<[Slot<C>]>,
+    slots: Box<[WorkerSlot<C>]>,
     /// Slots `0..high_water` have been used at least once; only those are
     /// scanned when stealing.
     high_water: AtomicUsize,
@@ -71,7 +71,7 @@ impl<C: 'static> Registry<C> {
         Registry {
             injector: Injector::new(),
             slots: (0..n)
-                .map(|_| Slot {
+                .map(|_| WorkerSlot {
                     deque: Mutex::new(None),
                     stealer: OnceLock::new(),
                     counters: CachePadded::new(Counters::default()),
@@ -266,7 +266,7 @@ impl<C: 'static> Registry<C> {
         self.thread_exited();
         if self.sleep.spawn_failed() == 0 {
             // Nobody is left to run the queue: fail it rather than hang.
-            let error = Error::new(ErrorKind::Spawn, error);
+            let error = Error::new(ErrorKind::Spawn, error).with_detail("a worker thread");
             self.drain(|job| {
                 job.abort(Some(error.clone()));
             });

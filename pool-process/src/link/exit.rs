@@ -49,8 +49,8 @@ fn signal_name(sig: i32) -> Option<&'static str> {
     })
 }
 
-/// The cause of a [`ErrorKind::WorkerLost`] error: which worker process
-/// died, and how.
+/// The cause of a [`ErrorKind::WorkerLost`] error: which process (a pool's
+/// worker or a `Process`) died, and how.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WorkerExit {
     /// The worker's process id.
@@ -61,7 +61,7 @@ pub struct WorkerExit {
 
 impl fmt::Display for WorkerExit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "worker process {} {}", self.pid, self.status)
+        write!(f, "process {} {}", self.pid, self.status)
     }
 }
 
@@ -72,7 +72,7 @@ pub(crate) fn failure_error(body: &[u8], pid: u32) -> Error {
     match postcard::from_bytes::<Failure>(body) {
         Ok(failure) => failure_to_error(failure, pid),
         Err(e) => Error::from_kind(ErrorKind::Deserialize).with_detail(format!(
-            "an unreadable failure report from worker process {pid}: {e}"
+            "an unreadable failure report from process {pid}: {e}"
         )),
     }
 }
@@ -82,17 +82,16 @@ pub(crate) fn failure_to_error(failure: Failure, pid: u32) -> Error {
         Failure::Panic { message, location } => Error::panicked(Panic::new(
             message,
             location,
-            Some(format!("poolrt worker process {pid}")),
+            Some(format!("process {pid}")),
         )),
         Failure::Decode { what, message } => Error::new(ErrorKind::Deserialize, message)
-            .with_detail(format!("{what} in worker process {pid}")),
+            .with_detail(format!("{what} in process {pid}")),
         Failure::Encode { what, message } => Error::new(ErrorKind::Serialize, message)
-            .with_detail(format!("{what} in worker process {pid}")),
-        Failure::UnknownEntry { offset } => {
-            Error::from_kind(ErrorKind::Spawn).with_detail(format!(
-                "worker process {pid} has no function at offset {offset:#x}: a different build"
-            ))
-        }
+            .with_detail(format!("{what} in process {pid}")),
+        Failure::UnknownEntry { offset } => Error::from_kind(ErrorKind::UnknownFunction)
+            .with_detail(format!(
+                "process {pid} has none at offset {offset:#x}; it runs a different build"
+            )),
         Failure::Init { message } => Error::new(ErrorKind::Initializer, message),
         Failure::Returned { message } => {
             Error::from_kind(ErrorKind::Failed).with_detail(format!("{message} (in process {pid})"))
@@ -146,5 +145,48 @@ pub(crate) fn decode_status(status: rustix::process::WaitStatus) -> ExitStatus {
         ExitStatus::Signal(sig)
     } else {
         ExitStatus::Unknown
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unknown_entry_is_an_unknown_function_not_a_spawn_failure() {
+        let error = failure_to_error(Failure::UnknownEntry { offset: 0x40 }, 17);
+        assert_eq!(error.kind(), ErrorKind::UnknownFunction);
+        assert!(error.is_unknown_function());
+        assert_eq!(
+            error.to_string(),
+            "the process does not have this function: \
+             process 17 has none at offset 0x40; it runs a different build"
+        );
+    }
+
+    #[test]
+    fn failure_reports_name_a_process_not_a_worker() {
+        let failures = [
+            failure_to_error(
+                Failure::Decode {
+                    what: "argument".into(),
+                    message: "bad".into(),
+                },
+                3,
+            ),
+            failure_to_error(
+                Failure::Encode {
+                    what: "result".into(),
+                    message: "bad".into(),
+                },
+                3,
+            ),
+            failure_error(b"\xff\xff", 3),
+        ];
+        for error in failures {
+            let text = error.to_string();
+            assert!(text.contains("process 3"), "{text}");
+            assert!(!text.contains("worker"), "{text}");
+        }
     }
 }

@@ -38,7 +38,8 @@ impl Launch<'_> {
         &self,
         listed: impl FnOnce(i32) -> Result<(), Error>,
     ) -> Result<(i32, Mailbox), Error> {
-        let spawn_error = |e: std::io::Error| Error::new(ErrorKind::Spawn, e);
+        let spawn_error =
+            |e: std::io::Error| Error::new(ErrorKind::Spawn, e).with_detail(self.name);
         let (mut mailbox, ends) = Mailbox::parent().map_err(spawn_error)?;
         let settings = Settings {
             parent: rustix::process::getpid().as_raw_nonzero().get(),
@@ -75,7 +76,7 @@ impl Launch<'_> {
             Err(RecvError::TimedOut) => {
                 kill_and_reap(pid);
                 return Err(Error::from_kind(ErrorKind::Spawn).with_detail(format!(
-                    "worker process {pid} did not start within {:?}",
+                    "process {pid} did not start within {:?}",
                     self.startup_timeout
                 )));
             }
@@ -88,7 +89,7 @@ impl Launch<'_> {
                         status,
                     },
                 )
-                .with_detail("the worker ended during start-up; is this a Linux binary that links pool-process?"));
+                .with_detail("the process ended during start-up; is this a Linux binary that links pool-process?"));
             }
         };
         match hello {
@@ -99,12 +100,12 @@ impl Launch<'_> {
                 kill_and_reap(pid);
                 Err(Error::from_kind(ErrorKind::Spawn).with_detail(match other {
                     Some(hello) => format!(
-                        "worker process {pid} runs a different build (protocol {} vs {PROTOCOL}, fingerprint {:#x} vs {:#x})",
+                        "process {pid} runs a different build (protocol {} vs {PROTOCOL}, fingerprint {:#x} vs {:#x})",
                         hello.protocol,
                         hello.fingerprint,
                         fingerprint()
                     ),
-                    None => format!("worker process {pid} sent an unreadable greeting"),
+                    None => format!("process {pid} sent an unreadable greeting"),
                 }))
             }
         }

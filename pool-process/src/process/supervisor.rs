@@ -7,7 +7,7 @@ use std::time::Duration;
 use pool_core::{Error, ErrorKind};
 use rustix::process::{Pid, Signal, WaitId, WaitIdOptions, WaitOptions, kill_process, waitid};
 
-use crate::link::{ExitStatus, Launch, WorkerExit, decode_status, failure_error};
+use crate::link::{ExitStatus, Launch, decode_status, failure_error};
 
 use crate::sys::mailbox::Mailbox;
 use crate::sys::spawn::{OWN_BINARY, own_argv0};
@@ -67,7 +67,9 @@ impl Process {
             .name(format!("poolrt-process-{}", self.inner.name))
             .spawn(move || process.supervise(job, &started));
         if let Err(e) = supervisor {
-            return self.start_failed(Error::new(ErrorKind::Spawn, e));
+            return self.start_failed(
+                Error::new(ErrorKind::Spawn, e).with_detail(self.inner.name.clone()),
+            );
         }
         match outcome.recv() {
             Ok(Ok(())) => Ok(()),
@@ -145,15 +147,10 @@ impl Process {
             let error = match (failure, status) {
                 (Some(failure), _) => Some(failure),
                 (None, ExitStatus::Code(0)) => None,
+                // The detail says it all; `exitcode()` has it as a number.
                 (None, status) => Some(
-                    Error::new(
-                        ErrorKind::WorkerLost,
-                        WorkerExit {
-                            pid: pid as u32,
-                            status,
-                        },
-                    )
-                    .with_detail(format!("{} (pid {pid}) {status}", self.inner.name)),
+                    Error::from_kind(ErrorKind::WorkerLost)
+                        .with_detail(format!("{} (pid {pid}) {status}", self.inner.name)),
                 ),
             };
             // Gone from the active list before any `join` can return.

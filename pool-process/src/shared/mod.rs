@@ -81,6 +81,28 @@ pub(crate) fn deadline_after(timeout: std::time::Duration) -> Option<std::time::
 
 /// The error for a shared segment that could not be created.
 fn create_error(what: &str, e: std::io::Error) -> pool_core::Error {
-    pool_core::Error::new(pool_core::ErrorKind::Spawn, e)
-        .with_detail(format!("cannot create the shared memory of a {what}"))
+    pool_core::Error::new(pool_core::ErrorKind::SharedMemory, e)
+        .with_detail(format!("needed by a {what}"))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_segment_that_cannot_be_created_is_a_shared_memory_error() {
+        let os = std::io::Error::from_raw_os_error(24); // EMFILE
+        let error = super::create_error("Lock", os);
+        assert!(error.is_shared_memory(), "{error:?}");
+        assert_eq!(
+            error.to_string(),
+            "could not create shared memory: needed by a Lock"
+        );
+        let cause = std::error::Error::source(&error).expect("the OS error");
+        assert_eq!(
+            cause
+                .downcast_ref::<std::io::Error>()
+                .unwrap()
+                .raw_os_error(),
+            Some(24)
+        );
+    }
 }

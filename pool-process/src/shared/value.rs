@@ -307,9 +307,8 @@ pub struct ArrayGuard<'a, T: Element> {
 }
 
 fn out_of_range(index: usize, len: usize) -> Error {
-    Error::from_kind(ErrorKind::InvalidState).with_detail(format!(
-        "index {index} is out of range for an Array of {len}"
-    ))
+    Error::from_kind(ErrorKind::IndexOutOfRange)
+        .with_detail(format!("index {index} of an Array of {len}"))
 }
 
 impl<T: Element> Array<T> {
@@ -358,7 +357,7 @@ impl<T: Element> Array<T> {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::InvalidState`] for an index out of range (Python's
+    /// [`ErrorKind::IndexOutOfRange`] for an index out of range (Python's
     /// `IndexError`).
     ///
     /// # Examples

@@ -1,4 +1,4 @@
-//! `Engine`: the mutex, condition variables and counters every bounded
+//! `BlockingQueue`: the mutex, condition variables and counters every bounded
 //! queue shares; only the buffer (FIFO, LIFO, heap) differs. See
 //! `README.md` for the locking protocol.
 
@@ -40,7 +40,7 @@ pub enum Immediate {
 
 /// A bounded (or, with `maxsize == 0`, unbounded) blocking queue with
 /// Python's `task_done`/`join` accounting and 3.13's `shutdown`.
-pub(crate) struct Engine<B> {
+pub(crate) struct BlockingQueue<B> {
     maxsize: usize,
     state: Mutex<State<B>>,
     /// Signalled when an item arrives (one getter) or on shutdown (all).
@@ -59,9 +59,9 @@ struct State<B> {
     shut_down: bool,
 }
 
-impl<B: Order> Engine<B> {
-    pub(crate) fn new(maxsize: usize, items: B) -> Engine<B> {
-        Engine {
+impl<B: Order> BlockingQueue<B> {
+    pub(crate) fn new(maxsize: usize, items: B) -> BlockingQueue<B> {
+        BlockingQueue {
             maxsize,
             state: Mutex::new(State {
                 items,
@@ -181,7 +181,7 @@ impl<B: Order> Engine<B> {
     }
 }
 
-impl<B: Order> fmt::Debug for Engine<B> {
+impl<B: Order> fmt::Debug for BlockingQueue<B> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (qsize, unfinished, shut_down) = self.snapshot();
         f.debug_struct("Queue")

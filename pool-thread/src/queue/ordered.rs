@@ -4,7 +4,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use super::engine::{Engine, Immediate, get_forever_error, put_forever_error};
+use super::engine::{BlockingQueue, Immediate, get_forever_error, put_forever_error};
 use super::error::{GetError, PutError, ShutDown, TaskDoneError};
 use super::order::{Fifo, Lifo, Order, Priority};
 use crate::deadline::Deadline;
@@ -25,7 +25,7 @@ use crate::deadline::Deadline;
 ///   drain what is left (or fail at once with [`Immediate::Yes`]), and
 ///   blocked callers wake up.
 pub struct OrderedQueue<O: Order> {
-    engine: Engine<O>,
+    engine: BlockingQueue<O>,
 }
 
 /// A first-in, first-out queue: Python's `queue.Queue`. Its methods are
@@ -108,7 +108,7 @@ impl<O: Order> OrderedQueue<O> {
     /// ```
     pub fn new(maxsize: usize) -> OrderedQueue<O> {
         OrderedQueue {
-            engine: Engine::new(maxsize, O::default()),
+            engine: BlockingQueue::new(maxsize, O::default()),
         }
     }
 

@@ -71,9 +71,12 @@ enum Reply {
     Len(u64),
     Items(Vec<(Vec<u8>, Vec<u8>)>),
     Values(Vec<Vec<u8>>),
-    /// The request could not be served (an index out of range, an unknown
-    /// container); the message says why.
+    /// The request could not be served (an unknown container); the
+    /// message says why.
     Refused(String),
+    /// A list index was out of range, or a pop found the list empty
+    /// (Python's `IndexError`); the message says which.
+    OutOfRange(String),
 }
 
 /// A server of shared containers: Python's `multiprocessing.Manager()`.

@@ -219,7 +219,7 @@ impl Store {
             }),
             ListPop(id, index) => self.with_list(id, |list| match position(list.len(), index) {
                 Some(at) => Reply::Value(Some(list.remove(at))),
-                None if list.is_empty() => Reply::Refused("pop from an empty list".to_owned()),
+                None if list.is_empty() => Reply::OutOfRange("pop from an empty list".to_owned()),
                 None => out_of_range(index, list.len()),
             }),
             ListLen(id) => self.with_list(id, |list| Reply::Len(list.len() as u64)),
@@ -253,9 +253,7 @@ fn missing() -> Reply {
 }
 
 fn out_of_range(index: i64, len: usize) -> Reply {
-    Reply::Refused(format!(
-        "list index {index} out of range for a list of {len}"
-    ))
+    Reply::OutOfRange(format!("list index {index} of a list of {len}"))
 }
 
 /// Writes one `u32`-length-prefixed postcard frame.

@@ -51,8 +51,7 @@ use crate::wire::inherit;
 /// ```
 #[allow(non_snake_case)]
 pub fn Pipe(duplex: bool) -> Result<(Connection, Connection), Error> {
-    let failed =
-        |e| Error::new(ErrorKind::Spawn, e).with_detail("cannot create the pipe's socket pair");
+    let failed = |e| Error::new(ErrorKind::Io, e).with_detail("creating the pipe's socket pair");
     let (a, b) = UnixStream::pair().map_err(failed)?;
     Ok((
         Connection::new(a, true, duplex).map_err(failed)?,
@@ -104,6 +103,7 @@ impl Connection {
     ///
     /// [`ErrorKind::Serialize`] if `value` cannot be serialized;
     /// [`ErrorKind::Closed`] if the other end was closed;
+    /// [`ErrorKind::Io`] if the socket failed otherwise;
     /// [`ErrorKind::InvalidState`] on the receiving end of a one-way pipe.
     ///
     /// # Examples
@@ -138,9 +138,9 @@ impl Connection {
                     let kind = if e.kind() == std::io::ErrorKind::BrokenPipe {
                         ErrorKind::Closed
                     } else {
-                        ErrorKind::WorkerLost
+                        ErrorKind::Io
                     };
-                    return Err(Error::new(kind, e).with_detail("the other end of the pipe"));
+                    return Err(Error::new(kind, e).with_detail("sending on the pipe"));
                 }
             }
         }
@@ -154,8 +154,10 @@ impl Connection {
     ///
     /// [`ErrorKind::Closed`] when the other end was closed and nothing is
     /// left to read (Python's `EOFError`); [`ErrorKind::Deserialize`] if the
-    /// message is not a `T`; [`ErrorKind::InvalidState`] on the sending end
-    /// of a one-way pipe.
+    /// message is not a `T`; [`ErrorKind::Io`] if the socket failed
+    /// otherwise (the other end closed with data unread: Python's
+    /// `ConnectionResetError`); [`ErrorKind::InvalidState`] on the sending
+    /// end of a one-way pipe.
     ///
     /// # Examples
     ///
@@ -273,9 +275,7 @@ impl Connection {
             .lock()
             .try_clone()
             .and_then(|s| Connection::new(s, self.readable, self.writable));
-        stream.map_err(|e| {
-            Error::new(ErrorKind::Spawn, e).with_detail("cannot duplicate a Connection")
-        })
+        stream.map_err(|e| Error::new(ErrorKind::Io, e).with_detail("duplicating a Connection"))
     }
 
     /// Whether this end can receive.
@@ -312,7 +312,10 @@ fn readable(stream: &UnixStream, deadline: Option<Instant>) -> Result<bool, Erro
         match poll(&mut fds, timeout.as_ref()) {
             Ok(n) => return Ok(n > 0),
             Err(rustix::io::Errno::INTR) => {}
-            Err(e) => return Err(Error::new(ErrorKind::WorkerLost, std::io::Error::from(e))),
+            Err(e) => {
+                return Err(Error::new(ErrorKind::Io, std::io::Error::from(e))
+                    .with_detail("waiting on the pipe"));
+            }
         }
     }
 }
@@ -322,7 +325,9 @@ fn read_exact(stream: &mut UnixStream, buf: &mut [u8]) -> Result<(), Option<Erro
     match stream.read_exact(buf) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Err(None),
-        Err(e) => Err(Some(Error::new(ErrorKind::WorkerLost, e))),
+        Err(e) => Err(Some(
+            Error::new(ErrorKind::Io, e).with_detail("receiving on the pipe"),
+        )),
     }
 }
 

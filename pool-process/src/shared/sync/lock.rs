@@ -59,7 +59,7 @@ impl Lock {
     ///
     /// # Errors
     ///
-    /// The shared memory could not be created ([`ErrorKind::Spawn`]).
+    /// The shared memory could not be created ([`ErrorKind::SharedMemory`]).
     ///
     /// # Examples
     ///

@@ -88,7 +88,7 @@ impl<T: Wire> List<T> {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::InvalidState`](pool_core::ErrorKind::InvalidState) for an index out of range (Python's
+    /// [`ErrorKind::IndexOutOfRange`](pool_core::ErrorKind::IndexOutOfRange) for an index out of range (Python's
     /// `IndexError`), or the manager is gone.
     ///
     /// # Examples
@@ -144,7 +144,7 @@ impl<T: Wire> List<T> {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::InvalidState`](pool_core::ErrorKind::InvalidState) for an empty list, or the manager is
+    /// [`ErrorKind::IndexOutOfRange`](pool_core::ErrorKind::IndexOutOfRange) for an empty list, or the manager is
     /// gone.
     ///
     /// # Examples

@@ -37,7 +37,8 @@ pub(super) fn forget(address: &str) {
 }
 
 /// Sends `request` to the manager at `address` and returns its reply; a
-/// refusal becomes an [`ErrorKind::InvalidState`] error with its reason.
+/// refusal becomes an [`ErrorKind::InvalidState`] error with its reason, an
+/// index out of range an [`ErrorKind::IndexOutOfRange`] one.
 pub(super) fn call(address: &str, request: &Request) -> Result<Reply, Error> {
     let conn = connection(address);
     let mut conn = conn.lock();
@@ -49,6 +50,9 @@ pub(super) fn call(address: &str, request: &Request) -> Result<Reply, Error> {
     match reply {
         Ok(Some(Reply::Refused(why))) => {
             Err(Error::from_kind(ErrorKind::InvalidState).with_detail(why))
+        }
+        Ok(Some(Reply::OutOfRange(why))) => {
+            Err(Error::from_kind(ErrorKind::IndexOutOfRange).with_detail(why))
         }
         Ok(Some(reply)) => Ok(reply),
         Ok(None) => {

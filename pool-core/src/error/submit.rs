@@ -1,0 +1,146 @@
+//! A task the executor refused, handed back with the reason.
+
+use std::error::Error as StdError;
+use std::fmt;
+
+use crate::error::{Error, ErrorKind};
+
+/// A task the executor refused, handed back with the reason.
+///
+/// `Display` says why ("executor has shut down", "executor is broken"); the
+/// broken executor's cause is the `source()`. The refused task is returned
+/// by [`into_inner`](SubmitError::into_inner), never dropped behind the
+/// caller's back.
+///
+/// # Examples
+///
+/// ```
+/// use pool_core::{Error, ErrorKind, SubmitError};
+///
+/// let err = SubmitError::new(|| 1, Error::from_kind(ErrorKind::Shutdown));
+/// assert!(err.is_shutdown());
+/// assert_eq!(err.to_string(), "executor has shut down");
+/// assert_eq!((err.into_inner())(), 1);
+/// ```
+pub struct SubmitError<F> {
+    task: F,
+    reason: Error,
+}
+
+impl<F> SubmitError<F> {
+    /// A refusal of `task` for `reason`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_core::{Error, SubmitError};
+    ///
+    /// let err = SubmitError::new("task", Error::cancelled());
+    /// assert!(err.reason().is_cancelled());
+    /// assert_eq!(err.into_inner(), "task");
+    /// ```
+    pub fn new(task: F, reason: Error) -> SubmitError<F> {
+        SubmitError { task, reason }
+    }
+
+    /// The refused task.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_core::{Error, ErrorKind, SubmitError};
+    ///
+    /// let err = SubmitError::new(vec![1, 2, 3], Error::from_kind(ErrorKind::Shutdown));
+    /// assert_eq!(err.into_inner(), vec![1, 2, 3]);
+    /// ```
+    pub fn into_inner(self) -> F {
+        self.task
+    }
+
+    /// Why the task was refused.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_core::{Error, ErrorKind, SubmitError};
+    ///
+    /// let err = SubmitError::new((), Error::new(ErrorKind::Broken, "no database"));
+    /// assert_eq!(err.reason().kind(), ErrorKind::Broken);
+    /// assert_eq!(
+    ///     std::error::Error::source(err.reason()).unwrap().to_string(),
+    ///     "no database"
+    /// );
+    /// ```
+    pub fn reason(&self) -> &Error {
+        &self.reason
+    }
+
+    /// Changes the kind of task carried, keeping the reason (for wrappers
+    /// that submit an adapted closure).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_core::{Error, ErrorKind, SubmitError};
+    ///
+    /// let err = SubmitError::new(|| 20, Error::from_kind(ErrorKind::Shutdown));
+    /// let mapped = err.map(|task| move || task() + 1);
+    /// assert!(mapped.is_shutdown());
+    /// assert_eq!((mapped.into_inner())(), 21);
+    /// ```
+    pub fn map<G>(self, f: impl FnOnce(F) -> G) -> SubmitError<G> {
+        SubmitError {
+            task: f(self.task),
+            reason: self.reason,
+        }
+    }
+
+    /// True when the executor had shut down.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_core::{Error, ErrorKind, SubmitError};
+    ///
+    /// assert!(SubmitError::new((), Error::from_kind(ErrorKind::Shutdown)).is_shutdown());
+    /// assert!(!SubmitError::new((), Error::from_kind(ErrorKind::Broken)).is_shutdown());
+    /// ```
+    pub fn is_shutdown(&self) -> bool {
+        self.reason.kind() == ErrorKind::Shutdown
+    }
+
+    /// True when the executor is broken.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_core::{Error, ErrorKind, SubmitError};
+    ///
+    /// let err = SubmitError::new((), Error::new(ErrorKind::Broken, "initializer failed"));
+    /// assert!(err.is_broken());
+    /// assert!(!err.is_shutdown());
+    /// ```
+    pub fn is_broken(&self) -> bool {
+        self.reason.is_broken()
+    }
+}
+
+impl<F> fmt::Debug for SubmitError<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SubmitError")
+            .field("reason", &self.reason)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<F> fmt::Display for SubmitError<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.reason, f)
+    }
+}
+
+impl<F> StdError for SubmitError<F> {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        self.reason.source()
+    }
+}
