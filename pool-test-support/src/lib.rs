@@ -1,5 +1,5 @@
-//! Helpers shared by poolrt's black-box tests, so no crate reaches into
-//! another's `tests/` folder.
+//! Helpers shared by poolrt's black-box tests, benches and examples, so no
+//! crate reaches into another's `tests/` or `benches/` folder.
 //!
 //! Tests order events, never sleeps: a task blocks on a [`Gate`] until the
 //! test opens it, tells the test it started with [`started_signal`], or —
@@ -12,6 +12,7 @@
 //! | `gate` | [`Gate`], a one-shot gate between threads |
 //! | `rendezvous` | [`Rendezvous`], [`Held`], [`hold`], [`signal`], [`report_and_hold`]: ordering across processes (Unix) |
 //! | `processes` | [`process_state`], [`gone`], [`open_fds`], [`pids_after`]: observing processes (Linux) |
+//! | `cpu` | [`spin`], [`calibrate`], [`cores`]: a calibrated CPU-bound task for benches and the demo |
 //!
 //! Helpers that only one crate's tests use stay in that crate's
 //! `tests/support/`. This crate is `publish = false` and is only ever a
@@ -36,6 +37,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod cpu;
 mod gate;
 #[cfg(target_os = "linux")]
 mod processes;
@@ -43,6 +45,7 @@ mod processes;
 mod rendezvous;
 mod wait;
 
+pub use cpu::{calibrate, cores, spin};
 pub use gate::Gate;
 #[cfg(target_os = "linux")]
 pub use processes::{gone, open_fds, pids_after, process_state};
