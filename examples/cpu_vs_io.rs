@@ -9,14 +9,11 @@
 //!
 //! Run with `cargo run --release --example cpu_vs_io` (a few seconds).
 
-#[path = "../benches/support/mod.rs"]
-mod support;
-
 use std::time::{Duration, Instant};
 
+use pool_test_support::{calibrate, cores, spin};
 use poolrt::process::Pool;
 use poolrt::thread::ThreadPoolExecutor;
-use support::{calibrate, cores, spin};
 
 const TASKS: usize = 32;
 const THREADS: usize = 32;

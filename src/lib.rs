@@ -14,9 +14,29 @@
 //! given callbacks, combined with [`as_completed`] and [`wait`], or
 //! `.await`ed from any async runtime.
 //!
+//! # Features
+//!
+//! | feature | default | enables |
+//! |---|---|---|
+//! | `thread` | on | [`thread`], on every platform |
+//! | `process` | on | [`process`], on Linux only (elsewhere it enables nothing) |
+//!
+//! An application that only wants threads builds without the process
+//! backend: `default-features = false, features = ["thread"]`. The types at
+//! the crate root are always there.
+//!
 //! # Example
 //!
-//! ```
+//! The example needs both features (on by default).
+//!
+#![cfg_attr(
+    all(feature = "thread", feature = "process", target_os = "linux"),
+    doc = "```"
+)]
+#![cfg_attr(
+    not(all(feature = "thread", feature = "process", target_os = "linux")),
+    doc = "```ignore"
+)]
 //! use poolrt::process::Pool;
 //! use poolrt::thread::ThreadPoolExecutor;
 //!
@@ -41,6 +61,9 @@ pub use pool_core::{
 };
 
 /// The thread backend, for IO-bound work: [`ThreadPoolExecutor`](thread::ThreadPoolExecutor).
+///
+/// Needs the `thread` feature (on by default); builds on every platform.
+#[cfg(feature = "thread")]
 pub mod thread {
     #[allow(deprecated)]
     pub use pool_thread::Builder;
@@ -63,6 +86,10 @@ pub mod thread {
 /// [`Array`](process::Array), [`Pipe`](process::Pipe()), and the
 /// [`Manager`](process::Manager) with its [`Dict`](process::Dict) and
 /// [`List`](process::List) proxies).
+///
+/// Needs the `process` feature (on by default) and Linux: elsewhere the
+/// module does not exist.
+#[cfg(all(feature = "process", target_os = "linux"))]
 pub mod process {
     pub use pool_process::{
         Array, ArrayGuard, Barrier, BoundedSemaphore, Condition, ConditionGuard, Connection,
@@ -76,7 +103,8 @@ pub mod process {
     };
 }
 
-/// The README's examples, compiled and run as doctests.
-#[cfg(doctest)]
+/// The README's examples, compiled and run as doctests. They use both
+/// backends.
+#[cfg(all(doctest, feature = "thread", feature = "process", target_os = "linux"))]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;

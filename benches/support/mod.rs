@@ -1,41 +1,18 @@
-//! Helpers shared by the benches: a calibrated CPU-bound task, a countdown
-//! latch for fire-and-forget baselines, the bare pipe round trip the
-//! process benches compare with, and a summary that turns the medians
-//! criterion just measured into the ratios the README reports.
-#![allow(dead_code, unreachable_pub)]
+//! Helpers shared by the benches: a countdown latch for fire-and-forget
+//! baselines, the bare pipe round trip the process benches compare with,
+//! and a summary that turns the medians criterion just measured into the
+//! ratios the README reports. The calibrated CPU-bound task comes from
+//! `pool-test-support`, which the CPU-vs-IO demo shares.
+#![allow(dead_code, unreachable_pub, unused_imports)] // each bench uses a subset
 
 use std::fs;
 use std::hint::black_box;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::sync::{Arc, Condvar, Mutex};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::SystemTime;
 
-/// Spins the CPU for `rounds` rounds of an xorshift loop.
-pub fn spin(rounds: u64) -> u64 {
-    let mut x = black_box(0x9E37_79B9_7F4A_7C15_u64);
-    for _ in 0..rounds {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-    }
-    black_box(x)
-}
-
-/// How many `spin` rounds take about `target` on this machine (the fastest
-/// of a few runs, so a busy moment does not inflate the task).
-pub fn calibrate(target: Duration) -> u64 {
-    let probe = 1_000_000;
-    let fastest = (0..5)
-        .map(|_| {
-            let t = Instant::now();
-            spin(probe);
-            t.elapsed()
-        })
-        .min()
-        .unwrap();
-    (probe as f64 * target.as_secs_f64() / fastest.as_secs_f64()) as u64
-}
+pub use pool_test_support::{calibrate, cores, spin};
 
 /// Counts down from `n`; `wait` returns when it reaches zero.
 #[derive(Clone)]
@@ -60,11 +37,6 @@ impl Latch {
             left = self.0.1.wait(left).unwrap();
         }
     }
-}
-
-/// The number of worker threads or processes the benches use: W.
-pub fn cores() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 fn criterion_dir() -> PathBuf {

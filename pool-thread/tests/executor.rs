@@ -1,15 +1,12 @@
 //! ThreadPoolExecutor basics: submit, sizing, thread names, lazy start and
 //! reuse of idle threads, keep-alive.
 
-#[path = "../../pool-core/tests/support/mod.rs"]
-mod support;
-
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use pool_test_support::{BOUND, Gate, eventually};
 use pool_thread::{ThreadPoolExecutor, default_max_workers};
-use support::{BOUND, Gate, eventually};
 
 #[test]
 fn submit_returns_a_future_with_the_value() {

@@ -1,16 +1,13 @@
 //! Initializers: run once per thread; a failing one breaks the executor,
 //! failing pending tasks and refusing later submits, without a respawn loop.
 
-#[path = "../../pool-core/tests/support/mod.rs"]
-mod support;
-
 use std::cell::Cell;
 use std::error::Error as _;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use pool_test_support::BOUND;
 use pool_thread::ThreadPoolExecutor;
-use support::BOUND;
 
 thread_local! {
     static CONNECTION: Cell<Option<u32>> = const { Cell::new(None) };

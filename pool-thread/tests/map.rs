@@ -1,16 +1,13 @@
 //! `map`: results in input order, per-item errors, bounded look-ahead on
 //! endless input, timeouts, cancellation on drop.
 
-#[path = "../../pool-core/tests/support/mod.rs"]
-mod support;
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use pool_core::CancelFutures;
+use pool_test_support::{BOUND, Gate, started_signal};
 use pool_thread::ThreadPoolExecutor;
-use support::{BOUND, Gate};
 
 #[test]
 fn results_come_in_input_order() {
@@ -121,7 +118,7 @@ fn dropping_the_iterator_cancels_tasks_not_started() {
     let gate = Gate::new();
     let ran = Arc::new(AtomicUsize::new(0));
     let (task_gate, task_ran) = (gate.clone(), ran.clone());
-    let (started, wait_started) = support::started_signal();
+    let (started, wait_started) = started_signal();
     let started = std::sync::Mutex::new(started);
     let results = executor.map_buffered(
         move |i: u32| {

@@ -2,14 +2,11 @@
 //! task meanwhile (the "helping" that deadlocks work-stealing pools when the
 //! unrelated task waits on something the first one holds).
 
-#[path = "../../pool-core/tests/support/mod.rs"]
-mod support;
-
 use std::sync::{Arc, Mutex};
 use std::thread::ThreadId;
 
+use pool_test_support::{BOUND, Gate, started_signal};
 use pool_thread::ThreadPoolExecutor;
-use support::{BOUND, Gate, started_signal};
 
 #[test]
 fn a_waiting_thread_runs_no_other_task() {

@@ -1,11 +1,8 @@
 //! A panicking task fails only its own future, with message and location;
 //! the executor and its threads go on.
 
-#[path = "../../pool-core/tests/support/mod.rs"]
-mod support;
-
+use pool_test_support::BOUND;
 use pool_thread::ThreadPoolExecutor;
-use support::BOUND;
 
 #[test]
 fn a_panic_reaches_the_caller_with_message_and_location() {

@@ -2,14 +2,11 @@
 //! done, even when its body panics, and a scope on a busy pool's own thread
 //! does not deadlock.
 
-#[path = "../../pool-core/tests/support/mod.rs"]
-mod support;
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use pool_test_support::BOUND;
 use pool_thread::ThreadPoolExecutor;
-use support::BOUND;
 
 #[test]
 fn tasks_borrow_local_data() {

@@ -1,14 +1,11 @@
 //! Every shutdown variant, drop, and submitting after shutdown.
 
-#[path = "../../pool-core/tests/support/mod.rs"]
-mod support;
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use pool_core::{CancelFutures, Wait};
+use pool_test_support::{BOUND, Gate, started_signal};
 use pool_thread::ThreadPoolExecutor;
-use support::{BOUND, Gate, started_signal};
 
 /// An executor with one task running (held by the returned gate) and
 /// `queued` more tasks waiting behind it, each adding to `ran`.

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 /// Upper bound for anything that should happen: generous, because the
 /// machine may be loaded; reaching it means the code under test hung.
-pub const BOUND: Duration = Duration::from_secs(20);
+pub use pool_test_support::BOUND;
 
 /// A timeout for calls that are expected to time out because nothing will
 /// ever signal them; the length does not order anything.

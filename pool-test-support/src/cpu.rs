@@ -1,0 +1,37 @@
+//! A calibrated CPU-bound task, shared by the benches and the CPU-vs-IO
+//! demo so both measure the same work.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+/// Spins the CPU for `rounds` rounds of an xorshift loop.
+#[inline]
+pub fn spin(rounds: u64) -> u64 {
+    let mut x = black_box(0x9E37_79B9_7F4A_7C15_u64);
+    for _ in 0..rounds {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+    }
+    black_box(x)
+}
+
+/// How many `spin` rounds take about `target` on this machine (the fastest
+/// of a few runs, so a busy moment does not inflate the task).
+pub fn calibrate(target: Duration) -> u64 {
+    let probe = 1_000_000;
+    let fastest = (0..5)
+        .map(|_| {
+            let t = Instant::now();
+            spin(probe);
+            t.elapsed()
+        })
+        .min()
+        .unwrap();
+    (probe as f64 * target.as_secs_f64() / fastest.as_secs_f64()) as u64
+}
+
+/// The number of worker threads or processes the benches use: W.
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
