@@ -8,7 +8,7 @@ mod support;
 use std::time::Duration;
 
 use pool_core::ErrorKind;
-use pool_process::{GetError, JoinableQueue, Pool, Process, PutError, Queue};
+use pool_process::{Daemon, GetError, JoinableQueue, Pool, Process, PutError, Queue};
 use serde::{Serialize, Serializer};
 use support::BOUND;
 
@@ -163,7 +163,7 @@ fn joinable_queue_join_waits_for_task_done_in_consumer_processes() {
     let consumers: Vec<Process> = (0..2)
         .map(|_| {
             Process::builder()
-                .daemon(true)
+                .daemon(Daemon::Yes)
                 .target(work_through, (q.clone(), done.clone()))
         })
         .collect();
