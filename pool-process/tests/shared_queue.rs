@@ -110,7 +110,8 @@ fn unserializable_and_oversized_items_are_refused_and_handed_back() {
     let small = Queue::with_capacity(0, 64).unwrap();
     let big = vec![7u8; 100];
     let error = small.put(big.clone()).unwrap_err();
-    assert!(error.to_string().contains("does not fit"), "{error}");
+    let cause = error.error().unwrap();
+    assert!(cause.to_string().contains("does not fit"), "{cause}");
     assert_eq!(error.into_inner(), big);
     assert!(small.empty());
     // Items that fit wrap around the ring many times.

@@ -90,7 +90,8 @@ impl<T: Wire> Queue<T> {
     /// ```
     /// let q = pool_process::Queue::with_capacity(0, 16).unwrap();
     /// let error = q.put(vec![0u8; 64]).unwrap_err();
-    /// assert!(error.to_string().contains("does not fit"), "{error}");
+    /// let cause = error.error().unwrap(); // also the `source()`
+    /// assert!(cause.to_string().contains("does not fit"), "{cause}");
     /// ```
     pub fn with_capacity(maxsize: usize, bytes: usize) -> Result<Queue<T>, Error> {
         Ok(Queue {
