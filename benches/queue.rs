@@ -63,7 +63,7 @@ fn queues(c: &mut Criterion) {
         let shape = format!("{p}p{n}c");
         group.bench_function(BenchmarkId::new("poolrt_Queue", &shape), |b| {
             b.iter(|| {
-                let q = Arc::new(Queue::new(CAPACITY));
+                let q = Arc::new(Queue::new(CAPACITY).unwrap());
                 let q2 = q.clone();
                 run(
                     p,

@@ -78,7 +78,7 @@ fn s1(c: &mut Criterion) {
     group.bench_function("thread_queue_stream", |b| {
         b.iter_custom(|iters| {
             timed_streams(iters, || {
-                let q = Arc::new(poolrt::thread::Queue::new(0));
+                let q = Arc::new(poolrt::thread::Queue::new(0).unwrap());
                 let producer = {
                     let q = q.clone();
                     std::thread::spawn(move || {
@@ -148,7 +148,7 @@ fn s4(c: &mut Criterion) {
     group.bench_function("process_lock", |b| {
         b.iter(|| drop(black_box(lock.lock())));
     });
-    let lock = poolrt::thread::Lock::new();
+    let lock = poolrt::thread::Lock::new().unwrap();
     group.bench_function("thread_lock", |b| {
         b.iter(|| drop(black_box(lock.lock())));
     });

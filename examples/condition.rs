@@ -34,7 +34,7 @@ fn producer(shared: &Shared) {
 
 fn main() {
     let shared = Arc::new(Shared {
-        cond: Condition::new(),
+        cond: Condition::new().unwrap(),
         produced: AtomicBool::new(false),
     });
     let spawn = |name: &str, f: fn(&Shared)| {

@@ -28,7 +28,7 @@ fn task(printed: Arc<Event>) {
 
 fn main() {
     for _ in 0..10 {
-        let printed = Arc::new(Event::new());
+        let printed = Arc::new(Event::new().unwrap());
         let t = Thread::builder().daemon(Daemon::Yes).target({
             let printed = printed.clone();
             move || task(printed)

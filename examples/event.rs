@@ -15,7 +15,7 @@ fn do_(event: &Event) {
 }
 
 fn main() {
-    let event_obj = Arc::new(Event::new());
+    let event_obj = Arc::new(Event::new().unwrap());
     for _ in 0..10 {
         let event = event_obj.clone();
         Thread::new(move || do_(&event)).start().unwrap();

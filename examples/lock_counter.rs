@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use poolrt::thread::{Lock, Thread};
 
-static LOCK: Lock = Lock::new();
+static LOCK: Lock = Lock::const_new();
 static NUMBER: AtomicI32 = AtomicI32::new(100);
 
 fn task() {

@@ -13,7 +13,7 @@ use std::time::Duration;
 use poolrt::thread::{Lock, RLock, Thread, join_non_daemon};
 
 static NUM: AtomicU32 = AtomicU32::new(0);
-static RLOCK_COUNTER: RLock = RLock::new();
+static RLOCK_COUNTER: RLock = RLock::const_new();
 
 fn work() {
     RLOCK_COUNTER.acquire(); // 加锁
@@ -30,14 +30,14 @@ fn main() {
     }
     join_non_daemon();
 
-    let lock = Lock::new();
+    let lock = Lock::new().unwrap();
     lock.acquire();
     if !lock.acquire_timeout(Duration::from_millis(100)) {
         println!("Lock: the second acquire would deadlock (gave up after 100 ms)");
     }
     lock.release().unwrap();
 
-    let rlock = RLock::new();
+    let rlock = RLock::new().unwrap();
     rlock.acquire();
     rlock.acquire(); // 在同一线程内,程序不会堵塞。
     rlock.release().unwrap();

@@ -28,7 +28,7 @@
 
 use std::time::Duration;
 
-use poolrt::process::{Process, Queue};
+use poolrt::process::{Daemon, Process, Queue};
 
 fn sleep_ms(ms: u64) {
     std::thread::sleep(Duration::from_millis(ms));
@@ -48,7 +48,7 @@ fn demo(name: String) {
 
 /// seed 000 §3, first program, as the main process.
 fn seed000_first() {
-    let p = Process::builder().daemon(true).target(task, ()); // 守护进程必须在p.start()之前设置
+    let p = Process::builder().daemon(Daemon::Yes).target(task, ()); // 守护进程必须在p.start()之前设置
     p.start().unwrap(); // 告诉操作系统你开启了子进程
     sleep_ms(100);
     println!("主进程正在进行");
@@ -57,7 +57,7 @@ fn seed000_first() {
 /// seed 000 §3, second program: the same with `args=('童子军json',)`.
 fn seed000_second() {
     let p = Process::builder()
-        .daemon(true)
+        .daemon(Daemon::Yes)
         .target(demo, ("童子军json".to_owned(),));
     p.start().unwrap();
     sleep_ms(100);
@@ -73,7 +73,7 @@ fn piao(name: String) {
 /// seed 001: the main process ends right after `start`.
 fn seed001() {
     let p = Process::builder()
-        .daemon(true)
+        .daemon(Daemon::Yes)
         .target(piao, ("egon".to_owned(),));
     p.start().unwrap();
     println!("主"); // 只要终端打印出这一行内容,那么守护进程p也就跟着结束掉了
@@ -88,7 +88,7 @@ fn copy_that() {
 
 /// seed 003 #6, with `p.daemon = True`.
 fn seed003() {
-    let p = Process::builder().daemon(true).target(copy_that, ());
+    let p = Process::builder().daemon(Daemon::Yes).target(copy_that, ());
     p.start().unwrap();
     let mut i = 0;
     while i < 3 {
@@ -107,7 +107,7 @@ fn slow_work() {
 /// seed 001, rule 1: the daemon ends with the main code; the main process
 /// still waits for its non-daemon child.
 fn rule_one() {
-    let d = Process::builder().daemon(true).target(copy_that, ());
+    let d = Process::builder().daemon(Daemon::Yes).target(copy_that, ());
     let n = Process::new(slow_work, ());
     d.start().unwrap();
     n.start().unwrap();
@@ -138,7 +138,7 @@ fn daemon_with_child(pids: Queue<Option<u32>>) {
 /// seed 001, rule 2: a daemon that starts a child.
 fn rule_two(pids: Queue<Option<u32>>) {
     let d = Process::builder()
-        .daemon(true)
+        .daemon(Daemon::Yes)
         .target(daemon_with_child, (pids.clone(),));
     d.start().unwrap();
     let g = pids.get().unwrap();

@@ -47,7 +47,7 @@ fn func_n() {
 
 // seed 004: a thread queue as a global of the main process.
 static THREAD_Q: LazyLock<poolrt::thread::Queue<String>> =
-    LazyLock::new(|| poolrt::thread::Queue::new(0));
+    LazyLock::new(|| poolrt::thread::Queue::new(0).unwrap());
 
 fn f_thread_queue() {
     // The child's THREAD_Q is its own, new queue.

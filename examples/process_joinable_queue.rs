@@ -11,7 +11,7 @@
 use std::hash::BuildHasher;
 use std::time::Duration;
 
-use poolrt::process::{JoinableQueue, Process};
+use poolrt::process::{Daemon, JoinableQueue, Process};
 
 fn random_sleep() {
     let r = std::collections::hash_map::RandomState::new().hash_one(std::process::id());
@@ -48,10 +48,10 @@ fn main() {
 
     // 消费者们:即吃货们
     let c1 = Process::builder()
-        .daemon(true)
+        .daemon(Daemon::Yes)
         .target(consumer, (q.clone(), "alex1".to_owned()));
     let c2 = Process::builder()
-        .daemon(true)
+        .daemon(Daemon::Yes)
         .target(consumer, (q.clone(), "alex2".to_owned()));
 
     // 开始

@@ -8,7 +8,7 @@
 use poolrt::thread::Queue;
 
 fn main() {
-    let q_obj1 = Queue::new(4);
+    let q_obj1 = Queue::new(4).unwrap();
     for item in ["jsaon", "abd", "dbdf", "qwr"] {
         q_obj1.put(item).unwrap();
         println!("1");
@@ -16,7 +16,10 @@ fn main() {
     println!("full: {}, qsize: {}", q_obj1.full(), q_obj1.qsize());
     match q_obj1.put_nowait("sean") {
         Ok(()) => println!("1"),
-        Err(err) => println!("put_nowait: {err} ({:?} was handed back)", err.into_inner()),
+        Err(err) => {
+            let why = err.to_string();
+            println!("put_nowait: {why} ({:?} was handed back)", err.into_inner());
+        }
     }
     for _ in 0..4 {
         println!("{}", q_obj1.get().unwrap());

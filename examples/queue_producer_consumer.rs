@@ -17,7 +17,7 @@ use std::sync::Arc;
 use poolrt::thread::{Queue, Thread};
 
 fn main() {
-    let que = Arc::new(Queue::new(10));
+    let que = Arc::new(Queue::new(10).unwrap());
     let mut threads = Vec::new();
     for i in 1..13 {
         let que = que.clone();

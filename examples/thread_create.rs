@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use poolrt::thread::{Run, Thread, join_non_daemon};
+use poolrt::thread::{Target, Thread, join_non_daemon};
 
 // Way 1: a function target.
 fn worker(num: u32) {
@@ -20,7 +20,8 @@ struct MyThread {
     num: u32,
 }
 
-impl Run for MyThread {
+impl Target for MyThread {
+    type Outcome = ();
     fn run(self) {
         println!("running on number:{}", self.num);
         std::thread::sleep(Duration::from_millis(100));

@@ -13,13 +13,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use poolrt::thread::{Daemon, Event, Run, Thread, join_non_daemon};
+use poolrt::thread::{Daemon, Event, Target, Thread, join_non_daemon};
 
 struct MyThread {
     started: Arc<Event>,
 }
 
-impl Run for MyThread {
+impl Target for MyThread {
+    type Outcome = ();
     fn run(self) {
         println!("start...");
         self.started.set();
@@ -29,7 +30,7 @@ impl Run for MyThread {
 }
 
 fn main() {
-    let started = Arc::new(Event::new());
+    let started = Arc::new(Event::new().unwrap());
     let t = Thread::builder().daemon(Daemon::Yes).target(MyThread {
         started: started.clone(),
     });

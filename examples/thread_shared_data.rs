@@ -49,7 +49,7 @@ fn main() {
     println!("主线程pid {}", std::process::id());
 
     // seed 004: data put by a thread is visible to the main thread.
-    let q = Arc::new(Queue::new(0));
+    let q = Arc::new(Queue::new(0).unwrap());
     let p = Thread::new({
         let q = q.clone();
         move || q.put((42, None::<()>, "heelo")).unwrap()

@@ -52,12 +52,24 @@
 //! assert_eq!(pool.map(square, 1..=4).unwrap(), [1, 4, 9, 16]);
 //! ```
 //!
+//! # One API across backends
+//!
+//! The types both modules have (`Lock`, `RLock`, `Semaphore`,
+//! `BoundedSemaphore`, `Event`, `Condition`, `Barrier`, `Queue`,
+//! `SimpleQueue`, and `Thread`/`Process` with their builders, `Daemon`
+//! flag and `Target` trait) take and return the same types, errors
+//! included ([`ReleaseError`], [`BrokenBarrierError`], [`PutError`],
+//! [`GetError`], [`Error`]): constructors return `Result<_, Error>` in
+//! both (a process object allocates shared memory), so switching backend
+//! changes the import and nothing else.
+//!
 //! The Python → poolrt API map is in the repository's `docs/api-map.md`.
 
 pub use pool_core::{
-    AsCompleted, CancelFutures, Error, ErrorKind, Metrics, Panic, Promise, Report, ReturnWhen,
-    Scheduler, SchedulerConfig, Scope, SubmitError, TaskFuture, Wait, Waitable, Waited,
-    as_completed, promise, reset_report_hook, set_report_hook, wait,
+    AsCompleted, BrokenBarrierError, CancelFutures, Daemon, Deadline, Error, ErrorKind, GetError,
+    Metrics, Outcome, Panic, Promise, PutError, ReleaseError, Report, ReturnWhen, Scheduler,
+    SchedulerConfig, Scope, SubmitError, TaskFuture, Wait, Waitable, Waited, as_completed, promise,
+    reset_report_hook, set_report_hook, wait,
 };
 
 /// The thread backend, for IO-bound work: [`ThreadPoolExecutor`](thread::ThreadPoolExecutor).
@@ -69,12 +81,14 @@ pub mod thread {
     pub use pool_thread::Builder;
     pub use pool_thread::{
         Barrier, BoundedSemaphore, BrokenBarrierError, Condition, ConditionGuard, ConditionLock,
-        Daemon, Empty, Event, Fifo, GetError, Immediate, JoinError, Lifo, LifoQueue, Lock,
-        LockGuard, Order, OrderedQueue, Priority, PriorityQueue, PutError, Queue, RLock,
-        RLockGuard, ReleaseError, Run, Semaphore, ShutDown, SimpleQueue, StartError, TaskDoneError,
-        Thread, ThreadBuilder, Timer, current_thread, get_ident, get_native_id, join_non_daemon,
+        Daemon, Deadline, Error, Event, Fifo, GetError, Immediate, Lifo, LifoQueue, Lock,
+        LockGuard, Order, OrderedQueue, Outcome, Priority, PriorityQueue, PutError, Queue, RLock,
+        RLockGuard, ReleaseError, Semaphore, SimpleQueue, Target, TaskDoneError, Thread,
+        ThreadBuilder, Timer, current_thread, get_ident, get_native_id, join_non_daemon,
         join_non_daemon_timeout,
     };
+    #[allow(deprecated)]
+    pub use pool_thread::{Empty, JoinError, Run, ShutDown, StartError};
     pub use pool_thread::{Map, ThreadPoolBuilder, ThreadPoolExecutor, default_max_workers};
 }
 
@@ -91,11 +105,13 @@ pub mod thread {
 /// module does not exist.
 #[cfg(all(feature = "process", target_os = "linux"))]
 pub mod process {
+    pub use pool_core::Error;
     pub use pool_process::{
-        Array, ArrayGuard, Barrier, BoundedSemaphore, Condition, ConditionGuard, Connection,
-        CurrentProcess, Dict, Element, Event, Fd, GetError, JoinableQueue, List, Lock, LockGuard,
-        Manager, Pipe, Process, ProcessBuilder, PutError, Queue, RLock, Semaphore, SimpleQueue,
-        Target, Value, ValueGuard, active_children, current_process,
+        Array, ArrayGuard, Barrier, BoundedSemaphore, BrokenBarrierError, Condition,
+        ConditionGuard, Connection, CurrentProcess, Daemon, Deadline, Dict, Element, Event, Fd,
+        GetError, JoinableQueue, List, Lock, LockGuard, Manager, Outcome, Pipe, Process,
+        ProcessBuilder, PutError, Queue, RLock, ReleaseError, Semaphore, SimpleQueue, Target,
+        Value, ValueGuard, active_children, current_process,
     };
     pub use pool_process::{
         AsyncResult, Builder, Callbacks, ExitStatus, IMap, InitOutcome, Pool, ProcessPoolExecutor,

@@ -101,3 +101,4 @@ pub use crate::shared::{
     Queue, RLock, Semaphore, SimpleQueue, Value, ValueGuard,
 };
 pub use crate::task::{InitOutcome, StarFn, Target, Wire};
+pub use pool_core::{BrokenBarrierError, Daemon, Deadline, Outcome, ReleaseError};

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use pool_core::ErrorKind;
-use pool_process::{Process, Target, active_children};
+use pool_process::{Daemon, Process, Target, active_children};
 use serde::{Deserialize, Serialize, Serializer};
 use support::{BOUND, Rendezvous, hold, report_and_hold};
 
@@ -284,7 +284,7 @@ fn names_default_to_process_n_and_debug_shows_the_state() {
     assert!(number(&b) > number(&a));
     let named = Process::builder()
         .name("reader")
-        .daemon(true)
+        .daemon(Daemon::Yes)
         .target(exits_with, (0,));
     assert_eq!(named.name(), "reader");
     assert!(named.is_daemon());

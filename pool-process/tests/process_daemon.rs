@@ -17,7 +17,7 @@ use std::io::Write;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, ChildStdin, Command, Stdio};
 
-use pool_process::Process;
+use pool_process::{Daemon, Process};
 use rustix::process::{Pid, WaitOptions, WaitStatus, waitpid};
 use support::{Held, Rendezvous, eventually, pids_after, process_state, report_and_hold};
 
@@ -38,9 +38,11 @@ fn helper_starts_a_daemon_and_a_non_daemon_process() {
     };
     let path = path.into_string().unwrap();
     let daemon = Process::builder()
-        .daemon(true)
+        .daemon(Daemon::Yes)
         .target(report_pid, (path.clone(),));
-    let other = Process::builder().daemon(false).target(report_pid, (path,));
+    let other = Process::builder()
+        .daemon(Daemon::No)
+        .target(report_pid, (path,));
     daemon.start().unwrap();
     other.start().unwrap();
     println!("{PIDS} {} {}", daemon.pid().unwrap(), other.pid().unwrap());

@@ -8,7 +8,7 @@ mod support;
 use std::time::Duration;
 
 use pool_core::ErrorKind;
-use pool_process::{GetError, JoinableQueue, Pool, Process, PutError, Queue};
+use pool_process::{Daemon, GetError, JoinableQueue, Pool, Process, PutError, Queue};
 use serde::{Serialize, Serializer};
 use support::BOUND;
 
@@ -110,7 +110,8 @@ fn unserializable_and_oversized_items_are_refused_and_handed_back() {
     let small = Queue::with_capacity(0, 64).unwrap();
     let big = vec![7u8; 100];
     let error = small.put(big.clone()).unwrap_err();
-    assert!(error.to_string().contains("does not fit"), "{error}");
+    let cause = error.error().unwrap();
+    assert!(cause.to_string().contains("does not fit"), "{cause}");
     assert_eq!(error.into_inner(), big);
     assert!(small.empty());
     // Items that fit wrap around the ring many times.
@@ -163,7 +164,7 @@ fn joinable_queue_join_waits_for_task_done_in_consumer_processes() {
     let consumers: Vec<Process> = (0..2)
         .map(|_| {
             Process::builder()
-                .daemon(true)
+                .daemon(Daemon::Yes)
                 .target(work_through, (q.clone(), done.clone()))
         })
         .collect();

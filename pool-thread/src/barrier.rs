@@ -21,8 +21,9 @@ use std::fmt;
 use std::time::Duration;
 
 use parking_lot::{Condvar, Mutex, MutexGuard};
+use pool_core::Error;
 
-use crate::deadline::Deadline;
+use crate::deadline::{Deadline, DeadlineWait};
 use crate::error::BrokenBarrierError;
 
 /// A rendezvous for a fixed number of threads (`parties`): each
@@ -52,7 +53,7 @@ use crate::error::BrokenBarrierError;
 /// use pool_thread::Barrier;
 ///
 /// let rounds = AtomicUsize::new(0);
-/// let barrier = Barrier::new(3).with_action(|| {
+/// let barrier = Barrier::new(3).unwrap().with_action(|| {
 ///     rounds.fetch_add(1, SeqCst);
 /// });
 /// let mut indexes: Vec<usize> = std::thread::scope(|s| {
@@ -94,13 +95,21 @@ impl<'a> Barrier<'a> {
     /// # Examples
     ///
     /// ```
-    /// let barrier = pool_thread::Barrier::new(1);
+    /// let barrier = pool_thread::Barrier::new(1).unwrap();
     /// assert_eq!(barrier.wait().unwrap(), 0);
     /// assert_eq!(barrier.parties(), 1);
     /// ```
-    pub fn new(parties: usize) -> Barrier<'a> {
+    pub fn new(parties: usize) -> Result<Barrier<'a>, Error> {
+        if parties == 0 {
+            return Err(Error::from_kind(pool_core::ErrorKind::InvalidConfig)
+                .with_detail("a barrier needs at least one party"));
+        }
+        Ok(Barrier::with_parties(parties))
+    }
+
+    fn with_parties(parties: usize) -> Barrier<'a> {
         Barrier {
-            parties: parties.max(1),
+            parties,
             action: None,
             timeout: None,
             state: Mutex::new(State {
@@ -120,7 +129,7 @@ impl<'a> Barrier<'a> {
     /// use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
     ///
     /// let ran = AtomicBool::new(false);
-    /// let barrier = pool_thread::Barrier::new(1).with_action(|| ran.store(true, SeqCst));
+    /// let barrier = pool_thread::Barrier::new(1).unwrap().with_action(|| ran.store(true, SeqCst));
     /// barrier.wait().unwrap();
     /// assert!(ran.load(SeqCst));
     /// ```
@@ -137,7 +146,7 @@ impl<'a> Barrier<'a> {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let barrier = pool_thread::Barrier::new(2).with_timeout(Duration::from_millis(5));
+    /// let barrier = pool_thread::Barrier::new(2).unwrap().with_timeout(Duration::from_millis(5));
     /// assert!(barrier.wait().unwrap_err().is_timeout());
     /// ```
     #[must_use]
@@ -157,7 +166,7 @@ impl<'a> Barrier<'a> {
     /// # Examples
     ///
     /// ```
-    /// let barrier = pool_thread::Barrier::new(2);
+    /// let barrier = pool_thread::Barrier::new(2).unwrap();
     /// let (a, b) = std::thread::scope(|s| {
     ///     let t = s.spawn(|| barrier.wait().unwrap());
     ///     (barrier.wait().unwrap(), t.join().unwrap())
@@ -180,7 +189,7 @@ impl<'a> Barrier<'a> {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let barrier = pool_thread::Barrier::new(2);
+    /// let barrier = pool_thread::Barrier::new(2).unwrap();
     /// assert!(barrier.wait_timeout(Duration::from_millis(1)).unwrap_err().is_timeout());
     /// assert!(barrier.wait().is_err(), "the timeout broke it");
     /// ```
@@ -274,7 +283,7 @@ impl<'a> Barrier<'a> {
     /// # Examples
     ///
     /// ```
-    /// let barrier = pool_thread::Barrier::new(2);
+    /// let barrier = pool_thread::Barrier::new(2).unwrap();
     /// barrier.abort();
     /// assert!(barrier.broken());
     /// assert!(barrier.wait().is_err());
@@ -290,7 +299,7 @@ impl<'a> Barrier<'a> {
     /// # Examples
     ///
     /// ```
-    /// let barrier = pool_thread::Barrier::new(1);
+    /// let barrier = pool_thread::Barrier::new(1).unwrap();
     /// barrier.abort();
     /// barrier.reset();
     /// assert!(!barrier.broken());
@@ -313,8 +322,8 @@ impl<'a> Barrier<'a> {
     /// # Examples
     ///
     /// ```
-    /// assert_eq!(pool_thread::Barrier::new(4).parties(), 4);
-    /// assert_eq!(pool_thread::Barrier::new(0).parties(), 1);
+    /// assert_eq!(pool_thread::Barrier::new(4).unwrap().parties(), 4);
+    /// assert!(pool_thread::Barrier::new(0).is_err());
     /// ```
     pub fn parties(&self) -> usize {
         self.parties
@@ -325,7 +334,7 @@ impl<'a> Barrier<'a> {
     /// # Examples
     ///
     /// ```
-    /// assert_eq!(pool_thread::Barrier::new(3).n_waiting(), 0);
+    /// assert_eq!(pool_thread::Barrier::new(3).unwrap().n_waiting(), 0);
     /// ```
     pub fn n_waiting(&self) -> usize {
         let state = self.state.lock();
@@ -340,7 +349,7 @@ impl<'a> Barrier<'a> {
     /// # Examples
     ///
     /// ```
-    /// let barrier = pool_thread::Barrier::new(2);
+    /// let barrier = pool_thread::Barrier::new(2).unwrap();
     /// assert!(!barrier.broken());
     /// barrier.abort();
     /// assert!(barrier.broken());

@@ -26,6 +26,7 @@ use std::thread::{self, Thread};
 use std::time::Duration;
 
 use parking_lot::Mutex;
+use pool_core::Error;
 
 use crate::deadline::Deadline;
 use crate::lock::Lock;
@@ -54,7 +55,7 @@ use crate::rlock::RLock;
 /// use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 /// use pool_thread::Condition;
 ///
-/// let cond = Arc::new(Condition::new());
+/// let cond = Arc::new(Condition::new().unwrap());
 /// let ready = Arc::new(AtomicBool::new(false));
 /// let consumers: Vec<_> = (0..2)
 ///     .map(|_| {
@@ -93,14 +94,26 @@ impl Condition<RLock> {
     /// # Examples
     ///
     /// ```
-    /// static COND: pool_thread::Condition = pool_thread::Condition::new();
+    /// static COND: pool_thread::Condition = pool_thread::Condition::const_new();
     /// let outer = COND.lock();
     /// let inner = COND.lock(); // reentrant
     /// drop((inner, outer));
     /// ```
-    pub const fn new() -> Condition<RLock> {
+    pub fn new() -> Result<Condition<RLock>, Error> {
+        Ok(Condition::const_new())
+    }
+
+    /// The same, infallible and `const` (for a `static`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// static C: pool_thread::Condition = pool_thread::Condition::const_new();
+    /// # let _ = &C;
+    /// ```
+    pub const fn const_new() -> Condition<RLock> {
         Condition {
-            lock: RLock::new(),
+            lock: RLock::const_new(),
             waiters: Mutex::new(VecDeque::new()),
         }
     }
@@ -108,7 +121,7 @@ impl Condition<RLock> {
 
 impl Default for Condition<RLock> {
     fn default() -> Condition<RLock> {
-        Condition::new()
+        Condition::const_new()
     }
 }
 
@@ -123,7 +136,7 @@ impl<L: ConditionLock> Condition<L> {
     /// use std::sync::Arc;
     /// use pool_thread::{Condition, Lock};
     ///
-    /// let lock = Arc::new(Lock::new());
+    /// let lock = Arc::new(Lock::new().unwrap());
     /// let cond = Condition::with_lock(lock.clone());
     /// let guard = cond.lock();
     /// assert!(lock.locked());
@@ -143,7 +156,7 @@ impl<L: ConditionLock> Condition<L> {
     /// # Examples
     ///
     /// ```
-    /// let cond = pool_thread::Condition::new();
+    /// let cond = pool_thread::Condition::new().unwrap();
     /// let guard = cond.lock();
     /// guard.notify_all(); // nobody is waiting: does nothing
     /// ```
@@ -161,7 +174,7 @@ impl<L: ConditionLock> Condition<L> {
     /// ```
     /// use pool_thread::{Condition, Lock};
     ///
-    /// let cond = Condition::with_lock(Lock::new());
+    /// let cond = Condition::with_lock(Lock::new().unwrap());
     /// let held = cond.lock();
     /// assert!(cond.try_lock().is_none());
     /// drop(held);
@@ -182,7 +195,7 @@ impl<L: ConditionLock> Condition<L> {
     /// use std::time::Duration;
     /// use pool_thread::{Condition, Lock};
     ///
-    /// let cond = Condition::with_lock(Lock::new());
+    /// let cond = Condition::with_lock(Lock::new().unwrap());
     /// let _held = cond.lock();
     /// assert!(cond.lock_timeout(Duration::from_millis(5)).is_none());
     /// ```
@@ -198,7 +211,7 @@ impl<L: ConditionLock> Condition<L> {
     /// # Examples
     ///
     /// ```
-    /// let cond = pool_thread::Condition::new();
+    /// let cond = pool_thread::Condition::new().unwrap();
     /// let _guard = cond.lock();
     /// assert_eq!(cond.get_lock().level(), 1);
     /// ```
@@ -211,7 +224,7 @@ impl<L: ConditionLock> Condition<L> {
     /// # Examples
     ///
     /// ```
-    /// assert_eq!(pool_thread::Condition::new().waiting(), 0);
+    /// assert_eq!(pool_thread::Condition::new().unwrap().waiting(), 0);
     /// ```
     pub fn waiting(&self) -> usize {
         self.waiters.lock().len()
@@ -287,7 +300,7 @@ impl<L: ConditionLock + fmt::Debug> fmt::Debug for Condition<L> {
 /// ```
 /// use std::time::Duration;
 ///
-/// let cond = pool_thread::Condition::new();
+/// let cond = pool_thread::Condition::new().unwrap();
 /// let mut guard = cond.lock();
 /// assert!(!guard.wait_timeout(Duration::from_millis(1)), "nobody notified");
 /// ```
@@ -317,7 +330,7 @@ impl<'a, L: ConditionLock> ConditionGuard<'a, L> {
     /// use std::sync::Arc;
     /// use pool_thread::Condition;
     ///
-    /// let cond = Arc::new(Condition::new());
+    /// let cond = Arc::new(Condition::new().unwrap());
     /// let mut guard = cond.lock();
     /// let notifier = {
     ///     let cond = cond.clone();
@@ -339,7 +352,7 @@ impl<'a, L: ConditionLock> ConditionGuard<'a, L> {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let cond = pool_thread::Condition::new();
+    /// let cond = pool_thread::Condition::new().unwrap();
     /// let mut guard = cond.lock();
     /// assert!(!guard.wait_timeout(Duration::from_millis(1)));
     /// assert_eq!(cond.get_lock().level(), 1);
@@ -355,7 +368,7 @@ impl<'a, L: ConditionLock> ConditionGuard<'a, L> {
     /// # Examples
     ///
     /// ```
-    /// let cond = pool_thread::Condition::new();
+    /// let cond = pool_thread::Condition::new().unwrap();
     /// let mut guard = cond.lock();
     /// guard.wait_for(|| true); // already true: returns at once
     /// ```
@@ -373,7 +386,7 @@ impl<'a, L: ConditionLock> ConditionGuard<'a, L> {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let cond = pool_thread::Condition::new();
+    /// let cond = pool_thread::Condition::new().unwrap();
     /// let mut guard = cond.lock();
     /// assert!(!guard.wait_for_timeout(|| false, Duration::from_millis(5)));
     /// ```
@@ -401,7 +414,7 @@ impl<'a, L: ConditionLock> ConditionGuard<'a, L> {
     /// # Examples
     ///
     /// ```
-    /// let cond = pool_thread::Condition::new();
+    /// let cond = pool_thread::Condition::new().unwrap();
     /// assert_eq!(cond.lock().notify(2), 0);
     /// ```
     pub fn notify(&self, n: usize) -> usize {
@@ -413,7 +426,7 @@ impl<'a, L: ConditionLock> ConditionGuard<'a, L> {
     /// # Examples
     ///
     /// ```
-    /// let cond = pool_thread::Condition::new();
+    /// let cond = pool_thread::Condition::new().unwrap();
     /// assert_eq!(cond.lock().notify_all(), 0);
     /// ```
     #[doc(alias = "notifyAll")]
@@ -447,8 +460,8 @@ impl<L: ConditionLock> fmt::Debug for ConditionGuard<'_, L> {
 /// fn shared<L: ConditionLock>(cond: &Condition<L>) -> usize {
 ///     cond.lock().notify_all()
 /// }
-/// assert_eq!(shared(&Condition::with_lock(Lock::new())), 0);
-/// assert_eq!(shared(&Condition::with_lock(Arc::new(RLock::new()))), 0);
+/// assert_eq!(shared(&Condition::with_lock(Lock::new().unwrap())), 0);
+/// assert_eq!(shared(&Condition::with_lock(Arc::new(RLock::new().unwrap()))), 0);
 /// ```
 pub trait ConditionLock: sealed::Sealed {}
 

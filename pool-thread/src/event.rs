@@ -4,8 +4,9 @@ use std::fmt;
 use std::time::Duration;
 
 use parking_lot::{Condvar, Mutex};
+use pool_core::Error;
 
-use crate::deadline::Deadline;
+use crate::deadline::{Deadline, DeadlineWait};
 
 /// A flag that starts false; [`wait`](Event::wait) blocks until some
 /// thread [`set`](Event::set)s it. Setting wakes every waiter;
@@ -19,7 +20,7 @@ use crate::deadline::Deadline;
 /// use std::sync::Arc;
 /// use pool_thread::Event;
 ///
-/// let event = Arc::new(Event::new());
+/// let event = Arc::new(Event::new().unwrap());
 /// let threads: Vec<_> = (0..10)
 ///     .map(|_| {
 ///         let event = event.clone();
@@ -43,10 +44,24 @@ impl Event {
     /// # Examples
     ///
     /// ```
-    /// static READY: pool_thread::Event = pool_thread::Event::new();
+    /// static READY: pool_thread::Event = pool_thread::Event::const_new();
     /// assert!(!READY.is_set());
     /// ```
-    pub const fn new() -> Event {
+    pub fn new() -> Result<Event, Error> {
+        Ok(Event::const_new())
+    }
+
+    /// The same, infallible and `const` (for a `static`): a thread
+    /// primitive needs no OS resource. `new` returns a `Result` because
+    /// the process backend's does.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// static X: pool_thread::Event = pool_thread::Event::const_new();
+    /// # let _ = &X;
+    /// ```
+    pub const fn const_new() -> Event {
         Event {
             flag: Mutex::new(false),
             changed: Condvar::new(),
@@ -58,7 +73,7 @@ impl Event {
     /// # Examples
     ///
     /// ```
-    /// let event = pool_thread::Event::new();
+    /// let event = pool_thread::Event::new().unwrap();
     /// event.set();
     /// assert!(event.is_set());
     /// ```
@@ -72,7 +87,7 @@ impl Event {
     /// # Examples
     ///
     /// ```
-    /// let event = pool_thread::Event::new();
+    /// let event = pool_thread::Event::new().unwrap();
     /// event.set();
     /// event.clear();
     /// assert!(!event.is_set());
@@ -86,7 +101,7 @@ impl Event {
     /// # Examples
     ///
     /// ```
-    /// assert!(!pool_thread::Event::new().is_set());
+    /// assert!(!pool_thread::Event::new().unwrap().is_set());
     /// ```
     #[doc(alias = "isSet")]
     pub fn is_set(&self) -> bool {
@@ -98,7 +113,7 @@ impl Event {
     /// # Examples
     ///
     /// ```
-    /// let event = pool_thread::Event::new();
+    /// let event = pool_thread::Event::new().unwrap();
     /// event.set();
     /// event.wait();
     /// ```
@@ -114,7 +129,7 @@ impl Event {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let event = pool_thread::Event::new();
+    /// let event = pool_thread::Event::new().unwrap();
     /// assert!(!event.wait_timeout(Duration::from_millis(5)));
     /// event.set();
     /// assert!(event.wait_timeout(Duration::from_millis(5)));
@@ -137,7 +152,7 @@ impl Event {
 
 impl Default for Event {
     fn default() -> Event {
-        Event::new()
+        Event::const_new()
     }
 }
 

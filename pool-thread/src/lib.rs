@@ -20,6 +20,13 @@
 //! the combinations Python rejects at run time cannot be written; errors
 //! hand back what could not be delivered (`PutError::Full(item)`).
 //!
+//! The types this backend shares with `pool-process` (locks, semaphores,
+//! `Event`, `Condition`, `Barrier`, `Queue`, `SimpleQueue`, the
+//! `Thread`/`Process` lifecycle) take and return the same types, errors
+//! included ([`ReleaseError`], [`BrokenBarrierError`], [`PutError`],
+//! [`GetError`], [`Error`]); constructors return `Result` because the
+//! process backend's allocate shared memory.
+//!
 //! # Glossary
 //!
 //! | role | what it is |
@@ -81,18 +88,22 @@ pub use crate::condition::{Condition, ConditionGuard, ConditionLock};
 pub use crate::error::{BrokenBarrierError, ReleaseError};
 pub use crate::event::Event;
 pub use crate::lock::{Lock, LockGuard};
+#[allow(deprecated)]
+pub use crate::queue::{Empty, ShutDown};
 pub use crate::queue::{
-    Empty, Fifo, GetError, Immediate, Lifo, LifoQueue, Order, OrderedQueue, Priority,
-    PriorityQueue, PutError, Queue, ShutDown, SimpleQueue, TaskDoneError,
+    Fifo, GetError, Immediate, Lifo, LifoQueue, Order, OrderedQueue, Priority, PriorityQueue,
+    PutError, Queue, SimpleQueue, TaskDoneError,
 };
 pub use crate::rlock::{RLock, RLockGuard};
 pub use crate::semaphore::{BoundedSemaphore, Semaphore};
 pub use crate::thread::{
-    Daemon, JoinError, Run, StartError, Thread, ThreadBuilder, current_thread, get_ident,
-    get_native_id, join_non_daemon, join_non_daemon_timeout,
+    Daemon, Target, Thread, ThreadBuilder, current_thread, get_ident, get_native_id,
+    join_non_daemon, join_non_daemon_timeout,
 };
+#[allow(deprecated)]
+pub use crate::thread::{JoinError, Run, StartError};
 pub use crate::timer::Timer;
 pub use pool_core::{
-    AsCompleted, CancelFutures, Error, ErrorKind, ReturnWhen, Scope, SubmitError, TaskFuture, Wait,
-    as_completed, wait,
+    AsCompleted, CancelFutures, Deadline, Error, ErrorKind, Outcome, ReturnWhen, Scope,
+    SubmitError, TaskFuture, Wait, as_completed, wait,
 };

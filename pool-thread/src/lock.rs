@@ -5,8 +5,9 @@ use std::fmt;
 use std::time::Duration;
 
 use parking_lot::{Condvar, Mutex};
+use pool_core::Error;
 
-use crate::deadline::Deadline;
+use crate::deadline::{Deadline, DeadlineWait};
 use crate::error::ReleaseError;
 
 /// A plain mutual-exclusion lock with Python's `threading.Lock` semantics.
@@ -37,7 +38,7 @@ use crate::error::ReleaseError;
 /// use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 /// use pool_thread::Lock;
 ///
-/// static LOCK: Lock = Lock::new();
+/// static LOCK: Lock = Lock::const_new();
 /// static NUMBER: AtomicUsize = AtomicUsize::new(100);
 ///
 /// std::thread::scope(|s| {
@@ -64,10 +65,24 @@ impl Lock {
     /// # Examples
     ///
     /// ```
-    /// let lock = pool_thread::Lock::new();
+    /// let lock = pool_thread::Lock::new().unwrap();
     /// assert!(!lock.locked());
     /// ```
-    pub const fn new() -> Lock {
+    pub fn new() -> Result<Lock, Error> {
+        Ok(Lock::const_new())
+    }
+
+    /// The same, infallible and `const` (for a `static`): a thread
+    /// primitive needs no OS resource. `new` returns a `Result` because
+    /// the process backend's does.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// static X: pool_thread::Lock = pool_thread::Lock::const_new();
+    /// # let _ = &X;
+    /// ```
+    pub const fn const_new() -> Lock {
         Lock {
             locked: Mutex::new(false),
             unlocked: Condvar::new(),
@@ -79,7 +94,7 @@ impl Lock {
     /// # Examples
     ///
     /// ```
-    /// let lock = pool_thread::Lock::new();
+    /// let lock = pool_thread::Lock::new().unwrap();
     /// lock.acquire();
     /// assert!(lock.locked());
     /// ```
@@ -93,7 +108,7 @@ impl Lock {
     /// # Examples
     ///
     /// ```
-    /// let lock = pool_thread::Lock::new();
+    /// let lock = pool_thread::Lock::new().unwrap();
     /// assert!(lock.try_acquire());
     /// assert!(!lock.try_acquire());
     /// ```
@@ -110,7 +125,7 @@ impl Lock {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let lock = pool_thread::Lock::new();
+    /// let lock = pool_thread::Lock::new().unwrap();
     /// assert!(lock.acquire_timeout(Duration::from_millis(10)));
     /// assert!(!lock.acquire_timeout(Duration::from_millis(10)));
     /// ```
@@ -140,7 +155,7 @@ impl Lock {
     /// # Examples
     ///
     /// ```
-    /// let lock = pool_thread::Lock::new();
+    /// let lock = pool_thread::Lock::new().unwrap();
     /// lock.acquire();
     /// assert!(lock.release().is_ok());
     /// assert!(lock.release().unwrap_err().is_unlocked());
@@ -161,7 +176,7 @@ impl Lock {
     /// # Examples
     ///
     /// ```
-    /// let lock = pool_thread::Lock::new();
+    /// let lock = pool_thread::Lock::new().unwrap();
     /// let guard = lock.lock();
     /// assert!(lock.locked());
     /// drop(guard);
@@ -177,7 +192,7 @@ impl Lock {
     /// # Examples
     ///
     /// ```
-    /// let lock = pool_thread::Lock::new();
+    /// let lock = pool_thread::Lock::new().unwrap();
     /// {
     ///     let _guard = lock.lock();
     ///     assert!(!lock.try_acquire());
@@ -196,7 +211,7 @@ impl Lock {
     /// # Examples
     ///
     /// ```
-    /// let lock = pool_thread::Lock::new();
+    /// let lock = pool_thread::Lock::new().unwrap();
     /// let guard = lock.try_lock().unwrap();
     /// assert!(lock.try_lock().is_none());
     /// drop(guard);
@@ -212,7 +227,7 @@ impl Lock {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let lock = pool_thread::Lock::new();
+    /// let lock = pool_thread::Lock::new().unwrap();
     /// let _held = lock.lock();
     /// assert!(lock.lock_timeout(Duration::from_millis(5)).is_none());
     /// ```
@@ -224,7 +239,7 @@ impl Lock {
 
 impl Default for Lock {
     fn default() -> Lock {
-        Lock::new()
+        Lock::const_new()
     }
 }
 
@@ -246,7 +261,7 @@ impl fmt::Debug for Lock {
 /// # Examples
 ///
 /// ```
-/// let lock = pool_thread::Lock::new();
+/// let lock = pool_thread::Lock::new().unwrap();
 /// let guard = lock.lock();
 /// drop(guard);
 /// assert!(lock.try_acquire());

@@ -6,8 +6,9 @@ use std::thread::{self, ThreadId};
 use std::time::Duration;
 
 use parking_lot::{Condvar, Mutex};
+use pool_core::Error;
 
-use crate::deadline::Deadline;
+use crate::deadline::{Deadline, DeadlineWait};
 use crate::error::ReleaseError;
 
 /// A reentrant lock: the thread that holds it may acquire it again, and
@@ -25,7 +26,7 @@ use crate::error::ReleaseError;
 /// ```
 /// use pool_thread::RLock;
 ///
-/// let rlock = RLock::new();
+/// let rlock = RLock::new().unwrap();
 /// rlock.acquire();
 /// rlock.acquire(); // the same thread: does not block
 /// rlock.release().unwrap();
@@ -50,10 +51,24 @@ impl RLock {
     /// # Examples
     ///
     /// ```
-    /// static RLOCK: pool_thread::RLock = pool_thread::RLock::new();
+    /// static RLOCK: pool_thread::RLock = pool_thread::RLock::const_new();
     /// assert!(RLOCK.try_acquire());
     /// ```
-    pub const fn new() -> RLock {
+    pub fn new() -> Result<RLock, Error> {
+        Ok(RLock::const_new())
+    }
+
+    /// The same, infallible and `const` (for a `static`): a thread
+    /// primitive needs no OS resource. `new` returns a `Result` because
+    /// the process backend's does.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// static X: pool_thread::RLock = pool_thread::RLock::const_new();
+    /// # let _ = &X;
+    /// ```
+    pub const fn const_new() -> RLock {
         RLock {
             state: Mutex::new(State {
                 owner: None,
@@ -69,7 +84,7 @@ impl RLock {
     /// # Examples
     ///
     /// ```
-    /// let rlock = pool_thread::RLock::new();
+    /// let rlock = pool_thread::RLock::new().unwrap();
     /// rlock.acquire();
     /// rlock.acquire();
     /// assert_eq!(rlock.level(), 2);
@@ -83,7 +98,7 @@ impl RLock {
     /// # Examples
     ///
     /// ```
-    /// let rlock = pool_thread::RLock::new();
+    /// let rlock = pool_thread::RLock::new().unwrap();
     /// assert!(rlock.try_acquire());
     /// assert!(rlock.try_acquire());
     /// let other = std::thread::scope(|s| s.spawn(|| rlock.try_acquire()).join().unwrap());
@@ -101,7 +116,7 @@ impl RLock {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let rlock = pool_thread::RLock::new();
+    /// let rlock = pool_thread::RLock::new().unwrap();
     /// rlock.acquire();
     /// let other = std::thread::scope(|s| {
     ///     s.spawn(|| rlock.acquire_timeout(Duration::from_millis(10))).join().unwrap()
@@ -143,7 +158,7 @@ impl RLock {
     /// # Examples
     ///
     /// ```
-    /// let rlock = pool_thread::RLock::new();
+    /// let rlock = pool_thread::RLock::new().unwrap();
     /// rlock.acquire();
     /// let err = std::thread::scope(|s| s.spawn(|| rlock.release()).join().unwrap());
     /// assert!(err.unwrap_err().is_not_owner());
@@ -184,7 +199,7 @@ impl RLock {
     /// # Examples
     ///
     /// ```
-    /// let rlock = pool_thread::RLock::new();
+    /// let rlock = pool_thread::RLock::new().unwrap();
     /// assert_eq!(rlock.level(), 0);
     /// let _guard = rlock.lock();
     /// assert_eq!(rlock.level(), 1);
@@ -203,7 +218,7 @@ impl RLock {
     /// # Examples
     ///
     /// ```
-    /// let rlock = pool_thread::RLock::new();
+    /// let rlock = pool_thread::RLock::new().unwrap();
     /// assert!(!rlock.locked());
     /// rlock.acquire();
     /// assert!(rlock.locked());
@@ -218,7 +233,7 @@ impl RLock {
     /// # Examples
     ///
     /// ```
-    /// let rlock = pool_thread::RLock::new();
+    /// let rlock = pool_thread::RLock::new().unwrap();
     /// let outer = rlock.lock();
     /// let inner = rlock.lock();
     /// drop(inner);
@@ -237,7 +252,7 @@ impl RLock {
     /// # Examples
     ///
     /// ```
-    /// let rlock = pool_thread::RLock::new();
+    /// let rlock = pool_thread::RLock::new().unwrap();
     /// assert!(rlock.try_lock().is_some());
     /// ```
     pub fn try_lock(&self) -> Option<RLockGuard<'_>> {
@@ -251,7 +266,7 @@ impl RLock {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let rlock = pool_thread::RLock::new();
+    /// let rlock = pool_thread::RLock::new().unwrap();
     /// assert!(rlock.lock_timeout(Duration::from_millis(5)).is_some());
     /// ```
     pub fn lock_timeout(&self, timeout: Duration) -> Option<RLockGuard<'_>> {
@@ -261,7 +276,7 @@ impl RLock {
 
 impl Default for RLock {
     fn default() -> RLock {
-        RLock::new()
+        RLock::const_new()
     }
 }
 
@@ -283,7 +298,7 @@ impl fmt::Debug for RLock {
 /// # Examples
 ///
 /// ```
-/// let rlock = pool_thread::RLock::new();
+/// let rlock = pool_thread::RLock::new().unwrap();
 /// let guard = rlock.lock();
 /// assert_eq!(rlock.level(), 1);
 /// drop(guard);

@@ -4,8 +4,9 @@ use std::fmt;
 use std::time::Duration;
 
 use parking_lot::{Condvar, Mutex};
+use pool_core::Error;
 
-use crate::deadline::Deadline;
+use crate::deadline::{Deadline, DeadlineWait};
 use crate::error::ReleaseError;
 
 /// A counter of free slots with Python's `threading.Semaphore` semantics:
@@ -24,7 +25,7 @@ use crate::error::ReleaseError;
 /// use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 /// use pool_thread::Semaphore;
 ///
-/// let slots = Semaphore::new(2);
+/// let slots = Semaphore::new(2).unwrap();
 /// let inside = AtomicUsize::new(0);
 /// let most = AtomicUsize::new(0);
 /// std::thread::scope(|s| {
@@ -52,10 +53,24 @@ impl Semaphore {
     /// # Examples
     ///
     /// ```
-    /// let sem = pool_thread::Semaphore::new(1);
+    /// let sem = pool_thread::Semaphore::new(1).unwrap();
     /// assert_eq!(sem.value(), 1);
     /// ```
-    pub const fn new(value: usize) -> Semaphore {
+    pub fn new(value: usize) -> Result<Semaphore, Error> {
+        Ok(Semaphore::const_new(value))
+    }
+
+    /// The same, infallible and `const` (for a `static`): a thread
+    /// primitive needs no OS resource. `new` returns a `Result` because
+    /// the process backend's does.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// static X: pool_thread::Semaphore = pool_thread::Semaphore::const_new(1);
+    /// # let _ = &X;
+    /// ```
+    pub const fn const_new(value: usize) -> Semaphore {
         Semaphore {
             value: Mutex::new(value),
             available: Condvar::new(),
@@ -67,7 +82,7 @@ impl Semaphore {
     /// # Examples
     ///
     /// ```
-    /// let sem = pool_thread::Semaphore::new(1);
+    /// let sem = pool_thread::Semaphore::new(1).unwrap();
     /// sem.acquire();
     /// assert_eq!(sem.value(), 0);
     /// ```
@@ -80,7 +95,7 @@ impl Semaphore {
     /// # Examples
     ///
     /// ```
-    /// let sem = pool_thread::Semaphore::new(1);
+    /// let sem = pool_thread::Semaphore::new(1).unwrap();
     /// assert!(sem.try_acquire());
     /// assert!(!sem.try_acquire());
     /// ```
@@ -96,7 +111,7 @@ impl Semaphore {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let sem = pool_thread::Semaphore::new(0);
+    /// let sem = pool_thread::Semaphore::new(0).unwrap();
     /// assert!(!sem.acquire_timeout(Duration::from_millis(5)));
     /// ```
     #[doc(alias = "acquire(timeout)")]
@@ -120,7 +135,7 @@ impl Semaphore {
     /// # Examples
     ///
     /// ```
-    /// let sem = pool_thread::Semaphore::new(0);
+    /// let sem = pool_thread::Semaphore::new(0).unwrap();
     /// sem.release();
     /// assert!(sem.try_acquire());
     /// ```
@@ -135,7 +150,7 @@ impl Semaphore {
     /// # Examples
     ///
     /// ```
-    /// let sem = pool_thread::Semaphore::new(0);
+    /// let sem = pool_thread::Semaphore::new(0).unwrap();
     /// sem.release_n(3);
     /// assert_eq!(sem.value(), 3);
     /// ```
@@ -166,7 +181,7 @@ impl Semaphore {
     /// # Examples
     ///
     /// ```
-    /// assert_eq!(pool_thread::Semaphore::new(4).value(), 4);
+    /// assert_eq!(pool_thread::Semaphore::new(4).unwrap().value(), 4);
     /// ```
     pub fn value(&self) -> usize {
         *self.value.lock()
@@ -175,7 +190,7 @@ impl Semaphore {
 
 impl Default for Semaphore {
     fn default() -> Semaphore {
-        Semaphore::new(1)
+        Semaphore::const_new(1)
     }
 }
 
@@ -194,7 +209,7 @@ impl fmt::Debug for Semaphore {
 /// # Examples
 ///
 /// ```
-/// let sem = pool_thread::BoundedSemaphore::new(2);
+/// let sem = pool_thread::BoundedSemaphore::new(2).unwrap();
 /// sem.acquire();
 /// assert!(sem.release().is_ok());
 /// assert!(sem.release().unwrap_err().is_too_many_releases());
@@ -212,12 +227,26 @@ impl BoundedSemaphore {
     /// # Examples
     ///
     /// ```
-    /// let sem = pool_thread::BoundedSemaphore::new(3);
+    /// let sem = pool_thread::BoundedSemaphore::new(3).unwrap();
     /// assert_eq!(sem.initial_value(), 3);
     /// ```
-    pub const fn new(value: usize) -> BoundedSemaphore {
+    pub fn new(value: usize) -> Result<BoundedSemaphore, Error> {
+        Ok(BoundedSemaphore::const_new(value))
+    }
+
+    /// The same, infallible and `const` (for a `static`): a thread
+    /// primitive needs no OS resource. `new` returns a `Result` because
+    /// the process backend's does.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// static X: pool_thread::BoundedSemaphore = pool_thread::BoundedSemaphore::const_new(1);
+    /// # let _ = &X;
+    /// ```
+    pub const fn const_new(value: usize) -> BoundedSemaphore {
         BoundedSemaphore {
-            semaphore: Semaphore::new(value),
+            semaphore: Semaphore::const_new(value),
             initial: value,
         }
     }
@@ -227,7 +256,7 @@ impl BoundedSemaphore {
     /// # Examples
     ///
     /// ```
-    /// let sem = pool_thread::BoundedSemaphore::new(1);
+    /// let sem = pool_thread::BoundedSemaphore::new(1).unwrap();
     /// sem.acquire();
     /// assert_eq!(sem.value(), 0);
     /// ```
@@ -240,7 +269,7 @@ impl BoundedSemaphore {
     /// # Examples
     ///
     /// ```
-    /// let sem = pool_thread::BoundedSemaphore::new(0);
+    /// let sem = pool_thread::BoundedSemaphore::new(0).unwrap();
     /// assert!(!sem.try_acquire());
     /// ```
     #[doc(alias = "acquire(blocking=False)")]
@@ -255,7 +284,7 @@ impl BoundedSemaphore {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let sem = pool_thread::BoundedSemaphore::new(1);
+    /// let sem = pool_thread::BoundedSemaphore::new(1).unwrap();
     /// assert!(sem.acquire_timeout(Duration::from_millis(5)));
     /// assert!(!sem.acquire_timeout(Duration::from_millis(5)));
     /// ```
@@ -274,7 +303,7 @@ impl BoundedSemaphore {
     /// # Examples
     ///
     /// ```
-    /// let sem = pool_thread::BoundedSemaphore::new(1);
+    /// let sem = pool_thread::BoundedSemaphore::new(1).unwrap();
     /// assert!(sem.release().is_err());
     /// ```
     pub fn release(&self) -> Result<(), ReleaseError> {
@@ -291,7 +320,7 @@ impl BoundedSemaphore {
     /// # Examples
     ///
     /// ```
-    /// let sem = pool_thread::BoundedSemaphore::new(3);
+    /// let sem = pool_thread::BoundedSemaphore::new(3).unwrap();
     /// for _ in 0..2 {
     ///     sem.acquire();
     /// }
@@ -309,7 +338,7 @@ impl BoundedSemaphore {
     /// # Examples
     ///
     /// ```
-    /// assert_eq!(pool_thread::BoundedSemaphore::new(2).value(), 2);
+    /// assert_eq!(pool_thread::BoundedSemaphore::new(2).unwrap().value(), 2);
     /// ```
     pub fn value(&self) -> usize {
         self.semaphore.value()
@@ -320,7 +349,7 @@ impl BoundedSemaphore {
     /// # Examples
     ///
     /// ```
-    /// assert_eq!(pool_thread::BoundedSemaphore::new(5).initial_value(), 5);
+    /// assert_eq!(pool_thread::BoundedSemaphore::new(5).unwrap().initial_value(), 5);
     /// ```
     pub fn initial_value(&self) -> usize {
         self.initial
@@ -329,7 +358,7 @@ impl BoundedSemaphore {
 
 impl Default for BoundedSemaphore {
     fn default() -> BoundedSemaphore {
-        BoundedSemaphore::new(1)
+        BoundedSemaphore::const_new(1)
     }
 }
 

@@ -6,7 +6,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::event::Event;
-use crate::thread::{JoinError, StartError, Thread, ThreadBuilder};
+use pool_core::Error;
+
+use crate::thread::{Thread, ThreadBuilder};
 
 /// Runs a function once, `interval` after [`start`](Timer::start), in a
 /// thread of its own, unless [`cancel`](Timer::cancel)led first.
@@ -22,7 +24,7 @@ use crate::thread::{JoinError, StartError, Thread, ThreadBuilder};
 /// use std::time::Duration;
 /// use pool_thread::{Event, Timer};
 ///
-/// let fired = Arc::new(Event::new());
+/// let fired = Arc::new(Event::const_new());
 /// let timer = Timer::new(Duration::from_millis(10), {
 ///     let fired = fired.clone();
 ///     move || fired.set()
@@ -70,7 +72,7 @@ impl Timer {
         interval: Duration,
         function: impl FnOnce() + Send + 'static,
     ) -> Timer {
-        let finished = Arc::new(Event::new());
+        let finished = Arc::new(Event::const_new());
         let thread = builder.target({
             let finished = finished.clone();
             move || {
@@ -97,9 +99,9 @@ impl Timer {
     ///
     /// let timer = pool_thread::Timer::new(Duration::ZERO, || {});
     /// timer.start().unwrap();
-    /// assert!(timer.start().unwrap_err().is_already_started());
+    /// assert_eq!(timer.start().unwrap_err().kind(), pool_thread::ErrorKind::InvalidState);
     /// ```
-    pub fn start(&self) -> Result<(), StartError> {
+    pub fn start(&self) -> Result<(), Error> {
         self.thread.start()
     }
 
@@ -144,7 +146,7 @@ impl Timer {
     /// timer.start().unwrap();
     /// assert!(timer.join().unwrap_err().is_panic());
     /// ```
-    pub fn join(&self) -> Result<(), JoinError> {
+    pub fn join(&self) -> Result<(), Error> {
         self.thread.join()
     }
 
@@ -165,7 +167,7 @@ impl Timer {
     /// timer.cancel();
     /// ```
     #[doc(alias = "join(timeout)")]
-    pub fn join_timeout(&self, timeout: Duration) -> Result<bool, JoinError> {
+    pub fn join_timeout(&self, timeout: Duration) -> Result<bool, Error> {
         self.thread.join_timeout(timeout)
     }
 

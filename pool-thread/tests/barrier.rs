@@ -15,7 +15,7 @@ fn each_round_gives_distinct_indexes_and_runs_the_action_once() {
     const PARTIES: usize = 4;
     const ROUNDS: usize = 50;
     let actions = Arc::new(AtomicUsize::new(0));
-    let barrier = Arc::new(Barrier::new(PARTIES).with_action({
+    let barrier = Arc::new(Barrier::new(PARTIES).unwrap().with_action({
         let actions = actions.clone();
         move || {
             actions.fetch_add(1, SeqCst);
@@ -49,7 +49,7 @@ fn each_round_gives_distinct_indexes_and_runs_the_action_once() {
 fn the_action_runs_in_the_last_thread_to_arrive_before_anyone_leaves() {
     let ran_in = Arc::new(Mutex::new(None));
     let left = Arc::new(AtomicUsize::new(0));
-    let barrier = Arc::new(Barrier::new(3).with_action({
+    let barrier = Arc::new(Barrier::new(3).unwrap().with_action({
         let (ran_in, left) = (ran_in.clone(), left.clone());
         move || {
             assert_eq!(left.load(SeqCst), 0, "nobody left before the action");
@@ -73,7 +73,7 @@ fn the_action_runs_in_the_last_thread_to_arrive_before_anyone_leaves() {
 
 #[test]
 fn a_wait_timeout_breaks_the_barrier_for_every_waiter() {
-    let barrier = Arc::new(Barrier::new(3));
+    let barrier = Arc::new(Barrier::new(3).unwrap());
     let patient = {
         let barrier = barrier.clone();
         std::thread::spawn(move || barrier.wait())
@@ -89,14 +89,14 @@ fn a_wait_timeout_breaks_the_barrier_for_every_waiter() {
 
 #[test]
 fn the_default_timeout_applies_to_wait() {
-    let barrier = Barrier::new(2).with_timeout(SHORT);
+    let barrier = Barrier::new(2).unwrap().with_timeout(SHORT);
     assert!(barrier.wait().unwrap_err().is_timeout());
     assert!(barrier.broken());
 }
 
 #[test]
 fn abort_fails_current_and_future_waiters() {
-    let barrier = Arc::new(Barrier::new(3));
+    let barrier = Arc::new(Barrier::new(3).unwrap());
     let waiters: Vec<_> = (0..2)
         .map(|_| {
             let barrier = barrier.clone();
@@ -115,7 +115,7 @@ fn abort_fails_current_and_future_waiters() {
 
 #[test]
 fn reset_fails_current_waiters_then_the_barrier_works_again() {
-    let barrier = Arc::new(Barrier::new(2));
+    let barrier = Arc::new(Barrier::new(2).unwrap());
     let waiter = {
         let barrier = barrier.clone();
         std::thread::spawn(move || barrier.wait())
@@ -134,7 +134,7 @@ fn reset_fails_current_waiters_then_the_barrier_works_again() {
 
 #[test]
 fn reset_repairs_a_broken_barrier() {
-    let barrier = Barrier::new(1);
+    let barrier = Barrier::new(1).unwrap();
     barrier.abort();
     assert!(barrier.wait().is_err());
     barrier.reset();
@@ -143,7 +143,11 @@ fn reset_repairs_a_broken_barrier() {
 
 #[test]
 fn a_panicking_action_breaks_the_barrier_and_reports_the_panic() {
-    let barrier = Arc::new(Barrier::new(2).with_action(|| panic!("action failed")));
+    let barrier = Arc::new(
+        Barrier::new(2)
+            .unwrap()
+            .with_action(|| panic!("action failed")),
+    );
     let waiter = {
         let barrier = barrier.clone();
         std::thread::spawn(move || barrier.wait())
@@ -158,8 +162,10 @@ fn a_panicking_action_breaks_the_barrier_and_reports_the_panic() {
 }
 
 #[test]
-fn zero_parties_behaves_as_one() {
-    let barrier = Barrier::new(0);
+fn zero_parties_is_refused_as_in_the_process_backend() {
+    let err = Barrier::new(0).unwrap_err();
+    assert_eq!(err.kind(), pool_thread::ErrorKind::InvalidConfig);
+    let barrier = Barrier::new(1).unwrap();
     assert_eq!(barrier.parties(), 1);
     assert_eq!(barrier.wait().unwrap(), 0);
     assert_eq!(barrier.wait().unwrap(), 0);
@@ -168,7 +174,7 @@ fn zero_parties_behaves_as_one() {
 #[test]
 fn an_action_may_borrow_from_the_stack() {
     let count = AtomicUsize::new(0);
-    let barrier = Barrier::new(2).with_action(|| {
+    let barrier = Barrier::new(2).unwrap().with_action(|| {
         count.fetch_add(1, SeqCst);
     });
     std::thread::scope(|s| {

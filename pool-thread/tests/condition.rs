@@ -12,7 +12,7 @@ use support::{SHORT, finishes, until};
 
 #[test]
 fn notify_two_with_five_waiters_wakes_exactly_two() {
-    let cond = Arc::new(Condition::new());
+    let cond = Arc::new(Condition::new().unwrap());
     let woken = Arc::new(AtomicUsize::new(0));
     let waiters: Vec<_> = (0..5)
         .map(|_| {
@@ -43,7 +43,7 @@ fn notify_two_with_five_waiters_wakes_exactly_two() {
 
 #[test]
 fn notify_wakes_the_oldest_waiters_first() {
-    let cond = Arc::new(Condition::new());
+    let cond = Arc::new(Condition::new().unwrap());
     let order = Arc::new(parking_lot::Mutex::new(Vec::new()));
     let mut waiters = Vec::new();
     for i in 0..3 {
@@ -67,7 +67,7 @@ fn notify_wakes_the_oldest_waiters_first() {
 
 #[test]
 fn wait_releases_an_rlock_fully_and_restores_its_level() {
-    let cond = Arc::new(Condition::new());
+    let cond = Arc::new(Condition::new().unwrap());
     let mut guard = cond.lock();
     cond.get_lock().acquire();
     cond.get_lock().acquire();
@@ -88,7 +88,7 @@ fn wait_releases_an_rlock_fully_and_restores_its_level() {
 
 #[test]
 fn wait_releases_a_plain_lock_shared_through_an_arc() {
-    let lock = Arc::new(Lock::new());
+    let lock = Arc::new(Lock::new().unwrap());
     let cond = Arc::new(Condition::with_lock(lock.clone()));
     let mut guard = cond.lock();
     let notifier = {
@@ -104,7 +104,7 @@ fn wait_releases_a_plain_lock_shared_through_an_arc() {
 
 #[test]
 fn wait_timeout_returns_false_and_holds_the_lock_again() {
-    let cond = Condition::with_lock(RLock::new());
+    let cond = Condition::with_lock(RLock::new().unwrap());
     let mut guard = cond.lock();
     let start = Instant::now();
     assert!(!guard.wait_timeout(SHORT));
@@ -115,7 +115,7 @@ fn wait_timeout_returns_false_and_holds_the_lock_again() {
 
 #[test]
 fn a_timed_out_waiter_does_not_swallow_a_later_notify() {
-    let cond = Arc::new(Condition::new());
+    let cond = Arc::new(Condition::new().unwrap());
     assert!(!cond.lock().wait_timeout(SHORT));
     let woke = Arc::new(AtomicBool::new(false));
     let waiter = {
@@ -134,7 +134,7 @@ fn a_timed_out_waiter_does_not_swallow_a_later_notify() {
 
 #[test]
 fn wait_for_returns_when_the_predicate_holds() {
-    let cond = Arc::new(Condition::new());
+    let cond = Arc::new(Condition::new().unwrap());
     let items = Arc::new(AtomicUsize::new(0));
     let consumer = {
         let (cond, items) = (cond.clone(), items.clone());
@@ -157,7 +157,7 @@ fn wait_for_returns_when_the_predicate_holds() {
 
 #[test]
 fn wait_for_timeout_returns_the_predicates_last_value() {
-    let cond = Condition::new();
+    let cond = Condition::new().unwrap();
     let mut guard = cond.lock();
     assert!(!guard.wait_for_timeout(|| false, SHORT));
     assert!(guard.wait_for_timeout(|| true, SHORT));
@@ -165,7 +165,7 @@ fn wait_for_timeout_returns_the_predicates_last_value() {
 
 #[test]
 fn notify_without_waiters_wakes_nobody() {
-    let cond = Condition::with_lock(Lock::new());
+    let cond = Condition::with_lock(Lock::new().unwrap());
     let guard = cond.lock();
     assert_eq!(guard.notify(3), 0);
     assert_eq!(guard.notify_all(), 0);
@@ -173,7 +173,7 @@ fn notify_without_waiters_wakes_nobody() {
 
 #[test]
 fn lock_try_and_timeout_shapes_fail_while_held() {
-    let cond = Arc::new(Condition::with_lock(Lock::new()));
+    let cond = Arc::new(Condition::with_lock(Lock::new().unwrap()));
     let _held = cond.lock();
     let other = cond.clone();
     let (tried, timed) = std::thread::spawn(move || {

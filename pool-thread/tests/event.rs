@@ -11,7 +11,7 @@ use support::{SHORT, finishes};
 
 #[test]
 fn set_wakes_every_waiter() {
-    let event = Arc::new(Event::new());
+    let event = Arc::new(Event::new().unwrap());
     let started = Arc::new(AtomicUsize::new(0));
     let threads: Vec<_> = (0..10)
         .map(|_| {
@@ -33,7 +33,7 @@ fn set_wakes_every_waiter() {
 
 #[test]
 fn wait_timeout_returns_false_when_never_set() {
-    let event = Event::new();
+    let event = Event::new().unwrap();
     let start = Instant::now();
     assert!(!event.wait_timeout(SHORT));
     assert!(start.elapsed() >= SHORT);
@@ -41,7 +41,7 @@ fn wait_timeout_returns_false_when_never_set() {
 
 #[test]
 fn a_set_event_does_not_block_until_cleared() {
-    let event = Event::new();
+    let event = Event::new().unwrap();
     event.set();
     assert!(event.is_set());
     event.wait();
@@ -53,7 +53,7 @@ fn a_set_event_does_not_block_until_cleared() {
 
 #[test]
 fn a_blocked_waiter_sees_the_set_from_another_thread() {
-    let event = Arc::new(Event::new());
+    let event = Arc::new(Event::new().unwrap());
     let setter = {
         let event = event.clone();
         std::thread::spawn(move || event.set())

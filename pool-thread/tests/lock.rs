@@ -11,7 +11,7 @@ use support::{SHORT, finishes, until};
 
 #[test]
 fn eight_threads_of_ten_thousand_increments_give_exactly_80000() {
-    let lock = Arc::new(Lock::new());
+    let lock = Arc::new(Lock::new().unwrap());
     let counter = Arc::new(AtomicUsize::new(0));
     let threads: Vec<_> = (0..8)
         .map(|_| {
@@ -37,7 +37,7 @@ fn eight_threads_of_ten_thousand_increments_give_exactly_80000() {
 
 #[test]
 fn guards_exclude_each_other_too() {
-    let lock = Lock::new();
+    let lock = Lock::new().unwrap();
     let counter = AtomicUsize::new(0);
     std::thread::scope(|s| {
         for _ in 0..4 {
@@ -56,7 +56,7 @@ fn guards_exclude_each_other_too() {
 
 #[test]
 fn try_acquire_does_not_block_on_a_held_lock() {
-    let lock = Lock::new();
+    let lock = Lock::new().unwrap();
     assert!(lock.try_acquire());
     assert!(!lock.try_acquire());
     assert!(lock.try_lock().is_none());
@@ -66,7 +66,7 @@ fn try_acquire_does_not_block_on_a_held_lock() {
 
 #[test]
 fn acquire_timeout_gives_up_after_the_timeout() {
-    let lock = Lock::new();
+    let lock = Lock::new().unwrap();
     lock.acquire();
     let start = Instant::now();
     assert!(!lock.acquire_timeout(SHORT));
@@ -77,7 +77,7 @@ fn acquire_timeout_gives_up_after_the_timeout() {
 
 #[test]
 fn a_blocked_acquire_proceeds_when_the_lock_is_released() {
-    let lock = Arc::new(Lock::new());
+    let lock = Arc::new(Lock::new().unwrap());
     lock.acquire();
     let entered = Arc::new(AtomicBool::new(false));
     let waiter = {
@@ -100,7 +100,7 @@ fn a_blocked_acquire_proceeds_when_the_lock_is_released() {
 
 #[test]
 fn any_thread_may_release_a_lock_as_in_python() {
-    let lock = Arc::new(Lock::new());
+    let lock = Arc::new(Lock::new().unwrap());
     lock.acquire();
     let other = lock.clone();
     std::thread::spawn(move || other.release())
@@ -112,7 +112,7 @@ fn any_thread_may_release_a_lock_as_in_python() {
 
 #[test]
 fn releasing_an_unlocked_lock_is_an_error_value() {
-    let lock = Lock::new();
+    let lock = Lock::new().unwrap();
     let err = lock.release().unwrap_err();
     assert!(err.is_unlocked());
     assert!(!err.is_not_owner());
@@ -122,7 +122,7 @@ fn releasing_an_unlocked_lock_is_an_error_value() {
 
 #[test]
 fn a_guard_releases_on_drop_even_when_unwinding() {
-    let lock = Lock::new();
+    let lock = Lock::new().unwrap();
     let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let _guard = lock.lock();
         panic!("inside the critical section");

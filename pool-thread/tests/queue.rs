@@ -17,7 +17,7 @@ fn drain<T>(mut get: impl FnMut() -> Result<T, GetError>) -> Vec<T> {
 
 #[test]
 fn queue_is_first_in_first_out() {
-    let q = Queue::new(0);
+    let q = Queue::new(0).unwrap();
     for i in 0..5 {
         q.put(i).unwrap();
     }
@@ -26,7 +26,7 @@ fn queue_is_first_in_first_out() {
 
 #[test]
 fn lifo_queue_is_last_in_first_out() {
-    let q = LifoQueue::new(0);
+    let q = LifoQueue::new(0).unwrap();
     for i in 0..5 {
         q.put(i).unwrap();
     }
@@ -35,7 +35,7 @@ fn lifo_queue_is_last_in_first_out() {
 
 #[test]
 fn priority_queue_is_smallest_first_and_fifo_among_equals() {
-    let q = PriorityQueue::new(0);
+    let q = PriorityQueue::new(0).unwrap();
     for item in [(2, "c"), (1, "b"), (3, "d"), (1, "a")] {
         q.put(item).unwrap();
     }
@@ -46,7 +46,7 @@ fn priority_queue_is_smallest_first_and_fifo_among_equals() {
 
     #[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
     struct Job(u8);
-    let q = PriorityQueue::new(0);
+    let q = PriorityQueue::new(0).unwrap();
     q.put(Reverse(Job(1))).unwrap();
     q.put(Reverse(Job(9))).unwrap();
     assert_eq!(
@@ -58,7 +58,7 @@ fn priority_queue_is_smallest_first_and_fifo_among_equals() {
 
 #[test]
 fn a_full_queue_hands_the_item_back() {
-    let q = Queue::new(2);
+    let q = Queue::new(2).unwrap();
     q.put("a").unwrap();
     q.put("b").unwrap();
     assert!(q.full());
@@ -77,22 +77,22 @@ fn a_full_queue_hands_the_item_back() {
 
 #[test]
 fn an_empty_queue_is_an_error_value_without_blocking_or_after_the_timeout() {
-    let q: Queue<u8> = Queue::new(0);
-    assert_eq!(q.get_nowait(), Err(GetError::Empty));
+    let q: Queue<u8> = Queue::new(0).unwrap();
+    assert!(q.get_nowait().unwrap_err().is_empty());
     let start = Instant::now();
     let err = q.get_timeout(SHORT).unwrap_err();
     assert!(start.elapsed() >= SHORT);
     assert!(err.is_empty());
     assert_eq!(err.to_string(), "queue is empty");
-    let lifo: LifoQueue<u8> = LifoQueue::new(0);
+    let lifo: LifoQueue<u8> = LifoQueue::new(0).unwrap();
     assert!(lifo.get_timeout(SHORT).unwrap_err().is_empty());
-    let prio: PriorityQueue<u8> = PriorityQueue::new(0);
+    let prio: PriorityQueue<u8> = PriorityQueue::new(0).unwrap();
     assert!(prio.get_timeout(SHORT).unwrap_err().is_empty());
 }
 
 #[test]
 fn a_blocked_put_proceeds_once_a_get_makes_room() {
-    let q = Arc::new(Queue::new(1));
+    let q = Arc::new(Queue::new(1).unwrap());
     q.put(1).unwrap();
     let done = Arc::new(AtomicBool::new(false));
     let putter = {
@@ -110,7 +110,7 @@ fn a_blocked_put_proceeds_once_a_get_makes_room() {
 
 #[test]
 fn a_blocked_get_proceeds_once_a_put_arrives() {
-    let q = Arc::new(Queue::new(0));
+    let q = Arc::new(Queue::new(0).unwrap());
     let getter = {
         let q = q.clone();
         std::thread::spawn(move || q.get().unwrap())
@@ -124,7 +124,7 @@ fn a_blocked_get_proceeds_once_a_put_arrives() {
 
 #[test]
 fn maxsize_zero_is_unbounded() {
-    let q = Queue::new(0);
+    let q = Queue::new(0).unwrap();
     for i in 0..10_000 {
         q.put_nowait(i).unwrap();
     }
@@ -134,7 +134,7 @@ fn maxsize_zero_is_unbounded() {
 
 #[test]
 fn qsize_empty_and_full_track_the_contents() {
-    let q = Queue::new(2);
+    let q = Queue::new(2).unwrap();
     assert!(q.empty() && !q.full() && q.qsize() == 0);
     q.put(()).unwrap();
     assert!(!q.empty() && !q.full() && q.qsize() == 1);
@@ -144,7 +144,7 @@ fn qsize_empty_and_full_track_the_contents() {
 
 #[test]
 fn join_waits_until_every_item_is_marked_done() {
-    let q = Arc::new(Queue::new(0));
+    let q = Arc::new(Queue::new(0).unwrap());
     for i in 0..3 {
         q.put(i).unwrap();
     }
@@ -171,22 +171,22 @@ fn join_waits_until_every_item_is_marked_done() {
 
 #[test]
 fn task_done_more_times_than_items_is_an_error() {
-    let q = Queue::new(0);
+    let q = Queue::new(0).unwrap();
     q.put(1).unwrap();
     q.get().unwrap();
     q.task_done().unwrap();
     let err = q.task_done().unwrap_err();
     assert_eq!(err.to_string(), "task_done() called too many times");
-    let lifo: LifoQueue<u8> = LifoQueue::new(0);
+    let lifo: LifoQueue<u8> = LifoQueue::new(0).unwrap();
     assert!(lifo.task_done().is_err());
-    let prio: PriorityQueue<u8> = PriorityQueue::new(0);
+    let prio: PriorityQueue<u8> = PriorityQueue::new(0).unwrap();
     assert!(prio.task_done().is_err());
 }
 
 #[test]
 fn four_producers_and_four_consumers_pass_every_item_exactly_once() {
     const PER_PRODUCER: usize = 5_000;
-    let q = Arc::new(Queue::new(16));
+    let q = Arc::new(Queue::new(16).unwrap());
     let sum = Arc::new(AtomicUsize::new(0));
     let count = Arc::new(AtomicUsize::new(0));
     let producers: Vec<_> = (0..4)
@@ -229,16 +229,16 @@ fn four_producers_and_four_consumers_pass_every_item_exactly_once() {
 
 #[test]
 fn simple_queue_is_fifo_and_never_full() {
-    let q = SimpleQueue::new();
+    let q = SimpleQueue::new().unwrap();
     for i in 0..3 {
-        q.put(i);
+        q.put(i).unwrap();
     }
     assert_eq!(q.qsize(), 3);
-    assert_eq!(q.get(), 0);
-    assert_eq!(q.get_nowait(), Ok(1));
-    assert_eq!(q.get_timeout(SHORT), Ok(2));
+    assert_eq!(q.get().unwrap(), 0);
+    assert_eq!(q.get_nowait().unwrap(), 1);
+    assert_eq!(q.get_timeout(SHORT).unwrap(), 2);
     assert!(q.empty());
-    assert_eq!(q.get_nowait(), Err(pool_thread::Empty));
+    assert!(q.get_nowait().unwrap_err().is_empty());
     let start = Instant::now();
     assert!(q.get_timeout(SHORT).is_err());
     assert!(start.elapsed() >= SHORT);
@@ -246,11 +246,11 @@ fn simple_queue_is_fifo_and_never_full() {
 
 #[test]
 fn simple_queue_wakes_a_blocked_getter() {
-    let q = Arc::new(SimpleQueue::new());
+    let q = Arc::new(SimpleQueue::new().unwrap());
     let getter = {
         let q = q.clone();
-        std::thread::spawn(move || q.get())
+        std::thread::spawn(move || q.get().unwrap())
     };
-    q.put([42]);
+    q.put([42]).unwrap();
     assert_eq!(finishes("the getter", move || getter.join().unwrap()), [42]);
 }

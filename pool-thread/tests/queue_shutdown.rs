@@ -5,12 +5,12 @@ mod support;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
 
-use pool_thread::{GetError, Immediate, LifoQueue, PriorityQueue, PutError, Queue};
+use pool_thread::{Immediate, LifoQueue, PriorityQueue, PutError, Queue};
 use support::{SHORT, finishes, until};
 
 #[test]
 fn puts_fail_after_shutdown_and_hand_the_item_back() {
-    let q = Queue::new(0);
+    let q = Queue::new(0).unwrap();
     q.shutdown(Immediate::No);
     assert!(q.is_shutdown());
     assert_eq!(q.put("a").unwrap_err().into_inner(), "a");
@@ -23,20 +23,20 @@ fn puts_fail_after_shutdown_and_hand_the_item_back() {
 
 #[test]
 fn gets_drain_the_queue_then_fail() {
-    let q = Queue::new(0);
+    let q = Queue::new(0).unwrap();
     q.put(1).unwrap();
     q.put(2).unwrap();
     q.shutdown(Immediate::No);
     assert_eq!(q.get().unwrap(), 1);
     assert_eq!(q.get_nowait().unwrap(), 2);
     assert!(q.get().is_err());
-    assert_eq!(q.get_nowait(), Err(GetError::ShutDown));
-    assert_eq!(q.get_timeout(SHORT), Err(GetError::ShutDown));
+    assert!(q.get_nowait().unwrap_err().is_shutdown());
+    assert!(q.get_timeout(SHORT).unwrap_err().is_shutdown());
 }
 
 #[test]
 fn immediate_shutdown_discards_the_items_and_releases_join() {
-    let q = Arc::new(Queue::new(0));
+    let q = Arc::new(Queue::new(0).unwrap());
     for i in 0..3 {
         q.put(i).unwrap();
     }
@@ -48,7 +48,7 @@ fn immediate_shutdown_discards_the_items_and_releases_join() {
     q.shutdown(Immediate::Yes);
     finishes("the joiner", move || joiner.join().unwrap());
     assert!(q.empty());
-    assert_eq!(q.get_nowait(), Err(GetError::ShutDown));
+    assert!(q.get_nowait().unwrap_err().is_shutdown());
     assert!(
         q.task_done().is_err(),
         "the discarded items were counted as done"
@@ -57,7 +57,7 @@ fn immediate_shutdown_discards_the_items_and_releases_join() {
 
 #[test]
 fn immediate_shutdown_does_not_mark_taken_items_done() {
-    let q = Queue::new(0);
+    let q = Queue::new(0).unwrap();
     q.put(1).unwrap();
     q.put(2).unwrap();
     q.get().unwrap(); // taken, not yet done
@@ -69,7 +69,7 @@ fn immediate_shutdown_does_not_mark_taken_items_done() {
 
 #[test]
 fn a_drain_shutdown_does_not_release_join_while_items_remain() {
-    let q = Queue::new(0);
+    let q = Queue::new(0).unwrap();
     q.put(1).unwrap();
     q.shutdown(Immediate::No);
     assert!(!q.join_timeout(SHORT));
@@ -80,7 +80,7 @@ fn a_drain_shutdown_does_not_release_join_while_items_remain() {
 
 #[test]
 fn a_blocked_getter_is_woken_with_shutdown() {
-    let q: Arc<Queue<u8>> = Arc::new(Queue::new(0));
+    let q: Arc<Queue<u8>> = Arc::new(Queue::new(0).unwrap());
     let waiting = Arc::new(AtomicBool::new(false));
     let getter = {
         let (q, waiting) = (q.clone(), waiting.clone());
@@ -97,7 +97,7 @@ fn a_blocked_getter_is_woken_with_shutdown() {
 
 #[test]
 fn a_blocked_putter_is_woken_with_shutdown_and_gets_its_item_back() {
-    let q = Arc::new(Queue::new(1));
+    let q = Arc::new(Queue::new(1).unwrap());
     q.put("first").unwrap();
     let putter = {
         let q = q.clone();
@@ -111,7 +111,7 @@ fn a_blocked_putter_is_woken_with_shutdown_and_gets_its_item_back() {
 
 #[test]
 fn lifo_and_priority_queues_shut_down_the_same_way() {
-    let lifo = LifoQueue::new(0);
+    let lifo = LifoQueue::new(0).unwrap();
     lifo.put(1).unwrap();
     lifo.put(2).unwrap();
     lifo.shutdown(Immediate::No);
@@ -120,10 +120,10 @@ fn lifo_and_priority_queues_shut_down_the_same_way() {
     assert_eq!(lifo.get().unwrap(), 1);
     assert!(lifo.get().is_err());
 
-    let prio = PriorityQueue::new(0);
+    let prio = PriorityQueue::new(0).unwrap();
     prio.put(5).unwrap();
     prio.shutdown(Immediate::Yes);
     assert!(prio.is_shutdown());
-    assert_eq!(prio.get_nowait(), Err(GetError::ShutDown));
+    assert!(prio.get_nowait().unwrap_err().is_shutdown());
     assert!(prio.join_timeout(SHORT));
 }

@@ -10,7 +10,7 @@ use support::{SHORT, until};
 
 #[test]
 fn the_owner_acquires_again_without_blocking() {
-    let rlock = RLock::new();
+    let rlock = RLock::new().unwrap();
     rlock.acquire();
     assert!(rlock.try_acquire());
     assert!(rlock.acquire_timeout(SHORT));
@@ -19,14 +19,14 @@ fn the_owner_acquires_again_without_blocking() {
 
 #[test]
 fn a_plain_lock_does_not_reenter() {
-    let lock = Lock::new();
+    let lock = Lock::new().unwrap();
     lock.acquire();
     assert!(!lock.acquire_timeout(SHORT), "Python would deadlock here");
 }
 
 #[test]
 fn other_threads_wait_until_every_level_is_released() {
-    let rlock = Arc::new(RLock::new());
+    let rlock = Arc::new(RLock::new().unwrap());
     rlock.acquire();
     rlock.acquire();
     let entered = Arc::new(AtomicBool::new(false));
@@ -55,7 +55,7 @@ fn other_threads_wait_until_every_level_is_released() {
 
 #[test]
 fn a_non_owner_cannot_release() {
-    let rlock = Arc::new(RLock::new());
+    let rlock = Arc::new(RLock::new().unwrap());
     rlock.acquire();
     let other = rlock.clone();
     let err = std::thread::spawn(move || other.release())
@@ -69,7 +69,7 @@ fn a_non_owner_cannot_release() {
 
 #[test]
 fn releasing_an_unheld_rlock_is_an_error_value() {
-    let rlock = RLock::new();
+    let rlock = RLock::new().unwrap();
     assert!(rlock.release().unwrap_err().is_not_owner());
     rlock.acquire();
     rlock.release().unwrap();
@@ -78,7 +78,7 @@ fn releasing_an_unheld_rlock_is_an_error_value() {
 
 #[test]
 fn try_and_timed_acquire_fail_while_another_thread_owns_it() {
-    let rlock = Arc::new(RLock::new());
+    let rlock = Arc::new(RLock::new().unwrap());
     let _held = rlock.lock();
     let other = rlock.clone();
     let (tried, timed, guard) = std::thread::spawn(move || {
@@ -95,7 +95,7 @@ fn try_and_timed_acquire_fail_while_another_thread_owns_it() {
 
 #[test]
 fn nested_guards_release_one_level_each() {
-    let rlock = RLock::new();
+    let rlock = RLock::new().unwrap();
     let outer = rlock.lock();
     let inner = rlock.try_lock().unwrap();
     assert_eq!(rlock.level(), 2);

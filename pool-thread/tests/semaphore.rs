@@ -11,7 +11,7 @@ use support::{SHORT, finishes, until};
 
 #[test]
 fn never_more_than_value_threads_inside() {
-    let sem = Semaphore::new(3);
+    let sem = Semaphore::new(3).unwrap();
     let inside = AtomicUsize::new(0);
     let most = AtomicUsize::new(0);
     std::thread::scope(|s| {
@@ -33,7 +33,7 @@ fn never_more_than_value_threads_inside() {
 
 #[test]
 fn try_and_timed_acquire_fail_at_zero() {
-    let sem = Semaphore::new(1);
+    let sem = Semaphore::new(1).unwrap();
     assert!(sem.try_acquire());
     assert!(!sem.try_acquire());
     let start = Instant::now();
@@ -44,7 +44,7 @@ fn try_and_timed_acquire_fail_at_zero() {
 
 #[test]
 fn release_n_wakes_n_blocked_acquirers() {
-    let sem = Arc::new(Semaphore::new(0));
+    let sem = Arc::new(Semaphore::new(0).unwrap());
     let entered = Arc::new(AtomicUsize::new(0));
     let threads: Vec<_> = (0..4)
         .map(|_| {
@@ -69,7 +69,7 @@ fn release_n_wakes_n_blocked_acquirers() {
 
 #[test]
 fn a_plain_semaphore_may_grow_past_its_initial_value() {
-    let sem = Semaphore::new(1);
+    let sem = Semaphore::new(1).unwrap();
     sem.release_n(2);
     assert_eq!(sem.value(), 3);
     sem.release_n(0);
@@ -80,7 +80,7 @@ fn a_plain_semaphore_may_grow_past_its_initial_value() {
 
 #[test]
 fn a_bounded_semaphore_refuses_to_exceed_its_initial_value() {
-    let sem = BoundedSemaphore::new(2);
+    let sem = BoundedSemaphore::new(2).unwrap();
     let err = sem.release().unwrap_err();
     assert!(err.is_too_many_releases());
     assert_eq!(err.to_string(), "semaphore released too many times");
@@ -95,7 +95,7 @@ fn a_bounded_semaphore_refuses_to_exceed_its_initial_value() {
 
 #[test]
 fn a_bounded_semaphore_blocks_and_times_out_like_a_semaphore() {
-    let sem = Arc::new(BoundedSemaphore::new(1));
+    let sem = Arc::new(BoundedSemaphore::new(1).unwrap());
     sem.acquire();
     assert!(!sem.try_acquire());
     assert!(!sem.acquire_timeout(SHORT));

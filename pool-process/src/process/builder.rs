@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use parking_lot::{Condvar, Mutex};
-use pool_core::{Error, ErrorKind};
+use pool_core::{Daemon, Error, ErrorKind};
 
 use crate::task::{self, InitOutcome, RunTarget, Star, StarFn, Target, Wire};
 use crate::wire::codec::{self};
@@ -19,18 +19,18 @@ use super::{Inner, Job, Phase, Process, STARTUP_TIMEOUT};
 /// # Examples
 ///
 /// ```
-/// use pool_process::Process;
+/// use pool_process::{Daemon, Process};
 ///
 /// fn noop() {}
 ///
-/// let p = Process::builder().name("worker-1").daemon(true).target(noop, ());
+/// let p = Process::builder().name("worker-1").daemon(Daemon::Yes).target(noop, ());
 /// assert_eq!(p.name(), "worker-1");
 /// assert!(p.is_daemon());
 /// ```
 #[derive(Clone, Debug)]
 pub struct ProcessBuilder {
     name: Option<String>,
-    daemon: bool,
+    daemon: Daemon,
     startup_timeout: Duration,
 }
 
@@ -53,7 +53,7 @@ impl ProcessBuilder {
     pub fn new() -> ProcessBuilder {
         ProcessBuilder {
             name: None,
-            daemon: false,
+            daemon: Daemon::No,
             startup_timeout: STARTUP_TIMEOUT,
         }
     }
@@ -71,15 +71,18 @@ impl ProcessBuilder {
         self
     }
 
-    /// Whether the process dies with its parent (Python's `daemon=`).
+    /// Whether the process is terminated when its parent exits (Python's
+    /// `daemon=`); the same [`Daemon`] flag as a thread's.
     ///
     /// # Examples
     ///
     /// ```
-    /// let p = pool_process::Process::builder().daemon(true).target(|| {}, ());
+    /// use pool_process::{Daemon, Process};
+    ///
+    /// let p = Process::builder().daemon(Daemon::Yes).target(|| {}, ());
     /// assert!(p.is_daemon());
     /// ```
-    pub fn daemon(mut self, daemon: bool) -> ProcessBuilder {
+    pub fn daemon(mut self, daemon: Daemon) -> ProcessBuilder {
         self.daemon = daemon;
         self
     }
@@ -173,7 +176,7 @@ impl ProcessBuilder {
         Process {
             inner: Arc::new(Inner {
                 name,
-                daemon: self.daemon,
+                daemon: self.daemon.is_yes(),
                 startup_timeout: self.startup_timeout,
                 phase: Mutex::new(phase),
                 changed: Condvar::new(),

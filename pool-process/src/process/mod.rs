@@ -255,7 +255,7 @@ impl Process {
     /// ```
     #[doc(alias = "join(timeout)")]
     pub fn join_timeout(&self, timeout: Duration) -> Result<bool, Error> {
-        self.join_until(crate::shared::deadline_after(timeout))
+        self.join_until(pool_core::Deadline::after(timeout).instant())
     }
 
     fn join_until(&self, deadline: Option<std::time::Instant>) -> Result<bool, Error> {

@@ -73,12 +73,6 @@ fn deserialize_segment<'de, D: Deserializer<'de>>(d: D, what: &str) -> Result<Se
     Segment::adopt(fd).map_err(|e| D::Error::custom(format!("cannot map the {what}: {e}")))
 }
 
-/// The instant `timeout` from now; `None` (no deadline) when it is too far
-/// to represent, as `Duration::MAX` is.
-pub(crate) fn deadline_after(timeout: std::time::Duration) -> Option<std::time::Instant> {
-    std::time::Instant::now().checked_add(timeout)
-}
-
 /// The error for a shared segment that could not be created.
 fn create_error(what: &str, e: std::io::Error) -> pool_core::Error {
     pool_core::Error::new(pool_core::ErrorKind::SharedMemory, e)

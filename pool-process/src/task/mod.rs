@@ -162,34 +162,9 @@ impl<T: Target> Runner<T, T::Outcome> for RunTarget<T> {
     }
 }
 
-/// What an initializer or a [`Process`](crate::Process) target may return:
-/// nothing (a panic is the failure), or a `Result` whose error is reported.
-///
-/// # Examples
-///
-/// ```
-/// use pool_process::InitOutcome;
-///
-/// assert_eq!(().into_result(), Ok(()));
-/// let failed: Result<(), String> = Err("no database".into());
-/// assert_eq!(failed.into_result(), Err("no database".to_owned()));
-/// ```
-pub trait InitOutcome: 'static {
-    /// `Err` with a message when the initializer failed.
-    fn into_result(self) -> Result<(), String>;
-}
-
-impl InitOutcome for () {
-    fn into_result(self) -> Result<(), String> {
-        Ok(())
-    }
-}
-
-impl<E: std::fmt::Display + 'static> InitOutcome for Result<(), E> {
-    fn into_result(self) -> Result<(), String> {
-        self.map_err(|e| e.to_string())
-    }
-}
+/// What an initializer or a [`Process`](crate::Process) target may return;
+/// the same trait as the thread backend's ([`pool_core::Outcome`]).
+pub use pool_core::Outcome as InitOutcome;
 
 /// The offset naming the entry that runs one task.
 pub(crate) fn call_offset<X, A, R>() -> u64

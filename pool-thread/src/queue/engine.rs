@@ -9,7 +9,7 @@ use parking_lot::{Condvar, Mutex, MutexGuard};
 
 use super::error::{GetError, PutError, TaskDoneError};
 use super::order::Order;
-use crate::deadline::Deadline;
+use crate::deadline::{Deadline, DeadlineWait};
 
 /// How [`shutdown`](crate::Queue::shutdown) treats the items still queued:
 /// Python 3.13's `immediate` argument.
@@ -19,12 +19,12 @@ use crate::deadline::Deadline;
 /// ```
 /// use pool_thread::{Immediate, Queue};
 ///
-/// let q = Queue::new(0);
+/// let q = Queue::new(0).unwrap();
 /// q.put(1).unwrap();
 /// q.shutdown(Immediate::No);
 /// assert_eq!(q.get().unwrap(), 1, "gets drain what is left");
 ///
-/// let q = Queue::new(0);
+/// let q = Queue::new(0).unwrap();
 /// q.put(1).unwrap();
 /// q.shutdown(Immediate::Yes);
 /// assert!(q.get().is_err(), "the items were discarded");
@@ -190,21 +190,5 @@ impl<B: Order> fmt::Debug for BlockingQueue<B> {
             .field("unfinished_tasks", &unfinished)
             .field("shut_down", &shut_down)
             .finish()
-    }
-}
-
-/// The error of a put that had no deadline: only a shutdown stops it.
-pub(crate) fn put_forever_error<T>(err: PutError<T>) -> super::error::ShutDown<T> {
-    match err {
-        PutError::ShutDown(item) => super::error::ShutDown(item),
-        PutError::Full(_) => unreachable!("a put without a deadline waits until there is room"),
-    }
-}
-
-/// The error of a get that had no deadline: only a shutdown stops it.
-pub(crate) fn get_forever_error(err: GetError) -> super::error::ShutDown {
-    match err {
-        GetError::ShutDown => super::error::ShutDown(()),
-        GetError::Empty => unreachable!("a get without a deadline waits until there is an item"),
     }
 }

@@ -14,7 +14,9 @@ mod ordered;
 mod simple;
 
 pub use self::engine::Immediate;
-pub use self::error::{Empty, GetError, PutError, ShutDown, TaskDoneError};
+#[allow(deprecated)]
+pub use self::error::{Empty, ShutDown};
+pub use self::error::{GetError, PutError, TaskDoneError};
 pub use self::order::{Fifo, Lifo, Order, Priority};
 pub use self::ordered::{LifoQueue, OrderedQueue, PriorityQueue, Queue};
 pub use self::simple::SimpleQueue;

@@ -19,7 +19,7 @@ mod sealed {
 /// use pool_thread::{Fifo, OrderedQueue};
 ///
 /// // `Queue<T>` is `OrderedQueue<Fifo<T>>`.
-/// let q: OrderedQueue<Fifo<u8>> = pool_thread::Queue::new(0);
+/// let q: OrderedQueue<Fifo<u8>> = pool_thread::Queue::new(0).unwrap();
 /// q.put(1).unwrap();
 /// ```
 pub trait Order: sealed::Sealed + Default {

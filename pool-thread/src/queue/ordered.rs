@@ -4,10 +4,11 @@
 use std::fmt;
 use std::time::Duration;
 
-use super::engine::{BlockingQueue, Immediate, get_forever_error, put_forever_error};
-use super::error::{GetError, PutError, ShutDown, TaskDoneError};
+use super::engine::{BlockingQueue, Immediate};
+use super::error::{GetError, PutError, TaskDoneError};
 use super::order::{Fifo, Lifo, Order, Priority};
 use crate::deadline::Deadline;
+use pool_core::Error;
 
 /// A queue for passing items between threads, with Python's `queue`
 /// semantics, handing items out in the order `O` gives: use it as
@@ -39,7 +40,7 @@ pub struct OrderedQueue<O: Order> {
 /// use std::sync::Arc;
 /// use pool_thread::Queue;
 ///
-/// let q = Arc::new(Queue::new(10));
+/// let q = Arc::new(Queue::new(10).unwrap());
 /// let consumer = {
 ///     let q = q.clone();
 ///     std::thread::spawn(move || {
@@ -67,7 +68,7 @@ pub type Queue<T> = OrderedQueue<Fifo<T>>;
 /// # Examples
 ///
 /// ```
-/// let q = pool_thread::LifoQueue::new(0);
+/// let q = pool_thread::LifoQueue::new(0).unwrap();
 /// for item in [1, 2, 3] {
 ///     q.put(item).unwrap();
 /// }
@@ -87,7 +88,7 @@ pub type LifoQueue<T> = OrderedQueue<Lifo<T>>;
 /// # Examples
 ///
 /// ```
-/// let q = pool_thread::PriorityQueue::new(0);
+/// let q = pool_thread::PriorityQueue::new(0).unwrap();
 /// for item in [(3, "a"), (1, "b"), (2, "c")] {
 ///     q.put(item).unwrap();
 /// }
@@ -103,10 +104,14 @@ impl<O: Order> OrderedQueue<O> {
     /// # Examples
     ///
     /// ```
-    /// let q: pool_thread::Queue<&str> = pool_thread::Queue::new(4);
+    /// let q: pool_thread::Queue<&str> = pool_thread::Queue::new(4).unwrap();
     /// assert_eq!(q.maxsize(), 4);
     /// ```
-    pub fn new(maxsize: usize) -> OrderedQueue<O> {
+    pub fn new(maxsize: usize) -> Result<OrderedQueue<O>, Error> {
+        Ok(OrderedQueue::with_maxsize(maxsize))
+    }
+
+    fn with_maxsize(maxsize: usize) -> OrderedQueue<O> {
         OrderedQueue {
             engine: BlockingQueue::new(maxsize, O::default()),
         }
@@ -117,7 +122,7 @@ impl<O: Order> OrderedQueue<O> {
     /// # Examples
     ///
     /// ```
-    /// assert_eq!(pool_thread::Queue::<u8>::new(0).maxsize(), 0);
+    /// assert_eq!(pool_thread::Queue::<u8>::new(0).unwrap().maxsize(), 0);
     /// ```
     pub fn maxsize(&self) -> usize {
         self.engine.maxsize()
@@ -127,19 +132,17 @@ impl<O: Order> OrderedQueue<O> {
     ///
     /// # Errors
     ///
-    /// [`ShutDown`] with the item when the queue is or gets shut down.
+    /// [`PutError::ShutDown`] with the item when the queue is or gets shut down.
     ///
     /// # Examples
     ///
     /// ```
-    /// let q = pool_thread::Queue::new(0);
+    /// let q = pool_thread::Queue::new(0).unwrap();
     /// q.put("jason").unwrap();
     /// assert_eq!(q.qsize(), 1);
     /// ```
-    pub fn put(&self, item: O::Item) -> Result<(), ShutDown<O::Item>> {
-        self.engine
-            .put(item, Deadline::Never)
-            .map_err(put_forever_error)
+    pub fn put(&self, item: O::Item) -> Result<(), PutError<O::Item>> {
+        self.engine.put(item, Deadline::Never)
     }
 
     /// Adds `item` if there is room now: Python's `put_nowait` or
@@ -152,7 +155,7 @@ impl<O: Order> OrderedQueue<O> {
     /// # Examples
     ///
     /// ```
-    /// let q = pool_thread::Queue::new(1);
+    /// let q = pool_thread::Queue::new(1).unwrap();
     /// q.put_nowait('a').unwrap();
     /// assert_eq!(q.put_nowait('b').unwrap_err().into_inner(), 'b');
     /// ```
@@ -174,7 +177,7 @@ impl<O: Order> OrderedQueue<O> {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let q = pool_thread::Queue::new(1);
+    /// let q = pool_thread::Queue::new(1).unwrap();
     /// q.put(1).unwrap();
     /// assert!(q.put_timeout(2, Duration::from_millis(5)).unwrap_err().is_full());
     /// ```
@@ -189,18 +192,18 @@ impl<O: Order> OrderedQueue<O> {
     ///
     /// # Errors
     ///
-    /// [`ShutDown`] when the queue is shut down and empty.
+    /// [`GetError::ShutDown`] when the queue is shut down and empty.
     ///
     /// # Examples
     ///
     /// ```
-    /// let q = pool_thread::Queue::new(0);
+    /// let q = pool_thread::Queue::new(0).unwrap();
     /// q.put("jason").unwrap();
     /// q.put("abd").unwrap();
     /// assert_eq!(q.get().unwrap(), "jason");
     /// ```
-    pub fn get(&self) -> Result<O::Item, ShutDown> {
-        self.engine.get(Deadline::Never).map_err(get_forever_error)
+    pub fn get(&self) -> Result<O::Item, GetError> {
+        self.engine.get(Deadline::Never)
     }
 
     /// Removes and returns the next item if there is one now: Python's
@@ -214,7 +217,7 @@ impl<O: Order> OrderedQueue<O> {
     /// # Examples
     ///
     /// ```
-    /// let q: pool_thread::Queue<u8> = pool_thread::Queue::new(0);
+    /// let q: pool_thread::Queue<u8> = pool_thread::Queue::new(0).unwrap();
     /// assert!(q.get_nowait().unwrap_err().is_empty());
     /// ```
     #[doc(alias = "get(block=False)")]
@@ -234,7 +237,7 @@ impl<O: Order> OrderedQueue<O> {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let q: pool_thread::Queue<u8> = pool_thread::Queue::new(0);
+    /// let q: pool_thread::Queue<u8> = pool_thread::Queue::new(0).unwrap();
     /// assert!(q.get_timeout(Duration::from_millis(5)).unwrap_err().is_empty());
     /// ```
     #[doc(alias = "get(timeout)")]
@@ -247,7 +250,7 @@ impl<O: Order> OrderedQueue<O> {
     /// # Examples
     ///
     /// ```
-    /// let q = pool_thread::Queue::new(0);
+    /// let q = pool_thread::Queue::new(0).unwrap();
     /// q.put(()).unwrap();
     /// assert_eq!(q.qsize(), 1);
     /// ```
@@ -260,7 +263,7 @@ impl<O: Order> OrderedQueue<O> {
     /// # Examples
     ///
     /// ```
-    /// assert!(pool_thread::Queue::<u8>::new(0).empty());
+    /// assert!(pool_thread::Queue::<u8>::new(0).unwrap().empty());
     /// ```
     pub fn empty(&self) -> bool {
         self.qsize() == 0
@@ -271,7 +274,7 @@ impl<O: Order> OrderedQueue<O> {
     /// # Examples
     ///
     /// ```
-    /// let q = pool_thread::Queue::new(1);
+    /// let q = pool_thread::Queue::new(1).unwrap();
     /// q.put(()).unwrap();
     /// assert!(q.full());
     /// ```
@@ -288,7 +291,7 @@ impl<O: Order> OrderedQueue<O> {
     /// # Examples
     ///
     /// ```
-    /// let q = pool_thread::Queue::new(0);
+    /// let q = pool_thread::Queue::new(0).unwrap();
     /// q.put(1).unwrap();
     /// q.get().unwrap();
     /// assert!(q.task_done().is_ok());
@@ -304,7 +307,7 @@ impl<O: Order> OrderedQueue<O> {
     /// # Examples
     ///
     /// ```
-    /// let q = pool_thread::Queue::new(0);
+    /// let q = pool_thread::Queue::new(0).unwrap();
     /// q.put(1).unwrap();
     /// q.get().unwrap();
     /// q.task_done().unwrap();
@@ -322,7 +325,7 @@ impl<O: Order> OrderedQueue<O> {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let q = pool_thread::Queue::new(0);
+    /// let q = pool_thread::Queue::new(0).unwrap();
     /// q.put(1).unwrap();
     /// assert!(!q.join_timeout(Duration::from_millis(5)));
     /// ```
@@ -340,7 +343,7 @@ impl<O: Order> OrderedQueue<O> {
     /// ```
     /// use pool_thread::{Immediate, Queue};
     ///
-    /// let q = Queue::new(0);
+    /// let q = Queue::new(0).unwrap();
     /// q.put("left").unwrap();
     /// q.shutdown(Immediate::No);
     /// assert!(q.put("late").is_err());
@@ -356,7 +359,7 @@ impl<O: Order> OrderedQueue<O> {
     /// # Examples
     ///
     /// ```
-    /// let q = pool_thread::Queue::<u8>::new(0);
+    /// let q = pool_thread::Queue::<u8>::new(0).unwrap();
     /// q.shutdown(pool_thread::Immediate::Yes);
     /// assert!(q.is_shutdown());
     /// ```
@@ -367,7 +370,7 @@ impl<O: Order> OrderedQueue<O> {
 
 impl<O: Order> Default for OrderedQueue<O> {
     fn default() -> OrderedQueue<O> {
-        OrderedQueue::new(0)
+        OrderedQueue::with_maxsize(0)
     }
 }
 

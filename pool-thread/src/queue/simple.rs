@@ -5,8 +5,9 @@ use std::fmt;
 use std::time::Duration;
 
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
+use pool_core::Error;
 
-use super::error::Empty;
+use super::error::{GetError, PutError};
 
 /// An unbounded first-in, first-out queue without `task_done`, `join` or
 /// shutdown: Python's `queue.SimpleQueue`. A `put` never blocks and never
@@ -21,12 +22,12 @@ use super::error::Empty;
 /// use std::sync::Arc;
 /// use pool_thread::SimpleQueue;
 ///
-/// let q = Arc::new(SimpleQueue::new());
+/// let q = Arc::new(SimpleQueue::new().unwrap());
 /// let producer = {
 ///     let q = q.clone();
-///     std::thread::spawn(move || q.put(vec![42]))
+///     std::thread::spawn(move || q.put(vec![42]).unwrap())
 /// };
-/// assert_eq!(q.get(), vec![42]);
+/// assert_eq!(q.get().unwrap(), vec![42]);
 /// producer.join().unwrap();
 /// ```
 #[doc(alias = "queue.SimpleQueue")]
@@ -41,9 +42,13 @@ impl<T> SimpleQueue<T> {
     /// # Examples
     ///
     /// ```
-    /// assert!(pool_thread::SimpleQueue::<u8>::new().empty());
+    /// assert!(pool_thread::SimpleQueue::<u8>::new().unwrap().empty());
     /// ```
-    pub fn new() -> SimpleQueue<T> {
+    pub fn new() -> Result<SimpleQueue<T>, Error> {
+        Ok(SimpleQueue::unbounded())
+    }
+
+    fn unbounded() -> SimpleQueue<T> {
         let (sender, receiver) = crossbeam_channel::unbounded();
         SimpleQueue { sender, receiver }
     }
@@ -53,14 +58,21 @@ impl<T> SimpleQueue<T> {
     /// # Examples
     ///
     /// ```
-    /// let q = pool_thread::SimpleQueue::new();
-    /// q.put("a");
+    /// let q = pool_thread::SimpleQueue::new().unwrap();
+    /// q.put("a").unwrap();
     /// assert_eq!(q.qsize(), 1);
     /// ```
+    ///
+    /// # Errors
+    ///
+    /// None in this backend (the queue is unbounded and owns its receiver);
+    /// the `Result` is the process backend's, whose put can fail to
+    /// serialize.
     #[doc(alias = "put_nowait")]
-    pub fn put(&self, item: T) {
+    pub fn put(&self, item: T) -> Result<(), PutError<T>> {
         // The queue owns the receiver, so the channel is never disconnected.
         let _ = self.sender.send(item);
+        Ok(())
     }
 
     /// Removes and returns the oldest item, waiting as long as the queue is
@@ -69,14 +81,19 @@ impl<T> SimpleQueue<T> {
     /// # Examples
     ///
     /// ```
-    /// let q = pool_thread::SimpleQueue::new();
-    /// q.put(1);
-    /// q.put(2);
-    /// assert_eq!(q.get(), 1);
+    /// let q = pool_thread::SimpleQueue::new().unwrap();
+    /// q.put(1).unwrap();
+    /// q.put(2).unwrap();
+    /// assert_eq!(q.get().unwrap(), 1);
     /// ```
-    pub fn get(&self) -> T {
+    ///
+    /// # Errors
+    ///
+    /// None in this backend; the `Result` is the process backend's, whose
+    /// get can fail to deserialize.
+    pub fn get(&self) -> Result<T, GetError> {
         match self.receiver.recv() {
-            Ok(item) => item,
+            Ok(item) => Ok(item),
             Err(_) => unreachable!("the queue owns a sender, so the channel never disconnects"),
         }
     }
@@ -85,38 +102,38 @@ impl<T> SimpleQueue<T> {
     ///
     /// # Errors
     ///
-    /// [`Empty`] when there is none.
+    /// [`GetError::Empty`] when there is none.
     ///
     /// # Examples
     ///
     /// ```
-    /// let q = pool_thread::SimpleQueue::<u8>::new();
-    /// assert_eq!(q.get_nowait(), Err(pool_thread::Empty));
+    /// let q = pool_thread::SimpleQueue::<u8>::new().unwrap();
+    /// assert!(q.get_nowait().unwrap_err().is_empty());
     /// ```
     #[doc(alias = "get(block=False)")]
-    pub fn get_nowait(&self) -> Result<T, Empty> {
-        self.receiver.try_recv().map_err(|_| Empty)
+    pub fn get_nowait(&self) -> Result<T, GetError> {
+        self.receiver.try_recv().map_err(|_| GetError::Empty)
     }
 
     /// Removes and returns the oldest item, waiting at most `timeout`.
     ///
     /// # Errors
     ///
-    /// [`Empty`] after the timeout.
+    /// [`GetError::Empty`] after the timeout.
     ///
     /// # Examples
     ///
     /// ```
     /// use std::time::Duration;
     ///
-    /// let q = pool_thread::SimpleQueue::<u8>::new();
+    /// let q = pool_thread::SimpleQueue::<u8>::new().unwrap();
     /// assert!(q.get_timeout(Duration::from_millis(5)).is_err());
     /// ```
     #[doc(alias = "get(timeout)")]
-    pub fn get_timeout(&self, timeout: Duration) -> Result<T, Empty> {
+    pub fn get_timeout(&self, timeout: Duration) -> Result<T, GetError> {
         self.receiver
             .recv_timeout(timeout)
-            .map_err(|_: RecvTimeoutError| Empty)
+            .map_err(|_: RecvTimeoutError| GetError::Empty)
     }
 
     /// The number of items queued now (a snapshot).
@@ -124,7 +141,7 @@ impl<T> SimpleQueue<T> {
     /// # Examples
     ///
     /// ```
-    /// let q = pool_thread::SimpleQueue::new();
+    /// let q = pool_thread::SimpleQueue::new().unwrap();
     /// q.put(());
     /// assert_eq!(q.qsize(), 1);
     /// ```
@@ -137,7 +154,7 @@ impl<T> SimpleQueue<T> {
     /// # Examples
     ///
     /// ```
-    /// let q = pool_thread::SimpleQueue::new();
+    /// let q = pool_thread::SimpleQueue::new().unwrap();
     /// q.put(());
     /// assert!(!q.empty());
     /// ```
@@ -148,7 +165,7 @@ impl<T> SimpleQueue<T> {
 
 impl<T> Default for SimpleQueue<T> {
     fn default() -> SimpleQueue<T> {
-        SimpleQueue::new()
+        SimpleQueue::unbounded()
     }
 }
 

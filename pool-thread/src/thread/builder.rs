@@ -1,44 +1,29 @@
 //! `ThreadBuilder`: the keyword arguments of Python's `Thread(...)`, and
-//! `Run`, the counterpart of overriding `Thread.run`.
+//! `Target`, the counterpart of overriding `Thread.run`.
+
+use pool_core::{Daemon, Error, ErrorKind, Outcome};
 
 use super::{Thread, current, next_name};
 
-/// Whether a thread is a daemon: one that [`join_non_daemon`] does not wait
-/// for. Python's `daemon=True/False`.
-///
-/// [`join_non_daemon`]: crate::join_non_daemon
-///
-/// # Examples
-///
-/// ```
-/// use pool_thread::{Daemon, Thread};
-///
-/// let t = Thread::builder().daemon(Daemon::Yes).target(|| {});
-/// assert!(t.is_daemon());
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Daemon {
-    /// Not a daemon: waited for by [`join_non_daemon`](crate::join_non_daemon).
-    No,
-    /// A daemon: abandoned when the program ends.
-    Yes,
-}
-
 /// What a [`Thread`] runs: the counterpart of subclassing Python's `Thread`
-/// and overriding `run`. Every `FnOnce() + Send + 'static` closure is a
-/// `Run`; implement it for your own type to carry state into the thread.
+/// and overriding `run`, shaped like the process backend's `Target`. Every
+/// `FnOnce() -> O + Send + 'static` closure whose `O` is `()` or a
+/// `Result<(), E>` is a `Target`; implement it for your own type to carry
+/// state into the thread. A returned error fails the thread: `join`
+/// reports it as [`ErrorKind::Failed`](pool_core::ErrorKind::Failed).
 ///
 /// # Examples
 ///
 /// ```
 /// use std::sync::mpsc;
-/// use pool_thread::{Run, Thread};
+/// use pool_thread::{Target, Thread};
 ///
 /// struct Greeter {
 ///     to: mpsc::Sender<String>,
 /// }
 ///
-/// impl Run for Greeter {
+/// impl Target for Greeter {
+///     type Outcome = ();
 ///     fn run(self) {
 ///         let me = pool_thread::current_thread();
 ///         self.to.send(format!("hello from {}", me.name())).unwrap();
@@ -50,13 +35,24 @@ pub enum Daemon {
 /// t.start().unwrap();
 /// assert_eq!(rx.recv().unwrap(), "hello from greeter");
 /// ```
-pub trait Run: Send + 'static {
-    /// The thread's work; a panic here is reported by `join`.
-    fn run(self);
+#[doc(alias = "Run")]
+pub trait Target: Send + 'static {
+    /// What `run` returns: `()` or a `Result` whose error fails the thread.
+    type Outcome: Outcome;
+
+    /// The thread's work; a panic or a returned error is reported by
+    /// `join`.
+    fn run(self) -> Self::Outcome;
 }
 
-impl<F: FnOnce() + Send + 'static> Run for F {
-    fn run(self) {
+impl<F, O> Target for F
+where
+    F: FnOnce() -> O + Send + 'static,
+    O: Outcome,
+{
+    type Outcome = O;
+
+    fn run(self) -> O {
         self()
     }
 }
@@ -155,7 +151,7 @@ impl ThreadBuilder {
     /// t.start().unwrap();
     /// t.join().unwrap();
     /// ```
-    pub fn target(self, target: impl Run) -> Thread {
+    pub fn target(self, target: impl Target) -> Thread {
         let name = self.name.unwrap_or_else(|| next_name("Thread"));
         let daemon = match self.daemon {
             Some(daemon) => daemon == Daemon::Yes,
@@ -165,7 +161,25 @@ impl ThreadBuilder {
             name,
             daemon,
             self.stack_size,
-            Box::new(move || target.run()),
+            Box::new(move || {
+                target
+                    .run()
+                    .into_result()
+                    .map_err(|message| Error::from_kind(ErrorKind::Failed).with_detail(message))
+            }),
         )
+    }
+
+    /// The same as [`target`](ThreadBuilder::target), under the process
+    /// backend's name (`ProcessBuilder::run`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let t = pool_thread::Thread::builder().name("r").run(|| {});
+    /// assert_eq!(t.name(), "r");
+    /// ```
+    pub fn run(self, value: impl Target) -> Thread {
+        self.target(value)
     }
 }

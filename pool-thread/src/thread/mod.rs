@@ -17,16 +17,18 @@ use std::thread::ThreadId;
 use std::time::Duration;
 
 use parking_lot::{Condvar, Mutex};
-use pool_core::Panic;
+use pool_core::{Error, ErrorKind};
 
-use crate::deadline::Deadline;
+use crate::deadline::{Deadline, DeadlineWait};
 
-pub use self::builder::{Daemon, Run, ThreadBuilder};
+pub use self::builder::{Target, ThreadBuilder};
 pub use self::current::{current_thread, get_ident, get_native_id};
-pub use self::error::{JoinError, StartError};
+#[allow(deprecated)]
+pub use self::error::{JoinError, Run, StartError};
 pub use self::registry::{join_non_daemon, join_non_daemon_timeout};
+pub use pool_core::Daemon;
 
-type Target = Box<dyn FnOnce() + Send>;
+type BoxedTarget = Box<dyn FnOnce() -> Result<(), Error> + Send>;
 
 /// A thread of control with Python's `threading.Thread` API.
 ///
@@ -34,7 +36,7 @@ type Target = Box<dyn FnOnce() + Send>;
 /// flag, stack size), then [`start`](Thread::start) it; `start` returns
 /// once the thread runs, so [`ident`](Thread::ident) and
 /// [`native_id`](Thread::native_id) are set. [`join`](Thread::join) waits
-/// for it and reports a panic of its target as a [`JoinError`].
+/// for it and reports a panic or error of its target as an [`Error`].
 ///
 /// A `Thread` is a handle: clones refer to the same thread, and
 /// [`current_thread`] returns a handle to the calling thread.
@@ -43,7 +45,7 @@ type Target = Box<dyn FnOnce() + Send>;
 /// |---|---|
 /// | `Thread(target=f)` | [`Thread::new(f)`](Thread::new) |
 /// | `Thread(target=f, name="t", daemon=True)` | `Thread::builder().name("t").daemon(Daemon::Yes).target(f)` |
-/// | `class T(Thread): def run(self)` | `impl Run for T`, `Thread::new(T { … })` |
+/// | `class T(Thread): def run(self)` | `impl Target for T`, `Thread::new(T { … })` |
 /// | `join()`, `join(timeout)` | [`join()`](Thread::join), [`join_timeout(t)`](Thread::join_timeout) |
 /// | `daemon` threads at exit | [`join_non_daemon`] |
 ///
@@ -81,11 +83,12 @@ struct Inner {
 /// Everything that changes over a thread's life, under `Inner::state`.
 struct State {
     phase: Phase,
-    target: Option<Target>,
+    target: Option<BoxedTarget>,
     ident: Option<u64>,
     native_id: Option<u64>,
     os_thread: Option<ThreadId>,
-    panic: Option<Panic>,
+    /// Why the target did not complete, once finished.
+    failure: Option<Error>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -112,19 +115,20 @@ impl Thread {
     /// An unstarted thread that will run `target`, named `Thread-N`, daemon
     /// if the creating thread is (Python's rule; the main thread is not).
     ///
-    /// `target` is a closure or any type implementing [`Run`], the
+    /// `target` is a closure or any type implementing [`Target`], the
     /// counterpart of subclassing `Thread` and overriding `run`.
     ///
     /// # Examples
     ///
     /// ```
-    /// use pool_thread::{Run, Thread};
+    /// use pool_thread::{Target, Thread};
     ///
     /// struct MyThread {
     ///     num: u32,
     /// }
     ///
-    /// impl Run for MyThread {
+    /// impl Target for MyThread {
+    ///     type Outcome = ();
     ///     fn run(self) {
     ///         println!("running on number:{}", self.num);
     ///     }
@@ -134,8 +138,23 @@ impl Thread {
     /// t.start().unwrap();
     /// t.join().unwrap();
     /// ```
-    pub fn new(target: impl Run) -> Thread {
+    pub fn new(target: impl Target) -> Thread {
         ThreadBuilder::new().target(target)
+    }
+
+    /// The same as [`Thread::new`], under the process backend's name
+    /// (`Process::from_target`), so code written for one backend compiles
+    /// against the other.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let t = pool_thread::Thread::from_target(|| {});
+    /// t.start().unwrap();
+    /// t.join().unwrap();
+    /// ```
+    pub fn from_target(value: impl Target) -> Thread {
+        ThreadBuilder::new().target(value)
     }
 
     /// A [`ThreadBuilder`] to set the name, daemon flag or stack size.
@@ -153,7 +172,12 @@ impl Thread {
         ThreadBuilder::new()
     }
 
-    fn unstarted(name: String, daemon: bool, stack_size: Option<usize>, target: Target) -> Thread {
+    fn unstarted(
+        name: String,
+        daemon: bool,
+        stack_size: Option<usize>,
+        target: BoxedTarget,
+    ) -> Thread {
         Thread::from_parts(name, daemon, stack_size, Phase::Initial, Some(target))
     }
 
@@ -162,7 +186,7 @@ impl Thread {
         daemon: bool,
         stack_size: Option<usize>,
         phase: Phase,
-        target: Option<Target>,
+        target: Option<BoxedTarget>,
     ) -> Thread {
         Thread {
             inner: Arc::new(Inner {
@@ -175,7 +199,7 @@ impl Thread {
                     ident: None,
                     native_id: None,
                     os_thread: None,
-                    panic: None,
+                    failure: None,
                 }),
                 changed: Condvar::new(),
             }),
@@ -186,8 +210,9 @@ impl Thread {
     ///
     /// # Errors
     ///
-    /// [`StartError`]: `is_already_started()` on a second call (Python's
-    /// `RuntimeError`), `is_spawn()` when the OS refuses a new thread.
+    /// [`ErrorKind::InvalidState`] on a second call (Python's
+    /// `RuntimeError`), [`ErrorKind::Spawn`] when the OS refuses a new
+    /// thread: the same errors as `Process::start`.
     ///
     /// # Examples
     ///
@@ -197,11 +222,12 @@ impl Thread {
     /// assert!(t.ident().is_some());
     /// t.join().unwrap();
     /// ```
-    pub fn start(&self) -> Result<(), StartError> {
+    pub fn start(&self) -> Result<(), Error> {
         let target = {
             let mut state = self.inner.state.lock();
             if state.phase != Phase::Initial {
-                return Err(StartError::already_started());
+                return Err(Error::from_kind(ErrorKind::InvalidState)
+                    .with_detail(format!("{} was started before", self.inner.name)));
             }
             state.phase = Phase::Starting;
             state.ident = Some(IDENTS.fetch_add(1, Relaxed));
@@ -218,7 +244,8 @@ impl Thread {
         if let Err(cause) = builder.spawn(move || this.run(target)) {
             self.set_phase(Phase::SpawnFailed);
             registry::unregister(self);
-            return Err(StartError::spawn(cause));
+            return Err(Error::new(ErrorKind::Spawn, cause)
+                .with_detail(format!("could not start {}", self.inner.name)));
         }
         // Python's `start` waits for `_started` the same way: the new thread
         // only records its ids before signalling, so this wait is short.
@@ -230,7 +257,7 @@ impl Thread {
     }
 
     /// The body of every thread this module starts.
-    fn run(self, target: Option<Target>) {
+    fn run(self, target: Option<BoxedTarget>) {
         current::set(self.clone());
         {
             let mut state = self.inner.state.lock();
@@ -239,22 +266,23 @@ impl Thread {
             state.phase = Phase::Running;
         }
         self.inner.changed.notify_all();
-        let outcome = match target {
-            Some(target) => pool_core::catch_panic(target),
-            None => Ok(()),
+        let failure = match target.map(pool_core::catch_panic) {
+            Some(Ok(Ok(()))) | None => None,
+            Some(Ok(Err(error))) => Some(error),
+            Some(Err(panic)) => Some(Error::panicked(panic)),
         };
         // The standard panic hook has already printed the panic, as Python's
         // `threading.excepthook` does; `join` reports it again as a value.
-        self.finish(outcome.err());
+        self.finish(failure);
         registry::unregister(&self);
     }
 
     /// Marks the thread finished (once) and wakes joiners.
-    fn finish(&self, panic: Option<Panic>) {
+    fn finish(&self, failure: Option<Error>) {
         let mut state = self.inner.state.lock();
         if state.phase != Phase::Finished {
             state.phase = Phase::Finished;
-            state.panic = panic;
+            state.failure = failure;
             drop(state);
             self.inner.changed.notify_all();
         }
@@ -269,8 +297,10 @@ impl Thread {
     ///
     /// # Errors
     ///
-    /// [`JoinError`]: the target panicked (every `join` reports it), the
-    /// thread was never started, or it is the calling thread.
+    /// The same errors as `Process::join`: the target panicked
+    /// ([`ErrorKind::Panicked`], every `join` reports it) or returned an
+    /// error ([`ErrorKind::Failed`]); [`ErrorKind::InvalidState`] if the
+    /// thread was never started or is the calling thread.
     ///
     /// # Examples
     ///
@@ -280,7 +310,7 @@ impl Thread {
     /// assert!(t.join().is_ok());
     /// assert!(!t.is_alive());
     /// ```
-    pub fn join(&self) -> Result<(), JoinError> {
+    pub fn join(&self) -> Result<(), Error> {
         self.join_until(Deadline::Never).map(drop)
     }
 
@@ -298,7 +328,7 @@ impl Thread {
     /// use std::time::Duration;
     /// use pool_thread::{Event, Thread};
     ///
-    /// let go = Arc::new(Event::new());
+    /// let go = Arc::new(Event::new().unwrap());
     /// let t = Thread::new({
     ///     let go = go.clone();
     ///     move || go.wait()
@@ -309,21 +339,25 @@ impl Thread {
     /// assert!(t.join_timeout(Duration::from_secs(10)).unwrap());
     /// ```
     #[doc(alias = "join(timeout)")]
-    pub fn join_timeout(&self, timeout: Duration) -> Result<bool, JoinError> {
+    pub fn join_timeout(&self, timeout: Duration) -> Result<bool, Error> {
         self.join_until(Deadline::after(timeout))
     }
 
-    pub(crate) fn join_until(&self, deadline: Deadline) -> Result<bool, JoinError> {
+    pub(crate) fn join_until(&self, deadline: Deadline) -> Result<bool, Error> {
         let mut state = self.inner.state.lock();
         if state.os_thread == Some(std::thread::current().id()) && state.phase != Phase::Finished {
-            return Err(JoinError::current());
+            return Err(Error::from_kind(ErrorKind::InvalidState)
+                .with_detail(format!("{} cannot join itself", self.inner.name)));
         }
         loop {
             match state.phase {
-                Phase::Initial | Phase::SpawnFailed => return Err(JoinError::not_started()),
+                Phase::Initial | Phase::SpawnFailed => {
+                    return Err(Error::from_kind(ErrorKind::InvalidState)
+                        .with_detail(format!("{} was never started", self.inner.name)));
+                }
                 Phase::Finished => {
-                    return match &state.panic {
-                        Some(panic) => Err(JoinError::panicked(panic.clone())),
+                    return match &state.failure {
+                        Some(error) => Err(error.clone()),
                         None => Ok(true),
                     };
                 }

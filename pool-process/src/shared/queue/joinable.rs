@@ -3,10 +3,10 @@
 use std::fmt;
 use std::time::Duration;
 
-use pool_core::Error;
+use pool_core::{Deadline, Error};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::shared::{deadline_after, serialize_fd};
+use crate::shared::serialize_fd;
 use crate::task::Wire;
 
 use super::Queue;
@@ -20,7 +20,7 @@ use super::ring::{COUNT, UNFINISHED};
 /// # Examples
 ///
 /// ```
-/// use pool_process::{JoinableQueue, Process};
+/// use pool_process::{Daemon, JoinableQueue, Process};
 ///
 /// fn consume(q: JoinableQueue<u32>) {
 ///     loop {
@@ -31,7 +31,7 @@ use super::ring::{COUNT, UNFINISHED};
 /// }
 ///
 /// let q = JoinableQueue::new(0).unwrap();
-/// let consumer = Process::builder().daemon(true).target(consume, (q.clone(),));
+/// let consumer = Process::builder().daemon(Daemon::Yes).target(consume, (q.clone(),));
 /// consumer.start().unwrap();
 /// for n in 0..5 {
 ///     q.put(n).unwrap();
@@ -130,7 +130,7 @@ impl<T: Wire> JoinableQueue<T> {
     /// assert!(q.join_timeout(Duration::from_millis(10)));
     /// ```
     pub fn join_timeout(&self, timeout: Duration) -> bool {
-        self.queue.ring.join(deadline_after(timeout))
+        self.queue.ring.join(Deadline::after(timeout).instant())
     }
 }
 

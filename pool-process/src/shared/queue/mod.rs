@@ -16,10 +16,10 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use pool_core::{Error, ErrorKind};
+use pool_core::{Deadline, Error, ErrorKind};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::shared::{deadline_after, deserialize_segment, serialize_fd};
+use crate::shared::{deserialize_segment, serialize_fd};
 use crate::task::Wire;
 use crate::wire::inherit;
 
@@ -90,7 +90,8 @@ impl<T: Wire> Queue<T> {
     /// ```
     /// let q = pool_process::Queue::with_capacity(0, 16).unwrap();
     /// let error = q.put(vec![0u8; 64]).unwrap_err();
-    /// assert!(error.to_string().contains("does not fit"), "{error}");
+    /// let cause = error.error().unwrap(); // also the `source()`
+    /// assert!(cause.to_string().contains("does not fit"), "{cause}");
     /// ```
     pub fn with_capacity(maxsize: usize, bytes: usize) -> Result<Queue<T>, Error> {
         Ok(Queue {
@@ -185,7 +186,7 @@ impl<T: Wire> Queue<T> {
     /// assert!(error.is_full());
     /// ```
     pub fn put_timeout(&self, item: T, timeout: Duration) -> Result<(), PutError<T>> {
-        self.put_until(item, true, deadline_after(timeout))
+        self.put_until(item, true, Deadline::after(timeout).instant())
     }
 
     fn get_until(&self, block: bool, deadline: Option<Instant>) -> Result<T, GetError> {
@@ -248,7 +249,7 @@ impl<T: Wire> Queue<T> {
     /// assert!(q.get_timeout(Duration::from_millis(10)).unwrap_err().is_empty());
     /// ```
     pub fn get_timeout(&self, timeout: Duration) -> Result<T, GetError> {
-        self.get_until(true, deadline_after(timeout))
+        self.get_until(true, Deadline::after(timeout).instant())
     }
 
     /// The number of items in the queue (a snapshot, as in Python).

@@ -14,13 +14,12 @@ use std::os::unix::net::UnixStream;
 use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
-use pool_core::{Error, ErrorKind};
+use pool_core::{Deadline, Error, ErrorKind};
 use rustix::event::{PollFd, PollFlags, poll};
 use rustix::net::{SendFlags, send};
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::shared::deadline_after;
 use crate::sys::futex::timeout_until;
 use crate::task::Wire;
 use crate::wire::inherit;
@@ -248,7 +247,7 @@ impl Connection {
     /// ```
     pub fn poll(&self, timeout: Duration) -> Result<bool, Error> {
         let reader = self.reader.lock();
-        readable(&reader, deadline_after(timeout))
+        readable(&reader, Deadline::after(timeout).instant())
     }
 
     /// A second handle to this end (Python shares an end by passing the

@@ -6,10 +6,10 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering::{Relaxed, SeqCst};
 use std::time::{Duration, Instant};
 
-use pool_core::{Error, ErrorKind};
+use pool_core::{BrokenBarrierError, Deadline, Error, ErrorKind};
 
 use super::word::{ALL, RawMutex, Signal};
-use crate::shared::{create_error, deadline_after};
+use crate::shared::create_error;
 use crate::sys::segment::Segment;
 
 /// A meeting point for a fixed number of processes: Python's
@@ -52,10 +52,6 @@ const B_PARTIES: usize = 20;
 /// `generation + 1` of a round that [`Barrier::reset`] broke.
 const B_RESET_ROUND: usize = 24;
 
-fn broken_barrier(why: &str) -> Error {
-    Error::from_kind(ErrorKind::InvalidState).with_detail(format!("broken barrier: {why}"))
-}
-
 impl Barrier {
     /// A barrier for `parties` processes (or threads).
     ///
@@ -70,7 +66,11 @@ impl Barrier {
     /// assert_eq!(pool_process::Barrier::new(3).unwrap().parties(), 3);
     /// assert!(pool_process::Barrier::new(0).is_err());
     /// ```
-    pub fn new(parties: u32) -> Result<Barrier, Error> {
+    pub fn new(parties: usize) -> Result<Barrier, Error> {
+        let parties = u32::try_from(parties).map_err(|_| {
+            Error::from_kind(ErrorKind::InvalidConfig)
+                .with_detail(format!("a Barrier holds at most {} parties", u32::MAX))
+        })?;
         if parties == 0 {
             return Err(Error::from_kind(ErrorKind::InvalidConfig)
                 .with_detail("a barrier needs at least one party"));
@@ -99,7 +99,8 @@ impl Barrier {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::InvalidState`] if the barrier is or becomes broken.
+    /// [`BrokenBarrierError`] if the barrier is or becomes broken
+    /// (`is_reset()` after a reset), as in the thread backend.
     ///
     /// # Examples
     ///
@@ -107,7 +108,7 @@ impl Barrier {
     /// let b = pool_process::Barrier::new(1).unwrap();
     /// assert_eq!(b.wait().unwrap(), 0);
     /// ```
-    pub fn wait(&self) -> Result<u32, Error> {
+    pub fn wait(&self) -> Result<usize, BrokenBarrierError> {
         self.wait_until(None)
     }
 
@@ -127,15 +128,15 @@ impl Barrier {
     /// assert!(b.wait_timeout(Duration::from_millis(10)).is_err());
     /// assert!(b.broken());
     /// ```
-    pub fn wait_timeout(&self, timeout: Duration) -> Result<u32, Error> {
-        self.wait_until(deadline_after(timeout))
+    pub fn wait_timeout(&self, timeout: Duration) -> Result<usize, BrokenBarrierError> {
+        self.wait_until(Deadline::after(timeout).instant())
     }
 
-    fn wait_until(&self, deadline: Option<Instant>) -> Result<u32, Error> {
+    fn wait_until(&self, deadline: Option<Instant>) -> Result<usize, BrokenBarrierError> {
         self.mutex().lock(None);
         if self.word(B_BROKEN).load(Relaxed) != 0 {
             self.mutex().unlock();
-            return Err(broken_barrier("aborted or timed out"));
+            return Err(BrokenBarrierError::broken());
         }
         let round = self.word(B_GENERATION).load(Relaxed);
         let index = self.word(B_ARRIVED).fetch_add(1, Relaxed);
@@ -146,7 +147,7 @@ impl Barrier {
             self.signal().bump();
             self.mutex().unlock();
             self.signal().wake(ALL);
-            return Ok(index);
+            return Ok(index as usize);
         }
         loop {
             let seen = self.signal().seen();
@@ -158,18 +159,18 @@ impl Barrier {
                 let reset = self.word(B_RESET_ROUND).load(Relaxed) == round.wrapping_add(1);
                 self.mutex().unlock();
                 return if reset {
-                    Err(broken_barrier("reset while waiting"))
+                    Err(BrokenBarrierError::reset())
                 } else {
-                    Ok(index)
+                    Ok(index as usize)
                 };
             }
             if self.word(B_BROKEN).load(Relaxed) != 0 {
                 self.mutex().unlock();
-                return Err(broken_barrier("aborted or timed out"));
+                return Err(BrokenBarrierError::broken());
             }
             if !in_time {
                 self.break_locked();
-                return Err(broken_barrier("timed out"));
+                return Err(BrokenBarrierError::timeout());
             }
         }
     }
@@ -231,8 +232,8 @@ impl Barrier {
     /// ```
     /// assert_eq!(pool_process::Barrier::new(4).unwrap().parties(), 4);
     /// ```
-    pub fn parties(&self) -> u32 {
-        self.word(B_PARTIES).load(Relaxed)
+    pub fn parties(&self) -> usize {
+        self.word(B_PARTIES).load(Relaxed) as usize
     }
 
     /// How many are waiting now.
@@ -242,8 +243,8 @@ impl Barrier {
     /// ```
     /// assert_eq!(pool_process::Barrier::new(2).unwrap().n_waiting(), 0);
     /// ```
-    pub fn n_waiting(&self) -> u32 {
-        self.word(B_ARRIVED).load(SeqCst)
+    pub fn n_waiting(&self) -> usize {
+        self.word(B_ARRIVED).load(SeqCst) as usize
     }
 
     /// Whether the barrier is broken.

@@ -4,12 +4,11 @@
 use std::fmt;
 use std::time::{Duration, Instant};
 
-use pool_core::Error;
+use pool_core::{Deadline, Error};
 use serde::{Deserialize, Serialize};
 
 use super::rlock::RLock;
 use super::semaphore::Semaphore;
-use crate::shared::deadline_after;
 
 /// A condition variable shared by processes: Python's
 /// `multiprocessing.Condition`, over its own [`RLock`].
@@ -107,9 +106,33 @@ impl Condition {
     /// assert!(cond.try_lock().is_some());
     /// ```
     pub fn try_lock(&self) -> Option<ConditionGuard<'_>> {
-        self.lock
-            .try_acquire()
-            .then_some(ConditionGuard { condition: self })
+        // Built only on success: a guard's drop releases the lock.
+        if self.lock.try_acquire() {
+            Some(ConditionGuard { condition: self })
+        } else {
+            None
+        }
+    }
+
+    /// Takes the lock, waiting at most `timeout`; `None` if it stayed
+    /// taken.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let c = pool_process::Condition::new().unwrap();
+    /// let guard = c.lock_timeout(Duration::from_millis(10));
+    /// assert!(guard.is_some());
+    /// ```
+    pub fn lock_timeout(&self, timeout: Duration) -> Option<ConditionGuard<'_>> {
+        // Built only on success: a guard's drop releases the lock.
+        if self.lock.acquire_timeout(timeout) {
+            Some(ConditionGuard { condition: self })
+        } else {
+            None
+        }
     }
 }
 
@@ -151,7 +174,7 @@ impl ConditionGuard<'_> {
     /// assert!(!guard.wait_timeout(Duration::from_millis(10)));
     /// ```
     pub fn wait_timeout(&mut self, timeout: Duration) -> bool {
-        self.wait_until(deadline_after(timeout))
+        self.wait_until(Deadline::after(timeout).instant())
     }
 
     fn wait_until(&mut self, deadline: Option<Instant>) -> bool {
@@ -197,7 +220,7 @@ impl ConditionGuard<'_> {
         mut predicate: impl FnMut() -> bool,
         timeout: Duration,
     ) -> bool {
-        let deadline = deadline_after(timeout);
+        let deadline = Deadline::after(timeout).instant();
         loop {
             if predicate() {
                 return true;

@@ -6,10 +6,10 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering::SeqCst;
 use std::time::{Duration, Instant};
 
-use pool_core::Error;
+use pool_core::{Deadline, Error};
 
 use super::word::{ALL, Signal};
-use crate::shared::{create_error, deadline_after};
+use crate::shared::create_error;
 use crate::sys::segment::Segment;
 
 /// A flag processes wait for: Python's `multiprocessing.Event`.
@@ -126,7 +126,7 @@ impl Event {
     /// assert!(!e.wait_timeout(Duration::from_millis(10)));
     /// ```
     pub fn wait_timeout(&self, timeout: Duration) -> bool {
-        self.wait_until(deadline_after(timeout))
+        self.wait_until(Deadline::after(timeout).instant())
     }
 
     fn wait_until(&self, deadline: Option<Instant>) -> bool {

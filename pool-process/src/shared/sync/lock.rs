@@ -4,10 +4,10 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use pool_core::{Error, ErrorKind};
+use pool_core::{Deadline, Error, ReleaseError};
 
 use super::word::RawMutex;
-use crate::shared::{create_error, deadline_after};
+use crate::shared::create_error;
 use crate::sys::segment::Segment;
 
 /// A lock shared by processes: Python's `multiprocessing.Lock`.
@@ -117,28 +117,27 @@ impl Lock {
     /// assert!(!lock.acquire_timeout(Duration::from_millis(10)));
     /// ```
     pub fn acquire_timeout(&self, timeout: Duration) -> bool {
-        self.raw().lock(deadline_after(timeout))
+        self.raw().lock(Deadline::after(timeout).instant())
     }
 
     /// Releases the lock, whichever process took it.
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::InvalidState`] if it is not locked (Python's
-    /// `ValueError`).
+    /// [`ReleaseError`] (`is_unlocked()`) if it is not locked (Python's
+    /// `ValueError`), the same error as the thread backend's.
     ///
     /// # Examples
     ///
     /// ```
     /// let lock = pool_process::Lock::new().unwrap();
-    /// assert!(lock.release().is_err());
+    /// assert!(lock.release().unwrap_err().is_unlocked());
     /// lock.acquire();
     /// assert!(lock.release().is_ok());
     /// ```
-    pub fn release(&self) -> Result<(), Error> {
+    pub fn release(&self) -> Result<(), ReleaseError> {
         if !self.raw().is_locked() {
-            return Err(Error::from_kind(ErrorKind::InvalidState)
-                .with_detail("release of an unlocked Lock"));
+            return Err(ReleaseError::unlocked());
         }
         self.raw().unlock();
         Ok(())
@@ -186,7 +185,12 @@ impl Lock {
     /// drop(guard);
     /// ```
     pub fn try_lock(&self) -> Option<LockGuard<'_>> {
-        self.try_acquire().then_some(LockGuard { lock: self })
+        // Built only on success: a guard's drop releases the lock.
+        if self.try_acquire() {
+            Some(LockGuard { lock: self })
+        } else {
+            None
+        }
     }
 
     /// A guard if the lock could be taken within `timeout`.
@@ -201,8 +205,12 @@ impl Lock {
     /// assert!(lock.lock_timeout(Duration::from_millis(10)).is_none());
     /// ```
     pub fn lock_timeout(&self, timeout: Duration) -> Option<LockGuard<'_>> {
-        self.acquire_timeout(timeout)
-            .then_some(LockGuard { lock: self })
+        // Built only on success: a guard's drop releases the lock.
+        if self.acquire_timeout(timeout) {
+            Some(LockGuard { lock: self })
+        } else {
+            None
+        }
     }
 }
 

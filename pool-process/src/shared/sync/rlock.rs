@@ -6,10 +6,10 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
 use std::time::{Duration, Instant};
 
-use pool_core::{Error, ErrorKind};
+use pool_core::{Deadline, Error, ReleaseError};
 
 use super::word::RawMutex;
-use crate::shared::{create_error, deadline_after};
+use crate::shared::create_error;
 use crate::sys::segment::Segment;
 
 /// A lock its holder may take again: Python's `multiprocessing.RLock`.
@@ -115,7 +115,7 @@ impl RLock {
     /// assert!(lock.acquire_timeout(Duration::from_millis(10)));
     /// ```
     pub fn acquire_timeout(&self, timeout: Duration) -> bool {
-        self.acquire_until(deadline_after(timeout))
+        self.acquire_until(Deadline::after(timeout).instant())
     }
 
     fn acquire_until(&self, deadline: Option<Instant>) -> bool {
@@ -146,19 +146,18 @@ impl RLock {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::InvalidState`] if this thread does not hold the lock
-    /// (Python's `AssertionError`/`RuntimeError`).
+    /// [`ReleaseError`] (`is_not_owner()`) if this thread does not hold
+    /// the lock (Python's `AssertionError`/`RuntimeError`).
     ///
     /// # Examples
     ///
     /// ```
     /// let lock = pool_process::RLock::new().unwrap();
-    /// assert!(lock.release().is_err());
+    /// assert!(lock.release().unwrap_err().is_not_owner());
     /// ```
-    pub fn release(&self) -> Result<(), Error> {
+    pub fn release(&self) -> Result<(), ReleaseError> {
         if !self.held_here() {
-            return Err(Error::from_kind(ErrorKind::InvalidState)
-                .with_detail("release of an RLock this thread does not hold"));
+            return Err(ReleaseError::not_owner());
         }
         if self.depth().fetch_sub(1, Relaxed) == 1 {
             self.owner().store(0, Relaxed);

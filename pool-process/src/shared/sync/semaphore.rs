@@ -6,10 +6,10 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering::{Acquire, Relaxed, SeqCst};
 use std::time::{Duration, Instant};
 
-use pool_core::{Error, ErrorKind};
+use pool_core::{Deadline, Error, ErrorKind, ReleaseError};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::shared::{create_error, deadline_after, deserialize_segment, serialize_fd};
+use crate::shared::{create_error, deserialize_segment, serialize_fd};
 use crate::sys::futex::wait_while;
 use crate::sys::segment::Segment;
 
@@ -41,18 +41,24 @@ impl Semaphore {
     ///
     /// # Errors
     ///
-    /// The shared memory could not be created.
+    /// The shared memory could not be created; [`ErrorKind::InvalidConfig`]
+    /// for more than `u32::MAX` permits (the shared word's width).
     ///
     /// # Examples
     ///
     /// ```
     /// assert_eq!(pool_process::Semaphore::new(3).unwrap().value(), 3);
     /// ```
-    pub fn new(value: u32) -> Result<Semaphore, Error> {
-        Semaphore::with_bound(value, 0, "Semaphore")
+    pub fn new(value: usize) -> Result<Semaphore, Error> {
+        Semaphore::with_bound(value, false, "Semaphore")
     }
 
-    fn with_bound(value: u32, bound: u32, what: &str) -> Result<Semaphore, Error> {
+    fn with_bound(value: usize, bounded: bool, what: &str) -> Result<Semaphore, Error> {
+        let value = u32::try_from(value).map_err(|_| {
+            Error::from_kind(ErrorKind::InvalidConfig)
+                .with_detail(format!("a {what} holds at most {} permits", u32::MAX))
+        })?;
+        let bound = if bounded { value } else { 0 };
         let segment = Segment::create("poolrt-semaphore", 64).map_err(|e| create_error(what, e))?;
         segment.u32_at(PERMITS).store(value, SeqCst);
         segment.u32_at(BOUND).store(bound, SeqCst);
@@ -111,7 +117,7 @@ impl Semaphore {
     /// assert!(!s.acquire_timeout(Duration::from_millis(10)));
     /// ```
     pub fn acquire_timeout(&self, timeout: Duration) -> bool {
-        self.acquire_until(deadline_after(timeout))
+        self.acquire_until(Deadline::after(timeout).instant())
     }
 
     pub(super) fn acquire_until(&self, deadline: Option<Instant>) -> bool {
@@ -153,7 +159,9 @@ impl Semaphore {
     /// s.release_n(3);
     /// assert_eq!(s.value(), 3);
     /// ```
-    pub fn release_n(&self, n: u32) {
+    pub fn release_n(&self, n: usize) {
+        // The shared word is 32 bits; no program holds 4 billion permits.
+        let n = u32::try_from(n).unwrap_or(u32::MAX);
         self.permits().fetch_add(n, SeqCst);
         self.wake(n);
     }
@@ -172,8 +180,8 @@ impl Semaphore {
     /// assert_eq!(pool_process::Semaphore::new(5).unwrap().value(), 5);
     /// ```
     #[doc(alias = "get_value")]
-    pub fn value(&self) -> u32 {
-        self.permits().load(SeqCst)
+    pub fn value(&self) -> usize {
+        self.permits().load(SeqCst) as usize
     }
 }
 
@@ -205,43 +213,74 @@ impl BoundedSemaphore {
     /// ```
     /// assert_eq!(pool_process::BoundedSemaphore::new(2).unwrap().value(), 2);
     /// ```
-    pub fn new(value: u32) -> Result<BoundedSemaphore, Error> {
+    pub fn new(value: usize) -> Result<BoundedSemaphore, Error> {
         Ok(BoundedSemaphore {
-            semaphore: Semaphore::with_bound(value, value, "BoundedSemaphore")?,
+            semaphore: Semaphore::with_bound(value, true, "BoundedSemaphore")?,
         })
+    }
+
+    /// The initial value, which releases may not exceed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = pool_process::BoundedSemaphore::new(2).unwrap();
+    /// s.acquire();
+    /// assert_eq!(s.initial_value(), 2);
+    /// ```
+    pub fn initial_value(&self) -> usize {
+        self.semaphore.segment.u32_at(BOUND).load(Relaxed) as usize
     }
 
     /// Adds a permit.
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::InvalidState`] if that would exceed the initial value
-    /// (Python's `ValueError`); nothing changes then.
+    /// [`ReleaseError`] (`is_too_many_releases()`) if that would exceed
+    /// the initial value (Python's `ValueError`); nothing changes then.
     ///
     /// # Examples
     ///
     /// ```
     /// let s = pool_process::BoundedSemaphore::new(1).unwrap();
-    /// assert!(s.release().is_err());
+    /// assert!(s.release().unwrap_err().is_too_many_releases());
     /// ```
-    pub fn release(&self) -> Result<(), Error> {
+    pub fn release(&self) -> Result<(), ReleaseError> {
+        self.release_n(1)
+    }
+
+    /// Adds `n` permits, all or none.
+    ///
+    /// # Errors
+    ///
+    /// [`ReleaseError`] (`is_too_many_releases()`) if that would exceed
+    /// the initial value; nothing changes then.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = pool_process::BoundedSemaphore::new(2).unwrap();
+    /// s.acquire();
+    /// assert!(s.release_n(2).is_err());
+    /// assert!(s.release_n(1).is_ok());
+    /// ```
+    pub fn release_n(&self, n: usize) -> Result<(), ReleaseError> {
         let bound = self.semaphore.segment.u32_at(BOUND).load(Relaxed);
+        let n = u32::try_from(n).map_err(|_| ReleaseError::too_many_releases())?;
         let permits = self.semaphore.permits();
         let mut current = permits.load(Relaxed);
         loop {
-            if current >= bound {
-                return Err(
-                    Error::from_kind(ErrorKind::InvalidState).with_detail(format!(
-                        "BoundedSemaphore released too many times (at most {bound} permits)"
-                    )),
-                );
-            }
-            match permits.compare_exchange_weak(current, current + 1, SeqCst, Relaxed) {
-                Ok(_) => break,
-                Err(now) => current = now,
+            match current.checked_add(n) {
+                Some(next) if next <= bound => {
+                    match permits.compare_exchange_weak(current, next, SeqCst, Relaxed) {
+                        Ok(_) => break,
+                        Err(now) => current = now,
+                    }
+                }
+                _ => return Err(ReleaseError::too_many_releases()),
             }
         }
-        self.semaphore.wake(1);
+        self.semaphore.wake(n);
         Ok(())
     }
 }
