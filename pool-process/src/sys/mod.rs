@@ -5,8 +5,11 @@
 //! Linux only, for now.
 
 pub(crate) mod boot;
+pub(crate) mod child;
+pub(crate) mod current;
 pub(crate) mod entry;
 pub(crate) mod futex;
+pub(crate) mod image;
 pub(crate) mod mailbox;
 mod region;
 pub(crate) mod segment;
