@@ -13,4 +13,5 @@ pub(crate) mod image;
 pub(crate) mod mailbox;
 mod region;
 pub(crate) mod segment;
+pub(crate) mod socket;
 pub(crate) mod spawn;
