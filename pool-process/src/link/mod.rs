@@ -29,12 +29,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
-use parking_lot::Mutex;
-use pool_core::{Error, ErrorKind, WorkerInfo};
 use crate::sys::child::{ChildHandle, Signal};
 use crate::sys::mailbox::Mailbox;
 use crate::wire::codec::Encoded;
 use crate::wire::message::{self, FAILED, OK, Request};
+use parking_lot::Mutex;
+use pool_core::{Error, ErrorKind, WorkerInfo};
 
 mod exit;
 mod launch;

@@ -36,12 +36,12 @@ use std::os::fd::OwnedFd;
 use std::sync::Arc;
 use std::time::Duration;
 
-use parking_lot::{Condvar, Mutex};
-use pool_core::{Error, ErrorKind};
 use crate::link::ExitStatus;
 use crate::sys::child::{ChildHandle, Signal};
 use crate::task::{InitOutcome, StarFn, Target, Wire};
 use crate::wire::codec::Encoded;
+use parking_lot::{Condvar, Mutex};
+use pool_core::{Error, ErrorKind};
 
 /// How long `start` waits for a new child to greet, by default.
 const STARTUP_TIMEOUT: Duration = Duration::from_secs(30);

@@ -4,12 +4,12 @@
 use std::sync::mpsc;
 use std::time::Duration;
 
-use pool_core::{Error, ErrorKind};
 use crate::link::{ExitStatus, Launch, WorkerExit, failure_error};
 use crate::sys::child::Signal;
 use crate::sys::mailbox::Mailbox;
 use crate::sys::spawn::{OWN_BINARY, own_argv0};
 use crate::wire::message::{self, OK, Request};
+use pool_core::{Error, ErrorKind};
 
 use super::{Job, Phase, Process, children};
 
@@ -141,20 +141,13 @@ impl Process {
                 (Some(failure), _) => Some(failure),
                 (None, ExitStatus::Code(0)) => None,
                 (None, status) => Some(
-                    Error::new(
-                        ErrorKind::WorkerLost,
-                        WorkerExit { pid, status },
-                    )
-                    .with_detail(format!("{} (pid {pid}) {status}", self.inner.name)),
+                    Error::new(ErrorKind::WorkerLost, WorkerExit { pid, status })
+                        .with_detail(format!("{} (pid {pid}) {status}", self.inner.name)),
                 ),
             };
             // Gone from the active list before any `join` can return.
             children::remove(self);
-            *phase = Phase::Finished {
-                pid,
-                status,
-                error,
-            };
+            *phase = Phase::Finished { pid, status, error };
         }
         self.inner.changed.notify_all();
     }

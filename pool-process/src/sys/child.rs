@@ -115,8 +115,9 @@ impl ChildHandle {
     /// still names it. On failure the child is killed and reaped by pid,
     /// which is still safe for the same reason, so no child is orphaned.
     pub(super) fn open(pid: i32) -> io::Result<ChildHandle> {
-        let pid = Pid::from_raw(pid)
-            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "a spawned child has no pid"))?;
+        let pid = Pid::from_raw(pid).ok_or_else(|| {
+            io::Error::new(io::ErrorKind::InvalidData, "a spawned child has no pid")
+        })?;
         match pidfd_open(pid, PidfdFlags::empty()) {
             Ok(pidfd) => Ok(ChildHandle {
                 pid,
@@ -238,7 +239,11 @@ mod tests {
     }
 
     fn cat() -> (ChildHandle, std::process::Child) {
-        spawn(Command::new("cat").stdin(Stdio::piped()).stdout(Stdio::null()))
+        spawn(
+            Command::new("cat")
+                .stdin(Stdio::piped())
+                .stdout(Stdio::null()),
+        )
     }
 
     #[test]
@@ -267,7 +272,10 @@ mod tests {
 
         let (handle, _child) = cat();
         assert_eq!(handle.kill_and_reap(), ExitStatus::Signal(9));
-        assert_eq!(ExitStatus::Signal(9).to_string(), "was killed by signal 9 (SIGKILL)");
+        assert_eq!(
+            ExitStatus::Signal(9).to_string(),
+            "was killed by signal 9 (SIGKILL)"
+        );
         assert_eq!(ExitStatus::Code(3).to_string(), "exited with code 3");
     }
 

@@ -40,7 +40,10 @@ unsafe impl<T: SharedLayout, const N: usize> SharedLayout for [T; N] {}
 /// Declares a `#[repr(C)]` struct of atomics that a [`Segment`] can lend
 /// with [`Segment::header`]; each field's type must be a `SharedLayout`
 /// (checked at compile time).
-#[allow(unused_macros, reason = "the shared objects migrate to typed views next")]
+#[allow(
+    unused_macros,
+    reason = "the shared objects migrate to typed views next"
+)]
 macro_rules! shared_layout {
     ($(#[$meta:meta])* $vis:vis struct $name:ident {
         $($(#[$fmeta:meta])* $fvis:vis $field:ident : $ty:ty),* $(,)?
@@ -63,7 +66,10 @@ macro_rules! shared_layout {
         unsafe impl $crate::sys::segment::SharedLayout for $name {}
     };
 }
-#[allow(unused_imports, reason = "the shared objects migrate to typed views next")]
+#[allow(
+    unused_imports,
+    reason = "the shared objects migrate to typed views next"
+)]
 pub(crate) use shared_layout;
 
 /// A shared mapping of one memfd, of a size fixed at creation.
@@ -145,7 +151,12 @@ impl Segment {
     /// The bytes at `offset` as a `T`. Panics if `T` does not fit there or
     /// `offset` is not aligned for it.
     pub(crate) fn view_at<T: SharedLayout>(&self, offset: usize) -> &T {
-        const { assert!(align_of::<T>() <= 4096, "a shared layout needs at most page alignment") };
+        const {
+            assert!(
+                align_of::<T>() <= 4096,
+                "a shared layout needs at most page alignment"
+            )
+        };
         assert!(
             offset.is_multiple_of(align_of::<T>())
                 && offset <= self.len

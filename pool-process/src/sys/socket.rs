@@ -40,7 +40,10 @@ pub(crate) fn wait_readable(fd: impl AsFd, deadline: Option<Instant>) -> io::Res
 /// Shuts a listening socket down: on Linux this fails an `accept`
 /// blocked on it in another thread, which std's listener cannot do.
 pub(crate) fn shut_listener(listener: &UnixListener) -> io::Result<()> {
-    Ok(rustix::net::shutdown(listener, rustix::net::Shutdown::Both)?)
+    Ok(rustix::net::shutdown(
+        listener,
+        rustix::net::Shutdown::Both,
+    )?)
 }
 
 /// Whether the process at the other end of `stream` runs as this

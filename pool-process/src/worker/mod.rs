@@ -88,11 +88,11 @@ fn serve(settings: &Settings, start: sys::boot::WorkerStart) -> i32 {
                 Some((Request::Exit, _, _)) | None => return 0,
                 Some((Request::Call | Request::Init, offset, payload)) => {
                     out.clear();
+                    #[allow(unsafe_code)] // the one call by offset
                     // SAFETY: the offset comes from our parent, which runs
                     // this very binary (the handshake compared build
                     // fingerprints) and computed it with `offset_of` on an
                     // entry.
-                    #[allow(unsafe_code)] // the one call by offset
                     let entry = unsafe { sys::entry::entry_at(offset, in_own_code) };
                     match entry {
                         Some(entry) => entry(payload, &mut out),
