@@ -1,13 +1,15 @@
 //! Steps 1 and 2 of a child's lifecycle: spawn it and wait for its
 //! greeting. Shared by the links of a pool and by a single `Process`.
 
-use super::exit::{WorkerExit, kill_and_reap, reap};
+use super::exit::WorkerExit;
 use std::ffi::OsStr;
 use std::os::fd::OwnedFd;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use pool_core::{Error, ErrorKind};
 
+use crate::sys::child::ChildHandle;
 use crate::sys::mailbox::{Mailbox, RecvError};
 use crate::sys::spawn::spawn;
 use crate::wire::message::{Hello, PROTOCOL};
@@ -31,24 +33,24 @@ pub(crate) struct Launch<'a> {
 }
 
 impl Launch<'_> {
-    /// Spawns the child, lets `listed` record its pid (an error there
+    /// Spawns the child, lets `listed` record its handle (an error there
     /// kills the child and is returned), and waits for its greeting. On
-    /// any error the child is reaped. Returns its pid and mailbox.
+    /// any error the child is reaped. Returns its handle and mailbox.
     pub(crate) fn start(
         &self,
-        listed: impl FnOnce(i32) -> Result<(), Error>,
-    ) -> Result<(i32, Mailbox), Error> {
+        listed: impl FnOnce(&Arc<ChildHandle>) -> Result<(), Error>,
+    ) -> Result<(Arc<ChildHandle>, Mailbox), Error> {
         let spawn_error =
             |e: std::io::Error| Error::new(ErrorKind::Spawn, e).with_detail(self.name);
         let (mut mailbox, ends) = Mailbox::parent().map_err(spawn_error)?;
         let settings = Settings {
-            parent: rustix::process::getpid().as_raw_nonzero().get(),
+            parent: crate::sys::current::pid(),
             core: self.core,
             spin: self.child_spin,
             inherited: self.inherited.len(),
             name: self.name.to_owned(),
         };
-        let pid = spawn(
+        let child = spawn(
             self.program,
             self.argv0,
             (MARKER, settings.render().as_ref()),
@@ -57,37 +59,36 @@ impl Launch<'_> {
             self.inherited,
         )
         .map_err(spawn_error)?;
+        let child = Arc::new(child);
         drop(ends);
-        if let Err(error) = listed(pid) {
-            kill_and_reap(pid);
+        if let Err(error) = listed(&child) {
+            child.kill_and_reap();
             return Err(error);
         }
-        self.greeting(pid, &mut mailbox)?;
-        Ok((pid, mailbox))
+        self.greeting(&child, &mut mailbox)?;
+        Ok((child, mailbox))
     }
 
     /// Step 2: waits (bounded by the start-up timeout) for the child's
     /// greeting and checks it names this build.
-    fn greeting(&self, pid: i32, mailbox: &mut Mailbox) -> Result<(), Error> {
+    fn greeting(&self, child: &ChildHandle, mailbox: &mut Mailbox) -> Result<(), Error> {
+        let pid = child.pid();
         // A timeout too large for a deadline (`Duration::MAX`) means none.
         let deadline = Instant::now().checked_add(self.startup_timeout);
         let hello = match mailbox.recv(self.reply_spin, deadline) {
             Ok(bytes) => postcard::from_bytes::<Hello>(bytes).ok(),
             Err(RecvError::TimedOut) => {
-                kill_and_reap(pid);
+                child.kill_and_reap();
                 return Err(Error::from_kind(ErrorKind::Spawn).with_detail(format!(
                     "process {pid} did not start within {:?}",
                     self.startup_timeout
                 )));
             }
             Err(_) => {
-                let status = reap(pid, Duration::from_secs(5));
+                let status = child.reap(Duration::from_secs(5));
                 return Err(Error::new(
                     ErrorKind::Spawn,
-                    WorkerExit {
-                        pid: pid as u32,
-                        status,
-                    },
+                    WorkerExit { pid, status },
                 )
                 .with_detail("the process ended during start-up; is this a Linux binary that links pool-process?"));
             }
@@ -97,7 +98,7 @@ impl Launch<'_> {
                 Ok(())
             }
             other => {
-                kill_and_reap(pid);
+                child.kill_and_reap();
                 Err(Error::from_kind(ErrorKind::Spawn).with_detail(match other {
                     Some(hello) => format!(
                         "process {pid} runs a different build (protocol {} vs {PROTOCOL}, fingerprint {:#x} vs {:#x})",

@@ -29,20 +29,18 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
-use parking_lot::Mutex;
-use pool_core::{Error, ErrorKind, WorkerInfo};
-use rustix::process::{Pid, Signal, kill_process};
-
+use crate::sys::child::{ChildHandle, Signal};
 use crate::sys::mailbox::Mailbox;
 use crate::wire::codec::Encoded;
 use crate::wire::message::{self, FAILED, OK, Request};
+use parking_lot::Mutex;
+use pool_core::{Error, ErrorKind, WorkerInfo};
 
 mod exit;
 mod launch;
 
 pub use exit::{ExitStatus, WorkerExit};
-pub(crate) use exit::{decode_status, failure_error, failure_to_error, reap};
-use exit::{has_exited, kill_and_reap};
+pub(crate) use exit::{failure_error, failure_to_error};
 pub(crate) use launch::Launch;
 
 /// The most children one link starts per second after deaths.
@@ -68,8 +66,10 @@ pub(crate) struct LinkConfig {
     pub(crate) link_spin: Duration,
     pub(crate) child_spin: Duration,
     /// Live children (from their spawn on, so also those still starting),
-    /// by worker slot, so `terminate` can kill them.
-    pub(crate) children: Mutex<Vec<Option<i32>>>,
+    /// by worker slot, so `terminate` can kill them. A handle stays valid
+    /// after its child was reaped (signalling it then reaches nobody), so
+    /// the list may lag behind the reaping.
+    pub(crate) children: Mutex<Vec<Option<Arc<ChildHandle>>>>,
     /// Set by `terminate`: deaths are expected, nothing is respawned.
     pub(crate) terminating: AtomicBool,
     /// The initializer failure of a replacement worker: the pool is then
@@ -81,10 +81,10 @@ impl LinkConfig {
     /// Kills every live child (Python's `terminate`).
     pub(crate) fn kill_all(&self) {
         self.terminating.store(true, Ordering::SeqCst);
-        for pid in self.children.lock().iter().flatten() {
-            if let Some(pid) = Pid::from_raw(*pid) {
-                let _ = kill_process(pid, Signal::KILL);
-            }
+        for child in self.children.lock().iter().flatten() {
+            // Through the pidfd: a child already reaped is not signalled,
+            // and neither is whoever got its pid.
+            let _ = child.signal(Signal::Kill);
         }
     }
 
@@ -93,14 +93,14 @@ impl LinkConfig {
             .lock()
             .iter()
             .flatten()
-            .map(|&p| p as u32)
+            .map(|child| child.pid())
             .collect()
     }
 }
 
 /// A live child and its mailbox.
 struct Child {
-    pid: i32,
+    process: Arc<ChildHandle>,
     mailbox: Mailbox,
     tasks: usize,
 }
@@ -149,21 +149,21 @@ impl Link {
             startup_timeout: self.config.startup_timeout,
             reply_spin: self.config.link_spin,
         };
-        let listed = |pid| {
+        let listed = |child: &Arc<ChildHandle>| {
             let mut children = self.config.children.lock();
             // Under the lock `kill_all` takes after setting the flag: either
-            // it sees this pid, or this sees the flag.
+            // it sees this child, or this sees the flag.
             if self.config.terminating.load(Ordering::SeqCst) {
                 return Err(terminated());
             }
-            children[self.slot] = Some(pid);
+            children[self.slot] = Some(child.clone());
             Ok(())
         };
-        let (pid, mailbox) = launch.start(listed).inspect_err(|_| {
+        let (process, mailbox) = launch.start(listed).inspect_err(|_| {
             self.config.children.lock()[self.slot] = None;
         })?;
         let child = Child {
-            pid,
+            process,
             mailbox,
             tasks: 0,
         };
@@ -174,20 +174,20 @@ impl Link {
 
     /// Step 3 for a child that greeted; on an error the child is reaped.
     fn initialize(&self, mut child: Child) -> Result<Child, Error> {
-        let pid = child.pid;
+        let pid = child.process.pid();
         if let Some(init) = &self.config.initializer {
             let outcome =
                 child.exchange(Request::Init, init.offset, &init.payload, |status, body| {
                     if status == OK {
                         Ok(())
                     } else {
-                        Err(failure_error(body, pid as u32))
+                        Err(failure_error(body, pid))
                     }
                 });
             match outcome {
                 Ok(Ok(())) => {}
                 Ok(Err(failure)) => {
-                    kill_and_reap(pid);
+                    child.process.kill_and_reap();
                     // An error it returned is an initializer error already;
                     // a panic (or a bad argument) gets wrapped in one.
                     return Err(if failure.kind() == ErrorKind::Initializer {
@@ -197,13 +197,10 @@ impl Link {
                     });
                 }
                 Err(()) => {
-                    let status = reap(pid, Duration::from_secs(5));
+                    let status = child.process.reap(Duration::from_secs(5));
                     return Err(Error::new(
                         ErrorKind::Initializer,
-                        WorkerExit {
-                            pid: pid as u32,
-                            status,
-                        },
+                        WorkerExit { pid, status },
                     ));
                 }
             }
@@ -227,7 +224,7 @@ impl Link {
             return Err(Error::new(ErrorKind::Broken, cause.clone()));
         }
         if let Some(child) = &self.child
-            && has_exited(child.pid)
+            && child.process.try_wait().is_some()
         {
             // It died while it held no task (killed from outside): that
             // fails no task, it is only replaced.
@@ -249,9 +246,9 @@ impl Link {
             return Err(error);
         }
         let child = self.child.as_mut().expect("respawned above");
-        let pid = child.pid;
+        let pid = child.process.pid();
         let outcome = child.exchange(Request::Call, offset, payload, |status, body| {
-            decode(status, body, pid as u32)
+            decode(status, body, pid)
         });
         match outcome {
             Ok(value) => {
@@ -266,7 +263,7 @@ impl Link {
                 value
             }
             Err(()) => {
-                let status = reap(pid, Duration::from_secs(5));
+                let status = child.process.reap(Duration::from_secs(5));
                 self.forget_child();
                 self.died = true;
                 if self.config.terminating.load(Ordering::SeqCst) {
@@ -274,10 +271,7 @@ impl Link {
                 }
                 Err(Error::new(
                     ErrorKind::WorkerLost,
-                    WorkerExit {
-                        pid: pid as u32,
-                        status,
-                    },
+                    WorkerExit { pid, status },
                 ))
             }
         }
@@ -316,9 +310,13 @@ impl Link {
             let _ = child
                 .mailbox
                 .send(&[&message::request_head(Request::Exit, 0)]);
-            let pid = child.pid;
-            drop(child);
-            reap(pid, Duration::from_secs(2));
+            let Child {
+                process, mailbox, ..
+            } = child;
+            // Closing our end lets a child that missed the request see
+            // end-of-file and exit.
+            drop(mailbox);
+            process.reap(Duration::from_secs(2));
         }
     }
 }

@@ -13,10 +13,12 @@
 //! 2. **Run**: the child runs the target under `catch_unwind`; the usual
 //!    "panicked at" line goes to its stderr, like Python's traceback.
 //! 3. **End**: the supervisor gets the target's outcome (or end-of-file if
-//!    the child died), tells the child to exit, waits for it to exit
-//!    *without reaping it*, then reaps it under the phase lock. So
-//!    `terminate` and `kill`, which signal under that lock, can never
-//!    signal a recycled pid.
+//!    the child died), tells the child to exit, and waits for it through
+//!    its child handle (`sys/child.rs`), which sleeps on the child's pidfd
+//!    and reaps it. `terminate` and `kill` signal through the same pidfd,
+//!    so a signal that races with the reaping reaches nobody, never a
+//!    process that got the recycled pid. The supervisor then records the
+//!    status under the phase lock and wakes the joiners.
 //! 4. **Exit**: the first `start` registers an `atexit` hook with Python's
 //!    exit rule: terminate the daemon children, join the others.
 
@@ -34,13 +36,12 @@ use std::os::fd::OwnedFd;
 use std::sync::Arc;
 use std::time::Duration;
 
-use parking_lot::{Condvar, Mutex};
-use pool_core::{Error, ErrorKind};
-use rustix::process::Signal;
-
 use crate::link::ExitStatus;
+use crate::sys::child::{ChildHandle, Signal};
 use crate::task::{InitOutcome, StarFn, Target, Wire};
 use crate::wire::codec::Encoded;
+use parking_lot::{Condvar, Mutex};
+use pool_core::{Error, ErrorKind};
 
 /// How long `start` waits for a new child to greet, by default.
 const STARTUP_TIMEOUT: Duration = Duration::from_secs(30);
@@ -114,8 +115,9 @@ enum Phase {
     Starting,
     /// `start` failed; the error says why.
     StartFailed(Error),
-    /// The child runs its target.
-    Running { pid: u32 },
+    /// The child runs its target; `child` signals it (through its pidfd,
+    /// so never a stranger that got its pid).
+    Running { pid: u32, child: Arc<ChildHandle> },
     /// The child was reaped.
     Finished {
         pid: u32,
@@ -321,7 +323,7 @@ impl Process {
     /// assert!(!p.is_alive());
     /// ```
     pub fn terminate(&self) -> Result<(), Error> {
-        self.signal(Signal::TERM)
+        self.signal(Signal::Terminate)
     }
 
     /// Kills the process with `SIGKILL` (Python's `kill`); its
@@ -349,7 +351,7 @@ impl Process {
     /// assert_eq!(p.exitcode(), Some(-9));
     /// ```
     pub fn kill(&self) -> Result<(), Error> {
-        self.signal(Signal::KILL)
+        self.signal(Signal::Kill)
     }
 
     /// True from `start` until the child has ended and been reaped.
@@ -381,7 +383,7 @@ impl Process {
     #[doc(alias = "ident")]
     pub fn pid(&self) -> Option<u32> {
         match *self.inner.phase.lock() {
-            Phase::Running { pid } | Phase::Finished { pid, .. } => Some(pid),
+            Phase::Running { pid, .. } | Phase::Finished { pid, .. } => Some(pid),
             _ => None,
         }
     }
@@ -457,7 +459,7 @@ impl fmt::Debug for Process {
             Phase::Initial(_) | Phase::Unstartable(_) => d.field("state", &"initial"),
             Phase::Starting => d.field("state", &"starting"),
             Phase::StartFailed(_) => d.field("state", &"failed to start"),
-            Phase::Running { pid } => d.field("pid", pid).field("state", &"started"),
+            Phase::Running { pid, .. } => d.field("pid", pid).field("state", &"started"),
             Phase::Finished { pid, status, .. } => d
                 .field("pid", pid)
                 .field("state", &"stopped")

@@ -5,10 +5,9 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use pool_core::{Error, ErrorKind};
-use rustix::process::{Pid, Signal, WaitId, WaitIdOptions, WaitOptions, kill_process, waitid};
 
-use crate::link::{ExitStatus, Launch, decode_status, failure_error};
-
+use crate::link::{ExitStatus, Launch, failure_error};
+use crate::sys::child::Signal;
 use crate::sys::mailbox::Mailbox;
 use crate::sys::spawn::{OWN_BINARY, own_argv0};
 use crate::wire::message::{self, OK, Request};
@@ -112,7 +111,7 @@ impl Process {
         // The child has its own copies now (or will never need them): ours
         // would keep a pipe or socket open after the child closed it.
         drop(inherited);
-        let (pid, mut mailbox) = match launched {
+        let (child, mut mailbox) = match launched {
             Ok(child) => child,
             Err(error) => {
                 let _ = started.send(Err(error));
@@ -122,7 +121,11 @@ impl Process {
         let head = message::request_head(Request::Call, offset);
         let parts: [&[u8]; 3] = [&head, &payload.head, &payload.body];
         let sent = mailbox.send(&parts).is_ok();
-        *self.inner.phase.lock() = Phase::Running { pid: pid as u32 };
+        let pid = child.pid();
+        *self.inner.phase.lock() = Phase::Running {
+            pid,
+            child: child.clone(),
+        };
         children::add(self);
         let _ = started.send(Ok(()));
         let failure = if sent {
@@ -131,19 +134,12 @@ impl Process {
             None
         };
         drop(mailbox);
-        // Step 3: wait for the exit without reaping, so the pid stays ours
-        // while `terminate` may still signal it under the phase lock.
-        let raw = Pid::from_raw(pid).expect("a spawned child has a pid");
-        let _ = waitid(
-            WaitId::Pid(raw),
-            WaitIdOptions::EXITED | WaitIdOptions::NOWAIT,
-        );
+        // Step 3: wait for the exit and reap, through the pidfd; a signal
+        // sent meanwhile goes through the same pidfd, so it can reach
+        // nobody else.
+        let status = child.wait();
         {
             let mut phase = self.inner.phase.lock();
-            let status = match rustix::process::waitpid(Some(raw), WaitOptions::empty()) {
-                Ok(Some((_, status))) => decode_status(status),
-                _ => ExitStatus::Unknown,
-            };
             let error = match (failure, status) {
                 (Some(failure), _) => Some(failure),
                 (None, ExitStatus::Code(0)) => None,
@@ -155,11 +151,7 @@ impl Process {
             };
             // Gone from the active list before any `join` can return.
             children::remove(self);
-            *phase = Phase::Finished {
-                pid: pid as u32,
-                status,
-                error,
-            };
+            *phase = Phase::Finished { pid, status, error };
         }
         self.inner.changed.notify_all();
     }
@@ -167,12 +159,10 @@ impl Process {
     pub(super) fn signal(&self, signal: Signal) -> Result<(), Error> {
         let phase = self.inner.phase.lock();
         match *phase {
-            Phase::Running { pid } => {
-                // The supervisor reaps only under this lock: `pid` is still
-                // our child (or its zombie), never a recycled number.
-                if let Some(pid) = Pid::from_raw(pid as i32) {
-                    let _ = kill_process(pid, signal);
-                }
+            Phase::Running { ref child, .. } => {
+                // Through the pidfd: if the child has just ended, this
+                // fails with ESRCH and signals nobody.
+                let _ = child.signal(signal);
                 Ok(())
             }
             Phase::Finished { .. } => Ok(()),
@@ -186,12 +176,12 @@ impl Process {
 
 /// Waits for the target's outcome; `Some(error)` when it failed. End of
 /// file means the child died; the exit status tells the rest.
-fn run_to_end(mailbox: &mut Mailbox, pid: i32) -> Option<Error> {
+fn run_to_end(mailbox: &mut Mailbox, pid: u32) -> Option<Error> {
     let failure = match mailbox.recv(Duration::ZERO, None) {
         Ok(reply) => match reply.split_first() {
             Some((&OK, _)) => None,
-            Some((_, body)) => Some(failure_error(body, pid as u32)),
-            None => Some(failure_error(&[], pid as u32)),
+            Some((_, body)) => Some(failure_error(body, pid)),
+            None => Some(failure_error(&[], pid)),
         },
         Err(_) => return None,
     };

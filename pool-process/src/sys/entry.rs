@@ -28,14 +28,21 @@ pub(crate) fn offset_of(entry: Entry) -> u64 {
 
 /// The entry an offset names, if the address lies in this binary's code
 /// (`in_text` tells; the caller reads it from `/proc/self/maps`).
-pub(crate) fn entry_at(offset: u64, in_text: impl Fn(usize) -> bool) -> Option<Entry> {
+///
+/// # Safety
+///
+/// `offset` must have been computed by [`offset_of`] on an [`Entry`] in a
+/// process running this very binary (the handshake compares both sides'
+/// build fingerprints). `in_text` only rules out addresses outside the
+/// code; it cannot tell a function's start from the middle of one, so a
+/// forged offset would be called as if it were an entry.
+pub(crate) unsafe fn entry_at(offset: u64, in_text: impl Fn(usize) -> bool) -> Option<Entry> {
     let address = anchor_address().wrapping_add(offset as usize);
     if !in_text(address) {
         return None;
     }
-    // SAFETY: the parent computed `offset` with `offset_of` on an `Entry`
-    // of this very binary (the handshake compared both sides' binaries),
-    // so `address` is that function in this process; it lies in our code.
+    // SAFETY: the caller guarantees `offset` names an `Entry` of this
+    // binary, so `address` is that function in this process.
     Some(unsafe { std::mem::transmute::<usize, Entry>(address) })
 }
 
@@ -46,17 +53,24 @@ pub(crate) fn code_address() -> usize {
 
 /// Produces the value of a zero-sized task type: a fn item or a closure
 /// that captures nothing.
-pub(crate) fn conjure<F: Copy + 'static>() -> F {
+///
+/// # Safety
+///
+/// A value of `F` must have existed in this program (in any of its
+/// processes): the parent held the callable it named the task by. That
+/// rules out zero-sized types whose values only a constructor may make
+/// (a proof token, `!`-like types): conjuring one would forge it.
+pub(crate) unsafe fn conjure<F: Copy + 'static>() -> F {
     const {
         assert!(
             size_of::<F>() == 0,
             "a process task must be a fn item or a closure that captures nothing"
         )
     };
-    // SAFETY: `F` is zero-sized (checked at compile time above), `Copy`
-    // and inhabited (a fn item or closure type), so it has exactly one
-    // value, which holds no bytes, equal to the one the parent passed to
-    // the pool. Reading a zero-sized value through a dangling, aligned,
-    // non-null pointer is allowed.
+    // SAFETY: `F` is zero-sized (checked at compile time above) and
+    // `Copy`, and the caller guarantees a value of it exists, so it has
+    // exactly one value, which holds no bytes, equal to the one the
+    // parent passed to the pool. Reading a zero-sized value through a
+    // dangling, aligned, non-null pointer is allowed.
     unsafe { NonNull::<F>::dangling().as_ptr().read() }
 }

@@ -4,20 +4,22 @@
 //! `shared/sync/word.rs`.
 
 use std::sync::atomic::AtomicU32;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use rustix::thread::futex;
 
 /// The time left until `deadline` as a system call's relative timeout:
 /// `None` for no deadline, zero once it has passed.
 pub(crate) fn timeout_until(deadline: Option<Instant>) -> Option<futex::Timespec> {
-    deadline.map(|deadline| {
-        let left = deadline.saturating_duration_since(Instant::now());
-        futex::Timespec {
-            tv_sec: left.as_secs() as i64,
-            tv_nsec: i64::from(left.subsec_nanos()),
-        }
-    })
+    deadline.map(|deadline| timespec(deadline.saturating_duration_since(Instant::now())))
+}
+
+/// A duration as a system call's relative timeout.
+pub(crate) fn timespec(left: Duration) -> futex::Timespec {
+    futex::Timespec {
+        tv_sec: i64::try_from(left.as_secs()).unwrap_or(i64::MAX),
+        tv_nsec: i64::from(left.subsec_nanos()),
+    }
 }
 
 /// Sleeps on `word` while it holds `expected`, until `deadline`. Returns

@@ -11,7 +11,7 @@ use std::os::fd::{AsFd, OwnedFd};
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicU32, AtomicU64};
 
-use rustix::fs::{MemfdFlags, fstat, ftruncate, memfd_create};
+use rustix::fs::{fstat, ftruncate};
 use rustix::mm::{MremapFlags, mremap, munmap};
 
 /// Bytes before the data area: one page for the header.
@@ -44,7 +44,19 @@ pub(crate) struct Slot {
     pub(crate) value: AtomicU64,
 }
 
-const _: () = assert!(size_of::<Header>() <= HEADER_BYTES);
+// The layout both processes agree on, whatever the compiler: fixed
+// offsets, one cache line per group, all within the header page.
+const _: () = {
+    use std::mem::offset_of;
+    assert!(size_of::<Slot>() == 64 && align_of::<Slot>() == 64);
+    assert!(offset_of!(Header, magic) == 0);
+    assert!(offset_of!(Header, capacity) == 8);
+    assert!(offset_of!(Header, seq) == 64);
+    assert!(offset_of!(Header, len) == 192);
+    assert!(offset_of!(Header, waiting) == 256);
+    assert!(size_of::<Header>() == 320);
+    assert!(size_of::<Header>() <= HEADER_BYTES);
+};
 
 /// The mapping of the region in this process.
 pub(crate) struct Region {
@@ -61,8 +73,8 @@ unsafe impl Send for Region {}
 impl Region {
     /// Creates a region with `capacity` bytes of data area (zeroed).
     pub(crate) fn create(capacity: usize) -> io::Result<Region> {
-        let fd = memfd_create("poolrt-link", MemfdFlags::CLOEXEC)?;
-        ftruncate(&fd, (HEADER_BYTES + capacity) as u64)?;
+        // Sealed against shrinking only: `grow` must still work.
+        let fd = super::segment::memfd("poolrt-link", HEADER_BYTES + capacity)?;
         let region = Region::map(fd)?;
         region
             .header()
@@ -169,8 +181,9 @@ impl Region {
 
     /// Copies `parts` one after another into the data area from offset 0.
     /// The caller must own the data area (mailbox protocol) and have made
-    /// room for them.
-    pub(crate) fn write(&self, parts: &[&[u8]]) {
+    /// room for them. Takes `&mut self`, so no slice [`read`](Self::read)
+    /// lent out of the data area is alive while it changes.
+    pub(crate) fn write(&mut self, parts: &[&[u8]]) {
         let mut offset = 0;
         for part in parts {
             assert!(
@@ -211,5 +224,27 @@ impl Drop for Region {
 impl AsFd for Region {
     fn as_fd(&self) -> std::os::fd::BorrowedFd<'_> {
         self.fd.as_fd()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_region_grows_but_never_shrinks() {
+        let mut region = Region::create(4096).unwrap();
+        let error = ftruncate(region.fd(), HEADER_BYTES as u64).unwrap_err();
+        assert_eq!(error, rustix::io::Errno::PERM);
+        region.grow(3 * 4096).unwrap();
+        assert_eq!(region.capacity(), 4 * 4096);
+        let error = ftruncate(region.fd(), HEADER_BYTES as u64).unwrap_err();
+        assert_eq!(error, rustix::io::Errno::PERM);
+        region.write(&[b"hello", b" world"]);
+        assert_eq!(region.read(11), b"hello world");
+        let mut peer = Region::adopt(region.fd().try_clone().unwrap()).unwrap();
+        peer.follow().unwrap();
+        assert_eq!(peer.capacity(), 4 * 4096);
+        assert_eq!(peer.read(11), b"hello world");
     }
 }

@@ -16,6 +16,8 @@ use std::os::unix::ffi::{OsStrExt, OsStringExt};
 
 use rustix::io::fcntl_dupfd_cloexec;
 
+use super::child::ChildHandle;
+
 /// The binary a worker runs unless told otherwise: this program's own, by
 /// a name a rebuild on disk cannot swap.
 pub(crate) const OWN_BINARY: &str = "/proc/self/exe";
@@ -52,7 +54,8 @@ fn cstring(bytes: &[u8]) -> io::Result<CString> {
 
 /// Spawns `program` (normally `/proc/self/exe`) with `argv0`, the current
 /// environment plus `extra_env`, `socket`/`region` as descriptors 3 and 4,
-/// and `inherited` as descriptors 5 and up. Returns the child's pid.
+/// and `inherited` as descriptors 5 and up. Returns the handle that
+/// signals, waits for and reaps the child.
 pub(crate) fn spawn(
     program: &OsStr,
     argv0: &OsStr,
@@ -60,7 +63,7 @@ pub(crate) fn spawn(
     socket: &OwnedFd,
     region: &OwnedFd,
     inherited: &[OwnedFd],
-) -> io::Result<i32> {
+) -> io::Result<ChildHandle> {
     let top = i32::try_from(inherited.len())
         .ok()
         .and_then(|n| CHILD_INHERITED_FD.checked_add(n))
@@ -118,7 +121,8 @@ pub(crate) fn spawn(
     if rc != 0 {
         return Err(io::Error::from_raw_os_error(rc));
     }
-    Ok(pid)
+    // Nothing has waited for the child yet, so `pid` still names it.
+    ChildHandle::open(pid)
 }
 
 /// The parent's descriptors above stdio that a child would inherit: open

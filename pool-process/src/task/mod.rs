@@ -36,8 +36,13 @@ impl<F, A, R> Runner<A, R> for Apply<F>
 where
     F: Fn(A) -> R + Copy + 'static,
 {
+    #[allow(unsafe_code)] // conjure; see SAFETY
     fn run(arg: A) -> R {
-        conjure::<F>()(arg)
+        // SAFETY: this entry is named only by offsets that the pool, the
+        // executor and `Process` compute while they hold the user's `F`
+        // (`apply(f, ..)`, `Process::new(f, ..)`), so a value of `F` exists.
+        let f = unsafe { conjure::<F>() };
+        f(arg)
     }
 }
 
@@ -48,8 +53,13 @@ impl<F, A, R> Runner<A, R> for Star<F>
 where
     F: StarFn<A, R>,
 {
+    #[allow(unsafe_code)] // conjure; see SAFETY
     fn run(args: A) -> R {
-        conjure::<F>().call_spread(args)
+        // SAFETY: this entry is named only by offsets that the pool, the
+        // executor and `Process` compute while they hold the user's `F`
+        // (`apply(f, ..)`, `Process::new(f, ..)`), so a value of `F` exists.
+        let f = unsafe { conjure::<F>() };
+        f.call_spread(args)
     }
 }
 
@@ -392,7 +402,13 @@ where
         input,
         out,
         || format!("the initializer's argument ({})", type_name::<A>()),
-        |arg: A| conjure::<F>()(arg),
+        #[allow(unsafe_code)] // conjure; see SAFETY
+        |arg: A| {
+            // SAFETY: this entry is named only by the offset the pool
+            // builder computes while it holds the initializer `F`.
+            let f = unsafe { conjure::<F>() };
+            f(arg)
+        },
         |message| Failure::Init { message },
     )
 }

@@ -108,7 +108,7 @@ mod tests {
 
     #[test]
     fn export_works_only_while_collecting() {
-        let file = std::fs::File::open("/proc/self/exe").unwrap();
+        let file = std::fs::File::open(std::env::current_exe().unwrap()).unwrap();
         let error = export(file.as_fd(), "Queue").unwrap_err();
         assert!(error.contains("only be passed"), "{error}");
         assert_eq!(explain("postcard's message"), error);

@@ -8,27 +8,18 @@
 //! program) is caught at the handshake instead of jumping to a wrong
 //! address.
 
-use std::fs;
-use std::os::unix::fs::MetadataExt;
+use std::ops::Range;
 use std::sync::OnceLock;
 
-use crate::sys::entry;
+use crate::sys::{entry, image};
 
 /// This process's build fingerprint.
 pub(crate) fn fingerprint() -> u64 {
     static FINGERPRINT: OnceLock<u64> = OnceLock::new();
     *FINGERPRINT.get_or_init(|| {
         let mut hash = Fnv::new();
-        if let Ok(meta) = fs::metadata(crate::sys::spawn::OWN_BINARY) {
-            for part in [
-                meta.dev(),
-                meta.ino(),
-                meta.size(),
-                meta.mtime() as u64,
-                meta.mtime_nsec() as u64,
-            ] {
-                hash.write(part);
-            }
+        for part in image::binary_identity().into_iter().flatten() {
+            hash.write(part);
         }
         hash.write(entry::offset_of(probe));
         hash.write(u64::from(crate::wire::message::PROTOCOL));
@@ -44,43 +35,11 @@ fn probe(_: &[u8], _: &mut Vec<u8>) -> u8 {
 /// True when `address` lies in an executable mapping of this program's
 /// binary.
 pub(crate) fn in_own_code(address: usize) -> bool {
-    static RANGES: OnceLock<Vec<(usize, usize)>> = OnceLock::new();
+    static RANGES: OnceLock<Vec<Range<usize>>> = OnceLock::new();
     RANGES
-        .get_or_init(own_code_ranges)
+        .get_or_init(|| image::code_ranges_around(entry::code_address()))
         .iter()
-        .any(|&(start, end)| (start..end).contains(&address))
-}
-
-/// The executable mappings of the file that holds this crate's code, from
-/// `/proc/self/maps`.
-fn own_code_ranges() -> Vec<(usize, usize)> {
-    let Ok(maps) = fs::read_to_string("/proc/self/maps") else {
-        return Vec::new();
-    };
-    let lines: Vec<(usize, usize, &str, &str)> = maps
-        .lines()
-        .filter_map(|line| {
-            let mut fields = line.split_whitespace();
-            let (start, end) = fields.next()?.split_once('-')?;
-            let perms = fields.next()?;
-            let path = fields.nth(3).unwrap_or("");
-            Some((
-                usize::from_str_radix(start, 16).ok()?,
-                usize::from_str_radix(end, 16).ok()?,
-                perms,
-                path,
-            ))
-        })
-        .collect();
-    let code = entry::code_address();
-    let Some(&(_, _, _, own)) = lines.iter().find(|(s, e, _, _)| (*s..*e).contains(&code)) else {
-        return Vec::new();
-    };
-    lines
-        .iter()
-        .filter(|(_, _, perms, path)| *path == own && perms.contains('x'))
-        .map(|&(s, e, _, _)| (s, e))
-        .collect()
+        .any(|range| range.contains(&address))
 }
 
 /// FNV-1a, enough to compare two builds.

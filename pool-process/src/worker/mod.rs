@@ -12,8 +12,6 @@
 //!    each request names an entry function by offset, checked to lie in
 //!    this binary's code before it is called.
 
-use rustix::process::{Signal, getpid, getppid, set_parent_process_death_signal};
-
 mod boot;
 pub(crate) mod fingerprint;
 mod settings;
@@ -37,14 +35,18 @@ pub(crate) fn name() -> Option<&'static str> {
 /// Called before `main` in every process of the program: returns at once
 /// unless this process is a worker, in which case it never returns.
 pub(crate) fn boot() {
-    let Some(marker) = std::env::var_os(MARKER) else {
+    // Called first thing in every process, so this is the call that can
+    // take the inherited descriptors (see `sys::boot::worker_start`).
+    let Some(start) = sys::boot::worker_start(MARKER) else {
         return;
     };
-    sys::boot::forget_marker(MARKER);
-    let code = match marker.to_str().and_then(Settings::parse) {
-        Some(settings) => serve(&settings),
+    let code = match start.marker().to_str().and_then(Settings::parse) {
+        Some(settings) => serve(&settings, start),
         None => {
-            eprintln!("poolrt: worker started with unreadable settings {marker:?}");
+            eprintln!(
+                "poolrt: worker started with unreadable settings {:?}",
+                start.marker()
+            );
             3
         }
     };
@@ -52,30 +54,27 @@ pub(crate) fn boot() {
 }
 
 /// Steps 1-4; returns the process exit code.
-fn serve(settings: &Settings) -> i32 {
+fn serve(settings: &Settings, start: sys::boot::WorkerStart) -> i32 {
     // Step 1.
-    if set_parent_process_death_signal(Some(Signal::KILL)).is_err()
-        || getppid().map(|p| p.as_raw_nonzero().get()) != Some(settings.parent)
-    {
+    if !sys::current::die_with_parent(settings.parent) {
         return 4;
     }
     // Step 2: best effort, like thread pinning.
     if let Some(core) = settings.core {
-        let mut set = rustix::thread::CpuSet::new();
-        set.set(core);
-        let _ = rustix::thread::sched_setaffinity(None, &set);
+        let _ = sys::current::pin_to_core(core);
     }
     // Step 3.
-    let mut mailbox = match Mailbox::child(sys::boot::inherited_ends()) {
+    let (ends, objects) = start.take_descriptors(settings.inherited);
+    let mut mailbox = match Mailbox::child(ends) {
         Ok(mailbox) => mailbox,
         Err(_) => return 5,
     };
-    crate::wire::inherit::adopt(sys::boot::inherited_objects(settings.inherited));
+    crate::wire::inherit::adopt(objects);
     let _ = NAME.set(settings.name.clone());
     let hello = Hello {
         protocol: PROTOCOL,
         fingerprint: fingerprint(),
-        pid: getpid().as_raw_nonzero().get() as u32,
+        pid: sys::current::pid() as u32,
     };
     let hello = postcard::to_stdvec(&hello).expect("a hello always encodes");
     if mailbox.send(&[&hello]).is_err() {
@@ -89,7 +88,13 @@ fn serve(settings: &Settings) -> i32 {
                 Some((Request::Exit, _, _)) | None => return 0,
                 Some((Request::Call | Request::Init, offset, payload)) => {
                     out.clear();
-                    match sys::entry::entry_at(offset, in_own_code) {
+                    #[allow(unsafe_code)] // the one call by offset
+                    // SAFETY: the offset comes from our parent, which runs
+                    // this very binary (the handshake compared build
+                    // fingerprints) and computed it with `offset_of` on an
+                    // entry.
+                    let entry = unsafe { sys::entry::entry_at(offset, in_own_code) };
+                    match entry {
                         Some(entry) => entry(payload, &mut out),
                         None => {
                             out = postcard::to_stdvec(&Failure::UnknownEntry { offset })

@@ -90,7 +90,7 @@ impl Server {
         }
         // Wake the accept thread: on Linux, shutting a listening socket
         // down fails a blocked `accept`.
-        let _ = rustix::net::shutdown(&self.listener, rustix::net::Shutdown::Both);
+        let _ = crate::sys::socket::shut_listener(&self.listener);
         for connection in self.shared.connections.lock().drain(..) {
             let _ = connection.shutdown(std::net::Shutdown::Both);
         }
@@ -135,8 +135,7 @@ fn accept_loop(listener: &UnixListener, shared: &Arc<Shared>) {
 /// Whether the peer runs as our user (Python's manager checks an authkey;
 /// the kernel's peer credentials do that job here).
 fn same_user(stream: &UnixStream) -> bool {
-    rustix::net::sockopt::socket_peercred(stream)
-        .is_ok_and(|cred| cred.uid == rustix::process::getuid())
+    crate::sys::socket::peer_is_same_user(stream)
 }
 
 fn serve(mut stream: UnixStream, shared: &Shared) {

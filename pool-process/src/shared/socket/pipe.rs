@@ -15,12 +15,10 @@ use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
 use pool_core::{Deadline, Error, ErrorKind};
-use rustix::event::{PollFd, PollFlags, poll};
-use rustix::net::{SendFlags, send};
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::sys::futex::timeout_until;
+use crate::sys::socket::{send_no_signal, wait_readable};
 use crate::task::Wire;
 use crate::wire::inherit;
 
@@ -129,11 +127,9 @@ impl Connection {
         let writer = self.writer.lock();
         let mut rest = &frame[..];
         while !rest.is_empty() {
-            match send(&*writer, rest, SendFlags::NOSIGNAL) {
+            match send_no_signal(&writer, rest) {
                 Ok(n) => rest = &rest[n..],
-                Err(rustix::io::Errno::INTR) => {}
                 Err(e) => {
-                    let e = std::io::Error::from(e);
                     let kind = if e.kind() == std::io::ErrorKind::BrokenPipe {
                         ErrorKind::Closed
                     } else {
@@ -305,18 +301,8 @@ impl Connection {
 
 /// Waits until `stream` has bytes (or end-of-file) or `deadline` passes.
 fn readable(stream: &UnixStream, deadline: Option<Instant>) -> Result<bool, Error> {
-    loop {
-        let timeout = timeout_until(deadline);
-        let mut fds = [PollFd::new(stream, PollFlags::IN)];
-        match poll(&mut fds, timeout.as_ref()) {
-            Ok(n) => return Ok(n > 0),
-            Err(rustix::io::Errno::INTR) => {}
-            Err(e) => {
-                return Err(Error::new(ErrorKind::Io, std::io::Error::from(e))
-                    .with_detail("waiting on the pipe"));
-            }
-        }
-    }
+    wait_readable(stream, deadline)
+        .map_err(|e| Error::new(ErrorKind::Io, e).with_detail("waiting on the pipe"))
 }
 
 /// Fills `buf`; `Err(None)` at end-of-file, `Err(Some(error))` on failure.
