@@ -74,6 +74,10 @@
 //! let steps = pool.map(collatz_steps, 1..=10_000).unwrap();
 //! assert_eq!(steps[26], 111);
 //! ```
+// The process backend is Linux-only for now (memfd, pidfd, futexes,
+// `.init_array`): elsewhere the crate is empty, and the facade does not
+// depend on it.
+#![cfg(target_os = "linux")]
 #![deny(unsafe_code)]
 
 mod builder;

@@ -52,12 +52,6 @@ impl Process {
                 }
             }
         };
-        if !cfg!(target_os = "linux") {
-            return self.start_failed(
-                Error::from_kind(ErrorKind::Spawn)
-                    .with_detail("the process backend runs on Linux only, for now"),
-            );
-        }
         crate::worker::ensure_linked();
         children::register_exit_hook();
         let (started, outcome) = mpsc::sync_channel(1);
