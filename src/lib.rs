@@ -62,6 +62,8 @@ pub mod thread {
 /// [`Manager`](process::Manager) with its [`Dict`](process::Dict) and
 /// [`List`](process::List) proxies).
 pub mod process {
+    #[allow(deprecated)]
+    pub use pool_process::Builder;
     pub use pool_process::{
         Array, ArrayGuard, Barrier, BoundedSemaphore, Condition, ConditionGuard, Connection,
         CurrentProcess, Dict, Element, Event, Fd, GetError, JoinableQueue, List, Lock, LockGuard,
@@ -69,8 +71,8 @@ pub mod process {
         Target, Value, ValueGuard, active_children, current_process,
     };
     pub use pool_process::{
-        AsyncResult, Builder, Callbacks, ExitStatus, IMap, InitOutcome, Pool, ProcessPoolExecutor,
-        StarFn, TaskFn, Wire, WorkerExit, default_processes,
+        AsyncResult, Callbacks, ExitStatus, IMap, InitOutcome, Pool, PoolBuilder,
+        ProcessPoolExecutor, StarFn, TaskFn, Wire, WorkerExit, default_processes,
     };
 }
 
