@@ -10,7 +10,7 @@ use crate::pool::links::LinkPool;
 
 /// How long `get` busy-waits for a reply before it parks: a few round
 /// trips of a short task; against a long task, a negligible cost.
-pub(super) const REPLY_SPIN: Duration = Duration::from_micros(50);
+const REPLY_SPIN: Duration = Duration::from_micros(50);
 
 type OnResult<R> = Box<dyn FnOnce(&R) + Send>;
 type OnError = Box<dyn FnOnce(&Error) + Send>;

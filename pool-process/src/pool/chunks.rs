@@ -7,7 +7,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use parking_lot::Mutex;
 use pool_core::{Error, TaskFuture, promise};
 
-use super::async_result::REPLY_SPIN;
 use crate::pool::links::LinkPool;
 use crate::task::{Outcomes, Wire};
 
@@ -248,15 +247,13 @@ pub(crate) fn gather<R: Send + Sync + 'static>(
     combined
 }
 
-/// Every chunk's values in order, waiting for each chunk (spinning
-/// briefly first, as [`AsyncResult::get`](super::AsyncResult::get)
-/// does); or the first failing item's error (by position), returned once
-/// every chunk has ended and been read, so none is left unretrieved.
-pub(crate) fn assemble<R: Send + 'static>(chunks: &[ChunkFuture<R>]) -> Result<Vec<R>, Error> {
+/// Every chunk's values in order; or the first failing item's error (by
+/// position), returned once every chunk has been read, so none is left
+/// unretrieved. Called once every chunk is done.
+fn assemble<R: Send + 'static>(chunks: &[ChunkFuture<R>]) -> Result<Vec<R>, Error> {
     let mut values = Vec::new();
     let mut first_error = None;
     for chunk in chunks {
-        chunk.spin_wait(REPLY_SPIN);
         let outcome = chunk.result();
         if first_error.is_some() {
             continue;

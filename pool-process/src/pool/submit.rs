@@ -23,9 +23,10 @@
 //! 3. The delivery decides when: [`Collect`] and [`Later`] collect the
 //!    input and submit every chunk now (so a closed pool is refused at
 //!    the call); [`Stream`] submits as results are consumed.
-//! 4. Results come back per chunk: assembled in order on the caller's
-//!    thread ([`Collect`]) or on the result handler ([`Later`]), or handed
-//!    out one by one ([`Stream`]).
+//! 4. Results come back per chunk: assembled in order on the result
+//!    handler once the last chunk is done ([`Collect`] then waits for
+//!    them, [`Later`] hands out an [`AsyncResult`]), or handed out one by
+//!    one ([`Stream`]).
 
 use pool_core::Error;
 
@@ -52,7 +53,9 @@ pub(crate) trait Delivery<'p, I: Iterator, R> {
 }
 
 /// Every result at once, in order, once all are in (`map`, `starmap`):
-/// the caller's thread waits for the chunks and assembles them.
+/// [`Later`] without callbacks, waited for at once. (Assembling on the
+/// caller's thread instead, chunk by chunk, measured ~5% slower on P2:
+/// each wake-up takes a core from a worker.)
 pub(crate) struct Collect;
 
 /// Every result in order, later, as an [`AsyncResult`] whose callbacks
@@ -106,7 +109,7 @@ impl<'p, I, R> Delivery<'p, I, R> for Collect
 where
     I: Iterator,
     I::Item: Wire,
-    R: Wire,
+    R: Wire + Sync,
 {
     type Output = Result<Vec<R>, Error>;
 
@@ -117,7 +120,9 @@ where
         items: I,
         chunksize: Option<usize>,
     ) -> Self::Output {
-        chunks::assemble(&submit_all(links, entry, items, chunksize)?)
+        Later(Callbacks::new())
+            .deliver(links, entry, items, chunksize)?
+            .get()
     }
 }
 
