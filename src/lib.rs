@@ -106,6 +106,8 @@ pub mod thread {
 #[cfg(all(feature = "process", target_os = "linux"))]
 pub mod process {
     pub use pool_core::Error;
+    #[allow(deprecated)]
+    pub use pool_process::Builder;
     pub use pool_process::{
         Array, ArrayGuard, Barrier, BoundedSemaphore, BrokenBarrierError, Condition,
         ConditionGuard, Connection, CurrentProcess, Daemon, Deadline, Dict, Element, Event, Fd,
@@ -114,8 +116,8 @@ pub mod process {
         Value, ValueGuard, active_children, current_process,
     };
     pub use pool_process::{
-        AsyncResult, Builder, Callbacks, ExitStatus, IMap, InitOutcome, Pool, ProcessPoolExecutor,
-        StarFn, TaskFn, Wire, WorkerExit, default_processes,
+        AsyncResult, Callbacks, ExitStatus, IMap, InitOutcome, Pool, PoolBuilder,
+        ProcessPoolExecutor, StarFn, TaskFn, Wire, WorkerExit, default_processes,
     };
 }
 

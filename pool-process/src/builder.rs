@@ -1,4 +1,9 @@
-//! `Builder`: the settings of a `Pool` or `ProcessPoolExecutor`.
+//! [`PoolBuilder`]: the settings of a `Pool` or `ProcessPoolExecutor`.
+//!
+//! This module only turns settings into the links' configuration
+//! (`PoolBuilder::into_config`); the methods that start a pool live
+//! beside what they start (`build` in `pool/`, `build_executor` in
+//! `executor.rs`), so the builder depends on neither.
 
 use std::any::type_name;
 use std::fmt;
@@ -7,12 +12,9 @@ use std::time::Duration;
 use parking_lot::Mutex;
 use pool_core::{Error, ErrorKind};
 
-use crate::executor::ProcessPoolExecutor;
 use crate::link::{Initializer, LinkConfig};
-use crate::pool::Pool;
-use crate::pool::engine::Engine;
 use crate::sys::spawn::{OWN_BINARY, own_argv0};
-use crate::task::{self, InitOutcome, Wire};
+use crate::task::{self, Init, InitOutcome, Wire};
 use crate::wire::codec;
 
 /// The number of worker processes when none is given: the cores this
@@ -41,7 +43,7 @@ pub fn default_processes() -> usize {
 /// assert_eq!(pool.apply(square, -4).unwrap(), 16);
 /// ```
 #[must_use]
-pub struct Builder {
+pub struct PoolBuilder {
     processes: Option<usize>,
     executable: Option<std::ffi::OsString>,
     initializer: Option<Result<Initializer, Error>>,
@@ -52,9 +54,9 @@ pub struct Builder {
     child_spin: Duration,
 }
 
-impl Default for Builder {
+impl Default for PoolBuilder {
     fn default() -> Self {
-        Builder {
+        PoolBuilder {
             processes: None,
             executable: None,
             initializer: None,
@@ -67,7 +69,7 @@ impl Default for Builder {
     }
 }
 
-impl Builder {
+impl PoolBuilder {
     /// How many worker processes; defaults to [`default_processes`].
     /// Zero is an error at build time.
     ///
@@ -112,7 +114,7 @@ impl Builder {
         O: InitOutcome,
     {
         let _ = f;
-        let offset = task::init_offset::<F, A, O>();
+        let offset = task::offset::<Init<F, A, O>>();
         self.initializer = Some(
             codec::encode(arg)
                 .map(|payload| Initializer { offset, payload })
@@ -229,56 +231,10 @@ impl Builder {
         self
     }
 
-    /// Builds a [`Pool`]; its workers start now, in parallel.
-    ///
-    /// # Errors
-    ///
-    /// [`ErrorKind::InvalidConfig`] for zero processes or a zero
-    /// `maxtasksperchild`; [`ErrorKind::Serialize`] if the initializer's
-    /// argument cannot be serialized.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use pool_process::Pool;
-    ///
-    /// let pool = Pool::builder().processes(2).build().unwrap();
-    /// assert_eq!(pool.apply(|s: String| s.to_uppercase(), "hi".into()).unwrap(), "HI");
-    ///
-    /// let err = Pool::builder().processes(0).build().unwrap_err();
-    /// assert_eq!(err.to_string(), "invalid configuration: processes must be at least 1, got 0");
-    /// let err = Pool::builder().maxtasksperchild(0).build().unwrap_err();
-    /// assert_eq!(err.to_string(), "invalid configuration: maxtasksperchild must be at least 1, got 0");
-    /// ```
-    pub fn build(self) -> Result<Pool, Error> {
+    /// The number of workers and the links' configuration these settings
+    /// make, checked: what `build` and `build_executor` start.
+    pub(crate) fn into_config(self) -> Result<(usize, LinkConfig), Error> {
         let processes = self.processes.unwrap_or_else(default_processes);
-        Ok(Pool::from_engine(self.into_engine(processes)?))
-    }
-
-    /// Builds a [`ProcessPoolExecutor`] with these settings (`processes` is
-    /// its `max_workers`).
-    ///
-    /// # Errors
-    ///
-    /// As [`build`](Builder::build).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use pool_process::ProcessPoolExecutor;
-    ///
-    /// let executor = ProcessPoolExecutor::builder().processes(2).build_executor().unwrap();
-    /// assert_eq!(executor.submit(|x: i32| -x, 5).unwrap().result().unwrap(), -5);
-    /// assert!(ProcessPoolExecutor::builder().processes(0).build_executor().is_err());
-    /// ```
-    pub fn build_executor(self) -> Result<ProcessPoolExecutor, Error> {
-        let processes = self.processes.unwrap_or_else(default_processes);
-        Ok(ProcessPoolExecutor::from_engine(
-            self.into_engine(processes)?,
-        ))
-    }
-
-    fn into_engine(self, processes: usize) -> Result<Engine, Error> {
         let invalid =
             |detail: &str| Err(Error::from_kind(ErrorKind::InvalidConfig).with_detail(detail));
         if processes == 0 {
@@ -286,10 +242,6 @@ impl Builder {
         }
         if self.max_tasks_per_child == Some(0) {
             return invalid("maxtasksperchild must be at least 1, got 0");
-        }
-        if !cfg!(target_os = "linux") {
-            return Err(Error::from_kind(ErrorKind::Spawn)
-                .with_detail("the process backend runs on Linux only, for now"));
         }
         let initializer = self.initializer.transpose()?;
         let config = LinkConfig {
@@ -309,13 +261,13 @@ impl Builder {
             terminating: Default::default(),
             broken: Default::default(),
         };
-        Engine::start(processes, config)
+        Ok((processes, config))
     }
 }
 
-impl fmt::Debug for Builder {
+impl fmt::Debug for PoolBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Builder")
+        f.debug_struct("PoolBuilder")
             .field("processes", &self.processes)
             .field("initializer", &self.initializer.is_some())
             .field("maxtasksperchild", &self.max_tasks_per_child)
@@ -324,3 +276,15 @@ impl fmt::Debug for Builder {
             .finish_non_exhaustive()
     }
 }
+
+/// The old name of [`PoolBuilder`], kept for one release.
+///
+/// # Examples
+///
+/// ```
+/// #[allow(deprecated)]
+/// let pool = pool_process::Builder::default().processes(1).build().unwrap();
+/// assert_eq!(pool.processes(), 1);
+/// ```
+#[deprecated(note = "renamed to PoolBuilder")]
+pub type Builder = PoolBuilder;

@@ -4,8 +4,9 @@ use std::fmt;
 
 use pool_core::{CancelFutures, Error, TaskFuture, Wait};
 
-use crate::builder::Builder;
-use crate::pool::engine::Engine;
+use crate::builder::PoolBuilder;
+use crate::pool::links::LinkPool;
+use crate::pool::submit::Stream;
 use crate::pool::{IMap, Order, TaskFn};
 use crate::task::{Apply, Wire};
 
@@ -28,7 +29,7 @@ use crate::task::{Apply, Wire};
 /// ```
 #[doc(alias = "concurrent.futures.ProcessPoolExecutor")]
 pub struct ProcessPoolExecutor {
-    engine: Engine,
+    links: LinkPool,
 }
 
 impl ProcessPoolExecutor {
@@ -51,10 +52,13 @@ impl ProcessPoolExecutor {
     /// assert_eq!(err.kind(), ErrorKind::InvalidConfig);
     /// ```
     pub fn new(max_workers: usize) -> Result<ProcessPoolExecutor, Error> {
-        Builder::default().processes(max_workers).build_executor()
+        PoolBuilder::default()
+            .processes(max_workers)
+            .build_executor()
     }
 
-    /// A [`Builder`]; finish it with [`Builder::build_executor`].
+    /// A [`PoolBuilder`]; finish it with
+    /// [`build_executor`](PoolBuilder::build_executor).
     ///
     /// # Examples
     ///
@@ -68,12 +72,8 @@ impl ProcessPoolExecutor {
     /// let second = executor.submit(pid, ()).unwrap().result().unwrap();
     /// assert_ne!(first, second, "the worker was replaced after one task");
     /// ```
-    pub fn builder() -> Builder {
-        Builder::default()
-    }
-
-    pub(crate) fn from_engine(engine: Engine) -> ProcessPoolExecutor {
-        ProcessPoolExecutor { engine }
+    pub fn builder() -> PoolBuilder {
+        PoolBuilder::default()
     }
 
     /// Schedules `f(arg)` in a worker process and returns its future.
@@ -102,7 +102,7 @@ impl ProcessPoolExecutor {
         R: Wire,
     {
         let _ = f;
-        self.engine
+        self.links
             .call::<Apply<F>, A, R>(arg, "the argument of submit")
     }
 
@@ -129,7 +129,9 @@ impl ProcessPoolExecutor {
         A: Wire,
         R: Wire,
     {
-        self.map_chunked_opt(f, items, None)
+        let _ = f;
+        self.links
+            .map::<Apply<F>, _, _, _>(items, None, Stream(Order::Input))
     }
 
     /// [`map`](ProcessPoolExecutor::map) with chunks of `chunksize` items
@@ -160,29 +162,9 @@ impl ProcessPoolExecutor {
         A: Wire,
         R: Wire,
     {
-        self.map_chunked_opt(f, items, Some(chunksize))
-    }
-
-    fn map_chunked_opt<F, A, R, I>(
-        &self,
-        f: F,
-        items: I,
-        chunksize: Option<usize>,
-    ) -> IMap<'_, I::IntoIter, R>
-    where
-        F: TaskFn<A, R>,
-        I: IntoIterator<Item = A>,
-        A: Wire,
-        R: Wire,
-    {
         let _ = f;
-        IMap::new(
-            &self.engine,
-            items.into_iter(),
-            |engine, items, first| engine.chunk::<Apply<F>, A, R>(items, first),
-            chunksize,
-            Order::Input,
-        )
+        self.links
+            .map::<Apply<F>, _, _, _>(items, Some(chunksize), Stream(Order::Input))
     }
 
     /// Stops accepting tasks and waits for queued ones and the workers.
@@ -236,9 +218,9 @@ impl ProcessPoolExecutor {
     /// assert_eq!(running.result().unwrap(), 7, "the running task finished");
     /// ```
     pub fn shutdown_with(&self, wait: Wait, cancel: CancelFutures) -> usize {
-        let cancelled = self.engine.close(cancel);
+        let cancelled = self.links.close(cancel);
         if wait == Wait::Yes {
-            self.engine.join();
+            self.links.join();
         }
         cancelled
     }
@@ -260,7 +242,32 @@ impl ProcessPoolExecutor {
     /// assert!(executor.pids().is_empty());
     /// ```
     pub fn pids(&self) -> Vec<u32> {
-        self.engine.pids()
+        self.links.pids()
+    }
+}
+
+impl PoolBuilder {
+    /// Builds a [`ProcessPoolExecutor`] with these settings (`processes` is
+    /// its `max_workers`).
+    ///
+    /// # Errors
+    ///
+    /// As [`build`](PoolBuilder::build).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_process::ProcessPoolExecutor;
+    ///
+    /// let executor = ProcessPoolExecutor::builder().processes(2).build_executor().unwrap();
+    /// assert_eq!(executor.submit(|x: i32| -x, 5).unwrap().result().unwrap(), -5);
+    /// assert!(ProcessPoolExecutor::builder().processes(0).build_executor().is_err());
+    /// ```
+    pub fn build_executor(self) -> Result<ProcessPoolExecutor, Error> {
+        let (processes, config) = self.into_config()?;
+        Ok(ProcessPoolExecutor {
+            links: LinkPool::start(processes, config)?,
+        })
     }
 }
 
@@ -273,7 +280,7 @@ impl Drop for ProcessPoolExecutor {
 impl fmt::Debug for ProcessPoolExecutor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ProcessPoolExecutor")
-            .field("max_workers", &self.engine.processes)
+            .field("max_workers", &self.links.processes)
             .finish()
     }
 }

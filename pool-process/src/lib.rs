@@ -92,7 +92,9 @@ mod task;
 mod wire;
 mod worker;
 
-pub use crate::builder::{Builder, default_processes};
+#[allow(deprecated)]
+pub use crate::builder::Builder;
+pub use crate::builder::{PoolBuilder, default_processes};
 pub use crate::executor::ProcessPoolExecutor;
 pub use crate::link::{ExitStatus, WorkerExit};
 pub use crate::pool::{AsyncResult, Callbacks, IMap, Pool, TaskFn};

@@ -1,4 +1,4 @@
-//! `Builder::executable`: workers started from another binary that links
+//! `PoolBuilder::executable`: workers started from another binary that links
 //! pool-process fail start-up with an error naming a different build;
 //! from a binary that is no worker at all (`/bin/true`), with an error
 //! saying the worker ended during start-up. Neither hangs.

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use pool_core::{Error, ErrorKind, Promise, TaskFuture, promise};
 
-use crate::pool::engine::Engine;
+use crate::pool::links::LinkPool;
 
 /// How long `get` busy-waits for a reply before it parks: a few round
 /// trips of a short task; against a long task, a negligible cost.
@@ -158,7 +158,7 @@ impl<R: Send + Sync + 'static> AsyncResult<R> {
     /// Wraps `future`; with callbacks, arranges for the result handler to
     /// run them when it completes.
     pub(crate) fn new(
-        engine: &Engine,
+        links: &LinkPool,
         future: TaskFuture<R>,
         callbacks: Callbacks<R>,
     ) -> AsyncResult<R> {
@@ -170,7 +170,7 @@ impl<R: Send + Sync + 'static> AsyncResult<R> {
             };
         }
         let (gate, delivered) = promise::<()>();
-        let sender = engine.delivery_sender();
+        let sender = links.delivery_sender();
         let for_handler = future.clone();
         future.add_done_callback(move |_| {
             // On the thread that completed the task: hand the callbacks to

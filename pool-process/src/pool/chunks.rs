@@ -1,13 +1,14 @@
-//! Splitting work into chunks, and gathering chunk outcomes.
+//! Splitting a map's items into chunks and submitting them ([`Feed`]),
+//! and gathering chunk outcomes.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use parking_lot::Mutex;
-use pool_core::{Error, Promise, TaskFuture, promise};
+use pool_core::{Error, TaskFuture, promise};
 
-use crate::pool::engine::Engine;
-use crate::task::Outcomes;
+use crate::pool::links::LinkPool;
+use crate::task::{Outcomes, Wire};
 
 /// One chunk's outcome: each item's value or error.
 pub(crate) type ChunkFuture<R> = TaskFuture<Outcomes<R, Error>>;
@@ -57,12 +58,150 @@ impl ChunkSizer {
     }
 }
 
+/// Where a [`Feed`] takes its chunks from.
+pub(crate) trait Source {
+    type Item;
+    /// The next `n` items (fewer at the end of the input, none after it).
+    fn take(&mut self, n: usize) -> &[Self::Item];
+    /// The items taken last are submitted: drop them now.
+    fn release(&mut self);
+    /// How many items are left, as `Iterator::size_hint` says it.
+    fn len_hint(&self) -> (usize, Option<usize>);
+}
+
+/// Items already collected (the eager maps): each chunk is a slice of
+/// them, nothing is copied.
+pub(crate) struct Held<A> {
+    items: Vec<A>,
+    at: usize,
+}
+
+impl<A> Held<A> {
+    pub(crate) fn new(items: Vec<A>) -> Held<A> {
+        Held { items, at: 0 }
+    }
+}
+
+impl<A> Source for Held<A> {
+    type Item = A;
+
+    fn take(&mut self, n: usize) -> &[A] {
+        let start = self.at;
+        self.at = start.saturating_add(n).min(self.items.len());
+        &self.items[start..self.at]
+    }
+
+    fn release(&mut self) {}
+
+    fn len_hint(&self) -> (usize, Option<usize>) {
+        let left = self.items.len() - self.at;
+        (left, Some(left))
+    }
+}
+
+/// Items pulled from an iterator only as chunks are needed (the lazy
+/// maps), through one reused buffer.
+pub(crate) struct Pulled<I: Iterator> {
+    items: I,
+    buffer: Vec<I::Item>,
+}
+
+impl<I: Iterator> Pulled<I> {
+    pub(crate) fn new(items: I) -> Pulled<I> {
+        Pulled {
+            items,
+            buffer: Vec::new(),
+        }
+    }
+}
+
+impl<I: Iterator> Source for Pulled<I> {
+    type Item = I::Item;
+
+    fn take(&mut self, n: usize) -> &[I::Item] {
+        self.buffer.clear();
+        self.buffer.extend(self.items.by_ref().take(n));
+        &self.buffer
+    }
+
+    fn release(&mut self) {
+        self.buffer.clear();
+    }
+
+    fn len_hint(&self) -> (usize, Option<usize>) {
+        self.items.size_hint()
+    }
+}
+
+/// Submits a map's items chunk by chunk to one chunk entry: the part of
+/// the map family every delivery shares.
+pub(crate) struct Feed<'p, S> {
+    links: &'p LinkPool,
+    /// The offset of the task's chunk entry.
+    entry: u64,
+    source: S,
+    sizer: ChunkSizer,
+    /// The position of the next chunk's first item.
+    next_index: usize,
+    ended: bool,
+}
+
+impl<'p, S: Source> Feed<'p, S>
+where
+    S::Item: Wire,
+{
+    /// Chunk sizes follow `chunksize`, or the defaults ([`ChunkSizer`]).
+    pub(crate) fn new(
+        links: &'p LinkPool,
+        entry: u64,
+        source: S,
+        chunksize: Option<usize>,
+    ) -> Feed<'p, S> {
+        let sizer = ChunkSizer::new(chunksize, source.len_hint(), links.processes);
+        Feed {
+            links,
+            entry,
+            source,
+            sizer,
+            next_index: 0,
+            ended: false,
+        }
+    }
+
+    /// Submits the next chunk: its future and length, `None` once the
+    /// input has ended, or why the chunk was refused.
+    pub(crate) fn submit_next<R: Wire>(
+        &mut self,
+    ) -> Option<Result<(ChunkFuture<R>, usize), Error>> {
+        if self.ended {
+            return None;
+        }
+        let size = self.sizer.next_size();
+        let chunk = self.source.take(size);
+        let len = chunk.len();
+        self.ended = len < size;
+        if len == 0 {
+            return None;
+        }
+        let first = self.next_index;
+        self.next_index += len;
+        let submitted = self.links.chunk::<S::Item, R>(self.entry, chunk, first);
+        self.source.release();
+        Some(submitted.map(|future| (future, len)))
+    }
+
+    /// True once the input has run out.
+    pub(crate) fn ended(&self) -> bool {
+        self.ended
+    }
+}
+
 /// Collects chunk outcomes into one future of all values, in order. The
 /// assembly runs on the result-handler thread when the last chunk ends;
 /// the first failing item (by position) fails the whole result, as in
 /// Python's `map`.
 pub(crate) fn gather<R: Send + Sync + 'static>(
-    engine: &Engine,
+    links: &LinkPool,
     chunks: Vec<ChunkFuture<R>>,
 ) -> TaskFuture<Vec<R>> {
     let (promise, combined) = promise::<Vec<R>>();
@@ -73,7 +212,7 @@ pub(crate) fn gather<R: Send + Sync + 'static>(
     let chunks = Arc::new(chunks);
     let remaining = Arc::new(AtomicUsize::new(chunks.len()));
     let promise = Arc::new(Mutex::new(Some(promise)));
-    let sender = engine.delivery_sender();
+    let sender = links.delivery_sender();
     for chunk in chunks.iter() {
         let (chunks, remaining, promise, sender) = (
             chunks.clone(),
@@ -87,7 +226,14 @@ pub(crate) fn gather<R: Send + Sync + 'static>(
             }
             let assemble = move || {
                 if let Some(promise) = promise.lock().take() {
-                    assemble(&chunks, promise);
+                    match assemble(&chunks) {
+                        Ok(values) => {
+                            let _ = promise.set_result(values);
+                        }
+                        Err(error) => {
+                            promise.set_error(error);
+                        }
+                    }
                 }
             };
             if let Err(undelivered) = sender.send(Box::new(assemble)) {
@@ -101,10 +247,18 @@ pub(crate) fn gather<R: Send + Sync + 'static>(
     combined
 }
 
-fn assemble<R: Send + 'static>(chunks: &[ChunkFuture<R>], promise: Promise<Vec<R>>) {
+/// Every chunk's values in order; or the first failing item's error (by
+/// position), returned once every chunk has been read, so none is left
+/// unretrieved. Called once every chunk is done.
+fn assemble<R: Send + 'static>(chunks: &[ChunkFuture<R>]) -> Result<Vec<R>, Error> {
     let mut values = Vec::new();
+    let mut first_error = None;
     for chunk in chunks {
-        match chunk.result() {
+        let outcome = chunk.result();
+        if first_error.is_some() {
+            continue;
+        }
+        match outcome {
             Ok(Outcomes::Values(mut chunk_values)) => {
                 if values.is_empty() {
                     values.reserve_exact(chunk_values.len() * chunks.len());
@@ -116,19 +270,19 @@ fn assemble<R: Send + 'static>(chunks: &[ChunkFuture<R>], promise: Promise<Vec<R
                     match item {
                         Ok(value) => values.push(value),
                         Err(error) => {
-                            promise.set_error(error);
-                            return;
+                            first_error = Some(error);
+                            break;
                         }
                     }
                 }
             }
-            Err(error) => {
-                promise.set_error(error);
-                return;
-            }
+            Err(error) => first_error = Some(error),
         }
     }
-    let _ = promise.set_result(values);
+    match first_error {
+        None => Ok(values),
+        Some(error) => Err(error),
+    }
 }
 
 #[cfg(test)]

@@ -6,11 +6,9 @@ use std::iter::FusedIterator;
 
 use pool_core::{Error, ErrorKind, ReturnWhen};
 
-use super::chunks::{ChunkFuture, ChunkSizer};
-use crate::pool::engine::Engine;
-
-/// Submits one chunk of items (monomorphized for the task type).
-pub(crate) type SubmitChunk<A, R> = fn(&Engine, &[A], usize) -> Result<ChunkFuture<R>, Error>;
+use super::chunks::{ChunkFuture, Feed, Pulled};
+use super::links::LinkPool;
+use crate::task::Wire;
 
 /// Which order results come in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,53 +37,43 @@ pub(crate) enum Order {
 /// assert_eq!(first, [1, 4, 9, 16]);
 /// ```
 pub struct IMap<'p, I: Iterator, R> {
-    engine: &'p Engine,
-    items: Option<I>,
-    submit: SubmitChunk<I::Item, R>,
-    sizer: ChunkSizer,
+    links: &'p LinkPool,
+    /// Submits the input's chunks; `None` once submitting has stopped
+    /// (the input ended, a submit was refused, or the pool was closing).
+    feed: Option<Feed<'p, Pulled<I>>>,
     order: Order,
     max_in_flight: usize,
     /// Submitted chunks with their lengths, oldest first.
     window: VecDeque<(ChunkFuture<R>, usize)>,
     ready: VecDeque<Result<R, Error>>,
-    next_index: usize,
     /// A refused submit (pool closed), reported after the window drains.
     refused: Option<Error>,
-    /// Registered with the engine as still submitting (`lazy_enter`).
+    /// Registered with the links as still submitting (`lazy_enter`).
     submitting: bool,
 }
 
 impl<'p, I, R> IMap<'p, I, R>
 where
     I: Iterator,
-    I::Item: Send + 'static,
-    R: Send + 'static,
+    I::Item: Wire,
+    R: Wire,
 {
-    pub(crate) fn new(
-        engine: &'p Engine,
-        items: I,
-        submit: SubmitChunk<I::Item, R>,
-        chunksize: Option<usize>,
-        order: Order,
-    ) -> Self {
-        let sizer = ChunkSizer::new(chunksize, items.size_hint(), engine.processes);
+    /// Starts submitting `feed`'s chunks, unless the pool is closing.
+    pub(crate) fn new(links: &'p LinkPool, feed: Feed<'p, Pulled<I>>, order: Order) -> Self {
         let mut imap = IMap {
-            engine,
-            items: Some(items),
-            submit,
-            sizer,
+            links,
+            feed: Some(feed),
             order,
-            max_in_flight: 2 * engine.processes,
+            max_in_flight: 2 * links.processes,
             window: VecDeque::new(),
             ready: VecDeque::new(),
-            next_index: 0,
             refused: None,
             submitting: false,
         };
-        if engine.lazy_enter() {
+        if links.lazy_enter() {
             imap.submitting = true;
         } else {
-            imap.items = None;
+            imap.feed = None;
             imap.refused =
                 Some(Error::from_kind(ErrorKind::Shutdown).with_detail("the pool is not running"));
         }
@@ -96,35 +84,28 @@ where
     /// The input is done with (ended, refused, or the iterator dropped):
     /// a close waiting for this iterator may go ahead.
     fn stop_submitting(&mut self) {
-        self.items = None;
+        self.feed = None;
         if std::mem::take(&mut self.submitting) {
-            self.engine.lazy_exit();
+            self.links.lazy_exit();
         }
     }
 
     /// Submits chunks until the window is full or the input ends.
     fn refill(&mut self) {
         while self.window.len() < self.max_in_flight {
-            let Some(items) = self.items.as_mut() else {
+            let Some(feed) = self.feed.as_mut() else {
                 return;
             };
-            let size = self.sizer.next_size();
-            let chunk: Vec<I::Item> = items.by_ref().take(size).collect();
-            let ended = chunk.len() < size;
-            if !chunk.is_empty() {
-                let first = self.next_index;
-                let len = chunk.len();
-                self.next_index += len;
-                match (self.submit)(self.engine, &chunk, first) {
-                    Ok(future) => self.window.push_back((future, len)),
-                    Err(error) => {
-                        self.refused = Some(error);
-                        self.stop_submitting();
-                        return;
-                    }
+            match feed.submit_next() {
+                Some(Ok(submitted)) => self.window.push_back(submitted),
+                Some(Err(error)) => {
+                    self.refused = Some(error);
+                    self.stop_submitting();
+                    return;
                 }
+                None => {}
             }
-            if ended {
+            if self.feed.as_ref().is_none_or(Feed::ended) {
                 self.stop_submitting();
                 return;
             }
@@ -153,8 +134,8 @@ where
 impl<I, R> Iterator for IMap<'_, I, R>
 where
     I: Iterator,
-    I::Item: Send + 'static,
-    R: Send + 'static,
+    I::Item: Wire,
+    R: Wire,
 {
     type Item = Result<R, Error>;
 
@@ -182,8 +163,8 @@ where
 impl<I, R> FusedIterator for IMap<'_, I, R>
 where
     I: Iterator,
-    I::Item: Send + 'static,
-    R: Send + 'static,
+    I::Item: Wire,
+    R: Wire,
 {
 }
 
@@ -193,7 +174,7 @@ impl<I: Iterator, R> Drop for IMap<'_, I, R> {
             future.cancel();
         }
         if self.submitting {
-            self.engine.lazy_exit();
+            self.links.lazy_exit();
         }
     }
 }

@@ -1,14 +1,15 @@
 //! The map family of [`Pool`]: `map`, `map_async`, `starmap`, `imap`,
-//! `imap_unordered` and their chunked forms, all through one path.
+//! `imap_unordered` and their chunked forms, each a thin wrapper of the
+//! one path, [`LinkPool::map`](super::links::LinkPool::map) (see
+//! `submit.rs`).
 
-use pool_core::{Error, ErrorKind};
+use pool_core::Error;
 
 use super::IMap;
 use super::Order;
-use super::chunks::{self, ChunkFuture, gather};
+use super::submit::{Collect, Later, Stream};
 use super::{AsyncResult, Callbacks};
-use crate::pool::engine::Engine;
-use crate::task::{Apply, Runner, Star, StarFn, Wire};
+use crate::task::{Apply, Star, StarFn, Wire};
 
 use super::{Pool, TaskFn};
 
@@ -40,7 +41,8 @@ impl Pool {
         A: Wire,
         R: Wire + Sync,
     {
-        self.map_async(f, items)?.get()
+        let _ = f;
+        self.links.map::<Apply<F>, _, _, _>(items, None, Collect)
     }
 
     /// [`map`](Pool::map) with chunks of `chunksize` items.
@@ -74,8 +76,8 @@ impl Pool {
         R: Wire + Sync,
     {
         let _ = f;
-        self.map_with::<Apply<F>, A, R>(items, Some(chunksize), Callbacks::new())?
-            .get()
+        self.links
+            .map::<Apply<F>, _, _, _>(items, Some(chunksize), Collect)
     }
 
     /// Starts a [`map`](Pool::map) and returns at once (Python's
@@ -106,8 +108,7 @@ impl Pool {
         A: Wire,
         R: Wire + Sync,
     {
-        let _ = f;
-        self.map_with::<Apply<F>, A, R>(items, None, Callbacks::new())
+        self.map_async_with(f, items, Callbacks::new())
     }
 
     /// [`map_async`](Pool::map_async) with callbacks, which receive all
@@ -142,7 +143,8 @@ impl Pool {
         R: Wire + Sync,
     {
         let _ = f;
-        self.map_with::<Apply<F>, A, R>(items, None, callbacks)
+        self.links
+            .map::<Apply<F>, _, _, _>(items, None, Later(callbacks))
     }
 
     /// Like [`map`](Pool::map) for functions of several parameters: each
@@ -172,7 +174,8 @@ impl Pool {
         A: Wire,
         R: Wire + Sync,
     {
-        self.starmap_async(f, items)?.get()
+        let _ = f;
+        self.links.map::<Star<F>, _, _, _>(items, None, Collect)
     }
 
     /// [`starmap`](Pool::starmap) with chunks of `chunksize` items.
@@ -203,8 +206,8 @@ impl Pool {
         R: Wire + Sync,
     {
         let _ = f;
-        self.map_with::<Star<F>, A, R>(items, Some(chunksize), Callbacks::new())?
-            .get()
+        self.links
+            .map::<Star<F>, _, _, _>(items, Some(chunksize), Collect)
     }
 
     /// Starts a [`starmap`](Pool::starmap) and returns at once (Python's
@@ -236,32 +239,8 @@ impl Pool {
         R: Wire + Sync,
     {
         let _ = f;
-        self.map_with::<Star<F>, A, R>(items, None, Callbacks::new())
-    }
-
-    fn map_with<X, A, R>(
-        &self,
-        items: impl IntoIterator<Item = A>,
-        chunksize: Option<usize>,
-        callbacks: Callbacks<Vec<R>>,
-    ) -> Result<AsyncResult<Vec<R>>, Error>
-    where
-        X: Runner<A, R>,
-        A: Wire,
-        R: Wire + Sync,
-    {
-        self.check_running()?;
-        let items: Vec<A> = items.into_iter().collect();
-        let size = chunksize.map_or_else(
-            || chunks::python_chunksize(items.len(), self.engine.processes),
-            |c| c.max(1),
-        );
-        let mut futures = Vec::with_capacity(items.len().div_ceil(size));
-        for (n, chunk) in items.chunks(size).enumerate() {
-            futures.push(self.engine.chunk::<X, A, R>(chunk, n * size)?);
-        }
-        let combined = gather(&self.engine, futures);
-        Ok(AsyncResult::new(&self.engine, combined, callbacks))
+        self.links
+            .map::<Star<F>, _, _, _>(items, None, Later(Callbacks::new()))
     }
 
     /// Results of `f` over the items, in order, computed lazily with a
@@ -289,7 +268,8 @@ impl Pool {
         R: Wire,
     {
         let _ = f;
-        self.lazy::<Apply<F>, A, R, I>(items, None, Order::Input)
+        self.links
+            .map::<Apply<F>, _, _, _>(items, None, Stream(Order::Input))
     }
 
     /// [`imap`](Pool::imap) with chunks of `chunksize` items.
@@ -320,7 +300,8 @@ impl Pool {
         R: Wire,
     {
         let _ = f;
-        self.lazy::<Apply<F>, A, R, I>(items, Some(chunksize), Order::Input)
+        self.links
+            .map::<Apply<F>, _, _, _>(items, Some(chunksize), Stream(Order::Input))
     }
 
     /// Like [`imap`](Pool::imap), but results come as they complete
@@ -346,7 +327,8 @@ impl Pool {
         R: Wire,
     {
         let _ = f;
-        self.lazy::<Apply<F>, A, R, I>(items, None, Order::Completion)
+        self.links
+            .map::<Apply<F>, _, _, _>(items, None, Stream(Order::Completion))
     }
 
     /// [`imap_unordered`](Pool::imap_unordered) with chunks of `chunksize`
@@ -375,45 +357,7 @@ impl Pool {
         R: Wire,
     {
         let _ = f;
-        self.lazy::<Apply<F>, A, R, I>(items, Some(chunksize), Order::Completion)
+        self.links
+            .map::<Apply<F>, _, _, _>(items, Some(chunksize), Stream(Order::Completion))
     }
-
-    fn lazy<X, A, R, I>(
-        &self,
-        items: I,
-        chunksize: Option<usize>,
-        order: Order,
-    ) -> IMap<'_, I::IntoIter, R>
-    where
-        X: Runner<A, R>,
-        I: IntoIterator<Item = A>,
-        A: Wire,
-        R: Wire,
-    {
-        let submit = if self.check_running().is_ok() {
-            submit_chunk::<X, A, R>
-        } else {
-            refuse_chunk::<A, R>
-        };
-        IMap::new(&self.engine, items.into_iter(), submit, chunksize, order)
-    }
-}
-
-/// Submits one chunk of a lazy map (monomorphized per task type).
-fn submit_chunk<X, A, R>(
-    engine: &Engine,
-    items: &[A],
-    first: usize,
-) -> Result<ChunkFuture<R>, Error>
-where
-    X: Runner<A, R>,
-    A: Wire,
-    R: Wire,
-{
-    engine.chunk::<X, A, R>(items, first)
-}
-
-/// The chunk submitter of a pool that was no longer running.
-fn refuse_chunk<A, R>(_: &Engine, _: &[A], _: usize) -> Result<ChunkFuture<R>, Error> {
-    Err(Error::from_kind(ErrorKind::Shutdown).with_detail("the pool is not running"))
 }

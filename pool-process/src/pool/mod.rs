@@ -1,10 +1,42 @@
-//! `Pool`: Python's `multiprocessing.Pool`.
+//! `Pool`: Python's `multiprocessing.Pool`, and the machinery it shares
+//! with [`ProcessPoolExecutor`](crate::ProcessPoolExecutor).
+//!
+//! | file | holds |
+//! |------|-------|
+//! | `mod.rs` | [`Pool`], [`TaskFn`], and [`PoolBuilder::build`] |
+//! | `links.rs` | `LinkPool`: the scheduler of links, one task or chunk submitted at a time, the result handler, `close`/`join` |
+//! | `submit.rs` | the map family's one path, `LinkPool::map`, and its deliveries |
+//! | `map.rs` | the Python-named map methods, thin wrappers of that path |
+//! | `chunks.rs` | chunk sizes, the `Feed` that submits chunks, gathering their outcomes |
+//! | `imap.rs` | [`IMap`], the lazy result iterator |
+//! | `async_result.rs` | [`AsyncResult`] and [`Callbacks`] |
+//!
+//! # Dependency order
+//!
+//! The front ends depend on the settings, the settings on nothing above
+//! the links, so there is no cycle:
+//!
+//! ```text
+//! executor ──> pool ──> builder ──> link, task, wire, sys
+//!    │           │
+//!    └───────────┴──> pool::links (LinkPool) ──> link, task, wire
+//! ```
+//!
+//! - `builder.rs` defines [`PoolBuilder`] and turns its settings into the
+//!   links' configuration (`PoolBuilder::into_config`); it knows neither
+//!   `Pool` nor the executor.
+//! - `pool/` starts a `LinkPool` from that configuration: here
+//!   [`PoolBuilder::build`] lives, beside `Pool`.
+//! - `executor.rs` does the same for
+//!   [`build_executor`](PoolBuilder::build_executor), and uses `pool/`'s
+//!   `LinkPool`, submission path and [`IMap`].
 
 mod async_result;
 mod chunks;
-pub(crate) mod engine;
 mod imap;
+pub(crate) mod links;
 mod map;
+pub(crate) mod submit;
 
 use std::fmt;
 use std::sync::atomic::{AtomicU8, Ordering};
@@ -14,8 +46,8 @@ use pool_core::{CancelFutures, Error, ErrorKind};
 pub use self::async_result::{AsyncResult, Callbacks};
 pub use self::imap::IMap;
 pub(crate) use self::imap::Order;
-use crate::builder::Builder;
-use crate::pool::engine::Engine;
+use crate::builder::PoolBuilder;
+use crate::pool::links::LinkPool;
 use crate::task::{Apply, Wire};
 
 const RUNNING: u8 = 0;
@@ -75,7 +107,7 @@ impl<F, A, R> TaskFn<A, R> for F where F: Fn(A) -> R + Copy + Send + Sync + 'sta
 /// ```
 #[doc(alias = "multiprocessing.Pool")]
 pub struct Pool {
-    engine: Engine,
+    links: LinkPool,
     state: AtomicU8,
 }
 
@@ -97,10 +129,10 @@ impl Pool {
     /// assert_eq!(Pool::new(0).unwrap_err().kind(), pool_core::ErrorKind::InvalidConfig);
     /// ```
     pub fn new(processes: usize) -> Result<Pool, Error> {
-        Builder::default().processes(processes).build()
+        PoolBuilder::default().processes(processes).build()
     }
 
-    /// A [`Builder`] for the other settings: `initializer`,
+    /// A [`PoolBuilder`] for the other settings: `initializer`,
     /// `maxtasksperchild`, `pin_cores`.
     ///
     /// # Examples
@@ -114,15 +146,8 @@ impl Pool {
     /// assert_eq!(pool.processes(), 1);
     /// assert_ne!(pool.apply(pid, ()).unwrap(), pool.apply(pid, ()).unwrap());
     /// ```
-    pub fn builder() -> Builder {
-        Builder::default()
-    }
-
-    pub(crate) fn from_engine(engine: Engine) -> Pool {
-        Pool {
-            engine,
-            state: AtomicU8::new(RUNNING),
-        }
+    pub fn builder() -> PoolBuilder {
+        PoolBuilder::default()
     }
 
     fn check_running(&self) -> Result<(), Error> {
@@ -229,9 +254,9 @@ impl Pool {
         let _ = f;
         self.check_running()?;
         let future = self
-            .engine
+            .links
             .call::<Apply<F>, A, R>(arg, "the argument of apply")?;
-        Ok(AsyncResult::new(&self.engine, future, callbacks))
+        Ok(AsyncResult::new(&self.links, future, callbacks))
     }
 
     /// Stops accepting tasks; the queued ones still run, then the workers
@@ -257,7 +282,7 @@ impl Pool {
         let _ = self
             .state
             .compare_exchange(RUNNING, CLOSED, Ordering::SeqCst, Ordering::SeqCst);
-        self.engine.close(CancelFutures::No);
+        self.links.close(CancelFutures::No);
     }
 
     /// Kills the workers at once (Python's `terminate`): tasks in flight
@@ -289,7 +314,7 @@ impl Pool {
     /// ```
     pub fn terminate(&self) {
         self.state.store(TERMINATED, Ordering::SeqCst);
-        self.engine.terminate();
+        self.links.terminate();
     }
 
     /// Waits for the workers to exit (Python's `join`), and for the
@@ -315,7 +340,7 @@ impl Pool {
             return Err(Error::from_kind(ErrorKind::InvalidState)
                 .with_detail("join() before close() or terminate()"));
         }
-        self.engine.join();
+        self.links.join();
         Ok(())
     }
 
@@ -331,7 +356,7 @@ impl Pool {
     /// assert_eq!(pool.processes(), 1);
     /// ```
     pub fn processes(&self) -> usize {
-        self.engine.processes
+        self.links.processes
     }
 
     /// The pids of the worker processes alive now.
@@ -352,7 +377,38 @@ impl Pool {
     /// assert!(pool.pids().is_empty());
     /// ```
     pub fn pids(&self) -> Vec<u32> {
-        self.engine.pids()
+        self.links.pids()
+    }
+}
+
+impl PoolBuilder {
+    /// Builds a [`Pool`]; its workers start now, in parallel.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidConfig`] for zero processes or a zero
+    /// `maxtasksperchild`; [`ErrorKind::Serialize`] if the initializer's
+    /// argument cannot be serialized.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_process::Pool;
+    ///
+    /// let pool = Pool::builder().processes(2).build().unwrap();
+    /// assert_eq!(pool.apply(|s: String| s.to_uppercase(), "hi".into()).unwrap(), "HI");
+    ///
+    /// let err = Pool::builder().processes(0).build().unwrap_err();
+    /// assert_eq!(err.to_string(), "invalid configuration: processes must be at least 1, got 0");
+    /// let err = Pool::builder().maxtasksperchild(0).build().unwrap_err();
+    /// assert_eq!(err.to_string(), "invalid configuration: maxtasksperchild must be at least 1, got 0");
+    /// ```
+    pub fn build(self) -> Result<Pool, Error> {
+        let (processes, config) = self.into_config()?;
+        Ok(Pool {
+            links: LinkPool::start(processes, config)?,
+            state: AtomicU8::new(RUNNING),
+        })
     }
 }
 
@@ -366,7 +422,7 @@ impl Drop for Pool {
 impl fmt::Debug for Pool {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Pool")
-            .field("processes", &self.engine.processes)
+            .field("processes", &self.links.processes)
             .field("pids", &self.pids())
             .finish()
     }

@@ -127,7 +127,7 @@ impl ProcessBuilder {
         O: InitOutcome,
     {
         let _ = target;
-        self.build(task::target_offset::<Star<F>, A, O>(), args)
+        self.build(task::offset::<task::Run<Star<F>, A, O>>(), args)
     }
 
     /// A process that will call `value.run()` (Python's subclass with its
@@ -154,7 +154,10 @@ impl ProcessBuilder {
     /// p.join().unwrap();
     /// ```
     pub fn run<T: Target>(self, value: T) -> Process {
-        self.build(task::target_offset::<RunTarget<T>, T, T::Outcome>(), value)
+        self.build(
+            task::offset::<task::Run<RunTarget<T>, T, T::Outcome>>(),
+            value,
+        )
     }
 
     fn build<A: Wire>(self, offset: u64, arg: A) -> Process {

@@ -1,6 +1,7 @@
-//! The machinery `Pool` and `ProcessPoolExecutor` share: a pool-core
-//! scheduler whose workers are links to child processes, the task and
-//! chunk submission paths, and the result-handler thread for callbacks.
+//! [`LinkPool`], the machinery `Pool` and `ProcessPoolExecutor` share: a
+//! pool-core scheduler whose workers are links to child processes, the
+//! two ways to submit work to it (one task, one chunk of items), and the
+//! result-handler thread for callbacks.
 
 use std::any::type_name;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -13,7 +14,7 @@ use pool_core::{CancelFutures, Error, ErrorKind, Scheduler, SchedulerConfig, Tas
 
 use crate::link::{Link, LinkConfig, failure_error, failure_to_error, set_link_spin};
 
-use crate::task::{self, Outcomes, Runner, Wire};
+use crate::task::{self, Call, Outcomes, Runner, Wire};
 use crate::wire::codec;
 use crate::wire::message::OK;
 
@@ -27,7 +28,9 @@ struct Handler {
     thread: JoinHandle<()>,
 }
 
-pub(crate) struct Engine {
+/// The links (scheduler workers, each owning one child process), the
+/// result handler, and the bookkeeping `close` needs.
+pub(crate) struct LinkPool {
     pub(crate) scheduler: Scheduler<Link>,
     pub(crate) config: Arc<LinkConfig>,
     pub(crate) processes: usize,
@@ -51,9 +54,9 @@ struct Lazy {
     close_pending: bool,
 }
 
-impl Engine {
+impl LinkPool {
     /// Builds the scheduler and starts every worker (and its child) now.
-    pub(crate) fn start(processes: usize, config: LinkConfig) -> Result<Engine, Error> {
+    pub(crate) fn start(processes: usize, config: LinkConfig) -> Result<LinkPool, Error> {
         crate::worker::ensure_linked();
         let config = Arc::new(config);
         let spin = config.link_spin;
@@ -66,7 +69,7 @@ impl Engine {
             .thread_name(|n| format!("poolrt-link-{n}")),
         )?;
         scheduler.start_workers(processes);
-        Ok(Engine {
+        Ok(LinkPool {
             scheduler,
             config,
             processes,
@@ -74,6 +77,16 @@ impl Engine {
             lazy: Mutex::new(Lazy::default()),
             closing: AtomicBool::new(false),
         })
+    }
+
+    /// Refuses new work once `close` (or `terminate`) has begun.
+    pub(crate) fn check_open(&self) -> Result<(), Error> {
+        if self.closing.load(Ordering::SeqCst) {
+            return Err(
+                Error::from_kind(ErrorKind::Shutdown).with_detail("the pool is not running")
+            );
+        }
+        Ok(())
     }
 
     /// Submits one task: `X::run(arg)` in a worker. The argument is
@@ -92,7 +105,7 @@ impl Engine {
             Error::new(ErrorKind::Serialize, message)
                 .with_detail(format!("{what} ({})", type_name::<A>()))
         })?;
-        let offset = task::call_offset::<X, A, R>();
+        let offset = task::offset::<Call<X, A, R>>();
         self.submit(move |link: &mut Link| {
             link.call(offset, &payload, |status, body, pid| {
                 if status == OK {
@@ -109,15 +122,17 @@ impl Engine {
         })
     }
 
-    /// Submits a chunk of items (encoded now, so the caller keeps them);
-    /// the future holds each item's outcome.
-    pub(crate) fn chunk<X, A, R>(
+    /// Submits a chunk of items, the `first`-th onwards, to the chunk
+    /// entry at `entry` (`task::offset::<Chunk<..>>()`). The items are
+    /// encoded now, so the caller keeps them; the future holds each item's
+    /// outcome.
+    pub(crate) fn chunk<A, R>(
         &self,
+        entry: u64,
         items: &[A],
         first: usize,
     ) -> Result<TaskFuture<Outcomes<R, Error>>, Error>
     where
-        X: Runner<A, R>,
         A: Wire,
         R: Wire,
     {
@@ -129,9 +144,8 @@ impl Engine {
                 type_name::<A>()
             ))
         })?;
-        let offset = task::chunk_offset::<X, A, R>();
         self.submit(move |link: &mut Link| {
-            link.call(offset, &payload, |status, body, pid| {
+            link.call(entry, &payload, |status, body, pid| {
                 if status != OK {
                     return Err(failure_error(body, pid)
                         .with_detail(format!("items {first}..{}", first + count)));
@@ -206,7 +220,7 @@ impl Engine {
     }
 
     /// Registers a lazy iterator that will submit chunks; false once the
-    /// engine is closing (the iterator must refuse its items).
+    /// pool is closing (the iterator must refuse its items).
     pub(crate) fn lazy_enter(&self) -> bool {
         let mut lazy = self.lazy.lock();
         if self.closing.load(Ordering::SeqCst) || self.scheduler.is_shutdown() {
