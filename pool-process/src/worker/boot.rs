@@ -6,7 +6,7 @@
 //! program's own binaries and examples, unit and integration test
 //! harnesses, doctests and criterion benches. In an ordinary process it
 //! finds no worker marker in the environment and returns at once. In a
-//! worker it never returns: [`super::boot`] serves tasks, then exits
+//! worker it never returns: [`super::boot()`] serves tasks, then exits
 //! the process, so `main` (or the test harness) never starts and the
 //! program's own logic never runs twice.
 //!

@@ -59,7 +59,7 @@ impl Lock {
     ///
     /// # Errors
     ///
-    /// The shared memory could not be created ([`ErrorKind::SharedMemory`]).
+    /// The shared memory could not be created ([`ErrorKind::SharedMemory`](pool_core::ErrorKind::SharedMemory)).
     ///
     /// # Examples
     ///
