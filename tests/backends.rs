@@ -259,10 +259,12 @@ macro_rules! backend_tests {
     };
 }
 
+#[cfg(feature = "thread")]
 mod thread_backend {
     backend_tests!(poolrt::thread, Thread);
 }
 
+#[cfg(all(feature = "process", target_os = "linux"))]
 mod process_backend {
     backend_tests!(poolrt::process, Process, ());
 }
