@@ -19,7 +19,7 @@ use std::time::Instant;
 use pool_core::{Error, ErrorKind};
 
 use crate::shared::create_error;
-use crate::shared::sync::word::{ALL, RawMutex, Signal};
+use crate::shared::sync::word::{ALL, RawMutex, SeqWord};
 use crate::sys::segment::Segment;
 
 const LOCK: usize = 0;
@@ -116,7 +116,7 @@ impl Ring {
                 self.set(TAIL, tail + need);
                 self.set(COUNT, count + 1);
                 self.set(UNFINISHED, self.word(UNFINISHED) + 1);
-                let signal = Signal(self.segment.u32_at(NOT_EMPTY));
+                let signal = SeqWord(self.segment.u32_at(NOT_EMPTY));
                 signal.bump();
                 let sleepers = self.segment.u32_at(GET_WAITERS).load(Relaxed) > 0;
                 self.mutex().unlock();
@@ -149,7 +149,7 @@ impl Ring {
                 self.read_wrapped(head + ITEM_HEAD as u64, &mut bytes);
                 self.set(HEAD, head + (ITEM_HEAD + len) as u64);
                 self.set(COUNT, count - 1);
-                let signal = Signal(self.segment.u32_at(NOT_FULL));
+                let signal = SeqWord(self.segment.u32_at(NOT_FULL));
                 signal.bump();
                 let sleepers = self.segment.u32_at(PUT_WAITERS).load(Relaxed) > 0;
                 self.mutex().unlock();
@@ -174,7 +174,7 @@ impl Ring {
     pub(super) fn sleep(&self, signal: usize, waiters: usize, deadline: Option<Instant>) -> bool {
         let waiters = self.segment.u32_at(waiters);
         waiters.fetch_add(1, Relaxed);
-        let in_time = Signal(self.segment.u32_at(signal)).wait_unlocked(&self.mutex(), deadline);
+        let in_time = SeqWord(self.segment.u32_at(signal)).wait_unlocked(&self.mutex(), deadline);
         waiters.fetch_sub(1, Relaxed);
         in_time
     }
@@ -188,7 +188,7 @@ impl Ring {
                 .with_detail("task_done() called more times than items were put"));
         }
         self.set(UNFINISHED, unfinished - 1);
-        let signal = Signal(self.segment.u32_at(ALL_DONE));
+        let signal = SeqWord(self.segment.u32_at(ALL_DONE));
         let sleepers = unfinished == 1 && self.segment.u32_at(JOIN_WAITERS).load(Relaxed) > 0;
         if unfinished == 1 {
             signal.bump();

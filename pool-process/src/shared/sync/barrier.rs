@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use pool_core::{BrokenBarrierError, Deadline, Error, ErrorKind};
 
-use super::word::{ALL, RawMutex, Signal};
+use super::word::{ALL, RawMutex, SeqWord};
 use crate::shared::create_error;
 use crate::sys::segment::Segment;
 
@@ -91,8 +91,8 @@ impl Barrier {
         RawMutex(self.word(B_MUTEX))
     }
 
-    fn signal(&self) -> Signal<'_> {
-        Signal(self.word(B_SIGNAL))
+    fn signal(&self) -> SeqWord<'_> {
+        SeqWord(self.word(B_SIGNAL))
     }
 
     /// Waits for the others; returns this arrival's index.

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use pool_core::{Deadline, Error};
 
-use super::word::{ALL, Signal};
+use super::word::{ALL, SeqWord};
 use crate::shared::create_error;
 use crate::sys::segment::Segment;
 
@@ -57,8 +57,8 @@ impl Event {
         })
     }
 
-    fn signal(&self) -> Signal<'_> {
-        Signal(self.segment.u32_at(CHANGED))
+    fn signal(&self) -> SeqWord<'_> {
+        SeqWord(self.segment.u32_at(CHANGED))
     }
 
     /// Sets the flag and wakes every waiter.
