@@ -1,25 +1,44 @@
 //! `Value` and `Array`: Python's `multiprocessing.Value` and `Array`,
 //! numbers in shared memory, each object guarded by its own lock.
 //!
-//! Layout: the mutex word, the element count, the element size (checked
-//! when a child maps it), then the elements from byte 64.
+//! Layout: a [`CellsHeader`] (the mutex word, the element count, the
+//! element size, checked when a child maps it), then the elements from
+//! byte 64.
 
 use std::fmt;
 use std::marker::PhantomData;
+use std::mem::offset_of;
 use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
+use std::sync::atomic::{AtomicU32, AtomicU64};
 
 use pool_core::{Error, ErrorKind};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::{create_error, deserialize_segment, serialize_fd};
 use crate::shared::sync::word::RawMutex;
-use crate::sys::segment::Segment;
+use crate::sys::segment::{Segment, shared_layout};
 
-const LOCK: usize = 0;
-const LEN: usize = 8;
-const SIZE: usize = 16;
+shared_layout! {
+    /// The words before a `Value`'s or `Array`'s elements.
+    struct CellsHeader {
+        /// The [`RawMutex`] word guarding the elements.
+        lock: AtomicU32,
+        /// The number of elements.
+        len: AtomicU64,
+        /// Bytes per element.
+        size: AtomicU64,
+    }
+}
+
+/// Where the elements start.
 const DATA: usize = 64;
+
+const _: () = assert!(offset_of!(CellsHeader, lock) == 0);
+const _: () = assert!(offset_of!(CellsHeader, len) == 8);
+const _: () = assert!(offset_of!(CellsHeader, size) == 16);
+const _: () = assert!(size_of::<CellsHeader>() == 24);
+const _: () = assert!(size_of::<CellsHeader>() <= DATA);
 
 mod sealed {
     pub trait Sealed {}
@@ -75,8 +94,9 @@ impl<T: Element> Cells<T> {
         let bytes = DATA + values.len().max(1) * T::SIZE;
         let segment =
             Segment::create("poolrt-shared-value", bytes).map_err(|e| create_error(what, e))?;
-        segment.u64_at(LEN).store(values.len() as u64, Relaxed);
-        segment.u64_at(SIZE).store(T::SIZE as u64, Relaxed);
+        let header = segment.header::<CellsHeader>();
+        header.len.store(values.len() as u64, Relaxed);
+        header.size.store(T::SIZE as u64, Relaxed);
         let cells = Cells {
             segment,
             len: values.len(),
@@ -89,8 +109,12 @@ impl<T: Element> Cells<T> {
     }
 
     fn adopt(segment: Segment) -> Result<Cells<T>, String> {
-        let len = segment.u64_at(LEN).load(Relaxed) as usize;
-        let size = segment.u64_at(SIZE).load(Relaxed) as usize;
+        if segment.len() < DATA {
+            return Err("the inherited memory is not a Value or Array".to_owned());
+        }
+        let header = segment.header::<CellsHeader>();
+        let len = header.len.load(Relaxed) as usize;
+        let size = header.size.load(Relaxed) as usize;
         if size != T::SIZE || DATA + len * size > segment.len() {
             return Err(format!(
                 "the inherited memory does not hold {len} values of {} bytes",
@@ -105,7 +129,7 @@ impl<T: Element> Cells<T> {
     }
 
     fn mutex(&self) -> RawMutex<'_> {
-        RawMutex(self.segment.u32_at(LOCK))
+        RawMutex(&self.segment.header::<CellsHeader>().lock)
     }
 
     fn load(&self, i: usize) -> T {

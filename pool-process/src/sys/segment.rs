@@ -27,7 +27,6 @@ use rustix::mm::{MapFlags, ProtFlags, mmap, munmap};
 /// be a valid value, the layout must not depend on the compiler (`repr(C)`
 /// or a primitive), and every change must go through atomic operations
 /// on `&Self`, so concurrent access from several processes is no data race.
-#[allow(dead_code, reason = "the shared objects migrate to typed views next")]
 pub(crate) unsafe trait SharedLayout: Sync {}
 
 // SAFETY: any 32 bits are a valid `AtomicU32`; it is mutated atomically.
@@ -40,10 +39,6 @@ unsafe impl<T: SharedLayout, const N: usize> SharedLayout for [T; N] {}
 /// Declares a `#[repr(C)]` struct of atomics that a [`Segment`] can lend
 /// with [`Segment::header`]; each field's type must be a `SharedLayout`
 /// (checked at compile time).
-#[allow(
-    unused_macros,
-    reason = "the shared objects migrate to typed views next"
-)]
 macro_rules! shared_layout {
     ($(#[$meta:meta])* $vis:vis struct $name:ident {
         $($(#[$fmeta:meta])* $fvis:vis $field:ident : $ty:ty),* $(,)?
@@ -66,10 +61,6 @@ macro_rules! shared_layout {
         unsafe impl $crate::sys::segment::SharedLayout for $name {}
     };
 }
-#[allow(
-    unused_imports,
-    reason = "the shared objects migrate to typed views next"
-)]
 pub(crate) use shared_layout;
 
 /// A shared mapping of one memfd, of a size fixed at creation.
@@ -116,34 +107,9 @@ impl Segment {
         self.len
     }
 
-    /// The 32-bit word at `offset` (a multiple of 4).
-    pub(crate) fn u32_at(&self, offset: usize) -> &AtomicU32 {
-        assert!(
-            offset.is_multiple_of(4) && offset + 4 <= self.len,
-            "word outside the segment"
-        );
-        let word = self.ptr.as_ptr().wrapping_add(offset).cast::<AtomicU32>();
-        // SAFETY: in bounds and aligned (the mapping is page-aligned and
-        // `offset` a multiple of 4, both checked above); any bit pattern
-        // is a valid `AtomicU32`, and the mapping lives as long as `self`.
-        unsafe { &*word }
-    }
-
-    /// The 64-bit word at `offset` (a multiple of 8).
-    pub(crate) fn u64_at(&self, offset: usize) -> &AtomicU64 {
-        assert!(
-            offset.is_multiple_of(8) && offset + 8 <= self.len,
-            "word outside the segment"
-        );
-        let word = self.ptr.as_ptr().wrapping_add(offset).cast::<AtomicU64>();
-        // SAFETY: as for `u32_at`, with 8-byte alignment.
-        unsafe { &*word }
-    }
-
     /// The segment's first bytes as a `T` (a [`SharedLayout`], such as a
     /// struct declared with [`shared_layout!`]).
     /// Panics if `T` does not fit or needs more than page alignment.
-    #[allow(dead_code, reason = "the shared objects migrate to typed views next")]
     pub(crate) fn header<T: SharedLayout>(&self) -> &T {
         self.view_at(0)
     }
@@ -249,10 +215,10 @@ mod tests {
         let a = Segment::create("poolrt-test", 4096).unwrap();
         let b = Segment::adopt(a.as_fd().try_clone_to_owned().unwrap()).unwrap();
         assert_eq!(b.len(), 4096);
-        a.u32_at(0).store(7, SeqCst);
-        assert_eq!(b.u32_at(0).load(SeqCst), 7);
-        a.u64_at(8).store(u64::MAX, SeqCst);
-        assert_eq!(b.u64_at(8).load(SeqCst), u64::MAX);
+        a.view_at::<AtomicU32>(0).store(7, SeqCst);
+        assert_eq!(b.view_at::<AtomicU32>(0).load(SeqCst), 7);
+        a.view_at::<AtomicU64>(8).store(u64::MAX, SeqCst);
+        assert_eq!(b.view_at::<AtomicU64>(8).load(SeqCst), u64::MAX);
         a.write(4000, b"hello");
         let mut out = [0u8; 5];
         b.read(4000, &mut out);
@@ -274,7 +240,7 @@ mod tests {
         a.header::<TestHeader>().count.store(5, SeqCst);
         a.header::<TestHeader>().slots[2].store(9, SeqCst);
         assert_eq!(b.header::<TestHeader>().count.load(SeqCst), 5);
-        assert_eq!(b.u64_at(8).load(SeqCst), 5);
+        assert_eq!(b.view_at::<AtomicU64>(8).load(SeqCst), 5);
         assert_eq!(b.header::<TestHeader>().slots[2].load(SeqCst), 9);
         assert_eq!(b.header::<TestHeader>().lock.load(SeqCst), 0);
     }

@@ -10,7 +10,6 @@ use crate::shared::serialize_fd;
 use crate::task::Wire;
 
 use super::Queue;
-use super::ring::{COUNT, UNFINISHED};
 
 /// A [`Queue`] that also counts unfinished items: Python's
 /// `multiprocessing.JoinableQueue`. Every [`get`](Queue::get) is
@@ -153,8 +152,8 @@ impl<T> Clone for JoinableQueue<T> {
 impl<T> fmt::Debug for JoinableQueue<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("JoinableQueue")
-            .field("qsize", &self.queue.ring.word(COUNT))
-            .field("unfinished", &self.queue.ring.word(UNFINISHED))
+            .field("qsize", &self.queue.ring.count())
+            .field("unfinished", &self.queue.ring.unfinished())
             .finish()
     }
 }

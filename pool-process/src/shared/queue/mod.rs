@@ -23,7 +23,7 @@ use crate::shared::{deserialize_segment, serialize_fd};
 use crate::task::Wire;
 use crate::wire::inherit;
 
-use self::ring::{COUNT, DEFAULT_CAPACITY, ITEM_HEAD, MAXSIZE, Ring};
+use self::ring::{DEFAULT_CAPACITY, ITEM_HEAD, Ring};
 
 /// A FIFO queue shared by processes: Python's `multiprocessing.Queue`.
 ///
@@ -262,7 +262,7 @@ impl<T: Wire> Queue<T> {
     /// assert_eq!(q.qsize(), 1);
     /// ```
     pub fn qsize(&self) -> usize {
-        self.ring.word(COUNT) as usize
+        self.ring.count() as usize
     }
 
     /// Whether the queue holds no item (a snapshot).
@@ -289,8 +289,8 @@ impl<T: Wire> Queue<T> {
     /// assert!(q.full());
     /// ```
     pub fn full(&self) -> bool {
-        let maxsize = self.ring.word(MAXSIZE);
-        maxsize > 0 && self.ring.word(COUNT) >= maxsize
+        let maxsize = self.ring.maxsize();
+        maxsize > 0 && self.ring.count() >= maxsize
     }
 }
 
@@ -306,8 +306,8 @@ impl<T> Clone for Queue<T> {
 impl<T> fmt::Debug for Queue<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Queue")
-            .field("qsize", &self.ring.word(COUNT))
-            .field("maxsize", &self.ring.word(MAXSIZE))
+            .field("qsize", &self.ring.count())
+            .field("maxsize", &self.ring.maxsize())
             .finish()
     }
 }

@@ -3,39 +3,78 @@
 //!
 //! # Layout of the shared segment
 //!
-//! A header of words, then a ring buffer of `capacity` bytes holding the
-//! items as `u32` length + postcard bytes, wrapping at the end. `head` and
-//! `tail` count bytes taken and added since creation (so `tail - head` is
-//! the bytes in use). Every field but the futex words is read and written
-//! only under the mutex word; the `*_WAITERS` counts let a producer or
-//! consumer skip the wake-up system call when nobody sleeps.
+//! A header of words ([`RingHeader`]), then from byte 128 a ring buffer
+//! of `capacity` bytes holding the items as `u32` length + postcard bytes,
+//! wrapping at the end. `head` and `tail` count bytes taken and added
+//! since creation (so `tail - head` is the bytes in use). Every field but
+//! the futex words is read and written only under the mutex word; the
+//! `*_waiters` counts let a producer or consumer skip the wake-up system
+//! call when nobody sleeps.
 //!
 //! Items are encoded before the mutex is taken and decoded after it is
 //! released, so the mutex covers only two copies and some arithmetic.
 
+use std::mem::offset_of;
 use std::sync::atomic::Ordering::Relaxed;
+use std::sync::atomic::{AtomicU32, AtomicU64};
 use std::time::Instant;
 
 use pool_core::{Error, ErrorKind};
 
 use crate::shared::create_error;
-use crate::shared::sync::word::{ALL, RawMutex, Signal};
-use crate::sys::segment::Segment;
+use crate::shared::sync::word::{ALL, RawMutex, SeqWord};
+use crate::sys::segment::{Segment, shared_layout};
 
-const LOCK: usize = 0;
-const NOT_EMPTY: usize = 4;
-const NOT_FULL: usize = 8;
-const ALL_DONE: usize = 12;
-const GET_WAITERS: usize = 16;
-const PUT_WAITERS: usize = 20;
-const JOIN_WAITERS: usize = 24;
-const HEAD: usize = 32;
-const TAIL: usize = 40;
-pub(super) const COUNT: usize = 48;
-pub(super) const UNFINISHED: usize = 56;
-pub(super) const MAXSIZE: usize = 64;
-const CAPACITY: usize = 72;
+shared_layout! {
+    /// The words before a queue's ring.
+    pub(super) struct RingHeader {
+        /// The [`RawMutex`] word.
+        lock: AtomicU32,
+        /// Bumped by each `put`; consumers sleep on it.
+        not_empty: AtomicU32,
+        /// Bumped by each `get`; producers sleep on it.
+        not_full: AtomicU32,
+        /// Bumped when the last unfinished item is done; `join` sleeps on it.
+        all_done: AtomicU32,
+        /// Consumers asleep on `not_empty`.
+        get_waiters: AtomicU32,
+        /// Producers asleep on `not_full`.
+        put_waiters: AtomicU32,
+        /// Joiners asleep on `all_done`.
+        join_waiters: AtomicU32,
+        /// Ring bytes taken since creation.
+        head: AtomicU64,
+        /// Ring bytes added since creation.
+        tail: AtomicU64,
+        /// Items in the queue.
+        count: AtomicU64,
+        /// Items put and not yet marked done (`JoinableQueue`).
+        unfinished: AtomicU64,
+        /// The most items the queue holds (0: no limit).
+        maxsize: AtomicU64,
+        /// Ring bytes after the header.
+        capacity: AtomicU64,
+    }
+}
+
+/// Where the ring starts: the header is padded to two cache lines.
 const DATA: usize = 128;
+
+const _: () = assert!(offset_of!(RingHeader, lock) == 0);
+const _: () = assert!(offset_of!(RingHeader, not_empty) == 4);
+const _: () = assert!(offset_of!(RingHeader, not_full) == 8);
+const _: () = assert!(offset_of!(RingHeader, all_done) == 12);
+const _: () = assert!(offset_of!(RingHeader, get_waiters) == 16);
+const _: () = assert!(offset_of!(RingHeader, put_waiters) == 20);
+const _: () = assert!(offset_of!(RingHeader, join_waiters) == 24);
+const _: () = assert!(offset_of!(RingHeader, head) == 32);
+const _: () = assert!(offset_of!(RingHeader, tail) == 40);
+const _: () = assert!(offset_of!(RingHeader, count) == 48);
+const _: () = assert!(offset_of!(RingHeader, unfinished) == 56);
+const _: () = assert!(offset_of!(RingHeader, maxsize) == 64);
+const _: () = assert!(offset_of!(RingHeader, capacity) == 72);
+const _: () = assert!(size_of::<RingHeader>() == 80);
+const _: () = assert!(size_of::<RingHeader>() <= DATA);
 
 /// Ring bytes a queue gets unless told otherwise. Pages are only used as
 /// items reach them.
@@ -58,29 +97,44 @@ impl Ring {
         }
         let segment = Segment::create("poolrt-queue", DATA + capacity)
             .map_err(|e| create_error("Queue", e))?;
-        segment.u64_at(MAXSIZE).store(maxsize as u64, Relaxed);
-        segment.u64_at(CAPACITY).store(capacity as u64, Relaxed);
+        let header = segment.header::<RingHeader>();
+        header.maxsize.store(maxsize as u64, Relaxed);
+        header.capacity.store(capacity as u64, Relaxed);
         Ok(Ring { segment, capacity })
     }
 
     pub(super) fn adopt(segment: Segment) -> Result<Ring, String> {
-        let capacity = segment.u64_at(CAPACITY).load(Relaxed) as usize;
-        if capacity == 0 || DATA + capacity > segment.len() {
+        if segment.len() < DATA {
+            return Err("the inherited queue memory is not a queue".to_owned());
+        }
+        let capacity = segment.header::<RingHeader>().capacity.load(Relaxed) as usize;
+        if capacity == 0 || capacity > segment.len() - DATA {
             return Err("the inherited queue memory is not a queue".to_owned());
         }
         Ok(Ring { segment, capacity })
     }
 
-    pub(super) fn mutex(&self) -> RawMutex<'_> {
-        RawMutex(self.segment.u32_at(LOCK))
+    fn header(&self) -> &RingHeader {
+        self.segment.header()
     }
 
-    pub(super) fn word(&self, at: usize) -> u64 {
-        self.segment.u64_at(at).load(Relaxed)
+    fn mutex(&self) -> RawMutex<'_> {
+        RawMutex(&self.header().lock)
     }
 
-    pub(super) fn set(&self, at: usize, value: u64) {
-        self.segment.u64_at(at).store(value, Relaxed);
+    /// Items in the queue (a snapshot, read without the mutex).
+    pub(super) fn count(&self) -> u64 {
+        self.header().count.load(Relaxed)
+    }
+
+    /// The most items the queue holds (0: no limit).
+    pub(super) fn maxsize(&self) -> u64 {
+        self.header().maxsize.load(Relaxed)
+    }
+
+    /// Items put and not yet marked done (a snapshot).
+    pub(super) fn unfinished(&self) -> u64 {
+        self.header().unfinished.load(Relaxed)
     }
 
     /// Copies `bytes` into the ring at stream position `at`, wrapping.
@@ -105,23 +159,24 @@ impl Ring {
         if !self.mutex().lock(deadline) {
             return false;
         }
+        let header = self.header();
         loop {
-            let maxsize = self.word(MAXSIZE);
-            let count = self.word(COUNT);
-            let (head, tail) = (self.word(HEAD), self.word(TAIL));
+            let maxsize = header.maxsize.load(Relaxed);
+            let count = header.count.load(Relaxed);
+            let (head, tail) = (header.head.load(Relaxed), header.tail.load(Relaxed));
             let free = self.capacity as u64 - (tail - head);
             if (maxsize == 0 || count < maxsize) && free >= need {
                 self.write_wrapped(tail, &(bytes.len() as u32).to_le_bytes());
                 self.write_wrapped(tail + ITEM_HEAD as u64, bytes);
-                self.set(TAIL, tail + need);
-                self.set(COUNT, count + 1);
-                self.set(UNFINISHED, self.word(UNFINISHED) + 1);
-                let signal = Signal(self.segment.u32_at(NOT_EMPTY));
-                signal.bump();
-                let sleepers = self.segment.u32_at(GET_WAITERS).load(Relaxed) > 0;
+                header.tail.store(tail + need, Relaxed);
+                header.count.store(count + 1, Relaxed);
+                header.unfinished.fetch_add(1, Relaxed);
+                let not_empty = SeqWord(&header.not_empty);
+                not_empty.bump();
+                let sleepers = header.get_waiters.load(Relaxed) > 0;
                 self.mutex().unlock();
                 if sleepers {
-                    signal.wake(1);
+                    not_empty.wake(1);
                 }
                 return true;
             }
@@ -129,7 +184,7 @@ impl Ring {
                 self.mutex().unlock();
                 return false;
             }
-            block = self.sleep(NOT_FULL, PUT_WAITERS, deadline);
+            block = self.sleep(&header.not_full, &header.put_waiters, deadline);
         }
     }
 
@@ -138,25 +193,26 @@ impl Ring {
         if !self.mutex().lock(deadline) {
             return None;
         }
+        let header = self.header();
         loop {
-            let count = self.word(COUNT);
+            let count = header.count.load(Relaxed);
             if count > 0 {
-                let head = self.word(HEAD);
+                let head = header.head.load(Relaxed);
                 let mut len = [0u8; ITEM_HEAD];
                 self.read_wrapped(head, &mut len);
                 let len = u32::from_le_bytes(len) as usize;
                 let mut bytes = vec![0u8; len];
                 self.read_wrapped(head + ITEM_HEAD as u64, &mut bytes);
-                self.set(HEAD, head + (ITEM_HEAD + len) as u64);
-                self.set(COUNT, count - 1);
-                let signal = Signal(self.segment.u32_at(NOT_FULL));
-                signal.bump();
-                let sleepers = self.segment.u32_at(PUT_WAITERS).load(Relaxed) > 0;
+                header.head.store(head + (ITEM_HEAD + len) as u64, Relaxed);
+                header.count.store(count - 1, Relaxed);
+                let not_full = SeqWord(&header.not_full);
+                not_full.bump();
+                let sleepers = header.put_waiters.load(Relaxed) > 0;
                 self.mutex().unlock();
                 if sleepers {
                     // Every producer: the room freed may suit a smaller
                     // item than the first sleeper's.
-                    signal.wake(ALL);
+                    not_full.wake(ALL);
                 }
                 return Some(bytes);
             }
@@ -164,38 +220,38 @@ impl Ring {
                 self.mutex().unlock();
                 return None;
             }
-            block = self.sleep(NOT_EMPTY, GET_WAITERS, deadline);
+            block = self.sleep(&header.not_empty, &header.get_waiters, deadline);
         }
     }
 
-    /// With the mutex held: sleeps on `signal` as one of `waiters`, and
+    /// With the mutex held: sleeps on `seq` as one of `waiters`, and
     /// takes the mutex again. False once `deadline` has passed (the caller
     /// then checks one last time without blocking).
-    pub(super) fn sleep(&self, signal: usize, waiters: usize, deadline: Option<Instant>) -> bool {
-        let waiters = self.segment.u32_at(waiters);
+    fn sleep(&self, seq: &AtomicU32, waiters: &AtomicU32, deadline: Option<Instant>) -> bool {
         waiters.fetch_add(1, Relaxed);
-        let in_time = Signal(self.segment.u32_at(signal)).wait_unlocked(&self.mutex(), deadline);
+        let in_time = SeqWord(seq).wait_unlocked(&self.mutex(), deadline);
         waiters.fetch_sub(1, Relaxed);
         in_time
     }
 
     pub(super) fn task_done(&self) -> Result<(), Error> {
+        let header = self.header();
         self.mutex().lock(None);
-        let unfinished = self.word(UNFINISHED);
+        let unfinished = header.unfinished.load(Relaxed);
         if unfinished == 0 {
             self.mutex().unlock();
             return Err(Error::from_kind(ErrorKind::InvalidState)
                 .with_detail("task_done() called more times than items were put"));
         }
-        self.set(UNFINISHED, unfinished - 1);
-        let signal = Signal(self.segment.u32_at(ALL_DONE));
-        let sleepers = unfinished == 1 && self.segment.u32_at(JOIN_WAITERS).load(Relaxed) > 0;
+        header.unfinished.store(unfinished - 1, Relaxed);
+        let all_done = SeqWord(&header.all_done);
+        let sleepers = unfinished == 1 && header.join_waiters.load(Relaxed) > 0;
         if unfinished == 1 {
-            signal.bump();
+            all_done.bump();
         }
         self.mutex().unlock();
         if sleepers {
-            signal.wake(ALL);
+            all_done.wake(ALL);
         }
         Ok(())
     }
@@ -204,13 +260,14 @@ impl Ring {
         if !self.mutex().lock(deadline) {
             return false;
         }
+        let header = self.header();
         loop {
-            if self.word(UNFINISHED) == 0 {
+            if header.unfinished.load(Relaxed) == 0 {
                 self.mutex().unlock();
                 return true;
             }
-            if !self.sleep(ALL_DONE, JOIN_WAITERS, deadline) {
-                let done = self.word(UNFINISHED) == 0;
+            if !self.sleep(&header.all_done, &header.join_waiters, deadline) {
+                let done = header.unfinished.load(Relaxed) == 0;
                 self.mutex().unlock();
                 return done;
             }

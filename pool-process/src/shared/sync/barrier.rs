@@ -2,15 +2,17 @@
 //! shared segment.
 
 use std::fmt;
+use std::mem::offset_of;
 use std::sync::Arc;
+use std::sync::atomic::AtomicU32;
 use std::sync::atomic::Ordering::{Relaxed, SeqCst};
 use std::time::{Duration, Instant};
 
 use pool_core::{BrokenBarrierError, Deadline, Error, ErrorKind};
 
-use super::word::{ALL, RawMutex, Signal};
+use super::word::{ALL, RawMutex, SeqWord};
 use crate::shared::create_error;
-use crate::sys::segment::Segment;
+use crate::sys::segment::{Segment, shared_layout};
 
 /// A meeting point for a fixed number of processes: Python's
 /// `multiprocessing.Barrier`.
@@ -42,15 +44,36 @@ pub struct Barrier {
     segment: Arc<Segment>,
 }
 
-/// Barrier layout.
-const B_MUTEX: usize = 0;
-const B_SIGNAL: usize = 4;
-const B_ARRIVED: usize = 8;
-const B_GENERATION: usize = 12;
-const B_BROKEN: usize = 16;
-const B_PARTIES: usize = 20;
-/// `generation + 1` of a round that [`Barrier::reset`] broke.
-const B_RESET_ROUND: usize = 24;
+shared_layout! {
+    /// A barrier's shared segment. Besides the two futex words, every
+    /// field changes only under `mutex`.
+    struct BarrierLayout {
+        /// The mutex word.
+        mutex: AtomicU32,
+        /// Bumped when a round ends or the barrier breaks or resets;
+        /// waiters sleep on it.
+        changed: AtomicU32,
+        /// Arrivals in this round.
+        arrived: AtomicU32,
+        /// Rounds completed (or ended by a reset), wrapping.
+        generation: AtomicU32,
+        /// 1 while the barrier is broken.
+        broken: AtomicU32,
+        /// The number of parties, fixed at creation.
+        parties: AtomicU32,
+        /// `generation + 1` of a round that [`Barrier::reset`] broke.
+        reset_round: AtomicU32,
+    }
+}
+
+const _: () = assert!(offset_of!(BarrierLayout, mutex) == 0);
+const _: () = assert!(offset_of!(BarrierLayout, changed) == 4);
+const _: () = assert!(offset_of!(BarrierLayout, arrived) == 8);
+const _: () = assert!(offset_of!(BarrierLayout, generation) == 12);
+const _: () = assert!(offset_of!(BarrierLayout, broken) == 16);
+const _: () = assert!(offset_of!(BarrierLayout, parties) == 20);
+const _: () = assert!(offset_of!(BarrierLayout, reset_round) == 24);
+const _: () = assert!(size_of::<BarrierLayout>() == 28);
 
 impl Barrier {
     /// A barrier for `parties` processes (or threads).
@@ -77,22 +100,25 @@ impl Barrier {
         }
         let segment =
             Segment::create("poolrt-barrier", 64).map_err(|e| create_error("Barrier", e))?;
-        segment.u32_at(B_PARTIES).store(parties, SeqCst);
+        segment
+            .header::<BarrierLayout>()
+            .parties
+            .store(parties, SeqCst);
         Ok(Barrier {
             segment: Arc::new(segment),
         })
     }
 
-    fn word(&self, at: usize) -> &std::sync::atomic::AtomicU32 {
-        self.segment.u32_at(at)
+    fn shared(&self) -> &BarrierLayout {
+        self.segment.header()
     }
 
     fn mutex(&self) -> RawMutex<'_> {
-        RawMutex(self.word(B_MUTEX))
+        RawMutex(&self.shared().mutex)
     }
 
-    fn signal(&self) -> Signal<'_> {
-        Signal(self.word(B_SIGNAL))
+    fn changed(&self) -> SeqWord<'_> {
+        SeqWord(&self.shared().changed)
     }
 
     /// Waits for the others; returns this arrival's index.
@@ -134,29 +160,30 @@ impl Barrier {
 
     fn wait_until(&self, deadline: Option<Instant>) -> Result<usize, BrokenBarrierError> {
         self.mutex().lock(None);
-        if self.word(B_BROKEN).load(Relaxed) != 0 {
+        if self.shared().broken.load(Relaxed) != 0 {
             self.mutex().unlock();
             return Err(BrokenBarrierError::broken());
         }
-        let round = self.word(B_GENERATION).load(Relaxed);
-        let index = self.word(B_ARRIVED).fetch_add(1, Relaxed);
-        if index + 1 == self.word(B_PARTIES).load(Relaxed) {
-            self.word(B_ARRIVED).store(0, Relaxed);
-            self.word(B_GENERATION)
+        let round = self.shared().generation.load(Relaxed);
+        let index = self.shared().arrived.fetch_add(1, Relaxed);
+        if index + 1 == self.shared().parties.load(Relaxed) {
+            self.shared().arrived.store(0, Relaxed);
+            self.shared()
+                .generation
                 .store(round.wrapping_add(1), Relaxed);
-            self.signal().bump();
+            self.changed().bump();
             self.mutex().unlock();
-            self.signal().wake(ALL);
+            self.changed().wake(ALL);
             return Ok(index as usize);
         }
         loop {
-            let seen = self.signal().seen();
+            let seen = self.changed().seen();
             self.mutex().unlock();
             let in_time =
-                self.signal().wait(seen, deadline) && deadline.is_none_or(|d| Instant::now() < d);
+                self.changed().wait(seen, deadline) && deadline.is_none_or(|d| Instant::now() < d);
             self.mutex().lock(None);
-            if self.word(B_GENERATION).load(Relaxed) != round {
-                let reset = self.word(B_RESET_ROUND).load(Relaxed) == round.wrapping_add(1);
+            if self.shared().generation.load(Relaxed) != round {
+                let reset = self.shared().reset_round.load(Relaxed) == round.wrapping_add(1);
                 self.mutex().unlock();
                 return if reset {
                     Err(BrokenBarrierError::reset())
@@ -164,7 +191,7 @@ impl Barrier {
                     Ok(index as usize)
                 };
             }
-            if self.word(B_BROKEN).load(Relaxed) != 0 {
+            if self.shared().broken.load(Relaxed) != 0 {
                 self.mutex().unlock();
                 return Err(BrokenBarrierError::broken());
             }
@@ -177,10 +204,10 @@ impl Barrier {
 
     /// With the mutex held: breaks the barrier, wakes everyone, unlocks.
     fn break_locked(&self) {
-        self.word(B_BROKEN).store(1, Relaxed);
-        self.signal().bump();
+        self.shared().broken.store(1, Relaxed);
+        self.changed().bump();
         self.mutex().unlock();
-        self.signal().wake(ALL);
+        self.changed().wake(ALL);
     }
 
     /// Breaks the barrier: waiters and later `wait`s fail until
@@ -211,18 +238,20 @@ impl Barrier {
     /// ```
     pub fn reset(&self) {
         self.mutex().lock(None);
-        if self.word(B_ARRIVED).load(Relaxed) > 0 {
-            let round = self.word(B_GENERATION).load(Relaxed);
-            self.word(B_RESET_ROUND)
+        if self.shared().arrived.load(Relaxed) > 0 {
+            let round = self.shared().generation.load(Relaxed);
+            self.shared()
+                .reset_round
                 .store(round.wrapping_add(1), Relaxed);
-            self.word(B_GENERATION)
+            self.shared()
+                .generation
                 .store(round.wrapping_add(1), Relaxed);
-            self.word(B_ARRIVED).store(0, Relaxed);
+            self.shared().arrived.store(0, Relaxed);
         }
-        self.word(B_BROKEN).store(0, Relaxed);
-        self.signal().bump();
+        self.shared().broken.store(0, Relaxed);
+        self.changed().bump();
         self.mutex().unlock();
-        self.signal().wake(ALL);
+        self.changed().wake(ALL);
     }
 
     /// The number of parties.
@@ -233,7 +262,7 @@ impl Barrier {
     /// assert_eq!(pool_process::Barrier::new(4).unwrap().parties(), 4);
     /// ```
     pub fn parties(&self) -> usize {
-        self.word(B_PARTIES).load(Relaxed) as usize
+        self.shared().parties.load(Relaxed) as usize
     }
 
     /// How many are waiting now.
@@ -244,7 +273,7 @@ impl Barrier {
     /// assert_eq!(pool_process::Barrier::new(2).unwrap().n_waiting(), 0);
     /// ```
     pub fn n_waiting(&self) -> usize {
-        self.word(B_ARRIVED).load(SeqCst) as usize
+        self.shared().arrived.load(SeqCst) as usize
     }
 
     /// Whether the barrier is broken.
@@ -255,7 +284,7 @@ impl Barrier {
     /// assert!(!pool_process::Barrier::new(2).unwrap().broken());
     /// ```
     pub fn broken(&self) -> bool {
-        self.word(B_BROKEN).load(SeqCst) != 0
+        self.shared().broken.load(SeqCst) != 0
     }
 }
 

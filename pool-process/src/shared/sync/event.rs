@@ -2,15 +2,17 @@
 //! change counter in a shared segment.
 
 use std::fmt;
+use std::mem::offset_of;
 use std::sync::Arc;
+use std::sync::atomic::AtomicU32;
 use std::sync::atomic::Ordering::SeqCst;
 use std::time::{Duration, Instant};
 
 use pool_core::{Deadline, Error};
 
-use super::word::{ALL, Signal};
+use super::word::{ALL, SeqWord};
 use crate::shared::create_error;
-use crate::sys::segment::Segment;
+use crate::sys::segment::{Segment, shared_layout};
 
 /// A flag processes wait for: Python's `multiprocessing.Event`.
 ///
@@ -34,9 +36,19 @@ pub struct Event {
     segment: Arc<Segment>,
 }
 
-/// Event layout: the flag, then the signal word waiters sleep on.
-const FLAG: usize = 0;
-const CHANGED: usize = 4;
+shared_layout! {
+    /// An event's shared segment.
+    struct EventLayout {
+        /// 1 while the event is set.
+        flag: AtomicU32,
+        /// Bumped by each `set`; waiters sleep on it.
+        changed: AtomicU32,
+    }
+}
+
+const _: () = assert!(offset_of!(EventLayout, flag) == 0);
+const _: () = assert!(offset_of!(EventLayout, changed) == 4);
+const _: () = assert!(size_of::<EventLayout>() == 8);
 
 impl Event {
     /// A new event, not set.
@@ -57,8 +69,12 @@ impl Event {
         })
     }
 
-    fn signal(&self) -> Signal<'_> {
-        Signal(self.segment.u32_at(CHANGED))
+    fn shared(&self) -> &EventLayout {
+        self.segment.header()
+    }
+
+    fn changed(&self) -> SeqWord<'_> {
+        SeqWord(&self.shared().changed)
     }
 
     /// Sets the flag and wakes every waiter.
@@ -71,9 +87,9 @@ impl Event {
     /// assert!(e.is_set());
     /// ```
     pub fn set(&self) {
-        self.segment.u32_at(FLAG).store(1, SeqCst);
-        self.signal().bump();
-        self.signal().wake(ALL);
+        self.shared().flag.store(1, SeqCst);
+        self.changed().bump();
+        self.changed().wake(ALL);
     }
 
     /// Clears the flag.
@@ -87,7 +103,7 @@ impl Event {
     /// assert!(!e.is_set());
     /// ```
     pub fn clear(&self) {
-        self.segment.u32_at(FLAG).store(0, SeqCst);
+        self.shared().flag.store(0, SeqCst);
     }
 
     /// Whether the flag is set.
@@ -98,7 +114,7 @@ impl Event {
     /// assert!(!pool_process::Event::new().unwrap().is_set());
     /// ```
     pub fn is_set(&self) -> bool {
-        self.segment.u32_at(FLAG).load(SeqCst) == 1
+        self.shared().flag.load(SeqCst) == 1
     }
 
     /// Waits until the flag is set.
@@ -131,13 +147,13 @@ impl Event {
 
     fn wait_until(&self, deadline: Option<Instant>) -> bool {
         loop {
-            // Read the signal before the flag: a `set` after the flag was
-            // read bumps the signal, and the sleep returns at once.
-            let seen = self.signal().seen();
+            // Read the change count before the flag: a `set` after the flag
+            // was read bumps it, and the sleep returns at once.
+            let seen = self.changed().seen();
             if self.is_set() {
                 return true;
             }
-            if !self.signal().wait(seen, deadline) {
+            if !self.changed().wait(seen, deadline) {
                 return self.is_set();
             }
         }

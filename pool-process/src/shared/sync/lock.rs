@@ -1,14 +1,16 @@
 //! `Lock`: Python's `multiprocessing.Lock`, a mutex shared by processes.
 
 use std::fmt;
+use std::mem::offset_of;
 use std::sync::Arc;
+use std::sync::atomic::AtomicU32;
 use std::time::Duration;
 
 use pool_core::{Deadline, Error, ReleaseError};
 
 use super::word::RawMutex;
 use crate::shared::create_error;
-use crate::sys::segment::Segment;
+use crate::sys::segment::{Segment, shared_layout};
 
 /// A lock shared by processes: Python's `multiprocessing.Lock`.
 ///
@@ -36,6 +38,17 @@ use crate::sys::segment::Segment;
 pub struct Lock {
     segment: Arc<Segment>,
 }
+
+shared_layout! {
+    /// A lock's shared segment.
+    struct LockLayout {
+        /// The [`RawMutex`] word.
+        mutex: AtomicU32,
+    }
+}
+
+const _: () = assert!(offset_of!(LockLayout, mutex) == 0);
+const _: () = assert!(size_of::<LockLayout>() == 4);
 
 /// Holds a [`Lock`] until dropped.
 ///
@@ -74,7 +87,7 @@ impl Lock {
     }
 
     fn raw(&self) -> RawMutex<'_> {
-        RawMutex(self.segment.u32_at(0))
+        RawMutex(&self.segment.header::<LockLayout>().mutex)
     }
 
     /// Blocks until the lock is taken (Python's `acquire()`).

@@ -2,15 +2,17 @@
 //! the owning thread (pid and tid) in a shared segment.
 
 use std::fmt;
+use std::mem::offset_of;
 use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
+use std::sync::atomic::{AtomicU32, AtomicU64};
 use std::time::{Duration, Instant};
 
 use pool_core::{Deadline, Error, ReleaseError};
 
 use super::word::RawMutex;
 use crate::shared::create_error;
-use crate::sys::segment::Segment;
+use crate::sys::segment::{Segment, shared_layout};
 
 /// A lock its holder may take again: Python's `multiprocessing.RLock`.
 /// The holder is a thread of a process; only it may release, as many times
@@ -31,10 +33,23 @@ pub struct RLock {
     segment: Arc<Segment>,
 }
 
-/// RLock layout: the mutex word, the depth, the owner (pid << 32 | tid).
-const MUTEX: usize = 0;
-const DEPTH: usize = 4;
-const OWNER: usize = 8;
+shared_layout! {
+    /// An rlock's shared segment.
+    struct RLockLayout {
+        /// The [`RawMutex`] word.
+        mutex: AtomicU32,
+        /// How many times the owner holds the lock.
+        depth: AtomicU32,
+        /// The holding thread, `pid << 32 | tid` (0: none); only the
+        /// holder writes it.
+        owner: AtomicU64,
+    }
+}
+
+const _: () = assert!(offset_of!(RLockLayout, mutex) == 0);
+const _: () = assert!(offset_of!(RLockLayout, depth) == 4);
+const _: () = assert!(offset_of!(RLockLayout, owner) == 8);
+const _: () = assert!(size_of::<RLockLayout>() == 16);
 
 /// This thread, across processes.
 fn me() -> u64 {
@@ -62,12 +77,20 @@ impl RLock {
         })
     }
 
-    fn owner(&self) -> &std::sync::atomic::AtomicU64 {
-        self.segment.u64_at(OWNER)
+    fn shared(&self) -> &RLockLayout {
+        self.segment.header()
     }
 
-    fn depth(&self) -> &std::sync::atomic::AtomicU32 {
-        self.segment.u32_at(DEPTH)
+    fn mutex(&self) -> RawMutex<'_> {
+        RawMutex(&self.shared().mutex)
+    }
+
+    fn owner(&self) -> &AtomicU64 {
+        &self.shared().owner
+    }
+
+    fn depth(&self) -> &AtomicU32 {
+        &self.shared().depth
     }
 
     /// Takes the lock, or takes it once more if this thread holds it.
@@ -97,7 +120,7 @@ impl RLock {
             self.depth().fetch_add(1, Relaxed);
             return true;
         }
-        if RawMutex(self.segment.u32_at(MUTEX)).try_lock() {
+        if self.mutex().try_lock() {
             self.take();
             return true;
         }
@@ -123,7 +146,7 @@ impl RLock {
             self.depth().fetch_add(1, Relaxed);
             return true;
         }
-        if RawMutex(self.segment.u32_at(MUTEX)).lock(deadline) {
+        if self.mutex().lock(deadline) {
             self.take();
             return true;
         }
@@ -161,7 +184,7 @@ impl RLock {
         }
         if self.depth().fetch_sub(1, Relaxed) == 1 {
             self.owner().store(0, Relaxed);
-            RawMutex(self.segment.u32_at(MUTEX)).unlock();
+            self.mutex().unlock();
         }
         Ok(())
     }
@@ -183,7 +206,7 @@ impl RLock {
         if depth > 0 {
             self.depth().store(0, Relaxed);
             self.owner().store(0, Relaxed);
-            RawMutex(self.segment.u32_at(MUTEX)).unlock();
+            self.mutex().unlock();
         }
         depth
     }
@@ -191,7 +214,7 @@ impl RLock {
     /// Takes the lock back at `depth` levels.
     pub(super) fn reacquire(&self, depth: u32) {
         if depth > 0 {
-            RawMutex(self.segment.u32_at(MUTEX)).lock(None);
+            self.mutex().lock(None);
             self.owner().store(me(), Relaxed);
             self.depth().store(depth, Relaxed);
         }

@@ -2,7 +2,9 @@
 //! semaphores, a permit count and a sleeper count in a shared segment.
 
 use std::fmt;
+use std::mem::offset_of;
 use std::sync::Arc;
+use std::sync::atomic::AtomicU32;
 use std::sync::atomic::Ordering::{Acquire, Relaxed, SeqCst};
 use std::time::{Duration, Instant};
 
@@ -11,7 +13,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::shared::{create_error, deserialize_segment, serialize_fd};
 use crate::sys::futex::wait_while;
-use crate::sys::segment::Segment;
+use crate::sys::segment::{Segment, shared_layout};
 
 /// A counter of permits shared by processes: Python's
 /// `multiprocessing.Semaphore`.
@@ -31,10 +33,22 @@ pub struct Semaphore {
     segment: Arc<Segment>,
 }
 
-/// Semaphore layout: the permits, the sleepers, the bound (0: none).
-const PERMITS: usize = 0;
-const SLEEPERS: usize = 4;
-const BOUND: usize = 8;
+shared_layout! {
+    /// A semaphore's shared segment.
+    struct SemaphoreLayout {
+        /// Free permits; waiters sleep on this word while it is 0.
+        permits: AtomicU32,
+        /// Processes (threads) asleep waiting for a permit.
+        sleepers: AtomicU32,
+        /// A `BoundedSemaphore`'s initial value (0: unbounded).
+        bound: AtomicU32,
+    }
+}
+
+const _: () = assert!(offset_of!(SemaphoreLayout, permits) == 0);
+const _: () = assert!(offset_of!(SemaphoreLayout, sleepers) == 4);
+const _: () = assert!(offset_of!(SemaphoreLayout, bound) == 8);
+const _: () = assert!(size_of::<SemaphoreLayout>() == 12);
 
 impl Semaphore {
     /// A semaphore with `value` permits.
@@ -60,15 +74,20 @@ impl Semaphore {
         })?;
         let bound = if bounded { value } else { 0 };
         let segment = Segment::create("poolrt-semaphore", 64).map_err(|e| create_error(what, e))?;
-        segment.u32_at(PERMITS).store(value, SeqCst);
-        segment.u32_at(BOUND).store(bound, SeqCst);
+        let shared = segment.header::<SemaphoreLayout>();
+        shared.permits.store(value, SeqCst);
+        shared.bound.store(bound, SeqCst);
         Ok(Semaphore {
             segment: Arc::new(segment),
         })
     }
 
-    fn permits(&self) -> &std::sync::atomic::AtomicU32 {
-        self.segment.u32_at(PERMITS)
+    fn shared(&self) -> &SemaphoreLayout {
+        self.segment.header()
+    }
+
+    fn permits(&self) -> &AtomicU32 {
+        &self.shared().permits
     }
 
     /// Takes a permit, waiting for one as long as it takes.
@@ -125,7 +144,7 @@ impl Semaphore {
             if self.try_acquire() {
                 return true;
             }
-            let sleepers = self.segment.u32_at(SLEEPERS);
+            let sleepers = &self.shared().sleepers;
             sleepers.fetch_add(1, SeqCst);
             // Sleeps only while there are no permits; a release adds one
             // first, so the sleep returns at once or is woken.
@@ -167,7 +186,7 @@ impl Semaphore {
     }
 
     fn wake(&self, n: u32) {
-        if self.segment.u32_at(SLEEPERS).load(SeqCst) > 0 {
+        if self.shared().sleepers.load(SeqCst) > 0 {
             crate::sys::futex::wake(self.permits(), n);
         }
     }
@@ -229,7 +248,7 @@ impl BoundedSemaphore {
     /// assert_eq!(s.initial_value(), 2);
     /// ```
     pub fn initial_value(&self) -> usize {
-        self.semaphore.segment.u32_at(BOUND).load(Relaxed) as usize
+        self.semaphore.shared().bound.load(Relaxed) as usize
     }
 
     /// Adds a permit.
@@ -265,7 +284,7 @@ impl BoundedSemaphore {
     /// assert!(s.release_n(1).is_ok());
     /// ```
     pub fn release_n(&self, n: usize) -> Result<(), ReleaseError> {
-        let bound = self.semaphore.segment.u32_at(BOUND).load(Relaxed);
+        let bound = self.semaphore.shared().bound.load(Relaxed);
         let n = u32::try_from(n).map_err(|_| ReleaseError::too_many_releases())?;
         let permits = self.semaphore.permits();
         let mut current = permits.load(Relaxed);

@@ -5,7 +5,7 @@
 //! - [`RawMutex`]: the three-state mutex of Drepper's "Futexes Are Tricky"
 //!   (0 unlocked, 1 locked, 2 locked with waiters): no system call unless
 //!   there is contention.
-//! - [`Signal`]: a sequence word used like a condition variable. A waiter
+//! - [`SeqWord`]: a sequence word used like a condition variable. A waiter
 //!   reads it *while holding the mutex*, unlocks, and sleeps only if the
 //!   word still has the value it read; a notifier changes the state and
 //!   bumps the word under the mutex, then wakes. A notification after the
@@ -58,9 +58,9 @@ impl RawMutex<'_> {
 }
 
 /// A sequence word used as a condition variable; see the module docs.
-pub(crate) struct Signal<'a>(pub(crate) &'a AtomicU32);
+pub(crate) struct SeqWord<'a>(pub(crate) &'a AtomicU32);
 
-impl Signal<'_> {
+impl SeqWord<'_> {
     /// Reads the word; call with the mutex held.
     pub(crate) fn seen(&self) -> u32 {
         self.0.load(Acquire)
@@ -161,9 +161,9 @@ mod tests {
                 std::thread::yield_now();
             }
         }
-        let signal = Signal(&word);
-        signal.bump();
-        signal.wake(u32::MAX);
+        let seq = SeqWord(&word);
+        seq.bump();
+        seq.wake(u32::MAX);
         for s in sleepers {
             assert!(s.join().unwrap(), "a sleeper was not woken");
         }
