@@ -106,8 +106,6 @@ pub mod thread {
 #[cfg(all(feature = "process", target_os = "linux"))]
 pub mod process {
     pub use pool_core::Error;
-    #[allow(deprecated)]
-    pub use pool_process::Builder;
     pub use pool_process::{
         Array, ArrayGuard, Barrier, BoundedSemaphore, BrokenBarrierError, Condition,
         ConditionGuard, Connection, CurrentProcess, Daemon, Deadline, Dict, Element, Event, Fd,
@@ -116,9 +114,11 @@ pub mod process {
         Value, ValueGuard, active_children, current_process,
     };
     pub use pool_process::{
-        AsyncResult, Callbacks, ExitStatus, IMap, InitOutcome, Pool, PoolBuilder,
+        AsyncResult, Callbacks, ExitReason, IMap, InitOutcome, Pool, PoolBuilder,
         ProcessPoolExecutor, StarFn, TaskFn, Wire, WorkerExit, default_processes,
     };
+    #[allow(deprecated)]
+    pub use pool_process::{Builder, ExitStatus};
 }
 
 /// The README's examples, compiled and run as doctests. They use both

@@ -96,7 +96,11 @@ mod worker;
 pub use crate::builder::Builder;
 pub use crate::builder::{PoolBuilder, default_processes};
 pub use crate::executor::ProcessPoolExecutor;
-pub use crate::link::{ExitStatus, WorkerExit};
+pub use crate::link::{ExitReason, WorkerExit};
+
+/// The old name of [`ExitReason`], which shadowed `std::process::ExitStatus`.
+#[deprecated(note = "renamed to ExitReason: it shadowed std::process::ExitStatus")]
+pub type ExitStatus = ExitReason;
 pub use crate::pool::{AsyncResult, Callbacks, IMap, Pool, TaskFn};
 pub use crate::process::{
     CurrentProcess, Process, ProcessBuilder, active_children, current_process,

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::sync::mpsc;
 
 use pool_core::{Error, ErrorKind};
-use pool_process::{ExitStatus, Pool, ProcessPoolExecutor, WorkerExit};
+use pool_process::{ExitReason, Pool, ProcessPoolExecutor, WorkerExit};
 use support::{BOUND, worker_pid};
 
 /// Another build of this program: a copy of this very test binary. It
@@ -116,7 +116,7 @@ fn a_binary_that_is_no_worker_fails_start_up() {
         }
         source = cause.source();
     };
-    assert_eq!(exit.status, ExitStatus::Code(0), "/bin/true exits with 0");
+    assert_eq!(exit.status, ExitReason::Code(0), "/bin/true exits with 0");
 }
 
 #[test]

@@ -7,7 +7,7 @@ mod support;
 use std::error::Error as _;
 
 use pool_core::{Error, ErrorKind};
-use pool_process::{ExitStatus, Pool, ProcessPoolExecutor, WorkerExit};
+use pool_process::{ExitReason, Pool, ProcessPoolExecutor, WorkerExit};
 use support::{BOUND, Rendezvous, gone, held_pid, live_workers, process_state, worker_pid};
 
 fn exit_with(code: i32) -> u32 {
@@ -35,7 +35,7 @@ fn worker_exit(err: &Error) -> WorkerExit {
 
 /// Runs a task that kills its worker; checks the reported exit, that the
 /// dead worker was reaped, and that a new worker serves the next task.
-fn dies_with(pool: &Pool, kill: impl FnOnce(&Pool) -> Error, expected: ExitStatus) {
+fn dies_with(pool: &Pool, kill: impl FnOnce(&Pool) -> Error, expected: ExitReason) {
     let before = pool.apply(worker_pid, ()).unwrap();
     let err = kill(pool);
     let exit = worker_exit(&err);
@@ -55,12 +55,12 @@ fn exit_fails_the_task_with_the_exit_code() {
     dies_with(
         &pool,
         |p| p.apply(exit_with, 3).unwrap_err(),
-        ExitStatus::Code(3),
+        ExitReason::Code(3),
     );
     dies_with(
         &pool,
         |p| p.apply(exit_with, 0).unwrap_err(),
-        ExitStatus::Code(0),
+        ExitReason::Code(0),
     );
 }
 
@@ -70,7 +70,7 @@ fn abort_fails_the_task_with_sigabrt() {
     dies_with(
         &pool,
         |p| p.apply(abort, ()).unwrap_err(),
-        ExitStatus::Signal(6),
+        ExitReason::Signal(6),
     );
     let err = pool.apply(abort, ()).unwrap_err();
     assert!(
@@ -85,12 +85,12 @@ fn sigkill_fails_the_task_with_signal_9() {
     dies_with(
         &pool,
         |p| p.apply(raise, libc::SIGKILL).unwrap_err(),
-        ExitStatus::Signal(9),
+        ExitReason::Signal(9),
     );
     dies_with(
         &pool,
         |p| p.apply(raise, libc::SIGSEGV).unwrap_err(),
-        ExitStatus::Signal(11),
+        ExitReason::Signal(11),
     );
 }
 
@@ -104,7 +104,7 @@ fn a_death_in_a_map_chunk_fails_the_map_and_names_the_items() {
             4,
         )
         .unwrap_err();
-    assert_eq!(worker_exit(&err).status, ExitStatus::Code(7));
+    assert_eq!(worker_exit(&err).status, ExitReason::Code(7));
     assert!(err.to_string().contains("items 4..8"), "{err}");
     let results: Vec<_> = pool
         .imap_chunked(
@@ -117,7 +117,7 @@ fn a_death_in_a_map_chunk_fails_the_map_and_names_the_items() {
         match i {
             4..8 => assert_eq!(
                 worker_exit(r.as_ref().unwrap_err()).status,
-                ExitStatus::Code(7)
+                ExitReason::Code(7)
             ),
             _ => assert_eq!(*r.as_ref().unwrap(), i),
         }
@@ -138,7 +138,7 @@ fn queued_tasks_are_not_failed_by_a_death() {
     held.release();
     assert_eq!(blocker.get_timeout(BOUND).unwrap(), before);
     let exit = worker_exit(&dying.get_timeout(BOUND).unwrap_err());
-    assert_eq!((exit.pid, exit.status), (before, ExitStatus::Code(3)));
+    assert_eq!((exit.pid, exit.status), (before, ExitReason::Code(3)));
     for (i, r) in (0..).zip(&queued) {
         assert_eq!(r.get_timeout(BOUND).unwrap(), i * 2);
     }
@@ -152,7 +152,7 @@ fn a_task_running_on_another_worker_is_not_failed_by_a_death() {
     let held = rendezvous.arrival();
     let err = pool.apply(raise, libc::SIGKILL).unwrap_err();
     let dead = worker_exit(&err);
-    assert_eq!(dead.status, ExitStatus::Signal(9));
+    assert_eq!(dead.status, ExitReason::Signal(9));
     held.release();
     let survivor_pid = survivor.get_timeout(BOUND).unwrap();
     assert_ne!(survivor_pid, dead.pid);
@@ -165,7 +165,7 @@ fn repeated_deaths_are_replaced_each_time() {
     let mut dead = Vec::new();
     for code in 1..=6 {
         let exit = worker_exit(&pool.apply(exit_with, code).unwrap_err());
-        assert_eq!(exit.status, ExitStatus::Code(code));
+        assert_eq!(exit.status, ExitReason::Code(code));
         dead.push(exit.pid);
     }
     assert_eq!(pool.map(|x: u32| x * x, 0..20).unwrap()[19], 361);
@@ -184,7 +184,7 @@ fn an_executor_future_reports_the_death() {
         exit,
         WorkerExit {
             pid: before,
-            status: ExitStatus::Code(42)
+            status: ExitReason::Code(42)
         }
     );
     assert!(executor.submit(worker_pid, ()).unwrap().result().is_ok());

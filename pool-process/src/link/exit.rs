@@ -5,7 +5,7 @@ use std::fmt;
 
 use pool_core::{Error, ErrorKind, Panic};
 
-pub use crate::sys::child::ExitStatus;
+pub use crate::sys::child::ExitReason;
 use crate::wire::message::Failure;
 
 /// The cause of a [`ErrorKind::WorkerLost`] error: which process (a pool's
@@ -15,7 +15,7 @@ pub struct WorkerExit {
     /// The worker's process id.
     pub pid: u32,
     /// How it ended.
-    pub status: ExitStatus,
+    pub status: ExitReason,
 }
 
 impl fmt::Display for WorkerExit {

@@ -39,7 +39,7 @@ use pool_core::{Error, ErrorKind, WorkerInfo};
 mod exit;
 mod launch;
 
-pub use exit::{ExitStatus, WorkerExit};
+pub use exit::{ExitReason, WorkerExit};
 pub(crate) use exit::{failure_error, failure_to_error};
 pub(crate) use launch::Launch;
 

@@ -36,7 +36,7 @@ use std::os::fd::OwnedFd;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::link::ExitStatus;
+use crate::link::ExitReason;
 use crate::sys::child::{ChildHandle, Signal};
 use crate::task::{InitOutcome, StarFn, Target, Wire};
 use crate::wire::codec::Encoded;
@@ -121,7 +121,7 @@ enum Phase {
     /// The child was reaped.
     Finished {
         pid: u32,
-        status: ExitStatus,
+        status: ExitReason,
         /// Why the target did not complete; `None` if it did.
         error: Option<Error>,
     },
@@ -409,10 +409,10 @@ impl Process {
     pub fn exitcode(&self) -> Option<i32> {
         match &*self.inner.phase.lock() {
             Phase::Finished { status, error, .. } => match status {
-                ExitStatus::Code(0) if error.is_some() => Some(1),
-                ExitStatus::Code(code) => Some(*code),
-                ExitStatus::Signal(signal) => Some(-signal),
-                ExitStatus::Unknown => None,
+                ExitReason::Code(0) if error.is_some() => Some(1),
+                ExitReason::Code(code) => Some(*code),
+                ExitReason::Signal(signal) => Some(-signal),
+                ExitReason::Unknown => None,
             },
             _ => None,
         }

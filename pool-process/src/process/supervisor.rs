@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use pool_core::{Error, ErrorKind};
 
-use crate::link::{ExitStatus, Launch, failure_error};
+use crate::link::{ExitReason, Launch, failure_error};
 use crate::sys::child::Signal;
 use crate::sys::mailbox::Mailbox;
 use crate::sys::spawn::{OWN_BINARY, own_argv0};
@@ -136,7 +136,7 @@ impl Process {
             let mut phase = self.inner.phase.lock();
             let error = match (failure, status) {
                 (Some(failure), _) => Some(failure),
-                (None, ExitStatus::Code(0)) => None,
+                (None, ExitReason::Code(0)) => None,
                 // The detail says it all; `exitcode()` has it as a number.
                 (None, status) => Some(
                     Error::from_kind(ErrorKind::WorkerLost)

@@ -29,7 +29,7 @@ use rustix::process::{
 
 /// How a child ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ExitStatus {
+pub enum ExitReason {
     /// It exited with this code.
     Code(i32),
     /// A signal killed it.
@@ -38,27 +38,27 @@ pub enum ExitStatus {
     Unknown,
 }
 
-impl ExitStatus {
-    fn decode(status: &WaitIdStatus) -> ExitStatus {
+impl ExitReason {
+    fn decode(status: &WaitIdStatus) -> ExitReason {
         if let Some(code) = status.exit_status() {
-            ExitStatus::Code(code)
+            ExitReason::Code(code)
         } else if let Some(signal) = status.terminating_signal() {
-            ExitStatus::Signal(signal)
+            ExitReason::Signal(signal)
         } else {
-            ExitStatus::Unknown
+            ExitReason::Unknown
         }
     }
 }
 
-impl fmt::Display for ExitStatus {
+impl fmt::Display for ExitReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ExitStatus::Code(code) => write!(f, "exited with code {code}"),
-            ExitStatus::Signal(sig) => match signal_name(*sig) {
+            ExitReason::Code(code) => write!(f, "exited with code {code}"),
+            ExitReason::Signal(sig) => match signal_name(*sig) {
                 Some(name) => write!(f, "was killed by signal {sig} ({name})"),
                 None => write!(f, "was killed by signal {sig}"),
             },
-            ExitStatus::Unknown => f.write_str("ended with an unknown status"),
+            ExitReason::Unknown => f.write_str("ended with an unknown status"),
         }
     }
 }
@@ -106,7 +106,7 @@ pub(crate) struct ChildHandle {
     /// The status, once reaped. The lock also makes reaping one step: of
     /// two threads that see the pidfd readable, one reaps, the other reads
     /// the status it stored.
-    status: Mutex<Option<ExitStatus>>,
+    status: Mutex<Option<ExitReason>>,
 }
 
 impl ChildHandle {
@@ -147,18 +147,18 @@ impl ChildHandle {
 
     /// The status, reaping the child if it has exited; `None` while it
     /// runs. A child that cannot be waited for (someone else reaped it,
-    /// or `SIGCHLD` is ignored) reads as [`ExitStatus::Unknown`].
-    pub(crate) fn try_wait(&self) -> Option<ExitStatus> {
+    /// or `SIGCHLD` is ignored) reads as [`ExitReason::Unknown`].
+    pub(crate) fn try_wait(&self) -> Option<ExitReason> {
         let mut status = self.status.lock();
         if status.is_none() {
             *status = match waitid(
                 WaitId::PidFd(std::os::fd::AsFd::as_fd(&self.pidfd)),
                 WaitIdOptions::EXITED | WaitIdOptions::NOHANG,
             ) {
-                Ok(Some(raw)) => Some(ExitStatus::decode(&raw)),
+                Ok(Some(raw)) => Some(ExitReason::decode(&raw)),
                 Ok(None) => None,
                 Err(rustix::io::Errno::INTR) => None,
-                Err(_) => Some(ExitStatus::Unknown),
+                Err(_) => Some(ExitReason::Unknown),
             };
         }
         *status
@@ -167,18 +167,18 @@ impl ChildHandle {
     /// Waits up to `timeout` for the child to exit and reaps it; `None` if
     /// it still runs then. Sleeps in `poll` on the pidfd, so the wake-up
     /// is the exit itself.
-    pub(crate) fn wait_timeout(&self, timeout: Duration) -> Option<ExitStatus> {
+    pub(crate) fn wait_timeout(&self, timeout: Duration) -> Option<ExitReason> {
         self.wait_until(Instant::now().checked_add(timeout))
     }
 
     /// Waits for the child to exit and reaps it.
-    pub(crate) fn wait(&self) -> ExitStatus {
-        self.wait_until(None).unwrap_or(ExitStatus::Unknown)
+    pub(crate) fn wait(&self) -> ExitReason {
+        self.wait_until(None).unwrap_or(ExitReason::Unknown)
     }
 
     /// Waits up to `grace` for the child to exit, then kills it; reaps it
     /// either way.
-    pub(crate) fn reap(&self, grace: Duration) -> ExitStatus {
+    pub(crate) fn reap(&self, grace: Duration) -> ExitReason {
         if let Some(status) = self.wait_timeout(grace) {
             return status;
         }
@@ -187,12 +187,12 @@ impl ChildHandle {
     }
 
     /// Kills the child and reaps it.
-    pub(crate) fn kill_and_reap(&self) -> ExitStatus {
+    pub(crate) fn kill_and_reap(&self) -> ExitReason {
         let _ = self.signal(Signal::Kill);
         self.wait()
     }
 
-    fn wait_until(&self, deadline: Option<Instant>) -> Option<ExitStatus> {
+    fn wait_until(&self, deadline: Option<Instant>) -> Option<ExitReason> {
         loop {
             if let Some(status) = self.try_wait() {
                 return Some(status);
@@ -255,34 +255,34 @@ mod tests {
         drop(child.stdin.take());
         assert_eq!(
             handle.wait_timeout(Duration::from_secs(10)),
-            Some(ExitStatus::Code(0))
+            Some(ExitReason::Code(0))
         );
-        assert_eq!(handle.try_wait(), Some(ExitStatus::Code(0)));
-        assert_eq!(handle.wait(), ExitStatus::Code(0));
+        assert_eq!(handle.try_wait(), Some(ExitReason::Code(0)));
+        assert_eq!(handle.wait(), ExitReason::Code(0));
     }
 
     #[test]
     fn exit_codes_and_signals_are_decoded() {
         let (handle, _child) = spawn(Command::new("sh").args(["-c", "exit 3"]));
-        assert_eq!(handle.wait(), ExitStatus::Code(3));
+        assert_eq!(handle.wait(), ExitReason::Code(3));
 
         let (handle, _child) = cat();
         handle.signal(Signal::Terminate).unwrap();
-        assert_eq!(handle.wait(), ExitStatus::Signal(15));
+        assert_eq!(handle.wait(), ExitReason::Signal(15));
 
         let (handle, _child) = cat();
-        assert_eq!(handle.kill_and_reap(), ExitStatus::Signal(9));
+        assert_eq!(handle.kill_and_reap(), ExitReason::Signal(9));
         assert_eq!(
-            ExitStatus::Signal(9).to_string(),
+            ExitReason::Signal(9).to_string(),
             "was killed by signal 9 (SIGKILL)"
         );
-        assert_eq!(ExitStatus::Code(3).to_string(), "exited with code 3");
+        assert_eq!(ExitReason::Code(3).to_string(), "exited with code 3");
     }
 
     #[test]
     fn signal_after_reap_hits_nobody() {
         let (handle, _child) = spawn(Command::new("true").stdout(Stdio::null()));
-        assert_eq!(handle.wait(), ExitStatus::Code(0));
+        assert_eq!(handle.wait(), ExitReason::Code(0));
         // A bystander that would die of the signal, were it delivered by
         // pid to whoever holds the number now.
         let (bystander, mut stdin) = cat();
@@ -290,13 +290,13 @@ mod tests {
         assert_eq!(error.raw_os_error(), Some(libc::ESRCH));
         assert_eq!(bystander.try_wait(), None);
         drop(stdin.stdin.take());
-        assert_eq!(bystander.wait(), ExitStatus::Code(0));
+        assert_eq!(bystander.wait(), ExitReason::Code(0));
     }
 
     #[test]
     fn reap_kills_a_child_that_outlives_its_grace() {
         let (handle, _child) = cat();
-        assert_eq!(handle.reap(Duration::ZERO), ExitStatus::Signal(9));
+        assert_eq!(handle.reap(Duration::ZERO), ExitReason::Signal(9));
     }
 
     #[test]
@@ -306,7 +306,7 @@ mod tests {
             let waiters: Vec<_> = (0..3).map(|_| s.spawn(|| handle.wait())).collect();
             drop(child.stdin.take());
             for waiter in waiters {
-                assert_eq!(waiter.join().unwrap(), ExitStatus::Code(0));
+                assert_eq!(waiter.join().unwrap(), ExitReason::Code(0));
             }
         });
     }

@@ -30,7 +30,7 @@ pub(crate) struct Header {
     _pad0: [u64; 6],
     /// Messages sent by each side (cache-line apart: each side spins on
     /// the other's).
-    pub(crate) seq: [Slot; 2],
+    pub(crate) seq: [PaddedSeq; 2],
     /// Length of each side's last message.
     pub(crate) len: [AtomicU64; 2],
     _pad1: [u64; 6],
@@ -40,7 +40,7 @@ pub(crate) struct Header {
 
 /// A cache-line-sized sequence counter.
 #[repr(C, align(64))]
-pub(crate) struct Slot {
+pub(crate) struct PaddedSeq {
     pub(crate) value: AtomicU64,
 }
 
@@ -48,7 +48,7 @@ pub(crate) struct Slot {
 // offsets, one cache line per group, all within the header page.
 const _: () = {
     use std::mem::offset_of;
-    assert!(size_of::<Slot>() == 64 && align_of::<Slot>() == 64);
+    assert!(size_of::<PaddedSeq>() == 64 && align_of::<PaddedSeq>() == 64);
     assert!(offset_of!(Header, magic) == 0);
     assert!(offset_of!(Header, capacity) == 8);
     assert!(offset_of!(Header, seq) == 64);

@@ -8,12 +8,12 @@ use super::{IDENTS, Phase, Thread, next_name, sys};
 thread_local! {
     /// The calling thread's handle, set by `Thread::run` or made on first
     /// use. Its destructor marks a foreign thread finished.
-    static CURRENT: Slot = const { Slot(OnceCell::new()) };
+    static CURRENT: CurrentCell = const { CurrentCell(OnceCell::new()) };
 }
 
-struct Slot(OnceCell<Thread>);
+struct CurrentCell(OnceCell<Thread>);
 
-impl Drop for Slot {
+impl Drop for CurrentCell {
     fn drop(&mut self) {
         if let Some(thread) = self.0.get() {
             thread.finish(None);
