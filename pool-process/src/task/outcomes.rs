@@ -35,9 +35,8 @@ pub(super) fn encode_outcomes<R: Wire>(
             })
             .collect();
         out.push(1);
-        postcard::to_extend(&WireOutcomes::Mixed(mixed), std::mem::take(out))
+        codec::extend_postcard(&WireOutcomes::Mixed(mixed), std::mem::take(out))
             .map(|bytes| *out = bytes)
-            .map_err(|e| e.to_string())
     }
 }
 
@@ -68,10 +67,9 @@ impl<R, E> Outcomes<R, E> {
 pub(crate) fn decode_chunk<R: Wire>(body: &[u8]) -> Result<Outcomes<R, Failure>, String> {
     match body.split_first() {
         Some((0, values)) => Ok(Outcomes::Values(codec::decode::<Vec<R>>(values)?)),
-        Some((1, mixed)) => match postcard::from_bytes::<WireOutcomes<R>>(mixed) {
-            Ok(WireOutcomes::Mixed(all)) => Ok(Outcomes::Mixed(all)),
-            Ok(WireOutcomes::Values(values)) => Ok(Outcomes::Values(values)),
-            Err(e) => Err(e.to_string()),
+        Some((1, mixed)) => match codec::from_postcard::<WireOutcomes<R>>(mixed)? {
+            WireOutcomes::Mixed(all) => Ok(Outcomes::Mixed(all)),
+            WireOutcomes::Values(values) => Ok(Outcomes::Values(values)),
         },
         _ => Err("malformed chunk reply".to_owned()),
     }

@@ -12,6 +12,7 @@ use std::any::{Any, TypeId, type_name};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::wire::caught::{self, Catch};
 use crate::wire::inherit;
 
 const POSTCARD: u8 = 0;
@@ -118,7 +119,7 @@ pub(crate) fn encode<T: Serialize + 'static>(value: T) -> Result<Encoded, String
         });
     }
     let value = boxed.downcast::<T>().expect("the box holds a T");
-    let body = postcard::to_stdvec(&*value).map_err(inherit::explain)?;
+    let body = to_postcard(&*value)?;
     Ok(Encoded {
         head: vec![POSTCARD],
         body,
@@ -149,7 +150,7 @@ pub(crate) fn encode_slice<T: Serialize + 'static>(items: &[T]) -> Result<Encode
             body,
         });
     }
-    let body = postcard::to_stdvec(items).map_err(inherit::explain)?;
+    let body = to_postcard(items)?;
     Ok(Encoded {
         head: vec![POSTCARD],
         body,
@@ -185,13 +186,67 @@ pub(crate) fn encode_into<T: Serialize + 'static>(
     out.truncate(start);
     out.push(POSTCARD);
     let body = std::mem::take(out);
-    match postcard::to_extend(value, body) {
-        Ok(done) => {
-            *out = done;
-            Ok(())
-        }
-        Err(e) => Err(inherit::explain(e)),
+    *out = extend_postcard(value, body)?;
+    Ok(())
+}
+
+/// Serializes `value` with postcard.
+///
+/// # Errors
+///
+/// The serializer's message, the user type's own when its `Serialize`
+/// failed with one (see [`caught`]).
+pub(crate) fn to_postcard<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, String> {
+    postcard::to_stdvec(value).map_err(|e| serialize_error(value, e))
+}
+
+/// Serializes `value` with postcard after the bytes already in `out`.
+///
+/// # Errors
+///
+/// As [`to_postcard`].
+pub(crate) fn extend_postcard<T: Serialize + ?Sized>(
+    value: &T,
+    out: Vec<u8>,
+) -> Result<Vec<u8>, String> {
+    postcard::to_extend(value, out).map_err(|e| serialize_error(value, e))
+}
+
+/// Why serializing `value` failed: a shared object's refusal, the user
+/// type's own message, or postcard's.
+fn serialize_error<T: Serialize + ?Sized>(value: &T, error: postcard::Error) -> String {
+    let error = inherit::explain(error);
+    if error == postcard::Error::SerdeSerCustom.to_string()
+        && let Some(message) = caught::serialize_message(value)
+    {
+        return message;
     }
+    error
+}
+
+/// Deserializes a whole postcard message: every byte must belong to the
+/// `T`, so a message of another type is an error, never a wrong value.
+///
+/// # Errors
+///
+/// The user type's own message when its `Deserialize` failed with one,
+/// postcard's otherwise, or how many bytes were left over.
+pub(crate) fn from_postcard<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
+    let mut deserializer = postcard::Deserializer::from_bytes(bytes);
+    caught::reset();
+    let value = T::deserialize(Catch(&mut deserializer));
+    caught::reset();
+    let value = value.map_err(|c| c.0)?;
+    let rest = deserializer.finalize().map_err(|e| e.to_string())?;
+    if !rest.is_empty() {
+        return Err(format!(
+            "{} of {} bytes left over after a {}: the message holds another type",
+            rest.len(),
+            bytes.len(),
+            type_name::<T>()
+        ));
+    }
+    Ok(value)
 }
 
 /// Decodes a value encoded by [`encode`] or [`encode_into`].
@@ -205,7 +260,7 @@ pub(crate) fn decode<T: DeserializeOwned + 'static>(bytes: &[u8]) -> Result<T, S
     };
     let target = TypeId::of::<T>();
     let boxed: Box<dyn Any> = match tag {
-        POSTCARD => return postcard::from_bytes(body).map_err(|e| e.to_string()),
+        POSTCARD => return from_postcard(body),
         BYTES if target == TypeId::of::<Vec<u8>>() => Box::new(body.to_vec()),
         BYTES if target == TypeId::of::<String>() => {
             Box::new(String::from_utf8(body.to_vec()).map_err(|e| e.to_string())?)

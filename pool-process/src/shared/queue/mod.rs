@@ -101,7 +101,7 @@ impl<T: Wire> Queue<T> {
     }
 
     fn encode(&self, item: T) -> Result<(Vec<u8>, T), PutError<T>> {
-        match postcard::to_stdvec(&item) {
+        match crate::wire::codec::to_postcard(&item) {
             Ok(bytes) if ITEM_HEAD + bytes.len() > self.ring.capacity => {
                 let error = Error::from_kind(ErrorKind::Serialize).with_detail(format!(
                     "an item of {} bytes does not fit the queue's {}-byte buffer \
@@ -191,7 +191,7 @@ impl<T: Wire> Queue<T> {
 
     fn get_until(&self, block: bool, deadline: Option<Instant>) -> Result<T, GetError> {
         let bytes = self.ring.get(block, deadline).ok_or(GetError::Empty)?;
-        postcard::from_bytes(&bytes).map_err(|e| {
+        crate::wire::codec::from_postcard(&bytes).map_err(|e| {
             GetError::Failed(
                 Error::new(ErrorKind::Deserialize, e)
                     .with_detail(format!("a queue item ({})", std::any::type_name::<T>())),

@@ -20,7 +20,14 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::sys::socket::{send_no_signal, wait_readable};
 use crate::task::Wire;
-use crate::wire::inherit;
+use crate::wire::{codec, inherit};
+
+/// The receiving side of a [`Connection`]: the socket, and the message a
+/// failed typed receive gave back, which the next receive takes first.
+struct Reader {
+    stream: UnixStream,
+    kept: Option<Vec<u8>>,
+}
 
 /// Python's `Pipe()`: two connected [`Connection`]s. With `duplex`, both
 /// ends send and receive; without, the first only receives and the
@@ -68,8 +75,19 @@ pub fn Pipe(duplex: bool) -> Result<(Connection, Connection), Error> {
 /// assert_eq!(b.recv::<Vec<i32>>().unwrap(), [1, 2, 3]);
 /// assert_eq!(a.recv::<String>().unwrap(), "pong");
 /// ```
+///
+/// A [`recv`](Connection::recv) whose message is not a `T` fails with
+/// [`ErrorKind::Deserialize`] and keeps the message (where Python's `recv`
+/// loses it): the next receive on this handle gets it again, as any type.
+///
+/// ```
+/// let (a, b) = pool_process::Pipe(true).unwrap();
+/// a.send(&"not a number").unwrap();
+/// assert!(b.recv::<u64>().is_err());
+/// assert_eq!(b.recv::<String>().unwrap(), "not a number");
+/// ```
 pub struct Connection {
-    reader: Mutex<UnixStream>,
+    reader: Mutex<Reader>,
     writer: Mutex<UnixStream>,
     readable: bool,
     writable: bool,
@@ -81,7 +99,7 @@ impl Connection {
         // other's lock.
         let writer = stream.try_clone()?;
         Ok(Connection {
-            reader: Mutex::new(stream),
+            reader: Mutex::new(Reader { stream, kept: None }),
             writer: Mutex::new(writer),
             readable,
             writable,
@@ -116,8 +134,8 @@ impl Connection {
             return Err(self.refuse("send"));
         }
         let mut frame = vec![0u8; 4];
-        frame = postcard::to_extend(value, frame).map_err(|e| {
-            Error::new(ErrorKind::Serialize, inherit::explain(e))
+        frame = codec::extend_postcard(value, frame).map_err(|e| {
+            Error::new(ErrorKind::Serialize, e)
                 .with_detail(format!("a pipe message ({})", std::any::type_name::<T>()))
         })?;
         let len = u32::try_from(frame.len() - 4).map_err(|_| {
@@ -149,7 +167,7 @@ impl Connection {
     ///
     /// [`ErrorKind::Closed`] when the other end was closed and nothing is
     /// left to read (Python's `EOFError`); [`ErrorKind::Deserialize`] if the
-    /// message is not a `T`; [`ErrorKind::Io`] if the socket failed
+    /// message is not a `T` (the message stays for the next receive); [`ErrorKind::Io`] if the socket failed
     /// otherwise (the other end closed with data unread: Python's
     /// `ConnectionResetError`); [`ErrorKind::InvalidState`] on the sending
     /// end of a one-way pipe.
@@ -195,8 +213,30 @@ impl Connection {
             return Err(self.refuse("receive"));
         }
         let mut reader = self.reader.lock();
+        let body = match reader.kept.take() {
+            Some(body) => body,
+            None => Self::read_message(&mut reader.stream, deadline)?,
+        };
+        match codec::from_postcard(&body) {
+            Ok(value) => Ok(value),
+            Err(message) => {
+                // Kept for the next receive: a wrong guess at the type
+                // does not lose the message.
+                reader.kept = Some(body);
+                Err(
+                    Error::new(ErrorKind::Deserialize, message).with_detail(format!(
+                        "a pipe message ({}); the message is kept for the next receive",
+                        std::any::type_name::<T>()
+                    )),
+                )
+            }
+        }
+    }
+
+    /// Reads one frame's body from `stream`.
+    fn read_message(stream: &mut UnixStream, deadline: Option<Instant>) -> Result<Vec<u8>, Error> {
         if let Some(deadline) = deadline
-            && !readable(&reader, Some(deadline))?
+            && !readable(stream, Some(deadline))?
         {
             return Err(
                 Error::from_kind(ErrorKind::Timeout).with_detail("no message on the pipe in time")
@@ -206,22 +246,10 @@ impl Connection {
             Error::from_kind(ErrorKind::Closed).with_detail("the other end of the pipe was closed")
         };
         let mut len = [0u8; 4];
-        read_exact(&mut reader, &mut len).map_err(|e| e.unwrap_or_else(closed))?;
+        read_exact(stream, &mut len).map_err(|e| e.unwrap_or_else(closed))?;
         let mut body = vec![0u8; u32::from_le_bytes(len) as usize];
-        read_exact(&mut reader, &mut body).map_err(|e| e.unwrap_or_else(closed))?;
-        drop(reader);
-        let what = || format!("a pipe message ({})", std::any::type_name::<T>());
-        match postcard::take_from_bytes(&body) {
-            Ok((value, [])) => Ok(value),
-            Ok((_, rest)) => Err(
-                Error::from_kind(ErrorKind::Deserialize).with_detail(format!(
-                    "{}: {} bytes left over, the message is of another type",
-                    what(),
-                    rest.len()
-                )),
-            ),
-            Err(e) => Err(Error::new(ErrorKind::Deserialize, e).with_detail(what())),
-        }
+        read_exact(stream, &mut body).map_err(|e| e.unwrap_or_else(closed))?;
+        Ok(body)
     }
 
     /// Whether a message (or the end of the stream) is waiting, after
@@ -243,7 +271,10 @@ impl Connection {
     /// ```
     pub fn poll(&self, timeout: Duration) -> Result<bool, Error> {
         let reader = self.reader.lock();
-        readable(&reader, Deadline::after(timeout).instant())
+        if reader.kept.is_some() {
+            return Ok(true);
+        }
+        readable(&reader.stream, Deadline::after(timeout).instant())
     }
 
     /// A second handle to this end (Python shares an end by passing the
@@ -268,6 +299,7 @@ impl Connection {
         let stream = self
             .reader
             .lock()
+            .stream
             .try_clone()
             .and_then(|s| Connection::new(s, self.readable, self.writable));
         stream.map_err(|e| Error::new(ErrorKind::Io, e).with_detail("duplicating a Connection"))
@@ -327,7 +359,7 @@ impl fmt::Debug for Connection {
 
 impl Serialize for Connection {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let index = inherit::export(self.reader.lock().as_fd(), "Connection")
+        let index = inherit::export(self.reader.lock().stream.as_fd(), "Connection")
             .map_err(serde::ser::Error::custom)?;
         (index, self.readable, self.writable).serialize(s)
     }

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::server::{Server, connect, read_frame, write_frame};
 use super::{Reply, Request, closed};
 use crate::task::Wire;
+use crate::wire::codec;
 
 /// A connection to one manager, made on first use (and again after a
 /// failure). One request at a time goes over it: its mutex is held for
@@ -81,8 +82,8 @@ pub(super) fn unexpected(reply: &Reply) -> Error {
 
 /// Encodes a key or value for the manager.
 pub(super) fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, Error> {
-    postcard::to_stdvec(value).map_err(|e| {
-        Error::new(ErrorKind::Serialize, crate::wire::inherit::explain(e)).with_detail(format!(
+    codec::to_postcard(value).map_err(|e| {
+        Error::new(ErrorKind::Serialize, e).with_detail(format!(
             "a value for a manager ({})",
             std::any::type_name::<T>()
         ))
@@ -90,7 +91,7 @@ pub(super) fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, Error> {
 }
 
 pub(super) fn decode<T: Wire>(bytes: &[u8]) -> Result<T, Error> {
-    postcard::from_bytes(bytes).map_err(|e| {
+    codec::from_postcard(bytes).map_err(|e| {
         Error::new(ErrorKind::Deserialize, e).with_detail(format!(
             "a value from a manager ({})",
             std::any::type_name::<T>()
