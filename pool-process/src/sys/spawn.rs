@@ -5,9 +5,13 @@
 //! code between the clone and the exec. The child's two descriptors reach
 //! it through `dup2` file actions onto fixed numbers, which clear
 //! close-on-exec on the copies only. Every other descriptor of the parent
-//! stays behind: those opened close-on-exec by the exec, the few opened
-//! without it (by C code, or the cargo jobserver's pipe) by `close` file
-//! actions, as Python's `close_fds` does.
+//! stays behind, whatever its flags or number: a `closefrom` file action
+//! (glibc 2.34's `posix_spawn_file_actions_addclosefrom_np`, done with
+//! `close_range` in the child) closes everything above the child's own
+//! numbers, as Python's `close_fds` does. One `close` action per stray
+//! descriptor would fail the whole spawn with `EBADF` for a descriptor at
+//! or above the soft `RLIMIT_NOFILE`, and miss one another thread opens
+//! meanwhile.
 
 use std::ffi::{CString, OsStr, OsString};
 use std::io;
@@ -94,14 +98,13 @@ pub(crate) fn spawn(
     envp.push(std::ptr::null_mut());
 
     let mut actions = FileActions::new()?;
-    for fd in inheritable_fds() {
-        actions.close(fd)?;
-    }
     actions.dup2(socket.as_fd().as_raw_fd(), CHILD_SOCKET_FD)?;
     actions.dup2(region.as_fd().as_raw_fd(), CHILD_REGION_FD)?;
     for (target, fd) in (CHILD_INHERITED_FD..).zip(&inherited) {
         actions.dup2(fd.as_fd().as_raw_fd(), target)?;
     }
+    // After the dup2s, whose sources all lie at or above `top`.
+    actions.close_from(top)?;
 
     let mut pid: libc::pid_t = 0;
     // SAFETY: every pointer is valid for the call: `path`, `argv` and
@@ -123,26 +126,6 @@ pub(crate) fn spawn(
     }
     // Nothing has waited for the child yet, so `pid` still names it.
     ChildHandle::open(pid)
-}
-
-/// The parent's descriptors above stdio that a child would inherit: open
-/// without close-on-exec. One opened by another thread after this scan
-/// may still slip through; nothing can close it without `closefrom`, which
-/// needs glibc 2.34.
-fn inheritable_fds() -> Vec<i32> {
-    let Ok(listing) = std::fs::read_dir("/proc/self/fd") else {
-        return Vec::new();
-    };
-    listing
-        .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<i32>().ok())
-        .filter(|&fd| fd > 2)
-        .filter(|&fd| {
-            // SAFETY: F_GETFD only reads the descriptor's flags; a number
-            // that is not (or no longer) open fails with EBADF.
-            let flags = unsafe { libc::fcntl(fd, libc::F_GETFD) };
-            flags >= 0 && flags & libc::FD_CLOEXEC == 0
-        })
-        .collect()
 }
 
 fn join_env(key: &OsStr, value: &OsStr) -> Vec<u8> {
@@ -177,9 +160,11 @@ impl FileActions {
         Ok(())
     }
 
-    fn close(&mut self, fd: i32) -> io::Result<()> {
+    /// Closes every descriptor from `first` up in the child, whatever its
+    /// flags and however far above the soft limit it lies.
+    fn close_from(&mut self, first: i32) -> io::Result<()> {
         // SAFETY: `self.0` was initialised by `posix_spawn_file_actions_init`.
-        let rc = unsafe { libc::posix_spawn_file_actions_addclose(&mut *self.0, fd) };
+        let rc = unsafe { libc::posix_spawn_file_actions_addclosefrom_np(&mut *self.0, first) };
         if rc != 0 {
             return Err(io::Error::from_raw_os_error(rc));
         }
