@@ -121,14 +121,20 @@ fn accept_loop(listener: &UnixListener, shared: &Arc<Shared>) {
         if !same_user(&stream) {
             continue;
         }
-        let Ok(second) = stream.try_clone() else {
+        let (Ok(second), Ok(spare)) = (stream.try_clone(), stream.try_clone()) else {
             continue;
         };
         shared.connections.lock().push(second);
         let shared = shared.clone();
-        let _ = std::thread::Builder::new()
+        let started = std::thread::Builder::new()
             .name("poolrt-manager-conn".to_owned())
             .spawn(move || serve(stream, &shared));
+        if started.is_err() {
+            // No thread to serve it (thread limit, memory): shut the
+            // connection, so its client gets a closed-manager error
+            // instead of waiting for a reply for ever.
+            let _ = spare.shutdown(std::net::Shutdown::Both);
+        }
     }
 }
 
