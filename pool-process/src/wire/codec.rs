@@ -335,4 +335,29 @@ mod tests {
         assert!(decode::<u8>(&[]).is_err());
         assert!(decode::<Vec<u16>>(&[NUMBERS, 1, 2, 3]).is_err());
     }
+
+    #[test]
+    fn postcard_decoding_is_strict_and_keeps_custom_messages() {
+        let bytes = postcard::to_stdvec(&(0u8, 7u8)).unwrap();
+        assert_eq!(postcard::from_bytes::<String>(&bytes).unwrap(), "");
+        let error = from_postcard::<String>(&bytes).unwrap_err();
+        assert!(error.contains("1 of 2 bytes left over"), "{error}");
+        assert_eq!(from_postcard::<(u8, u8)>(&bytes).unwrap(), (0, 7));
+
+        struct Nope;
+        impl Serialize for Nope {
+            fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+                Err(serde::ser::Error::custom("nope, says Nope"))
+            }
+        }
+        let error = to_postcard(&vec![Some(Nope)]).unwrap_err();
+        assert_eq!(error, "nope, says Nope");
+        // serde's own messages (here a derived enum's) are kept as well.
+        #[derive(Debug, serde::Deserialize)]
+        enum One {
+            A,
+        }
+        let error = from_postcard::<One>(&[3]).unwrap_err();
+        assert!(error.contains("expected variant index"), "{error}");
+    }
 }
