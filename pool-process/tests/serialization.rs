@@ -133,7 +133,9 @@ fn a_result_that_cannot_be_deserialized_fails_that_task_only() {
     assert!(detail.contains("result"), "{detail}");
     assert!(detail.contains("Undeserializable"), "{detail}");
     // The type's own message is kept as the cause.
-    let cause = std::error::Error::source(&err).expect("a cause").to_string();
+    let cause = std::error::Error::source(&err)
+        .expect("a cause")
+        .to_string();
     assert!(cause.contains("refuses to be deserialized"), "{cause}");
     assert_eq!(pool.apply(|x: u32| x * 2, 21).unwrap(), 42);
     assert_eq!(pool.apply(worker_pid, ()).unwrap(), before, "same worker");

@@ -8,7 +8,8 @@
 //!   with a custom error does [`serialize_message`] walk the value again
 //!   with [`Probe`], a serializer that writes nothing and whose error
 //!   ([`Caught`]) keeps the message.
-//! - Deserializing: the value is read through [`Catch`], a deserializer
+//! - Deserializing: postcard runs first, at full speed; only when it
+//!   fails with a custom error is the value read again through [`Catch`], a deserializer
 //!   that wraps postcard's and hands every user `Deserialize` impl (at any
 //!   depth: through its visitors, sequences, maps and enums) an error type
 //!   that keeps the message. Where an error must pass back through

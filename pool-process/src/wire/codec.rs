@@ -233,10 +233,13 @@ fn serialize_error<T: Serialize + ?Sized>(value: &T, error: postcard::Error) -> 
 /// postcard's otherwise, or how many bytes were left over.
 pub(crate) fn from_postcard<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
     let mut deserializer = postcard::Deserializer::from_bytes(bytes);
-    caught::reset();
-    let value = T::deserialize(Catch(&mut deserializer));
-    caught::reset();
-    let value = value.map_err(|c| c.0)?;
+    // Plain postcard first, at full speed; only a custom error (whose
+    // message postcard drops) is read again through `Catch` to find it.
+    let value = match T::deserialize(&mut deserializer) {
+        Ok(value) => value,
+        Err(postcard::Error::SerdeDeCustom) => return Err(custom_message::<T>(bytes)),
+        Err(e) => return Err(e.to_string()),
+    };
     let rest = deserializer.finalize().map_err(|e| e.to_string())?;
     if !rest.is_empty() {
         return Err(format!(
@@ -247,6 +250,21 @@ pub(crate) fn from_postcard<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Stri
         ));
     }
     Ok(value)
+}
+
+/// The message of a user `Deserialize` impl that failed on `bytes`, read
+/// again through [`Catch`], which keeps it.
+#[cold]
+fn custom_message<T: DeserializeOwned>(bytes: &[u8]) -> String {
+    let mut deserializer = postcard::Deserializer::from_bytes(bytes);
+    caught::reset();
+    let outcome = T::deserialize(Catch(&mut deserializer));
+    caught::reset();
+    match outcome {
+        Err(caught) => caught.0,
+        // It failed once and not the second time: say what postcard said.
+        Ok(_) => postcard::Error::SerdeDeCustom.to_string(),
+    }
 }
 
 /// Decodes a value encoded by [`encode`] or [`encode_into`].
