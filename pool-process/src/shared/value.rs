@@ -2,8 +2,15 @@
 //! numbers in shared memory, each object guarded by its own lock.
 //!
 //! Layout: a [`CellsHeader`] (the mutex word, the element count, the
-//! element size, checked when a child maps it), then the elements from
-//! byte 64.
+//! element size, checked when a child maps it, the mutex's owner stamp),
+//! then the elements from byte 64.
+//!
+//! The lock is robust (`shared/sync/README.md`): a process that dies
+//! holding it does not block the others; the next one takes it over. The
+//! elements are plain numbers, each valid whatever its bytes, so the
+//! object stays usable, but what the dead holder was writing may be torn
+//! (a half-written element, or a multi-element update half done); its
+//! guard says so with `previous_owner_died()`.
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -16,7 +23,7 @@ use pool_core::{Error, ErrorKind};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::{create_error, deserialize_segment, serialize_fd};
-use crate::shared::sync::word::RawMutex;
+use crate::shared::sync::word::{RawMutex, Taken};
 use crate::sys::segment::{Segment, shared_layout};
 
 shared_layout! {
@@ -28,6 +35,8 @@ shared_layout! {
         len: AtomicU64,
         /// Bytes per element.
         size: AtomicU64,
+        /// The [`RawMutex`]'s companion: the holder's stamp.
+        owner: AtomicU64,
     }
 }
 
@@ -37,7 +46,8 @@ const DATA: usize = 64;
 const _: () = assert!(offset_of!(CellsHeader, lock) == 0);
 const _: () = assert!(offset_of!(CellsHeader, len) == 8);
 const _: () = assert!(offset_of!(CellsHeader, size) == 16);
-const _: () = assert!(size_of::<CellsHeader>() == 24);
+const _: () = assert!(offset_of!(CellsHeader, owner) == 24);
+const _: () = assert!(size_of::<CellsHeader>() == 32);
 const _: () = assert!(size_of::<CellsHeader>() <= DATA);
 
 mod sealed {
@@ -129,7 +139,13 @@ impl<T: Element> Cells<T> {
     }
 
     fn mutex(&self) -> RawMutex<'_> {
-        RawMutex(&self.segment.header::<CellsHeader>().lock)
+        let header = self.segment.header::<CellsHeader>();
+        RawMutex::new(&header.lock, &header.owner)
+    }
+
+    /// Takes the lock, from a dead holder if need be.
+    fn lock(&self) -> Taken {
+        self.mutex().lock(None).unwrap_or(Taken::Clean)
     }
 
     fn load(&self, i: usize) -> T {
@@ -147,7 +163,7 @@ impl<T: Element> Cells<T> {
     }
 
     fn locked<R>(&self, f: impl FnOnce() -> R) -> R {
-        self.mutex().lock(None);
+        self.lock();
         let result = f();
         self.mutex().unlock();
         result
@@ -155,6 +171,11 @@ impl<T: Element> Cells<T> {
 }
 
 /// A number in shared memory: Python's `multiprocessing.Value`.
+///
+/// Its lock is robust: if a process dies holding it, the next user takes
+/// it over and goes on; the value is then what the dead holder left,
+/// possibly torn (half of a write). [`ValueGuard::previous_owner_died`]
+/// tells.
 ///
 /// [`get`](Value::get) and [`set`](Value::set) each take the value's lock;
 /// for a read-modify-write, hold it with [`get_lock`](Value::get_lock),
@@ -194,6 +215,7 @@ pub struct Value<T> {
 #[must_use = "the lock is released when the guard is dropped"]
 pub struct ValueGuard<'a, T: Element> {
     cells: &'a Cells<T>,
+    taken: Taken,
 }
 
 impl<T: Element> Value<T> {
@@ -252,12 +274,28 @@ impl<T: Element> Value<T> {
     /// assert_eq!(v.get(), 20);
     /// ```
     pub fn get_lock(&self) -> ValueGuard<'_, T> {
-        self.cells.mutex().lock(None);
-        ValueGuard { cells: &self.cells }
+        let taken = self.cells.lock();
+        ValueGuard {
+            cells: &self.cells,
+            taken,
+        }
     }
 }
 
 impl<T: Element> ValueGuard<'_, T> {
+    /// Whether the lock was taken over from a process (thread) that died
+    /// holding it: the value may be torn.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let v = pool_process::Value::new(1u8).unwrap();
+    /// assert!(!v.get_lock().previous_owner_died());
+    /// ```
+    pub fn previous_owner_died(&self) -> bool {
+        self.taken.owner_died()
+    }
+
     /// The value.
     ///
     /// # Examples
@@ -292,6 +330,10 @@ impl<T: Element> Drop for ValueGuard<'_, T> {
 
 /// An array of numbers in shared memory: Python's
 /// `multiprocessing.Array`. Its length is fixed at creation.
+///
+/// Its lock is robust, as [`Value`]'s: after a holder died, the next user
+/// takes it over; the elements may be torn, [`ArrayGuard::previous_owner_died`]
+/// tells.
 ///
 /// # Examples
 ///
@@ -328,6 +370,7 @@ pub struct Array<T> {
 #[must_use = "the lock is released when the guard is dropped"]
 pub struct ArrayGuard<'a, T: Element> {
     cells: &'a Cells<T>,
+    taken: Taken,
 }
 
 fn out_of_range(index: usize, len: usize) -> Error {
@@ -436,12 +479,28 @@ impl<T: Element> Array<T> {
     /// assert_eq!(g.get(0), 5);
     /// ```
     pub fn get_lock(&self) -> ArrayGuard<'_, T> {
-        self.cells.mutex().lock(None);
-        ArrayGuard { cells: &self.cells }
+        let taken = self.cells.lock();
+        ArrayGuard {
+            cells: &self.cells,
+            taken,
+        }
     }
 }
 
 impl<T: Element> ArrayGuard<'_, T> {
+    /// Whether the lock was taken over from a process (thread) that died
+    /// holding it: the elements may be torn.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let a = pool_process::Array::new([1u8]).unwrap();
+    /// assert!(!a.get_lock().previous_owner_died());
+    /// ```
+    pub fn previous_owner_died(&self) -> bool {
+        self.taken.owner_died()
+    }
+
     /// The number of elements.
     ///
     /// # Examples

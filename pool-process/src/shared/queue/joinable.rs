@@ -87,7 +87,8 @@ impl<T: Wire> JoinableQueue<T> {
     /// # Errors
     ///
     /// [`ErrorKind::InvalidState`](pool_core::ErrorKind::InvalidState) if called more times than items were
-    /// put (Python's `ValueError`).
+    /// put (Python's `ValueError`); [`ErrorKind::Broken`](pool_core::ErrorKind::Broken) if the queue is
+    /// broken (see [`Queue`]).
     ///
     /// # Examples
     ///
@@ -102,7 +103,8 @@ impl<T: Wire> JoinableQueue<T> {
         self.queue.ring.task_done()
     }
 
-    /// Waits until every item put has been marked done.
+    /// Waits until every item put has been marked done. Returns at once
+    /// if the queue is broken (see [`Queue`]).
     ///
     /// # Examples
     ///
@@ -111,10 +113,11 @@ impl<T: Wire> JoinableQueue<T> {
     /// q.join(); // nothing was put
     /// ```
     pub fn join(&self) {
-        self.queue.ring.join(None);
+        let _ = self.queue.ring.join(None);
     }
 
-    /// Waits at most `timeout`; true if every item put was marked done.
+    /// Waits at most `timeout`; true if every item put was marked done
+    /// (false at once if the queue is broken).
     ///
     /// # Examples
     ///
@@ -129,7 +132,10 @@ impl<T: Wire> JoinableQueue<T> {
     /// assert!(q.join_timeout(Duration::from_millis(10)));
     /// ```
     pub fn join_timeout(&self, timeout: Duration) -> bool {
-        self.queue.ring.join(Deadline::after(timeout).instant())
+        self.queue
+            .ring
+            .join(Deadline::after(timeout).instant())
+            .unwrap_or(false)
     }
 }
 

@@ -33,6 +33,14 @@ use self::ring::{DEFAULT_CAPACITY, ITEM_HEAD, Ring};
 /// [`with_capacity`](Queue::with_capacity)). Pass it to a child as an
 /// argument of its [`Process`](crate::Process); clones share the queue.
 ///
+/// A process that dies inside a `put` or `get` (holding the queue's
+/// internal lock) never blocks the others: the next operation finds the
+/// holder dead within about 100 ms, and since the ring may be torn, the
+/// queue is then broken for good: that operation and every later `put`,
+/// `get` and `task_done` fail with [`ErrorKind::Broken`], whose detail
+/// names the dead thread. (Dying outside an operation, blocked in a `get`
+/// say, harms nothing.)
+///
 /// # Examples
 ///
 /// ```
@@ -127,10 +135,10 @@ impl<T: Wire> Queue<T> {
         deadline: Option<Instant>,
     ) -> Result<(), PutError<T>> {
         let (bytes, item) = self.encode(item)?;
-        if self.ring.put(&bytes, block, deadline) {
-            Ok(())
-        } else {
-            Err(PutError::Full(item))
+        match self.ring.put(&bytes, block, deadline) {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(PutError::Full(item)),
+            Err(broken) => Err(PutError::Failed(item, broken)),
         }
     }
 
@@ -139,7 +147,8 @@ impl<T: Wire> Queue<T> {
     /// # Errors
     ///
     /// [`PutError::Failed`]: the item could not be serialized or does not
-    /// fit the buffer.
+    /// fit the buffer, or the queue is broken ([`ErrorKind::Broken`]: a
+    /// process died inside an operation on it; see the type's docs).
     ///
     /// # Examples
     ///
@@ -190,7 +199,11 @@ impl<T: Wire> Queue<T> {
     }
 
     fn get_until(&self, block: bool, deadline: Option<Instant>) -> Result<T, GetError> {
-        let bytes = self.ring.get(block, deadline).ok_or(GetError::Empty)?;
+        let bytes = self
+            .ring
+            .get(block, deadline)
+            .map_err(GetError::Failed)?
+            .ok_or(GetError::Empty)?;
         crate::wire::codec::from_postcard(&bytes).map_err(|e| {
             GetError::Failed(
                 Error::new(ErrorKind::Deserialize, e)
@@ -203,7 +216,8 @@ impl<T: Wire> Queue<T> {
     ///
     /// # Errors
     ///
-    /// [`GetError::Failed`]: the item could not be deserialized.
+    /// [`GetError::Failed`]: the item could not be deserialized, or the
+    /// queue is broken ([`ErrorKind::Broken`]).
     ///
     /// # Examples
     ///
@@ -263,6 +277,14 @@ impl<T: Wire> Queue<T> {
     /// ```
     pub fn qsize(&self) -> usize {
         self.ring.count() as usize
+    }
+
+    /// For fault-injection tests only: takes the queue's internal lock and
+    /// never releases it, so that a test can kill a process inside an
+    /// operation. The queue is of no use to anyone afterwards.
+    #[doc(hidden)]
+    pub fn fault_hold_internal_lock(&self) {
+        self.ring.hold_mutex();
     }
 
     /// Whether the queue holds no item (a snapshot).

@@ -13,6 +13,15 @@
 //!
 //! Items are encoded before the mutex is taken and decoded after it is
 //! released, so the mutex covers only two copies and some arithmetic.
+//!
+//! # A holder that dies
+//!
+//! The mutex is robust (`shared/sync/README.md`). A process that dies
+//! inside an operation may leave the ring torn (an item half written,
+//! `tail` moved but `count` not), so the process that takes the mutex
+//! over does not trust it: it marks the queue broken (`broken` holds the
+//! dead thread's id), wakes every sleeper, and from then on every
+//! operation fails with [`ErrorKind::Broken`] naming that thread.
 
 use std::mem::offset_of;
 use std::sync::atomic::Ordering::Relaxed;
@@ -22,7 +31,7 @@ use std::time::Instant;
 use pool_core::{Error, ErrorKind};
 
 use crate::shared::create_error;
-use crate::shared::sync::word::{ALL, RawMutex, SeqWord};
+use crate::shared::sync::word::{ALL, RawMutex, SeqWord, Taken};
 use crate::sys::segment::{Segment, shared_layout};
 
 shared_layout! {
@@ -54,6 +63,11 @@ shared_layout! {
         maxsize: AtomicU64,
         /// Ring bytes after the header.
         capacity: AtomicU64,
+        /// The [`RawMutex`]'s companion: the holder's stamp.
+        owner: AtomicU64,
+        /// The thread id of a holder that died inside an operation (0:
+        /// the queue is sound).
+        broken: AtomicU32,
     }
 }
 
@@ -73,7 +87,9 @@ const _: () = assert!(offset_of!(RingHeader, count) == 48);
 const _: () = assert!(offset_of!(RingHeader, unfinished) == 56);
 const _: () = assert!(offset_of!(RingHeader, maxsize) == 64);
 const _: () = assert!(offset_of!(RingHeader, capacity) == 72);
-const _: () = assert!(size_of::<RingHeader>() == 80);
+const _: () = assert!(offset_of!(RingHeader, owner) == 80);
+const _: () = assert!(offset_of!(RingHeader, broken) == 88);
+const _: () = assert!(size_of::<RingHeader>() == 96);
 const _: () = assert!(size_of::<RingHeader>() <= DATA);
 
 /// Ring bytes a queue gets unless told otherwise. Pages are only used as
@@ -119,7 +135,46 @@ impl Ring {
     }
 
     fn mutex(&self) -> RawMutex<'_> {
-        RawMutex(&self.header().lock)
+        RawMutex::new(&self.header().lock, &self.header().owner)
+    }
+
+    /// Takes the mutex until `deadline`: `Ok(false)` if not in time, an
+    /// error (mutex released) if the queue is broken.
+    fn enter(&self, deadline: Option<Instant>) -> Result<bool, Error> {
+        match self.mutex().lock(deadline) {
+            None => Ok(false),
+            Some(taken) => self.check(taken).map(|()| true),
+        }
+    }
+
+    /// With the mutex just taken: if its holder died, breaks the queue.
+    /// An error (mutex released) if the queue is broken.
+    fn check(&self, taken: Taken) -> Result<(), Error> {
+        let header = self.header();
+        if let Taken::FromDead { tid } = taken {
+            header.broken.store(tid.max(1), Relaxed);
+            let words = [&header.not_empty, &header.not_full, &header.all_done];
+            for word in words {
+                SeqWord(word).bump();
+            }
+            self.mutex().unlock();
+            for word in words {
+                SeqWord(word).wake(ALL);
+            }
+            return Err(broken(tid));
+        }
+        match header.broken.load(Relaxed) {
+            0 => Ok(()),
+            tid => {
+                self.mutex().unlock();
+                Err(broken(tid))
+            }
+        }
+    }
+
+    /// For fault-injection tests: takes the mutex and never releases it.
+    pub(super) fn hold_mutex(&self) {
+        let _ = self.mutex().lock(None);
     }
 
     /// Items in the queue (a snapshot, read without the mutex).
@@ -153,11 +208,17 @@ impl Ring {
     }
 
     /// Adds one encoded item, waiting for room until `deadline` (`None`:
-    /// forever) if `block`. False if there was no room in time.
-    pub(super) fn put(&self, bytes: &[u8], mut block: bool, deadline: Option<Instant>) -> bool {
+    /// forever) if `block`. False if there was no room in time; an error
+    /// if the queue is broken.
+    pub(super) fn put(
+        &self,
+        bytes: &[u8],
+        mut block: bool,
+        deadline: Option<Instant>,
+    ) -> Result<bool, Error> {
         let need = (ITEM_HEAD + bytes.len()) as u64;
-        if !self.mutex().lock(deadline) {
-            return false;
+        if !self.enter(deadline)? {
+            return Ok(false);
         }
         let header = self.header();
         loop {
@@ -178,20 +239,25 @@ impl Ring {
                 if sleepers {
                     not_empty.wake(1);
                 }
-                return true;
+                return Ok(true);
             }
             if !block {
                 self.mutex().unlock();
-                return false;
+                return Ok(false);
             }
-            block = self.sleep(&header.not_full, &header.put_waiters, deadline);
+            block = self.sleep(&header.not_full, &header.put_waiters, deadline)?;
         }
     }
 
-    /// Takes one encoded item, waiting until `deadline` if `block`.
-    pub(super) fn get(&self, mut block: bool, deadline: Option<Instant>) -> Option<Vec<u8>> {
-        if !self.mutex().lock(deadline) {
-            return None;
+    /// Takes one encoded item, waiting until `deadline` if `block`;
+    /// an error if the queue is broken.
+    pub(super) fn get(
+        &self,
+        mut block: bool,
+        deadline: Option<Instant>,
+    ) -> Result<Option<Vec<u8>>, Error> {
+        if !self.enter(deadline)? {
+            return Ok(None);
         }
         let header = self.header();
         loop {
@@ -214,29 +280,36 @@ impl Ring {
                     // item than the first sleeper's.
                     not_full.wake(ALL);
                 }
-                return Some(bytes);
+                return Ok(Some(bytes));
             }
             if !block {
                 self.mutex().unlock();
-                return None;
+                return Ok(None);
             }
-            block = self.sleep(&header.not_empty, &header.get_waiters, deadline);
+            block = self.sleep(&header.not_empty, &header.get_waiters, deadline)?;
         }
     }
 
     /// With the mutex held: sleeps on `seq` as one of `waiters`, and
     /// takes the mutex again. False once `deadline` has passed (the caller
-    /// then checks one last time without blocking).
-    fn sleep(&self, seq: &AtomicU32, waiters: &AtomicU32, deadline: Option<Instant>) -> bool {
+    /// then checks one last time without blocking); an error (mutex
+    /// released) if the queue is broken meanwhile.
+    fn sleep(
+        &self,
+        seq: &AtomicU32,
+        waiters: &AtomicU32,
+        deadline: Option<Instant>,
+    ) -> Result<bool, Error> {
         waiters.fetch_add(1, Relaxed);
-        let in_time = SeqWord(seq).wait_unlocked(&self.mutex(), deadline);
+        let (in_time, taken) = SeqWord(seq).wait_unlocked(&self.mutex(), deadline);
         waiters.fetch_sub(1, Relaxed);
-        in_time
+        self.check(taken)?;
+        Ok(in_time)
     }
 
     pub(super) fn task_done(&self) -> Result<(), Error> {
         let header = self.header();
-        self.mutex().lock(None);
+        self.enter(None)?;
         let unfinished = header.unfinished.load(Relaxed);
         if unfinished == 0 {
             self.mutex().unlock();
@@ -256,21 +329,31 @@ impl Ring {
         Ok(())
     }
 
-    pub(super) fn join(&self, deadline: Option<Instant>) -> bool {
-        if !self.mutex().lock(deadline) {
-            return false;
+    /// Waits until every item put is done: true if so by `deadline`,
+    /// false if not, an error if the queue is broken.
+    pub(super) fn join(&self, deadline: Option<Instant>) -> Result<bool, Error> {
+        if !self.enter(deadline)? {
+            return Ok(false);
         }
         let header = self.header();
         loop {
             if header.unfinished.load(Relaxed) == 0 {
                 self.mutex().unlock();
-                return true;
+                return Ok(true);
             }
-            if !self.sleep(&header.all_done, &header.join_waiters, deadline) {
+            if !self.sleep(&header.all_done, &header.join_waiters, deadline)? {
                 let done = header.unfinished.load(Relaxed) == 0;
                 self.mutex().unlock();
-                return done;
+                return Ok(done);
             }
         }
     }
+}
+
+/// The error of every operation on a broken queue.
+fn broken(tid: u32) -> Error {
+    Error::from_kind(ErrorKind::Broken).with_detail(format!(
+        "the queue is broken: thread {tid} died inside one of its operations, \
+         which may have left it half-updated"
+    ))
 }

@@ -4,13 +4,13 @@
 use std::fmt;
 use std::mem::offset_of;
 use std::sync::Arc;
-use std::sync::atomic::AtomicU32;
 use std::sync::atomic::Ordering::{Relaxed, SeqCst};
+use std::sync::atomic::{AtomicU32, AtomicU64};
 use std::time::{Duration, Instant};
 
 use pool_core::{BrokenBarrierError, Deadline, Error, ErrorKind};
 
-use super::word::{ALL, RawMutex, SeqWord};
+use super::word::{ALL, RawMutex, SeqWord, Taken};
 use crate::shared::create_error;
 use crate::sys::segment::{Segment, shared_layout};
 
@@ -22,6 +22,14 @@ use crate::sys::segment::{Segment, shared_layout};
 /// caller's: `if barrier.wait()? == 0 { action() }`. A timed-out wait,
 /// [`abort`](Barrier::abort) or [`reset`](Barrier::reset) breaks the
 /// round for everyone waiting, as in Python.
+///
+/// Its internal lock is robust: if a process dies holding it (inside a
+/// `wait`, `abort` or `reset`), the next caller takes it over within
+/// about 100 ms and, as the round's counts may be torn, breaks the
+/// barrier: waiters get [`BrokenBarrierError`], as after an
+/// [`abort`](Barrier::abort), until a [`reset`](Barrier::reset). (A party
+/// that dies before arriving is another matter: as in Python, the others
+/// wait for it, so use [`wait_timeout`](Barrier::wait_timeout).)
 ///
 /// # Examples
 ///
@@ -63,6 +71,8 @@ shared_layout! {
         parties: AtomicU32,
         /// `generation + 1` of a round that [`Barrier::reset`] broke.
         reset_round: AtomicU32,
+        /// The [`RawMutex`]'s companion: the holder's stamp.
+        owner: AtomicU64,
     }
 }
 
@@ -73,7 +83,8 @@ const _: () = assert!(offset_of!(BarrierLayout, generation) == 12);
 const _: () = assert!(offset_of!(BarrierLayout, broken) == 16);
 const _: () = assert!(offset_of!(BarrierLayout, parties) == 20);
 const _: () = assert!(offset_of!(BarrierLayout, reset_round) == 24);
-const _: () = assert!(size_of::<BarrierLayout>() == 28);
+const _: () = assert!(offset_of!(BarrierLayout, owner) == 32);
+const _: () = assert!(size_of::<BarrierLayout>() == 40);
 
 impl Barrier {
     /// A barrier for `parties` processes (or threads).
@@ -114,7 +125,25 @@ impl Barrier {
     }
 
     fn mutex(&self) -> RawMutex<'_> {
-        RawMutex(&self.shared().mutex)
+        RawMutex::new(&self.shared().mutex, &self.shared().owner)
+    }
+
+    /// Takes the mutex. If its holder died, the counts may be torn: breaks
+    /// the barrier (and wakes the waiters), keeping the mutex.
+    fn enter(&self) {
+        if self.mutex().lock(None).is_some_and(Taken::owner_died) {
+            self.shared().broken.store(1, Relaxed);
+            self.changed().bump();
+            self.changed().wake(ALL);
+        }
+    }
+
+    /// For fault-injection tests only: takes the barrier's internal lock
+    /// and never releases it, so that a test can kill a process inside a
+    /// `wait`.
+    #[doc(hidden)]
+    pub fn fault_hold_internal_lock(&self) {
+        let _ = self.mutex().lock(None);
     }
 
     fn changed(&self) -> SeqWord<'_> {
@@ -159,7 +188,7 @@ impl Barrier {
     }
 
     fn wait_until(&self, deadline: Option<Instant>) -> Result<usize, BrokenBarrierError> {
-        self.mutex().lock(None);
+        self.enter();
         if self.shared().broken.load(Relaxed) != 0 {
             self.mutex().unlock();
             return Err(BrokenBarrierError::broken());
@@ -181,7 +210,7 @@ impl Barrier {
             self.mutex().unlock();
             let in_time =
                 self.changed().wait(seen, deadline) && deadline.is_none_or(|d| Instant::now() < d);
-            self.mutex().lock(None);
+            self.enter();
             if self.shared().generation.load(Relaxed) != round {
                 let reset = self.shared().reset_round.load(Relaxed) == round.wrapping_add(1);
                 self.mutex().unlock();
@@ -221,7 +250,7 @@ impl Barrier {
     /// assert!(b.wait().is_err());
     /// ```
     pub fn abort(&self) {
-        self.mutex().lock(None);
+        self.enter();
         self.break_locked();
     }
 
@@ -237,7 +266,7 @@ impl Barrier {
     /// assert_eq!(b.wait().unwrap(), 0);
     /// ```
     pub fn reset(&self) {
-        self.mutex().lock(None);
+        self.enter();
         if self.shared().arrived.load(Relaxed) > 0 {
             let round = self.shared().generation.load(Relaxed);
             self.shared()

@@ -1,21 +1,180 @@
-//! `Condition`: Python's `multiprocessing.Condition`, built as Python
-//! builds it from an `RLock` and three semaphores.
+//! `Condition`: Python's `multiprocessing.Condition`, an `RLock` and a
+//! table of waiter slots in a shared segment.
+//!
+//! Python builds it from three semaphores, and `notify` waits until each
+//! waiter it woke says so: a waiter that died never says so, and `notify`
+//! hangs. Here each waiter has a slot (its stamp, a ticket for FIFO
+//! order, and a state word it sleeps on), so `notify` hands the wake-up
+//! to chosen live waiters and never waits:
+//!
+//! 1. `wait`, holding the lock, takes a free slot: writes its stamp and
+//!    ticket, then stores WAITING (Release). Only lock holders register,
+//!    so while a notifier holds the lock no slot turns WAITING.
+//! 2. It releases the lock and sleeps on its state word while WAITING.
+//! 3. `notify(n)`, holding the lock, takes the WAITING slots in ticket
+//!    order. A slot whose waiter is dead (`holder_alive`) is freed
+//!    (CAS WAITING -> FREE) and not counted; a live one is moved
+//!    WAITING -> NOTIFIED (CAS) and woken. It returns how many it moved.
+//! 4. A waiter that wakes and finds NOTIFIED frees its slot and returns
+//!    true. One whose deadline passed CASes WAITING -> FREE; if that fails
+//!    a notify won the race, and it returns true. Either way it takes the
+//!    lock back before returning.
+//!
+//! A CAS decides every race between a notifier and a timing-out waiter,
+//! so a notification is either counted and delivered or neither.
 
 use std::fmt;
+use std::mem::offset_of;
+use std::sync::Arc;
+use std::sync::atomic::Ordering::{Acquire, Relaxed, Release};
+use std::sync::atomic::{AtomicU32, AtomicU64};
 use std::time::{Duration, Instant};
 
 use pool_core::{Deadline, Error};
 use serde::{Deserialize, Serialize};
 
 use super::rlock::RLock;
-use super::semaphore::Semaphore;
+use crate::shared::create_error;
+use crate::sys::futex::{holder_alive, thread_stamp, wait_while, wake};
+use crate::sys::segment::{Segment, shared_layout};
+
+/// How many processes (threads) may wait on one condition at once; more
+/// wait for a slot.
+const SLOTS: usize = 64;
+
+/// A slot's states.
+const FREE: u32 = 0;
+const WAITING: u32 = 1;
+const NOTIFIED: u32 = 2;
+
+shared_layout! {
+    /// A condition's waiter table; a slot is written only by a lock
+    /// holder registering (FREE -> WAITING), by a notifier holding the
+    /// lock (WAITING -> NOTIFIED or FREE) and by its waiter (back to FREE).
+    struct SlotsLayout {
+        /// Each slot's state; its waiter sleeps on it.
+        state: [AtomicU32; SLOTS],
+        /// Each slot's waiter (its thread stamp).
+        stamp: [AtomicU64; SLOTS],
+        /// Each slot's ticket: lower waited longer.
+        ticket: [AtomicU64; SLOTS],
+        /// The next ticket.
+        next_ticket: AtomicU64,
+    }
+}
+
+const _: () = assert!(offset_of!(SlotsLayout, state) == 0);
+const _: () = assert!(offset_of!(SlotsLayout, stamp) == 4 * SLOTS);
+const _: () = assert!(offset_of!(SlotsLayout, ticket) == 12 * SLOTS);
+const _: () = assert!(offset_of!(SlotsLayout, next_ticket) == 20 * SLOTS);
+
+/// The waiter table's segment.
+#[derive(Clone)]
+struct Slots {
+    segment: Arc<Segment>,
+}
+
+segment_serde!(Slots, "Condition");
+
+impl Slots {
+    fn new() -> Result<Slots, Error> {
+        let segment = Segment::create("poolrt-condition", size_of::<SlotsLayout>())
+            .map_err(|e| create_error("Condition", e))?;
+        Ok(Slots {
+            segment: Arc::new(segment),
+        })
+    }
+
+    fn shared(&self) -> &SlotsLayout {
+        self.segment.header()
+    }
+
+    /// Step 1, with the lock held: a slot for this thread, if one is free.
+    fn register(&self) -> Option<usize> {
+        let s = self.shared();
+        let slot = (0..SLOTS).find(|&i| s.state[i].load(Acquire) == FREE)?;
+        s.stamp[slot].store(thread_stamp(), Relaxed);
+        let ticket = s.next_ticket.fetch_add(1, Relaxed);
+        s.ticket[slot].store(ticket, Relaxed);
+        // Release: a notifier that sees WAITING sees the stamp and ticket.
+        s.state[slot].store(WAITING, Release);
+        Some(slot)
+    }
+
+    /// Steps 2 and 4, without the lock: sleeps in `slot` until notified
+    /// (true) or `deadline` (false); frees the slot.
+    fn sleep(&self, slot: usize, deadline: Option<Instant>) -> bool {
+        let state = &self.shared().state[slot];
+        loop {
+            let in_time = wait_while(state, WAITING, deadline);
+            if state.load(Acquire) == NOTIFIED {
+                state.store(FREE, Release);
+                return true;
+            }
+            if !in_time {
+                return match state.compare_exchange(WAITING, FREE, Relaxed, Relaxed) {
+                    Ok(_) => false,
+                    Err(_) => {
+                        // Notified just now: take the notification.
+                        state.store(FREE, Release);
+                        true
+                    }
+                };
+            }
+        }
+    }
+
+    /// Step 3, with the lock held: notifies up to `n` live waiters,
+    /// oldest first; frees the slots of dead ones. How many it notified.
+    fn notify(&self, n: usize) -> usize {
+        let s = self.shared();
+        let mut waiting: Vec<(u64, usize)> = (0..SLOTS)
+            .filter(|&i| s.state[i].load(Acquire) == WAITING)
+            .map(|i| (s.ticket[i].load(Relaxed), i))
+            .collect();
+        waiting.sort_unstable();
+        let mut woke = 0;
+        for (_, i) in waiting {
+            if woke == n {
+                break;
+            }
+            let stamp = s.stamp[i].load(Relaxed);
+            let next = if holder_alive(stamp as u32, stamp) {
+                NOTIFIED
+            } else {
+                FREE
+            };
+            // A failed CAS: the waiter timed out meanwhile; skip it.
+            if s.state[i]
+                .compare_exchange(WAITING, next, Release, Relaxed)
+                .is_ok()
+                && next == NOTIFIED
+            {
+                wake(&s.state[i], 1);
+                woke += 1;
+            }
+        }
+        woke
+    }
+
+    /// Waiters now (a snapshot).
+    fn waiting(&self) -> usize {
+        let s = self.shared();
+        (0..SLOTS)
+            .filter(|&i| s.state[i].load(Relaxed) == WAITING)
+            .count()
+    }
+}
 
 /// A condition variable shared by processes: Python's
 /// `multiprocessing.Condition`, over its own [`RLock`].
 ///
-/// Built as Python builds it, from the lock and three semaphores, so that
-/// [`notify(n)`](ConditionGuard::notify) wakes exactly up to `n` waiters
-/// even when some of them time out meanwhile.
+/// [`notify(n)`](ConditionGuard::notify) wakes exactly up to `n` waiters,
+/// oldest first, even when some of them time out meanwhile, and never
+/// waits: a waiter that died is skipped (and not counted), so a notify
+/// cannot hang on it, as Python's can. The lock is a robust [`RLock`]: a
+/// process that dies holding it is taken over by the next one. Up to 64
+/// processes (threads) wait at once; more wait for a slot.
 ///
 /// # Examples
 ///
@@ -40,9 +199,7 @@ use super::semaphore::Semaphore;
 #[derive(Clone, Serialize, Deserialize)]
 pub struct Condition {
     lock: RLock,
-    sleeping: Semaphore,
-    woken: Semaphore,
-    wake: Semaphore,
+    slots: Slots,
 }
 
 /// Holds a [`Condition`]'s lock (one level of its [`RLock`]) until dropped;
@@ -76,9 +233,7 @@ impl Condition {
     pub fn new() -> Result<Condition, Error> {
         Ok(Condition {
             lock: RLock::new()?,
-            sleeping: Semaphore::new(0)?,
-            woken: Semaphore::new(0)?,
-            wake: Semaphore::new(0)?,
+            slots: Slots::new()?,
         })
     }
 
@@ -179,12 +334,32 @@ impl ConditionGuard<'_> {
 
     fn wait_until(&mut self, deadline: Option<Instant>) -> bool {
         let c = self.condition;
-        c.sleeping.release();
+        let slot = c.slots.register();
         let depth = c.lock.release_all();
-        let woken = c.wake.acquire_until(deadline);
-        c.woken.release();
+        let woken = match slot {
+            Some(slot) => c.slots.sleep(slot, deadline),
+            None => {
+                // Every slot taken: let the others move, then return as a
+                // spurious wake-up (callers re-check their predicate).
+                std::thread::sleep(Duration::from_millis(1));
+                deadline.is_none_or(|d| Instant::now() < d)
+            }
+        };
         c.lock.reacquire(depth);
         woken
+    }
+
+    /// Whether this holder took the condition's lock over from a holder
+    /// that died holding it (see [`RLock::previous_owner_died`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let cond = pool_process::Condition::new().unwrap();
+    /// assert!(!cond.lock().previous_owner_died());
+    /// ```
+    pub fn previous_owner_died(&self) -> bool {
+        self.condition.lock.previous_owner_died()
     }
 
     /// Waits until `predicate` holds, re-checking it after every wake-up
@@ -231,8 +406,8 @@ impl ConditionGuard<'_> {
         }
     }
 
-    /// Wakes up to `n` waiters and waits until they have woken; returns
-    /// how many it woke.
+    /// Wakes up to `n` live waiters, oldest first; returns how many. It
+    /// never waits: waiters that died are skipped.
     ///
     /// # Examples
     ///
@@ -241,25 +416,7 @@ impl ConditionGuard<'_> {
     /// assert_eq!(cond.lock().notify(3), 0);
     /// ```
     pub fn notify(&self, n: usize) -> usize {
-        let c = self.condition;
-        // Waiters that timed out since the last notify left a sleeping
-        // count behind; settle those first.
-        while c.woken.try_acquire() {
-            let _ = c.sleeping.try_acquire();
-        }
-        let mut woke = 0;
-        while woke < n && c.sleeping.try_acquire() {
-            c.wake.release();
-            woke += 1;
-        }
-        if woke > 0 {
-            for _ in 0..woke {
-                c.woken.acquire();
-            }
-            // A waiter that timed out just now left a wake-up unused.
-            while c.wake.try_acquire() {}
-        }
-        woke
+        self.condition.slots.notify(n)
     }
 
     /// Wakes every waiter; returns how many.
@@ -284,7 +441,7 @@ impl Drop for ConditionGuard<'_> {
 impl fmt::Debug for Condition {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Condition")
-            .field("waiting", &self.sleeping.value())
+            .field("waiting", &self.slots.waiting())
             .finish()
     }
 }

@@ -1,5 +1,11 @@
 //! `Event`: Python's `multiprocessing.Event`, a flag word and a
-//! change counter in a shared segment.
+//! generation counter in a shared segment.
+//!
+//! Each `set` bumps the generation. A waiter reads the generation before
+//! the flag and, once woken, returns true if the generation moved, even if
+//! the flag has been cleared again since: a `set()` followed at once by
+//! `clear()` still wakes every process that was waiting at the `set()`
+//! (CPython's gh-57711 fix).
 
 use std::fmt;
 use std::mem::offset_of;
@@ -41,7 +47,7 @@ shared_layout! {
     struct EventLayout {
         /// 1 while the event is set.
         flag: AtomicU32,
-        /// Bumped by each `set`; waiters sleep on it.
+        /// The generation: bumped by each `set`; waiters sleep on it.
         changed: AtomicU32,
     }
 }
@@ -117,7 +123,8 @@ impl Event {
         self.shared().flag.load(SeqCst) == 1
     }
 
-    /// Waits until the flag is set.
+    /// Waits until the flag is set, or was set since the wait began (a
+    /// `set` then `clear` wakes every waiter of that moment).
     ///
     /// # Examples
     ///
@@ -146,15 +153,21 @@ impl Event {
     }
 
     fn wait_until(&self, deadline: Option<Instant>) -> bool {
+        // Read the generation before the flag: a `set` after the flag was
+        // read bumps it, and the sleep returns at once.
+        let seen = self.changed().seen();
+        if self.is_set() {
+            return true;
+        }
         loop {
-            // Read the change count before the flag: a `set` after the flag
-            // was read bumps it, and the sleep returns at once.
-            let seen = self.changed().seen();
-            if self.is_set() {
+            let in_time = self.changed().wait(seen, deadline);
+            // A new generation: a `set` happened while this waited, even
+            // if a `clear` followed it.
+            if self.changed().seen() != seen || self.is_set() {
                 return true;
             }
-            if !self.changed().wait(seen, deadline) {
-                return self.is_set();
+            if !in_time {
+                return false;
             }
         }
     }

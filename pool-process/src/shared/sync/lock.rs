@@ -1,14 +1,15 @@
-//! `Lock`: Python's `multiprocessing.Lock`, a mutex shared by processes.
+//! `Lock`: Python's `multiprocessing.Lock`, a robust mutex shared by
+//! processes (`README.md` in this folder gives the protocol).
 
 use std::fmt;
 use std::mem::offset_of;
 use std::sync::Arc;
-use std::sync::atomic::AtomicU32;
+use std::sync::atomic::{AtomicU32, AtomicU64};
 use std::time::Duration;
 
 use pool_core::{Deadline, Error, ReleaseError};
 
-use super::word::RawMutex;
+use super::word::{RawMutex, Taken};
 use crate::shared::create_error;
 use crate::sys::segment::{Segment, shared_layout};
 
@@ -17,6 +18,15 @@ use crate::sys::segment::{Segment, shared_layout};
 /// Any process may release it, as on Linux in Python; releasing it while
 /// unlocked is an error. Pass it to a child as an argument of its
 /// [`Process`](crate::Process); clones share the lock.
+///
+/// The lock is robust, like a `pthread` robust mutex (which Python does
+/// not have): if the thread holding it dies (its process killed, say),
+/// the next acquirer takes it over, within about 100 ms of waiting (at
+/// once for [`try_acquire`](Lock::try_acquire) and a failed timed wait),
+/// and is told the previous owner died (`EOWNERDEAD`):
+/// [`LockGuard::previous_owner_died`] or, while holding it,
+/// [`Lock::previous_owner_died`]. What the lock guarded may then be
+/// half-updated.
 ///
 /// # Examples
 ///
@@ -44,11 +54,14 @@ shared_layout! {
     struct LockLayout {
         /// The [`RawMutex`] word.
         mutex: AtomicU32,
+        /// The [`RawMutex`]'s companion: the holder's stamp.
+        owner: AtomicU64,
     }
 }
 
 const _: () = assert!(offset_of!(LockLayout, mutex) == 0);
-const _: () = assert!(size_of::<LockLayout>() == 4);
+const _: () = assert!(offset_of!(LockLayout, owner) == 8);
+const _: () = assert!(size_of::<LockLayout>() == 16);
 
 /// Holds a [`Lock`] until dropped.
 ///
@@ -65,6 +78,7 @@ const _: () = assert!(size_of::<LockLayout>() == 4);
 #[must_use = "the lock is released when the guard is dropped"]
 pub struct LockGuard<'a> {
     lock: &'a Lock,
+    taken: Taken,
 }
 
 impl Lock {
@@ -87,7 +101,8 @@ impl Lock {
     }
 
     fn raw(&self) -> RawMutex<'_> {
-        RawMutex(&self.segment.header::<LockLayout>().mutex)
+        let shared = self.segment.header::<LockLayout>();
+        RawMutex::new(&shared.mutex, &shared.owner)
     }
 
     /// Blocks until the lock is taken (Python's `acquire()`).
@@ -104,6 +119,33 @@ impl Lock {
         self.raw().lock(None);
     }
 
+    /// Whether the current holder took the lock over from a holder that
+    /// died holding it (`pthread`'s `EOWNERDEAD`; Python has no such
+    /// thing). Meaningful to the holder; false once the lock is released.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_process::{Lock, Process};
+    ///
+    /// fn take_and_die(lock: Lock) {
+    ///     lock.acquire();
+    ///     std::process::abort(); // dies holding it
+    /// }
+    ///
+    /// let lock = Lock::new().unwrap();
+    /// let p = Process::new(take_and_die, (lock.clone(),));
+    /// p.start().unwrap();
+    /// let _ = p.join();
+    /// lock.acquire(); // takes it over
+    /// assert!(lock.previous_owner_died());
+    /// lock.release().unwrap();
+    /// assert!(!lock.previous_owner_died());
+    /// ```
+    pub fn previous_owner_died(&self) -> bool {
+        self.raw().owner_died()
+    }
+
     /// Takes the lock if it is free (Python's `acquire(block=False)`).
     ///
     /// # Examples
@@ -114,7 +156,7 @@ impl Lock {
     /// assert!(!lock.try_acquire());
     /// ```
     pub fn try_acquire(&self) -> bool {
-        self.raw().try_lock()
+        self.raw().try_lock().is_some()
     }
 
     /// Waits at most `timeout` for the lock; true if taken (Python's
@@ -130,10 +172,14 @@ impl Lock {
     /// assert!(!lock.acquire_timeout(Duration::from_millis(10)));
     /// ```
     pub fn acquire_timeout(&self, timeout: Duration) -> bool {
-        self.raw().lock(Deadline::after(timeout).instant())
+        self.raw()
+            .lock(Deadline::after(timeout).instant())
+            .is_some()
     }
 
-    /// Releases the lock, whichever process took it.
+    /// Releases the lock, whichever process took it, in one atomic step:
+    /// of two concurrent releases of one holding, one fails, and neither
+    /// can undo a third party's acquire.
     ///
     /// # Errors
     ///
@@ -149,11 +195,11 @@ impl Lock {
     /// assert!(lock.release().is_ok());
     /// ```
     pub fn release(&self) -> Result<(), ReleaseError> {
-        if !self.raw().is_locked() {
-            return Err(ReleaseError::unlocked());
+        if self.raw().unlock() {
+            Ok(())
+        } else {
+            Err(ReleaseError::unlocked())
         }
-        self.raw().unlock();
-        Ok(())
     }
 
     /// Whether some process holds the lock.
@@ -183,8 +229,8 @@ impl Lock {
     /// assert!(lock.try_acquire());
     /// ```
     pub fn lock(&self) -> LockGuard<'_> {
-        self.acquire();
-        LockGuard { lock: self }
+        let taken = self.raw().lock(None).unwrap_or(Taken::Clean);
+        LockGuard { lock: self, taken }
     }
 
     /// A guard if the lock is free now.
@@ -199,11 +245,8 @@ impl Lock {
     /// ```
     pub fn try_lock(&self) -> Option<LockGuard<'_>> {
         // Built only on success: a guard's drop releases the lock.
-        if self.try_acquire() {
-            Some(LockGuard { lock: self })
-        } else {
-            None
-        }
+        let taken = self.raw().try_lock()?;
+        Some(LockGuard { lock: self, taken })
     }
 
     /// A guard if the lock could be taken within `timeout`.
@@ -219,11 +262,24 @@ impl Lock {
     /// ```
     pub fn lock_timeout(&self, timeout: Duration) -> Option<LockGuard<'_>> {
         // Built only on success: a guard's drop releases the lock.
-        if self.acquire_timeout(timeout) {
-            Some(LockGuard { lock: self })
-        } else {
-            None
-        }
+        let taken = self.raw().lock(Deadline::after(timeout).instant())?;
+        Some(LockGuard { lock: self, taken })
+    }
+}
+
+impl LockGuard<'_> {
+    /// Whether this guard's lock was taken over from a holder that died
+    /// holding it (`pthread`'s `EOWNERDEAD`): what the lock guarded may
+    /// be half-updated.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let lock = pool_process::Lock::new().unwrap();
+    /// assert!(!lock.lock().previous_owner_died());
+    /// ```
+    pub fn previous_owner_died(&self) -> bool {
+        self.taken.owner_died()
     }
 }
 

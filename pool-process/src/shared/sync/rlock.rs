@@ -10,13 +10,17 @@ use std::time::{Duration, Instant};
 
 use pool_core::{Deadline, Error, ReleaseError};
 
-use super::word::RawMutex;
+use super::word::{RawMutex, Taken};
 use crate::shared::create_error;
 use crate::sys::segment::{Segment, shared_layout};
 
 /// A lock its holder may take again: Python's `multiprocessing.RLock`.
 /// The holder is a thread of a process; only it may release, as many times
 /// as it acquired.
+///
+/// Robust like [`Lock`](crate::Lock): if its holder dies, the next
+/// acquirer takes it over (at depth 1) and
+/// [`previous_owner_died`](RLock::previous_owner_died) says so.
 ///
 /// # Examples
 ///
@@ -40,8 +44,7 @@ shared_layout! {
         mutex: AtomicU32,
         /// How many times the owner holds the lock.
         depth: AtomicU32,
-        /// The holding thread, `pid << 32 | tid` (0: none); only the
-        /// holder writes it.
+        /// The [`RawMutex`]'s companion: the holder's stamp.
         owner: AtomicU64,
     }
 }
@@ -50,12 +53,6 @@ const _: () = assert!(offset_of!(RLockLayout, mutex) == 0);
 const _: () = assert!(offset_of!(RLockLayout, depth) == 4);
 const _: () = assert!(offset_of!(RLockLayout, owner) == 8);
 const _: () = assert!(size_of::<RLockLayout>() == 16);
-
-/// This thread, across processes.
-fn me() -> u64 {
-    let tid = crate::sys::futex::thread_id() as u32;
-    (u64::from(std::process::id()) << 32) | u64::from(tid)
-}
 
 impl RLock {
     /// A new, free lock.
@@ -82,11 +79,7 @@ impl RLock {
     }
 
     fn mutex(&self) -> RawMutex<'_> {
-        RawMutex(&self.shared().mutex)
-    }
-
-    fn owner(&self) -> &AtomicU64 {
-        &self.shared().owner
+        RawMutex::new(&self.shared().mutex, &self.shared().owner)
     }
 
     fn depth(&self) -> &AtomicU32 {
@@ -120,7 +113,7 @@ impl RLock {
             self.depth().fetch_add(1, Relaxed);
             return true;
         }
-        if self.mutex().try_lock() {
+        if self.mutex().try_lock().is_some() {
             self.take();
             return true;
         }
@@ -146,23 +139,50 @@ impl RLock {
             self.depth().fetch_add(1, Relaxed);
             return true;
         }
-        if self.mutex().lock(deadline) {
+        if self.mutex().lock(deadline).is_some() {
             self.take();
             return true;
         }
         false
     }
 
-    /// With the mutex just taken: records this thread as the holder.
+    /// With the mutex just taken (perhaps from a dead holder, whose depth
+    /// is void): one level.
     fn take(&self) {
-        self.owner().store(me(), Relaxed);
         self.depth().store(1, Relaxed);
     }
 
-    /// Whether this thread holds the lock. Only the holder writes the
-    /// owner word, so a match cannot be stale.
+    /// Whether this thread holds the lock (its id and stamp are the
+    /// mutex's).
     fn held_here(&self) -> bool {
-        self.owner().load(Relaxed) == me()
+        self.mutex().held_here()
+    }
+
+    /// Whether this thread took the lock over from a holder that died
+    /// holding it (`pthread`'s `EOWNERDEAD`). Meaningful to the holder;
+    /// false once it released the last level.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_process::{Process, RLock};
+    ///
+    /// fn take_and_die(lock: RLock) {
+    ///     lock.acquire();
+    ///     std::process::abort(); // dies holding it
+    /// }
+    ///
+    /// let lock = RLock::new().unwrap();
+    /// let p = Process::new(take_and_die, (lock.clone(),));
+    /// p.start().unwrap();
+    /// let _ = p.join();
+    /// lock.acquire(); // takes it over
+    /// assert!(lock.previous_owner_died());
+    /// lock.release().unwrap();
+    /// assert!(!lock.previous_owner_died());
+    /// ```
+    pub fn previous_owner_died(&self) -> bool {
+        self.held_here() && self.mutex().owner_died()
     }
 
     /// Releases one level; the last one frees the lock.
@@ -183,7 +203,6 @@ impl RLock {
             return Err(ReleaseError::not_owner());
         }
         if self.depth().fetch_sub(1, Relaxed) == 1 {
-            self.owner().store(0, Relaxed);
             self.mutex().unlock();
         }
         Ok(())
@@ -205,19 +224,19 @@ impl RLock {
         let depth = self.depth_here();
         if depth > 0 {
             self.depth().store(0, Relaxed);
-            self.owner().store(0, Relaxed);
             self.mutex().unlock();
         }
         depth
     }
 
-    /// Takes the lock back at `depth` levels.
-    pub(super) fn reacquire(&self, depth: u32) {
-        if depth > 0 {
-            self.mutex().lock(None);
-            self.owner().store(me(), Relaxed);
-            self.depth().store(depth, Relaxed);
+    /// Takes the lock back at `depth` levels; how it was taken.
+    pub(super) fn reacquire(&self, depth: u32) -> Taken {
+        if depth == 0 {
+            return Taken::Clean;
         }
+        let taken = self.mutex().lock(None).unwrap_or(Taken::Clean);
+        self.depth().store(depth, Relaxed);
+        taken
     }
 }
 
