@@ -5,6 +5,7 @@ use std::fmt;
 use pool_core::{CancelFutures, Error, TaskFuture, Wait};
 
 use crate::builder::PoolBuilder;
+use crate::link::Limits;
 use crate::pool::links::LinkPool;
 use crate::pool::submit::Stream;
 use crate::pool::{IMap, Order, TaskFn};
@@ -103,7 +104,7 @@ impl ProcessPoolExecutor {
     {
         let _ = f;
         self.links
-            .call::<Apply<F>, A, R>(arg, "the argument of submit")
+            .call::<Apply<F>, A, R>(arg, "the argument of submit", Limits::default())
     }
 
     /// Results of `f` over the items in order, lazily, with a bounded

@@ -12,7 +12,7 @@ use crossbeam_channel::{Sender, unbounded};
 use parking_lot::Mutex;
 use pool_core::{CancelFutures, Error, ErrorKind, Scheduler, SchedulerConfig, TaskFuture};
 
-use crate::link::{Link, LinkConfig, failure_error, failure_to_error, set_link_spin};
+use crate::link::{Limits, Link, LinkConfig, failure_error, failure_to_error, set_link_spin};
 
 use crate::task::{self, Call, Outcomes, Runner, Wire};
 use crate::wire::codec;
@@ -92,7 +92,12 @@ impl LinkPool {
     /// Submits one task: `X::run(arg)` in a worker. The argument is
     /// encoded now, so an argument that cannot be serialized is an error
     /// here, not later.
-    pub(crate) fn call<X, A, R>(&self, arg: A, what: &str) -> Result<TaskFuture<R>, Error>
+    pub(crate) fn call<X, A, R>(
+        &self,
+        arg: A,
+        what: &str,
+        limits: Limits,
+    ) -> Result<TaskFuture<R>, Error>
     where
         X: Runner<A, R>,
         A: Wire,
@@ -107,7 +112,7 @@ impl LinkPool {
         })?;
         let offset = task::offset::<Call<X, A, R>>();
         self.submit(move |link: &mut Link| {
-            link.call(offset, &payload, |status, body, pid| {
+            link.call(offset, &payload, &limits, |status, body, pid| {
                 if status == OK {
                     codec::decode::<R>(body).map_err(|message| {
                         Error::new(ErrorKind::Deserialize, message).with_detail(format!(
@@ -131,6 +136,7 @@ impl LinkPool {
         entry: u64,
         items: &[A],
         first: usize,
+        limits: &Limits,
     ) -> Result<TaskFuture<Outcomes<R, Error>>, Error>
     where
         A: Wire,
@@ -144,8 +150,9 @@ impl LinkPool {
                 type_name::<A>()
             ))
         })?;
+        let limits = limits.clone();
         self.submit(move |link: &mut Link| {
-            link.call(entry, &payload, |status, body, pid| {
+            link.call(entry, &payload, &limits, |status, body, pid| {
                 if status != OK {
                     return Err(failure_error(body, pid)
                         .with_detail(format!("items {first}..{}", first + count)));

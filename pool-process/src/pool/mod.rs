@@ -39,6 +39,7 @@ mod map;
 pub(crate) mod submit;
 
 use std::fmt;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
 
 use pool_core::{CancelFutures, Error, ErrorKind};
@@ -47,6 +48,7 @@ pub use self::async_result::{AsyncResult, Callbacks};
 pub use self::imap::IMap;
 pub(crate) use self::imap::Order;
 use crate::builder::PoolBuilder;
+use crate::link::StopFlag;
 use crate::pool::links::LinkPool;
 use crate::task::{Apply, Wire};
 
@@ -253,10 +255,13 @@ impl Pool {
     {
         let _ = f;
         self.check_running()?;
-        let future = self
-            .links
-            .call::<Apply<F>, A, R>(arg, "the argument of apply")?;
-        Ok(AsyncResult::new(&self.links, future, callbacks))
+        let stop = Arc::new(StopFlag::default());
+        let future = self.links.call::<Apply<F>, A, R>(
+            arg,
+            "the argument of apply",
+            callbacks.limits(&stop),
+        )?;
+        Ok(AsyncResult::new(&self.links, future, callbacks, stop))
     }
 
     /// Stops accepting tasks; the queued ones still run, then the workers
