@@ -41,6 +41,7 @@ pub(crate) mod submit;
 use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
+use std::time::Duration;
 
 use pool_core::{CancelFutures, Error, ErrorKind};
 
@@ -345,8 +346,44 @@ impl Pool {
             return Err(Error::from_kind(ErrorKind::InvalidState)
                 .with_detail("join() before close() or terminate()"));
         }
-        self.links.join();
+        self.links.join(None);
         Ok(())
+    }
+
+    /// [`join`](Pool::join), giving up after `timeout`: the workers go
+    /// on, and a later `join` (or `terminate`) can follow.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidState`] before [`close`](Pool::close) or
+    /// [`terminate`](Pool::terminate); [`ErrorKind::Timeout`] when the
+    /// workers still run after `timeout`, naming their pids.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use pool_process::Pool;
+    ///
+    /// fn spin(_: ()) -> u8 { loop { std::hint::spin_loop() } }
+    ///
+    /// let pool = Pool::new(1).unwrap();
+    /// let _runaway = pool.apply_async(spin, ()).unwrap();
+    /// pool.close();
+    /// assert!(pool.join_timeout(Duration::from_millis(50)).unwrap_err().is_timeout());
+    /// pool.terminate();
+    /// pool.join_timeout(Duration::from_secs(30)).unwrap();
+    /// ```
+    pub fn join_timeout(&self, timeout: Duration) -> Result<(), Error> {
+        if self.state.load(Ordering::SeqCst) == RUNNING {
+            return Err(Error::from_kind(ErrorKind::InvalidState)
+                .with_detail("join() before close() or terminate()"));
+        }
+        if self.links.join(Some(timeout)) {
+            Ok(())
+        } else {
+            Err(self.links.join_timed_out(timeout))
+        }
     }
 
     /// The number of worker processes.
