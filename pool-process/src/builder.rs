@@ -49,6 +49,7 @@ pub struct PoolBuilder {
     initializer: Option<Result<Initializer, Error>>,
     max_tasks_per_child: Option<usize>,
     task_timeout: Option<Duration>,
+    drop_timeout: Option<Duration>,
     pin_cores: bool,
     startup_timeout: Duration,
     link_spin: Duration,
@@ -63,6 +64,7 @@ impl Default for PoolBuilder {
             initializer: None,
             max_tasks_per_child: None,
             task_timeout: None,
+            drop_timeout: None,
             pin_cores: false,
             startup_timeout: Duration::from_secs(30),
             link_spin: Duration::from_micros(100),
@@ -200,6 +202,36 @@ impl PoolBuilder {
         self
     }
 
+    /// Bounds how long dropping the pool (or executor) waits for its
+    /// submitted work. A drop always waits, so nothing is lost; every 5
+    /// seconds it reports through the report hook
+    /// ([`pool_core::set_report_hook`]) which workers and how many tasks
+    /// it waits for. Past `limit` it terminates the workers (running
+    /// tasks fail, queued ones are cancelled) and reports what it cut
+    /// short. No bound by default.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    /// use pool_process::Pool;
+    ///
+    /// fn spin(_: ()) -> u8 { loop { std::hint::spin_loop() } }
+    ///
+    /// pool_core::set_report_hook(|_| {}); // keep the report out of the output
+    /// let pool = Pool::builder().processes(1).drop_timeout(Duration::from_millis(100)).build().unwrap();
+    /// let runaway = pool.apply_async(spin, ()).unwrap();
+    /// let start = Instant::now();
+    /// drop(pool);
+    /// assert!(start.elapsed() < Duration::from_secs(30));
+    /// assert!(runaway.get().is_err(), "cut short (or, never started, cancelled)");
+    /// pool_core::reset_report_hook();
+    /// ```
+    pub fn drop_timeout(mut self, limit: Duration) -> Self {
+        self.drop_timeout = Some(limit);
+        self
+    }
+
     /// Pins worker `i` to the `i`-th core this process may use (modulo
     /// their number). Best effort.
     ///
@@ -280,6 +312,7 @@ impl PoolBuilder {
             initializer,
             max_tasks_per_child: self.max_tasks_per_child,
             task_timeout: self.task_timeout,
+            drop_timeout: self.drop_timeout,
             cores: if self.pin_cores {
                 pool_core::allowed_cores()
             } else {

@@ -64,6 +64,8 @@ pub(crate) struct LinkConfig {
     pub(crate) max_tasks_per_child: Option<usize>,
     /// The hard time limit of every request that sets none of its own.
     pub(crate) task_timeout: Option<Duration>,
+    /// How long dropping the pool waits for its work before terminating.
+    pub(crate) drop_timeout: Option<Duration>,
     /// Cores to pin children to (worker `i` on `cores[i % len]`), if asked.
     pub(crate) cores: Vec<usize>,
     pub(crate) startup_timeout: Duration,

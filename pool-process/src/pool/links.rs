@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Sender, unbounded};
 use parking_lot::Mutex;
-use pool_core::{CancelFutures, Error, ErrorKind, Scheduler, SchedulerConfig, TaskFuture};
+use pool_core::{CancelFutures, Error, ErrorKind, Report, Scheduler, SchedulerConfig, TaskFuture};
 
 use crate::link::{Limits, Link, LinkConfig, failure_error, failure_to_error, set_link_spin};
 use crate::sys::child::Signal;
@@ -19,6 +19,10 @@ use crate::sys::child::Signal;
 use crate::task::{self, Call, Outcomes, Runner, Wire};
 use crate::wire::codec;
 use crate::wire::message::OK;
+
+/// How often a drop that waits for its pool's work reports what it waits
+/// for.
+pub(crate) const DROP_REPORT_EVERY: Duration = Duration::from_secs(5);
 
 /// A callback invocation queued for the result-handler thread.
 pub(crate) type Delivery = Box<dyn FnOnce() + Send>;
@@ -347,6 +351,41 @@ impl LinkPool {
     pub(crate) fn terminate_with(&self, signal: Signal) {
         self.close(CancelFutures::Yes);
         self.config.signal_all(signal);
+    }
+
+    /// Waits for the work, as a drop must (after `close`): every
+    /// [`DROP_REPORT_EVERY`] it reports what it still waits for; past
+    /// the configured `drop_timeout` it terminates the pool and reports
+    /// what it cut short. `what` names the pool in the reports.
+    pub(crate) fn join_on_drop(&self, what: &str) {
+        let start = Instant::now();
+        let bound = self.config.drop_timeout;
+        loop {
+            let elapsed = start.elapsed();
+            let slice = match bound {
+                Some(bound) => DROP_REPORT_EVERY.min(bound.saturating_sub(elapsed)),
+                None => DROP_REPORT_EVERY,
+            };
+            if self.join(Some(slice)) {
+                return;
+            }
+            let elapsed = start.elapsed();
+            let running = self.scheduler.metrics();
+            let pids = self.pids();
+            if bound.is_some_and(|bound| elapsed >= bound) {
+                self.terminate();
+                pool_core::report(&Report::DropCutShort(&format!(
+                    "{what}, after {elapsed:.1?} (its drop_timeout): {} running task(s) on worker processes {pids:?} killed, {} queued cancelled",
+                    running.busy, running.queued
+                )));
+                self.join(None);
+                return;
+            }
+            pool_core::report(&Report::DropWaiting(&format!(
+                "{what}, for {elapsed:.1?}: {} running task(s) on worker processes {pids:?}, {} queued",
+                running.busy, running.queued
+            )));
+        }
     }
 
     /// The pids of the live worker processes.

@@ -457,7 +457,7 @@ impl PoolBuilder {
 impl Drop for Pool {
     fn drop(&mut self) {
         self.close();
-        let _ = self.join();
+        self.links.join_on_drop("a Pool");
     }
 }
 
