@@ -63,7 +63,7 @@ pub use crate::deadline::Deadline;
 pub use crate::error::{Error, ErrorKind, Panic, SubmitError};
 pub use crate::handle::{Promise, TaskFuture, promise};
 pub use crate::metrics::Metrics;
-pub use crate::report::{Report, reset_report_hook, set_report_hook};
+pub use crate::report::{Report, report, reset_report_hook, set_report_hook};
 pub use crate::scheduler::{CancelFutures, Scheduler, Wait};
 pub use crate::scope::Scope;
 pub use crate::sync::{BrokenBarrierError, Daemon, GetError, Outcome, PutError, ReleaseError};

@@ -37,6 +37,12 @@ pub enum Report<'a> {
     Unretrieved(&'a Error),
     /// A done-callback panicked. The panic was caught; the pool goes on.
     CallbackPanicked(&'a Panic),
+    /// A pool being dropped has waited a while for its work: the text
+    /// says for which tasks and workers.
+    DropWaiting(&'a str),
+    /// A pool being dropped ran out of its bound and terminated its
+    /// workers: the text says what it cut short.
+    DropCutShort(&'a str),
 }
 
 impl fmt::Display for Report<'_> {
@@ -44,6 +50,10 @@ impl fmt::Display for Report<'_> {
         match self {
             Report::Unretrieved(error) => write_unretrieved(f, error, Causes::All),
             Report::CallbackPanicked(panic) => write!(f, "a done-callback panicked: {panic}"),
+            Report::DropWaiting(what) => write!(f, "a dropped pool is still waiting: {what}"),
+            Report::DropCutShort(what) => {
+                write!(f, "a dropped pool ran out of time and terminated: {what}")
+            }
         }
     }
 }
@@ -78,6 +88,7 @@ impl StderrLine<'_, '_> {
         match self.0 {
             Report::Unretrieved(error) => !error.is_panic(),
             Report::CallbackPanicked(_) => false,
+            Report::DropWaiting(_) | Report::DropCutShort(_) => true,
         }
     }
 }
@@ -125,8 +136,23 @@ pub fn reset_report_hook() {
 }
 
 /// Hands `report` to the current hook. The hook runs without any poolrt lock
-/// held, so it may itself use poolrt.
-pub(crate) fn report(report: &Report<'_>) {
+/// held, so it may itself use poolrt. Backends call it for what they
+/// cannot hand to a caller (a drop that waits).
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::{Arc, Mutex};
+/// use pool_core::Report;
+///
+/// let seen = Arc::new(Mutex::new(Vec::new()));
+/// let sink = seen.clone();
+/// pool_core::set_report_hook(move |report| sink.lock().unwrap().push(report.to_string()));
+/// pool_core::report(&Report::DropWaiting("worker process 7"));
+/// pool_core::reset_report_hook();
+/// assert_eq!(seen.lock().unwrap()[0], "a dropped pool is still waiting: worker process 7");
+/// ```
+pub fn report(report: &Report<'_>) {
     let hook = HOOK.read().unwrap_or_else(|e| e.into_inner()).clone();
     match hook {
         Some(hook) => hook(report),

@@ -48,6 +48,8 @@ pub struct PoolBuilder {
     executable: Option<std::ffi::OsString>,
     initializer: Option<Result<Initializer, Error>>,
     max_tasks_per_child: Option<usize>,
+    task_timeout: Option<Duration>,
+    drop_timeout: Option<Duration>,
     pin_cores: bool,
     startup_timeout: Duration,
     link_spin: Duration,
@@ -61,6 +63,8 @@ impl Default for PoolBuilder {
             executable: None,
             initializer: None,
             max_tasks_per_child: None,
+            task_timeout: None,
+            drop_timeout: None,
             pin_cores: false,
             startup_timeout: Duration::from_secs(30),
             link_spin: Duration::from_micros(100),
@@ -170,6 +174,64 @@ impl PoolBuilder {
         self
     }
 
+    /// A hard time limit for every task (for a map: for each chunk) that
+    /// sets none of its own with [`Callbacks::timeout`](crate::Callbacks::timeout).
+    /// When it passes, the worker running the task is stopped (`SIGTERM`,
+    /// a short grace, `SIGKILL`) and replaced; only that task fails, with
+    /// [`ErrorKind::TaskTimedOut`] naming the pid and the limit. Unlike
+    /// `get_timeout`, which only stops waiting, the task does not go on.
+    /// No limit by default.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use pool_process::Pool;
+    ///
+    /// fn spin(_: ()) -> u8 { loop { std::hint::spin_loop() } }
+    ///
+    /// let pool = Pool::builder().processes(1).task_timeout(Duration::from_millis(100)).build().unwrap();
+    /// let err = pool.apply(spin, ()).unwrap_err();
+    /// assert!(err.is_task_timed_out());
+    /// assert!(err.to_string().contains("100ms"), "{err}");
+    /// assert_eq!(pool.apply(|x: u8| x * 2, 21).unwrap(), 42);
+    /// ```
+    #[doc(alias = "timeout")]
+    pub fn task_timeout(mut self, limit: Duration) -> Self {
+        self.task_timeout = Some(limit);
+        self
+    }
+
+    /// Bounds how long dropping the pool (or executor) waits for its
+    /// submitted work. A drop always waits, so nothing is lost; every 5
+    /// seconds it reports through the report hook
+    /// ([`pool_core::set_report_hook`]) which workers and how many tasks
+    /// it waits for. Past `limit` it terminates the workers (running
+    /// tasks fail, queued ones are cancelled) and reports what it cut
+    /// short. No bound by default.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    /// use pool_process::Pool;
+    ///
+    /// fn spin(_: ()) -> u8 { loop { std::hint::spin_loop() } }
+    ///
+    /// pool_core::set_report_hook(|_| {}); // keep the report out of the output
+    /// let pool = Pool::builder().processes(1).drop_timeout(Duration::from_millis(100)).build().unwrap();
+    /// let runaway = pool.apply_async(spin, ()).unwrap();
+    /// let start = Instant::now();
+    /// drop(pool);
+    /// assert!(start.elapsed() < Duration::from_secs(30));
+    /// assert!(runaway.get().is_err(), "cut short (or, never started, cancelled)");
+    /// pool_core::reset_report_hook();
+    /// ```
+    pub fn drop_timeout(mut self, limit: Duration) -> Self {
+        self.drop_timeout = Some(limit);
+        self
+    }
+
     /// Pins worker `i` to the `i`-th core this process may use (modulo
     /// their number). Best effort.
     ///
@@ -249,6 +311,8 @@ impl PoolBuilder {
             argv0: own_argv0(),
             initializer,
             max_tasks_per_child: self.max_tasks_per_child,
+            task_timeout: self.task_timeout,
+            drop_timeout: self.drop_timeout,
             cores: if self.pin_cores {
                 pool_core::allowed_cores()
             } else {

@@ -1,14 +1,21 @@
 //! `ProcessPoolExecutor`: Python's `concurrent.futures.ProcessPoolExecutor`.
 
 use std::fmt;
+use std::time::Duration;
 
 use pool_core::{CancelFutures, Error, TaskFuture, Wait};
 
 use crate::builder::PoolBuilder;
+use crate::link::Limits;
 use crate::pool::links::LinkPool;
 use crate::pool::submit::Stream;
 use crate::pool::{IMap, Order, TaskFn};
+use crate::sys::child::Signal;
 use crate::task::{Apply, Wire};
+
+/// How long [`ProcessPoolExecutor::terminate_workers`] gives workers to
+/// exit on `SIGTERM` before it kills them.
+const TERMINATE_GRACE: Duration = Duration::from_secs(2);
 
 /// A process pool with the `concurrent.futures` interface: `submit`
 /// returns the same [`TaskFuture`] the thread backend returns (awaitable from
@@ -103,7 +110,7 @@ impl ProcessPoolExecutor {
     {
         let _ = f;
         self.links
-            .call::<Apply<F>, A, R>(arg, "the argument of submit")
+            .call::<Apply<F>, A, R>(arg, "the argument of submit", Limits::default())
     }
 
     /// Results of `f` over the items in order, lazily, with a bounded
@@ -220,9 +227,102 @@ impl ProcessPoolExecutor {
     pub fn shutdown_with(&self, wait: Wait, cancel: CancelFutures) -> usize {
         let cancelled = self.links.close(cancel);
         if wait == Wait::Yes {
-            self.links.join();
+            self.links.join(None);
         }
         cancelled
+    }
+
+    /// [`shutdown_with`](ProcessPoolExecutor::shutdown_with)`(Wait::Yes,
+    /// cancel)` that waits at most `timeout`; returns how many queued tasks
+    /// were cancelled. Past the timeout the workers go on; a later
+    /// `shutdown` or [`terminate_workers`](ProcessPoolExecutor::terminate_workers)
+    /// can follow.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Timeout`](pool_core::ErrorKind::Timeout) when the
+    /// workers still run after `timeout`, naming their pids.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use pool_core::CancelFutures;
+    /// use pool_process::ProcessPoolExecutor;
+    ///
+    /// fn spin(_: ()) -> u8 { loop { std::hint::spin_loop() } }
+    ///
+    /// let executor = ProcessPoolExecutor::new(1).unwrap();
+    /// let runaway = executor.submit(spin, ()).unwrap();
+    /// let err = executor.shutdown_timeout(CancelFutures::No, Duration::from_millis(50)).unwrap_err();
+    /// assert!(err.is_timeout());
+    /// executor.kill_workers();
+    /// assert!(runaway.result().is_err());
+    /// ```
+    pub fn shutdown_timeout(
+        &self,
+        cancel: CancelFutures,
+        timeout: Duration,
+    ) -> Result<usize, Error> {
+        let cancelled = self.links.close(cancel);
+        if self.links.join(Some(timeout)) {
+            Ok(cancelled)
+        } else {
+            Err(self.links.join_timed_out(timeout))
+        }
+    }
+
+    /// Stops every worker process with `SIGTERM` at once, then shuts the
+    /// executor down (Python 3.14's `terminate_workers`): queued tasks are
+    /// cancelled, running ones fail with a shutdown error saying the pool
+    /// was terminated. A worker that survives `SIGTERM` for
+    /// 2 seconds is killed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_process::ProcessPoolExecutor;
+    ///
+    /// fn spin(_: ()) -> u8 { loop { std::hint::spin_loop() } }
+    ///
+    /// let executor = ProcessPoolExecutor::new(1).unwrap();
+    /// let runaway = executor.submit(spin, ()).unwrap();
+    /// executor.terminate_workers();
+    /// // Running, it failed ("the pool was terminated"); still queued, it was cancelled.
+    /// let err = runaway.result().unwrap_err();
+    /// assert!(err.is_cancelled() || err.to_string().contains("terminated"), "{err}");
+    /// assert!(executor.pids().is_empty());
+    /// assert!(executor.submit(spin, ()).is_err());
+    /// ```
+    pub fn terminate_workers(&self) {
+        self.links.terminate_with(Signal::Terminate);
+        if !self.links.join(Some(TERMINATE_GRACE)) {
+            self.links.terminate_with(Signal::Kill);
+            self.links.join(None);
+        }
+    }
+
+    /// Like [`terminate_workers`](ProcessPoolExecutor::terminate_workers),
+    /// with `SIGKILL` (Python 3.14's `kill_workers`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_process::ProcessPoolExecutor;
+    ///
+    /// fn spin(_: ()) -> u8 { loop { std::hint::spin_loop() } }
+    ///
+    /// let executor = ProcessPoolExecutor::new(2).unwrap();
+    /// let runaway = executor.submit(spin, ()).unwrap();
+    /// executor.kill_workers();
+    /// // Running, it failed ("the pool was terminated"); still queued, it was cancelled.
+    /// let err = runaway.result().unwrap_err();
+    /// assert!(err.is_cancelled() || err.to_string().contains("terminated"), "{err}");
+    /// assert!(executor.pids().is_empty());
+    /// ```
+    pub fn kill_workers(&self) {
+        self.links.terminate_with(Signal::Kill);
+        self.links.join(None);
     }
 
     /// The pids of the worker processes alive now.
@@ -273,7 +373,8 @@ impl PoolBuilder {
 
 impl Drop for ProcessPoolExecutor {
     fn drop(&mut self) {
-        self.shutdown();
+        self.links.close(CancelFutures::No);
+        self.links.join_on_drop("a ProcessPoolExecutor");
     }
 }
 

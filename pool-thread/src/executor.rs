@@ -232,6 +232,48 @@ impl ThreadPoolExecutor {
         cancelled
     }
 
+    /// [`shutdown_with`](ThreadPoolExecutor::shutdown_with)`(Wait::Yes,
+    /// cancel)` that waits at most `timeout`; returns how many queued
+    /// tasks were cancelled. Past the timeout the threads go on (a thread
+    /// cannot be stopped); a later `shutdown` waits again.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Timeout`](pool_core::ErrorKind::Timeout) when tasks
+    /// still run after `timeout`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::mpsc;
+    /// use std::time::Duration;
+    /// use pool_core::CancelFutures;
+    /// use pool_thread::ThreadPoolExecutor;
+    ///
+    /// let executor = ThreadPoolExecutor::new(1).unwrap();
+    /// let (release, gate) = mpsc::channel::<()>();
+    /// let (started, running) = mpsc::channel::<()>();
+    /// executor.submit(move || { started.send(()).unwrap(); gate.recv().ok(); }).unwrap();
+    /// running.recv().unwrap();
+    /// let err = executor.shutdown_timeout(CancelFutures::No, Duration::from_millis(20)).unwrap_err();
+    /// assert!(err.is_timeout());
+    /// release.send(()).unwrap();
+    /// assert_eq!(executor.shutdown_timeout(CancelFutures::No, Duration::from_secs(30)).unwrap(), 0);
+    /// ```
+    pub fn shutdown_timeout(
+        &self,
+        cancel: CancelFutures,
+        timeout: std::time::Duration,
+    ) -> Result<usize, Error> {
+        let cancelled = self.scheduler.shutdown(cancel);
+        if self.scheduler.join(Some(timeout)) {
+            Ok(cancelled)
+        } else {
+            Err(Error::from_kind(pool_core::ErrorKind::Timeout)
+                .with_detail(format!("after {timeout:?} tasks still run")))
+        }
+    }
+
     /// The most threads this executor may run.
     ///
     /// # Examples

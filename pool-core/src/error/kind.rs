@@ -75,6 +75,14 @@ pub enum ErrorKind {
     /// An index was outside a sequence (Python's `IndexError`), including
     /// a pop from an empty list.
     IndexOutOfRange,
+    /// The task ran past its hard time limit (a per-task timeout): the
+    /// process running it was stopped and replaced. Unlike
+    /// [`Timeout`](ErrorKind::Timeout), the task does not go on; the
+    /// detail names the pid and the limit.
+    TaskTimedOut,
+    /// The task was stopped while it ran, on request (its handle's
+    /// `stop`): the process running it was stopped and replaced.
+    Stopped,
 }
 
 impl ErrorKind {
@@ -103,6 +111,8 @@ impl ErrorKind {
             ErrorKind::SharedMemory => "could not create shared memory",
             ErrorKind::UnknownFunction => "the process does not have this function",
             ErrorKind::IndexOutOfRange => "index out of range",
+            ErrorKind::TaskTimedOut => "task ran past its time limit",
+            ErrorKind::Stopped => "task was stopped while it ran",
         }
     }
 }

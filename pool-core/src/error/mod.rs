@@ -244,6 +244,36 @@ impl Error {
         self.kind() == ErrorKind::Timeout
     }
 
+    /// True when the task ran past its hard time limit and was stopped
+    /// (a per-task timeout), unlike [`is_timeout`](Error::is_timeout),
+    /// which only means a wait gave up.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_core::{Error, ErrorKind};
+    ///
+    /// assert!(Error::from_kind(ErrorKind::TaskTimedOut).is_task_timed_out());
+    /// assert!(!Error::timeout(1, 1).is_task_timed_out());
+    /// ```
+    pub fn is_task_timed_out(&self) -> bool {
+        self.kind() == ErrorKind::TaskTimedOut
+    }
+
+    /// True when the task was stopped while it ran, on request.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_core::{Error, ErrorKind};
+    ///
+    /// assert!(Error::from_kind(ErrorKind::Stopped).is_stopped());
+    /// assert!(!Error::cancelled().is_stopped());
+    /// ```
+    pub fn is_stopped(&self) -> bool {
+        self.kind() == ErrorKind::Stopped
+    }
+
     /// True when the executor is broken.
     ///
     /// # Examples

@@ -30,7 +30,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use crate::sys::child::{ChildHandle, Signal};
-use crate::sys::mailbox::Mailbox;
+use crate::sys::mailbox::{Mailbox, RecvError};
 use crate::wire::codec::Encoded;
 use crate::wire::message::{self, FAILED, OK, Request};
 use parking_lot::Mutex;
@@ -38,10 +38,14 @@ use pool_core::{Error, ErrorKind, WorkerInfo};
 
 mod exit;
 mod launch;
+mod limit;
 
 pub use exit::{ExitReason, WorkerExit};
 pub(crate) use exit::{failure_error, failure_to_error};
 pub(crate) use launch::Launch;
+pub(crate) use limit::{Limits, StopFlag};
+
+use limit::{Ended, STOP_GRACE};
 
 /// The most children one link starts per second after deaths.
 pub(crate) const RESPAWNS_PER_SECOND: u32 = 10;
@@ -58,6 +62,10 @@ pub(crate) struct LinkConfig {
     pub(crate) argv0: OsString,
     pub(crate) initializer: Option<Initializer>,
     pub(crate) max_tasks_per_child: Option<usize>,
+    /// The hard time limit of every request that sets none of its own.
+    pub(crate) task_timeout: Option<Duration>,
+    /// How long dropping the pool waits for its work before terminating.
+    pub(crate) drop_timeout: Option<Duration>,
     /// Cores to pin children to (worker `i` on `cores[i % len]`), if asked.
     pub(crate) cores: Vec<usize>,
     pub(crate) startup_timeout: Duration,
@@ -80,11 +88,17 @@ pub(crate) struct LinkConfig {
 impl LinkConfig {
     /// Kills every live child (Python's `terminate`).
     pub(crate) fn kill_all(&self) {
+        self.signal_all(Signal::Kill);
+    }
+
+    /// Sends `signal` to every live child, after marking the pool as
+    /// terminating (deaths are expected, nothing is respawned).
+    pub(crate) fn signal_all(&self, signal: Signal) {
         self.terminating.store(true, Ordering::SeqCst);
         for child in self.children.lock().iter().flatten() {
             // Through the pidfd: a child already reaped is not signalled,
             // and neither is whoever got its pid.
-            let _ = child.signal(Signal::Kill);
+            let _ = child.signal(signal);
         }
     }
 
@@ -176,14 +190,19 @@ impl Link {
     fn initialize(&self, mut child: Child) -> Result<Child, Error> {
         let pid = child.process.pid();
         if let Some(init) = &self.config.initializer {
-            let outcome =
-                child.exchange(Request::Init, init.offset, &init.payload, |status, body| {
+            let outcome = child.exchange(
+                Request::Init,
+                init.offset,
+                &init.payload,
+                &Limits::default(),
+                |status, body| {
                     if status == OK {
                         Ok(())
                     } else {
                         Err(failure_error(body, pid))
                     }
-                });
+                },
+            );
             match outcome {
                 Ok(Ok(())) => {}
                 Ok(Err(failure)) => {
@@ -196,7 +215,7 @@ impl Link {
                         Error::new(ErrorKind::Initializer, failure)
                     });
                 }
-                Err(()) => {
+                Err(_) => {
                     let status = child.process.reap(Duration::from_secs(5));
                     return Err(Error::new(
                         ErrorKind::Initializer,
@@ -215,10 +234,16 @@ impl Link {
         &mut self,
         offset: u64,
         payload: &Encoded,
+        limits: &Limits,
         decode: impl FnOnce(u8, &[u8], u32) -> Result<T, Error>,
     ) -> Result<T, Error> {
         if self.config.terminating.load(Ordering::SeqCst) {
             return Err(terminated());
+        }
+        if limits.stop.as_ref().is_some_and(|stop| stop.requested()) {
+            // Stopped before it was sent: no child is involved.
+            return Err(Error::from_kind(ErrorKind::Stopped)
+                .with_detail("stopped before it reached a worker process"));
         }
         if let Some(cause) = self.config.broken.get() {
             return Err(Error::new(ErrorKind::Broken, cause.clone()));
@@ -247,7 +272,12 @@ impl Link {
         }
         let child = self.child.as_mut().expect("respawned above");
         let pid = child.process.pid();
-        let outcome = child.exchange(Request::Call, offset, payload, |status, body| {
+        let timeout = limits.timeout.or(self.config.task_timeout);
+        let limits = Limits {
+            timeout,
+            stop: limits.stop.clone(),
+        };
+        let outcome = child.exchange(Request::Call, offset, payload, &limits, |status, body| {
             decode(status, body, pid)
         });
         match outcome {
@@ -262,7 +292,7 @@ impl Link {
                 }
                 value
             }
-            Err(()) => {
+            Err(Ended::Died) => {
                 let status = child.process.reap(Duration::from_secs(5));
                 self.forget_child();
                 self.died = true;
@@ -273,6 +303,24 @@ impl Link {
                     ErrorKind::WorkerLost,
                     WorkerExit { pid, status },
                 ))
+            }
+            Err(ended) => {
+                // The child still runs this request, and only this link
+                // sends it requests: the stop reaches the task's own
+                // worker, never one that moved on.
+                let status = stop_child(&child.process);
+                self.forget_child();
+                self.died = true;
+                if self.config.terminating.load(Ordering::SeqCst) {
+                    return Err(terminated());
+                }
+                let exit = WorkerExit { pid, status };
+                Err(match ended {
+                    Ended::Expired(limit) => Error::new(ErrorKind::TaskTimedOut, exit)
+                        .with_detail(format!("limit {limit:?}; worker process {pid} was stopped")),
+                    _ => Error::new(ErrorKind::Stopped, exit)
+                        .with_detail(format!("worker process {pid} was stopped")),
+                })
             }
         }
     }
@@ -328,26 +376,45 @@ impl Drop for Link {
 }
 
 impl Child {
-    /// Sends one request and hands the reply to `read`. `Err(())` when the
-    /// child died instead of answering.
+    /// Sends one request and hands the reply to `read`. `Err` when the
+    /// child died instead of answering, or `limits` ended the wait (the
+    /// child then still runs the request: the caller stops it).
     fn exchange<T>(
         &mut self,
         kind: Request,
         offset: u64,
         payload: &Encoded,
+        limits: &Limits,
         read: impl FnOnce(u8, &[u8]) -> T,
-    ) -> Result<T, ()> {
+    ) -> Result<T, Ended> {
         let head = message::request_head(kind, offset);
         let parts: [&[u8]; 3] = [&head, &payload.head, &payload.body];
         if self.mailbox.send(&parts).is_err() {
-            return Err(());
+            return Err(Ended::Died);
         }
-        match self.mailbox.recv(LINK_SPIN.with(|s| s.get()), None) {
-            Ok(reply) => match reply.split_first() {
-                Some((&status, body)) => Ok(read(status, body)),
-                None => Ok(read(FAILED, &[])),
-            },
-            Err(_) => Err(()),
+        // A limit too large for a deadline (`Duration::MAX`) is no limit.
+        let deadline = limits.timeout.and_then(|t| Instant::now().checked_add(t));
+        let spin = LINK_SPIN.with(|s| s.get());
+        loop {
+            match self.mailbox.recv(spin, limits.wake(deadline)) {
+                Ok(reply) => {
+                    return match reply.split_first() {
+                        Some((&status, body)) => Ok(read(status, body)),
+                        None => Ok(read(FAILED, &[])),
+                    };
+                }
+                Err(RecvError::TimedOut) => {
+                    if limits.stop.as_ref().is_some_and(|stop| stop.requested()) {
+                        return Err(Ended::Stopped);
+                    }
+                    if let (Some(limit), Some(deadline)) = (limits.timeout, deadline)
+                        && Instant::now() >= deadline
+                    {
+                        return Err(Ended::Expired(limit));
+                    }
+                }
+                Err(_) => return Err(Ended::Died),
+            }
         }
     }
 }
@@ -360,6 +427,13 @@ thread_local! {
 /// Records the spin budget for replies on this link thread.
 pub(crate) fn set_link_spin(spin: Duration) {
     LINK_SPIN.with(|s| s.set(spin));
+}
+
+/// Stops a child that runs a request it must not finish: `SIGTERM`, up to
+/// [`STOP_GRACE`] to exit, then `SIGKILL`; reaps it either way.
+fn stop_child(process: &ChildHandle) -> ExitReason {
+    let _ = process.signal(Signal::Terminate);
+    process.reap(STOP_GRACE)
 }
 
 /// The error for tasks cut short by `terminate`.

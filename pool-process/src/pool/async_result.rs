@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use pool_core::{Error, ErrorKind, Promise, TaskFuture, promise};
 
+use crate::link::{Limits, StopFlag};
 use crate::pool::links::LinkPool;
 
 /// How long `get` busy-waits for a reply before it parks: a few round
@@ -40,6 +41,7 @@ type OnError = Box<dyn FnOnce(&Error) + Send>;
 pub struct Callbacks<R> {
     on_result: Option<OnResult<R>>,
     on_error: Option<OnError>,
+    timeout: Option<Duration>,
 }
 
 impl<R> Default for Callbacks<R> {
@@ -47,6 +49,7 @@ impl<R> Default for Callbacks<R> {
         Callbacks {
             on_result: None,
             on_error: None,
+            timeout: None,
         }
     }
 }
@@ -113,6 +116,42 @@ impl<R> Callbacks<R> {
         self
     }
 
+    /// A hard time limit for the task (for a map: for each of its
+    /// chunks), overriding the pool's
+    /// [`task_timeout`](crate::PoolBuilder::task_timeout). When it
+    /// passes, the worker running the task is stopped (`SIGTERM`, a short
+    /// grace, `SIGKILL`) and replaced, and the task fails with
+    /// [`ErrorKind::TaskTimedOut`], naming the pid and the limit. Other
+    /// tasks are not affected.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use pool_process::{Callbacks, Pool};
+    ///
+    /// fn spin(_: ()) -> u8 { loop { std::hint::spin_loop() } }
+    ///
+    /// let pool = Pool::new(1).unwrap();
+    /// let limited = Callbacks::new().timeout(Duration::from_millis(100));
+    /// let err = pool.apply_async_with(spin, (), limited).unwrap().get().unwrap_err();
+    /// assert!(err.is_task_timed_out(), "{err}");
+    /// assert_eq!(pool.apply(|x: u8| x + 1, 1).unwrap(), 2, "the pool carries on");
+    /// ```
+    pub fn timeout(mut self, limit: Duration) -> Self {
+        self.timeout = Some(limit);
+        self
+    }
+
+    /// The bounds of the task these callbacks go with: their time limit,
+    /// and `stop`.
+    pub(crate) fn limits(&self, stop: &Arc<StopFlag>) -> Limits {
+        Limits {
+            timeout: self.timeout,
+            stop: Some(stop.clone()),
+        }
+    }
+
     fn is_empty(&self) -> bool {
         self.on_result.is_none() && self.on_error.is_none()
     }
@@ -123,6 +162,7 @@ impl<R> fmt::Debug for Callbacks<R> {
         f.debug_struct("Callbacks")
             .field("on_result", &self.on_result.is_some())
             .field("on_error", &self.on_error.is_some())
+            .field("timeout", &self.timeout)
             .finish()
     }
 }
@@ -152,6 +192,8 @@ pub struct AsyncResult<R> {
     future: Arc<TaskFuture<R>>,
     /// Done once the callbacks have run (absent without callbacks).
     delivered: Option<TaskFuture<()>>,
+    /// Read by the link running the task (`stop`).
+    stop: Arc<StopFlag>,
 }
 
 impl<R: Send + Sync + 'static> AsyncResult<R> {
@@ -161,12 +203,14 @@ impl<R: Send + Sync + 'static> AsyncResult<R> {
         links: &LinkPool,
         future: TaskFuture<R>,
         callbacks: Callbacks<R>,
+        stop: Arc<StopFlag>,
     ) -> AsyncResult<R> {
         let future = Arc::new(future);
         if callbacks.is_empty() {
             return AsyncResult {
                 future,
                 delivered: None,
+                stop,
             };
         }
         let (gate, delivered) = promise::<()>();
@@ -183,6 +227,7 @@ impl<R: Send + Sync + 'static> AsyncResult<R> {
         AsyncResult {
             future,
             delivered: Some(delivered),
+            stop,
         }
     }
 }
@@ -195,6 +240,7 @@ fn run_callbacks<R: Send + Sync + 'static>(
     let Callbacks {
         on_result,
         on_error,
+        ..
     } = callbacks;
     future.add_done_callback(move |outcome| match outcome {
         Ok(value) => {
@@ -346,6 +392,32 @@ impl<R> AsyncResult<R> {
             Some(delivered) => delivered.wait_timeout(timeout),
             None => self.future.wait_timeout(timeout),
         }
+    }
+
+    /// Stops the task: a running one has its worker process stopped
+    /// (`SIGTERM`, a short grace, `SIGKILL`) and replaced, by the link
+    /// that sent it the task; a queued one is not started. The task then
+    /// fails with [`ErrorKind::Stopped`] (a task that had already
+    /// finished keeps its outcome). For a `map_async` result, every chunk
+    /// of the map is stopped. Returns at once; [`wait`](AsyncResult::wait)
+    /// for the outcome.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use pool_process::Pool;
+    ///
+    /// fn spin(_: ()) -> u8 { loop { std::hint::spin_loop() } }
+    ///
+    /// let pool = Pool::new(1).unwrap();
+    /// let runaway = pool.apply_async(spin, ()).unwrap();
+    /// runaway.stop();
+    /// assert!(runaway.get_timeout(Duration::from_secs(30)).unwrap_err().is_stopped());
+    /// assert_eq!(pool.apply(|x: u8| x + 1, 1).unwrap(), 2, "the pool carries on");
+    /// ```
+    pub fn stop(&self) {
+        self.stop.request();
     }
 
     /// True once the result is ready (Python's `ready()`).

@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use parking_lot::Mutex;
 use pool_core::{Error, TaskFuture, promise};
 
+use crate::link::Limits;
 use crate::pool::links::LinkPool;
 use crate::task::{Outcomes, Wire};
 
@@ -144,6 +145,8 @@ pub(crate) struct Feed<'p, S> {
     /// The position of the next chunk's first item.
     next_index: usize,
     ended: bool,
+    /// The bounds of every chunk (time limit, stop flag).
+    limits: Limits,
 }
 
 impl<'p, S: Source> Feed<'p, S>
@@ -165,7 +168,14 @@ where
             sizer,
             next_index: 0,
             ended: false,
+            limits: Limits::default(),
         }
+    }
+
+    /// Bounds every chunk by `limits` (each chunk is one request).
+    pub(crate) fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
     }
 
     /// Submits the next chunk: its future and length, `None` once the
@@ -185,7 +195,9 @@ where
         }
         let first = self.next_index;
         self.next_index += len;
-        let submitted = self.links.chunk::<S::Item, R>(self.entry, chunk, first);
+        let submitted = self
+            .links
+            .chunk::<S::Item, R>(self.entry, chunk, first, &self.limits);
         self.source.release();
         Some(submitted.map(|future| (future, len)))
     }

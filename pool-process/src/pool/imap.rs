@@ -3,6 +3,7 @@
 use std::collections::VecDeque;
 use std::fmt;
 use std::iter::FusedIterator;
+use std::time::{Duration, Instant};
 
 use pool_core::{Error, ErrorKind, ReturnWhen};
 
@@ -112,22 +113,88 @@ where
         }
     }
 
-    /// Takes the next finished chunk in the iterator's order.
-    fn next_chunk(&mut self) -> Option<(ChunkFuture<R>, usize)> {
+    /// Takes the next chunk in the iterator's order once it is done, or
+    /// `Err(())` when `deadline` passes first (the chunk stays in the
+    /// window); `Ok(None)` once there are no more chunks.
+    fn next_chunk(
+        &mut self,
+        deadline: Option<Instant>,
+    ) -> Result<Option<(ChunkFuture<R>, usize)>, ()> {
+        let left = || deadline.map(|d| d.saturating_duration_since(Instant::now()));
         match self.order {
-            Order::Input => self.window.pop_front(),
+            Order::Input => {
+                if let (Some(left), Some((future, _))) = (left(), self.window.front())
+                    && !future.wait_timeout(left)
+                {
+                    return Err(());
+                }
+                Ok(self.window.pop_front())
+            }
             Order::Completion => {
                 if self.window.is_empty() {
-                    return None;
+                    return Ok(None);
                 }
                 if !self.window.iter().any(|(f, _)| f.done()) {
                     let futures: Vec<_> = self.window.iter().map(|(f, _)| f).collect();
-                    pool_core::wait(futures, None, ReturnWhen::FirstCompleted);
+                    pool_core::wait(futures, left(), ReturnWhen::FirstCompleted);
                 }
-                let position = self.window.iter().position(|(f, _)| f.done())?;
-                self.window.remove(position)
+                match self.window.iter().position(|(f, _)| f.done()) {
+                    Some(position) => Ok(self.window.remove(position)),
+                    None => Err(()),
+                }
             }
         }
+    }
+
+    /// The next result, waiting until `deadline` at most.
+    fn next_until(&mut self, deadline: Option<Instant>) -> Option<Result<R, Error>> {
+        loop {
+            if let Some(result) = self.ready.pop_front() {
+                return Some(result);
+            }
+            self.refill();
+            let Ok(next) = self.next_chunk(deadline) else {
+                return Some(Err(Error::from_kind(ErrorKind::Timeout)
+                    .with_detail("no result within the timeout; the iterator goes on")));
+            };
+            let Some((future, len)) = next else {
+                return self.refused.take().map(Err);
+            };
+            // Keep the window full while we wait.
+            self.refill();
+            match future.result() {
+                Ok(outcomes) => self.ready.extend(outcomes.into_results()),
+                // The whole chunk failed (its worker died): every item of
+                // it reports the error.
+                Err(error) => self.ready.extend((0..len).map(|_| Err(error.clone()))),
+            }
+        }
+    }
+
+    /// The next result, waiting at most `timeout` for it (Python's
+    /// `IMapIterator.next(timeout)`). A timeout is an
+    /// [`ErrorKind::Timeout`] item that loses nothing: the iterator goes
+    /// on, and the next call waits for the same result again.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use pool_process::Pool;
+    ///
+    /// fn nap(ms: u64) -> u64 { std::thread::sleep(Duration::from_millis(ms)); ms }
+    ///
+    /// let pool = Pool::new(1).unwrap();
+    /// let mut results = pool.imap(nap, [300, 1]);
+    /// assert!(results.next_timeout(Duration::from_millis(1)).unwrap().unwrap_err().is_timeout());
+    /// assert_eq!(results.next_timeout(Duration::from_secs(30)).unwrap().unwrap(), 300);
+    /// assert_eq!(results.next_timeout(Duration::from_secs(30)).unwrap().unwrap(), 1);
+    /// assert!(results.next_timeout(Duration::from_secs(30)).is_none());
+    /// ```
+    #[doc(alias = "next")]
+    pub fn next_timeout(&mut self, timeout: Duration) -> Option<Result<R, Error>> {
+        // A timeout too large for a deadline (`Duration::MAX`) waits forever.
+        self.next_until(Instant::now().checked_add(timeout))
     }
 }
 
@@ -140,23 +207,7 @@ where
     type Item = Result<R, Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        loop {
-            if let Some(result) = self.ready.pop_front() {
-                return Some(result);
-            }
-            self.refill();
-            let Some((future, len)) = self.next_chunk() else {
-                return self.refused.take().map(Err);
-            };
-            // Keep the window full while we wait.
-            self.refill();
-            match future.result() {
-                Ok(outcomes) => self.ready.extend(outcomes.into_results()),
-                // The whole chunk failed (its worker died): every item of
-                // it reports the error.
-                Err(error) => self.ready.extend((0..len).map(|_| Err(error.clone()))),
-            }
-        }
+        self.next_until(None)
     }
 }
 

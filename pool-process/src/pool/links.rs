@@ -7,16 +7,22 @@ use std::any::type_name;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Sender, unbounded};
 use parking_lot::Mutex;
-use pool_core::{CancelFutures, Error, ErrorKind, Scheduler, SchedulerConfig, TaskFuture};
+use pool_core::{CancelFutures, Error, ErrorKind, Report, Scheduler, SchedulerConfig, TaskFuture};
 
-use crate::link::{Link, LinkConfig, failure_error, failure_to_error, set_link_spin};
+use crate::link::{Limits, Link, LinkConfig, failure_error, failure_to_error, set_link_spin};
+use crate::sys::child::Signal;
 
 use crate::task::{self, Call, Outcomes, Runner, Wire};
 use crate::wire::codec;
 use crate::wire::message::OK;
+
+/// How often a drop that waits for its pool's work reports what it waits
+/// for.
+pub(crate) const DROP_REPORT_EVERY: Duration = Duration::from_secs(5);
 
 /// A callback invocation queued for the result-handler thread.
 pub(crate) type Delivery = Box<dyn FnOnce() + Send>;
@@ -24,7 +30,8 @@ pub(crate) type Delivery = Box<dyn FnOnce() + Send>;
 /// The single thread that runs `apply_async`/`map_async` callbacks in the
 /// parent, in completion order (Python's result handler).
 struct Handler {
-    sender: Sender<Delivery>,
+    /// `None` once `join` has closed the channel.
+    sender: Option<Sender<Delivery>>,
     thread: JoinHandle<()>,
 }
 
@@ -92,7 +99,12 @@ impl LinkPool {
     /// Submits one task: `X::run(arg)` in a worker. The argument is
     /// encoded now, so an argument that cannot be serialized is an error
     /// here, not later.
-    pub(crate) fn call<X, A, R>(&self, arg: A, what: &str) -> Result<TaskFuture<R>, Error>
+    pub(crate) fn call<X, A, R>(
+        &self,
+        arg: A,
+        what: &str,
+        limits: Limits,
+    ) -> Result<TaskFuture<R>, Error>
     where
         X: Runner<A, R>,
         A: Wire,
@@ -107,7 +119,7 @@ impl LinkPool {
         })?;
         let offset = task::offset::<Call<X, A, R>>();
         self.submit(move |link: &mut Link| {
-            link.call(offset, &payload, |status, body, pid| {
+            link.call(offset, &payload, &limits, |status, body, pid| {
                 if status == OK {
                     codec::decode::<R>(body).map_err(|message| {
                         Error::new(ErrorKind::Deserialize, message).with_detail(format!(
@@ -131,6 +143,7 @@ impl LinkPool {
         entry: u64,
         items: &[A],
         first: usize,
+        limits: &Limits,
     ) -> Result<TaskFuture<Outcomes<R, Error>>, Error>
     where
         A: Wire,
@@ -144,8 +157,9 @@ impl LinkPool {
                 type_name::<A>()
             ))
         })?;
+        let limits = limits.clone();
         self.submit(move |link: &mut Link| {
-            link.call(entry, &payload, |status, body, pid| {
+            link.call(entry, &payload, &limits, |status, body, pid| {
                 if status != OK {
                     return Err(failure_error(body, pid)
                         .with_detail(format!("items {first}..{}", first + count)));
@@ -210,10 +224,13 @@ impl LinkPool {
                     }
                 })
                 .expect("start the result-handler thread");
-            Mutex::new(Some(Handler { sender, thread }))
+            Mutex::new(Some(Handler {
+                sender: Some(sender),
+                thread,
+            }))
         });
-        match slot.lock().as_ref() {
-            Some(handler) => handler.sender.clone(),
+        match slot.lock().as_ref().and_then(|h| h.sender.as_ref()) {
+            Some(sender) => sender.clone(),
             // Joined already: a closed channel makes senders run inline.
             None => unbounded().0,
         }
@@ -273,20 +290,101 @@ impl LinkPool {
     /// happens now: `join` never waits for an iterator nobody may be
     /// consuming (it then yields a shutdown error after its results in
     /// flight).
-    pub(crate) fn join(&self) {
+    ///
+    /// With a `timeout`, gives up when it passes: false then, and the
+    /// workers (or the callbacks) go on; a later `join` waits again.
+    pub(crate) fn join(&self, timeout: Option<Duration>) -> bool {
+        let deadline = timeout.and_then(|t| Instant::now().checked_add(t));
         let close_now = std::mem::take(&mut self.lazy.lock().close_pending);
         if close_now {
             self.scheduler.shutdown(CancelFutures::No);
         }
-        self.scheduler.join(None);
-        if let Some(slot) = self.handler.get() {
-            let handler = slot.lock().take();
-            if let Some(Handler { sender, thread }) = handler {
-                drop(sender);
-                if thread.thread().id() != std::thread::current().id() {
-                    let _ = thread.join();
+        let left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+        if !self.scheduler.join(left) {
+            return false;
+        }
+        let Some(slot) = self.handler.get() else {
+            return true;
+        };
+        let mut handler = slot.lock();
+        let Some(Handler { sender, thread }) = handler.as_mut() else {
+            return true;
+        };
+        // Closing the channel ends the handler once the queued callbacks
+        // have run.
+        *sender = None;
+        if thread.thread().id() == std::thread::current().id() {
+            return true;
+        }
+        if let Some(deadline) = deadline {
+            // A `JoinHandle` cannot be joined with a timeout: look at it
+            // until the deadline, without holding the lock.
+            drop(handler);
+            while !slot.lock().as_ref().is_none_or(|h| h.thread.is_finished()) {
+                if Instant::now() >= deadline {
+                    return false;
                 }
+                std::thread::sleep(Duration::from_millis(1));
             }
+            handler = slot.lock();
+        }
+        if let Some(Handler { thread, .. }) = handler.take() {
+            drop(handler);
+            let _ = thread.join();
+        }
+        true
+    }
+
+    /// The error of a join that ran out of time: which workers it was
+    /// still waiting for.
+    pub(crate) fn join_timed_out(&self, timeout: Duration) -> Error {
+        Error::from_kind(ErrorKind::Timeout).with_detail(format!(
+            "after {timeout:?} the workers (pids {:?}) or the callbacks still run",
+            self.pids()
+        ))
+    }
+
+    /// Stops every worker with `signal` at once (the executor's
+    /// `terminate_workers`/`kill_workers`): queued tasks are cancelled,
+    /// running ones fail with a shutdown error saying the pool was
+    /// terminated.
+    pub(crate) fn terminate_with(&self, signal: Signal) {
+        self.close(CancelFutures::Yes);
+        self.config.signal_all(signal);
+    }
+
+    /// Waits for the work, as a drop must (after `close`): every
+    /// [`DROP_REPORT_EVERY`] it reports what it still waits for; past
+    /// the configured `drop_timeout` it terminates the pool and reports
+    /// what it cut short. `what` names the pool in the reports.
+    pub(crate) fn join_on_drop(&self, what: &str) {
+        let start = Instant::now();
+        let bound = self.config.drop_timeout;
+        loop {
+            let elapsed = start.elapsed();
+            let slice = match bound {
+                Some(bound) => DROP_REPORT_EVERY.min(bound.saturating_sub(elapsed)),
+                None => DROP_REPORT_EVERY,
+            };
+            if self.join(Some(slice)) {
+                return;
+            }
+            let elapsed = start.elapsed();
+            let running = self.scheduler.metrics();
+            let pids = self.pids();
+            if bound.is_some_and(|bound| elapsed >= bound) {
+                self.terminate();
+                pool_core::report(&Report::DropCutShort(&format!(
+                    "{what}, after {elapsed:.1?} (its drop_timeout): {} running task(s) on worker processes {pids:?} killed, {} queued cancelled",
+                    running.busy, running.queued
+                )));
+                self.join(None);
+                return;
+            }
+            pool_core::report(&Report::DropWaiting(&format!(
+                "{what}, for {elapsed:.1?}: {} running task(s) on worker processes {pids:?}, {} queued",
+                running.busy, running.queued
+            )));
         }
     }
 

@@ -39,7 +39,9 @@ mod map;
 pub(crate) mod submit;
 
 use std::fmt;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
+use std::time::Duration;
 
 use pool_core::{CancelFutures, Error, ErrorKind};
 
@@ -47,6 +49,7 @@ pub use self::async_result::{AsyncResult, Callbacks};
 pub use self::imap::IMap;
 pub(crate) use self::imap::Order;
 use crate::builder::PoolBuilder;
+use crate::link::StopFlag;
 use crate::pool::links::LinkPool;
 use crate::task::{Apply, Wire};
 
@@ -253,10 +256,13 @@ impl Pool {
     {
         let _ = f;
         self.check_running()?;
-        let future = self
-            .links
-            .call::<Apply<F>, A, R>(arg, "the argument of apply")?;
-        Ok(AsyncResult::new(&self.links, future, callbacks))
+        let stop = Arc::new(StopFlag::default());
+        let future = self.links.call::<Apply<F>, A, R>(
+            arg,
+            "the argument of apply",
+            callbacks.limits(&stop),
+        )?;
+        Ok(AsyncResult::new(&self.links, future, callbacks, stop))
     }
 
     /// Stops accepting tasks; the queued ones still run, then the workers
@@ -340,8 +346,44 @@ impl Pool {
             return Err(Error::from_kind(ErrorKind::InvalidState)
                 .with_detail("join() before close() or terminate()"));
         }
-        self.links.join();
+        self.links.join(None);
         Ok(())
+    }
+
+    /// [`join`](Pool::join), giving up after `timeout`: the workers go
+    /// on, and a later `join` (or `terminate`) can follow.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidState`] before [`close`](Pool::close) or
+    /// [`terminate`](Pool::terminate); [`ErrorKind::Timeout`] when the
+    /// workers still run after `timeout`, naming their pids.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use pool_process::Pool;
+    ///
+    /// fn spin(_: ()) -> u8 { loop { std::hint::spin_loop() } }
+    ///
+    /// let pool = Pool::new(1).unwrap();
+    /// let _runaway = pool.apply_async(spin, ()).unwrap();
+    /// pool.close();
+    /// assert!(pool.join_timeout(Duration::from_millis(50)).unwrap_err().is_timeout());
+    /// pool.terminate();
+    /// pool.join_timeout(Duration::from_secs(30)).unwrap();
+    /// ```
+    pub fn join_timeout(&self, timeout: Duration) -> Result<(), Error> {
+        if self.state.load(Ordering::SeqCst) == RUNNING {
+            return Err(Error::from_kind(ErrorKind::InvalidState)
+                .with_detail("join() before close() or terminate()"));
+        }
+        if self.links.join(Some(timeout)) {
+            Ok(())
+        } else {
+            Err(self.links.join_timed_out(timeout))
+        }
     }
 
     /// The number of worker processes.
@@ -415,7 +457,7 @@ impl PoolBuilder {
 impl Drop for Pool {
     fn drop(&mut self) {
         self.close();
-        let _ = self.join();
+        self.links.join_on_drop("a Pool");
     }
 }
 

@@ -28,12 +28,15 @@
 //!    them, [`Later`] hands out an [`AsyncResult`]), or handed out one by
 //!    one ([`Stream`]).
 
+use std::sync::Arc;
+
 use pool_core::Error;
 
 use super::async_result::{AsyncResult, Callbacks};
 use super::chunks::{self, ChunkFuture, Feed, Held, Pulled};
 use super::imap::{IMap, Order};
 use super::links::LinkPool;
+use crate::link::{Limits, StopFlag};
 use crate::task::{self, Chunk, Runner, Wire};
 
 /// How a map's results reach the caller.
@@ -95,9 +98,11 @@ fn submit_all<A: Wire, R: Wire>(
     entry: u64,
     items: impl Iterator<Item = A>,
     chunksize: Option<usize>,
+    limits: Limits,
 ) -> Result<Vec<ChunkFuture<R>>, Error> {
     links.check_open()?;
-    let mut feed = Feed::new(links, entry, Held::new(items.collect()), chunksize);
+    let mut feed =
+        Feed::new(links, entry, Held::new(items.collect()), chunksize).with_limits(limits);
     let mut futures = Vec::new();
     while let Some(submitted) = feed.submit_next() {
         futures.push(submitted?.0);
@@ -141,11 +146,13 @@ where
         items: I,
         chunksize: Option<usize>,
     ) -> Self::Output {
-        let futures = submit_all(links, entry, items, chunksize)?;
+        let stop = Arc::new(StopFlag::default());
+        let futures = submit_all(links, entry, items, chunksize, self.0.limits(&stop))?;
         Ok(AsyncResult::new(
             links,
             chunks::gather(links, futures),
             self.0,
+            stop,
         ))
     }
 }
