@@ -11,9 +11,13 @@
 //! done on futexes in the shared memory (`futex.rs`), so a blocked
 //! process sleeps in the kernel and every wait has a timeout variant.
 //!
-//! As in Python, a process that dies while it holds an object's lock
-//! (killed in the middle of a `put`, or while holding a `Lock`) leaves it
-//! locked for the others.
+//! Unlike Python, a process that dies while it holds an object's lock
+//! (killed in the middle of a `put`, or while holding a `Lock`) does not
+//! block the others: the locks are robust (`sync/README.md`). The next
+//! `Lock`, `RLock`, `Value` or `Array` user takes the lock over and is
+//! told the owner died (`previous_owner_died()`); a queue whose holder
+//! died mid-operation reports itself broken, a `Barrier` breaks, and a
+//! `Condition` skips dead waiters.
 
 /// Serde for a shared object that is one segment (a `segment:
 /// Arc<Segment>` field): it travels as its descriptor's index; `$what`
