@@ -14,13 +14,19 @@
 //!    an owning handle) and its list of jobs. The scheduler's queues hold a
 //!    [`ScopedJob`] with a `Weak` reference, which keeps no value alive; a
 //!    worker upgrades it only to run the task.
-//! 3. When the body returns (or panics), the scope runs its still-pending
-//!    tasks itself if it is on one of the scheduler's workers (waiting there
-//!    could otherwise deadlock a full pool; these are its own tasks, never
-//!    unrelated ones), waits for every task to finish, drops its arena and
-//!    its list of jobs, and parks until the token count reaches zero: a
-//!    worker still holding an upgraded reference drops it right after the
-//!    task ends.
+//! 3. When the body returns (or panics), the scope drains its pending list
+//!    in rounds until a round finds it empty: each round takes the futures
+//!    and jobs submitted since the last one (a running task may still
+//!    submit into its scope), runs those jobs itself if it is on one of the
+//!    scheduler's workers (waiting there could otherwise deadlock a full
+//!    pool; these are its own tasks, never unrelated ones), and waits for
+//!    each of those tasks to finish. A task's future enters the list before
+//!    its job is queued, so an empty round after rounds whose tasks all
+//!    finished means no task is running and none can be submitted any more.
+//!    Only then does it drop the futures of every round (a later task may
+//!    borrow an earlier task's future) and parks until the token count
+//!    reaches zero: a worker still holding an upgraded reference drops it
+//!    right after the task ends.
 //! 4. The last token's drop unparks the owner; it touches only the token's
 //!    own `Arc`, never borrowed data. A `Weak` left in a queue afterwards
 //!    only frees memory when dropped.
@@ -76,6 +82,19 @@ impl Job<()> for ScopedJob {
     }
 }
 
+/// The tasks submitted since `finish` last looked, under one lock so that
+/// `finish` takes each future together with its job.
+#[derive(Default)]
+struct Pending {
+    /// Owns the scope's futures; the body and tasks only get references.
+    /// Stored with their lifetime erased (so the scope itself has no drop
+    /// glue that could touch `'scope` data); `finish` moves them out and
+    /// drops them once every task is done.
+    arena: Vec<Box<dyn Waitable + Send>>,
+    /// The scope's jobs, to run inline when the owner is a worker.
+    jobs: Vec<Arc<dyn Job<()>>>,
+}
+
 /// A scope for tasks that borrow local data; see [`Scheduler::scope`].
 ///
 /// # Examples
@@ -95,12 +114,8 @@ impl Job<()> for ScopedJob {
 pub struct Scope<'scope, 'env: 'scope> {
     scheduler: Scheduler<()>,
     state: Arc<ScopeState>,
-    /// Owns the scope's futures; the body only gets references. Stored
-    /// with their lifetime erased (so the scope itself has no drop glue
-    /// that could touch `'scope` data) and dropped in `finish`.
-    arena: Mutex<Vec<Box<dyn Waitable + Send>>>,
-    /// The scope's jobs, to run inline when the owner is a worker.
-    jobs: Mutex<Vec<Arc<dyn Job<()>>>>,
+    /// Tasks submitted and not yet taken by `finish`.
+    pending: Mutex<Pending>,
     _scope: PhantomData<&'scope mut &'scope ()>,
     _env: PhantomData<&'env mut &'env ()>,
 }
@@ -157,8 +172,11 @@ impl<'scope> Scope<'scope, '_> {
         let future: Box<dyn Waitable + Send + 'scope> = future;
         // SAFETY: as above; `finish` drops the arena before the scope ends.
         let future = unsafe { erase_box(future) };
-        self.arena.lock().push(future);
-        self.jobs.lock().push(job.clone());
+        {
+            let mut pending = self.pending.lock();
+            pending.arena.push(future);
+            pending.jobs.push(job.clone());
+        }
         if !self
             .scheduler
             .push_job(Arc::new(ScopedJob(Arc::downgrade(&job))))
@@ -167,9 +185,10 @@ impl<'scope> Scope<'scope, '_> {
             // the future then reports the cancellation.
             job.abort(None);
         }
-        // SAFETY: the boxed future lives in the arena, which only grows
-        // until `finish`, which runs after the body (the only holder of
-        // `&'scope self`) has returned; a `Box` does not move its contents.
+        // SAFETY: the boxed future lives in the arena until `finish` moves
+        // it out (a `Box` does not move its contents), and `finish` drops
+        // it only once every task of the scope has finished and the body
+        // has returned, so no holder of `&'scope self` is left.
         Ok(unsafe { &*future_ref })
     }
 }
@@ -211,19 +230,30 @@ unsafe fn erase_box<'a>(value: Box<dyn Waitable + Send + 'a>) -> Box<dyn Waitabl
 impl Scope<'_, '_> {
     /// Steps 3 and 4 of the module docs.
     fn finish(&self) {
-        let jobs = std::mem::take(&mut *self.jobs.lock());
-        if self.scheduler.on_worker_thread() {
-            let counters = Counters::default();
-            for job in &jobs {
-                job.run(&mut (), &counters);
+        let on_worker = self.scheduler.on_worker_thread();
+        // Each pass ends when a round finds nothing new; only an unread
+        // output whose drop submits again makes a second pass.
+        while !self.pending.lock().arena.is_empty() {
+            let mut finished = Vec::new();
+            loop {
+                let Pending { arena, jobs } = std::mem::take(&mut *self.pending.lock());
+                if arena.is_empty() {
+                    break;
+                }
+                if on_worker {
+                    let counters = Counters::default();
+                    for job in &jobs {
+                        job.run(&mut (), &counters);
+                    }
+                }
+                drop(jobs);
+                for future in &arena {
+                    future.done_state().wait_until(None);
+                }
+                finished.extend(arena);
             }
+            drop(finished);
         }
-        drop(jobs);
-        let arena = std::mem::take(&mut *self.arena.lock());
-        for future in &arena {
-            future.done_state().wait_until(None);
-        }
-        drop(arena);
         // Acquire: pairs with the tokens' AcqRel decrements.
         while self.state.live.load(Acquire) != 0 {
             thread::park();
@@ -233,9 +263,10 @@ impl Scope<'_, '_> {
 
 impl Scheduler<()> {
     /// Runs `body` with a [`Scope`] in which tasks may borrow local data,
-    /// and returns once every task submitted in it has finished and been
-    /// dropped. Like `std::thread::scope`, a panic in `body` is re-raised
-    /// after the tasks are done.
+    /// and returns once every task submitted in it (by the body or by its
+    /// tasks, even after the body returned) has finished and been dropped.
+    /// Like `std::thread::scope`, a panic in `body` is re-raised after the
+    /// tasks are done.
     ///
     /// Called from one of this scheduler's workers, the scope runs its own
     /// still-queued tasks itself while it waits, so a full pool cannot
@@ -266,8 +297,7 @@ impl Scheduler<()> {
                 live: AtomicUsize::new(0),
                 owner: thread::current(),
             }),
-            arena: Mutex::new(Vec::new()),
-            jobs: Mutex::new(Vec::new()),
+            pending: Mutex::new(Pending::default()),
             _scope: PhantomData,
             _env: PhantomData,
         };

@@ -34,8 +34,23 @@ use crate::deadline::{Deadline, DeadlineWait};
 /// ```
 #[doc(alias = "threading.Event")]
 pub struct Event {
-    flag: Mutex<bool>,
+    state: Mutex<State>,
     changed: Condvar,
+}
+
+/// What the lock protects.
+///
+/// `set` raising the flag starts a new generation. A waiter remembers the
+/// generation it started waiting in and returns true once the flag is set
+/// *or* the generation has moved on, so a `clear` right after `set` cannot
+/// strand a waiter that was asleep at the `set` (CPython's gh-57711).
+struct State {
+    flag: bool,
+    /// Times the flag went from false to true (wrapping; only compared
+    /// for equality).
+    generation: u64,
+    /// Threads blocked in a wait.
+    waiters: usize,
 }
 
 impl Event {
@@ -63,12 +78,18 @@ impl Event {
     /// ```
     pub const fn const_new() -> Event {
         Event {
-            flag: Mutex::new(false),
+            state: Mutex::new(State {
+                flag: false,
+                generation: 0,
+                waiters: 0,
+            }),
             changed: Condvar::new(),
         }
     }
 
-    /// Sets the flag and wakes every waiting thread.
+    /// Sets the flag and wakes every waiting thread. Each thread that was
+    /// waiting returns true, even if another thread calls
+    /// [`clear`](Event::clear) before it runs again.
     ///
     /// # Examples
     ///
@@ -78,7 +99,12 @@ impl Event {
     /// assert!(event.is_set());
     /// ```
     pub fn set(&self) {
-        *self.flag.lock() = true;
+        let mut state = self.state.lock();
+        if !state.flag {
+            state.flag = true;
+            state.generation = state.generation.wrapping_add(1);
+        }
+        drop(state);
         self.changed.notify_all();
     }
 
@@ -93,7 +119,7 @@ impl Event {
     /// assert!(!event.is_set());
     /// ```
     pub fn clear(&self) {
-        *self.flag.lock() = false;
+        self.state.lock().flag = false;
     }
 
     /// True when the flag is set.
@@ -105,7 +131,33 @@ impl Event {
     /// ```
     #[doc(alias = "isSet")]
     pub fn is_set(&self) -> bool {
-        *self.flag.lock()
+        self.state.lock().flag
+    }
+
+    /// How many threads are blocked in [`wait`](Event::wait) or
+    /// [`wait_timeout`](Event::wait_timeout) right now: a snapshot, for
+    /// diagnostics and tests. A thread counted here is asleep on the event
+    /// (or about to re-check it after a wake-up), so a `set` now wakes it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    ///
+    /// let event = Arc::new(pool_thread::Event::new().unwrap());
+    /// let waiter = {
+    ///     let event = event.clone();
+    ///     std::thread::spawn(move || event.wait())
+    /// };
+    /// while event.waiters() == 0 {
+    ///     std::thread::yield_now();
+    /// }
+    /// event.set();
+    /// waiter.join().unwrap();
+    /// assert_eq!(event.waiters(), 0);
+    /// ```
+    pub fn waiters(&self) -> usize {
+        self.state.lock().waiters
     }
 
     /// Blocks until the flag is set (returns at once if it is).
@@ -121,8 +173,9 @@ impl Event {
         self.wait_until(Deadline::Never);
     }
 
-    /// Blocks until the flag is set or `timeout` has passed; returns the
-    /// flag, so false means it timed out.
+    /// Blocks until the flag is set or `timeout` has passed; returns true
+    /// if it was set (even if cleared again at once), false if it timed
+    /// out.
     ///
     /// # Examples
     ///
@@ -140,13 +193,24 @@ impl Event {
     }
 
     fn wait_until(&self, deadline: Deadline) -> bool {
-        let mut flag = self.flag.lock();
-        while !*flag {
-            if !deadline.wait(&self.changed, &mut flag) {
-                return false;
-            }
+        let mut state = self.state.lock();
+        if state.flag {
+            return true;
         }
-        true
+        let started = state.generation;
+        state.waiters += 1;
+        let woken = loop {
+            // A new generation means a `set` happened while this thread
+            // waited, whatever the flag says now.
+            if state.flag || state.generation != started {
+                break true;
+            }
+            if !deadline.wait(&self.changed, &mut state) {
+                break false;
+            }
+        };
+        state.waiters -= 1;
+        woken
     }
 }
 

@@ -6,6 +6,7 @@ use std::io::{self, Read, Write};
 use std::os::fd::OwnedFd;
 use std::os::unix::net::UnixStream;
 use std::sync::atomic::Ordering::{Acquire, Relaxed, Release, SeqCst};
+use std::sync::atomic::fence;
 use std::time::{Duration, Instant};
 
 use super::region::Region;
@@ -115,11 +116,17 @@ impl Mailbox {
         let header = self.region.header();
         header.len[self.me].store(total as u64, Relaxed);
         self.sent += 1;
-        // SeqCst: publishes the data and length (Release) and is ordered
-        // before the load of the peer's waiting flag below (Dekker, step 3
-        // of the protocol).
-        header.seq[self.me].value.store(self.sent, SeqCst);
-        if header.waiting[self.peer].swap(0, SeqCst) != 0 {
+        // Release: publishes the data and length to the peer's Acquire
+        // load of `seq`.
+        header.seq[self.me].value.store(self.sent, Release);
+        // SeqCst fence: orders the `seq` store before the flag swap below
+        // against the receiver's fence between its flag store and `seq`
+        // load (the Dekker pair of step 3 of the protocol; a SeqCst store
+        // followed by a weaker load would not exclude the lost wake-up).
+        fence(SeqCst);
+        // Relaxed: the fences above and in `sleep_until` do the ordering;
+        // no data flows through the flag.
+        if header.waiting[self.peer].swap(0, Relaxed) != 0 {
             // The peer sleeps on the socket: one byte wakes it. A peer
             // that is gone shows up as end-of-file on our next receive.
             let _ = (&self.socket).write(&[1]);
@@ -158,8 +165,9 @@ impl Mailbox {
     }
 
     fn arrived(&self, want: u64) -> bool {
-        // Acquire: pairs with the sender's SeqCst store, so the data and
-        // length written before it are visible.
+        // Acquire: pairs with the sender's Release store, so the data and
+        // length written before it are visible. (Against the lost wake-up,
+        // `sleep_until` puts a SeqCst fence before this load.)
         self.region.header().seq[self.peer].value.load(Acquire) >= want
     }
 
@@ -190,9 +198,13 @@ impl Mailbox {
         let header = self.region.header();
         let mut buf = [0u8; 64];
         loop {
-            // SeqCst: ordered before the load of the peer's counter
-            // (Dekker with the sender's store-then-swap).
-            header.waiting[self.me].store(1, SeqCst);
+            // Relaxed store, then a SeqCst fence: the flag is ordered
+            // before the load of the peer's counter in `arrived`, and the
+            // fence pairs with the sender's fence between its `seq` store
+            // and flag swap (Dekker, step 3 of the protocol; modelled in
+            // `tests/loom_mailbox.rs`).
+            header.waiting[self.me].store(1, Relaxed);
+            fence(SeqCst);
             if self.arrived(want) {
                 header.waiting[self.me].store(0, Release);
                 return Ok(());
