@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use parking_lot::Mutex;
-use pool_core::{Error, TaskFuture, promise};
+use pool_core::{Error, ErrorKind, TaskFuture, promise};
 
 use crate::link::Limits;
 use crate::pool::links::LinkPool;
@@ -236,6 +236,7 @@ pub(crate) fn gather<R: Send + Sync + 'static>(
             if remaining.fetch_sub(1, Ordering::AcqRel) != 1 {
                 return;
             }
+            let unassembled = promise.clone();
             let assemble = move || {
                 if let Some(promise) = promise.lock().take() {
                     match assemble(&chunks) {
@@ -252,7 +253,18 @@ pub(crate) fn gather<R: Send + Sync + 'static>(
                 // No handler any more: assemble on a thread of its own,
                 // never here (this callback holds the last chunk's value).
                 let assemble = undelivered.into_inner();
-                std::thread::spawn(assemble);
+                let started = std::thread::Builder::new()
+                    .name("poolrt-assemble".to_owned())
+                    .spawn(assemble);
+                if let Err(e) = started
+                    && let Some(promise) = unassembled.lock().take()
+                {
+                    promise.set_error(
+                        Error::new(ErrorKind::Spawn, e).with_detail(
+                            "could not start a thread to assemble the results of a map",
+                        ),
+                    );
+                }
             }
         });
     }

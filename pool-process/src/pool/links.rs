@@ -212,19 +212,22 @@ impl LinkPool {
     }
 
     /// A sender to the result-handler thread, which is started on first
-    /// use.
+    /// use. If it cannot start, the sender is closed and deliveries run
+    /// where they are sent.
     pub(crate) fn delivery_sender(&self) -> Sender<Delivery> {
         let slot = self.handler.get_or_init(|| {
             let (sender, receiver) = unbounded::<Delivery>();
-            let thread = std::thread::Builder::new()
+            let started = std::thread::Builder::new()
                 .name("poolrt-results".to_owned())
                 .spawn(move || {
                     for delivery in receiver {
                         delivery();
                     }
-                })
-                .expect("start the result-handler thread");
-            Mutex::new(Some(Handler {
+                });
+            // A thread that cannot start (the process is out of threads or
+            // memory) is no reason to fail: with no handler, deliveries run
+            // on the thread that completed the task, as after `join`.
+            Mutex::new(started.ok().map(|thread| Handler {
                 sender: Some(sender),
                 thread,
             }))
