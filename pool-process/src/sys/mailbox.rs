@@ -14,6 +14,12 @@ use super::region::Region;
 /// Data-area bytes a new mailbox starts with; it grows on demand.
 const INITIAL_CAPACITY: usize = 64 * 1024;
 
+/// Data-area bytes kept resident after a larger message: beyond them, the
+/// sender of the next, smaller message gives the pages back
+/// ([`Region::release_above`]). Messages up to this size never cost a
+/// system call or a page fault for it.
+pub(crate) const KEEP_RESIDENT: usize = 4 * 1024 * 1024;
+
 /// Which end of a mailbox this process holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Side {
@@ -60,6 +66,9 @@ pub(crate) struct Mailbox {
     /// budget restores it. Streams of short tasks keep spinning; long
     /// tasks and idle spells stop paying for it.
     backoff: u32,
+    /// How far into the data area a message reached (this side's or the
+    /// peer's) since this side last gave the pages back.
+    touched: usize,
 }
 
 /// After this many halvings the budget is zero: sleep at once.
@@ -100,6 +109,7 @@ impl Mailbox {
             sent: 0,
             received: 0,
             backoff: 0,
+            touched: 0,
         }
     }
 
@@ -109,6 +119,15 @@ impl Mailbox {
     /// the child, it is the greeting).
     pub(crate) fn send(&mut self, parts: &[&[u8]]) -> io::Result<()> {
         let total: usize = parts.iter().map(|p| p.len()).sum();
+        if self.touched > KEEP_RESIDENT && total < self.touched {
+            // A large message has been consumed and the data area is ours
+            // (it is our turn): give back the pages this message will not
+            // use. Best effort: a failure only keeps memory.
+            let keep = total.max(KEEP_RESIDENT);
+            let _ = self.region.release_above(keep);
+            self.touched = keep;
+        }
+        self.touched = self.touched.max(total);
         if total > self.region.capacity() {
             self.region.grow(total)?;
         }
@@ -161,6 +180,7 @@ impl Mailbox {
         self.received = want;
         self.region.follow()?;
         let len = self.region.header().len[self.peer].load(Relaxed) as usize;
+        self.touched = self.touched.max(len);
         Ok(self.region.read(len))
     }
 

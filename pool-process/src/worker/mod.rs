@@ -24,6 +24,10 @@ use crate::sys;
 use crate::sys::mailbox::{Mailbox, RecvError};
 use crate::wire::message::{self, FAILED, Failure, Hello, PROTOCOL, Request};
 
+/// Reply-buffer capacity kept between tasks; a larger buffer is dropped
+/// once its reply is sent.
+const KEEP_REPLY_BUFFER: usize = crate::sys::mailbox::KEEP_RESIDENT;
+
 /// This process's name, given by the parent when it is a worker.
 static NAME: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
@@ -110,6 +114,11 @@ fn serve(settings: &Settings, start: sys::boot::WorkerStart) -> i32 {
         };
         if mailbox.send(&[&[status], &out]).is_err() {
             return 8;
+        }
+        if out.capacity() > KEEP_REPLY_BUFFER {
+            // A large reply is out: do not keep its memory for the rest
+            // of the worker's life.
+            out = Vec::new();
         }
     }
 }
