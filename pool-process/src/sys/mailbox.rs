@@ -69,6 +69,8 @@ pub(crate) struct Mailbox {
     /// How far into the data area a message reached (this side's or the
     /// peer's) since this side last gave the pages back.
     touched: usize,
+    /// Length of the peer's last message.
+    last_received: usize,
 }
 
 /// After this many halvings the budget is zero: sleep at once.
@@ -110,6 +112,7 @@ impl Mailbox {
             received: 0,
             backoff: 0,
             touched: 0,
+            last_received: 0,
         }
     }
 
@@ -119,13 +122,19 @@ impl Mailbox {
     /// the child, it is the greeting).
     pub(crate) fn send(&mut self, parts: &[&[u8]]) -> io::Result<()> {
         let total: usize = parts.iter().map(|p| p.len()).sum();
-        if self.touched > KEEP_RESIDENT && total < self.touched {
-            // A large message has been consumed and the data area is ours
-            // (it is our turn): give back the pages this message will not
-            // use. Best effort: a failure only keeps memory.
-            let keep = total.max(KEEP_RESIDENT);
-            let _ = self.region.release_above(keep);
-            self.touched = keep;
+        if self.touched > KEEP_RESIDENT
+            && total <= KEEP_RESIDENT
+            && self.last_received <= KEEP_RESIDENT
+        {
+            // A large message was sent earlier, and both the peer's last
+            // message and this one are small: the large traffic has ended
+            // (a stream of large arguments or large replies never gets
+            // here, so it keeps its pages). The data area is ours (it is
+            // our turn): give back its pages beyond the first
+            // KEEP_RESIDENT bytes. Best effort: a failure only keeps
+            // memory.
+            let _ = self.region.release_above(KEEP_RESIDENT);
+            self.touched = KEEP_RESIDENT;
         }
         self.touched = self.touched.max(total);
         if total > self.region.capacity() {
@@ -181,6 +190,7 @@ impl Mailbox {
         self.region.follow()?;
         let len = self.region.header().len[self.peer].load(Relaxed) as usize;
         self.touched = self.touched.max(len);
+        self.last_received = len;
         Ok(self.region.read(len))
     }
 
