@@ -277,3 +277,59 @@ impl Mailbox {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MIB: usize = 1024 * 1024;
+
+    fn pair() -> (Mailbox, Mailbox) {
+        let (parent, ends) = Mailbox::parent().unwrap();
+        (parent, Mailbox::child(ends).unwrap())
+    }
+
+    fn round_trip(parent: &mut Mailbox, child: &mut Mailbox, request: &[u8], reply: &[u8]) {
+        let spin = Duration::from_millis(10);
+        parent.send(&[request]).unwrap();
+        assert_eq!(child.recv(spin, None).unwrap().len(), request.len());
+        child.send(&[reply]).unwrap();
+        assert_eq!(parent.recv(spin, None).unwrap().len(), reply.len());
+    }
+
+    /// Resident pages beyond the kept first KEEP_RESIDENT bytes.
+    fn resident_above_kept(mailbox: &Mailbox, upto: usize) -> usize {
+        mailbox
+            .region
+            .resident_pages(KEEP_RESIDENT, upto - KEEP_RESIDENT)
+    }
+
+    #[test]
+    fn a_stream_of_large_messages_keeps_its_pages_and_one_small_round_trip_gives_them_back() {
+        let (mut parent, mut child) = pair();
+        let large = vec![1u8; 8 * MIB];
+        let above = (8 * MIB - KEEP_RESIDENT) / 4096;
+        // Large arguments, small replies: no hole between them.
+        for _ in 0..3 {
+            round_trip(&mut parent, &mut child, &large, b"ok");
+            assert_eq!(resident_above_kept(&parent, 8 * MIB), above);
+            assert_eq!(resident_above_kept(&child, 8 * MIB), above);
+        }
+        // Small requests, large replies: none either.
+        for _ in 0..3 {
+            round_trip(&mut parent, &mut child, b"go", &large);
+            assert_eq!(resident_above_kept(&child, 8 * MIB), above);
+        }
+        // One small round trip: the pages go back in both processes.
+        round_trip(&mut parent, &mut child, b"go", b"ok");
+        assert_eq!(resident_above_kept(&parent, 8 * MIB), 0);
+        assert_eq!(resident_above_kept(&child, 8 * MIB), 0);
+        // And the region still carries large messages.
+        round_trip(&mut parent, &mut child, &large, b"ok");
+        parent.send(&[b"go"]).unwrap();
+        child.recv(Duration::from_millis(10), None).unwrap();
+        child.send(&[&large]).unwrap();
+        let reply = parent.recv(Duration::from_millis(10), None).unwrap();
+        assert!(reply.len() == large.len() && reply.iter().all(|&b| b == 1));
+    }
+}

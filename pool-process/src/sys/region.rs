@@ -238,6 +238,22 @@ impl Region {
     }
 }
 
+#[cfg(test)]
+impl Region {
+    /// Resident pages of `len` bytes of the data area from `from`, as
+    /// `mincore` sees them in this mapping.
+    pub(crate) fn resident_pages(&self, from: usize, len: usize) -> usize {
+        assert!(from + len <= self.capacity());
+        let mut pages = vec![0u8; len.div_ceil(4096)];
+        let start = self.ptr.as_ptr().wrapping_add(HEADER_BYTES + from);
+        // SAFETY: the range lies inside our live mapping (checked above)
+        // and `pages` has one byte per page of it.
+        let rc = unsafe { libc::mincore(start.cast(), len, pages.as_mut_ptr()) };
+        assert_eq!(rc, 0);
+        pages.iter().filter(|&&p| p & 1 != 0).count()
+    }
+}
+
 impl Drop for Region {
     fn drop(&mut self) {
         // SAFETY: our own mapping, unmapped once; no reference into it
@@ -273,15 +289,8 @@ mod tests {
         assert_eq!(peer.read(11), b"hello world");
     }
 
-    /// Resident pages of `len` bytes of the data area from `from`, as `mincore` sees them.
     fn resident(region: &Region, from: usize, len: usize) -> usize {
-        let mut pages = vec![0u8; len.div_ceil(4096)];
-        let start = region.ptr.as_ptr().wrapping_add(HEADER_BYTES + from);
-        // SAFETY: the range lies inside the region's live mapping and
-        // `pages` has one byte per page of it.
-        let rc = unsafe { libc::mincore(start.cast(), len, pages.as_mut_ptr()) };
-        assert_eq!(rc, 0);
-        pages.iter().filter(|&&p| p & 1 != 0).count()
+        region.resident_pages(from, len)
     }
 
     #[test]
