@@ -14,6 +14,12 @@ use super::region::Region;
 /// Data-area bytes a new mailbox starts with; it grows on demand.
 const INITIAL_CAPACITY: usize = 64 * 1024;
 
+/// Data-area bytes kept resident after a larger message: beyond them, the
+/// sender of the next, smaller message gives the pages back
+/// ([`Region::release_above`]). Messages up to this size never cost a
+/// system call or a page fault for it.
+pub(crate) const KEEP_RESIDENT: usize = 4 * 1024 * 1024;
+
 /// Which end of a mailbox this process holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Side {
@@ -60,6 +66,11 @@ pub(crate) struct Mailbox {
     /// budget restores it. Streams of short tasks keep spinning; long
     /// tasks and idle spells stop paying for it.
     backoff: u32,
+    /// How far into the data area a message reached (this side's or the
+    /// peer's) since this side last gave the pages back.
+    touched: usize,
+    /// Length of the peer's last message.
+    last_received: usize,
 }
 
 /// After this many halvings the budget is zero: sleep at once.
@@ -100,6 +111,8 @@ impl Mailbox {
             sent: 0,
             received: 0,
             backoff: 0,
+            touched: 0,
+            last_received: 0,
         }
     }
 
@@ -109,6 +122,21 @@ impl Mailbox {
     /// the child, it is the greeting).
     pub(crate) fn send(&mut self, parts: &[&[u8]]) -> io::Result<()> {
         let total: usize = parts.iter().map(|p| p.len()).sum();
+        if self.touched > KEEP_RESIDENT
+            && total <= KEEP_RESIDENT
+            && self.last_received <= KEEP_RESIDENT
+        {
+            // A large message was sent earlier, and both the peer's last
+            // message and this one are small: the large traffic has ended
+            // (a stream of large arguments or large replies never gets
+            // here, so it keeps its pages). The data area is ours (it is
+            // our turn): give back its pages beyond the first
+            // KEEP_RESIDENT bytes. Best effort: a failure only keeps
+            // memory.
+            let _ = self.region.release_above(KEEP_RESIDENT);
+            self.touched = KEEP_RESIDENT;
+        }
+        self.touched = self.touched.max(total);
         if total > self.region.capacity() {
             self.region.grow(total)?;
         }
@@ -161,6 +189,8 @@ impl Mailbox {
         self.received = want;
         self.region.follow()?;
         let len = self.region.header().len[self.peer].load(Relaxed) as usize;
+        self.touched = self.touched.max(len);
+        self.last_received = len;
         Ok(self.region.read(len))
     }
 
@@ -245,5 +275,61 @@ impl Mailbox {
                 Err(_) => return Err(RecvError::Io),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MIB: usize = 1024 * 1024;
+
+    fn pair() -> (Mailbox, Mailbox) {
+        let (parent, ends) = Mailbox::parent().unwrap();
+        (parent, Mailbox::child(ends).unwrap())
+    }
+
+    fn round_trip(parent: &mut Mailbox, child: &mut Mailbox, request: &[u8], reply: &[u8]) {
+        let spin = Duration::from_millis(10);
+        parent.send(&[request]).unwrap();
+        assert_eq!(child.recv(spin, None).unwrap().len(), request.len());
+        child.send(&[reply]).unwrap();
+        assert_eq!(parent.recv(spin, None).unwrap().len(), reply.len());
+    }
+
+    /// Resident pages beyond the kept first KEEP_RESIDENT bytes.
+    fn resident_above_kept(mailbox: &Mailbox, upto: usize) -> usize {
+        mailbox
+            .region
+            .resident_pages(KEEP_RESIDENT, upto - KEEP_RESIDENT)
+    }
+
+    #[test]
+    fn a_stream_of_large_messages_keeps_its_pages_and_one_small_round_trip_gives_them_back() {
+        let (mut parent, mut child) = pair();
+        let large = vec![1u8; 8 * MIB];
+        let above = (8 * MIB - KEEP_RESIDENT) / 4096;
+        // Large arguments, small replies: no hole between them.
+        for _ in 0..3 {
+            round_trip(&mut parent, &mut child, &large, b"ok");
+            assert_eq!(resident_above_kept(&parent, 8 * MIB), above);
+            assert_eq!(resident_above_kept(&child, 8 * MIB), above);
+        }
+        // Small requests, large replies: none either.
+        for _ in 0..3 {
+            round_trip(&mut parent, &mut child, b"go", &large);
+            assert_eq!(resident_above_kept(&child, 8 * MIB), above);
+        }
+        // One small round trip: the pages go back in both processes.
+        round_trip(&mut parent, &mut child, b"go", b"ok");
+        assert_eq!(resident_above_kept(&parent, 8 * MIB), 0);
+        assert_eq!(resident_above_kept(&child, 8 * MIB), 0);
+        // And the region still carries large messages.
+        round_trip(&mut parent, &mut child, &large, b"ok");
+        parent.send(&[b"go"]).unwrap();
+        child.recv(Duration::from_millis(10), None).unwrap();
+        child.send(&[&large]).unwrap();
+        let reply = parent.recv(Duration::from_millis(10), None).unwrap();
+        assert!(reply.len() == large.len() && reply.iter().all(|&b| b == 1));
     }
 }

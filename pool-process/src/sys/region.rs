@@ -4,14 +4,16 @@
 //! mailbox protocol (`mailbox.rs`) hands back and forth. The region can
 //! grow: the sender of a large message enlarges the file and its own
 //! mapping, records the new capacity in the header, and the receiver remaps
-//! when it sees it.
+//! when it sees it. It never shrinks (the memfd is sealed against it),
+//! but the pages of a large message go back to the kernel afterwards:
+//! [`Region::release_above`] punches a hole in the data area.
 
 use std::io;
 use std::os::fd::{AsFd, OwnedFd};
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicU32, AtomicU64};
 
-use rustix::fs::{fstat, ftruncate};
+use rustix::fs::{FallocateFlags, fallocate, fstat, ftruncate};
 use rustix::mm::{MremapFlags, mremap, munmap};
 
 /// Bytes before the data area: one page for the header.
@@ -150,6 +152,29 @@ impl Region {
         Ok(())
     }
 
+    /// Gives the pages of the data area beyond its first `keep` bytes
+    /// (rounded up to a page) back to the kernel, in both processes: a
+    /// hole punched in the memfd (`FALLOC_FL_PUNCH_HOLE |
+    /// FALLOC_FL_KEEP_SIZE`) frees its pages and unmaps them from every
+    /// mapping, while the file keeps its size, so `F_SEAL_SHRINK` allows
+    /// it and no mapping ever reaches past the end of the file. The hole
+    /// reads as zeros and fills again on the next write. The caller must
+    /// own the data area (mailbox protocol): takes `&mut self`, so no
+    /// slice [`read`](Self::read) lent out of it is alive.
+    pub(crate) fn release_above(&mut self, keep: usize) -> io::Result<()> {
+        let start = HEADER_BYTES + keep.next_multiple_of(HEADER_BYTES);
+        if start >= self.mapped {
+            return Ok(());
+        }
+        fallocate(
+            &self.fd,
+            FallocateFlags::PUNCH_HOLE | FallocateFlags::KEEP_SIZE,
+            start as u64,
+            (self.mapped - start) as u64,
+        )?;
+        Ok(())
+    }
+
     /// Follows a peer that grew the region.
     pub(crate) fn follow(&mut self) -> io::Result<()> {
         let capacity = self
@@ -213,6 +238,22 @@ impl Region {
     }
 }
 
+#[cfg(test)]
+impl Region {
+    /// Resident pages of `len` bytes of the data area from `from`, as
+    /// `mincore` sees them in this mapping.
+    pub(crate) fn resident_pages(&self, from: usize, len: usize) -> usize {
+        assert!(from + len <= self.capacity());
+        let mut pages = vec![0u8; len.div_ceil(4096)];
+        let start = self.ptr.as_ptr().wrapping_add(HEADER_BYTES + from);
+        // SAFETY: the range lies inside our live mapping (checked above)
+        // and `pages` has one byte per page of it.
+        let rc = unsafe { libc::mincore(start.cast(), len, pages.as_mut_ptr()) };
+        assert_eq!(rc, 0);
+        pages.iter().filter(|&&p| p & 1 != 0).count()
+    }
+}
+
 impl Drop for Region {
     fn drop(&mut self) {
         // SAFETY: our own mapping, unmapped once; no reference into it
@@ -246,5 +287,38 @@ mod tests {
         peer.follow().unwrap();
         assert_eq!(peer.capacity(), 4 * 4096);
         assert_eq!(peer.read(11), b"hello world");
+    }
+
+    fn resident(region: &Region, from: usize, len: usize) -> usize {
+        region.resident_pages(from, len)
+    }
+
+    #[test]
+    fn released_pages_go_back_but_the_size_stays() {
+        let mut region = Region::create(4096).unwrap();
+        let mut peer = Region::adopt(region.fd().try_clone().unwrap()).unwrap();
+        let big = vec![7u8; 1 << 20];
+        region.grow(big.len()).unwrap();
+        region.write(&[&big]);
+        peer.follow().unwrap();
+        assert_eq!(peer.read(big.len()), &big[..]);
+        assert_eq!(resident(&peer, 0, 1 << 20), 256);
+        peer.release_above(8192).unwrap();
+        // Both mappings lose the pages; the file keeps its size.
+        assert_eq!(resident(&peer, 8192, (1 << 20) - 8192), 0);
+        assert_eq!(resident(&region, 8192, (1 << 20) - 8192), 0);
+        assert_eq!(
+            fstat(region.fd()).unwrap().st_size as usize,
+            HEADER_BYTES + (1 << 20)
+        );
+        assert_eq!(region.read(8192), &big[..8192]);
+        assert!(region.read(1 << 20)[8192..].iter().all(|&b| b == 0));
+        // Still sealed against shrinking, and writable again.
+        assert_eq!(
+            ftruncate(region.fd(), HEADER_BYTES as u64).unwrap_err(),
+            rustix::io::Errno::PERM
+        );
+        region.write(&[&big]);
+        assert_eq!(peer.read(big.len()), &big[..]);
     }
 }

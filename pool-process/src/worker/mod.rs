@@ -24,6 +24,10 @@ use crate::sys;
 use crate::sys::mailbox::{Mailbox, RecvError};
 use crate::wire::message::{self, FAILED, Failure, Hello, PROTOCOL, Request};
 
+/// Reply-buffer capacity kept between tasks; a larger buffer shrinks at
+/// the first reply that fits in this.
+const KEEP_REPLY_BUFFER: usize = crate::sys::mailbox::KEEP_RESIDENT;
+
 /// This process's name, given by the parent when it is a worker.
 static NAME: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
@@ -108,6 +112,13 @@ fn serve(settings: &Settings, start: sys::boot::WorkerStart) -> i32 {
             Err(RecvError::PeerGone) => return 0,
             Err(_) => return 7,
         };
+        if out.capacity() > KEEP_REPLY_BUFFER && out.len() <= KEEP_REPLY_BUFFER {
+            // An earlier reply was large, this one is not: do not keep its
+            // memory for the rest of the worker's life. (Before sending,
+            // so the memory is back by the time the parent has the reply;
+            // a stream of large replies keeps reusing the buffer.)
+            out.shrink_to_fit();
+        }
         if mailbox.send(&[&[status], &out]).is_err() {
             return 8;
         }
