@@ -10,18 +10,10 @@ use std::time::{Duration, Instant};
 
 use pool_core::ErrorKind;
 use pool_process::{Pool, ProcessPoolExecutor};
-use support::{BOUND, Rendezvous, gone, held_pid, signal};
+use support::{BOUND, Rendezvous, gone, held_pid, runaway};
 
 /// The report hook is process-wide: the tests that set it take turns.
 static HOOK: Mutex<()> = Mutex::new(());
-
-/// A task: tells the test it started, then never ends.
-fn runaway(path: String) -> u32 {
-    signal(&path);
-    loop {
-        std::hint::spin_loop();
-    }
-}
 
 /// Routes reports to a channel for the rest of the test.
 fn collect_reports() -> mpsc::Receiver<String> {

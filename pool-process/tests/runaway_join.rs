@@ -9,15 +9,7 @@ use std::time::{Duration, Instant};
 
 use pool_core::{CancelFutures, ErrorKind};
 use pool_process::{Pool, ProcessPoolExecutor};
-use support::{BOUND, Rendezvous, gone, signal};
-
-/// A task: tells the test it started, then never ends.
-fn runaway(path: String) -> u32 {
-    signal(&path);
-    loop {
-        std::hint::spin_loop();
-    }
-}
+use support::{BOUND, Rendezvous, gone, runaway};
 
 #[test]
 fn join_timeout_gives_up_on_a_runaway_task_and_terminate_follows() {

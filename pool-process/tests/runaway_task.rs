@@ -9,15 +9,7 @@ use std::time::{Duration, Instant};
 
 use pool_core::ErrorKind;
 use pool_process::{Callbacks, Pool};
-use support::{BOUND, Rendezvous, gone, held_pid, signal};
-
-/// A task: tells the test it started, then never ends.
-fn runaway(path: String) -> u32 {
-    signal(&path);
-    loop {
-        std::hint::spin_loop();
-    }
-}
+use support::{BOUND, Rendezvous, gone, held_pid, runaway};
 
 #[test]
 fn a_task_past_the_pool_wide_limit_fails_alone_and_the_pool_carries_on() {

@@ -21,6 +21,15 @@ pub fn held_pid(path: String) -> u32 {
     std::process::id()
 }
 
+/// A task: tells the test it started, then never ends (a runaway, for
+/// the timeout, stop and terminate tests).
+pub fn runaway(path: String) -> u32 {
+    signal(&path);
+    loop {
+        std::hint::spin_loop();
+    }
+}
+
 /// A task: the worker's pid.
 pub fn worker_pid(_: ()) -> u32 {
     std::process::id()
