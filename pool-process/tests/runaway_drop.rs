@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use pool_core::ErrorKind;
 use pool_process::{Pool, ProcessPoolExecutor};
-use support::{BOUND, Rendezvous, gone, held_pid, runaway};
+use support::{BOUND, Rendezvous, gone, held_pid, runaway, start_runaway};
 
 /// The report hook is process-wide: the tests that set it take turns.
 static HOOK: Mutex<()> = Mutex::new(());
@@ -34,10 +34,7 @@ fn a_bounded_drop_terminates_a_runaway_pool_and_reports_it() {
         .drop_timeout(Duration::from_millis(200))
         .build()
         .unwrap();
-    let meet = Rendezvous::new();
-    let result = pool.apply_async(runaway, meet.path()).unwrap();
-    drop(meet.arrival());
-    let pid = pool.pids()[0];
+    let (result, pid) = start_runaway(&pool);
     let start = Instant::now();
     drop(pool);
     assert!(start.elapsed() < BOUND);

@@ -9,15 +9,12 @@ use std::time::{Duration, Instant};
 
 use pool_core::{CancelFutures, ErrorKind};
 use pool_process::{Pool, ProcessPoolExecutor};
-use support::{BOUND, Rendezvous, gone, runaway};
+use support::{BOUND, Rendezvous, gone, runaway, start_runaway};
 
 #[test]
 fn join_timeout_gives_up_on_a_runaway_task_and_terminate_follows() {
     let pool = Pool::new(1).unwrap();
-    let meet = Rendezvous::new();
-    let result = pool.apply_async(runaway, meet.path()).unwrap();
-    drop(meet.arrival());
-    let pid = pool.pids()[0];
+    let (result, pid) = start_runaway(&pool);
     pool.close();
     let start = Instant::now();
     let err = pool.join_timeout(Duration::from_millis(100)).unwrap_err();

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use pool_core::ErrorKind;
 use pool_process::{Callbacks, Pool};
-use support::{BOUND, Rendezvous, gone, held_pid, runaway};
+use support::{BOUND, Rendezvous, gone, held_pid, runaway, start_runaway};
 
 #[test]
 fn a_task_past_the_pool_wide_limit_fails_alone_and_the_pool_carries_on() {
@@ -18,10 +18,7 @@ fn a_task_past_the_pool_wide_limit_fails_alone_and_the_pool_carries_on() {
         .task_timeout(Duration::from_millis(300))
         .build()
         .unwrap();
-    let meet = Rendezvous::new();
-    let result = pool.apply_async(runaway, meet.path()).unwrap();
-    drop(meet.arrival());
-    let pid = pool.pids()[0];
+    let (result, pid) = start_runaway(&pool);
     let err = result.get_timeout(BOUND).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::TaskTimedOut, "{err}");
     assert!(err.is_task_timed_out() && !err.is_timeout());
@@ -86,10 +83,7 @@ fn a_task_under_its_limit_is_untouched() {
 #[test]
 fn stop_ends_a_running_task_and_the_pool_carries_on() {
     let pool = Pool::new(1).unwrap();
-    let meet = Rendezvous::new();
-    let result = pool.apply_async(runaway, meet.path()).unwrap();
-    drop(meet.arrival());
-    let pid = pool.pids()[0];
+    let (result, pid) = start_runaway(&pool);
     let start = Instant::now();
     result.stop();
     let err = result.get_timeout(BOUND).unwrap_err();

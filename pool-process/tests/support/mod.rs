@@ -30,6 +30,15 @@ pub fn runaway(path: String) -> u32 {
     }
 }
 
+/// Starts [`runaway`] on a one-worker `pool` and returns once it runs:
+/// its result and the pid of the worker it holds.
+pub fn start_runaway(pool: &pool_process::Pool) -> (pool_process::AsyncResult<u32>, u32) {
+    let meet = Rendezvous::new();
+    let result = pool.apply_async(runaway, meet.path()).unwrap();
+    drop(meet.arrival());
+    (result, pool.pids()[0])
+}
+
 /// A task: the worker's pid.
 pub fn worker_pid(_: ()) -> u32 {
     std::process::id()
