@@ -282,6 +282,9 @@ impl<T: Wire> Queue<T> {
     /// For fault-injection tests only: takes the queue's internal lock and
     /// never releases it, so that a test can kill a process inside an
     /// operation. The queue is of no use to anyone afterwards.
+    ///
+    /// Only with the test-only feature `fault-injection`.
+    #[cfg(feature = "fault-injection")]
     #[doc(hidden)]
     pub fn fault_hold_internal_lock(&self) {
         self.ring.hold_mutex();

@@ -173,6 +173,7 @@ impl Ring {
     }
 
     /// For fault-injection tests: takes the mutex and never releases it.
+    #[cfg(feature = "fault-injection")]
     pub(super) fn hold_mutex(&self) {
         let _ = self.mutex().lock(None);
     }

@@ -141,6 +141,9 @@ impl Barrier {
     /// For fault-injection tests only: takes the barrier's internal lock
     /// and never releases it, so that a test can kill a process inside a
     /// `wait`.
+    ///
+    /// Only with the test-only feature `fault-injection`.
+    #[cfg(feature = "fault-injection")]
     #[doc(hidden)]
     pub fn fault_hold_internal_lock(&self) {
         let _ = self.mutex().lock(None);
