@@ -12,6 +12,7 @@
 //! | `gate` | [`Gate`], a one-shot gate between threads |
 //! | `rendezvous` | [`Rendezvous`], [`Held`], [`hold`], [`signal`], [`report_and_hold`]: ordering across processes (Unix) |
 //! | `processes` | [`process_state`], [`gone`], [`open_fds`], [`pids_after`]: observing processes (Linux) |
+//! | `child` | [`rerun_in_child`], [`is_rerun_child`], [`cap_address_space`]: one test in a child process, under a resource limit (Linux) |
 //! | `cpu` | [`spin`], [`calibrate`], [`cores`]: a calibrated CPU-bound task for benches and the demo |
 //!
 //! Helpers that only one crate's tests use stay in that crate's
@@ -37,6 +38,8 @@
 //! ```
 #![forbid(unsafe_code)]
 
+#[cfg(target_os = "linux")]
+mod child;
 mod cpu;
 mod gate;
 #[cfg(target_os = "linux")]
@@ -45,6 +48,8 @@ mod processes;
 mod rendezvous;
 mod wait;
 
+#[cfg(target_os = "linux")]
+pub use child::{cap_address_space, is_rerun_child, rerun_in_child};
 pub use cpu::{calibrate, cores, spin};
 pub use gate::Gate;
 #[cfg(target_os = "linux")]

@@ -218,17 +218,19 @@ impl<C: 'static> Registry<C> {
     // ----- workers ------------------------------------------------------
 
     /// Starts workers until `n` are live (for pools that start eagerly).
+    /// Stops at the first thread that cannot start: the next submission
+    /// tries again, and fails its job if no worker is live.
     pub(crate) fn start_workers(self: &Arc<Self>, n: usize) {
         while self.sleep.counts().live < n.min(self.config.max_workers) {
-            if !self.sleep.reserve_worker() {
+            if !self.sleep.reserve_worker() || !self.spawn_reserved() {
                 break;
             }
-            self.spawn_reserved();
         }
     }
 
-    /// Starts a thread for a worker already counted live and searching.
-    fn spawn_reserved(self: &Arc<Self>) {
+    /// Starts a thread for a worker already counted live and searching;
+    /// false if the thread could not start (the reservation is undone).
+    fn spawn_reserved(self: &Arc<Self>) -> bool {
         let index = self
             .free_slots
             .lock()
@@ -242,8 +244,12 @@ impl<C: 'static> Registry<C> {
             builder = builder.stack_size(bytes);
         }
         let registry = Arc::clone(self);
-        if let Err(error) = builder.spawn(move || worker::main(registry, index)) {
-            self.spawn_failed(index, error);
+        match builder.spawn(move || worker::main(registry, index)) {
+            Ok(_) => true,
+            Err(error) => {
+                self.spawn_failed(index, error);
+                false
+            }
         }
     }
 
