@@ -60,15 +60,22 @@ thread_local! {
 /// boot, `/proc/<tid>/stat` field 22) in the high ones. A recycled id has
 /// another start time, so a stamp names one thread for ever (up to a
 /// 2^32-tick wrap, about 497 days at 100 Hz).
+#[inline]
 pub(crate) fn thread_stamp() -> u64 {
-    STAMP.with(|stamp| {
-        if stamp.get() == 0 {
-            let tid = thread_id() as u32;
-            let start = start_time(tid).ok().flatten().map_or(0, |(_, start)| start);
-            stamp.set((u64::from(start as u32) << 32) | u64::from(tid));
-        }
-        stamp.get()
-    })
+    match STAMP.get() {
+        0 => first_stamp(),
+        stamp => stamp,
+    }
+}
+
+/// Computes and keeps this thread's stamp (one read of `/proc`).
+#[cold]
+fn first_stamp() -> u64 {
+    let tid = thread_id() as u32;
+    let start = start_time(tid).ok().flatten().map_or(0, |(_, start)| start);
+    let stamp = (u64::from(start as u32) << 32) | u64::from(tid);
+    STAMP.set(stamp);
+    stamp
 }
 
 /// Thread `tid`'s state letter and start time, from `/proc/<tid>/stat`

@@ -100,6 +100,7 @@ impl Lock {
         })
     }
 
+    #[inline]
     fn raw(&self) -> RawMutex<'_> {
         let shared = self.segment.header::<LockLayout>();
         RawMutex::new(&shared.mutex, &shared.owner)
@@ -115,6 +116,7 @@ impl Lock {
     /// assert!(lock.locked());
     /// lock.release().unwrap();
     /// ```
+    #[inline]
     pub fn acquire(&self) {
         self.raw().lock(None);
     }
@@ -194,6 +196,7 @@ impl Lock {
     /// lock.acquire();
     /// assert!(lock.release().is_ok());
     /// ```
+    #[inline]
     pub fn release(&self) -> Result<(), ReleaseError> {
         if self.raw().unlock() {
             Ok(())
@@ -228,6 +231,7 @@ impl Lock {
     /// drop(guard);
     /// assert!(lock.try_acquire());
     /// ```
+    #[inline]
     pub fn lock(&self) -> LockGuard<'_> {
         let taken = self.raw().lock(None).unwrap_or(Taken::Clean);
         LockGuard { lock: self, taken }
@@ -284,6 +288,7 @@ impl LockGuard<'_> {
 }
 
 impl Drop for LockGuard<'_> {
+    #[inline]
     fn drop(&mut self) {
         self.lock.raw().unlock();
     }

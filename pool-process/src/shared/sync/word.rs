@@ -61,11 +61,13 @@ pub(crate) struct RawMutex<'a> {
 
 impl<'a> RawMutex<'a> {
     /// The mutex of `word` (0 when free) and `owner` (the holder's stamp).
+    #[inline]
     pub(crate) fn new(word: &'a AtomicU32, owner: &'a AtomicU64) -> RawMutex<'a> {
         RawMutex { word, owner }
     }
 
     /// With the word just taken: records who holds it (step 2).
+    #[inline]
     fn taken(&self, stamp: u64, taken: Taken) -> Taken {
         self.owner.store(stamp, Relaxed);
         taken
@@ -73,6 +75,7 @@ impl<'a> RawMutex<'a> {
 
     /// One attempt to take a free mutex, with `waiters` (0 or
     /// [`WAITERS`]) set; the word seen if it was held.
+    #[inline]
     fn try_free(&self, stamp: u64, waiters: u32) -> Result<Taken, u32> {
         let me = stamp as u32;
         // Acquire: what the last holder wrote under the mutex is seen.
@@ -115,8 +118,22 @@ impl<'a> RawMutex<'a> {
 
     /// Takes the mutex, waiting until `deadline` at most (`None`: as long
     /// as it takes); `None` if not taken in time.
+    ///
+    /// The uncontended path (one compare-exchange and the stamp's store)
+    /// is inlined into the callers in other crates; waiting is not.
+    #[inline]
     pub(crate) fn lock(&self, deadline: Option<Instant>) -> Option<Taken> {
         let stamp = thread_stamp();
+        match self.try_free(stamp, 0) {
+            Ok(taken) => Some(taken),
+            Err(_) => self.lock_contended(stamp, deadline),
+        }
+    }
+
+    /// [`lock`](Self::lock) after the first attempt failed.
+    #[cold]
+    #[inline(never)]
+    fn lock_contended(&self, stamp: u64, deadline: Option<Instant>) -> Option<Taken> {
         let mut waiters = 0;
         loop {
             let seen = match self.try_free(stamp, waiters) {
@@ -158,6 +175,7 @@ impl<'a> RawMutex<'a> {
     /// Releases the mutex in one atomic step, whoever holds it, waking
     /// one waiter if there may be one. False if it was not locked (then
     /// nothing changed).
+    #[inline]
     pub(crate) fn unlock(&self) -> bool {
         // Release: what the holder wrote under the mutex is seen by the
         // next holder's Acquire.
