@@ -6,6 +6,12 @@
 //! (a closed peer is an error value, not a `SIGPIPE`), and within a
 //! process a mutex per direction keeps concurrent senders' or receivers'
 //! frames apart.
+//!
+//! Every call that can wait has a timeout form. A receive that times out
+//! part-way through a message keeps the bytes it has (the next receive
+//! goes on from there); a send that times out before its first byte sent
+//! nothing, and one that times out part-way has left the stream out of
+//! step, so that end refuses to send again ([`ErrorKind::Broken`]).
 
 use std::fmt;
 use std::io::Read;
@@ -18,15 +24,78 @@ use pool_core::{Deadline, Error, ErrorKind};
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::sys::socket::{send_no_signal, wait_readable};
+use crate::sys::socket::{send_no_signal, send_some_now, wait_readable, wait_writable};
 use crate::task::Wire;
 use crate::wire::{codec, inherit};
 
-/// The receiving side of a [`Connection`]: the socket, and the message a
-/// failed typed receive gave back, which the next receive takes first.
+/// The receiving side of a [`Connection`]: the socket, the message a
+/// failed typed receive gave back, which the next receive takes first,
+/// and the message a timed-out receive had begun to read.
 struct Reader {
     stream: UnixStream,
     kept: Option<Vec<u8>>,
+    partial: Frame,
+}
+
+/// The sending side of a [`Connection`]: the socket, and whether a timed-
+/// out send left part of a message on it.
+struct Writer {
+    stream: UnixStream,
+    torn: bool,
+}
+
+/// A frame being read: its length prefix, then its body.
+#[derive(Default)]
+struct Frame {
+    header: [u8; 4],
+    header_filled: usize,
+    body: Vec<u8>,
+    body_filled: usize,
+}
+
+impl Frame {
+    /// Reads until the frame is whole (then returns its body and starts
+    /// afresh) or `deadline` passes (`Ok(None)`, the bytes so far kept).
+    fn read(
+        &mut self,
+        stream: &mut UnixStream,
+        deadline: Option<Instant>,
+    ) -> Result<Option<Vec<u8>>, Error> {
+        loop {
+            let buf = if self.header_filled < 4 {
+                &mut self.header[self.header_filled..]
+            } else {
+                let len = u32::from_le_bytes(self.header) as usize;
+                if self.body_filled == len {
+                    let body = std::mem::take(&mut self.body);
+                    *self = Frame::default();
+                    return Ok(Some(body));
+                }
+                self.body.resize(len, 0);
+                &mut self.body[self.body_filled..]
+            };
+            if deadline.is_some() && !readable(stream, deadline)? {
+                return Ok(None);
+            }
+            match stream.read(buf) {
+                Ok(0) if self.header_filled == 0 => {
+                    return Err(Error::from_kind(ErrorKind::Closed)
+                        .with_detail("the other end of the pipe was closed"));
+                }
+                Ok(0) => {
+                    return Err(Error::from_kind(ErrorKind::Io).with_detail(
+                        "the other end of the pipe closed in the middle of a message",
+                    ));
+                }
+                Ok(n) if self.header_filled < 4 => self.header_filled += n,
+                Ok(n) => self.body_filled += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    return Err(Error::new(ErrorKind::Io, e).with_detail("receiving on the pipe"));
+                }
+            }
+        }
+    }
 }
 
 /// Python's `Pipe()`: two connected [`Connection`]s. With `duplex`, both
@@ -88,7 +157,7 @@ pub fn Pipe(duplex: bool) -> Result<(Connection, Connection), Error> {
 /// ```
 pub struct Connection {
     reader: Mutex<Reader>,
-    writer: Mutex<UnixStream>,
+    writer: Mutex<Writer>,
     readable: bool,
     writable: bool,
 }
@@ -99,8 +168,15 @@ impl Connection {
         // other's lock.
         let writer = stream.try_clone()?;
         Ok(Connection {
-            reader: Mutex::new(Reader { stream, kept: None }),
-            writer: Mutex::new(writer),
+            reader: Mutex::new(Reader {
+                stream,
+                kept: None,
+                partial: Frame::default(),
+            }),
+            writer: Mutex::new(Writer {
+                stream: writer,
+                torn: false,
+            }),
             readable,
             writable,
         })
@@ -119,7 +195,9 @@ impl Connection {
     /// [`ErrorKind::Serialize`] if `value` cannot be serialized;
     /// [`ErrorKind::Closed`] if the other end was closed;
     /// [`ErrorKind::Io`] if the socket failed otherwise;
-    /// [`ErrorKind::InvalidState`] on the receiving end of a one-way pipe.
+    /// [`ErrorKind::InvalidState`] on the receiving end of a one-way pipe;
+    /// [`ErrorKind::Broken`] after a [`send_timeout`](Self::send_timeout)
+    /// that timed out part-way through a message.
     ///
     /// # Examples
     ///
@@ -130,6 +208,53 @@ impl Connection {
     /// assert_eq!(error.kind(), pool_core::ErrorKind::Closed);
     /// ```
     pub fn send<T: Serialize + ?Sized>(&self, value: &T) -> Result<(), Error> {
+        self.send_until(value, None)
+    }
+
+    /// [`send`](Self::send), waiting at most `timeout` for room in the
+    /// socket's buffer (and for another thread's send on this handle).
+    ///
+    /// # Errors
+    ///
+    /// As [`send`](Self::send), and [`ErrorKind::Timeout`] if the message
+    /// was not handed over in time. If no byte of it went out, nothing was
+    /// sent and the connection is as before. If only part of it went out,
+    /// the stream is out of step: the error says so, and this end refuses
+    /// every later send with [`ErrorKind::Broken`] (the receiver reads the
+    /// partial message, then waits or sees the end of the stream).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use pool_core::ErrorKind;
+    ///
+    /// let (a, b) = pool_process::Pipe(true).unwrap();
+    /// // Nobody reads `b`: small messages fill the socket's buffer.
+    /// let error = loop {
+    ///     if let Err(e) = a.send_timeout("ping", Duration::from_millis(50)) {
+    ///         break e;
+    ///     }
+    /// };
+    /// assert_eq!(error.kind(), ErrorKind::Timeout);
+    /// assert_eq!(b.recv::<String>().unwrap(), "ping", "nothing torn");
+    /// ```
+    pub fn send_timeout<T: Serialize + ?Sized>(
+        &self,
+        value: &T,
+        timeout: Duration,
+    ) -> Result<(), Error> {
+        let deadline = Instant::now().checked_add(timeout).ok_or_else(|| {
+            Error::from_kind(ErrorKind::InvalidConfig).with_detail("timeout too large")
+        })?;
+        self.send_until(value, Some(deadline))
+    }
+
+    fn send_until<T: Serialize + ?Sized>(
+        &self,
+        value: &T,
+        deadline: Option<Instant>,
+    ) -> Result<(), Error> {
         if !self.writable {
             return Err(self.refuse("send"));
         }
@@ -142,20 +267,50 @@ impl Connection {
             Error::from_kind(ErrorKind::Serialize).with_detail("a pipe message over 4 GiB")
         })?;
         frame[..4].copy_from_slice(&len.to_le_bytes());
-        let writer = self.writer.lock();
+        let mut writer = match deadline {
+            None => self.writer.lock(),
+            Some(deadline) => self.writer.try_lock_until(deadline).ok_or_else(|| {
+                Error::from_kind(ErrorKind::Timeout)
+                    .with_detail("another thread was sending on this end; nothing was sent")
+            })?,
+        };
+        if writer.torn {
+            return Err(Error::from_kind(ErrorKind::Broken).with_detail(
+                "an earlier send timed out part-way through a message; this end cannot send",
+            ));
+        }
+        let failed = |e: std::io::Error| {
+            let kind = if e.kind() == std::io::ErrorKind::BrokenPipe {
+                ErrorKind::Closed
+            } else {
+                ErrorKind::Io
+            };
+            Error::new(kind, e).with_detail("sending on the pipe")
+        };
         let mut rest = &frame[..];
         while !rest.is_empty() {
-            match send_no_signal(&writer, rest) {
-                Ok(n) => rest = &rest[n..],
-                Err(e) => {
-                    let kind = if e.kind() == std::io::ErrorKind::BrokenPipe {
-                        ErrorKind::Closed
-                    } else {
-                        ErrorKind::Io
-                    };
-                    return Err(Error::new(kind, e).with_detail("sending on the pipe"));
+            let sent = match deadline {
+                None => send_no_signal(&writer.stream, rest).map_err(failed)?,
+                Some(deadline) => {
+                    let sent = send_some_now(&writer.stream, rest).map_err(failed)?;
+                    if sent == 0 && !writable(&writer.stream, deadline)? {
+                        let sent = frame.len() - rest.len();
+                        if sent == 0 {
+                            return Err(Error::from_kind(ErrorKind::Timeout).with_detail(
+                                "the pipe had no room for the message in time; nothing was sent",
+                            ));
+                        }
+                        writer.torn = true;
+                        return Err(Error::from_kind(ErrorKind::Timeout).with_detail(format!(
+                            "only {sent} of the message's {} bytes were sent in time; \
+                             this end cannot send any more",
+                            frame.len()
+                        )));
+                    }
+                    sent
                 }
-            }
+            };
+            rest = &rest[sent..];
         }
         Ok(())
     }
@@ -212,10 +367,26 @@ impl Connection {
         if !self.readable {
             return Err(self.refuse("receive"));
         }
-        let mut reader = self.reader.lock();
+        let mut reader = match deadline {
+            None => self.reader.lock(),
+            Some(deadline) => self.reader.try_lock_until(deadline).ok_or_else(|| {
+                no_message("another thread was receiving on this end; nothing was read")
+            })?,
+        };
+        let reader = &mut *reader;
         let body = match reader.kept.take() {
             Some(body) => body,
-            None => Self::read_message(&mut reader.stream, deadline)?,
+            None => match reader.partial.read(&mut reader.stream, deadline)? {
+                Some(body) => body,
+                None if reader.partial.header_filled == 0 => {
+                    return Err(no_message("no message on the pipe in time"));
+                }
+                None => {
+                    return Err(no_message(
+                        "only part of a message arrived in time; the next receive reads the rest",
+                    ));
+                }
+            },
         };
         match codec::from_postcard(&body) {
             Ok(value) => Ok(value),
@@ -231,25 +402,6 @@ impl Connection {
                 )
             }
         }
-    }
-
-    /// Reads one frame's body from `stream`.
-    fn read_message(stream: &mut UnixStream, deadline: Option<Instant>) -> Result<Vec<u8>, Error> {
-        if let Some(deadline) = deadline
-            && !readable(stream, Some(deadline))?
-        {
-            return Err(
-                Error::from_kind(ErrorKind::Timeout).with_detail("no message on the pipe in time")
-            );
-        }
-        let closed = || {
-            Error::from_kind(ErrorKind::Closed).with_detail("the other end of the pipe was closed")
-        };
-        let mut len = [0u8; 4];
-        read_exact(stream, &mut len).map_err(|e| e.unwrap_or_else(closed))?;
-        let mut body = vec![0u8; u32::from_le_bytes(len) as usize];
-        read_exact(stream, &mut body).map_err(|e| e.unwrap_or_else(closed))?;
-        Ok(body)
     }
 
     /// Whether a message (or the end of the stream) is waiting, after
@@ -271,7 +423,7 @@ impl Connection {
     /// ```
     pub fn poll(&self, timeout: Duration) -> Result<bool, Error> {
         let reader = self.reader.lock();
-        if reader.kept.is_some() {
+        if reader.kept.is_some() || reader.partial.header_filled > 0 {
             return Ok(true);
         }
         readable(&reader.stream, Deadline::after(timeout).instant())
@@ -337,15 +489,15 @@ fn readable(stream: &UnixStream, deadline: Option<Instant>) -> Result<bool, Erro
         .map_err(|e| Error::new(ErrorKind::Io, e).with_detail("waiting on the pipe"))
 }
 
-/// Fills `buf`; `Err(None)` at end-of-file, `Err(Some(error))` on failure.
-fn read_exact(stream: &mut UnixStream, buf: &mut [u8]) -> Result<(), Option<Error>> {
-    match stream.read_exact(buf) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => Err(None),
-        Err(e) => Err(Some(
-            Error::new(ErrorKind::Io, e).with_detail("receiving on the pipe"),
-        )),
-    }
+/// Waits until `stream` has room for more bytes or `deadline` passes.
+fn writable(stream: &UnixStream, deadline: Instant) -> Result<bool, Error> {
+    wait_writable(stream, Some(deadline))
+        .map_err(|e| Error::new(ErrorKind::Io, e).with_detail("waiting on the pipe"))
+}
+
+/// A receive's timeout error.
+fn no_message(why: &'static str) -> Error {
+    Error::from_kind(ErrorKind::Timeout).with_detail(why)
 }
 
 impl fmt::Debug for Connection {
