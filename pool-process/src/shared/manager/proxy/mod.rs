@@ -1,8 +1,10 @@
 //! The typed proxies `Dict` and `List`, and the per-process connections
 //! they share.
 
+use std::io;
 use std::os::unix::net::UnixStream;
 use std::sync::Arc;
+use std::time::Duration;
 
 use parking_lot::Mutex;
 use pool_core::{Error, ErrorKind};
@@ -37,14 +39,30 @@ pub(super) fn forget(address: &str) {
     CONNECTIONS.lock().retain(|(a, _)| a != address);
 }
 
+/// How long one call waits for the manager: for the connection (another
+/// thread's call may hold it), to send its request, and for the reply.
+/// The server runs no user code and answers at once, so only a manager
+/// process that is stopped or swamped takes this long.
+pub(crate) const CALL_TIMEOUT: Duration = Duration::from_secs(60);
+
 /// Sends `request` to the manager at `address` and returns its reply; a
 /// refusal becomes an [`ErrorKind::InvalidState`] error with its reason, an
-/// index out of range an [`ErrorKind::IndexOutOfRange`] one.
+/// index out of range an [`ErrorKind::IndexOutOfRange`] one, no answer
+/// within [`CALL_TIMEOUT`] an [`ErrorKind::Timeout`] one.
 pub(super) fn call(address: &str, request: &Request) -> Result<Reply, Error> {
     let conn = connection(address);
-    let mut conn = conn.lock();
+    let mut conn = conn.try_lock_for(CALL_TIMEOUT).ok_or_else(|| {
+        Error::from_kind(ErrorKind::Timeout).with_detail(format!(
+            "another call to the manager {address} did not finish within {CALL_TIMEOUT:?}"
+        ))
+    })?;
     if conn.is_none() {
-        *conn = Some(connect(address).map_err(|e| closed(address, e))?);
+        let stream = connect(address).map_err(|e| closed(address, e))?;
+        stream
+            .set_read_timeout(Some(CALL_TIMEOUT))
+            .and_then(|()| stream.set_write_timeout(Some(CALL_TIMEOUT)))
+            .map_err(|e| closed(address, e))?;
+        *conn = Some(stream);
     }
     let stream = conn.as_mut().expect("connected above");
     let reply = write_frame(stream, request).and_then(|()| read_frame::<Reply>(stream));
@@ -59,6 +77,14 @@ pub(super) fn call(address: &str, request: &Request) -> Result<Reply, Error> {
         Ok(None) => {
             *conn = None;
             Err(closed(address, "it closed the connection"))
+        }
+        // The socket's timeout: the exchange is cut short, so the
+        // connection is out of step and is dropped.
+        Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {
+            *conn = None;
+            Err(Error::new(ErrorKind::Timeout, e).with_detail(format!(
+                "the manager {address} did not answer within {CALL_TIMEOUT:?}"
+            )))
         }
         Err(e) => {
             *conn = None;
