@@ -427,8 +427,8 @@ impl<R> AsyncResult<R> {
     /// (`SIGTERM`, a short grace, `SIGKILL`) and replaced, by the link
     /// that sent it the task; a queued one is not started. The task then
     /// fails with [`ErrorKind::Stopped`] (a task that had already
-    /// finished keeps its outcome). For a `map_async` result, every chunk
-    /// of the map is stopped. Returns at once; [`wait`](AsyncResult::wait)
+    /// finished keeps its outcome), and is never retried. For a
+    /// `map_async` result, every chunk of the map is stopped. Returns at once; [`wait`](AsyncResult::wait)
     /// for the outcome.
     ///
     /// # Examples

@@ -38,7 +38,15 @@ use crate::link::{Limits, StopFlag};
 /// Per-call task options: a hard time limit and retries, overriding the
 /// pool's [`task_timeout`](crate::PoolBuilder::task_timeout) and
 /// [`retries`](crate::PoolBuilder::retries). For a map they apply to each
-/// chunk. See the [module table](self) of which form takes them how.
+/// chunk.
+///
+/// | form | how it takes options |
+/// |------|----------------------|
+/// | `imap`, `imap_unordered` (and chunked) | [`Pool::imap_with`](crate::Pool::imap_with), [`Pool::imap_unordered_with`](crate::Pool::imap_unordered_with) |
+/// | the executor's `map` (and chunked) | [`ProcessPoolExecutor::map_with`](crate::ProcessPoolExecutor::map_with) |
+/// | the executor's `submit` | [`ProcessPoolExecutor::submit_with`](crate::ProcessPoolExecutor::submit_with), which also returns a [`StopHandle`] |
+/// | `apply_async`, `map_async`, `starmap_async` | their `*_with` forms, through [`Callbacks::timeout`](crate::Callbacks::timeout) and [`Callbacks::retries`](crate::Callbacks::retries) |
+/// | `apply`, `map`, `starmap` (and chunked) | `*_async_with(..).get()`, which is exactly what they run |
 ///
 /// # Examples
 ///
