@@ -13,10 +13,9 @@ use crossbeam_channel::{Sender, unbounded};
 use parking_lot::Mutex;
 use pool_core::{CancelFutures, Error, ErrorKind, Report, Scheduler, SchedulerConfig, TaskFuture};
 
+use super::retry::retrying;
 use crate::link::{Limits, Link, LinkConfig, failure_error, failure_to_error, set_link_spin};
 use crate::sys::child::Signal;
-
-use super::retry::retrying;
 
 use crate::task::{self, Call, Outcomes, Runner, Wire};
 use crate::wire::codec;
