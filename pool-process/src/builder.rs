@@ -49,6 +49,7 @@ pub struct PoolBuilder {
     initializer: Option<Result<Initializer, Error>>,
     max_tasks_per_child: Option<usize>,
     task_timeout: Option<Duration>,
+    retries: u32,
     drop_timeout: Option<Duration>,
     pin_cores: bool,
     startup_timeout: Duration,
@@ -64,6 +65,7 @@ impl Default for PoolBuilder {
             initializer: None,
             max_tasks_per_child: None,
             task_timeout: None,
+            retries: 0,
             drop_timeout: None,
             pin_cores: false,
             startup_timeout: Duration::from_secs(30),
@@ -202,6 +204,41 @@ impl PoolBuilder {
         self
     }
 
+    /// Resends a task whose worker process was lost
+    /// ([`ErrorKind::WorkerLost`]) or that passed its hard time limit
+    /// ([`ErrorKind::TaskTimedOut`]) up to `n` more times, each time to a
+    /// fresh worker; for a map, each chunk is resent on its own. A task
+    /// that panicked or returned an error is never resent (it would fail
+    /// again), nor is a stopped one. Only for idempotent work: an attempt
+    /// cut short may have done part of its work. When every attempt
+    /// failed, the error is the last attempt's, and its message says how
+    /// many attempts were made. A call can set its own with
+    /// [`TaskOptions::retries`](crate::TaskOptions::retries). `0` (no
+    /// retry) by default.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_process::Pool;
+    ///
+    /// /// Kills its worker the first time (no marker file yet), then succeeds.
+    /// fn flaky(marker: String) -> u32 {
+    ///     if std::fs::File::create_new(&marker).is_ok() {
+    ///         std::process::exit(3);
+    ///     }
+    ///     7
+    /// }
+    ///
+    /// let marker = std::env::temp_dir().join(format!("poolrt-retries-doc-{}", std::process::id()));
+    /// let pool = Pool::builder().processes(1).retries(1).build().unwrap();
+    /// assert_eq!(pool.apply(flaky, marker.display().to_string()).unwrap(), 7);
+    /// std::fs::remove_file(marker).unwrap();
+    /// ```
+    pub fn retries(mut self, n: u32) -> Self {
+        self.retries = n;
+        self
+    }
+
     /// Bounds how long dropping the pool (or executor) waits for its
     /// submitted work. A drop always waits, so nothing is lost; every 5
     /// seconds it reports through the report hook
@@ -312,6 +349,7 @@ impl PoolBuilder {
             initializer,
             max_tasks_per_child: self.max_tasks_per_child,
             task_timeout: self.task_timeout,
+            retries: self.retries,
             drop_timeout: self.drop_timeout,
             cores: if self.pin_cores {
                 pool_core::allowed_cores()

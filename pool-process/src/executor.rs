@@ -1,15 +1,16 @@
 //! `ProcessPoolExecutor`: Python's `concurrent.futures.ProcessPoolExecutor`.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use pool_core::{CancelFutures, Error, TaskFuture, Wait};
 
 use crate::builder::PoolBuilder;
-use crate::link::Limits;
+use crate::link::{Limits, StopFlag};
 use crate::pool::links::LinkPool;
 use crate::pool::submit::Stream;
-use crate::pool::{IMap, Order, TaskFn};
+use crate::pool::{IMap, Order, StopHandle, TaskFn, TaskOptions};
 use crate::sys::child::Signal;
 use crate::task::{Apply, Wire};
 
@@ -113,6 +114,57 @@ impl ProcessPoolExecutor {
             .call::<Apply<F>, A, R>(arg, "the argument of submit", Limits::default())
     }
 
+    /// [`submit`](ProcessPoolExecutor::submit) with options (a hard time
+    /// limit, retries), returning the same future beside a [`StopHandle`]
+    /// that stops the task.
+    ///
+    /// The future stays pool-core's [`TaskFuture`], shared with the thread
+    /// backend (which has no process to stop), so it still mixes with
+    /// `pool_core::wait` and `as_completed`; the stop is a handle of its
+    /// own.
+    ///
+    /// # Errors
+    ///
+    /// As [`submit`](ProcessPoolExecutor::submit).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use pool_process::{ProcessPoolExecutor, TaskOptions};
+    ///
+    /// fn spin(_: ()) -> u8 { loop { std::hint::spin_loop() } }
+    ///
+    /// let executor = ProcessPoolExecutor::new(1).unwrap();
+    /// let limited = TaskOptions::new().timeout(Duration::from_millis(100));
+    /// let (future, _stop) = executor.submit_with(spin, (), limited).unwrap();
+    /// let err = future.result().unwrap_err();
+    /// assert!(err.is_task_timed_out(), "{err}");
+    /// let (runaway, stop) = executor.submit_with(spin, (), TaskOptions::new()).unwrap();
+    /// stop.stop();
+    /// assert!(runaway.result().unwrap_err().is_stopped());
+    /// ```
+    pub fn submit_with<F, A, R>(
+        &self,
+        f: F,
+        arg: A,
+        options: TaskOptions,
+    ) -> Result<(TaskFuture<R>, StopHandle), Error>
+    where
+        F: TaskFn<A, R>,
+        A: Wire,
+        R: Wire,
+    {
+        let _ = f;
+        let stop = Arc::new(StopFlag::default());
+        let future = self.links.call::<Apply<F>, A, R>(
+            arg,
+            "the argument of submit",
+            options.limits(Some(&stop)),
+        )?;
+        Ok((future, StopHandle(stop)))
+    }
+
     /// Results of `f` over the items in order, lazily, with a bounded
     /// number of chunks in flight (chunks grow from 1 item when the input's
     /// length is unknown).
@@ -138,7 +190,7 @@ impl ProcessPoolExecutor {
     {
         let _ = f;
         self.links
-            .map::<Apply<F>, _, _, _>(items, None, Stream(Order::Input))
+            .map::<Apply<F>, _, _, _>(items, None, Stream(Order::Input, TaskOptions::new()))
     }
 
     /// [`map`](ProcessPoolExecutor::map) with chunks of `chunksize` items
@@ -170,8 +222,46 @@ impl ProcessPoolExecutor {
         R: Wire,
     {
         let _ = f;
+        self.links.map::<Apply<F>, _, _, _>(
+            items,
+            Some(chunksize),
+            Stream(Order::Input, TaskOptions::new()),
+        )
+    }
+
+    /// [`map`](ProcessPoolExecutor::map) (or
+    /// [`map_chunked`](ProcessPoolExecutor::map_chunked)) with options: a
+    /// time limit and retries for each chunk, and the chunk size.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use pool_process::{ProcessPoolExecutor, TaskOptions};
+    ///
+    /// fn spin_on_one(x: u32) -> u32 { if x == 1 { loop { std::hint::spin_loop() } } x }
+    ///
+    /// let executor = ProcessPoolExecutor::new(2).unwrap();
+    /// let options = TaskOptions::new().timeout(Duration::from_millis(200)).chunksize(1);
+    /// let results: Vec<_> = executor.map_with(spin_on_one, 0..3, options).collect();
+    /// assert!(results[1].as_ref().unwrap_err().is_task_timed_out());
+    /// assert_eq!((*results[0].as_ref().unwrap(), *results[2].as_ref().unwrap()), (0, 2));
+    /// ```
+    pub fn map_with<F, A, R, I>(
+        &self,
+        f: F,
+        items: I,
+        options: TaskOptions,
+    ) -> IMap<'_, I::IntoIter, R>
+    where
+        F: TaskFn<A, R>,
+        I: IntoIterator<Item = A>,
+        A: Wire,
+        R: Wire,
+    {
+        let _ = f;
         self.links
-            .map::<Apply<F>, _, _, _>(items, Some(chunksize), Stream(Order::Input))
+            .map::<Apply<F>, _, _, _>(items, options.chunks(), Stream(Order::Input, options))
     }
 
     /// Stops accepting tasks and waits for queued ones and the workers.

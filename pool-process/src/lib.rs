@@ -101,7 +101,7 @@ pub use crate::link::{ExitReason, WorkerExit};
 /// The old name of [`ExitReason`], which shadowed `std::process::ExitStatus`.
 #[deprecated(note = "renamed to ExitReason: it shadowed std::process::ExitStatus")]
 pub type ExitStatus = ExitReason;
-pub use crate::pool::{AsyncResult, Callbacks, IMap, Pool, TaskFn};
+pub use crate::pool::{AsyncResult, Callbacks, IMap, Pool, StopHandle, TaskFn, TaskOptions};
 pub use crate::process::{
     CurrentProcess, Process, ProcessBuilder, active_children, current_process,
 };

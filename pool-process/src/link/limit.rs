@@ -39,6 +39,10 @@ pub(crate) struct Limits {
     /// The hard time limit, from the moment the request is sent.
     pub(crate) timeout: Option<Duration>,
     pub(crate) stop: Option<Arc<StopFlag>>,
+    /// How many times the task may be sent again after its worker was
+    /// lost or it timed out (`pool/retry.rs`); `None`: the pool's default.
+    /// The link sends one request: the resending is the submitter's.
+    pub(crate) retries: Option<u32>,
 }
 
 /// Why a link stopped waiting for its child's reply.

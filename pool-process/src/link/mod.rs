@@ -18,8 +18,9 @@
 //!    is reaped, and the task — only that task — fails with the pid and the
 //!    exit code or signal. The next task starts a new child, at most
 //!    [`RESPAWNS_PER_SECOND`] times a second. A child found dead before a
-//!    task is sent to it (killed while idle) held nothing: it is reaped
-//!    and replaced, and fails no task.
+//!    task is sent to it (killed while idle, or while it started) held
+//!    nothing: it is reaped and replaced, and fails no task. With retries
+//!    (`pool/retry.rs`) the failed task is sent again to the new child.
 //! 6. **Retire**: after `maxtasksperchild` tasks, or when the link stops,
 //!    the child is told to exit and reaped (killed if it does not exit in
 //!    time). Nothing leaks: every child is reaped, every descriptor closed.
@@ -50,6 +51,10 @@ use limit::{Ended, STOP_GRACE};
 /// The most children one link starts per second after deaths.
 pub(crate) const RESPAWNS_PER_SECOND: u32 = 10;
 
+/// How many replacements in a row may be killed while they start before
+/// a link gives up and fails the task it was to run.
+const STARTUP_KILLS: u32 = 10;
+
 /// The initializer every child runs before its first task.
 pub(crate) struct Initializer {
     pub(crate) offset: u64,
@@ -64,6 +69,9 @@ pub(crate) struct LinkConfig {
     pub(crate) max_tasks_per_child: Option<usize>,
     /// The hard time limit of every request that sets none of its own.
     pub(crate) task_timeout: Option<Duration>,
+    /// How many times a task that sets none of its own is resent after
+    /// its worker was lost or it timed out (`pool/retry.rs`).
+    pub(crate) retries: u32,
     /// How long dropping the pool waits for its work before terminating.
     pub(crate) drop_timeout: Option<Duration>,
     /// Cores to pin children to (worker `i` on `cores[i % len]`), if asked.
@@ -276,6 +284,7 @@ impl Link {
         let limits = Limits {
             timeout,
             stop: limits.stop.clone(),
+            retries: None,
         };
         let outcome = child.exchange(Request::Call, offset, payload, &limits, |status, body| {
             decode(status, body, pid)
@@ -327,23 +336,38 @@ impl Link {
 
     /// Starts a replacement child. After a death it first waits if
     /// children die faster than the rate limit allows; a child retired by
-    /// `maxtasksperchild` is replaced at once.
+    /// `maxtasksperchild` is replaced at once. A replacement killed by a
+    /// signal before it greeted (killed from outside while it started)
+    /// held no task, like one killed while idle: another is started, up
+    /// to [`STARTUP_KILLS`] times in a row.
     fn respawn(&mut self) -> Result<(), Error> {
-        if self.died {
-            let now = Instant::now();
-            self.respawns
-                .retain(|t| now.duration_since(*t) < Duration::from_secs(1));
-            if self.respawns.len() as u32 >= RESPAWNS_PER_SECOND {
-                let oldest = self.respawns[0];
-                std::thread::sleep(
-                    Duration::from_secs(1).saturating_sub(now.duration_since(oldest)),
-                );
+        let mut kills = 0;
+        loop {
+            if self.died {
+                let now = Instant::now();
+                self.respawns
+                    .retain(|t| now.duration_since(*t) < Duration::from_secs(1));
+                if self.respawns.len() as u32 >= RESPAWNS_PER_SECOND {
+                    let oldest = self.respawns[0];
+                    std::thread::sleep(
+                        Duration::from_secs(1).saturating_sub(now.duration_since(oldest)),
+                    );
+                }
+                self.respawns.push(Instant::now());
             }
-            self.respawns.push(Instant::now());
+            match self.spawn() {
+                Ok(child) => {
+                    self.child = Some(child);
+                    self.died = false;
+                    return Ok(());
+                }
+                Err(error) if kills < STARTUP_KILLS && killed_in_startup(&error) => {
+                    kills += 1;
+                    self.died = true;
+                }
+                Err(error) => return Err(error),
+            }
         }
-        self.child = Some(self.spawn()?);
-        self.died = false;
-        Ok(())
     }
 
     fn forget_child(&mut self) {
@@ -434,6 +458,17 @@ pub(crate) fn set_link_spin(spin: Duration) {
 fn stop_child(process: &ChildHandle) -> ExitReason {
     let _ = process.signal(Signal::Terminate);
     process.reap(STOP_GRACE)
+}
+
+/// Whether a spawn failed because the child was killed by a signal before
+/// it greeted.
+fn killed_in_startup(error: &Error) -> bool {
+    use std::error::Error as _;
+    error.kind() == ErrorKind::Spawn
+        && error
+            .source()
+            .and_then(|source| source.downcast_ref::<WorkerExit>())
+            .is_some_and(|exit| matches!(exit.status, ExitReason::Signal(_)))
 }
 
 /// The error for tasks cut short by `terminate`.

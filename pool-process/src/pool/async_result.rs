@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use pool_core::{Error, ErrorKind, Promise, TaskFuture, promise};
 
+use super::options::TaskOptions;
 use crate::link::{Limits, StopFlag};
 use crate::pool::links::LinkPool;
 
@@ -41,7 +42,7 @@ type OnError = Box<dyn FnOnce(&Error) + Send>;
 pub struct Callbacks<R> {
     on_result: Option<OnResult<R>>,
     on_error: Option<OnError>,
-    timeout: Option<Duration>,
+    options: TaskOptions,
 }
 
 impl<R> Default for Callbacks<R> {
@@ -49,7 +50,7 @@ impl<R> Default for Callbacks<R> {
         Callbacks {
             on_result: None,
             on_error: None,
-            timeout: None,
+            options: TaskOptions::new(),
         }
     }
 }
@@ -139,17 +140,45 @@ impl<R> Callbacks<R> {
     /// assert_eq!(pool.apply(|x: u8| x + 1, 1).unwrap(), 2, "the pool carries on");
     /// ```
     pub fn timeout(mut self, limit: Duration) -> Self {
-        self.timeout = Some(limit);
+        self.options = self.options.timeout(limit);
         self
     }
 
-    /// The bounds of the task these callbacks go with: their time limit,
-    /// and `stop`.
+    /// Resends the task (for a map: each chunk on its own) up to `n` more
+    /// times when its worker was lost or it passed its time limit,
+    /// overriding the pool's [`retries`](crate::PoolBuilder::retries);
+    /// panics and returned errors are never retried. See
+    /// [`TaskOptions::retries`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_process::{Callbacks, Pool};
+    ///
+    /// /// Kills its worker the first time (no marker file yet), then succeeds.
+    /// fn flaky(marker: String) -> u32 {
+    ///     if std::fs::File::create_new(&marker).is_ok() {
+    ///         std::process::exit(3);
+    ///     }
+    ///     7
+    /// }
+    ///
+    /// let marker = std::env::temp_dir().join(format!("poolrt-callbacks-doc-{}", std::process::id()));
+    /// let pool = Pool::new(1).unwrap();
+    /// let arg = marker.display().to_string();
+    /// let result = pool.apply_async_with(flaky, arg, Callbacks::new().retries(1)).unwrap();
+    /// assert_eq!(result.get().unwrap(), 7);
+    /// std::fs::remove_file(marker).unwrap();
+    /// ```
+    pub fn retries(mut self, n: u32) -> Self {
+        self.options = self.options.retries(n);
+        self
+    }
+
+    /// The bounds of the task these callbacks go with: their options, and
+    /// `stop`.
     pub(crate) fn limits(&self, stop: &Arc<StopFlag>) -> Limits {
-        Limits {
-            timeout: self.timeout,
-            stop: Some(stop.clone()),
-        }
+        self.options.limits(Some(stop))
     }
 
     fn is_empty(&self) -> bool {
@@ -162,7 +191,7 @@ impl<R> fmt::Debug for Callbacks<R> {
         f.debug_struct("Callbacks")
             .field("on_result", &self.on_result.is_some())
             .field("on_error", &self.on_error.is_some())
-            .field("timeout", &self.timeout)
+            .field("options", &self.options)
             .finish()
     }
 }
@@ -398,8 +427,8 @@ impl<R> AsyncResult<R> {
     /// (`SIGTERM`, a short grace, `SIGKILL`) and replaced, by the link
     /// that sent it the task; a queued one is not started. The task then
     /// fails with [`ErrorKind::Stopped`] (a task that had already
-    /// finished keeps its outcome). For a `map_async` result, every chunk
-    /// of the map is stopped. Returns at once; [`wait`](AsyncResult::wait)
+    /// finished keeps its outcome), and is never retried. For a
+    /// `map_async` result, every chunk of the map is stopped. Returns at once; [`wait`](AsyncResult::wait)
     /// for the outcome.
     ///
     /// # Examples

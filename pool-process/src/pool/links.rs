@@ -13,6 +13,7 @@ use crossbeam_channel::{Sender, unbounded};
 use parking_lot::Mutex;
 use pool_core::{CancelFutures, Error, ErrorKind, Report, Scheduler, SchedulerConfig, TaskFuture};
 
+use super::retry::retrying;
 use crate::link::{Limits, Link, LinkConfig, failure_error, failure_to_error, set_link_spin};
 use crate::sys::child::Signal;
 
@@ -118,8 +119,9 @@ impl LinkPool {
                 .with_detail(format!("{what} ({})", type_name::<A>()))
         })?;
         let offset = task::offset::<Call<X, A, R>>();
+        let retries = self.retries(&limits);
         self.submit(move |link: &mut Link| {
-            link.call(offset, &payload, &limits, |status, body, pid| {
+            let decode = |status, body: &[u8], pid| {
                 if status == OK {
                     codec::decode::<R>(body).map_err(|message| {
                         Error::new(ErrorKind::Deserialize, message).with_detail(format!(
@@ -130,7 +132,8 @@ impl LinkPool {
                 } else {
                     Err(failure_error(body, pid))
                 }
-            })
+            };
+            retrying(retries, || link.call(offset, &payload, &limits, decode))
         })
     }
 
@@ -158,8 +161,9 @@ impl LinkPool {
             ))
         })?;
         let limits = limits.clone();
+        let retries = self.retries(&limits);
         self.submit(move |link: &mut Link| {
-            link.call(entry, &payload, &limits, |status, body, pid| {
+            let decode = |status, body: &[u8], pid| {
                 if status != OK {
                     return Err(failure_error(body, pid)
                         .with_detail(format!("items {first}..{}", first + count)));
@@ -185,16 +189,25 @@ impl LinkPool {
                             .collect(),
                     ),
                 })
-            })
-            .map_err(|error| {
-                // A worker that died holding the chunk: say which items.
-                if error.detail().is_none() {
-                    error.with_detail(format!("items {first}..{}", first + count))
-                } else {
-                    error
-                }
+            };
+            retrying(retries, || {
+                link.call(entry, &payload, &limits, decode)
+                    .map_err(|error| {
+                        // A worker that died holding the chunk: say which items.
+                        if error.detail().is_none() {
+                            error.with_detail(format!("items {first}..{}", first + count))
+                        } else {
+                            error
+                        }
+                    })
             })
         })
+    }
+
+    /// How many times a task with `limits` is resent: its own count, or
+    /// the pool's.
+    fn retries(&self, limits: &Limits) -> u32 {
+        limits.retries.unwrap_or(self.config.retries)
     }
 
     fn submit<T: Send + 'static>(

@@ -8,7 +8,7 @@ use pool_core::Error;
 use super::IMap;
 use super::Order;
 use super::submit::{Collect, Later, Stream};
-use super::{AsyncResult, Callbacks};
+use super::{AsyncResult, Callbacks, TaskOptions};
 use crate::task::{Apply, Star, StarFn, Wire};
 
 use super::{Pool, TaskFn};
@@ -16,7 +16,9 @@ use super::{Pool, TaskFn};
 impl Pool {
     /// Applies `f` to every item in worker processes and returns the
     /// results in order (Python's `map`). The items are split into chunks
-    /// of Python's default size, `ceil(n / (4 × processes))`.
+    /// of Python's default size, `ceil(n / (4 × processes))`. With a time
+    /// limit or retries per chunk, it is
+    /// [`map_async_with`](Pool::map_async_with)`(f, items, Callbacks::new().timeout(..).retries(..)).get()`.
     ///
     /// # Errors
     ///
@@ -238,9 +240,46 @@ impl Pool {
         A: Wire,
         R: Wire + Sync,
     {
+        self.starmap_async_with(f, items, Callbacks::new())
+    }
+
+    /// [`starmap_async`](Pool::starmap_async) with callbacks and options
+    /// (a time limit and retries for each chunk), as
+    /// [`map_async_with`](Pool::map_async_with).
+    ///
+    /// # Errors
+    ///
+    /// As [`map_async`](Pool::map_async).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use pool_process::{Callbacks, Pool};
+    ///
+    /// fn wait_then_add(ms: u64, x: u64) -> u64 { std::thread::sleep(Duration::from_millis(ms)); x + 1 }
+    ///
+    /// let pool = Pool::new(2).unwrap();
+    /// let quick = Callbacks::new().timeout(Duration::from_secs(60));
+    /// assert_eq!(pool.starmap_async_with(wait_then_add, [(0, 1), (0, 2)], quick).unwrap().get().unwrap(), [2, 3]);
+    /// let limited = Callbacks::new().timeout(Duration::from_millis(100));
+    /// let err = pool.starmap_async_with(wait_then_add, [(60_000, 1)], limited).unwrap().get().unwrap_err();
+    /// assert!(err.is_task_timed_out(), "{err}");
+    /// ```
+    pub fn starmap_async_with<F, A, R>(
+        &self,
+        f: F,
+        items: impl IntoIterator<Item = A>,
+        callbacks: Callbacks<Vec<R>>,
+    ) -> Result<AsyncResult<Vec<R>>, Error>
+    where
+        F: StarFn<A, R>,
+        A: Wire,
+        R: Wire + Sync,
+    {
         let _ = f;
         self.links
-            .map::<Star<F>, _, _, _>(items, None, Later(Callbacks::new()))
+            .map::<Star<F>, _, _, _>(items, None, Later(callbacks))
     }
 
     /// Results of `f` over the items, in order, computed lazily with a
@@ -269,7 +308,7 @@ impl Pool {
     {
         let _ = f;
         self.links
-            .map::<Apply<F>, _, _, _>(items, None, Stream(Order::Input))
+            .map::<Apply<F>, _, _, _>(items, None, Stream(Order::Input, TaskOptions::new()))
     }
 
     /// [`imap`](Pool::imap) with chunks of `chunksize` items.
@@ -300,8 +339,11 @@ impl Pool {
         R: Wire,
     {
         let _ = f;
-        self.links
-            .map::<Apply<F>, _, _, _>(items, Some(chunksize), Stream(Order::Input))
+        self.links.map::<Apply<F>, _, _, _>(
+            items,
+            Some(chunksize),
+            Stream(Order::Input, TaskOptions::new()),
+        )
     }
 
     /// Like [`imap`](Pool::imap), but results come as they complete
@@ -327,8 +369,11 @@ impl Pool {
         R: Wire,
     {
         let _ = f;
-        self.links
-            .map::<Apply<F>, _, _, _>(items, None, Stream(Order::Completion))
+        self.links.map::<Apply<F>, _, _, _>(
+            items,
+            None,
+            Stream(Order::Completion, TaskOptions::new()),
+        )
     }
 
     /// [`imap_unordered`](Pool::imap_unordered) with chunks of `chunksize`
@@ -357,7 +402,86 @@ impl Pool {
         R: Wire,
     {
         let _ = f;
+        self.links.map::<Apply<F>, _, _, _>(
+            items,
+            Some(chunksize),
+            Stream(Order::Completion, TaskOptions::new()),
+        )
+    }
+
+    /// [`imap`](Pool::imap) (or [`imap_chunked`](Pool::imap_chunked))
+    /// with options: a time limit and retries for each chunk, and the
+    /// chunk size.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use pool_process::{Pool, TaskOptions};
+    ///
+    /// fn spin_on_two(x: u32) -> u32 { if x == 2 { loop { std::hint::spin_loop() } } x }
+    ///
+    /// let pool = Pool::new(2).unwrap();
+    /// let options = TaskOptions::new().timeout(Duration::from_millis(200)).chunksize(2);
+    /// let results: Vec<_> = pool.imap_with(spin_on_two, 0..6, options).collect();
+    /// // Items 2 and 3 share the chunk that timed out; the others are fine.
+    /// assert!(results[2].as_ref().unwrap_err().is_task_timed_out());
+    /// assert!(results[3].as_ref().unwrap_err().is_task_timed_out());
+    /// assert_eq!(*results[5].as_ref().unwrap(), 5);
+    /// ```
+    pub fn imap_with<F, A, R, I>(
+        &self,
+        f: F,
+        items: I,
+        options: TaskOptions,
+    ) -> IMap<'_, I::IntoIter, R>
+    where
+        F: TaskFn<A, R>,
+        I: IntoIterator<Item = A>,
+        A: Wire,
+        R: Wire,
+    {
+        let _ = f;
         self.links
-            .map::<Apply<F>, _, _, _>(items, Some(chunksize), Stream(Order::Completion))
+            .map::<Apply<F>, _, _, _>(items, options.chunks(), Stream(Order::Input, options))
+    }
+
+    /// [`imap_unordered`](Pool::imap_unordered) (or
+    /// [`imap_unordered_chunked`](Pool::imap_unordered_chunked)) with
+    /// options: a time limit and retries for each chunk, and the chunk
+    /// size.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use pool_process::{Pool, TaskOptions};
+    ///
+    /// fn double(x: u32) -> u32 { 2 * x }
+    ///
+    /// let pool = Pool::new(2).unwrap();
+    /// let options = TaskOptions::new().timeout(Duration::from_secs(60)).retries(2).chunksize(4);
+    /// let mut all: Vec<u32> = pool.imap_unordered_with(double, 0..10, options).map(Result::unwrap).collect();
+    /// all.sort_unstable();
+    /// assert_eq!(all, (0..10).map(double).collect::<Vec<_>>());
+    /// ```
+    pub fn imap_unordered_with<F, A, R, I>(
+        &self,
+        f: F,
+        items: I,
+        options: TaskOptions,
+    ) -> IMap<'_, I::IntoIter, R>
+    where
+        F: TaskFn<A, R>,
+        I: IntoIterator<Item = A>,
+        A: Wire,
+        R: Wire,
+    {
+        let _ = f;
+        self.links.map::<Apply<F>, _, _, _>(
+            items,
+            options.chunks(),
+            Stream(Order::Completion, options),
+        )
     }
 }

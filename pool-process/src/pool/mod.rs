@@ -10,6 +10,8 @@
 //! | `chunks.rs` | chunk sizes, the `Feed` that submits chunks, gathering their outcomes |
 //! | `imap.rs` | [`IMap`], the lazy result iterator |
 //! | `async_result.rs` | [`AsyncResult`] and [`Callbacks`] |
+//! | `options.rs` | [`TaskOptions`] (per-call time limit and retries) and which form takes them how; [`StopHandle`] |
+//! | `retry.rs` | opt-in retries: which failures, where the task is resent |
 //!
 //! # Dependency order
 //!
@@ -36,6 +38,8 @@ mod chunks;
 mod imap;
 pub(crate) mod links;
 mod map;
+mod options;
+mod retry;
 pub(crate) mod submit;
 
 use std::fmt;
@@ -48,6 +52,7 @@ use pool_core::{CancelFutures, Error, ErrorKind};
 pub use self::async_result::{AsyncResult, Callbacks};
 pub use self::imap::IMap;
 pub(crate) use self::imap::Order;
+pub use self::options::{StopHandle, TaskOptions};
 use crate::builder::PoolBuilder;
 use crate::link::StopFlag;
 use crate::pool::links::LinkPool;

@@ -11,6 +11,7 @@
 //! | the chunk size | `None` (Python's defaults, see [`ChunkSizer`](super::chunks::ChunkSizer)) or `Some(n)` |
 //! | the delivery | [`Collect`], [`Later`] or [`Stream`] |
 //! | the order | input order, or completion order for a [`Stream`] |
+//! | the options | each chunk's time limit and retries ([`TaskOptions`], from [`Callbacks`] for [`Later`]) |
 //!
 //! The steps are the same for all:
 //!
@@ -36,6 +37,7 @@ use super::async_result::{AsyncResult, Callbacks};
 use super::chunks::{self, ChunkFuture, Feed, Held, Pulled};
 use super::imap::{IMap, Order};
 use super::links::LinkPool;
+use super::options::TaskOptions;
 use crate::link::{Limits, StopFlag};
 use crate::task::{self, Chunk, Runner, Wire};
 
@@ -66,8 +68,9 @@ pub(crate) struct Collect;
 pub(crate) struct Later<R>(pub(crate) Callbacks<Vec<R>>);
 
 /// One result at a time, computed as they are consumed, in the given
-/// order (`imap`, `imap_unordered`, the executor's `map`).
-pub(crate) struct Stream(pub(crate) Order);
+/// order (`imap`, `imap_unordered`, the executor's `map`), each chunk
+/// bounded by the options.
+pub(crate) struct Stream(pub(crate) Order, pub(crate) TaskOptions);
 
 impl LinkPool {
     /// Runs `X` over `items` in chunks of `chunksize` (or the default) and
@@ -172,10 +175,8 @@ where
         items: I,
         chunksize: Option<usize>,
     ) -> Self::Output {
-        IMap::new(
-            links,
-            Feed::new(links, entry, Pulled::new(items), chunksize),
-            self.0,
-        )
+        let feed =
+            Feed::new(links, entry, Pulled::new(items), chunksize).with_limits(self.1.limits(None));
+        IMap::new(links, feed, self.0)
     }
 }

@@ -50,3 +50,65 @@ pub fn live_workers(n: usize, pids: impl Fn() -> Vec<u32>) -> Vec<u32> {
     eventually(&format!("{n} live workers"), || pids().len() == n);
     pids()
 }
+
+/// A tally that tasks in worker processes add to and the test reads: a
+/// fresh temporary folder whose `tally` file gets one byte per
+/// [`tally`] call (appends of one byte are atomic), and which holds the
+/// markers of [`first_time`]. Counts attempts across retries.
+pub struct Tally {
+    dir: std::path::PathBuf,
+}
+
+impl Tally {
+    /// A fresh, empty tally.
+    pub fn new() -> Tally {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "poolrt-tally-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir(&dir).expect("create the tally folder");
+        Tally { dir }
+    }
+
+    /// The path to hand to tasks.
+    pub fn path(&self) -> String {
+        self.dir.to_str().expect("a UTF-8 temp path").to_owned()
+    }
+
+    /// The bytes tasks added, in the order they were added.
+    pub fn bytes(&self) -> Vec<u8> {
+        std::fs::read(self.dir.join("tally")).unwrap_or_default()
+    }
+
+    /// How many times tasks added `byte`.
+    pub fn count(&self, byte: u8) -> usize {
+        self.bytes().iter().filter(|&&b| b == byte).count()
+    }
+}
+
+impl Drop for Tally {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// In a task: adds `byte` to the [`Tally`] at `path`.
+pub fn tally(path: &str, byte: u8) {
+    use std::io::Write;
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(std::path::Path::new(path).join("tally"))
+        .and_then(|mut file| file.write_all(&[byte]))
+        .expect("add to the tally");
+}
+
+/// In a task: true the first time it is called with this `name` for the
+/// [`Tally`] at `path`, in any process.
+pub fn first_time(path: &str, name: &str) -> bool {
+    std::fs::File::create_new(std::path::Path::new(path).join(name)).is_ok()
+}
