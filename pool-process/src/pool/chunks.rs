@@ -1,6 +1,8 @@
 //! Splitting a map's items into chunks and submitting them ([`Feed`]),
 //! and gathering chunk outcomes.
 
+use std::any::Any;
+use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -40,7 +42,7 @@ impl ChunkSizer {
         len_hint: (usize, Option<usize>),
         processes: usize,
     ) -> ChunkSizer {
-        let fixed = chunksize.map(|c| c.max(1)).or(match len_hint {
+        let fixed = chunksize.or(match len_hint {
             (low, Some(high)) if low == high && low > 0 => Some(python_chunksize(low, processes)),
             _ => None,
         });
@@ -102,9 +104,15 @@ impl<A> Source for Held<A> {
 
 /// Items pulled from an iterator only as chunks are needed (the lazy
 /// maps), through one reused buffer.
+///
+/// A panic of the iterator ends the input where it happened: it is kept
+/// (see [`Feed::input_panic`]) so the map can hand out the results of the
+/// items before it first and then resume the panic, as Python's `imap`
+/// yields those results and then raises the iterator's exception.
 pub(crate) struct Pulled<I: Iterator> {
     items: I,
     buffer: Vec<I::Item>,
+    panic: Option<Box<dyn Any + Send>>,
 }
 
 impl<I: Iterator> Pulled<I> {
@@ -112,6 +120,7 @@ impl<I: Iterator> Pulled<I> {
         Pulled {
             items,
             buffer: Vec::new(),
+            panic: None,
         }
     }
 }
@@ -121,7 +130,15 @@ impl<I: Iterator> Source for Pulled<I> {
 
     fn take(&mut self, n: usize) -> &[I::Item] {
         self.buffer.clear();
-        self.buffer.extend(self.items.by_ref().take(n));
+        if self.panic.is_none() {
+            let (items, buffer) = (&mut self.items, &mut self.buffer);
+            // Unwind safety: after a panic the iterator is never used
+            // again, and the buffer holds whole items only.
+            let pulled = panic::catch_unwind(AssertUnwindSafe(|| {
+                buffer.extend(items.by_ref().take(n));
+            }));
+            self.panic = pulled.err();
+        }
         &self.buffer
     }
 
@@ -205,6 +222,22 @@ where
     /// True once the input has run out.
     pub(crate) fn ended(&self) -> bool {
         self.ended
+    }
+}
+
+impl<I: Iterator> Feed<'_, Pulled<I>> {
+    /// The panic that ended the input, if one did (taken once).
+    pub(crate) fn input_panic(&mut self) -> Option<Box<dyn Any + Send>> {
+        self.source.panic.take()
+    }
+}
+
+/// Refuses a chunk size of 0, as Python does (`Chunksize must be 1+`).
+pub(crate) fn check_chunksize(chunksize: Option<usize>) -> Result<(), Error> {
+    match chunksize {
+        Some(0) => Err(Error::from_kind(ErrorKind::InvalidConfig)
+            .with_detail("chunksize must be 1 or more, got 0")),
+        _ => Ok(()),
     }
 }
 
@@ -334,7 +367,5 @@ mod tests {
         assert_eq!(known.next_size(), 13);
         let mut fixed = ChunkSizer::new(Some(7), (100, Some(100)), 2);
         assert_eq!(fixed.next_size(), 7);
-        let mut zero = ChunkSizer::new(Some(0), (0, None), 2);
-        assert_eq!(zero.next_size(), 1);
     }
 }

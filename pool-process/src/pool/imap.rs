@@ -1,8 +1,10 @@
 //! `imap` and `imap_unordered`: lazy result iterators over chunks.
 
+use std::any::Any;
 use std::collections::VecDeque;
 use std::fmt;
 use std::iter::FusedIterator;
+use std::panic;
 use std::time::{Duration, Instant};
 
 use pool_core::{Error, ErrorKind, ReturnWhen};
@@ -25,6 +27,10 @@ pub(crate) enum Order {
 /// It pulls items from the input only as results are consumed: at most
 /// `2 × processes` chunks are in flight, so an endless input works.
 /// Dropping it cancels the chunks not yet started.
+///
+/// If the input iterator panics, the results of the items it gave before
+/// come out first, then the panic resumes in the caller's `next` (as
+/// Python's `imap` yields them and then raises the iterator's exception).
 ///
 /// # Examples
 ///
@@ -49,6 +55,8 @@ pub struct IMap<'p, I: Iterator, R> {
     ready: VecDeque<Result<R, Error>>,
     /// A refused submit (pool closed), reported after the window drains.
     refused: Option<Error>,
+    /// The input iterator's panic, resumed after the window drains.
+    input_panic: Option<Box<dyn Any + Send>>,
     /// Registered with the links as still submitting (`lazy_enter`).
     submitting: bool,
 }
@@ -59,24 +67,37 @@ where
     I::Item: Wire,
     R: Wire,
 {
-    /// Starts submitting `feed`'s chunks, unless the pool is closing.
-    pub(crate) fn new(links: &'p LinkPool, feed: Feed<'p, Pulled<I>>, order: Order) -> Self {
+    /// Starts submitting `feed`'s chunks, unless the pool is closing or
+    /// the map was refused (then its one item is that error).
+    pub(crate) fn new(
+        links: &'p LinkPool,
+        feed: Result<Feed<'p, Pulled<I>>, Error>,
+        order: Order,
+    ) -> Self {
+        let (feed, refused) = match feed {
+            Ok(feed) => (Some(feed), None),
+            Err(error) => (None, Some(error)),
+        };
         let mut imap = IMap {
             links,
-            feed: Some(feed),
+            feed,
             order,
             max_in_flight: 2 * links.processes,
             window: VecDeque::new(),
             ready: VecDeque::new(),
-            refused: None,
+            refused,
+            input_panic: None,
             submitting: false,
         };
-        if links.lazy_enter() {
-            imap.submitting = true;
-        } else {
-            imap.feed = None;
-            imap.refused =
-                Some(Error::from_kind(ErrorKind::Shutdown).with_detail("the pool is not running"));
+        if imap.feed.is_some() {
+            if links.lazy_enter() {
+                imap.submitting = true;
+            } else {
+                imap.feed = None;
+                imap.refused = Some(
+                    Error::from_kind(ErrorKind::Shutdown).with_detail("the pool is not running"),
+                );
+            }
         }
         imap.refill();
         imap
@@ -85,7 +106,9 @@ where
     /// The input is done with (ended, refused, or the iterator dropped):
     /// a close waiting for this iterator may go ahead.
     fn stop_submitting(&mut self) {
-        self.feed = None;
+        if let Some(mut feed) = self.feed.take() {
+            self.input_panic = feed.input_panic();
+        }
         if std::mem::take(&mut self.submitting) {
             self.links.lazy_exit();
         }
@@ -158,6 +181,10 @@ where
                     .with_detail("no result within the timeout; the iterator goes on")));
             };
             let Some((future, len)) = next else {
+                if let Some(payload) = self.input_panic.take() {
+                    // Every result before the panic was handed out.
+                    panic::resume_unwind(payload);
+                }
                 return self.refused.take().map(Err);
             };
             // Keep the window full while we wait.

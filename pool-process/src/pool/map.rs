@@ -51,7 +51,9 @@ impl Pool {
     ///
     /// # Errors
     ///
-    /// As [`map`](Pool::map).
+    /// As [`map`](Pool::map); [`ErrorKind::InvalidConfig`](pool_core::ErrorKind::InvalidConfig) for a
+    /// `chunksize` of 0 (every `*_chunked` form refuses it, the lazy ones
+    /// as their first item).
     ///
     /// # Examples
     ///

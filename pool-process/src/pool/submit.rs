@@ -104,6 +104,7 @@ fn submit_all<A: Wire, R: Wire>(
     limits: Limits,
 ) -> Result<Vec<ChunkFuture<R>>, Error> {
     links.check_open()?;
+    chunks::check_chunksize(chunksize)?;
     let mut feed =
         Feed::new(links, entry, Held::new(items.collect()), chunksize).with_limits(limits);
     let mut futures = Vec::new();
@@ -175,8 +176,9 @@ where
         items: I,
         chunksize: Option<usize>,
     ) -> Self::Output {
-        let feed =
-            Feed::new(links, entry, Pulled::new(items), chunksize).with_limits(self.1.limits(None));
+        let feed = chunks::check_chunksize(chunksize).map(|()| {
+            Feed::new(links, entry, Pulled::new(items), chunksize).with_limits(self.1.limits(None))
+        });
         IMap::new(links, feed, self.0)
     }
 }
