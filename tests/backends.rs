@@ -94,6 +94,13 @@ macro_rules! backend_tests {
             assert_eq!(sem.value(), 1usize);
             assert_eq!(sem.initial_value(), 1usize);
             assert!(sem.release_n(1usize).unwrap_err().is_too_many_releases());
+            // All or nothing, from below the bound too (Python's
+            // `BoundedSemaphore(1).release(3)` raises `ValueError`).
+            sem.acquire();
+            assert!(sem.release_n(3usize).unwrap_err().is_too_many_releases());
+            assert_eq!(sem.value(), 0usize, "nothing was released");
+            sem.release_n(1usize).unwrap();
+            assert_eq!(sem.value(), 1usize);
         }
 
         #[test]

@@ -43,8 +43,8 @@ use crate::error::BrokenBarrierError;
 ///   every current and future `wait` fails with [`BrokenBarrierError`]
 ///   until [`reset`](Barrier::reset).
 ///
-/// A barrier of `0` parties behaves as one of `1`, like
-/// [`std::sync::Barrier`]: every wait passes at once with index 0.
+/// A barrier of `0` parties is refused (Python accepts it, and every
+/// `wait` then breaks it).
 ///
 /// # Examples
 ///

@@ -179,9 +179,12 @@ impl Semaphore {
     /// assert_eq!(s.value(), 3);
     /// ```
     pub fn release_n(&self, n: usize) {
-        // The shared word is 32 bits; no program holds 4 billion permits.
+        // The shared word is 32 bits: the value saturates at `u32::MAX`
+        // (no program holds 4 billion permits) instead of wrapping to 0.
         let n = u32::try_from(n).unwrap_or(u32::MAX);
-        self.permits().fetch_add(n, SeqCst);
+        let _ = self
+            .permits()
+            .fetch_update(SeqCst, Relaxed, |p| Some(p.saturating_add(n)));
         self.wake(n);
     }
 
@@ -236,6 +239,60 @@ impl BoundedSemaphore {
         Ok(BoundedSemaphore {
             semaphore: Semaphore::with_bound(value, true, "BoundedSemaphore")?,
         })
+    }
+
+    /// Takes a permit, blocking until one is free.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = pool_process::BoundedSemaphore::new(1).unwrap();
+    /// s.acquire();
+    /// assert!(!s.try_acquire());
+    /// ```
+    pub fn acquire(&self) {
+        self.semaphore.acquire();
+    }
+
+    /// Takes a permit if one is free now.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = pool_process::BoundedSemaphore::new(1).unwrap();
+    /// assert!(s.try_acquire());
+    /// assert!(!s.try_acquire());
+    /// ```
+    pub fn try_acquire(&self) -> bool {
+        self.semaphore.try_acquire()
+    }
+
+    /// Takes a permit, waiting at most `timeout`; false if none came.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let s = pool_process::BoundedSemaphore::new(0).unwrap();
+    /// assert!(!s.acquire_timeout(Duration::from_millis(10)));
+    /// ```
+    pub fn acquire_timeout(&self, timeout: Duration) -> bool {
+        self.semaphore.acquire_timeout(timeout)
+    }
+
+    /// The number of free permits (Python's `get_value()`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let s = pool_process::BoundedSemaphore::new(2).unwrap();
+    /// s.acquire();
+    /// assert_eq!(s.value(), 1);
+    /// ```
+    #[doc(alias = "get_value")]
+    pub fn value(&self) -> usize {
+        self.semaphore.value()
     }
 
     /// The initial value, which releases may not exceed.
@@ -301,15 +358,6 @@ impl BoundedSemaphore {
         }
         self.semaphore.wake(n);
         Ok(())
-    }
-}
-
-impl std::ops::Deref for BoundedSemaphore {
-    type Target = Semaphore;
-
-    /// The acquiring side, shared with [`Semaphore`].
-    fn deref(&self) -> &Semaphore {
-        &self.semaphore
     }
 }
 
