@@ -13,8 +13,13 @@ use pool_core::{Error, Scheduler, TaskFuture};
 /// in input order.
 ///
 /// Keeps a window of `buffersize` submitted tasks: each `next` takes the
-/// oldest, submits one more item, then waits for the oldest. Dropping the iterator
-/// cancels the tasks that have not started.
+/// oldest, submits one more item, then waits for the oldest.
+///
+/// **Lazy: only consumed results are computed.** Dropping the iterator
+/// cancels the tasks that have not started, so `let _ = ex.map(f, xs);`
+/// runs at most the first window, where Python's `map` (without
+/// `buffersize`) submits every call at once. To run every call, consume
+/// it: `ex.map(f, xs).for_each(drop)`, or submit each item.
 ///
 /// # Examples
 ///
@@ -34,6 +39,7 @@ use pool_core::{Error, Scheduler, TaskFuture};
 /// assert!(results.next().is_none());
 /// release.send(()).unwrap();
 /// ```
+#[must_use = "the calls run only as the results are consumed; dropping the iterator cancels the rest"]
 pub struct Map<I, F, T> {
     scheduler: Scheduler<()>,
     f: Arc<F>,
@@ -94,7 +100,6 @@ where
     /// assert!(results.next().is_none());
     /// drop(release); // lets the blocked task finish
     /// ```
-    #[must_use]
     pub fn timeout(mut self, timeout: Duration) -> Self {
         // A timeout too large to represent (`Duration::MAX`) means none.
         self.deadline = self.started.checked_add(timeout);

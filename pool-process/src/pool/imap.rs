@@ -43,6 +43,7 @@ pub(crate) enum Order {
 /// let first: Vec<u64> = pool.imap(square, 1..).take(4).map(Result::unwrap).collect();
 /// assert_eq!(first, [1, 4, 9, 16]);
 /// ```
+#[must_use = "the calls run only as the results are consumed; dropping the iterator cancels the rest"]
 pub struct IMap<'p, I: Iterator, R> {
     links: &'p LinkPool,
     /// Submits the input's chunks; `None` once submitting has stopped
