@@ -39,13 +39,16 @@ use pool_core::{Error, ErrorKind, WorkerInfo};
 mod exit;
 mod launch;
 mod limit;
+mod memory;
 
 pub use exit::{ExitReason, WorkerExit};
 pub(crate) use exit::{failure_error, failure_to_error};
 pub(crate) use launch::Launch;
 pub(crate) use limit::{Limits, StopFlag};
+pub(crate) use memory::MemoryLimit;
 
 use limit::{Ended, STOP_GRACE};
+use memory::MemoryWatch;
 
 /// The most children one link starts per second after deaths.
 pub(crate) const RESPAWNS_PER_SECOND: u32 = 10;
@@ -62,6 +65,8 @@ pub(crate) struct LinkConfig {
     pub(crate) argv0: OsString,
     pub(crate) initializer: Option<Initializer>,
     pub(crate) max_tasks_per_child: Option<usize>,
+    /// `max_memory_per_child`: see `memory.rs`.
+    pub(crate) max_memory_per_child: Option<MemoryLimit>,
     /// The hard time limit of every request that sets none of its own.
     pub(crate) task_timeout: Option<Duration>,
     /// How long dropping the pool waits for its work before terminating.
@@ -117,6 +122,8 @@ struct Child {
     process: Arc<ChildHandle>,
     mailbox: Mailbox,
     tasks: usize,
+    /// Set with `max_memory_per_child`.
+    memory: Option<MemoryWatch>,
 }
 
 /// One scheduler worker's context: the link to one child process.
@@ -176,10 +183,20 @@ impl Link {
         let (process, mailbox) = launch.start(listed).inspect_err(|_| {
             self.config.children.lock()[self.slot] = None;
         })?;
+        let memory = self
+            .config
+            .max_memory_per_child
+            .map(|limit| MemoryWatch::start(limit, process.pid()))
+            .transpose()
+            .inspect_err(|_| {
+                process.kill_and_reap();
+                self.config.children.lock()[self.slot] = None;
+            })?;
         let child = Child {
             process,
             mailbox,
             tasks: 0,
+            memory,
         };
         self.initialize(child).inspect_err(|_| {
             self.config.children.lock()[self.slot] = None;
@@ -283,11 +300,11 @@ impl Link {
         match outcome {
             Ok(value) => {
                 child.tasks += 1;
-                if self
+                let worn_out = self
                     .config
                     .max_tasks_per_child
-                    .is_some_and(|max| child.tasks >= max)
-                {
+                    .is_some_and(|max| child.tasks >= max);
+                if worn_out || child.memory.as_mut().is_some_and(MemoryWatch::over_limit) {
                     self.retire();
                 }
                 value
@@ -318,6 +335,7 @@ impl Link {
                 Err(match ended {
                     Ended::Expired(limit) => Error::new(ErrorKind::TaskTimedOut, exit)
                         .with_detail(format!("limit {limit:?}; worker process {pid} was stopped")),
+                    Ended::OverMemory(overrun) => overrun.error(exit),
                     _ => Error::new(ErrorKind::Stopped, exit)
                         .with_detail(format!("worker process {pid} was stopped")),
                 })
@@ -396,7 +414,12 @@ impl Child {
         let deadline = limits.timeout.and_then(|t| Instant::now().checked_add(t));
         let spin = LINK_SPIN.with(|s| s.get());
         loop {
-            match self.mailbox.recv(spin, limits.wake(deadline)) {
+            let wake = limits.wake(deadline);
+            let wake = self
+                .memory
+                .as_ref()
+                .map_or(wake, |memory| memory.wake(wake));
+            match self.mailbox.recv(spin, wake) {
                 Ok(reply) => {
                     return match reply.split_first() {
                         Some((&status, body)) => Ok(read(status, body)),
@@ -411,6 +434,11 @@ impl Child {
                         && Instant::now() >= deadline
                     {
                         return Err(Ended::Expired(limit));
+                    }
+                    if let Some(overrun) =
+                        self.memory.as_ref().and_then(MemoryWatch::past_hard_limit)
+                    {
+                        return Err(Ended::OverMemory(overrun));
                     }
                 }
                 Err(_) => return Err(Ended::Died),
