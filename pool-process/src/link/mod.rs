@@ -247,10 +247,17 @@ impl Link {
     /// Runs one request on the child (step 4), handling its death (step
     /// 5) and retirement (step 6). `decode` turns the reply into the
     /// task's value while the reply is still in the shared region.
+    ///
+    /// Once the child has answered with a value, the payload is
+    /// [released](Encoded::release) before `decode` runs: the argument is
+    /// no longer needed, and a large round trip then holds at most the
+    /// reply (in the region) and the value decoded from it, never the
+    /// argument as well. A payload whose task failed is kept, so it can
+    /// be sent again.
     pub(crate) fn call<T>(
         &mut self,
         offset: u64,
-        payload: &Encoded,
+        payload: &mut Encoded,
         limits: &Limits,
         decode: impl FnOnce(u8, &[u8], u32) -> Result<T, Error>,
     ) -> Result<T, Error> {
@@ -294,8 +301,13 @@ impl Link {
             timeout,
             stop: limits.stop.clone(),
         };
-        let outcome = child.exchange(Request::Call, offset, payload, &limits, |status, body| {
-            decode(status, body, pid)
+        let outcome = child.send(Request::Call, offset, payload).and_then(|()| {
+            child.reply(&limits, |status, body| {
+                if status == OK {
+                    payload.release();
+                }
+                decode(status, body, pid)
+            })
         });
         match outcome {
             Ok(value) => {
@@ -394,9 +406,8 @@ impl Drop for Link {
 }
 
 impl Child {
-    /// Sends one request and hands the reply to `read`. `Err` when the
-    /// child died instead of answering, or `limits` ended the wait (the
-    /// child then still runs the request: the caller stops it).
+    /// Sends one request and hands the reply to `read` ([`send`](Self::send),
+    /// then [`reply`](Self::reply)).
     fn exchange<T>(
         &mut self,
         kind: Request,
@@ -405,11 +416,22 @@ impl Child {
         limits: &Limits,
         read: impl FnOnce(u8, &[u8]) -> T,
     ) -> Result<T, Ended> {
+        self.send(kind, offset, payload)?;
+        self.reply(limits, read)
+    }
+
+    /// Sends one request. `Err` when the child is gone.
+    fn send(&mut self, kind: Request, offset: u64, payload: &Encoded) -> Result<(), Ended> {
         let head = message::request_head(kind, offset);
         let parts: [&[u8]; 3] = [&head, &payload.head, &payload.body];
-        if self.mailbox.send(&parts).is_err() {
-            return Err(Ended::Died);
-        }
+        self.mailbox.send(&parts).map_err(|_| Ended::Died)
+    }
+
+    /// Waits for the reply to the request sent last and hands it to
+    /// `read`. `Err` when the child died instead of answering, or `limits`
+    /// (or the memory watch) ended the wait: the child then still runs
+    /// the request, and the caller stops it.
+    fn reply<T>(&mut self, limits: &Limits, read: impl FnOnce(u8, &[u8]) -> T) -> Result<T, Ended> {
         // A limit too large for a deadline (`Duration::MAX`) is no limit.
         let deadline = limits.timeout.and_then(|t| Instant::now().checked_add(t));
         let spin = LINK_SPIN.with(|s| s.get());

@@ -113,13 +113,13 @@ impl LinkPool {
         if self.closing.load(Ordering::SeqCst) {
             return Err(Error::from_kind(ErrorKind::Shutdown));
         }
-        let payload = codec::encode(arg).map_err(|message| {
+        let mut payload = codec::encode(arg).map_err(|message| {
             Error::new(ErrorKind::Serialize, message)
                 .with_detail(format!("{what} ({})", type_name::<A>()))
         })?;
         let offset = task::offset::<Call<X, A, R>>();
         self.submit(move |link: &mut Link| {
-            link.call(offset, &payload, &limits, |status, body, pid| {
+            link.call(offset, &mut payload, &limits, |status, body, pid| {
                 if status == OK {
                     codec::decode::<R>(body).map_err(|message| {
                         Error::new(ErrorKind::Deserialize, message).with_detail(format!(
@@ -150,7 +150,7 @@ impl LinkPool {
         R: Wire,
     {
         let count = items.len();
-        let payload = codec::encode_slice(items).map_err(|message| {
+        let mut payload = codec::encode_slice(items).map_err(|message| {
             Error::new(ErrorKind::Serialize, message).with_detail(format!(
                 "items {first}..{} ({})",
                 first + count,
@@ -159,7 +159,7 @@ impl LinkPool {
         })?;
         let limits = limits.clone();
         self.submit(move |link: &mut Link| {
-            link.call(entry, &payload, &limits, |status, body, pid| {
+            link.call(entry, &mut payload, &limits, |status, body, pid| {
                 if status != OK {
                     return Err(failure_error(body, pid)
                         .with_detail(format!("items {first}..{}", first + count)));

@@ -50,3 +50,5 @@ pub fn live_workers(n: usize, pids: impl Fn() -> Vec<u32>) -> Vec<u32> {
     eventually(&format!("{n} live workers"), || pids().len() == n);
     pids()
 }
+
+pub mod memory;
