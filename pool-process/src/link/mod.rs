@@ -13,16 +13,22 @@
 //! 3. **Initializer**: if the pool has one, run it first; a failure is
 //!    returned to the scheduler, which marks the pool broken (no respawn
 //!    loop).
-//! 4. **Serve**: one task at a time; a reply completes the task.
+//! 4. **Serve**: one task at a time; a reply completes the task. A
+//!    reply with a value first releases the task's argument, so a large
+//!    round trip never holds the argument, the reply and the result at
+//!    once. With `max_memory_per_child`, the link watches the child's
+//!    memory while it waits (`memory.rs`): past the hard limit, the child
+//!    is stopped and only its task fails.
 //! 5. **Death**: end-of-file while a task is out means the child died; it
 //!    is reaped, and the task — only that task — fails with the pid and the
 //!    exit code or signal. The next task starts a new child, at most
 //!    [`RESPAWNS_PER_SECOND`] times a second. A child found dead before a
 //!    task is sent to it (killed while idle) held nothing: it is reaped
 //!    and replaced, and fails no task.
-//! 6. **Retire**: after `maxtasksperchild` tasks, or when the link stops,
-//!    the child is told to exit and reaped (killed if it does not exit in
-//!    time). Nothing leaks: every child is reaped, every descriptor closed.
+//! 6. **Retire**: after `maxtasksperchild` tasks, after a task that
+//!    left it over `max_memory_per_child` (`memory.rs`), or when the link
+//!    stops, the child is told to exit and reaped (killed if it does not
+//!    exit in time). Nothing leaks: every child is reaped, every descriptor closed.
 
 use std::ffi::OsString;
 use std::sync::atomic::{AtomicBool, Ordering};
