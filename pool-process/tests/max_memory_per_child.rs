@@ -1,7 +1,8 @@
 //! `max_memory_per_child`: a worker over the limit is replaced after its
 //! task (the task's result arrives, no task fails); a task that makes its
 //! worker grow past the hard limit while it runs fails with
-//! `ErrorKind::MemoryLimit`, naming the pid and the limit; zero is a
+//! `ErrorKind::MemoryLimit`, naming the pid and the limit (an initializer
+//! that does so breaks the pool with that error as its cause); zero is a
 //! build error.
 
 mod support;
@@ -134,4 +135,39 @@ fn a_limit_of_zero_is_a_build_error() {
         .build_executor()
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidConfig, "{err}");
+}
+
+/// An initializer: grows past the hard limit of a 32 MiB limit.
+fn hoarding_initializer(_: ()) {
+    hoard(());
+}
+
+#[test]
+fn an_initializer_past_the_hard_limit_breaks_the_pool_with_the_memory_error_as_cause() {
+    let pool = Pool::builder()
+        .processes(1)
+        .max_memory_per_child(LIMIT)
+        .initializer(hoarding_initializer, ())
+        .drop_timeout(Duration::from_secs(1))
+        .build()
+        .unwrap();
+    let err = pool
+        .apply_async(worker_pid, ())
+        .unwrap()
+        .get_timeout(BOUND)
+        .unwrap_err();
+    assert!(err.is_broken(), "{err:?}");
+    let mut causes = std::iter::successors(std::error::Error::source(&err), |e| e.source());
+    let memory = causes
+        .find_map(|e| {
+            e.downcast_ref::<pool_core::Error>()
+                .filter(|e| e.is_memory_limit())
+        })
+        .unwrap_or_else(|| panic!("no memory error among the causes of {err:?}"));
+    assert!(
+        memory
+            .to_string()
+            .contains("max_memory_per_child is 32.0 MiB"),
+        "{memory}"
+    );
 }

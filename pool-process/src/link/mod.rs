@@ -238,6 +238,11 @@ impl Link {
                         Error::new(ErrorKind::Initializer, failure)
                     });
                 }
+                Err(Ended::OverMemory(overrun)) => {
+                    let status = stop_child(&child.process);
+                    let exit = WorkerExit { pid, status };
+                    return Err(Error::new(ErrorKind::Initializer, overrun.error(exit)));
+                }
                 Err(_) => {
                     let status = child.process.reap(Duration::from_secs(5));
                     return Err(Error::new(
