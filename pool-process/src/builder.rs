@@ -180,9 +180,9 @@ impl PoolBuilder {
     /// tasks allocated: the resident set without the program's code and
     /// the memory it shares with the pool) has passed `bytes`, as Celery's
     /// `worker_max_memory_per_child` does. The check comes after a task:
-    /// the task finishes, its result is delivered, then the worker exits
-    /// and a fresh one takes the next task; no task fails. Zero is an
-    /// error at build time.
+    /// the task completes normally and its result is delivered, but the
+    /// worker exits instead of taking another one, and a fresh worker
+    /// takes its place; no task fails. Zero is an error at build time.
     ///
     /// A task that makes its worker grow far past the limit while it runs
     /// — past twice `bytes`, and at least 256 MiB above it — is stopped

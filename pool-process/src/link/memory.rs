@@ -5,13 +5,16 @@
 //! code and the mailbox region shared with the parent do not count.
 //!
 //! 1. **Between tasks** (Celery's `worker_max_memory_per_child`): after a
-//!    reply, a child found over the limit finishes normally — its task's
-//!    result is delivered — and is retired; the next task starts a fresh
-//!    child. No task fails. The link reads the memory after a reply only
-//!    when at least [`CHECK_EVERY`] has passed since its last reading
-//!    after a reply, so a stream of short tasks pays one `pread` every
-//!    few milliseconds, not one per task; what a shorter stretch could
-//!    add is bounded by how fast the kernel can fault pages in.
+//!    reply, a child found over the limit is retired (step 6 of the
+//!    link's lifecycle) and the next task starts a fresh child; the task
+//!    it ran completes normally with its result, and no task fails. The
+//!    link reads the memory after a reply only when at least
+//!    [`CHECK_EVERY`] has passed since its last reading after a reply, so
+//!    a stream of short tasks pays one `pread` (about a microsecond) every
+//!    few milliseconds, not one per task. A task that ran for less than
+//!    that goes unread, but it cannot have grown its child by more than a
+//!    few MiB: the kernel faults pages in at a few GiB/s at most, and the
+//!    stretch is read in full at the next check.
 //! 2. **During a task**: while it waits for the reply, the link reads the
 //!    memory every [`POLL`]. A child past the [hard limit](MemoryLimit::hard)
 //!    — twice the limit, and at least [`HEADROOM`] above it — is stopped
