@@ -188,10 +188,10 @@ impl PoolBuilder {
     /// — past twice `bytes`, and at least 256 MiB above it — is stopped
     /// like a timed-out task (the worker gets `SIGTERM`, a short grace,
     /// `SIGKILL`, and is replaced), and only that task fails, with
-    /// [`ErrorKind::MemoryLimit`](pool_core::ErrorKind::MemoryLimit)
-    /// naming the pid, the memory seen and the limit. The link looks every
-    /// 10 ms while a task runs, and after a task when 2 ms have passed
-    /// since its last look, so short tasks pay next to nothing.
+    /// [`ErrorKind::MemoryLimit`] naming the pid, the memory seen and the
+    /// limit. The link looks every 10 ms while a task runs, and after a
+    /// task when 2 ms have passed since its last look, so short tasks pay
+    /// next to nothing.
     ///
     /// # Examples
     ///
