@@ -12,7 +12,7 @@ use std::time::Duration;
 use parking_lot::Mutex;
 use pool_core::{Error, ErrorKind};
 
-use crate::link::{Initializer, LinkConfig};
+use crate::link::{Initializer, LinkConfig, MemoryLimit};
 use crate::sys::spawn::{OWN_BINARY, own_argv0};
 use crate::task::{self, Init, InitOutcome, Wire};
 use crate::wire::codec;
@@ -48,6 +48,7 @@ pub struct PoolBuilder {
     executable: Option<std::ffi::OsString>,
     initializer: Option<Result<Initializer, Error>>,
     max_tasks_per_child: Option<usize>,
+    max_memory_per_child: Option<u64>,
     task_timeout: Option<Duration>,
     retries: u32,
     drop_timeout: Option<Duration>,
@@ -64,6 +65,7 @@ impl Default for PoolBuilder {
             executable: None,
             initializer: None,
             max_tasks_per_child: None,
+            max_memory_per_child: None,
             task_timeout: None,
             retries: 0,
             drop_timeout: None,
@@ -173,6 +175,53 @@ impl PoolBuilder {
     /// ```
     pub fn maxtasksperchild(mut self, n: usize) -> Self {
         self.max_tasks_per_child = Some(n);
+        self
+    }
+
+    /// Replaces a worker process whose private resident memory (what its
+    /// tasks allocated: the resident set without the program's code and
+    /// the memory it shares with the pool) has passed `bytes`, as Celery's
+    /// `worker_max_memory_per_child` does. The check comes after a task:
+    /// the task completes normally and its result is delivered, but the
+    /// worker exits instead of taking another one, and a fresh worker
+    /// takes its place; no task fails. Zero is an error at build time.
+    ///
+    /// A task that makes its worker grow far past the limit while it runs
+    /// — past twice `bytes`, and at least 256 MiB above it — is stopped
+    /// like a timed-out task (the worker gets `SIGTERM`, a short grace,
+    /// `SIGKILL`, and is replaced), and only that task fails, with
+    /// [`ErrorKind::MemoryLimit`] naming the pid, the memory seen and the
+    /// limit. The link looks every 10 ms while a task runs, and after a
+    /// task when 2 ms have passed since its last look, so short tasks pay
+    /// next to nothing.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_process::Pool;
+    ///
+    /// fn leak(mib: usize) -> u32 {
+    ///     // Kept for the rest of the worker's life.
+    ///     Vec::leak(vec![1u8; mib << 20]);
+    ///     std::process::id()
+    /// }
+    /// fn pid(_: ()) -> u32 { std::process::id() }
+    ///
+    /// let pool = Pool::builder().processes(1).max_memory_per_child(32 << 20).build().unwrap();
+    /// let leaky = pool.apply(leak, 64).unwrap();
+    /// assert_ne!(pool.apply(pid, ()).unwrap(), leaky, "the worker was replaced");
+    ///
+    /// fn grow(_: ()) -> u8 {
+    ///     let mut hoard = Vec::new();
+    ///     loop { hoard.push(vec![1u8; 16 << 20]); }
+    /// }
+    /// let err = pool.apply(grow, ()).unwrap_err();
+    /// assert!(err.is_memory_limit(), "{err}");
+    /// assert!(Pool::builder().max_memory_per_child(0).build().is_err());
+    /// ```
+    #[doc(alias = "worker_max_memory_per_child")]
+    pub fn max_memory_per_child(mut self, bytes: u64) -> Self {
+        self.max_memory_per_child = Some(bytes);
         self
     }
 
@@ -342,12 +391,20 @@ impl PoolBuilder {
         if self.max_tasks_per_child == Some(0) {
             return invalid("maxtasksperchild must be at least 1, got 0");
         }
+        let max_memory_per_child = match self.max_memory_per_child {
+            None => None,
+            Some(bytes) => match MemoryLimit::new(bytes) {
+                Some(limit) => Some(limit),
+                None => return invalid("max_memory_per_child must be at least 1 byte, got 0"),
+            },
+        };
         let initializer = self.initializer.transpose()?;
         let config = LinkConfig {
             program: self.executable.unwrap_or_else(|| OWN_BINARY.into()),
             argv0: own_argv0(),
             initializer,
             max_tasks_per_child: self.max_tasks_per_child,
+            max_memory_per_child,
             task_timeout: self.task_timeout,
             retries: self.retries,
             drop_timeout: self.drop_timeout,
@@ -373,6 +430,7 @@ impl fmt::Debug for PoolBuilder {
             .field("processes", &self.processes)
             .field("initializer", &self.initializer.is_some())
             .field("maxtasksperchild", &self.max_tasks_per_child)
+            .field("max_memory_per_child", &self.max_memory_per_child)
             .field("pin_cores", &self.pin_cores)
             .field("startup_timeout", &self.startup_timeout)
             .finish_non_exhaustive()

@@ -6,27 +6,11 @@
 mod support;
 
 use pool_process::Pool;
+use support::memory::{mib, rss};
 use support::worker_pid;
 
 const MIB: usize = 1024 * 1024;
 const PAYLOAD: usize = 64 * MIB;
-
-/// `VmRSS` of `pid` in bytes.
-fn rss(pid: &str) -> usize {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    let line = status
-        .lines()
-        .find(|l| l.starts_with("VmRSS:"))
-        .expect("a VmRSS line");
-    let kib: usize = line
-        .trim_start_matches("VmRSS:")
-        .trim()
-        .trim_end_matches("kB")
-        .trim()
-        .parse()
-        .unwrap();
-    kib * 1024
-}
 
 fn length(bytes: Vec<u8>) -> usize {
     bytes.len()
@@ -34,10 +18,6 @@ fn length(bytes: Vec<u8>) -> usize {
 
 fn filled(len: usize) -> Vec<u8> {
     vec![2u8; len]
-}
-
-fn mib(bytes: usize) -> String {
-    format!("{:.1} MiB", bytes as f64 / MIB as f64)
 }
 
 #[test]

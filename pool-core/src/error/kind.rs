@@ -83,6 +83,11 @@ pub enum ErrorKind {
     /// The task was stopped while it ran, on request (its handle's
     /// `stop`): the process running it was stopped and replaced.
     Stopped,
+    /// The process running the task passed the memory limit the pool
+    /// set (`max_memory_per_child`) by its hard margin while it ran:
+    /// poolrt stopped it and replaced it. The detail names the pid, the
+    /// memory seen and the limit.
+    MemoryLimit,
 }
 
 impl ErrorKind {
@@ -113,6 +118,9 @@ impl ErrorKind {
             ErrorKind::IndexOutOfRange => "index out of range",
             ErrorKind::TaskTimedOut => "task ran past its time limit",
             ErrorKind::Stopped => "task was stopped while it ran",
+            ErrorKind::MemoryLimit => {
+                "the process running it was stopped for using too much memory"
+            }
         }
     }
 }

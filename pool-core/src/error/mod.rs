@@ -274,6 +274,21 @@ impl Error {
         self.kind() == ErrorKind::Stopped
     }
 
+    /// True when the process running the task was stopped because it
+    /// passed the pool's memory limit (`max_memory_per_child`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_core::{Error, ErrorKind};
+    ///
+    /// assert!(Error::from_kind(ErrorKind::MemoryLimit).is_memory_limit());
+    /// assert!(!Error::from_kind(ErrorKind::WorkerLost).is_memory_limit());
+    /// ```
+    pub fn is_memory_limit(&self) -> bool {
+        self.kind() == ErrorKind::MemoryLimit
+    }
+
     /// True when the executor is broken.
     ///
     /// # Examples

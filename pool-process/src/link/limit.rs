@@ -53,6 +53,8 @@ pub(crate) enum Ended {
     Expired(Duration),
     /// The task's handle asked to stop it.
     Stopped,
+    /// The child passed its hard memory limit (`memory.rs`).
+    OverMemory(super::memory::Overrun),
 }
 
 impl Limits {

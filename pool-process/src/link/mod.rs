@@ -13,7 +13,12 @@
 //! 3. **Initializer**: if the pool has one, run it first; a failure is
 //!    returned to the scheduler, which marks the pool broken (no respawn
 //!    loop).
-//! 4. **Serve**: one task at a time; a reply completes the task.
+//! 4. **Serve**: one task at a time; a reply completes the task. A
+//!    reply with a value first releases the task's argument, so a large
+//!    round trip never holds the argument, the reply and the result at
+//!    once. With `max_memory_per_child`, the link watches the child's
+//!    memory while it waits (`memory.rs`): past the hard limit, the child
+//!    is stopped and only its task fails.
 //! 5. **Death**: end-of-file while a task is out means the child died; it
 //!    is reaped, and the task — only that task — fails with the pid and the
 //!    exit code or signal. The next task starts a new child, at most
@@ -21,9 +26,11 @@
 //!    task is sent to it (killed while idle, or while it started) held
 //!    nothing: it is reaped and replaced, and fails no task. With retries
 //!    (`pool/retry.rs`) the failed task is sent again to the new child.
-//! 6. **Retire**: after `maxtasksperchild` tasks, or when the link stops,
-//!    the child is told to exit and reaped (killed if it does not exit in
-//!    time). Nothing leaks: every child is reaped, every descriptor closed.
+//! 6. **Retire**: after `maxtasksperchild` tasks, after a task that
+//!    left it over `max_memory_per_child` (`memory.rs`), or when the link
+//!    stops, the child is told to exit and reaped (killed if it does not
+//!    exit in time). Nothing leaks: every child is reaped, every
+//!    descriptor closed.
 
 use std::ffi::OsString;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -40,13 +47,16 @@ use pool_core::{Error, ErrorKind, WorkerInfo};
 mod exit;
 mod launch;
 mod limit;
+mod memory;
 
 pub use exit::{ExitReason, WorkerExit};
 pub(crate) use exit::{failure_error, failure_to_error};
 pub(crate) use launch::Launch;
 pub(crate) use limit::{Limits, StopFlag};
+pub(crate) use memory::MemoryLimit;
 
 use limit::{Ended, STOP_GRACE};
+use memory::MemoryWatch;
 
 /// The most children one link starts per second after deaths.
 pub(crate) const RESPAWNS_PER_SECOND: u32 = 10;
@@ -67,6 +77,8 @@ pub(crate) struct LinkConfig {
     pub(crate) argv0: OsString,
     pub(crate) initializer: Option<Initializer>,
     pub(crate) max_tasks_per_child: Option<usize>,
+    /// `max_memory_per_child`: see `memory.rs`.
+    pub(crate) max_memory_per_child: Option<MemoryLimit>,
     /// The hard time limit of every request that sets none of its own.
     pub(crate) task_timeout: Option<Duration>,
     /// How many times a task that sets none of its own is resent after
@@ -125,6 +137,8 @@ struct Child {
     process: Arc<ChildHandle>,
     mailbox: Mailbox,
     tasks: usize,
+    /// Set with `max_memory_per_child`.
+    memory: Option<MemoryWatch>,
 }
 
 /// One scheduler worker's context: the link to one child process.
@@ -184,10 +198,20 @@ impl Link {
         let (process, mailbox) = launch.start(listed).inspect_err(|_| {
             self.config.children.lock()[self.slot] = None;
         })?;
+        let memory = self
+            .config
+            .max_memory_per_child
+            .map(|limit| MemoryWatch::start(limit, process.pid()))
+            .transpose()
+            .inspect_err(|_| {
+                process.kill_and_reap();
+                self.config.children.lock()[self.slot] = None;
+            })?;
         let child = Child {
             process,
             mailbox,
             tasks: 0,
+            memory,
         };
         self.initialize(child).inspect_err(|_| {
             self.config.children.lock()[self.slot] = None;
@@ -223,6 +247,11 @@ impl Link {
                         Error::new(ErrorKind::Initializer, failure)
                     });
                 }
+                Err(Ended::OverMemory(overrun)) => {
+                    let status = stop_child(&child.process);
+                    let exit = WorkerExit { pid, status };
+                    return Err(Error::new(ErrorKind::Initializer, overrun.error(exit)));
+                }
                 Err(_) => {
                     let status = child.process.reap(Duration::from_secs(5));
                     return Err(Error::new(
@@ -238,10 +267,17 @@ impl Link {
     /// Runs one request on the child (step 4), handling its death (step
     /// 5) and retirement (step 6). `decode` turns the reply into the
     /// task's value while the reply is still in the shared region.
+    ///
+    /// Once the child has answered with a value, the payload is
+    /// [released](Encoded::release) before `decode` runs: the argument is
+    /// no longer needed, and a large round trip then holds at most the
+    /// reply (in the region) and the value decoded from it, never the
+    /// argument as well. A payload whose task failed is kept, so it can
+    /// be sent again.
     pub(crate) fn call<T>(
         &mut self,
         offset: u64,
-        payload: &Encoded,
+        payload: &mut Encoded,
         limits: &Limits,
         decode: impl FnOnce(u8, &[u8], u32) -> Result<T, Error>,
     ) -> Result<T, Error> {
@@ -286,17 +322,22 @@ impl Link {
             stop: limits.stop.clone(),
             retries: None,
         };
-        let outcome = child.exchange(Request::Call, offset, payload, &limits, |status, body| {
-            decode(status, body, pid)
+        let outcome = child.send(Request::Call, offset, payload).and_then(|()| {
+            child.reply(&limits, |status, body| {
+                if status == OK {
+                    payload.release();
+                }
+                decode(status, body, pid)
+            })
         });
         match outcome {
             Ok(value) => {
                 child.tasks += 1;
-                if self
+                let worn_out = self
                     .config
                     .max_tasks_per_child
-                    .is_some_and(|max| child.tasks >= max)
-                {
+                    .is_some_and(|max| child.tasks >= max);
+                if worn_out || child.memory.as_mut().is_some_and(MemoryWatch::over_limit) {
                     self.retire();
                 }
                 value
@@ -327,6 +368,7 @@ impl Link {
                 Err(match ended {
                     Ended::Expired(limit) => Error::new(ErrorKind::TaskTimedOut, exit)
                         .with_detail(format!("limit {limit:?}; worker process {pid} was stopped")),
+                    Ended::OverMemory(overrun) => overrun.error(exit),
                     _ => Error::new(ErrorKind::Stopped, exit)
                         .with_detail(format!("worker process {pid} was stopped")),
                 })
@@ -400,9 +442,8 @@ impl Drop for Link {
 }
 
 impl Child {
-    /// Sends one request and hands the reply to `read`. `Err` when the
-    /// child died instead of answering, or `limits` ended the wait (the
-    /// child then still runs the request: the caller stops it).
+    /// Sends one request and hands the reply to `read` ([`send`](Self::send),
+    /// then [`reply`](Self::reply)).
     fn exchange<T>(
         &mut self,
         kind: Request,
@@ -411,16 +452,32 @@ impl Child {
         limits: &Limits,
         read: impl FnOnce(u8, &[u8]) -> T,
     ) -> Result<T, Ended> {
+        self.send(kind, offset, payload)?;
+        self.reply(limits, read)
+    }
+
+    /// Sends one request. `Err` when the child is gone.
+    fn send(&mut self, kind: Request, offset: u64, payload: &Encoded) -> Result<(), Ended> {
         let head = message::request_head(kind, offset);
         let parts: [&[u8]; 3] = [&head, &payload.head, &payload.body];
-        if self.mailbox.send(&parts).is_err() {
-            return Err(Ended::Died);
-        }
+        self.mailbox.send(&parts).map_err(|_| Ended::Died)
+    }
+
+    /// Waits for the reply to the request sent last and hands it to
+    /// `read`. `Err` when the child died instead of answering, or `limits`
+    /// (or the memory watch) ended the wait: the child then still runs
+    /// the request, and the caller stops it.
+    fn reply<T>(&mut self, limits: &Limits, read: impl FnOnce(u8, &[u8]) -> T) -> Result<T, Ended> {
         // A limit too large for a deadline (`Duration::MAX`) is no limit.
         let deadline = limits.timeout.and_then(|t| Instant::now().checked_add(t));
         let spin = LINK_SPIN.with(|s| s.get());
         loop {
-            match self.mailbox.recv(spin, limits.wake(deadline)) {
+            let wake = limits.wake(deadline);
+            let wake = self
+                .memory
+                .as_ref()
+                .map_or(wake, |memory| memory.wake(wake));
+            match self.mailbox.recv(spin, wake) {
                 Ok(reply) => {
                     return match reply.split_first() {
                         Some((&status, body)) => Ok(read(status, body)),
@@ -435,6 +492,11 @@ impl Child {
                         && Instant::now() >= deadline
                     {
                         return Err(Ended::Expired(limit));
+                    }
+                    if let Some(overrun) =
+                        self.memory.as_ref().and_then(MemoryWatch::past_hard_limit)
+                    {
+                        return Err(Ended::OverMemory(overrun));
                     }
                 }
                 Err(_) => return Err(Ended::Died),

@@ -114,7 +114,7 @@ impl LinkPool {
         if self.closing.load(Ordering::SeqCst) {
             return Err(Error::from_kind(ErrorKind::Shutdown));
         }
-        let payload = codec::encode(arg).map_err(|message| {
+        let mut payload = codec::encode(arg).map_err(|message| {
             Error::new(ErrorKind::Serialize, message)
                 .with_detail(format!("{what} ({})", type_name::<A>()))
         })?;
@@ -133,7 +133,7 @@ impl LinkPool {
                     Err(failure_error(body, pid))
                 }
             };
-            retrying(retries, || link.call(offset, &payload, &limits, decode))
+            retrying(retries, || link.call(offset, &mut payload, &limits, decode))
         })
     }
 
@@ -153,7 +153,7 @@ impl LinkPool {
         R: Wire,
     {
         let count = items.len();
-        let payload = codec::encode_slice(items).map_err(|message| {
+        let mut payload = codec::encode_slice(items).map_err(|message| {
             Error::new(ErrorKind::Serialize, message).with_detail(format!(
                 "items {first}..{} ({})",
                 first + count,
@@ -191,7 +191,7 @@ impl LinkPool {
                 })
             };
             retrying(retries, || {
-                link.call(entry, &payload, &limits, decode)
+                link.call(entry, &mut payload, &limits, decode)
                     .map_err(|error| {
                         // A worker that died holding the chunk: say which items.
                         if error.detail().is_none() {

@@ -14,6 +14,7 @@ pub(crate) mod futex;
 pub(crate) mod image;
 pub(crate) mod mailbox;
 mod region;
+pub(crate) mod resident;
 pub(crate) mod segment;
 pub(crate) mod socket;
 pub(crate) mod spawn;

@@ -27,6 +27,16 @@ pub(crate) struct Encoded {
     pub(crate) body: Vec<u8>,
 }
 
+impl Encoded {
+    /// Gives the bytes back to the allocator, once the value has served
+    /// (a task's argument, after the worker answered with a value): a
+    /// large one would otherwise sit beside the result while it is
+    /// decoded. The value is empty afterwards.
+    pub(crate) fn release(&mut self) {
+        *self = Encoded::default();
+    }
+}
+
 /// A primitive number type with a raw little-endian fast path.
 macro_rules! numbers {
     ($($t:ty),* $(,)?) => {

@@ -51,6 +51,8 @@ pub fn live_workers(n: usize, pids: impl Fn() -> Vec<u32>) -> Vec<u32> {
     pids()
 }
 
+pub mod memory;
+
 /// A tally that tasks in worker processes add to and the test reads: a
 /// fresh temporary folder whose `tally` file gets one byte per
 /// [`tally`] call (appends of one byte are atomic), and which holds the
