@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use pool_core::ErrorKind;
 use pool_process::Pool;
-use support::{gone, worker_pid};
+use support::{eventually, gone, worker_pid};
 
 #[test]
 fn one_task_per_child_gives_a_new_pid_per_task() {
@@ -100,4 +100,23 @@ fn planned_replacements_are_not_rate_limited() {
         took < Duration::from_millis(2500),
         "40 replacements took {took:?}"
     );
+}
+
+#[test]
+fn a_retired_worker_is_replaced_at_once_so_an_idle_pool_keeps_its_size() {
+    // CPython: `Pool(3, maxtasksperchild=1)` is back to 3 workers while
+    // idle. (The replacement starts before the task that retired its
+    // predecessor completes; the wait covers workers still starting from
+    // `build`, which starts them in the background.)
+    let pool = Pool::builder()
+        .processes(3)
+        .maxtasksperchild(1)
+        .build()
+        .unwrap();
+    let ran: Vec<u32> = pool.map_chunked(worker_pid, [(); 6], 1).unwrap();
+    eventually("three live workers while idle", || pool.pids().len() == 3);
+    let after = pool.pids();
+    for used in ran {
+        assert!(!after.contains(&used), "worker {used} was retired: {after:?}");
+    }
 }

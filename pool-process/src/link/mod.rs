@@ -339,6 +339,12 @@ impl Link {
                     .is_some_and(|max| child.tasks >= max);
                 if worn_out || child.memory.as_mut().is_some_and(MemoryWatch::over_limit) {
                     self.retire();
+                    // Replaced at once, as Python's pool does, so an idle
+                    // pool keeps its size. A failure here is left for the
+                    // next task, which tries again and reports it.
+                    if !self.config.terminating.load(Ordering::SeqCst) {
+                        let _ = self.respawn();
+                    }
                 }
                 value
             }
@@ -378,7 +384,8 @@ impl Link {
 
     /// Starts a replacement child. After a death it first waits if
     /// children die faster than the rate limit allows; a child retired by
-    /// `maxtasksperchild` is replaced at once. A replacement killed by a
+    /// `maxtasksperchild` or `max_memory_per_child` is replaced at once,
+    /// before the task that retired it completes. A replacement killed by a
     /// signal before it greeted (killed from outside while it started)
     /// held no task, like one killed while idle: another is started, up
     /// to [`STARTUP_KILLS`] times in a row.
