@@ -48,7 +48,7 @@
 //! | folder | role | start at |
 //! |--------|------|----------|
 //! | `pool/`, `executor.rs`, `builder.rs` | the user's pools: [`Pool`] and its results ([`AsyncResult`], [`IMap`], chunking), [`ProcessPoolExecutor`], and the settings both are built from | `pool/mod.rs` |
-//! | `process/` | one [`Process`]: its builder, the supervisor thread that starts and reaps it, the registry of children and Python's exit rule, [`current_process`] | `process/mod.rs` (lifecycle as numbered steps) |
+//! | `process/` | one [`Process`]: its builder, the supervisor thread that starts and reaps it, the registry of children and Python's exit rule, [`current_process`], [`parent_process`] | `process/mod.rs` (lifecycle as numbered steps) |
 //! | `link/` | the parent's side of one worker: launch and handshake, serving tasks, exit status and reaping | `link/mod.rs` (lifecycle as numbered steps) |
 //! | `worker/` | the child's side: the pre-`main` hook, the settings marker, the serve loop, the build fingerprint | `worker/mod.rs` |
 //! | `task/` | what a task is ([`Wire`], [`StarFn`], [`Target`], [`InitOutcome`]) and the entry functions that run one in a worker | `task/mod.rs` |
@@ -103,7 +103,8 @@ pub use crate::link::{ExitReason, WorkerExit};
 pub type ExitStatus = ExitReason;
 pub use crate::pool::{AsyncResult, Callbacks, IMap, Pool, StopHandle, TaskFn, TaskOptions};
 pub use crate::process::{
-    CurrentProcess, Process, ProcessBuilder, active_children, current_process,
+    CurrentProcess, ParentProcess, Process, ProcessBuilder, active_children, current_process,
+    parent_process,
 };
 pub use crate::shared::{
     Array, ArrayGuard, Barrier, BoundedSemaphore, Condition, ConditionGuard, Connection, Dict,

@@ -117,6 +117,9 @@ fn a_retired_worker_is_replaced_at_once_so_an_idle_pool_keeps_its_size() {
     eventually("three live workers while idle", || pool.pids().len() == 3);
     let after = pool.pids();
     for used in ran {
-        assert!(!after.contains(&used), "worker {used} was retired: {after:?}");
+        assert!(
+            !after.contains(&used),
+            "worker {used} was retired: {after:?}"
+        );
     }
 }

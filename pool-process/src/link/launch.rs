@@ -27,6 +27,8 @@ pub(crate) struct Launch<'a> {
     pub(crate) inherited: &'a [OwnedFd],
     /// The child's name, for `current_process` there.
     pub(crate) name: &'a str,
+    /// Whether the child is a daemon, for `current_process` there.
+    pub(crate) daemon: bool,
     pub(crate) startup_timeout: Duration,
     /// How long to spin for the greeting before sleeping on the socket.
     pub(crate) reply_spin: Duration,
@@ -49,6 +51,8 @@ impl Launch<'_> {
             spin: self.child_spin,
             inherited: self.inherited.len(),
             name: self.name.to_owned(),
+            daemon: self.daemon,
+            parent_name: crate::process::current_process().name().to_owned(),
         };
         let child = spawn(
             self.program,

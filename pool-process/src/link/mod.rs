@@ -182,6 +182,8 @@ impl Link {
             child_spin: self.config.child_spin,
             inherited: &[],
             name: &format!("PoolWorker-{}", self.slot + 1),
+            // A pool's workers are daemons, as in Python.
+            daemon: true,
             startup_timeout: self.config.startup_timeout,
             reply_spin: self.config.link_spin,
         };

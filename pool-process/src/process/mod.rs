@@ -29,7 +29,7 @@ mod supervisor;
 
 pub use builder::ProcessBuilder;
 pub use children::active_children;
-pub use current::{CurrentProcess, current_process};
+pub use current::{CurrentProcess, ParentProcess, current_process, parent_process};
 
 use std::fmt;
 use std::os::fd::OwnedFd;
@@ -125,6 +125,13 @@ enum Phase {
         /// Why the target did not complete; `None` if it did.
         error: Option<Error>,
     },
+    /// `close` released the process object.
+    Closed,
+}
+
+/// The error of every call on a closed process (Python's `ValueError`).
+fn closed(name: &str) -> Error {
+    Error::from_kind(ErrorKind::InvalidState).with_detail(format!("{name} is closed"))
 }
 
 impl Process {
@@ -264,6 +271,7 @@ impl Process {
         let mut phase = self.inner.phase.lock();
         loop {
             match &*phase {
+                Phase::Closed => return Err(closed(&self.inner.name)),
                 Phase::Initial(_) | Phase::Unstartable(_) => {
                     return Err(Error::from_kind(ErrorKind::InvalidState)
                         .with_detail(format!("{} was never started", self.inner.name)));
@@ -352,6 +360,77 @@ impl Process {
     /// ```
     pub fn kill(&self) -> Result<(), Error> {
         self.signal(Signal::Kill)
+    }
+
+    /// Interrupts the process with `SIGINT` (Python 3.14's `interrupt`).
+    /// A Rust program has no `KeyboardInterrupt`: unless the target
+    /// handles the signal, the child ends and its
+    /// [`exitcode`](Process::exitcode) becomes `-2` (Python's child
+    /// raises `KeyboardInterrupt` and exits with 1).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidState`] if the process was never started or is
+    /// closed.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_process::Process;
+    ///
+    /// fn forever() {
+    ///     loop {
+    ///         std::thread::park();
+    ///     }
+    /// }
+    ///
+    /// let p = Process::new(forever, ());
+    /// p.start().unwrap();
+    /// p.interrupt().unwrap();
+    /// assert!(p.join().is_err());
+    /// assert_eq!(p.exitcode(), Some(-2));
+    /// ```
+    pub fn interrupt(&self) -> Result<(), Error> {
+        self.signal(Signal::Interrupt)
+    }
+
+    /// Releases the process object (Python's `close`): every later call
+    /// that needs it fails with [`ErrorKind::InvalidState`], and `pid` and
+    /// `exitcode` are `None`. Closing twice is harmless.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidState`] while the process runs (or starts):
+    /// join or terminate it first, as Python asks.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_core::ErrorKind;
+    /// use pool_process::Process;
+    ///
+    /// let p = Process::new(|| {}, ());
+    /// p.start().unwrap();
+    /// p.join().unwrap();
+    /// p.close().unwrap();
+    /// assert_eq!(p.join().unwrap_err().kind(), ErrorKind::InvalidState);
+    /// assert_eq!(p.exitcode(), None);
+    /// ```
+    pub fn close(&self) -> Result<(), Error> {
+        let mut phase = self.inner.phase.lock();
+        if let Phase::Starting | Phase::Running { .. } = *phase {
+            return Err(
+                Error::from_kind(ErrorKind::InvalidState).with_detail(format!(
+                    "cannot close {} while it runs; join or terminate it first",
+                    self.inner.name
+                )),
+            );
+        }
+        // Drops an unstarted target with its arguments' descriptors.
+        *phase = Phase::Closed;
+        drop(phase);
+        self.inner.changed.notify_all();
+        Ok(())
     }
 
     /// True from `start` until the child has ended and been reaped.
@@ -464,6 +543,7 @@ impl fmt::Debug for Process {
                 .field("pid", pid)
                 .field("state", &"stopped")
                 .field("status", status),
+            Phase::Closed => d.field("state", &"closed"),
         };
         if self.inner.daemon {
             d.field("daemon", &true);

@@ -44,6 +44,7 @@ impl Process {
                 other => {
                     let error = match &other {
                         Phase::Unstartable(error) => error.clone(),
+                        Phase::Closed => super::closed(&self.inner.name),
                         _ => Error::from_kind(ErrorKind::InvalidState)
                             .with_detail(format!("{} was started before", self.inner.name)),
                     };
@@ -98,6 +99,7 @@ impl Process {
             child_spin: Duration::ZERO,
             inherited: &inherited,
             name: &self.inner.name,
+            daemon: self.inner.daemon,
             startup_timeout: self.inner.startup_timeout,
             reply_spin: Duration::ZERO,
         };
@@ -160,6 +162,7 @@ impl Process {
                 Ok(())
             }
             Phase::Finished { .. } => Ok(()),
+            Phase::Closed => Err(super::closed(&self.inner.name)),
             Phase::Initial(_) | Phase::Unstartable(_) | Phase::Starting | Phase::StartFailed(_) => {
                 Err(Error::from_kind(ErrorKind::InvalidState)
                     .with_detail(format!("{} is not running", self.inner.name)))

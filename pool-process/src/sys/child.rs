@@ -87,6 +87,8 @@ pub(crate) enum Signal {
     Terminate,
     /// `SIGKILL`: Python's `kill`, and the last resort of a reap.
     Kill,
+    /// `SIGINT`: Python's `interrupt`.
+    Interrupt,
 }
 
 impl Signal {
@@ -94,6 +96,7 @@ impl Signal {
         match self {
             Signal::Terminate => rustix::process::Signal::TERM,
             Signal::Kill => rustix::process::Signal::KILL,
+            Signal::Interrupt => rustix::process::Signal::INT,
         }
     }
 }

@@ -7,6 +7,11 @@ pub(crate) fn pid() -> i32 {
     getpid().as_raw_nonzero().get()
 }
 
+/// This process's parent's id (0 if it has none in its namespace).
+pub(crate) fn parent_pid() -> i32 {
+    getppid().map_or(0, |p| p.as_raw_nonzero().get())
+}
+
 /// Asks the kernel to kill this process when the thread that spawned it
 /// ends (with its process, normally), then checks that `parent` is still
 /// the parent: it may have died before the request took effect, and then

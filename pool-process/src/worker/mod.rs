@@ -28,12 +28,21 @@ use crate::wire::message::{self, FAILED, Failure, Hello, PROTOCOL, Request};
 /// the first reply that fits in this.
 const KEEP_REPLY_BUFFER: usize = crate::sys::mailbox::KEEP_RESIDENT;
 
-/// This process's name, given by the parent when it is a worker.
-static NAME: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+/// Who this process is, as the parent told it, when it is a worker.
+pub(crate) struct Identity {
+    /// Its name (`current_process().name()`).
+    pub(crate) name: String,
+    pub(crate) daemon: bool,
+    /// The parent's pid and name (`parent_process()`).
+    pub(crate) parent: u32,
+    pub(crate) parent_name: String,
+}
 
-/// The name the parent gave this process, if it is a worker.
-pub(crate) fn name() -> Option<&'static str> {
-    NAME.get().map(String::as_str)
+static IDENTITY: std::sync::OnceLock<Identity> = std::sync::OnceLock::new();
+
+/// Who this process is, if it is a worker (or a `Process`'s child).
+pub(crate) fn identity() -> Option<&'static Identity> {
+    IDENTITY.get()
 }
 
 /// Called before `main` in every process of the program: returns at once
@@ -74,7 +83,12 @@ fn serve(settings: &Settings, start: sys::boot::WorkerStart) -> i32 {
         Err(_) => return 5,
     };
     crate::wire::inherit::adopt(objects);
-    let _ = NAME.set(settings.name.clone());
+    let _ = IDENTITY.set(Identity {
+        name: settings.name.clone(),
+        daemon: settings.daemon,
+        parent: settings.parent.unsigned_abs(),
+        parent_name: settings.parent_name.clone(),
+    });
     let hello = Hello {
         protocol: PROTOCOL,
         fingerprint: fingerprint(),

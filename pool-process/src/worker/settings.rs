@@ -9,8 +9,9 @@ use crate::wire::message::PROTOCOL;
 pub(crate) const MARKER: &str = "POOLRT_WORKER";
 
 /// What the parent tells a worker through [`MARKER`]:
-/// `protocol:parent_pid:core_or_dash:spin_micros:inherited:name` (the name
-/// last, so it may hold colons).
+/// `protocol:parent_pid:core_or_dash:spin_micros:inherited:daemon:len:names`,
+/// where `names` is the parent's name (`len` bytes) followed by the
+/// worker's (last, so both may hold colons).
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) struct Settings {
     pub(crate) parent: i32,
@@ -22,22 +23,29 @@ pub(crate) struct Settings {
     /// The name [`current_process`](crate::current_process) reports in
     /// the worker.
     pub(crate) name: String,
+    /// Whether the worker is a daemon (a pool's workers are, as in Python).
+    pub(crate) daemon: bool,
+    /// The parent's own name, for [`parent_process`](crate::parent_process).
+    pub(crate) parent_name: String,
 }
 
 impl Settings {
     pub(crate) fn render(&self) -> String {
         let core = self.core.map_or_else(|| "-".to_owned(), |c| c.to_string());
         format!(
-            "{PROTOCOL}:{}:{core}:{}:{}:{}",
+            "{PROTOCOL}:{}:{core}:{}:{}:{}:{}:{}{}",
             self.parent,
             self.spin.as_micros(),
             self.inherited,
+            u8::from(self.daemon),
+            self.parent_name.len(),
+            self.parent_name,
             self.name
         )
     }
 
     pub(crate) fn parse(text: &str) -> Option<Settings> {
-        let mut fields = text.splitn(6, ':');
+        let mut fields = text.splitn(8, ':');
         let protocol: u32 = fields.next()?.parse().ok()?;
         if protocol != PROTOCOL {
             return None;
@@ -49,13 +57,25 @@ impl Settings {
         };
         let spin = Duration::from_micros(fields.next()?.parse().ok()?);
         let inherited = fields.next()?.parse().ok()?;
-        let name = fields.next()?.to_owned();
+        let daemon = match fields.next()? {
+            "0" => false,
+            "1" => true,
+            _ => return None,
+        };
+        let parent_len: usize = fields.next()?.parse().ok()?;
+        let names = fields.next()?;
+        if !names.is_char_boundary(parent_len) {
+            return None;
+        }
+        let (parent_name, name) = names.split_at(parent_len);
         Some(Settings {
             parent,
             core,
             spin,
             inherited,
-            name,
+            name: name.to_owned(),
+            daemon,
+            parent_name: parent_name.to_owned(),
         })
     }
 }
@@ -72,6 +92,8 @@ mod tests {
             spin: Duration::from_micros(150),
             inherited: 0,
             name: "PoolWorker-1".to_owned(),
+            daemon: true,
+            parent_name: "MainProcess".to_owned(),
         };
         assert_eq!(Settings::parse(&s.render()), Some(s));
         let none = Settings {
@@ -80,10 +102,26 @@ mod tests {
             spin: Duration::ZERO,
             inherited: 3,
             name: "a:name:with:colons".to_owned(),
+            daemon: false,
+            parent_name: "a:parent:é".to_owned(),
         };
         assert_eq!(Settings::parse(&none.render()), Some(none));
-        assert_eq!(Settings::parse("999:1:-:0:0:x"), None, "another protocol");
+        assert_eq!(
+            Settings::parse("999:1:-:0:0:0:0:x"),
+            None,
+            "another protocol"
+        );
         assert_eq!(Settings::parse(&format!("{PROTOCOL}:1:-:0:0")), None);
+        assert_eq!(
+            Settings::parse(&format!("{PROTOCOL}:1:-:0:0:1:99:short")),
+            None,
+            "a parent name longer than the names"
+        );
+        assert_eq!(
+            Settings::parse(&format!("{PROTOCOL}:1:-:0:0:1:1:é")),
+            None,
+            "a length inside a character"
+        );
         assert_eq!(Settings::parse("garbage"), None);
     }
 }
