@@ -15,5 +15,7 @@ pub(crate) mod image;
 pub(crate) mod mailbox;
 mod region;
 pub(crate) mod segment;
+pub(crate) mod shm;
+pub(crate) mod shm_tracker;
 pub(crate) mod socket;
 pub(crate) mod spawn;

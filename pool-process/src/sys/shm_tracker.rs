@@ -1,0 +1,194 @@
+//! The shared-memory tracker: a small process that unlinks the named
+//! segments this program created and left behind, once the program has
+//! ended, however it ended (Python's resource tracker).
+//!
+//! 1. The first segment this process creates starts the tracker: a copy
+//!    of this program's own binary, re-executed with a marker in its
+//!    environment that the `.init_array` hook below spots before `main`.
+//!    Its standard input is the read end of a pipe whose only write end
+//!    this process keeps (close-on-exec, so no other child inherits it).
+//!    It runs in a process group of its own, so a Ctrl-C at the terminal
+//!    or a signal to the program's group does not reach it, and it has no
+//!    parent-death signal.
+//! 2. Each created segment is announced with a line `+<inode> <name>`,
+//!    each unlinked one with `-<name>`. A line is shorter than `PIPE_BUF`,
+//!    so lines of two threads never interleave.
+//! 3. When this process ends (returns from `main`, exits, panics, or is
+//!    SIGKILLed), the kernel closes its write end, and the tracker reads
+//!    end-of-file. It then unlinks every name still announced whose file
+//!    is still the one announced (same inode), so a segment that somebody
+//!    else created later under a name this program unlinked is left alone;
+//!    it says on stderr what it unlinked, as Python does, and exits.
+//!
+//! If the tracker is gone (killed by hand), the next announcement starts
+//! a new one and tells it every name still tracked.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::{self, BufRead, Write};
+use std::os::unix::process::CommandExt;
+use std::process::{Child, ChildStdin, Command, Stdio};
+
+use parking_lot::Mutex;
+
+/// The environment variable that makes a copy of the program a tracker.
+const MARKER: &str = "POOLRT_SHM_TRACKER";
+
+#[used]
+#[allow(unsafe_code)]
+// SAFETY: `.init_array` holds pointers to `extern "C" fn()` that the
+// loader calls once before `main`; `before_main` is such a function, and
+// it never unwinds (it aborts on a panic).
+#[unsafe(link_section = ".init_array")]
+static BEFORE_MAIN: extern "C" fn() = before_main;
+
+/// In a tracker, serves and exits; elsewhere returns at once.
+extern "C" fn before_main() {
+    if std::env::var_os(MARKER).is_none() {
+        return;
+    }
+    let outcome = std::panic::catch_unwind(|| serve(io::stdin().lock()));
+    if outcome.is_err() {
+        // A panic here would unwind into the loader.
+        std::process::abort();
+    }
+    std::process::exit(0);
+}
+
+/// Step 3: reads announcements until end-of-file, then unlinks what is
+/// left.
+fn serve(input: impl BufRead) {
+    let mut names: HashMap<String, u64> = HashMap::new();
+    for line in input.lines() {
+        let Ok(line) = line else { break };
+        if let Some(rest) = line.strip_prefix('+') {
+            if let Some((inode, name)) = rest.split_once(' ')
+                && let Ok(inode) = inode.parse()
+            {
+                names.insert(name.to_owned(), inode);
+            }
+        } else if let Some(name) = line.strip_prefix('-') {
+            names.remove(name);
+        }
+    }
+    let mut unlinked: Vec<&str> = names
+        .iter()
+        .filter(|&(name, &inode)| super::shm::inode_of(name).is_ok_and(|now| now == inode))
+        .filter(|&(name, _)| super::shm::unlink(name).is_ok())
+        .map(|(name, _)| name.as_str())
+        .collect();
+    if !unlinked.is_empty() {
+        unlinked.sort_unstable();
+        eprintln!(
+            "poolrt: shared-memory tracker: unlinked {} segment(s) left behind at exit: {}",
+            unlinked.len(),
+            unlinked.join(", ")
+        );
+    }
+}
+
+/// This process's tracker and what it was told.
+struct Tracker {
+    child: Child,
+    input: ChildStdin,
+}
+
+/// The names this process announced (with their inodes), and its tracker
+/// once started.
+struct State {
+    tracker: Option<Tracker>,
+    names: BTreeMap<String, u64>,
+}
+
+static STATE: Mutex<State> = Mutex::new(State {
+    tracker: None,
+    names: BTreeMap::new(),
+});
+
+/// Step 1, if not done yet: starts the tracker, so the next segment is
+/// tracked from the moment it exists.
+pub(crate) fn ensure_started() -> io::Result<()> {
+    let mut state = STATE.lock();
+    if state.tracker.is_none() {
+        state.tracker = Some(start(&state.names)?);
+    }
+    Ok(())
+}
+
+/// Step 2: the segment `name` (file `inode`) is to be unlinked when this
+/// program ends.
+pub(crate) fn register(name: &str, inode: u64) -> io::Result<()> {
+    let mut state = STATE.lock();
+    state.names.insert(name.to_owned(), inode);
+    send(&mut state, &format!("+{inode} {name}\n"))
+}
+
+/// Step 2: the segment `name` was unlinked; forget it. Names this process
+/// never registered are ignored.
+pub(crate) fn unregister(name: &str) -> io::Result<()> {
+    let mut state = STATE.lock();
+    if state.names.remove(name).is_none() {
+        return Ok(());
+    }
+    send(&mut state, &format!("-{name}\n"))
+}
+
+
+/// Writes `line`; if the tracker is gone, starts a new one, which learns
+/// every name tracked (`line`'s effect included).
+fn send(state: &mut State, line: &str) -> io::Result<()> {
+    if let Some(tracker) = &mut state.tracker
+        && tracker.input.write_all(line.as_bytes()).is_ok()
+    {
+        return Ok(());
+    }
+    if let Some(mut dead) = state.tracker.take() {
+        // Reap it, so no zombie stays behind.
+        let _ = dead.child.kill();
+        let _ = dead.child.wait();
+    }
+    state.tracker = Some(start(&state.names)?);
+    Ok(())
+}
+
+/// Starts a tracker and announces `names` to it.
+fn start(names: &BTreeMap<String, u64>) -> io::Result<Tracker> {
+    let mut child = Command::new(super::spawn::OWN_BINARY)
+        .arg0(super::spawn::own_argv0())
+        .env(MARKER, "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .process_group(0)
+        .spawn()?;
+    let mut input = child.stdin.take().expect("stdin was piped");
+    for (name, inode) in names {
+        input.write_all(format!("+{inode} {name}\n").as_bytes())?;
+    }
+    Ok(Tracker { child, input })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_tracker_unlinks_what_is_still_announced_and_the_same_file() {
+        let kept = format!("poolrt-unit-kept-{}", std::process::id());
+        let gone = format!("poolrt-unit-gone-{}", std::process::id());
+        let replaced = format!("poolrt-unit-replaced-{}", std::process::id());
+        let a = super::super::shm::create(&kept, 8).unwrap();
+        let b = super::super::shm::create(&gone, 8).unwrap();
+        let c = super::super::shm::create(&replaced, 8).unwrap();
+        let input = format!(
+            "+{} {kept}\n+{} {gone}\n-{gone}\n+{} {replaced}\n",
+            a.inode(),
+            b.inode(),
+            c.inode() + 1
+        );
+        serve(input.as_bytes());
+        assert!(super::super::shm::open(&kept).is_err(), "unlinked");
+        assert!(super::super::shm::open(&gone).is_ok(), "unannounced");
+        assert!(super::super::shm::open(&replaced).is_ok(), "another file");
+        super::super::shm::unlink(&gone).unwrap();
+        super::super::shm::unlink(&replaced).unwrap();
+    }
+}
