@@ -18,12 +18,13 @@
 //!    end-of-file. It then unlinks every name still announced whose file
 //!    is still the one announced (same inode), so a segment that somebody
 //!    else created later under a name this program unlinked is left alone;
-//!    it says on stderr what it unlinked, as Python does, and exits.
+//!    it goes through the names in order, says on stderr what it
+//!    unlinked, as Python does, and exits.
 //!
 //! If the tracker is gone (killed by hand), the next announcement starts
 //! a new one and tells it every name still tracked.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::io::{self, BufRead, Write};
 use std::os::unix::process::CommandExt;
 use std::process::{Child, ChildStdin, Command, Stdio};
@@ -57,7 +58,7 @@ extern "C" fn before_main() {
 /// Step 3: reads announcements until end-of-file, then unlinks what is
 /// left.
 fn serve(input: impl BufRead) {
-    let mut names: HashMap<String, u64> = HashMap::new();
+    let mut names: BTreeMap<String, u64> = BTreeMap::new();
     for line in input.lines() {
         let Ok(line) = line else { break };
         if let Some(rest) = line.strip_prefix('+') {
@@ -70,14 +71,13 @@ fn serve(input: impl BufRead) {
             names.remove(name);
         }
     }
-    let mut unlinked: Vec<&str> = names
+    let unlinked: Vec<&str> = names
         .iter()
         .filter(|&(name, &inode)| super::shm::inode_of(name).is_ok_and(|now| now == inode))
         .filter(|&(name, _)| super::shm::unlink(name).is_ok())
         .map(|(name, _)| name.as_str())
         .collect();
     if !unlinked.is_empty() {
-        unlinked.sort_unstable();
         eprintln!(
             "poolrt: shared-memory tracker: unlinked {} segment(s) left behind at exit: {}",
             unlinked.len(),
