@@ -152,34 +152,13 @@ impl NamedMapping {
             offset <= self.len && bytes.len() <= self.len - offset,
             "write outside the segment"
         );
+        let (head, middle, tail) = split(offset, bytes.len());
         let words = self.words();
-        let mut at = offset;
-        let mut rest = bytes;
-        while !rest.is_empty() {
-            let (index, within) = (at / WORD, at % WORD);
-            if within == 0 && rest.len() >= WORD {
-                // Whole words: plain stores.
-                let whole = rest.len() / WORD;
-                for (word, chunk) in words[index..index + whole]
-                    .iter()
-                    .zip(rest.chunks_exact(WORD))
-                {
-                    word.store(u64::from_ne_bytes(chunk.try_into().unwrap()), Relaxed);
-                }
-                at += whole * WORD;
-                rest = &rest[whole * WORD..];
-            } else {
-                // Part of a word: merge, keeping the bytes others wrote.
-                let n = rest.len().min(WORD - within);
-                let _ = words[index].fetch_update(Relaxed, Relaxed, |old| {
-                    let mut merged = old.to_ne_bytes();
-                    merged[within..within + n].copy_from_slice(&rest[..n]);
-                    Some(u64::from_ne_bytes(merged))
-                });
-                at += n;
-                rest = &rest[n..];
-            }
-        }
+        let (first, rest) = bytes.split_at(head.len);
+        let (whole, last) = rest.split_at(middle.len * WORD);
+        store_part(words, &head, first);
+        store_words(&words[middle.word..middle.word + middle.len], whole);
+        store_part(words, &tail, last);
     }
 
     /// Copies bytes of the segment at `offset` into `out`. Panics if the
@@ -189,29 +168,13 @@ impl NamedMapping {
             offset <= self.len && out.len() <= self.len - offset,
             "read outside the segment"
         );
+        let (head, middle, tail) = split(offset, out.len());
         let words = self.words();
-        let mut at = offset;
-        let mut rest = out;
-        while !rest.is_empty() {
-            let (index, within) = (at / WORD, at % WORD);
-            if within == 0 && rest.len() >= WORD {
-                let whole = rest.len() / WORD;
-                for (word, chunk) in words[index..index + whole]
-                    .iter()
-                    .zip(rest.chunks_exact_mut(WORD))
-                {
-                    chunk.copy_from_slice(&word.load(Relaxed).to_ne_bytes());
-                }
-                at += whole * WORD;
-                rest = &mut rest[whole * WORD..];
-            } else {
-                let n = rest.len().min(WORD - within);
-                let word = words[index].load(Relaxed).to_ne_bytes();
-                rest[..n].copy_from_slice(&word[within..within + n]);
-                at += n;
-                rest = &mut rest[n..];
-            }
-        }
+        let (first, rest) = out.split_at_mut(head.len);
+        let (whole, last) = rest.split_at_mut(middle.len * WORD);
+        load_part(words, &head, first);
+        load_words(&words[middle.word..middle.word + middle.len], whole);
+        load_part(words, &tail, last);
     }
 
     /// Sets `len` bytes at `offset` to `byte`.
@@ -225,6 +188,96 @@ impl NamedMapping {
             at += n;
         }
     }
+}
+
+/// A run of a copy: `len` bytes from byte `within` of word `word` (for
+/// the head and tail), or `len` whole words from word `word`.
+struct Run {
+    word: usize,
+    within: usize,
+    len: usize,
+}
+
+/// Splits the byte range `offset..offset + len` into a head inside one
+/// word, whole words, and a tail inside one word. Head and tail may be
+/// empty; their `word` is then not touched (it may lie past the end).
+fn split(offset: usize, len: usize) -> (Run, Run, Run) {
+    let end = offset + len;
+    let within = offset % WORD;
+    let head_len = if within == 0 { 0 } else { len.min(WORD - within) };
+    let head = Run {
+        word: offset / WORD,
+        within,
+        len: head_len,
+    };
+    let first_whole = offset + head_len;
+    let whole = (end - first_whole) / WORD;
+    let middle = Run {
+        word: first_whole / WORD,
+        within: 0,
+        len: whole,
+    };
+    let tail_start = first_whole + whole * WORD;
+    let tail = Run {
+        word: tail_start / WORD,
+        within: 0,
+        len: end - tail_start,
+    };
+    (head, middle, tail)
+}
+
+/// Stores whole words, four at a time where it can.
+fn store_words(words: &[AtomicU64], bytes: &[u8]) {
+    let mut quads = bytes.chunks_exact(4 * WORD);
+    let mut targets = words.chunks_exact(4);
+    for (quad, target) in (&mut quads).zip(&mut targets) {
+        for (word, chunk) in target.iter().zip(quad.chunks_exact(WORD)) {
+            word.store(u64::from_ne_bytes(chunk.try_into().unwrap()), Relaxed);
+        }
+    }
+    for (word, chunk) in targets.remainder().iter().zip(quads.remainder().chunks_exact(WORD)) {
+        word.store(u64::from_ne_bytes(chunk.try_into().unwrap()), Relaxed);
+    }
+}
+
+/// Loads whole words, four at a time where it can.
+fn load_words(words: &[AtomicU64], out: &mut [u8]) {
+    let mut quads = out.chunks_exact_mut(4 * WORD);
+    let mut sources = words.chunks_exact(4);
+    for (quad, source) in (&mut quads).zip(&mut sources) {
+        for (word, chunk) in source.iter().zip(quad.chunks_exact_mut(WORD)) {
+            chunk.copy_from_slice(&word.load(Relaxed).to_ne_bytes());
+        }
+    }
+    for (word, chunk) in sources
+        .remainder()
+        .iter()
+        .zip(quads.into_remainder().chunks_exact_mut(WORD))
+    {
+        chunk.copy_from_slice(&word.load(Relaxed).to_ne_bytes());
+    }
+}
+
+/// Stores `bytes`, the part `run` of one word, keeping the word's other
+/// bytes, whoever writes them meanwhile.
+fn store_part(words: &[AtomicU64], run: &Run, bytes: &[u8]) {
+    if bytes.is_empty() {
+        return;
+    }
+    let _ = words[run.word].fetch_update(Relaxed, Relaxed, |old| {
+        let mut merged = old.to_ne_bytes();
+        merged[run.within..run.within + bytes.len()].copy_from_slice(bytes);
+        Some(u64::from_ne_bytes(merged))
+    });
+}
+
+/// Loads `out`, the part `run` of one word.
+fn load_part(words: &[AtomicU64], run: &Run, out: &mut [u8]) {
+    if out.is_empty() {
+        return;
+    }
+    let bytes = words[run.word].load(Relaxed).to_ne_bytes();
+    out.copy_from_slice(&bytes[run.within..run.within + out.len()]);
 }
 
 impl Drop for NamedMapping {
@@ -262,6 +315,19 @@ mod tests {
                 assert!(out[offset + len..].iter().all(|&x| x == 0));
             }
         }
+    }
+
+    #[test]
+    fn empty_copies_at_the_very_end_touch_nothing() {
+        let name = unique("end");
+        let a = create(&name, 16).unwrap();
+        unlink(&name).unwrap();
+        a.write(16, &[]);
+        a.read(16, &mut []);
+        a.write(13, &[1, 2, 3]);
+        let mut out = [0; 3];
+        a.read(13, &mut out);
+        assert_eq!(out, [1, 2, 3]);
     }
 
     #[test]
