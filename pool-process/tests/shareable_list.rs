@@ -100,7 +100,10 @@ l.shm.close()
             Item::None
         ]
     );
-    assert_eq!(format!("{list:?}"), format!("ShareableList([1, 0.5, False, \"py\", b\"\", None], name=\"{name}\")"));
+    assert_eq!(
+        format!("{list:?}"),
+        format!("ShareableList([1, 0.5, False, \"py\", b\"\", None], name=\"{name}\")")
+    );
     list.shm().unlink().unwrap();
 }
 
@@ -120,7 +123,10 @@ fn errors_are_cpython_s() {
     // changes nothing.
     let e = list.set(0, "123456789").unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidConfig);
-    assert!(e.to_string().contains("9 bytes exceeds the slot's 8"), "{e}");
+    assert!(
+        e.to_string().contains("9 bytes exceeds the slot's 8"),
+        "{e}"
+    );
     assert!(list.set(0, b"123456789".to_vec()).is_err());
     assert_eq!(list.get(0).unwrap(), Item::from("abc"));
     // The 8 bytes fit.

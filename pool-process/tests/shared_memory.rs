@@ -181,7 +181,11 @@ fn reads_and_writes_outside_the_block_are_index_errors_and_change_nothing() {
     assert!(shm.write_at(usize::MAX, &[9]).is_err());
     assert_eq!(shm.to_vec(), [1; 16]);
     let mut out = [0; 17];
-    assert!(shm.read_at(0, &mut out).unwrap_err().is_index_out_of_range());
+    assert!(
+        shm.read_at(0, &mut out)
+            .unwrap_err()
+            .is_index_out_of_range()
+    );
     assert!(shm.fill(16, 1, 0).is_err());
     shm.write_at(16, &[]).unwrap();
     shm.unlink().unwrap();

@@ -18,7 +18,11 @@ const ROUNDS: u8 = 50;
 /// In a child: after the barrier, rewrites its half `ROUNDS` times, the
 /// last time with `ROUNDS`.
 fn write_half(shm: SharedMemory, barrier: Barrier, first: bool) {
-    let (start, end) = if first { (0, SIZE / 2) } else { (SIZE / 2, SIZE) };
+    let (start, end) = if first {
+        (0, SIZE / 2)
+    } else {
+        (SIZE / 2, SIZE)
+    };
     barrier.wait_timeout(BOUND).unwrap();
     for round in 1..=ROUNDS {
         shm.fill(start, end - start, round).unwrap();
@@ -84,6 +88,11 @@ fn writers_of_the_two_halves_of_each_word_lose_none_of_them() {
     let lost: Vec<usize> = (0..bytes.len())
         .filter(|&i| bytes[i] != if i % 8 >= 4 { 0xB0 } else { 0xA0 })
         .collect();
-    assert!(lost.is_empty(), "{} bytes lost, first at {:?}", lost.len(), lost.first());
+    assert!(
+        lost.is_empty(),
+        "{} bytes lost, first at {:?}",
+        lost.len(),
+        lost.first()
+    );
     shm.unlink().unwrap();
 }

@@ -142,7 +142,9 @@ impl NamedMapping {
         // through these atomics (raw access through `as_ptr` is the
         // caller's own unsafe contract); the slice borrows `self`, which
         // keeps the mapping alive.
-        unsafe { std::slice::from_raw_parts(self.ptr.as_ptr().cast::<AtomicU64>(), self.mapped / WORD) }
+        unsafe {
+            std::slice::from_raw_parts(self.ptr.as_ptr().cast::<AtomicU64>(), self.mapped / WORD)
+        }
     }
 
     /// Copies `bytes` into the segment at `offset`. Panics if the range
@@ -204,7 +206,11 @@ struct Run {
 fn split(offset: usize, len: usize) -> (Run, Run, Run) {
     let end = offset + len;
     let within = offset % WORD;
-    let head_len = if within == 0 { 0 } else { len.min(WORD - within) };
+    let head_len = if within == 0 {
+        0
+    } else {
+        len.min(WORD - within)
+    };
     let head = Run {
         word: offset / WORD,
         within,
@@ -235,7 +241,11 @@ fn store_words(words: &[AtomicU64], bytes: &[u8]) {
             word.store(u64::from_ne_bytes(chunk.try_into().unwrap()), Relaxed);
         }
     }
-    for (word, chunk) in targets.remainder().iter().zip(quads.remainder().chunks_exact(WORD)) {
+    for (word, chunk) in targets
+        .remainder()
+        .iter()
+        .zip(quads.remainder().chunks_exact(WORD))
+    {
         word.store(u64::from_ne_bytes(chunk.try_into().unwrap()), Relaxed);
     }
 }

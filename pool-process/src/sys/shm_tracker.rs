@@ -132,7 +132,6 @@ pub(crate) fn unregister(name: &str) -> io::Result<()> {
     send(&mut state, &format!("-{name}\n"))
 }
 
-
 /// Writes `line`; if the tracker is gone, starts a new one, which learns
 /// every name tracked (`line`'s effect included).
 fn send(state: &mut State, line: &str) -> io::Result<()> {

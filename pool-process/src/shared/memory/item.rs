@@ -125,10 +125,7 @@ impl Number {
             (Number::Int(i), Number::Float(f)) | (Number::Float(f), Number::Int(i)) => {
                 // Exact, as Python compares: the float must be that very
                 // integer.
-                f.fract() == 0.0
-                    && f >= -(2f64.powi(63))
-                    && f < 2f64.powi(63)
-                    && f as i64 == i
+                f.fract() == 0.0 && f >= -(2f64.powi(63)) && f < 2f64.powi(63) && f as i64 == i
             }
         }
     }

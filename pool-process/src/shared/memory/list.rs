@@ -104,9 +104,11 @@ impl ShareableList {
                 None => SLOT,
             };
             if item.format(slot).len() > SLOT {
-                return Err(Error::from_kind(ErrorKind::InvalidConfig).with_detail(format!(
-                    "a ShareableList item of {slot} bytes: items must be under 10 MB"
-                )));
+                return Err(
+                    Error::from_kind(ErrorKind::InvalidConfig).with_detail(format!(
+                        "a ShareableList item of {slot} bytes: items must be under 10 MB"
+                    )),
+                );
             }
             offsets.push(offsets.last().unwrap() + slot);
         }
@@ -447,9 +449,8 @@ impl ShareableList {
         if (0..len).contains(&position) {
             Ok(position as usize)
         } else {
-            Err(Error::from_kind(ErrorKind::IndexOutOfRange).with_detail(format!(
-                "{what} {index} of a ShareableList of {len}"
-            )))
+            Err(Error::from_kind(ErrorKind::IndexOutOfRange)
+                .with_detail(format!("{what} {index} of a ShareableList of {len}")))
         }
     }
 
@@ -465,7 +466,8 @@ impl ShareableList {
             _ => item.format(room),
         };
         format[..text.len()].copy_from_slice(text.as_bytes());
-        self.shm.write_at(self.formats_start() + SLOT * index, &format)?;
+        self.shm
+            .write_at(self.formats_start() + SLOT * index, &format)?;
         self.shm
             .write_at(self.codes_start() + index, &[item.back_transform()])?;
         let at = self.data_start() + self.offsets[index];

@@ -144,10 +144,12 @@ impl SharedMemory {
             check_name(name)?;
         }
         if size == 0 {
-            return Err(Error::from_kind(ErrorKind::InvalidConfig).with_detail(format!(
-                "shared memory {} of size 0: the size must be positive",
-                shown(name)
-            )));
+            return Err(
+                Error::from_kind(ErrorKind::InvalidConfig).with_detail(format!(
+                    "shared memory {} of size 0: the size must be positive",
+                    shown(name)
+                )),
+            );
         }
         if track == Track::Yes {
             // Before the block exists, so that it is tracked as soon as
@@ -412,12 +414,14 @@ impl SharedMemory {
     fn check_range(&self, offset: usize, len: usize) -> Result<(), Error> {
         match offset.checked_add(len) {
             Some(end) if end <= self.size() => Ok(()),
-            _ => Err(Error::from_kind(ErrorKind::IndexOutOfRange).with_detail(format!(
-                "bytes {offset}..{} of shared memory '{}' of {} bytes",
-                offset.saturating_add(len),
-                self.name,
-                self.size()
-            ))),
+            _ => Err(
+                Error::from_kind(ErrorKind::IndexOutOfRange).with_detail(format!(
+                    "bytes {offset}..{} of shared memory '{}' of {} bytes",
+                    offset.saturating_add(len),
+                    self.name,
+                    self.size()
+                )),
+            ),
         }
     }
 }
