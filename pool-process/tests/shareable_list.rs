@@ -53,13 +53,14 @@ from multiprocessing import shared_memory as s, resource_tracker
 ours = s.ShareableList(name=sys.argv[1])
 resource_tracker.unregister(ours.shm._name, "shared_memory")
 theirs = s.ShareableList([-7, 2.5, True, "héllo", b"raw\x01", None, "exactly8"])
-print(list(ours))
+print(repr(ours))
 print(ours.format)
 print(bytes(ours.shm.buf) == bytes(theirs.shm.buf), ours.shm.size, theirs.shm.size)
 ours[3] = "changed"
 ours.shm.close()
 theirs.shm.unlink()
 "#;
+    let ours_repr = format!("{list:?}");
     let Some(printed) = python(script, &[list.name()]) else {
         list.shm().unlink().unwrap();
         return;
@@ -67,8 +68,12 @@ theirs.shm.unlink()
     let lines: Vec<&str> = printed.lines().collect();
     assert_eq!(
         lines[0],
-        "[-7, 2.5, True, 'héllo', b'raw\\x01', None, 'exactly8']"
+        format!(
+            "ShareableList([-7, 2.5, True, 'héllo', b'raw\\x01', None, 'exactly8'], name='{}')",
+            list.name()
+        )
     );
+    assert_eq!(lines[0], ours_repr, "Python's repr is ours");
     assert_eq!(lines[1], list.format().unwrap());
     assert_eq!(lines[2], format!("True {0} {0}", list.shm().size()));
     assert_eq!(list.get(3).unwrap(), Item::from("changed"));
@@ -102,7 +107,7 @@ l.shm.close()
     );
     assert_eq!(
         format!("{list:?}"),
-        format!("ShareableList([1, 0.5, False, \"py\", b\"\", None], name=\"{name}\")")
+        format!("ShareableList([1, 0.5, False, 'py', b'', None], name='{name}')")
     );
     list.shm().unlink().unwrap();
 }

@@ -132,7 +132,8 @@ impl Number {
 }
 
 impl fmt::Display for Item {
-    /// Python's `repr` of the value.
+    /// Python's `repr` of the value: `None`, `True`, `-3`, `2.5`,
+    /// `'text'`, `b'\x01raw'` (floats in Rust's notation for exponents).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Item::None => f.write_str("None"),
@@ -140,8 +141,34 @@ impl fmt::Display for Item {
             Item::Bool(false) => f.write_str("False"),
             Item::Int(i) => write!(f, "{i}"),
             Item::Float(x) => write!(f, "{x:?}"),
-            Item::Str(s) => write!(f, "{s:?}"),
-            Item::Bytes(b) => write!(f, "b{:?}", String::from_utf8_lossy(b)),
+            Item::Str(s) => {
+                f.write_str("'")?;
+                for c in s.chars() {
+                    match c {
+                        '\\' | '\'' => write!(f, "\\{c}")?,
+                        '\n' => f.write_str("\\n")?,
+                        '\r' => f.write_str("\\r")?,
+                        '\t' => f.write_str("\\t")?,
+                        c if c.is_control() => write!(f, "\\x{:02x}", u32::from(c))?,
+                        c => write!(f, "{c}")?,
+                    }
+                }
+                f.write_str("'")
+            }
+            Item::Bytes(b) => {
+                f.write_str("b'")?;
+                for &byte in b {
+                    match byte {
+                        b'\\' | b'\'' => write!(f, "\\{}", char::from(byte))?,
+                        b'\n' => f.write_str("\\n")?,
+                        b'\r' => f.write_str("\\r")?,
+                        b'\t' => f.write_str("\\t")?,
+                        0x20..0x7f => write!(f, "{}", char::from(byte))?,
+                        _ => write!(f, "\\x{byte:02x}")?,
+                    }
+                }
+                f.write_str("'")
+            }
         }
     }
 }
@@ -235,11 +262,23 @@ mod tests {
             Item::Int(-3),
             Item::Float(2.5),
             Item::Float(1.0),
-            Item::Str("hi".into()),
+            Item::Str("it's\n".into()),
+            Item::Bytes(b"a\x01\\'".to_vec()),
         ]
         .iter()
         .map(Item::to_string)
         .collect();
-        assert_eq!(shown, ["None", "True", "-3", "2.5", "1.0", "\"hi\""]);
+        assert_eq!(
+            shown,
+            [
+                "None",
+                "True",
+                "-3",
+                "2.5",
+                "1.0",
+                "'it\\'s\\n'",
+                "b'a\\x01\\\\\\''"
+            ]
+        );
     }
 }

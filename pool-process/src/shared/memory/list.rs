@@ -530,7 +530,7 @@ impl fmt::Debug for ShareableList {
         };
         write!(
             f,
-            "ShareableList([{}], name={:?})",
+            "ShareableList([{}], name='{}')",
             items.join(", "),
             self.name()
         )

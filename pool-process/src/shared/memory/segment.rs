@@ -53,6 +53,11 @@ const NAME_MAX: usize = 255;
 /// module docs); [`create_untracked`](SharedMemory::create_untracked) is
 /// `track=False`.
 ///
+/// A block is a file that any process of the user may also resize or
+/// remove by hand: one that shrinks it under the others' views makes
+/// their next access past the new end fault with `SIGBUS`, as in Python.
+/// poolrt never resizes a block.
+///
 /// # Examples
 ///
 /// ```
