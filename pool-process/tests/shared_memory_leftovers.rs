@@ -1,12 +1,13 @@
 //! A program that created blocks and ends without unlinking them leaves
 //! nothing in `/dev/shm`, even when it is SIGKILLed: its tracker unlinks
 //! them (Python's resource tracker, `track=True`). Blocks made with
-//! `create_untracked` (`track=False`) stay, as in Python.
+//! `create_untracked` (`track=False`) stay, as in Python. A tracker
+//! killed by hand is replaced at the next block, and told every block.
 
 mod shared_memory_support;
 
 use pool_process::{Process, SharedMemory};
-use pool_test_support::{Rendezvous, hold};
+use pool_test_support::{Rendezvous, eventually, hold, process_state};
 use shared_memory_support::{BOUND, in_dev_shm, unique, wait_until_gone};
 
 /// In a child: creates `tracked` and `untracked`, then blocks until the
@@ -86,4 +87,56 @@ fn a_tracker_leaves_alone_a_block_another_program_made_under_a_tracked_name() {
     assert!(in_dev_shm(&replaced), "the other program's block survived");
     assert_eq!(SharedMemory::open(&replaced).unwrap().size(), 16);
     ours.unlink().unwrap();
+}
+
+/// The children of this process (its tracker, in a child that made a
+/// block).
+fn own_children() -> Vec<u32> {
+    let mut pids = Vec::new();
+    for task in std::fs::read_dir("/proc/self/task").unwrap() {
+        let children = task.unwrap().path().join("children");
+        let listed = std::fs::read_to_string(children).unwrap_or_default();
+        pids.extend(listed.split_whitespace().map(|p| p.parse::<u32>().unwrap()));
+    }
+    pids
+}
+
+/// In a child: creates `first`, kills its tracker by hand, creates
+/// `second` (which starts a new tracker, told about both), then blocks.
+fn kill_the_tracker_between(first: String, second: String, rendezvous: String) {
+    let a = SharedMemory::create(Some(&first), 8).unwrap();
+    let trackers = own_children();
+    assert_eq!(trackers.len(), 1, "one tracker: {trackers:?}");
+    let tracker = trackers[0];
+    let pid = rustix::process::Pid::from_raw(tracker as i32).unwrap();
+    rustix::process::kill_process(pid, rustix::process::Signal::KILL).unwrap();
+    // Dead (a zombie until the next announcement reaps it).
+    eventually("the tracker to die", || {
+        process_state(tracker).is_none_or(|s| s == 'Z')
+    });
+    let b = SharedMemory::create(Some(&second), 8).unwrap();
+    let now = own_children();
+    assert_eq!(now.len(), 1, "the dead tracker reaped, a new one: {now:?}");
+    assert_ne!(now[0], tracker);
+    hold(&rendezvous);
+    std::mem::forget((a, b));
+}
+
+#[test]
+fn a_tracker_killed_by_hand_is_replaced_and_the_new_one_knows_every_block() {
+    let first = unique("before-restart");
+    let second = unique("after-restart");
+    let rendezvous = Rendezvous::new();
+    let child = Process::new(
+        kill_the_tracker_between,
+        (first.clone(), second.clone(), rendezvous.path()),
+    );
+    child.start().unwrap();
+    let _held = rendezvous.arrival();
+    assert!(in_dev_shm(&first) && in_dev_shm(&second));
+    child.kill().unwrap();
+    let _ = child.join_timeout(BOUND);
+    assert!(!child.is_alive());
+    wait_until_gone(&first);
+    wait_until_gone(&second);
 }

@@ -5,16 +5,19 @@
 //! 1. The first segment this process creates starts the tracker: a copy
 //!    of this program's own binary, re-executed with a marker in its
 //!    environment that the `.init_array` hook below spots before `main`.
-//!    Its standard input is the read end of a pipe whose only write end
-//!    this process keeps (close-on-exec, so no other child inherits it).
+//!    Its standard input is one end of a socket pair whose other end
+//!    only this process keeps (close-on-exec, so no other child inherits
+//!    it).
 //!    It runs in a process group of its own, so a Ctrl-C at the terminal
 //!    or a signal to the program's group does not reach it, and it has no
 //!    parent-death signal.
 //! 2. Each created segment is announced with a line `+<inode> <name>`,
-//!    each unlinked one with `-<name>`. A line is shorter than `PIPE_BUF`,
-//!    so lines of two threads never interleave.
+//!    each unlinked one with `-<name>`, written under a lock (so lines of
+//!    two threads never interleave) with `MSG_NOSIGNAL`: a tracker that
+//!    is gone is an error, never a `SIGPIPE` (which a worker, whose
+//!    `main` never ran, does not ignore).
 //! 3. When this process ends (returns from `main`, exits, panics, or is
-//!    SIGKILLed), the kernel closes its write end, and the tracker reads
+//!    SIGKILLed), the kernel closes its end, and the tracker reads
 //!    end-of-file. It then unlinks every name still announced whose file
 //!    is still the one announced (same inode), so a segment that somebody
 //!    else created later under a name this program unlinked is left alone;
@@ -25,9 +28,11 @@
 //! a new one and tells it every name still tracked.
 
 use std::collections::BTreeMap;
-use std::io::{self, BufRead, Write};
+use std::io::{self, BufRead};
+use std::os::fd::OwnedFd;
+use std::os::unix::net::UnixStream;
 use std::os::unix::process::CommandExt;
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::{Child, Command, Stdio};
 
 use parking_lot::Mutex;
 
@@ -89,7 +94,8 @@ fn serve(input: impl BufRead) {
 /// This process's tracker and what it was told.
 struct Tracker {
     child: Child,
-    input: ChildStdin,
+    /// Our end of the tracker's standard input.
+    input: UnixStream,
 }
 
 /// The names this process announced (with their inodes), and its tracker
@@ -135,8 +141,8 @@ pub(crate) fn unregister(name: &str) -> io::Result<()> {
 /// Writes `line`; if the tracker is gone, starts a new one, which learns
 /// every name tracked (`line`'s effect included).
 fn send(state: &mut State, line: &str) -> io::Result<()> {
-    if let Some(tracker) = &mut state.tracker
-        && tracker.input.write_all(line.as_bytes()).is_ok()
+    if let Some(tracker) = &state.tracker
+        && write_all(&tracker.input, line.as_bytes()).is_ok()
     {
         return Ok(());
     }
@@ -151,18 +157,27 @@ fn send(state: &mut State, line: &str) -> io::Result<()> {
 
 /// Starts a tracker and announces `names` to it.
 fn start(names: &BTreeMap<String, u64>) -> io::Result<Tracker> {
-    let mut child = Command::new(super::spawn::OWN_BINARY)
+    let (input, theirs) = UnixStream::pair()?;
+    let child = Command::new(super::spawn::OWN_BINARY)
         .arg0(super::spawn::own_argv0())
         .env(MARKER, "1")
-        .stdin(Stdio::piped())
+        .stdin(Stdio::from(OwnedFd::from(theirs)))
         .stdout(Stdio::null())
         .process_group(0)
         .spawn()?;
-    let mut input = child.stdin.take().expect("stdin was piped");
     for (name, inode) in names {
-        input.write_all(format!("+{inode} {name}\n").as_bytes())?;
+        write_all(&input, format!("+{inode} {name}\n").as_bytes())?;
     }
     Ok(Tracker { child, input })
+}
+
+/// Sends all of `bytes`, without `SIGPIPE`.
+fn write_all(stream: &UnixStream, mut bytes: &[u8]) -> io::Result<()> {
+    while !bytes.is_empty() {
+        let sent = super::socket::send_no_signal(stream, bytes)?;
+        bytes = &bytes[sent..];
+    }
+    Ok(())
 }
 
 #[cfg(test)]
