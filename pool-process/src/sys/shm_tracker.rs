@@ -125,7 +125,12 @@ pub(crate) fn ensure_started() -> io::Result<()> {
 pub(crate) fn register(name: &str, inode: u64) -> io::Result<()> {
     let mut state = STATE.lock();
     state.names.insert(name.to_owned(), inode);
-    send(&mut state, &format!("+{inode} {name}\n"))
+    let sent = send(&mut state, &format!("+{inode} {name}\n"));
+    if sent.is_err() {
+        // The caller unlinks the block: nothing left to track.
+        state.names.remove(name);
+    }
+    sent
 }
 
 /// Step 2: the segment `name` was unlinked; forget it. Names this process
