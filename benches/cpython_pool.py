@@ -5,11 +5,13 @@ concurrent.futures, with the standard library only.
 
     python3 benches/cpython_pool.py            # all workloads
     python3 benches/cpython_pool.py P1 P6      # some of them
-    python3 benches/cpython_pool.py S1 S2 S3 S4  # benches/shared.rs's
+    python3 benches/cpython_pool.py S1 S2 S3 S4 S5  # benches/shared.rs's
 
 S1-S4 measure multiprocessing.Queue, Pipe and Lock the way
 benches/shared.rs measures poolrt's (100,000 items streamed from a child;
-a ping-pong with a child; an uncontended acquire + release).
+a ping-pong with a child; an uncontended acquire + release). S5 writes
+64 MiB into a multiprocessing.shared_memory block that a child holds
+open (shm.buf[:] = data) and reads it back into a buffer (memoryview(out)[:] = shm.buf).
 
 Each figure is the median of several runs. W is the number of cores this
 process may use. T1 submits 100,000 tasks instead of 1,000,000 (CPython
@@ -23,6 +25,7 @@ import os
 import statistics
 import sys
 import time
+from multiprocessing import shared_memory
 
 W = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 
@@ -242,6 +245,43 @@ def s4():
     print(f"S4 multiprocessing.Lock: {took * 1e9:.0f} ns per acquire + release")
 
 
+def hold_open(name, done):
+    shm = shared_memory.SharedMemory(name)
+    done.wait(600)
+    shm.close()
+
+
+def s5():
+    block = 64 << 20
+    shm = shared_memory.SharedMemory(create=True, size=block)
+    done = mp.Event()
+    p = mp.Process(target=hold_open, args=(shm.name, done))
+    p.start()
+    data = bytes(i % 256 for i in range(256)) * (block // 256)
+
+    def write():
+        shm.buf[:] = data
+
+    out = bytearray(block)
+    view = memoryview(out)
+
+    def read():
+        view[:] = shm.buf
+
+    wrote = median_of(10, write)
+    read_back = median_of(10, read)
+    assert out == data
+    done.set()
+    p.join()
+    shm.close()
+    shm.unlink()
+    mib = block >> 20
+    print(
+        f"S5 multiprocessing.shared_memory 64 MiB: write {mib / wrote:.0f} MiB/s, "
+        f"read {mib / read_back:.0f} MiB/s"
+    )
+
+
 def main():
     wanted = set(sys.argv[1:])
 
@@ -280,6 +320,8 @@ def main():
         s3()
     if want("S4"):
         s4()
+    if want("S5"):
+        s5()
 
 
 if __name__ == "__main__":

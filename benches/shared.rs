@@ -11,9 +11,15 @@
 //!   round trip to `cat`.
 //! - **S4**: an uncontended `process::Lock` acquire + release, beside
 //!   `thread::Lock`.
+//! - **S5**: `SharedMemory` bandwidth: 64 MiB written with `write_at`
+//!   into a named block that a child process holds open, and read back
+//!   with `read_at`, MiB/s; beside it the same write as a raw `memcpy`
+//!   through `as_ptr` (what `unsafe` zero-copy code gets), and a plain
+//!   64 MiB `memcpy` between two private buffers (the floor).
 //!
 //! CPython's figures for S1–S4 come from `benches/cpython_pool.py S1 S2 S3
-//! S4` (`multiprocessing.Queue`, `Pipe` and `Lock`).
+//! S4` (`multiprocessing.Queue`, `Pipe` and `Lock`), and S5's from
+//! `benches/cpython_pool.py S5` (`shm.buf[:] = data`, `memoryview(out)[:] = shm.buf`).
 
 mod support;
 
@@ -22,7 +28,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group};
-use poolrt::process::{Connection, Pipe, Process, Queue};
+use poolrt::process::{Connection, Event, Pipe, Process, Queue, SharedMemory};
 use support::{bench_pipe_round_trip, median_seconds};
 
 const ITEMS: u64 = 100_000;
@@ -155,6 +161,51 @@ fn s4(c: &mut Criterion) {
     group.finish();
 }
 
+/// S5's payload: 64 MiB.
+const BLOCK: usize = 64 << 20;
+
+/// In a child: keeps its view of the block open until told to let go.
+fn hold_open(shm: SharedMemory, done: Event) {
+    done.wait_timeout(Duration::from_secs(600));
+    drop(shm);
+}
+
+fn s5(c: &mut Criterion) {
+    let mut group = c.benchmark_group("S5");
+    group
+        .throughput(Throughput::Bytes(BLOCK as u64))
+        .sample_size(10);
+    let shm = SharedMemory::create(None, BLOCK).unwrap();
+    let done = Event::new().unwrap();
+    let child = Process::new(hold_open, (shm.clone_handle().unwrap(), done.clone()));
+    child.start().unwrap();
+    let data: Vec<u8> = (0..BLOCK).map(|i| i as u8).collect();
+    let mut out = vec![0u8; BLOCK];
+    group.bench_function("shared_memory_write", |b| {
+        b.iter(|| shm.write_at(0, black_box(&data)).unwrap());
+    });
+    group.bench_function("shared_memory_read", |b| {
+        b.iter(|| shm.read_at(0, black_box(&mut out)).unwrap());
+    });
+    assert_eq!(out, data);
+    group.bench_function("shared_memory_raw_write", |b| {
+        b.iter(|| {
+            // SAFETY: `as_ptr` is valid for `BLOCK` bytes while `shm`
+            // lives; no other thread or process touches the block during
+            // the bench (the child only holds it open), and no reference
+            // into it exists.
+            unsafe { std::ptr::copy_nonoverlapping(black_box(data.as_ptr()), shm.as_ptr(), BLOCK) }
+        });
+    });
+    group.bench_function("memcpy", |b| {
+        b.iter(|| out.copy_from_slice(black_box(&data)));
+    });
+    done.set();
+    child.join().unwrap();
+    shm.unlink().unwrap();
+    group.finish();
+}
+
 /// Prints this run's medians in the README's terms.
 fn summary() {
     println!("\n== shared objects summary (medians of this run) ==");
@@ -187,9 +238,21 @@ fn summary() {
             t * 1e9
         );
     }
+    let mib_s = |name: &str| median_seconds("S5", name).map(|s| (BLOCK >> 20) as f64 / s);
+    if let (Some(w), Some(r), Some(m)) = (
+        mib_s("shared_memory_write"),
+        mib_s("shared_memory_read"),
+        mib_s("memcpy"),
+    ) {
+        let raw = mib_s("shared_memory_raw_write").unwrap_or(f64::NAN);
+        println!(
+            "S5 SharedMemory 64 MiB write_at {w:.0} MiB/s, read_at {r:.0} MiB/s, \
+             raw memcpy via as_ptr {raw:.0} MiB/s (private memcpy {m:.0} MiB/s)"
+        );
+    }
 }
 
-criterion_group!(benches, s1, s2, s3, s4);
+criterion_group!(benches, s1, s2, s3, s4, s5);
 
 fn main() {
     support::run_started();

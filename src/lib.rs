@@ -120,6 +120,8 @@ pub mod process {
     };
     #[allow(deprecated)]
     pub use pool_process::{Builder, ExitStatus};
+    /// Python's `multiprocessing.shared_memory` and `SharedMemoryManager`.
+    pub use pool_process::{Item, ShareableList, SharedMemory, SharedMemoryManager};
     pub use pool_process::{ParentProcess, parent_process};
 }
 

@@ -53,6 +53,7 @@
 //! | `worker/` | the child's side: the pre-`main` hook, the settings marker, the serve loop, the build fingerprint | `worker/mod.rs` |
 //! | `task/` | what a task is ([`Wire`], [`StarFn`], [`Target`], [`InitOutcome`]) and the entry functions that run one in a worker | `task/mod.rs` |
 //! | `shared/` | objects shared with children: `sync/` (one file per primitive), `queue/` (the ring and the queue types), `socket/` ([`Pipe`], [`Fd`]), `manager/` ([`Manager`] and its proxies), `value/` ([`Value`], [`Array`]) | `shared/mod.rs` |
+//! | `shared/memory/` | shared memory by name: [`SharedMemory`], [`ShareableList`] (CPython's layout), [`SharedMemoryManager`]; the tracker that unlinks leftovers is `sys/shm_tracker.rs` | `shared/memory/mod.rs` |
 //! | `wire/` | what crosses between processes: the value codec, the message formats, the table of inherited descriptors | `wire/codec.rs` |
 //! | `sys/` | the OS layer and the only `unsafe` code: spawn, the shared region and mailbox, segments, futexes, entry offsets, boot-time descriptors | `sys/README.md` |
 //!
@@ -111,5 +112,6 @@ pub use crate::shared::{
     Element, Event, Fd, GetError, JoinableQueue, List, Lock, LockGuard, Manager, Pipe, PutError,
     Queue, RLock, Semaphore, SimpleQueue, Value, ValueGuard,
 };
+pub use crate::shared::{Item, ShareableList, SharedMemory, SharedMemoryManager};
 pub use crate::task::{InitOutcome, StarFn, Target, Wire};
 pub use pool_core::{BrokenBarrierError, Daemon, Deadline, Outcome, ReleaseError};

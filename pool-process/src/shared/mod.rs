@@ -42,6 +42,7 @@ macro_rules! segment_serde {
 }
 
 mod manager;
+mod memory;
 mod queue;
 mod socket;
 pub(crate) mod sync;
@@ -56,6 +57,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::sys::segment::Segment;
 
 pub use manager::{Dict, List, Manager};
+pub use memory::{Item, ShareableList, SharedMemory, SharedMemoryManager};
 pub use queue::{GetError, JoinableQueue, PutError, Queue, SimpleQueue};
 pub use socket::{Connection, Fd, Pipe};
 pub use sync::{

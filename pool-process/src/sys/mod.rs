@@ -16,5 +16,7 @@ pub(crate) mod mailbox;
 mod region;
 pub(crate) mod resident;
 pub(crate) mod segment;
+pub(crate) mod shm;
+pub(crate) mod shm_tracker;
 pub(crate) mod socket;
 pub(crate) mod spawn;
