@@ -105,6 +105,7 @@ pub use crate::pool::{AsyncResult, Callbacks, IMap, Pool, StopHandle, TaskFn, Ta
 pub use crate::process::{
     CurrentProcess, Process, ProcessBuilder, active_children, current_process,
 };
+pub use crate::shared::Immediate;
 pub use crate::shared::{
     Array, ArrayGuard, Barrier, BoundedSemaphore, Condition, ConditionGuard, Connection, Dict,
     Element, Event, Fd, GetError, JoinableQueue, List, Lock, LockGuard, Manager, Pipe, PutError,

@@ -56,6 +56,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use crate::sys::segment::Segment;
 
 pub use manager::{Dict, List, Manager};
+pub use queue::Immediate;
 pub use queue::{GetError, JoinableQueue, PutError, Queue, SimpleQueue};
 pub use socket::{Connection, Fd, Pipe};
 pub use sync::{
