@@ -31,7 +31,7 @@ fn is_item(got: &(u32, Vec<u8>), index: u32, len: usize) -> bool {
 /// The length of item `index` in the mixed stream: every third item is
 /// 2 to 5 MiB (larger than the default 1 MiB buffer), the others small.
 fn mixed_len(index: u32) -> usize {
-    if index % 3 == 0 {
+    if index.is_multiple_of(3) {
         (2 + index as usize % 4) * MIB + index as usize
     } else {
         index as usize
@@ -95,7 +95,7 @@ fn large_items_from_the_parent_reach_a_child() {
 /// (apart, for a 4 KiB buffer) and 10 bytes (in the buffer).
 fn produce_tagged(q: Queue<(u32, u32, Vec<u8>)>, producer: u32, n: u32) {
     for seq in 0..n {
-        let len = if seq % 2 == 0 { 64 << 10 } else { 10 };
+        let len = if seq.is_multiple_of(2) { 64 << 10 } else { 10 };
         q.put((producer, seq, vec![seq as u8; len])).unwrap();
     }
 }
@@ -115,7 +115,7 @@ fn two_producers_interleave_but_each_keeps_its_order() {
         let (producer, seq, bytes) = q.get_timeout(BOUND).unwrap();
         assert_eq!(seq, next[producer as usize], "producer {producer}'s order");
         next[producer as usize] += 1;
-        let len = if seq % 2 == 0 { 64 << 10 } else { 10 };
+        let len = if seq.is_multiple_of(2) { 64 << 10 } else { 10 };
         assert_eq!(bytes, vec![seq as u8; len]);
     }
     for child in &children {
