@@ -11,6 +11,9 @@
 //!   round trip to `cat`.
 //! - **S4**: an uncontended `process::Lock` acquire + release, beside
 //!   `thread::Lock`.
+//! - **QL**: a child streams 16 items of 4 MiB through a `process::Queue`
+//!   (each larger than its buffer, so each travels in a memfd of its own),
+//!   MiB/s; beside it the same stream through a `process::Pipe`.
 //!
 //! CPython's figures for S1–S4 come from `benches/cpython_pool.py S1 S2 S3
 //! S4` (`multiprocessing.Queue`, `Pipe` and `Lock`).
@@ -155,6 +158,62 @@ fn s4(c: &mut Criterion) {
     group.finish();
 }
 
+/// QL's items: larger than a queue's default 1 MiB buffer.
+const LARGE_ITEMS: u64 = 16;
+const LARGE_BYTES: usize = 4 << 20;
+
+fn stream_large_queue(q: Queue<Vec<u8>>, n: u64) {
+    for _ in 0..n {
+        q.put(vec![7u8; LARGE_BYTES]).unwrap();
+    }
+}
+
+fn stream_large_pipe(conn: Connection, n: u64) {
+    for _ in 0..n {
+        conn.send(&vec![7u8; LARGE_BYTES]).unwrap();
+    }
+}
+
+fn ql(c: &mut Criterion) {
+    let mut group = c.benchmark_group("QL");
+    group
+        .throughput(Throughput::Bytes(LARGE_ITEMS * LARGE_BYTES as u64))
+        .sample_size(10);
+    group.bench_function("process_queue_large_items", |b| {
+        b.iter_custom(|iters| {
+            timed_streams(iters, || {
+                let q = Queue::new(0).unwrap();
+                let child = Process::new(stream_large_queue, (q.clone(), LARGE_ITEMS));
+                child.start().unwrap();
+                let start = Instant::now();
+                for _ in 0..LARGE_ITEMS {
+                    black_box(q.get().unwrap());
+                }
+                let took = start.elapsed();
+                child.join().unwrap();
+                took
+            })
+        });
+    });
+    group.bench_function("process_pipe_large_items", |b| {
+        b.iter_custom(|iters| {
+            timed_streams(iters, || {
+                let (here, there) = Pipe(false).unwrap();
+                let child = Process::new(stream_large_pipe, (there, LARGE_ITEMS));
+                child.start().unwrap();
+                let start = Instant::now();
+                for _ in 0..LARGE_ITEMS {
+                    black_box(here.recv::<Vec<u8>>().unwrap());
+                }
+                let took = start.elapsed();
+                child.join().unwrap();
+                took
+            })
+        });
+    });
+    group.finish();
+}
+
 /// Prints this run's medians in the README's terms.
 fn summary() {
     println!("\n== shared objects summary (medians of this run) ==");
@@ -187,9 +246,19 @@ fn summary() {
             t * 1e9
         );
     }
+    let mib_per_s = |name: &str| {
+        median_seconds("QL", name)
+            .map(|s| (LARGE_ITEMS * LARGE_BYTES as u64) as f64 / s / (1 << 20) as f64)
+    };
+    if let (Some(q), Some(p)) = (
+        mib_per_s("process_queue_large_items"),
+        mib_per_s("process_pipe_large_items"),
+    ) {
+        println!("QL process::Queue 4 MiB items {q:.0} MiB/s (process::Pipe {p:.0} MiB/s)");
+    }
 }
 
-criterion_group!(benches, s1, s2, s3, s4);
+criterion_group!(benches, s1, s2, s3, s4, ql);
 
 fn main() {
     support::run_started();
