@@ -16,6 +16,11 @@
 //!   with `read_at`, MiB/s; beside it the same write as a raw `memcpy`
 //!   through `as_ptr` (what `unsafe` zero-copy code gets), and a plain
 //!   64 MiB `memcpy` between two private buffers (the floor).
+//! - **QL**: a child streams 16 items of 4 MiB through a `process::Queue`
+//!   (each larger than its buffer, so each travels in a memfd of its own),
+//!   MiB/s; beside it the same stream through a `process::Pipe`. The
+//!   items are serde bytes (as `serde_bytes` makes them), not a sequence
+//!   of `u8`s, which would measure postcard rather than the queue.
 //!
 //! CPython's figures for S1–S4 come from `benches/cpython_pool.py S1 S2 S3
 //! S4` (`multiprocessing.Queue`, `Pipe` and `Lock`), and S5's from
@@ -206,6 +211,88 @@ fn s5(c: &mut Criterion) {
     group.finish();
 }
 
+/// QL's items: larger than a queue's default 1 MiB buffer.
+const LARGE_ITEMS: u64 = 16;
+const LARGE_BYTES: usize = 4 << 20;
+
+/// A byte string that serde sees as bytes, not as a sequence of `u8`s
+/// (what `serde_bytes` does, and what pickling `bytes` is in CPython).
+struct Blob(Vec<u8>);
+
+impl serde::Serialize for Blob {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(&self.0)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Blob {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Blob, D::Error> {
+        struct Bytes;
+        impl serde::de::Visitor<'_> for Bytes {
+            type Value = Blob;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("bytes")
+            }
+            fn visit_bytes<E>(self, bytes: &[u8]) -> Result<Blob, E> {
+                Ok(Blob(bytes.to_vec()))
+            }
+        }
+        d.deserialize_bytes(Bytes)
+    }
+}
+
+fn stream_large_queue(q: Queue<Blob>, n: u64) {
+    for _ in 0..n {
+        q.put(Blob(vec![7u8; LARGE_BYTES])).unwrap();
+    }
+}
+
+fn stream_large_pipe(conn: Connection, n: u64) {
+    for _ in 0..n {
+        conn.send(&Blob(vec![7u8; LARGE_BYTES])).unwrap();
+    }
+}
+
+fn ql(c: &mut Criterion) {
+    let mut group = c.benchmark_group("QL");
+    group
+        .throughput(Throughput::Bytes(LARGE_ITEMS * LARGE_BYTES as u64))
+        .sample_size(10);
+    group.bench_function("process_queue_large_items", |b| {
+        b.iter_custom(|iters| {
+            timed_streams(iters, || {
+                let q = Queue::new(0).unwrap();
+                let child = Process::new(stream_large_queue, (q.clone(), LARGE_ITEMS));
+                child.start().unwrap();
+                let start = Instant::now();
+                for _ in 0..LARGE_ITEMS {
+                    black_box(q.get().unwrap());
+                }
+                let took = start.elapsed();
+                child.join().unwrap();
+                took
+            })
+        });
+    });
+    group.bench_function("process_pipe_large_items", |b| {
+        b.iter_custom(|iters| {
+            timed_streams(iters, || {
+                let (here, there) = Pipe(false).unwrap();
+                let child = Process::new(stream_large_pipe, (there, LARGE_ITEMS));
+                child.start().unwrap();
+                let start = Instant::now();
+                for _ in 0..LARGE_ITEMS {
+                    black_box(here.recv::<Blob>().unwrap());
+                }
+                let took = start.elapsed();
+                child.join().unwrap();
+                took
+            })
+        });
+    });
+    group.finish();
+}
+
 /// Prints this run's medians in the README's terms.
 fn summary() {
     println!("\n== shared objects summary (medians of this run) ==");
@@ -250,9 +337,19 @@ fn summary() {
              raw memcpy via as_ptr {raw:.0} MiB/s (private memcpy {m:.0} MiB/s)"
         );
     }
+    let mib_per_s = |name: &str| {
+        median_seconds("QL", name)
+            .map(|s| (LARGE_ITEMS * LARGE_BYTES as u64) as f64 / s / (1 << 20) as f64)
+    };
+    if let (Some(q), Some(p)) = (
+        mib_per_s("process_queue_large_items"),
+        mib_per_s("process_pipe_large_items"),
+    ) {
+        println!("QL process::Queue 4 MiB items {q:.0} MiB/s (process::Pipe {p:.0} MiB/s)");
+    }
 }
 
-criterion_group!(benches, s1, s2, s3, s4, s5);
+criterion_group!(benches, s1, s2, s3, s4, s5, ql);
 
 fn main() {
     support::run_started();

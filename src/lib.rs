@@ -106,6 +106,7 @@ pub mod thread {
 #[cfg(all(feature = "process", target_os = "linux"))]
 pub mod process {
     pub use pool_core::Error;
+    pub use pool_process::Immediate;
     pub use pool_process::{
         Array, ArrayGuard, Barrier, BoundedSemaphore, BrokenBarrierError, Condition,
         ConditionGuard, Connection, CurrentProcess, Daemon, Deadline, Dict, Element, Event, Fd,

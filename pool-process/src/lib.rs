@@ -107,6 +107,7 @@ pub use crate::process::{
     CurrentProcess, ParentProcess, Process, ProcessBuilder, active_children, current_process,
     parent_process,
 };
+pub use crate::shared::Immediate;
 pub use crate::shared::{
     Array, ArrayGuard, Barrier, BoundedSemaphore, Condition, ConditionGuard, Connection, Dict,
     Element, Event, Fd, GetError, JoinableQueue, List, Lock, LockGuard, Manager, Pipe, PutError,

@@ -58,6 +58,7 @@ use crate::sys::segment::Segment;
 
 pub use manager::{Dict, List, Manager};
 pub use memory::{Item, ShareableList, SharedMemory, SharedMemoryManager};
+pub use queue::Immediate;
 pub use queue::{GetError, JoinableQueue, PutError, Queue, SimpleQueue};
 pub use socket::{Connection, Fd, Pipe};
 pub use sync::{

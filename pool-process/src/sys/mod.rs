@@ -10,6 +10,7 @@ pub(crate) mod boot;
 pub(crate) mod child;
 pub(crate) mod current;
 pub(crate) mod entry;
+pub(crate) mod fd_pass;
 pub(crate) mod futex;
 pub(crate) mod image;
 pub(crate) mod mailbox;

@@ -6,7 +6,6 @@ use std::time::Duration;
 use pool_core::{Deadline, Error};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::shared::serialize_fd;
 use crate::task::Wire;
 
 use super::Queue;
@@ -166,14 +165,14 @@ impl<T> fmt::Debug for JoinableQueue<T> {
 
 impl<T> Serialize for JoinableQueue<T> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        serialize_fd(&self.queue.ring.segment, "JoinableQueue", s)
+        self.queue.ring.serialize("JoinableQueue", s)
     }
 }
 
 impl<'de, T> Deserialize<'de> for JoinableQueue<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<JoinableQueue<T>, D::Error> {
         Ok(JoinableQueue {
-            queue: Queue::deserialize(d)?,
+            queue: Queue::deserialize_as(d, "JoinableQueue")?,
         })
     }
 }

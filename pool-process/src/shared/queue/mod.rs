@@ -13,25 +13,69 @@ pub use simple::SimpleQueue;
 
 use std::fmt;
 use std::marker::PhantomData;
+use std::os::fd::AsFd;
 use std::sync::Arc;
+use std::sync::atomic::Ordering::Relaxed;
 use std::time::{Duration, Instant};
 
 use pool_core::{Deadline, Error, ErrorKind};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::shared::{deserialize_segment, serialize_fd};
+use crate::sys::fd_pass::{FdChannel, memfd_contents, memfd_holding};
+use crate::sys::segment::Segment;
 use crate::task::Wire;
 use crate::wire::inherit;
 
-use self::ring::{DEFAULT_CAPACITY, ITEM_HEAD, Ring};
+use self::ring::{DEFAULT_CAPACITY, Got, Payload, Put, Ring};
+
+/// How [`shutdown`](Queue::shutdown) treats the items still queued:
+/// Python 3.13's `immediate` argument, as for the thread backend's
+/// queues.
+///
+/// # Examples
+///
+/// ```
+/// use pool_process::{Immediate, Queue};
+///
+/// let q = Queue::new(0).unwrap();
+/// q.put(1u8).unwrap();
+/// q.shutdown(Immediate::No).unwrap();
+/// assert_eq!(q.get().unwrap(), 1, "gets drain what is left");
+///
+/// let q = Queue::new(0).unwrap();
+/// q.put(1u8).unwrap();
+/// q.shutdown(Immediate::Yes).unwrap();
+/// assert!(q.get().unwrap_err().is_shutdown(), "the items were dropped");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Immediate {
+    /// Gets go on returning the queued items, and fail once it is empty.
+    No,
+    /// The queued items are dropped, each counted as a task done, and gets
+    /// fail at once.
+    Yes,
+}
 
 /// A FIFO queue shared by processes: Python's `multiprocessing.Queue`.
 ///
 /// Items are any [`Wire`] values, copied through shared memory. `maxsize`
-/// bounds the number of items (0: no bound); the buffer bounds their
-/// total encoded bytes (1 MiB unless set with
-/// [`with_capacity`](Queue::with_capacity)). Pass it to a child as an
-/// argument of its [`Process`](crate::Process); clones share the queue.
+/// bounds the number of items (0: no bound); the buffer bounds the total
+/// encoded bytes of the small ones (1 MiB unless set with
+/// [`with_capacity`](Queue::with_capacity)). An item of more than half
+/// the buffer travels apart, in a memfd of its own whose descriptor the
+/// queue hands over a socket, so items of any size go through, in order
+/// with the small ones; its memory is freed once it is taken, or when the
+/// last process holding the queue drops it. Pass the queue to a child as
+/// an argument of its [`Process`](crate::Process); clones share the
+/// queue.
+///
+/// [`shutdown`](Queue::shutdown) (Python 3.13's) ends the queue for every
+/// process; [`close`](Queue::close) only ends this process's use of it.
+/// A `put` writes the item straight into shared memory: there is no
+/// feeder thread and nothing left to flush, so
+/// [`join_thread`](Queue::join_thread) and
+/// [`cancel_join_thread`](Queue::cancel_join_thread) have nothing to wait
+/// for.
 ///
 /// A process that dies inside a `put` or `get` (holding the queue's
 /// internal lock) never blocks the others: the next operation finds the
@@ -86,7 +130,8 @@ impl<T: Wire> Queue<T> {
     }
 
     /// A queue whose buffer holds `bytes` bytes of encoded items (each
-    /// takes 4 bytes more than its encoding).
+    /// takes 4 bytes more than its encoding). An item of more than half of
+    /// it travels apart, in a memfd of its own (see [`Queue`]).
     ///
     /// # Errors
     ///
@@ -97,9 +142,10 @@ impl<T: Wire> Queue<T> {
     ///
     /// ```
     /// let q = pool_process::Queue::with_capacity(0, 16).unwrap();
-    /// let error = q.put(vec![0u8; 64]).unwrap_err();
-    /// let cause = error.error().unwrap(); // also the `source()`
-    /// assert!(cause.to_string().contains("does not fit"), "{cause}");
+    /// q.put(vec![1u8; 64]).unwrap(); // larger than the buffer: apart
+    /// q.put(vec![2u8; 2]).unwrap(); // in the buffer
+    /// assert_eq!(q.get().unwrap(), vec![1u8; 64]);
+    /// assert_eq!(q.get().unwrap(), vec![2u8; 2]);
     /// ```
     pub fn with_capacity(maxsize: usize, bytes: usize) -> Result<Queue<T>, Error> {
         Ok(Queue {
@@ -108,21 +154,27 @@ impl<T: Wire> Queue<T> {
         })
     }
 
-    fn encode(&self, item: T) -> Result<(Vec<u8>, T), PutError<T>> {
-        match crate::wire::codec::to_postcard(&item) {
-            Ok(bytes) if ITEM_HEAD + bytes.len() > self.ring.capacity => {
-                let error = Error::from_kind(ErrorKind::Serialize).with_detail(format!(
-                    "an item of {} bytes does not fit the queue's {}-byte buffer \
-                     (see Queue::with_capacity)",
-                    bytes.len(),
-                    self.ring.capacity
-                ));
-                Err(PutError::Failed(item, error))
-            }
-            Ok(bytes) => Ok((bytes, item)),
+    /// The item's encoding, inline or in a memfd of its own; the item
+    /// comes back for the caller to return in an error.
+    fn encode(&self, item: T) -> Result<(Payload, T), PutError<T>> {
+        let bytes = match crate::wire::codec::to_postcard(&item) {
+            Ok(bytes) => bytes,
             Err(e) => {
                 let error = Error::new(ErrorKind::Serialize, inherit::explain(e))
                     .with_detail(format!("a queue item ({})", std::any::type_name::<T>()));
+                return Err(PutError::Failed(item, error));
+            }
+        };
+        if !self.ring.is_large(bytes.len()) {
+            return Ok((Payload::Inline(bytes), item));
+        }
+        match memfd_holding("poolrt-queue-item", &bytes) {
+            Ok(memfd) => Ok((Payload::Apart(memfd), item)),
+            Err(e) => {
+                let error = Error::new(ErrorKind::SharedMemory, e).with_detail(format!(
+                    "needed by a queue item of {} bytes, which travels in a memfd of its own",
+                    bytes.len()
+                ));
                 Err(PutError::Failed(item, error))
             }
         }
@@ -134,10 +186,17 @@ impl<T: Wire> Queue<T> {
         block: bool,
         deadline: Option<Instant>,
     ) -> Result<(), PutError<T>> {
-        let (bytes, item) = self.encode(item)?;
-        match self.ring.put(&bytes, block, deadline) {
-            Ok(true) => Ok(()),
-            Ok(false) => Err(PutError::Full(item)),
+        if self.ring.closed.load(Relaxed) {
+            return Err(PutError::Failed(item, closed("put")));
+        }
+        if self.ring.is_shutdown() {
+            return Err(PutError::ShutDown(item));
+        }
+        let (payload, item) = self.encode(item)?;
+        match self.ring.put(&payload, block, deadline) {
+            Ok(Put::Done) => Ok(()),
+            Ok(Put::NoRoom) => Err(PutError::Full(item)),
+            Ok(Put::ShutDown) => Err(PutError::ShutDown(item)),
             Err(broken) => Err(PutError::Failed(item, broken)),
         }
     }
@@ -146,9 +205,13 @@ impl<T: Wire> Queue<T> {
     ///
     /// # Errors
     ///
-    /// [`PutError::Failed`]: the item could not be serialized or does not
-    /// fit the buffer, or the queue is broken ([`ErrorKind::Broken`]: a
-    /// process died inside an operation on it; see the type's docs).
+    /// [`PutError::ShutDown`] with the item once the queue is shut down
+    /// (by any process, even while this put waits).
+    /// [`PutError::Failed`]: the item could not be serialized
+    /// ([`ErrorKind::Serialize`]) or given a memfd, this process
+    /// [`close`](Queue::close)d the queue ([`ErrorKind::Closed`]), or the
+    /// queue is broken ([`ErrorKind::Broken`]: a process died inside an
+    /// operation on it; see the type's docs).
     ///
     /// # Examples
     ///
@@ -199,11 +262,19 @@ impl<T: Wire> Queue<T> {
     }
 
     fn get_until(&self, block: bool, deadline: Option<Instant>) -> Result<T, GetError> {
-        let bytes = self
-            .ring
-            .get(block, deadline)
-            .map_err(GetError::Failed)?
-            .ok_or(GetError::Empty)?;
+        if self.ring.closed.load(Relaxed) {
+            return Err(GetError::Failed(closed("get")));
+        }
+        let bytes = match self.ring.get(block, deadline).map_err(GetError::Failed)? {
+            Got::Item(Payload::Inline(bytes)) => bytes,
+            Got::Item(Payload::Apart(memfd)) => memfd_contents(memfd).map_err(|e| {
+                GetError::Failed(
+                    Error::new(ErrorKind::Io, e).with_detail("reading a large queue item's memfd"),
+                )
+            })?,
+            Got::Nothing => return Err(GetError::Empty),
+            Got::ShutDown => return Err(GetError::ShutDown),
+        };
         crate::wire::codec::from_postcard(&bytes).map_err(|e| {
             GetError::Failed(
                 Error::new(ErrorKind::Deserialize, e)
@@ -216,8 +287,11 @@ impl<T: Wire> Queue<T> {
     ///
     /// # Errors
     ///
-    /// [`GetError::Failed`]: the item could not be deserialized, or the
-    /// queue is broken ([`ErrorKind::Broken`]).
+    /// [`GetError::ShutDown`] once the queue is shut down and empty (by
+    /// any process, even while this get waits).
+    /// [`GetError::Failed`]: the item could not be deserialized, this
+    /// process [`close`](Queue::close)d the queue ([`ErrorKind::Closed`]),
+    /// or the queue is broken ([`ErrorKind::Broken`]).
     ///
     /// # Examples
     ///
@@ -317,6 +391,126 @@ impl<T: Wire> Queue<T> {
         let maxsize = self.ring.maxsize();
         maxsize > 0 && self.ring.count() >= maxsize
     }
+
+    /// Ends this process's use of the queue: Python's `close()`. Later
+    /// puts and gets through any clone of this handle fail with
+    /// [`ErrorKind::Closed`] (Python's `ValueError`); `qsize`, `empty`,
+    /// `full` and a `JoinableQueue`'s `task_done` and `join` still work.
+    /// Other processes, and the handles they were given, are not
+    /// affected, nor are the items already put: a put has reached shared
+    /// memory by the time it returns. Closing twice does nothing.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_core::ErrorKind;
+    ///
+    /// let q = pool_process::Queue::new(0).unwrap();
+    /// q.put(1u8).unwrap();
+    /// q.close();
+    /// let error = q.put(2).unwrap_err();
+    /// assert_eq!(error.error().unwrap().kind(), ErrorKind::Closed);
+    /// assert_eq!(q.qsize(), 1);
+    /// q.join_thread().unwrap();
+    /// ```
+    pub fn close(&self) {
+        self.ring.closed.store(true, Relaxed);
+    }
+
+    /// Python's `join_thread()`: waits until this process's puts are
+    /// flushed. A poolrt put writes the item into shared memory before it
+    /// returns, with no feeder thread in between, so they already are:
+    /// this returns at once, and never blocks.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidState`] if the queue was not
+    /// [`close`](Queue::close)d first (Python's `AssertionError`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let q = pool_process::Queue::new(0).unwrap();
+    /// q.put("last words".to_owned()).unwrap();
+    /// assert!(q.join_thread().is_err(), "not closed yet");
+    /// q.close();
+    /// q.join_thread().unwrap();
+    /// ```
+    pub fn join_thread(&self) -> Result<(), Error> {
+        if self.ring.closed.load(Relaxed) {
+            Ok(())
+        } else {
+            Err(Error::from_kind(ErrorKind::InvalidState)
+                .with_detail("join_thread() before close() on this queue"))
+        }
+    }
+
+    /// Python's `cancel_join_thread()`, which lets a process exit without
+    /// flushing its buffered puts. poolrt buffers none (see
+    /// [`join_thread`](Queue::join_thread)), so this does nothing: an
+    /// exiting process never waits on a queue, and never loses what it
+    /// put.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let q = pool_process::Queue::new(0).unwrap();
+    /// q.put(1u8).unwrap();
+    /// q.cancel_join_thread();
+    /// assert_eq!(q.get().unwrap(), 1, "nothing was lost");
+    /// ```
+    pub fn cancel_join_thread(&self) {}
+
+    /// Shuts the queue down for every process that holds it: Python
+    /// 3.13's `shutdown(immediate)`, as the thread backend's. Puts then
+    /// fail with [`PutError::ShutDown`]; gets return what is left, then
+    /// fail with [`GetError::ShutDown`]. With [`Immediate::Yes`] the items
+    /// left are dropped at once, each counted as done (so a
+    /// [`JoinableQueue::join`] returns once nothing else is unfinished).
+    /// Every put and get blocked on the queue, in any process, wakes up
+    /// to see it. Shutting down twice is harmless, and a later
+    /// `Immediate::Yes` still drops what is left.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::Broken`] if the queue is broken (see the type's docs).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_process::{Immediate, Queue};
+    ///
+    /// let q = Queue::new(0).unwrap();
+    /// q.put(1u8).unwrap();
+    /// q.shutdown(Immediate::No).unwrap();
+    /// assert!(q.put(2).unwrap_err().is_shutdown());
+    /// assert_eq!(q.get().unwrap(), 1);
+    /// assert!(q.get().unwrap_err().is_shutdown());
+    /// ```
+    pub fn shutdown(&self, immediate: Immediate) -> Result<(), Error> {
+        self.ring.shutdown(immediate == Immediate::Yes)
+    }
+
+    /// True once [`shutdown`](Queue::shutdown) was called, by any process.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let q = pool_process::Queue::<u8>::new(0).unwrap();
+    /// assert!(!q.is_shutdown());
+    /// q.shutdown(pool_process::Immediate::Yes).unwrap();
+    /// assert!(q.is_shutdown());
+    /// ```
+    pub fn is_shutdown(&self) -> bool {
+        self.ring.is_shutdown()
+    }
+}
+
+/// The error of a put or get after [`Queue::close`].
+fn closed(operation: &str) -> Error {
+    Error::from_kind(ErrorKind::Closed).with_detail(format!(
+        "cannot {operation}: this process closed the queue (Queue::close)"
+    ))
 }
 
 impl<T> Clone for Queue<T> {
@@ -333,23 +527,53 @@ impl<T> fmt::Debug for Queue<T> {
         f.debug_struct("Queue")
             .field("qsize", &self.ring.count())
             .field("maxsize", &self.ring.maxsize())
+            .field("shut_down", &self.ring.is_shutdown())
+            .field("closed", &self.ring.closed.load(Relaxed))
             .finish()
     }
 }
 
 impl<T> Serialize for Queue<T> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        serialize_fd(&self.ring.segment, "Queue", s)
+        self.ring.serialize("Queue", s)
     }
 }
 
 impl<'de, T> Deserialize<'de> for Queue<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Queue<T>, D::Error> {
-        let segment = deserialize_segment(d, "Queue")?;
-        let ring = Ring::adopt(segment).map_err(serde::de::Error::custom)?;
+        Queue::deserialize_as(d, "Queue")
+    }
+}
+
+impl<T> Queue<T> {
+    /// Decodes a queue that travelled as `what` (see [`Ring::serialize`]).
+    fn deserialize_as<'de, D: Deserializer<'de>>(d: D, what: &str) -> Result<Queue<T>, D::Error> {
         Ok(Queue {
-            ring: Arc::new(ring),
+            ring: Arc::new(Ring::deserialize(d, what)?),
             _items: PhantomData,
         })
+    }
+}
+
+impl Ring {
+    /// A queue travels as the indices of its three descriptors: the
+    /// segment and the channel's two ends.
+    fn serialize<S: Serializer>(&self, what: &str, s: S) -> Result<S::Ok, S::Error> {
+        let [send, recv] = self.channel.ends();
+        let mut indices = [0u32; 3];
+        for (index, fd) in indices.iter_mut().zip([self.segment.as_fd(), send, recv]) {
+            *index = inherit::export(fd, what).map_err(serde::ser::Error::custom)?;
+        }
+        indices.serialize(s)
+    }
+
+    fn deserialize<'de, D: Deserializer<'de>>(d: D, what: &str) -> Result<Ring, D::Error> {
+        use serde::de::Error as _;
+        let [segment, send, recv] = <[u32; 3]>::deserialize(d)?;
+        let import = |index| inherit::import(index, what).map_err(D::Error::custom);
+        let (segment, send, recv) = (import(segment)?, import(send)?, import(recv)?);
+        let segment = Segment::adopt(segment)
+            .map_err(|e| D::Error::custom(format!("cannot map the {what}: {e}")))?;
+        Ring::adopt(segment, FdChannel::from_ends(send, recv)).map_err(D::Error::custom)
     }
 }

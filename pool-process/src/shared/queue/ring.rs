@@ -14,6 +14,30 @@
 //! Items are encoded before the mutex is taken and decoded after it is
 //! released, so the mutex covers only two copies and some arithmetic.
 //!
+//! # Large items
+//!
+//! An item of more than half the ring ([`Ring::is_large`]) travels apart:
+//! its bytes go into a memfd of their own before the mutex is taken, and
+//! under the mutex the producer sends that memfd through the queue's
+//! [`FdChannel`] (a socket pair every holder of the queue has) and writes
+//! a record of just the [`APART`] length word into the ring. A consumer
+//! that takes such a record receives the next descriptor from the channel,
+//! still under the mutex, and reads the bytes after releasing it. Both
+//! sides touch the channel only under the mutex, so its descriptors are
+//! always those of the ring's `APART` records, in the same order: order
+//! holds between small and large items. A memfd in flight belongs to the
+//! socket, so the kernel frees it when the last holder of the queue closes
+//! it (dropped, or killed); a consumer closes its copy after reading it.
+//! When the channel's socket buffer is full (a few hundred large items
+//! wait) a producer waits as for a full queue.
+//!
+//! # Shutdown
+//!
+//! `shut_down` is set for good by `shutdown`: puts fail, gets drain what
+//! is left (or, with `immediate`, find it dropped: the ring emptied, the
+//! channel drained, each dropped item counted as done) and then fail.
+//! Every sleeper is woken to see it.
+//!
 //! # A holder that dies
 //!
 //! The mutex is robust (`shared/sync/README.md`). A process that dies
@@ -24,14 +48,16 @@
 //! operation fails with [`ErrorKind::Broken`] naming that thread.
 
 use std::mem::offset_of;
+use std::os::fd::{AsFd, OwnedFd};
 use std::sync::atomic::Ordering::Relaxed;
-use std::sync::atomic::{AtomicU32, AtomicU64};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64};
 use std::time::Instant;
 
 use pool_core::{Error, ErrorKind};
 
 use crate::shared::create_error;
 use crate::shared::sync::word::{ALL, RawMutex, SeqWord, Taken};
+use crate::sys::fd_pass::FdChannel;
 use crate::sys::segment::{Segment, shared_layout};
 
 shared_layout! {
@@ -68,6 +94,8 @@ shared_layout! {
         /// The thread id of a holder that died inside an operation (0:
         /// the queue is sound).
         broken: AtomicU32,
+        /// 1 once `shutdown` was called.
+        shut_down: AtomicU32,
     }
 }
 
@@ -89,6 +117,7 @@ const _: () = assert!(offset_of!(RingHeader, maxsize) == 64);
 const _: () = assert!(offset_of!(RingHeader, capacity) == 72);
 const _: () = assert!(offset_of!(RingHeader, owner) == 80);
 const _: () = assert!(offset_of!(RingHeader, broken) == 88);
+const _: () = assert!(offset_of!(RingHeader, shut_down) == 92);
 const _: () = assert!(size_of::<RingHeader>() == 96);
 const _: () = assert!(size_of::<RingHeader>() <= DATA);
 
@@ -99,10 +128,44 @@ pub(super) const DEFAULT_CAPACITY: usize = 1 << 20;
 /// Bytes before each item in the ring: its length.
 pub(super) const ITEM_HEAD: usize = 4;
 
-/// The shared ring both queue types are built on.
+/// The length word of a record whose item travels apart, through the
+/// channel (see "Large items" above).
+const APART: u32 = u32::MAX;
+
+/// An encoded item as the ring carries it.
+pub(super) enum Payload {
+    /// The item's bytes, copied into the ring.
+    Inline(Vec<u8>),
+    /// A memfd holding the item's bytes, sent through the channel.
+    Apart(OwnedFd),
+}
+
+/// What a put did.
+pub(super) enum Put {
+    Done,
+    /// No room until the deadline (or at once, not blocking).
+    NoRoom,
+    /// The queue is shut down.
+    ShutDown,
+}
+
+/// What a get found.
+pub(super) enum Got {
+    Item(Payload),
+    /// Nothing until the deadline (or at once, not blocking).
+    Nothing,
+    /// The queue is shut down and empty.
+    ShutDown,
+}
+
+/// The shared ring all the queue types are built on, as this process holds
+/// it: the segment and the channel, shared; `closed`, this process's own.
 pub(super) struct Ring {
     pub(super) segment: Segment,
+    pub(super) channel: FdChannel,
     pub(super) capacity: usize,
+    /// Set by `Queue::close` in this process.
+    pub(super) closed: AtomicBool,
 }
 
 impl Ring {
@@ -113,13 +176,14 @@ impl Ring {
         }
         let segment = Segment::create("poolrt-queue", DATA + capacity)
             .map_err(|e| create_error("Queue", e))?;
+        let channel = FdChannel::new().map_err(|e| create_error("Queue", e))?;
         let header = segment.header::<RingHeader>();
         header.maxsize.store(maxsize as u64, Relaxed);
         header.capacity.store(capacity as u64, Relaxed);
-        Ok(Ring { segment, capacity })
+        Ok(Ring::new(segment, channel, capacity))
     }
 
-    pub(super) fn adopt(segment: Segment) -> Result<Ring, String> {
+    pub(super) fn adopt(segment: Segment, channel: FdChannel) -> Result<Ring, String> {
         if segment.len() < DATA {
             return Err("the inherited queue memory is not a queue".to_owned());
         }
@@ -127,7 +191,22 @@ impl Ring {
         if capacity == 0 || capacity > segment.len() - DATA {
             return Err("the inherited queue memory is not a queue".to_owned());
         }
-        Ok(Ring { segment, capacity })
+        Ok(Ring::new(segment, channel, capacity))
+    }
+
+    fn new(segment: Segment, channel: FdChannel, capacity: usize) -> Ring {
+        Ring {
+            segment,
+            channel,
+            capacity,
+            closed: AtomicBool::new(false),
+        }
+    }
+
+    /// Whether an item of `len` encoded bytes travels apart: it would take
+    /// more than half the ring (or its length would not fit the word).
+    pub(super) fn is_large(&self, len: usize) -> bool {
+        ITEM_HEAD + len > self.capacity / 2 || len >= APART as usize
     }
 
     fn header(&self) -> &RingHeader {
@@ -193,6 +272,11 @@ impl Ring {
         self.header().unfinished.load(Relaxed)
     }
 
+    /// Whether `shutdown` was called (by any process); once true, for good.
+    pub(super) fn is_shutdown(&self) -> bool {
+        self.header().shut_down.load(Relaxed) != 0
+    }
+
     /// Copies `bytes` into the ring at stream position `at`, wrapping.
     pub(super) fn write_wrapped(&self, at: u64, bytes: &[u8]) {
         let offset = (at % self.capacity as u64) as usize;
@@ -209,27 +293,40 @@ impl Ring {
     }
 
     /// Adds one encoded item, waiting for room until `deadline` (`None`:
-    /// forever) if `block`. False if there was no room in time; an error
-    /// if the queue is broken.
+    /// forever) if `block`. An error if the queue is broken, or the
+    /// channel refused a large item's descriptor.
     pub(super) fn put(
         &self,
-        bytes: &[u8],
+        payload: &Payload,
         mut block: bool,
         deadline: Option<Instant>,
-    ) -> Result<bool, Error> {
-        let need = (ITEM_HEAD + bytes.len()) as u64;
+    ) -> Result<Put, Error> {
+        let need = match payload {
+            Payload::Inline(bytes) => (ITEM_HEAD + bytes.len()) as u64,
+            Payload::Apart(_) => ITEM_HEAD as u64,
+        };
         if !self.enter(deadline)? {
-            return Ok(false);
+            return Ok(Put::NoRoom);
         }
         let header = self.header();
         loop {
+            if header.shut_down.load(Relaxed) != 0 {
+                self.mutex().unlock();
+                return Ok(Put::ShutDown);
+            }
             let maxsize = header.maxsize.load(Relaxed);
             let count = header.count.load(Relaxed);
             let (head, tail) = (header.head.load(Relaxed), header.tail.load(Relaxed));
             let free = self.capacity as u64 - (tail - head);
-            if (maxsize == 0 || count < maxsize) && free >= need {
-                self.write_wrapped(tail, &(bytes.len() as u32).to_le_bytes());
-                self.write_wrapped(tail + ITEM_HEAD as u64, bytes);
+            let room = (maxsize == 0 || count < maxsize) && free >= need;
+            if room && self.send_apart(payload)? {
+                match payload {
+                    Payload::Inline(bytes) => {
+                        self.write_wrapped(tail, &(bytes.len() as u32).to_le_bytes());
+                        self.write_wrapped(tail + ITEM_HEAD as u64, bytes);
+                    }
+                    Payload::Apart(_) => self.write_wrapped(tail, &APART.to_le_bytes()),
+                }
                 header.tail.store(tail + need, Relaxed);
                 header.count.store(count + 1, Relaxed);
                 header.unfinished.fetch_add(1, Relaxed);
@@ -240,25 +337,35 @@ impl Ring {
                 if sleepers {
                     not_empty.wake(1);
                 }
-                return Ok(true);
+                return Ok(Put::Done);
             }
             if !block {
                 self.mutex().unlock();
-                return Ok(false);
+                return Ok(Put::NoRoom);
             }
             block = self.sleep(&header.not_full, &header.put_waiters, deadline)?;
         }
     }
 
+    /// With the mutex held: sends a large item's memfd through the
+    /// channel (true at once for an inline item); false if the channel is
+    /// full. An error (mutex released) if the kernel refuses it.
+    fn send_apart(&self, payload: &Payload) -> Result<bool, Error> {
+        let Payload::Apart(fd) = payload else {
+            return Ok(true);
+        };
+        self.channel.try_send(fd.as_fd()).map_err(|e| {
+            self.mutex().unlock();
+            Error::new(ErrorKind::Io, e)
+                .with_detail("could not hand a large queue item's memfd to the queue's socket")
+        })
+    }
+
     /// Takes one encoded item, waiting until `deadline` if `block`;
     /// an error if the queue is broken.
-    pub(super) fn get(
-        &self,
-        mut block: bool,
-        deadline: Option<Instant>,
-    ) -> Result<Option<Vec<u8>>, Error> {
+    pub(super) fn get(&self, mut block: bool, deadline: Option<Instant>) -> Result<Got, Error> {
         if !self.enter(deadline)? {
-            return Ok(None);
+            return Ok(Got::Nothing);
         }
         let header = self.header();
         loop {
@@ -267,10 +374,18 @@ impl Ring {
                 let head = header.head.load(Relaxed);
                 let mut len = [0u8; ITEM_HEAD];
                 self.read_wrapped(head, &mut len);
-                let len = u32::from_le_bytes(len) as usize;
-                let mut bytes = vec![0u8; len];
-                self.read_wrapped(head + ITEM_HEAD as u64, &mut bytes);
-                header.head.store(head + (ITEM_HEAD + len) as u64, Relaxed);
+                let (payload, used) = match u32::from_le_bytes(len) {
+                    APART => (
+                        self.channel.try_recv().map(|fd| fd.map(Payload::Apart)),
+                        ITEM_HEAD,
+                    ),
+                    len => {
+                        let mut bytes = vec![0u8; len as usize];
+                        self.read_wrapped(head + ITEM_HEAD as u64, &mut bytes);
+                        (Ok(Some(Payload::Inline(bytes))), ITEM_HEAD + len as usize)
+                    }
+                };
+                header.head.store(head + used as u64, Relaxed);
                 header.count.store(count - 1, Relaxed);
                 let not_full = SeqWord(&header.not_full);
                 not_full.bump();
@@ -281,14 +396,60 @@ impl Ring {
                     // item than the first sleeper's.
                     not_full.wake(ALL);
                 }
-                return Ok(Some(bytes));
+                return match payload {
+                    Ok(Some(payload)) => Ok(Got::Item(payload)),
+                    Ok(None) => Err(Error::from_kind(ErrorKind::Io).with_detail(
+                        "a large queue item's memfd was missing from the queue's socket",
+                    )),
+                    Err(e) => Err(Error::new(ErrorKind::Io, e)
+                        .with_detail("could not receive a large queue item's memfd")),
+                };
+            }
+            if header.shut_down.load(Relaxed) != 0 {
+                self.mutex().unlock();
+                return Ok(Got::ShutDown);
             }
             if !block {
                 self.mutex().unlock();
-                return Ok(None);
+                return Ok(Got::Nothing);
             }
             block = self.sleep(&header.not_empty, &header.get_waiters, deadline)?;
         }
+    }
+
+    /// Shuts the queue down for every process (see "Shutdown" above):
+    /// `immediate` also drops every item, counting each as done. An error
+    /// if the queue is broken.
+    pub(super) fn shutdown(&self, immediate: bool) -> Result<(), Error> {
+        self.enter(None)?;
+        let header = self.header();
+        header.shut_down.store(1, Relaxed);
+        let mut all_done = false;
+        if immediate {
+            let dropped = header.count.swap(0, Relaxed);
+            header.head.store(header.tail.load(Relaxed), Relaxed);
+            // The channel holds exactly the dropped large items' memfds.
+            while let Ok(Some(memfd)) = self.channel.try_recv() {
+                drop(memfd);
+            }
+            let unfinished = header.unfinished.load(Relaxed);
+            header
+                .unfinished
+                .store(unfinished.saturating_sub(dropped), Relaxed);
+            all_done = unfinished <= dropped;
+        }
+        let mut words = vec![&header.not_empty, &header.not_full];
+        if all_done {
+            words.push(&header.all_done);
+        }
+        for word in &words {
+            SeqWord(word).bump();
+        }
+        self.mutex().unlock();
+        for word in words {
+            SeqWord(word).wake(ALL);
+        }
+        Ok(())
     }
 
     /// With the mutex held: sleeps on `seq` as one of `waiters`, and

@@ -8,7 +8,10 @@ use crate::task::Wire;
 use super::Queue;
 
 /// An unbounded [`Queue`]: Python's `multiprocessing.SimpleQueue`. It
-/// derefs to the `Queue`, whose methods it shares.
+/// derefs to the `Queue`, whose methods it shares: Python's `close()`
+/// among them ([`Queue::close`]; later puts and gets in this process fail
+/// with [`ErrorKind::Closed`](pool_core::ErrorKind::Closed)), and items of
+/// any size.
 ///
 /// # Examples
 ///
