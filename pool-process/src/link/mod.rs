@@ -342,10 +342,15 @@ impl Link {
                 if worn_out || child.memory.as_mut().is_some_and(MemoryWatch::over_limit) {
                     self.retire();
                     // Replaced at once, as Python's pool does, so an idle
-                    // pool keeps its size. A failure here is left for the
-                    // next task, which tries again and reports it.
-                    if !self.config.terminating.load(Ordering::SeqCst) {
-                        let _ = self.respawn();
+                    // pool keeps its size. A replacement that fails to
+                    // initialize breaks the pool (the next task reports
+                    // it); another failure is left for the next task,
+                    // which tries again.
+                    if !self.config.terminating.load(Ordering::SeqCst)
+                        && let Err(error) = self.respawn()
+                        && error.kind() == ErrorKind::Initializer
+                    {
+                        let _ = self.config.broken.get_or_init(|| error);
                     }
                 }
                 value
