@@ -42,9 +42,21 @@ impl Launch<'_> {
         &self,
         listed: impl FnOnce(&Arc<ChildHandle>) -> Result<(), Error>,
     ) -> Result<(Arc<ChildHandle>, Mailbox), Error> {
+        self.spawn(listed)?.greeted()
+    }
+
+    /// Step 1 alone: spawns the child and lets `listed` record its handle
+    /// (an error there kills the child and is returned). The thread that
+    /// calls this must outlive the child: the kernel's parent-death
+    /// signal follows the spawning thread. The greeting can then be
+    /// awaited on any thread ([`Spawned::greeted`]).
+    pub(crate) fn spawn(
+        &self,
+        listed: impl FnOnce(&Arc<ChildHandle>) -> Result<(), Error>,
+    ) -> Result<Spawned, Error> {
         let spawn_error =
-            |e: std::io::Error| Error::new(ErrorKind::Spawn, e).with_detail(self.name);
-        let (mut mailbox, ends) = Mailbox::parent().map_err(spawn_error)?;
+            |e: std::io::Error| Error::new(ErrorKind::Spawn, e).with_detail(self.name.to_owned());
+        let (mailbox, ends) = Mailbox::parent().map_err(spawn_error)?;
         let settings = Settings {
             parent: crate::sys::current::pid(),
             core: self.core,
@@ -69,13 +81,34 @@ impl Launch<'_> {
             child.kill_and_reap();
             return Err(error);
         }
-        self.greeting(&child, &mut mailbox)?;
-        Ok((child, mailbox))
+        Ok(Spawned {
+            child,
+            mailbox,
+            startup_timeout: self.startup_timeout,
+            reply_spin: self.reply_spin,
+        })
+    }
+}
+
+/// A child spawned and listed, whose greeting is still to come.
+pub(crate) struct Spawned {
+    child: Arc<ChildHandle>,
+    mailbox: Mailbox,
+    startup_timeout: Duration,
+    reply_spin: Duration,
+}
+
+impl Spawned {
+    /// Step 2: waits for the greeting; on an error the child is reaped.
+    pub(crate) fn greeted(mut self) -> Result<(Arc<ChildHandle>, Mailbox), Error> {
+        self.greeting()?;
+        Ok((self.child, self.mailbox))
     }
 
     /// Step 2: waits (bounded by the start-up timeout) for the child's
     /// greeting and checks it names this build.
-    fn greeting(&self, child: &ChildHandle, mailbox: &mut Mailbox) -> Result<(), Error> {
+    fn greeting(&mut self) -> Result<(), Error> {
+        let (child, mailbox) = (&self.child, &mut self.mailbox);
         let pid = child.pid();
         // A timeout too large for a deadline (`Duration::MAX`) means none.
         let deadline = Instant::now().checked_add(self.startup_timeout);

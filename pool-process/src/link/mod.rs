@@ -30,11 +30,17 @@
 //!    left it over `max_memory_per_child` (`memory.rs`), or when the link
 //!    stops, the child is told to exit and reaped (killed if it does not
 //!    exit in time). Nothing leaks: every child is reaped, every
-//!    descriptor closed.
+//!    descriptor closed. A child retired after a task is replaced at once,
+//!    as Python's pool does: the link spawns the replacement (its thread
+//!    must outlive the child, for the parent-death signal), and a thread
+//!    of its own awaits the greeting and runs the initializer, so the
+//!    task that retired its predecessor completes without waiting; the
+//!    next task takes the replacement over.
 
 use std::ffi::OsString;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crate::sys::child::{ChildHandle, Signal};
@@ -52,6 +58,7 @@ mod memory;
 pub use exit::{ExitReason, WorkerExit};
 pub(crate) use exit::{failure_error, failure_to_error};
 pub(crate) use launch::Launch;
+use launch::Spawned;
 pub(crate) use limit::{Limits, StopFlag};
 pub(crate) use memory::MemoryLimit;
 
@@ -152,6 +159,9 @@ pub(crate) struct Link {
     /// The last child died (rather than retired): its replacement counts
     /// against the rate limit.
     died: bool,
+    /// A replacement for a retired child, starting on a thread of its own
+    /// so the task that retired its predecessor completes at once.
+    replacement: Option<JoinHandle<Result<Child, Error>>>,
 }
 
 impl Link {
@@ -166,6 +176,7 @@ impl Link {
             child: None,
             respawns: Vec::new(),
             died: false,
+            replacement: None,
         };
         link.child = Some(link.spawn()?);
         Ok(link)
@@ -175,39 +186,61 @@ impl Link {
     /// exists, so a pool terminated while a worker starts (or runs its
     /// initializer) kills that worker too, and it runs no task.
     fn spawn(&self) -> Result<Child, Error> {
+        Self::spawn_in(&self.config, self.slot, self.core)
+    }
+
+    /// [`spawn`](Self::spawn) for worker `slot`, pinned to `core`: a
+    /// function of its own, so a replacement can start on another thread.
+    fn spawn_in(config: &LinkConfig, slot: usize, core: Option<usize>) -> Result<Child, Error> {
+        Self::finish_start(config, slot, Self::spawn_process(config, slot, core)?)
+    }
+
+    /// Step 1 of [`spawn`](Self::spawn), on the link's own thread (the
+    /// child's parent-death signal follows the thread that spawned it).
+    fn spawn_process(
+        config: &LinkConfig,
+        slot: usize,
+        core: Option<usize>,
+    ) -> Result<Spawned, Error> {
         let launch = Launch {
-            program: &self.config.program,
-            argv0: &self.config.argv0,
-            core: self.core,
-            child_spin: self.config.child_spin,
+            program: &config.program,
+            argv0: &config.argv0,
+            core,
+            child_spin: config.child_spin,
             inherited: &[],
-            name: &format!("PoolWorker-{}", self.slot + 1),
+            name: &format!("PoolWorker-{}", slot + 1),
             // A pool's workers are daemons, as in Python.
             daemon: true,
-            startup_timeout: self.config.startup_timeout,
-            reply_spin: self.config.link_spin,
+            startup_timeout: config.startup_timeout,
+            reply_spin: config.link_spin,
         };
         let listed = |child: &Arc<ChildHandle>| {
-            let mut children = self.config.children.lock();
+            let mut children = config.children.lock();
             // Under the lock `kill_all` takes after setting the flag: either
             // it sees this child, or this sees the flag.
-            if self.config.terminating.load(Ordering::SeqCst) {
+            if config.terminating.load(Ordering::SeqCst) {
                 return Err(terminated());
             }
-            children[self.slot] = Some(child.clone());
+            children[slot] = Some(child.clone());
             Ok(())
         };
-        let (process, mailbox) = launch.start(listed).inspect_err(|_| {
-            self.config.children.lock()[self.slot] = None;
+        launch.spawn(listed).inspect_err(|_| {
+            config.children.lock()[slot] = None;
+        })
+    }
+
+    /// Steps 2-3 of [`spawn`](Self::spawn), on any thread.
+    fn finish_start(config: &LinkConfig, slot: usize, spawned: Spawned) -> Result<Child, Error> {
+        let (process, mailbox) = spawned.greeted().inspect_err(|_| {
+            config.children.lock()[slot] = None;
         })?;
-        let memory = self
-            .config
+        let memory = config
             .max_memory_per_child
             .map(|limit| MemoryWatch::start(limit, process.pid()))
             .transpose()
             .inspect_err(|_| {
                 process.kill_and_reap();
-                self.config.children.lock()[self.slot] = None;
+                config.children.lock()[slot] = None;
             })?;
         let child = Child {
             process,
@@ -215,15 +248,15 @@ impl Link {
             tasks: 0,
             memory,
         };
-        self.initialize(child).inspect_err(|_| {
-            self.config.children.lock()[self.slot] = None;
+        Self::initialize(config, child).inspect_err(|_| {
+            config.children.lock()[slot] = None;
         })
     }
 
     /// Step 3 for a child that greeted; on an error the child is reaped.
-    fn initialize(&self, mut child: Child) -> Result<Child, Error> {
+    fn initialize(config: &LinkConfig, mut child: Child) -> Result<Child, Error> {
         let pid = child.process.pid();
-        if let Some(init) = &self.config.initializer {
+        if let Some(init) = &config.initializer {
             let outcome = child.exchange(
                 Request::Init,
                 init.offset,
@@ -303,7 +336,7 @@ impl Link {
             self.died = true;
         }
         if self.child.is_none()
-            && let Err(error) = self.respawn()
+            && let Err(error) = self.replace()
         {
             if self.config.terminating.load(Ordering::SeqCst) {
                 return Err(terminated());
@@ -342,15 +375,9 @@ impl Link {
                 if worn_out || child.memory.as_mut().is_some_and(MemoryWatch::over_limit) {
                     self.retire();
                     // Replaced at once, as Python's pool does, so an idle
-                    // pool keeps its size. A replacement that fails to
-                    // initialize breaks the pool (the next task reports
-                    // it); another failure is left for the next task,
-                    // which tries again.
-                    if !self.config.terminating.load(Ordering::SeqCst)
-                        && let Err(error) = self.respawn()
-                        && error.kind() == ErrorKind::Initializer
-                    {
-                        let _ = self.config.broken.get_or_init(|| error);
+                    // pool keeps its size; the next task takes it over.
+                    if !self.config.terminating.load(Ordering::SeqCst) {
+                        self.start_replacement();
                     }
                 }
                 value
@@ -386,6 +413,50 @@ impl Link {
                         .with_detail(format!("worker process {pid} was stopped")),
                 })
             }
+        }
+    }
+
+    /// Starts a retired child's replacement: spawned here, greeted and
+    /// initialized on a thread of its own ([`replace`](Self::replace)
+    /// takes it over), so the task that retired its predecessor completes
+    /// at once. A failure is left for the next task, which starts a child
+    /// itself.
+    fn start_replacement(&mut self) {
+        let Ok(spawned) = Self::spawn_process(&self.config, self.slot, self.core) else {
+            return;
+        };
+        let handoff = Arc::new(Mutex::new(Some(spawned)));
+        let (config, slot, theirs) = (self.config.clone(), self.slot, handoff.clone());
+        let started = std::thread::Builder::new()
+            .name(format!("poolrt-replace-{}", slot + 1))
+            .spawn(move || {
+                let spawned = theirs.lock().take().expect("handed over once");
+                Self::finish_start(&config, slot, spawned)
+            });
+        match started {
+            Ok(starting) => self.replacement = Some(starting),
+            // No thread: finish the start here instead.
+            Err(_) => {
+                if let Some(spawned) = handoff.lock().take() {
+                    self.child = Self::finish_start(&self.config, self.slot, spawned).ok();
+                }
+            }
+        }
+    }
+
+    /// Gives the link a child again: the replacement already starting, or
+    /// a new one.
+    fn replace(&mut self) -> Result<(), Error> {
+        match self.replacement.take() {
+            Some(starting) => {
+                let child = starting.join().unwrap_or_else(|_| {
+                    Err(Error::from_kind(ErrorKind::Spawn)
+                        .with_detail("the thread starting a replacement worker panicked"))
+                })?;
+                self.child = Some(child);
+                Ok(())
+            }
+            None => self.respawn(),
         }
     }
 
@@ -451,6 +522,18 @@ impl Link {
 
 impl Drop for Link {
     fn drop(&mut self) {
+        if let Some(starting) = self.replacement.take() {
+            // No task will need it: stop it if it is still starting (it is
+            // listed as soon as it exists), then reap it either way.
+            if !starting.is_finished()
+                && let Some(child) = self.config.children.lock()[self.slot].take()
+            {
+                let _ = child.signal(Signal::Kill);
+            }
+            if let Ok(Ok(child)) = starting.join() {
+                self.child = Some(child);
+            }
+        }
         self.retire();
     }
 }
