@@ -144,15 +144,22 @@ pub(super) fn main<C: 'static>(registry: Arc<Registry<C>>, index: usize) {
     CURRENT_REGISTRY.set(address_of(&*registry));
 
     let info = WorkerInfo { index, core };
-    match unwind::catch(|| (registry.config.start)(&info)) {
-        Ok(Ok(mut ctx)) => {
-            local.run(&mut ctx);
-            // The context (a child process, a connection) is dropped here,
-            // on its own thread, before the slot is given back.
-            drop(ctx);
+    // A submit that passed the refusal check just before the pool broke
+    // can still start a worker (the breaking one had left). Such a worker
+    // must not start a context: a failing start (an initializer) would run
+    // again for every racing submit. The breaker failed the queue, and the
+    // racing submit fails its own task.
+    if !registry.is_broken() {
+        match unwind::catch(|| (registry.config.start)(&info)) {
+            Ok(Ok(mut ctx)) => {
+                local.run(&mut ctx);
+                // The context (a child process, a connection) is dropped
+                // here, on its own thread, before the slot is given back.
+                drop(ctx);
+            }
+            Ok(Err(error)) => registry.break_with(error),
+            Err(panic) => registry.break_with(Error::panicked(panic)),
         }
-        Ok(Err(error)) => registry.break_with(error),
-        Err(panic) => registry.break_with(Error::panicked(panic)),
     }
 
     CURRENT_REGISTRY.set(0);
