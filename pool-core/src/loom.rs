@@ -15,7 +15,7 @@
 //! | `AtomicU64`, `AtomicUsize`, `fence` | `std::sync::atomic` | `loom::sync::atomic` |
 //! | `UnsafeCell` (`with`, `with_mut`, `get_mut`) | wraps `std::cell::UnsafeCell` | wraps `loom::cell::UnsafeCell` |
 //! | `Mutex` (`lock` returns the guard) | `parking_lot::Mutex` | wraps `loom::sync::Mutex` |
-//! | `thread::{current, park, park_timeout, yield_now, Thread}` | `std::thread` | `loom::thread`; `park_timeout` yields and returns at once |
+//! | `thread::{current, park, park_timeout, yield_now, Thread}` | `std::thread` | park/unpark on a per-thread `loom::sync::Notify` (see its docs); `park_timeout` yields and returns at once |
 
 #[cfg(not(all(test, loom)))]
 pub(crate) use self::real::*;
@@ -65,13 +65,51 @@ mod real {
 mod model {
     pub(crate) use loom::sync::atomic::{AtomicU64, AtomicUsize, fence};
 
+    /// park/unpark on a per-thread `loom::sync::Notify`, not on
+    /// `loom::thread::park`.
+    ///
+    /// loom 0.7's own `unpark` makes its target runnable whatever it waits
+    /// for, a loom mutex included, where the thread then panics ("expected
+    /// to be able to acquire lock"). Both protocols unpark threads that may
+    /// have stopped waiting and gone on to take a lock: a stale wake-up,
+    /// which std turns into a spurious return from a later park. A
+    /// `Notify` wakes only a thread waiting on it and otherwise keeps the
+    /// token, as std does; it also returns spuriously once, so the models
+    /// check that path too. A notify synchronises with the wait it ends
+    /// (Release/Acquire), as `unpark` does with `park`.
     pub(crate) mod thread {
-        pub(crate) use loom::thread::{Thread, current, park, yield_now};
+        use std::sync::Arc;
+        use std::time::Duration;
 
-        /// loom has no clock: a timed park is modelled as one that times out
-        /// at once, which a real `park_timeout` may also do (a spurious or
-        /// early wake-up), so no behaviour is added.
-        pub(crate) fn park_timeout(_timeout: std::time::Duration) {
+        use loom::sync::Notify;
+
+        pub(crate) use loom::thread::yield_now;
+
+        loom::thread_local! {
+            static PARKER: Arc<Notify> = Arc::new(Notify::new());
+        }
+
+        /// A handle to unpark one thread.
+        #[derive(Clone)]
+        pub(crate) struct Thread(Arc<Notify>);
+
+        impl Thread {
+            pub(crate) fn unpark(&self) {
+                self.0.notify();
+            }
+        }
+
+        pub(crate) fn current() -> Thread {
+            PARKER.with(|parker| Thread(Arc::clone(parker)))
+        }
+
+        pub(crate) fn park() {
+            PARKER.with(|parker| parker.wait());
+        }
+
+        /// loom has no clock: a timed park is modelled as one that times
+        /// out at once, which a real `park_timeout` may also do.
+        pub(crate) fn park_timeout(_timeout: Duration) {
             yield_now();
         }
     }

@@ -23,7 +23,8 @@ use crate::error::ErrorKind;
 
 /// Transition 1 against a parked taker (transitions 2-3): claim and cancel
 /// exclude each other, and the taker, parked on another thread, wakes with
-/// the winner's outcome. Three threads: bounded like the model below.
+/// the winner's outcome. Three threads: bounded to 3 preemptions (under a
+/// second), unless `LOOM_MAX_PREEMPTIONS` says otherwise.
 #[test]
 fn claim_and_cancel_exclude_each_other_and_wake_the_taker() {
     let mut builder = loom::model::Builder::new();
@@ -57,12 +58,12 @@ fn claim_and_cancel_exclude_each_other_and_wake_the_taker() {
 /// Transitions 2-6: a done-callback, registered before completion or run
 /// late, reads the value while the taker moves it out; the two never
 /// overlap, the taker is never stranded and the callback always runs.
-/// Three threads: bounded to 3 preemptions (a few seconds; unbounded runs
-/// for many minutes), unless `LOOM_MAX_PREEMPTIONS` says otherwise.
+/// Three threads: bounded to 2 preemptions (5 s; 3 take 40 s, unbounded
+/// many minutes), unless `LOOM_MAX_PREEMPTIONS` says otherwise.
 #[test]
 fn readers_and_the_taker_never_overlap() {
     let mut builder = loom::model::Builder::new();
-    builder.preemption_bound.get_or_insert(3);
+    builder.preemption_bound.get_or_insert(2);
     builder.check(|| {
         let core = Arc::new(Core::<u32>::new());
         let ran = Arc::new(AtomicUsize::new(0));

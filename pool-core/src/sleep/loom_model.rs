@@ -31,10 +31,12 @@ use std::sync::atomic::Ordering::SeqCst;
 
 use loom::sync::atomic::{AtomicBool, AtomicUsize};
 use loom::sync::{Arc, Mutex};
-use loom::thread;
+use loom::thread::{self, JoinHandle};
 
 use super::{Notified, Sleep, Slept};
 use crate::loom::fence;
+// The submitter parks and is unparked like the code under test.
+use crate::loom::thread::{Thread, current, park};
 
 /// The queues, reduced to what the protocol looks at: are there jobs, and
 /// who takes each one.
@@ -78,9 +80,9 @@ struct Pool {
     closed: AtomicBool,
     ran: AtomicUsize,
     jobs: usize,
-    submitter: thread::Thread,
+    submitter: Thread,
     /// Every worker thread started, to join at the end.
-    workers: Mutex<Vec<thread::JoinHandle<()>>>,
+    workers: Mutex<Vec<JoinHandle<()>>>,
 }
 
 impl Pool {
@@ -94,7 +96,7 @@ impl Pool {
             closed: AtomicBool::new(false),
             ran: AtomicUsize::new(0),
             jobs,
-            submitter: thread::current(),
+            submitter: current(),
             workers: Mutex::new(Vec::new()),
         })
     }
@@ -103,7 +105,7 @@ impl Pool {
     /// pool, joins every worker and checks the counters are back to zero.
     fn finish(&self) {
         while self.ran.load(SeqCst) < self.jobs {
-            thread::park();
+            park();
         }
         self.close();
         // Workers leave without starting others: no job is left.
@@ -117,7 +119,9 @@ impl Pool {
 
     /// Running a job: the last one wakes the submitter.
     fn run(&self, _job: usize) {
-        if self.ran.fetch_add(1, SeqCst) + 1 == self.jobs {
+        let ran = self.ran.fetch_add(1, SeqCst) + 1;
+        assert!(ran <= self.jobs, "a job ran twice");
+        if ran == self.jobs {
             self.submitter.unpark();
         }
     }
@@ -130,7 +134,7 @@ impl Pool {
 }
 
 /// `Registry::spawn_reserved`: starts a worker if `notified` says so.
-fn started(pool: &Arc<Pool>, notified: Notified) {
+fn spawn_if_asked(pool: &Arc<Pool>, notified: Notified) {
     if notified == Notified::Spawn {
         let mut workers = pool.workers.lock().unwrap();
         let index = workers.len();
@@ -143,7 +147,7 @@ fn started(pool: &Arc<Pool>, notified: Notified) {
 /// whoever started it: `worker::main` and `Local::run`/`idle` of
 /// `registry/worker.rs`, call for call into `Sleep`.
 fn worker(pool: &Arc<Pool>, index: usize) {
-    let me = thread::current();
+    let me = current();
     // At the top of the loop the worker counts as searching: it started so,
     // and without an own deque every job's `finishing` counts it again.
     loop {
@@ -175,7 +179,7 @@ fn worker(pool: &Arc<Pool>, index: usize) {
         // Step 3b.
         pool.sleep.end_search();
         if !pool.queue.is_empty() {
-            started(pool, pool.sleep.notify_hand_over());
+            spawn_if_asked(pool, pool.sleep.notify_hand_over());
         }
         // `Local::finishing`, before the outcome is published.
         pool.sleep.start_search();
@@ -185,7 +189,7 @@ fn worker(pool: &Arc<Pool>, index: usize) {
     pool.sleep.leave();
     fence(SeqCst);
     if !pool.queue.is_empty() {
-        started(pool, pool.sleep.notify_one());
+        spawn_if_asked(pool, pool.sleep.notify_one());
     }
 }
 
@@ -196,21 +200,22 @@ fn two_workers_one_submitter(jobs: usize) {
     let pool = Pool::new(2, jobs);
     for _ in 0..2 {
         assert!(pool.sleep.reserve_worker());
-        started(&pool, Notified::Spawn);
+        spawn_if_asked(&pool, Notified::Spawn);
     }
     for _ in 0..jobs {
         pool.queue.push();
-        started(&pool, pool.sleep.work_pushed());
+        spawn_if_asked(&pool, pool.sleep.work_pushed());
     }
     pool.finish();
 }
 
-/// Runs `model` in every interleaving with at most 3 preemptions (about
-/// ten seconds for each model here; unbounded runs take hours), unless
-/// `LOOM_MAX_PREEMPTIONS` says otherwise.
-fn check(model: impl Fn() + Sync + Send + 'static) {
+/// Runs `model` in every interleaving with at most `preemptions`
+/// preemptions (unbounded runs take hours), unless `LOOM_MAX_PREEMPTIONS`
+/// says otherwise. The bounds below keep each model under 40 s in release
+/// on a 2-core machine; every park may also return spuriously once.
+fn check(preemptions: usize, model: impl Fn() + Sync + Send + 'static) {
     let mut builder = loom::model::Builder::new();
-    builder.preemption_bound.get_or_insert(3);
+    builder.preemption_bound.get_or_insert(preemptions);
     builder.check(model);
 }
 
@@ -218,7 +223,7 @@ fn check(model: impl Fn() + Sync + Send + 'static) {
 /// and parked: the Dekker pair of steps 1 and 4a, and step 2's wake-up.
 #[test]
 fn a_pushed_job_always_runs() {
-    check(|| two_workers_one_submitter(1));
+    check(2, || two_workers_one_submitter(1));
 }
 
 /// Two jobs: the second push may find a searcher (the step 1 shortcut) or
@@ -226,19 +231,19 @@ fn a_pushed_job_always_runs() {
 /// 3b).
 #[test]
 fn two_pushed_jobs_always_run() {
-    check(|| two_workers_one_submitter(2));
+    check(2, || two_workers_one_submitter(2));
 }
 
 /// Workers started on demand: the first push starts one (step 2b), which
 /// runs both jobs or starts a second worker to hand one over (step 3b).
 #[test]
 fn workers_started_on_demand_take_every_job() {
-    check(|| {
+    check(3, || {
         let jobs = 2;
         let pool = Pool::new(2, jobs);
         for _ in 0..jobs {
             pool.queue.push();
-            started(&pool, pool.sleep.work_pushed());
+            spawn_if_asked(&pool, pool.sleep.work_pushed());
         }
         pool.finish();
     });
