@@ -1,7 +1,8 @@
 //! The synchronisation primitives of the lock-free parts (`handle/core.rs`,
 //! `sleep/`), from std and parking_lot in every real build and from loom in
-//! the model-checking build (`RUSTFLAGS="--cfg loom"`, `cargo test`), so the
-//! loom models in `handle/loom_model.rs` and `sleep/loom_model.rs` run the real code.
+//! the model-checking build (`RUSTFLAGS="--cfg loom"`, `cargo test`), so
+//! the loom models in `handle/loom_model.rs` and `sleep/loom_model.rs` run
+//! the real code.
 //!
 //! Only a `--cfg loom` *test* build of this crate switches: a `--cfg loom`
 //! build of another crate's tests (pool-process's mailbox model) compiles
