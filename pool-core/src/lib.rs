@@ -47,6 +47,7 @@ mod deadline;
 mod error;
 mod handle;
 mod job;
+mod loom;
 mod metrics;
 mod registry;
 mod report;

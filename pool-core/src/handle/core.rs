@@ -2,17 +2,14 @@
 //! list of whoever waits for it. See `README.md` in this folder for the
 //! state machine and who may touch what.
 
-use std::cell::UnsafeCell;
 use std::sync::Arc;
-use std::sync::atomic::AtomicUsize;
 use std::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed, Release};
 use std::task::Waker;
-use std::thread::{self, Thread};
 use std::time::{Duration, Instant};
 
-use parking_lot::Mutex;
-
 use crate::error::{Error, ErrorKind};
+use crate::loom::thread::{self, Thread};
+use crate::loom::{AtomicUsize, Mutex, UnsafeCell};
 use crate::report::{self, Report};
 use crate::unwind;
 use crate::wait::CompletionQueue;
@@ -175,7 +172,7 @@ impl<T> Core<T> {
         // SAFETY: the lifecycle is RUNNING and the caller won `start`, so no
         // other thread reads or writes `output` until FINISHED is published
         // below.
-        unsafe { *self.output.get() = Some(output) };
+        self.output.with_mut(|slot| unsafe { *slot = Some(output) });
         self.publish(FINISHED | failed);
     }
 
@@ -302,12 +299,11 @@ impl<T> Core<T> {
         // SAFETY: the task is FINISHED (published with Release, loaded with
         // Acquire above) and the caller holds a reader, so nobody moves the
         // output out while `f` runs.
-        let output = unsafe { &*self.output.get() };
-        match output {
+        self.output.with(|slot| match unsafe { &*slot } {
             Some(Ok(value)) => f(Ok(value)),
             Some(Err(error)) => f(Err(error)),
             None => f(Err(&Error::from_kind(ErrorKind::Retrieved))),
-        }
+        })
     }
 
     /// Calls `f` with the outcome of a done task, counting a reader while it
@@ -351,10 +347,10 @@ impl<T> Core<T> {
         self.state.fetch_or(RETRIEVED, Relaxed);
         // SAFETY: FAILED was published with Release and loaded with Acquire;
         // a failed output is never moved or written again.
-        match unsafe { &*self.output.get() } {
+        self.output.with(|slot| match unsafe { &*slot } {
             Some(Err(error)) => Some(error.clone()),
             _ => unreachable!("a FAILED task holds an error"),
-        }
+        })
     }
 
     /// Moves the value out of a done task. `None` while callbacks are still
@@ -384,7 +380,7 @@ impl<T> Core<T> {
         }
         // SAFETY: we set TAKEN while no reader was counted; readers need
         // !TAKEN to start, so this thread has exclusive access.
-        let output = unsafe { (*self.output.get()).take() };
+        let output = self.output.with_mut(|slot| unsafe { (*slot).take() });
         Some(output.expect("a finished task holds its output"))
     }
 
@@ -556,7 +552,8 @@ impl<T> Drop for Core<T> {
     /// program itself asked for (a terminated pool) is, like a cancelled
     /// one, not news to anyone and is not reported.
     fn drop(&mut self) {
-        let s = *self.state.get_mut();
+        // `&mut self`: no other thread can touch the word any more.
+        let s = self.state.load(Relaxed);
         if s & FAILED != 0
             && s & RETRIEVED == 0
             && let Some(Err(error)) = self.output.get_mut()

@@ -10,3 +10,6 @@ pub(crate) use self::core::{Core, WaitOutcome};
 pub(crate) use self::future::Task;
 pub use self::future::TaskFuture;
 pub use self::promise::{Promise, promise};
+
+#[cfg(all(test, loom))]
+mod loom_model;

@@ -6,8 +6,7 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::{Ordering::Acquire, Ordering::SeqCst, fence};
-use std::thread::{self, Thread};
-use std::time::Instant;
+use std::thread;
 
 use crossbeam_deque::{Steal, Worker};
 use crossbeam_utils::Backoff;
@@ -17,7 +16,9 @@ use crate::affinity;
 use crate::config::WorkerInfo;
 use crate::error::Error;
 use crate::job::{Finish, JobRef};
+use crate::loom::thread::Thread;
 use crate::metrics::Counters;
+use crate::sleep::Slept;
 use crate::unwind;
 
 thread_local! {
@@ -135,7 +136,7 @@ pub(super) fn main<C: 'static>(registry: Arc<Registry<C>>, index: usize) {
         registry: Arc::clone(&registry),
         index,
         deque,
-        thread: thread::current(),
+        thread: crate::loom::thread::current(),
         searching: Cell::new(true),
         rng: Cell::new((index as u32).wrapping_mul(0x9E37_79B9) | 1),
     });
@@ -143,15 +144,22 @@ pub(super) fn main<C: 'static>(registry: Arc<Registry<C>>, index: usize) {
     CURRENT_REGISTRY.set(address_of(&*registry));
 
     let info = WorkerInfo { index, core };
-    match unwind::catch(|| (registry.config.start)(&info)) {
-        Ok(Ok(mut ctx)) => {
-            local.run(&mut ctx);
-            // The context (a child process, a connection) is dropped here,
-            // on its own thread, before the slot is given back.
-            drop(ctx);
+    // A submit that passed the refusal check just before the pool broke
+    // can still start a worker (the breaking one had left). Such a worker
+    // must not start a context: a failing start (an initializer) would run
+    // again for every racing submit. The breaker failed the queue, and the
+    // racing submit fails its own task.
+    if !registry.is_broken() {
+        match unwind::catch(|| (registry.config.start)(&info)) {
+            Ok(Ok(mut ctx)) => {
+                local.run(&mut ctx);
+                // The context (a child process, a connection) is dropped
+                // here, on its own thread, before the slot is given back.
+                drop(ctx);
+            }
+            Ok(Err(error)) => registry.break_with(error),
+            Err(panic) => registry.break_with(Error::panicked(panic)),
         }
-        Ok(Err(error)) => registry.break_with(error),
-        Err(panic) => registry.break_with(Error::panicked(panic)),
     }
 
     CURRENT_REGISTRY.set(0);
@@ -239,34 +247,18 @@ impl<C: 'static> Local<C> {
             }
         }
 
-        // Step 4a: register, then look once more (the fence is inside).
-        registry.sleep.register(self.index, self.thread.clone());
-        if let Some(job) = self.find_job() {
-            registry.sleep.unregister(self.index);
-            return Idle::Job(job);
-        }
-        if registry.is_closed() {
-            registry.sleep.unregister(self.index);
-            return self.exit_or_job();
-        }
-
-        let deadline = registry.config.keep_alive.and_then(crate::deadline::after);
-        loop {
-            match deadline {
-                None => thread::park(),
-                Some(deadline) => {
-                    thread::park_timeout(deadline.saturating_duration_since(Instant::now()))
-                }
-            }
-            // Step 4b.
-            if registry.sleep.was_notified(self.index) {
-                return Idle::Retry;
-            }
-            let expired = deadline.is_some_and(|d| Instant::now() >= d);
-            if expired || registry.is_closed() {
-                registry.sleep.unregister(self.index);
-                return self.exit_or_job();
-            }
+        // Step 4.
+        let slept = registry.sleep.sleep(
+            self.index,
+            &self.thread,
+            registry.config.keep_alive,
+            || self.find_job(),
+            || registry.is_closed(),
+        );
+        match slept {
+            Slept::Job(job) => Idle::Job(job),
+            Slept::Notified => Idle::Retry,
+            Slept::Leave => self.exit_or_job(),
         }
     }
 

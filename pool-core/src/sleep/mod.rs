@@ -3,11 +3,15 @@
 //! wake-up; the step numbers below refer to it.
 
 use std::sync::atomic::Ordering::{Relaxed, SeqCst};
-use std::sync::atomic::{AtomicU64, fence};
-use std::thread::Thread;
+use std::time::{Duration, Instant};
 
 use crossbeam_utils::CachePadded;
-use parking_lot::Mutex;
+
+use crate::loom::thread::{self, Thread};
+use crate::loom::{AtomicU64, Mutex, fence};
+
+#[cfg(all(test, loom))]
+mod loom_model;
 
 /// One unit of each field of the packed state word.
 const LIVE: u64 = 1;
@@ -61,6 +65,19 @@ pub(crate) enum Notified {
     /// A new worker must be started; it is already counted as live and
     /// searching. The caller starts it or calls [`Sleep::spawn_failed`].
     Spawn,
+}
+
+/// How a worker's sleep (step 4) ended. In every case the worker counts as
+/// searching again.
+#[derive(Debug)]
+pub(crate) enum Slept<J> {
+    /// The last look before parking found this job (step 4a).
+    Job(J),
+    /// A notifier took the worker out of the list: search again (step 4b).
+    Notified,
+    /// The pool closed or the keep-alive expired: the worker took itself
+    /// out of the list and should leave once no job is left (step 4c).
+    Leave,
 }
 
 /// The counters and the sleeper list of one scheduler.
@@ -208,9 +225,52 @@ impl Sleep {
         self.state.fetch_add(SEARCHING, SeqCst);
     }
 
+    /// Step 4: worker `index`, running on `thread`, found nothing to do and
+    /// sleeps. It registers, takes one more `look` at the queues, and parks
+    /// until a notifier wakes it, the pool is `closed` or `keep_alive` (if
+    /// any) passes without a wake-up.
+    pub(crate) fn sleep<J>(
+        &self,
+        index: usize,
+        thread: &Thread,
+        keep_alive: Option<Duration>,
+        look: impl FnOnce() -> Option<J>,
+        closed: impl Fn() -> bool,
+    ) -> Slept<J> {
+        // Step 4a: register, then look once more (the fence is inside).
+        self.register(index, thread.clone());
+        if let Some(job) = look() {
+            self.unregister(index);
+            return Slept::Job(job);
+        }
+        if closed() {
+            self.unregister(index);
+            return Slept::Leave;
+        }
+        let deadline = keep_alive.and_then(crate::deadline::after);
+        loop {
+            match deadline {
+                None => thread::park(),
+                Some(deadline) => {
+                    thread::park_timeout(deadline.saturating_duration_since(Instant::now()))
+                }
+            }
+            // Step 4b.
+            if self.was_notified(index) {
+                return Slept::Notified;
+            }
+            // Step 4c.
+            let expired = deadline.is_some_and(|d| Instant::now() >= d);
+            if expired || closed() {
+                self.unregister(index);
+                return Slept::Leave;
+            }
+        }
+    }
+
     /// Step 4a: registers the calling worker as a sleeper. The caller must
     /// look at the queues once more before parking.
-    pub(crate) fn register(&self, index: usize, thread: Thread) {
+    fn register(&self, index: usize, thread: Thread) {
         let mut sleepers = self.sleepers.lock();
         sleepers.push(Sleeper { index, thread });
         self.state
@@ -224,7 +284,7 @@ impl Sleep {
     /// in the list, it takes itself out and counts as searching again; if a
     /// notifier already took it out, the notifier counted it as searching.
     /// Either way the worker ends up searching.
-    pub(crate) fn unregister(&self, index: usize) {
+    fn unregister(&self, index: usize) {
         let mut sleepers = self.sleepers.lock();
         if let Some(pos) = sleepers.iter().position(|s| s.index == index) {
             sleepers.remove(pos);
@@ -236,7 +296,7 @@ impl Sleep {
     /// Step 4b: after a park returns, true if a notifier took this worker
     /// out of the list (it is now searching); false on a spurious or
     /// timed-out wake-up.
-    pub(crate) fn was_notified(&self, index: usize) -> bool {
+    fn was_notified(&self, index: usize) -> bool {
         !self.sleepers.lock().iter().any(|s| s.index == index)
     }
 

@@ -17,3 +17,19 @@ pub fn stop<C>(scheduler: &Scheduler<C>) {
     scheduler.shutdown(CancelFutures::No);
     assert!(scheduler.join(Some(BOUND)), "workers did not exit");
 }
+
+/// Runs `f` on a helper thread and returns its value; fails instead of
+/// hanging if it has not returned within [`BOUND`].
+pub fn returns<T: Send + 'static>(what: &str, f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    match rx.recv_timeout(BOUND) {
+        Ok(value) => value,
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+            panic!("{what} did not return within {BOUND:?}")
+        }
+        Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => panic!("{what} panicked"),
+    }
+}
