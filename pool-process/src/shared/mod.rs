@@ -57,7 +57,7 @@ use crate::sys::segment::Segment;
 
 pub use manager::{Dict, List, Manager};
 pub use queue::{GetError, JoinableQueue, PutError, Queue, SimpleQueue};
-pub use socket::{Connection, Fd, Pipe};
+pub use socket::{Connection, Fd, Pipe, connection};
 pub use sync::{
     Barrier, BoundedSemaphore, Condition, ConditionGuard, Event, Lock, LockGuard, RLock, Semaphore,
 };

@@ -80,7 +80,12 @@ pub(super) fn call(address: &str, request: &Request) -> Result<Reply, Error> {
         }
         // The socket's timeout: the exchange is cut short, so the
         // connection is out of step and is dropped.
-        Err(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut) => {
+        Err(e)
+            if matches!(
+                e.kind(),
+                io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+            ) =>
+        {
             *conn = None;
             Err(Error::new(ErrorKind::Timeout, e).with_detail(format!(
                 "the manager {address} did not answer within {CALL_TIMEOUT:?}"
