@@ -93,8 +93,9 @@ impl Connection {
     /// Receives the next message as bytes (Python's `recv_bytes`). With
     /// `maxlength`, a longer message is refused before it is read: as in
     /// Python, the error says "bad message length" and this end receives
-    /// no more (the message's body is left on the socket, so the stream
-    /// is out of step), though it can still send.
+    /// no more ([`readable`](Self::readable) turns false: the message's
+    /// body is left on the socket, so the stream is out of step), though
+    /// it can still send; an end that cannot send is closed.
     ///
     /// # Errors
     ///
@@ -114,6 +115,7 @@ impl Connection {
     /// assert_eq!(b.recv_bytes(None).unwrap(), [7]);
     /// a.send_bytes(b"far too long", 0, None).unwrap();
     /// assert_eq!(b.recv_bytes(Some(5)).unwrap_err().kind(), ErrorKind::Io);
+    /// assert!(!b.readable());
     /// assert_eq!(b.recv_bytes(None).unwrap_err().kind(), ErrorKind::InvalidState);
     /// ```
     pub fn recv_bytes(&self, maxlength: Option<usize>) -> Result<Vec<u8>, Error> {

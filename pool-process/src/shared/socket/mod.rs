@@ -50,7 +50,7 @@ pub use pipe::{Connection, Pipe};
 /// let address = listener.address().clone();
 /// let client = std::thread::spawn(move || {
 ///     let conn = Client::new().authkey(b"secret password").connect(address).unwrap();
-///     conn.send(&[1.5f64, 2.5]).unwrap();
+///     conn.send(&vec![1.5f64, 2.5]).unwrap();
 ///     conn.recv::<String>().unwrap()
 /// });
 /// let conn = listener.accept().unwrap();

@@ -28,9 +28,10 @@ use std::fmt;
 use std::os::fd::{AsFd, AsRawFd, OwnedFd, RawFd};
 use std::os::unix::net::UnixStream;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use parking_lot::{Mutex, MutexGuard};
+use parking_lot::Mutex;
 use pool_core::{Error, ErrorKind};
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -134,7 +135,9 @@ pub struct Connection {
     socket: Mutex<Option<Arc<OwnedFd>>>,
     reader: Mutex<Reader>,
     writer: Mutex<Writer>,
-    readable: bool,
+    /// Cleared when a `recv_bytes` refuses a message over its maxlength
+    /// (set and read under `reader`; Relaxed suffices, the lock orders).
+    readable: AtomicBool,
     writable: bool,
     /// What errors call it: "the pipe", "the connection to ...".
     on: String,
@@ -150,7 +153,7 @@ impl Connection {
                 refused: None,
             }),
             writer: Mutex::new(Writer { torn: false }),
-            readable,
+            readable: AtomicBool::new(readable),
             writable,
             on,
         }
@@ -166,15 +169,16 @@ impl Connection {
     }
 
     pub(super) fn refuse(&self, what: &str) -> Error {
-        let which = if self.readable {
-            "read-only"
-        } else {
-            "write-only"
+        let why = match self.reader.try_lock().and_then(|reader| reader.refused) {
+            Some(len) => format!(
+                "it stopped receiving when a recv_bytes refused a message of {len} bytes \
+                 over its maxlength"
+            ),
+            None if self.readable() => "it is read-only (a one-way Pipe)".to_owned(),
+            None => "it is write-only (a one-way Pipe)".to_owned(),
         };
-        Error::from_kind(ErrorKind::InvalidState).with_detail(format!(
-            "this end of {} is {which} (a one-way Pipe): it cannot {what}",
-            self.on
-        ))
+        Error::from_kind(ErrorKind::InvalidState)
+            .with_detail(format!("this end of {} cannot {what}: {why}", self.on))
     }
 
     /// Sends `value` (Python's `send`). It waits only while the socket's
@@ -380,7 +384,7 @@ impl Connection {
         deadline: Option<Instant>,
         take: impl FnOnce(Vec<u8>) -> Taken<T>,
     ) -> Result<T, Error> {
-        if !self.readable {
+        if !self.readable() {
             return Err(self.refuse("receive"));
         }
         let socket = self.socket()?;
@@ -390,7 +394,11 @@ impl Connection {
                 no_message("another thread was receiving on this end; nothing was read")
             })?,
         };
-        self.check_not_refused(&reader)?;
+        if !self.readable() {
+            // Another receiver refused a message meanwhile.
+            drop(reader);
+            return Err(self.refuse("receive"));
+        }
         let body = match reader.kept.take() {
             Some(body) if max.is_some_and(|max| body.len() > max) => {
                 let len = body.len();
@@ -418,7 +426,13 @@ impl Connection {
                         return Err(no_message("no message arrived in time"));
                     }
                     Outcome::TooLong(len) => {
+                        // As Python: the body is left unread, so this end
+                        // stops receiving (and closes, if it cannot send).
                         reader.refused = Some(len);
+                        self.readable.store(false, Ordering::Relaxed);
+                        if !self.writable {
+                            self.close();
+                        }
                         return Err(too_long(len, max, "this end can receive no more"));
                     }
                 }
@@ -428,19 +442,6 @@ impl Connection {
             reader.kept = Some(body);
             error
         })
-    }
-
-    fn check_not_refused(&self, reader: &MutexGuard<'_, Reader>) -> Result<(), Error> {
-        match reader.refused {
-            None => Ok(()),
-            Some(len) => Err(
-                Error::from_kind(ErrorKind::InvalidState).with_detail(format!(
-                    "this end of {} receives no more: a recv_bytes refused a message of \
-                 {len} bytes over its maxlength and left it unread",
-                    self.on
-                )),
-            ),
-        }
     }
 
     /// Whether a message (or the end of the stream) is waiting, after
@@ -464,12 +465,15 @@ impl Connection {
     /// assert!(b.poll(Duration::from_secs(10)).unwrap());
     /// ```
     pub fn poll(&self, timeout: Duration) -> Result<bool, Error> {
-        if !self.readable {
+        if !self.readable() {
             return Err(self.refuse("poll"));
         }
         let socket = self.socket()?;
         let reader = self.reader.lock();
-        self.check_not_refused(&reader)?;
+        if !self.readable() {
+            drop(reader);
+            return Err(self.refuse("poll"));
+        }
         if reader.kept.is_some() || reader.partial.started() {
             return Ok(true);
         }
@@ -512,13 +516,16 @@ impl Connection {
             .map_err(|e| Error::new(ErrorKind::Io, e).with_detail("duplicating a Connection"))?;
         Ok(Connection::new(
             copy,
-            self.readable,
+            self.readable(),
             self.writable,
             self.on.clone(),
         ))
     }
 
-    /// Whether this end can receive.
+    /// Whether this end can receive (Python's `readable`): false for the
+    /// sending end of a one-way pipe, and, as in Python, once a
+    /// [`recv_bytes`](Self::recv_bytes) refused a message over its
+    /// `maxlength`.
     ///
     /// # Examples
     ///
@@ -528,7 +535,7 @@ impl Connection {
     /// assert!(writer.writable() && !writer.readable());
     /// ```
     pub fn readable(&self) -> bool {
-        self.readable
+        self.readable.load(Ordering::Relaxed)
     }
 
     /// Whether this end can send.
@@ -647,7 +654,7 @@ impl fmt::Debug for Connection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Connection")
             .field("on", &self.on)
-            .field("readable", &self.readable)
+            .field("readable", &self.readable())
             .field("writable", &self.writable)
             .field("closed", &self.closed())
             .finish()
@@ -659,7 +666,7 @@ impl Serialize for Connection {
         let socket = self.socket().map_err(serde::ser::Error::custom)?;
         let index =
             inherit::export(socket.as_fd(), "Connection").map_err(serde::ser::Error::custom)?;
-        (index, self.readable, self.writable, &self.on).serialize(s)
+        (index, self.readable(), self.writable, &self.on).serialize(s)
     }
 }
 
