@@ -120,6 +120,8 @@ pub mod process {
     };
     #[allow(deprecated)]
     pub use pool_process::{Builder, ExitStatus};
+    /// Python's `multiprocessing.connection`: `Listener`, `Client`, `wait`.
+    pub use pool_process::connection;
 }
 
 /// The README's examples, compiled and run as doctests. They use both
