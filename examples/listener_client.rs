@@ -99,7 +99,10 @@ fn client(address: &str) {
         Err(e) => {
             // multiprocessing.AuthenticationError: digest sent was rejected
             let why = AuthenticationError::of(&e).expect("an authentication failure");
-            println!("client {}: refused by the server: {why}", std::process::id());
+            println!(
+                "client {}: refused by the server: {why}",
+                std::process::id()
+            );
             return;
         }
     };

@@ -106,6 +106,8 @@ pub mod thread {
 #[cfg(all(feature = "process", target_os = "linux"))]
 pub mod process {
     pub use pool_core::Error;
+    /// Python's `multiprocessing.connection`: `Listener`, `Client`, `wait`.
+    pub use pool_process::connection;
     pub use pool_process::{
         Array, ArrayGuard, Barrier, BoundedSemaphore, BrokenBarrierError, Condition,
         ConditionGuard, Connection, CurrentProcess, Daemon, Deadline, Dict, Element, Event, Fd,
@@ -120,8 +122,6 @@ pub mod process {
     };
     #[allow(deprecated)]
     pub use pool_process::{Builder, ExitStatus};
-    /// Python's `multiprocessing.connection`: `Listener`, `Client`, `wait`.
-    pub use pool_process::connection;
 }
 
 /// The README's examples, compiled and run as doctests. They use both

@@ -6,13 +6,17 @@ use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::{Path, PathBuf};
 
 use pool_core::{Error, ErrorKind};
+use serde::{Deserialize, Serialize};
 
 /// A Listener's or Client's address: a Unix socket at a path, a Linux
 /// abstract Unix socket, or TCP. Python tells them apart by type (a `str`
 /// path, a `str` starting with `"\0"`, a `(host, port)` tuple); here a
 /// string converts the same way: a leading NUL makes it abstract, an
 /// `ip:port` (`127.0.0.1:6000`, `[::1]:6000`) makes it TCP, anything
-/// else is a path. For a host name, use [`Address::tcp`].
+/// else is a path. For a host name, use [`Address::tcp`]. An `Address`
+/// is a serde value: pass it to a child as is (its `Display` escapes the
+/// NUL of an abstract name, so the text does not read back as the same
+/// address).
 ///
 /// # Examples
 ///
@@ -25,7 +29,7 @@ use pool_core::{Error, ErrorKind};
 /// assert_eq!(Address::from("127.0.0.1:6000"), Address::Tcp("127.0.0.1:6000".parse().unwrap()));
 /// assert!(matches!(Address::tcp(("localhost", 6000)).unwrap(), Address::Tcp(_)));
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Address {
     /// A Unix socket at this path (Python's `AF_UNIX` with a path). A
     /// Listener removes the file when it closes. The empty path is a
