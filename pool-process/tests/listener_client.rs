@@ -75,7 +75,7 @@ fn an_abstract_listener_serves_another_process() {
         .unwrap();
     assert_eq!(
         listener.address(),
-        &Address::Abstract(name[1..].as_bytes().to_vec())
+        &Address::Abstract(name.as_bytes()[1..].to_vec())
     );
     serve_one_child(&listener, name);
 }

@@ -1,5 +1,5 @@
-//! `Address`: where a [`Listener`](super::Listener) listens and a
-//! [`Client`](super::Client) connects, in Python's three families.
+//! `Address`: where a [`Listener`](crate::connection::Listener) listens and a
+//! [`Client`](crate::connection::Client) connects, in Python's three families.
 
 use std::fmt;
 use std::net::{SocketAddr, ToSocketAddrs};

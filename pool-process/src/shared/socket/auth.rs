@@ -56,8 +56,8 @@ const LEGACY_ANSWER_LEN: usize = 16;
 /// Why a handshake refused its peer (Python's
 /// `multiprocessing.AuthenticationError`). It is the
 /// [`source`](std::error::Error::source) of the [`Error`] that
-/// [`Listener::accept`](super::Listener::accept) or
-/// [`Client::connect`](super::Client::connect) returns, whose kind is
+/// [`Listener::accept`](crate::connection::Listener::accept) or
+/// [`Client::connect`](crate::connection::Client::connect) returns, whose kind is
 /// [`ErrorKind::Io`] and whose detail starts "authentication failed".
 ///
 /// # Examples

@@ -221,8 +221,8 @@ impl Listener {
     /// the next peer. [`ErrorKind::Timeout`] or [`ErrorKind::Closed`] if
     /// the peer stalled past [`HANDSHAKE_TIMEOUT`] or left mid-handshake.
     ///
-    /// [`AuthenticationError`]: super::AuthenticationError
-    /// [`AuthenticationError::of`]: super::AuthenticationError::of
+    /// [`AuthenticationError`]: crate::connection::AuthenticationError
+    /// [`AuthenticationError::of`]: crate::connection::AuthenticationError::of
     ///
     /// # Examples
     ///
@@ -387,7 +387,7 @@ impl Listener {
         self.closed.load(Ordering::Acquire)
     }
 
-    /// The listening socket, for [`wait`](super::wait): readable when a
+    /// The listening socket, for [`wait`](crate::connection::wait): readable when a
     /// peer is waiting to be accepted.
     pub(super) fn socket_fd(&self) -> BorrowedFd<'_> {
         self.socket.as_fd()
@@ -489,7 +489,7 @@ impl Client {
     ///
     /// [`ErrorKind::Io`] if the connection cannot be made (no such path,
     /// refused: the OS error is the source) or the listener failed the
-    /// handshake ([`AuthenticationError`](super::AuthenticationError) is
+    /// handshake ([`AuthenticationError`](crate::connection::AuthenticationError) is
     /// the source); [`ErrorKind::Closed`] if the listener closed the
     /// connection during it (as it does to a client with the wrong key).
     ///

@@ -26,16 +26,16 @@ mod wait;
 pub use fd::Fd;
 pub use pipe::{Connection, Pipe};
 
-/// Python's `multiprocessing.connection`: [`Listener`] and [`Client`]
+/// Python's `multiprocessing.connection`: [`Listener`](crate::connection::Listener) and [`Client`](crate::connection::Client)
 /// connect two programs that share no parent, over a Unix path, a Linux
 /// abstract name or TCP, with an `authkey` that each side proves it knows
-/// before any message is deserialized; [`wait`] waits for the first of
+/// before any message is deserialized; [`wait`](crate::connection::wait) waits for the first of
 /// several connections, process sentinels and descriptors.
 ///
 /// The two ends authenticate each other with CPython's own challenge
 /// (HMAC-SHA256 over 40 random bytes, in both directions) and frame
 /// messages as CPython does, so a poolrt end can talk byte messages
-/// ([`Connection::send_bytes`], [`Connection::recv_bytes`]) with a
+/// ([`Connection::send_bytes`](crate::Connection::send_bytes), [`Connection::recv_bytes`](crate::Connection::recv_bytes)) with a
 /// CPython `Listener` or `Client` using the same key.
 ///
 /// # Examples

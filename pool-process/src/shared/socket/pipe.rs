@@ -1,8 +1,8 @@
 //! `Pipe` and `Connection`: Python's `multiprocessing.Pipe`, two connected
 //! ends that send and receive whole values or byte messages.
 //!
-//! The ends are a Unix socket pair (a [`Listener`](super::Listener) or a
-//! [`Client`](super::Client) gives a `Connection` over any stream
+//! The ends are a Unix socket pair (a [`Listener`](crate::connection::Listener) or a
+//! [`Client`](crate::connection::Client) gives a `Connection` over any stream
 //! socket). Messages use CPython's framing (`frame.rs`): a typed value is
 //! its postcard bytes in one message, so [`Connection::recv_bytes`] sees
 //! those bytes, as Python's `recv_bytes` sees the pickle. A send writes
@@ -103,7 +103,7 @@ pub fn Pipe(duplex: bool) -> Result<(Connection, Connection), Error> {
 }
 
 /// One end of a [`Pipe`], or of a connection made by a
-/// [`Listener`](super::Listener) and a [`Client`](super::Client): sends
+/// [`Listener`](crate::connection::Listener) and a [`Client`](crate::connection::Client): sends
 /// and receives whole [`Wire`] values ([`send`](Connection::send),
 /// [`recv`](Connection::recv)) and byte messages
 /// ([`send_bytes`](Connection::send_bytes),
@@ -551,7 +551,7 @@ impl Connection {
     }
 
     /// The socket's descriptor number (Python's `fileno()`), for `poll`,
-    /// `select` or [`wait`](super::wait). It stays this end's until
+    /// `select` or [`wait`](crate::connection::wait). It stays this end's until
     /// [`close`](Self::close) or the drop.
     ///
     /// # Errors

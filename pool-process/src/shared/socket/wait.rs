@@ -34,7 +34,7 @@ mod sealed {
         Shared(Arc<OwnedFd>),
     }
 
-    /// Implemented only here: the objects [`wait`](super::wait) knows.
+    /// Implemented only here: the objects [`wait`](crate::connection::wait) knows.
     pub trait Sealed {
         fn watch(&self) -> Result<Watch<'_>, pool_core::Error>;
     }
@@ -123,7 +123,7 @@ waitable_descriptors!(
 /// # Errors
 ///
 /// [`ErrorKind::InvalidState`] for a closed [`Connection`] or
-/// [`Listener`], or the sending end of a one-way [`Pipe`](super::Pipe);
+/// [`Listener`], or the sending end of a one-way [`Pipe`](crate::connection::Pipe);
 /// [`ErrorKind::InvalidConfig`] for no objects and no timeout (it would
 /// never return); [`ErrorKind::Io`] if `poll` failed.
 ///
