@@ -135,8 +135,9 @@ pub struct Connection {
     socket: Mutex<Option<Arc<OwnedFd>>>,
     reader: Mutex<Reader>,
     writer: Mutex<Writer>,
-    /// Cleared when a `recv_bytes` refuses a message over its maxlength
-    /// (set and read under `reader`; Relaxed suffices, the lock orders).
+    /// Cleared when a `recv_bytes` refuses a message over its maxlength.
+    /// Cleared under `reader`, and every receive reads it again under
+    /// `reader`, so Relaxed suffices: the lock orders the two.
     readable: AtomicBool,
     writable: bool,
     /// What errors call it: "the pipe", "the connection to ...".
