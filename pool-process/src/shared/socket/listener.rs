@@ -15,10 +15,10 @@
 //!    returns: a peer that fails it is refused with an error and its
 //!    socket closed, and no message from it was deserialized. The
 //!    handshake is bounded by the caller's deadline, and by
-//!    [`HANDSHAKE_TIMEOUT`] for the unbounded forms, so a peer that
+//!    `HANDSHAKE_TIMEOUT` for the unbounded forms, so a peer that
 //!    connects and says nothing cannot hold the listener.
 
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::os::linux::net::SocketAddrExt;
 use std::os::unix::net::{SocketAddr as UnixAddr, UnixListener};
@@ -28,15 +28,14 @@ use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
 use pool_core::{Error, ErrorKind};
-use rustix::net::SocketAddrUnix;
 
 use super::address::Address;
 use super::auth;
 use super::pipe::{Connection, until};
-use crate::sys::socket::{connect_unix, shut_listener, wait_readable};
+use crate::sys::socket::{shut_listener, wait_readable};
 
 /// How long the authkey handshake of [`Listener::accept`] and
-/// [`Client::connect`] may take: their unbounded forms wait forever for a
+/// [`Client::connect`](crate::connection::Client::connect) may take: their unbounded forms wait forever for a
 /// peer, but not for a peer that connected and then says nothing.
 pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(60);
 
@@ -422,165 +421,6 @@ fn is_transient(e: &std::io::Error) -> bool {
 
 /// The deadline of a handshake: the caller's, or [`HANDSHAKE_TIMEOUT`]
 /// from now.
-fn bounded(deadline: Option<Instant>) -> Instant {
+pub(super) fn bounded(deadline: Option<Instant>) -> Instant {
     deadline.unwrap_or_else(|| Instant::now() + HANDSHAKE_TIMEOUT)
-}
-
-/// Connects to a [`Listener`] (Python's
-/// `multiprocessing.connection.Client`). Made with [`Client::new`], given
-/// an authkey if the listener has one, then
-/// [`connect`](Client::connect)ed to an address.
-///
-/// # Examples
-///
-/// ```
-/// use pool_process::connection::{Client, Listener};
-///
-/// let listener = Listener::builder().authkey(b"key").bind("127.0.0.1:0").unwrap();
-/// let address = listener.address().clone();
-/// let server = std::thread::spawn(move || {
-///     let conn = listener.accept().unwrap();
-///     let n: u64 = conn.recv().unwrap();
-///     conn.send(&(n * 2)).unwrap();
-/// });
-/// let conn = Client::new().authkey(b"key").connect(&address).unwrap();
-/// conn.send(&21u64).unwrap();
-/// assert_eq!(conn.recv::<u64>().unwrap(), 42);
-/// server.join().unwrap();
-/// ```
-#[doc(alias = "multiprocessing.connection.Client")]
-#[derive(Clone, Debug, Default)]
-pub struct Client {
-    authkey: Option<Vec<u8>>,
-}
-
-impl Client {
-    /// A client without an authkey.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let client = pool_process::connection::Client::new();
-    /// # drop(client);
-    /// ```
-    pub fn new() -> Client {
-        Client::default()
-    }
-
-    /// Prove to the listener that this side knows `key`, and make it
-    /// prove it too (Python's `authkey`). An empty key, as in Python,
-    /// means no authentication.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let client = pool_process::connection::Client::new().authkey(b"secret");
-    /// # drop(client);
-    /// ```
-    pub fn authkey(mut self, key: impl AsRef<[u8]>) -> Client {
-        self.authkey = Some(key.as_ref().to_vec()).filter(|key| !key.is_empty());
-        self
-    }
-
-    /// Connects to the listener at `address` and, with a key, runs the
-    /// handshake (bounded by [`HANDSHAKE_TIMEOUT`]).
-    ///
-    /// # Errors
-    ///
-    /// [`ErrorKind::Io`] if the connection cannot be made (no such path,
-    /// refused: the OS error is the source) or the listener failed the
-    /// handshake ([`AuthenticationError`](crate::connection::AuthenticationError) is
-    /// the source); [`ErrorKind::Closed`] if the listener closed the
-    /// connection during it (as it does to a client with the wrong key).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let error = pool_process::connection::Client::new()
-    ///     .connect("/nonexistent/poolrt.sock")
-    ///     .unwrap_err();
-    /// assert!(error.is_io());
-    /// assert!(error.to_string().contains("/nonexistent/poolrt.sock"));
-    /// ```
-    pub fn connect(&self, address: impl Into<Address>) -> Result<Connection, Error> {
-        self.connect_until(address.into(), None)
-    }
-
-    /// [`connect`](Self::connect), giving up after `timeout`, which bounds
-    /// the connect (a listener whose backlog is full) and the handshake.
-    ///
-    /// # Errors
-    ///
-    /// [`ErrorKind::Timeout`] if it did not finish in time; otherwise as
-    /// [`connect`](Self::connect).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// use pool_process::connection::{Client, Listener};
-    ///
-    /// // A listener that never accepts, so never answers the challenge.
-    /// let listener = Listener::bind("127.0.0.1:0").unwrap();
-    /// let error = Client::new()
-    ///     .authkey(b"k")
-    ///     .connect_timeout(listener.address(), Duration::from_millis(50))
-    ///     .unwrap_err();
-    /// assert!(error.is_timeout(), "{error}");
-    /// ```
-    pub fn connect_timeout(
-        &self,
-        address: impl Into<Address>,
-        timeout: Duration,
-    ) -> Result<Connection, Error> {
-        self.connect_until(address.into(), until(timeout)?)
-    }
-
-    fn connect_until(
-        &self,
-        address: Address,
-        deadline: Option<Instant>,
-    ) -> Result<Connection, Error> {
-        let left = || deadline.map(|d| d.saturating_duration_since(Instant::now()));
-        let failed = |e: std::io::Error| {
-            let kind = if matches!(
-                e.kind(),
-                std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-            ) {
-                ErrorKind::Timeout
-            } else {
-                ErrorKind::Io
-            };
-            Error::new(kind, e).with_detail(format!("cannot connect to {address}"))
-        };
-        let fd = match &address {
-            Address::Unix(path) => SocketAddrUnix::new(path.as_path())
-                .map_err(std::io::Error::from)
-                .and_then(|addr| connect_unix(&addr, left()))
-                .map_err(failed)?,
-            Address::Abstract(name) => SocketAddrUnix::new_abstract_name(name)
-                .map_err(std::io::Error::from)
-                .and_then(|addr| connect_unix(&addr, left()))
-                .map_err(failed)?,
-            Address::Tcp(tcp) => {
-                let stream = match left() {
-                    None => TcpStream::connect(tcp),
-                    Some(left) => {
-                        TcpStream::connect_timeout(tcp, left.max(Duration::from_micros(1)))
-                    }
-                }
-                .map_err(failed)?;
-                stream.set_nodelay(true).map_err(failed)?;
-                OwnedFd::from(stream)
-            }
-        };
-        let conn = Connection::new(fd, true, true, format!("the connection to {address}"));
-        if let Some(key) = &self.authkey {
-            let deadline = bounded(deadline);
-            let peer = format!("the listener on {address}");
-            auth::answer(&conn, key, deadline, &peer)?;
-            auth::deliver(&conn, key, deadline, &peer)?;
-        }
-        Ok(conn)
-    }
 }

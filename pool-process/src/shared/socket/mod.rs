@@ -6,19 +6,23 @@
 //! | file | concept |
 //! |------|---------|
 //! | `frame.rs` | CPython's message framing, read in as many calls as it takes |
-//! | `pipe.rs` | [`Pipe`] and [`Connection`]: typed messages, poll, close |
+//! | `pipe.rs` | [`Pipe`] and [`Connection`]: typed messages, poll |
 //! | `bytes.rs` | a [`Connection`]'s byte messages |
+//! | `handle.rs` | a [`Connection`] as a handle: `try_clone`, `fileno`, `close` |
 //! | `fd.rs` | [`Fd`] |
-//! | `address.rs` | [`Address`]: a Unix path, a Linux abstract name, or TCP |
+//! | `address.rs` | `Address`: a Unix path, a Linux abstract name, or TCP |
 //! | `auth.rs` | the authkey challenge, CPython's, in both directions |
-//! | `listener.rs` | [`Listener`] and [`Client`] |
-//! | `wait.rs` | [`wait`] over connections, sentinels and descriptors; [`Sentinel`] |
+//! | `listener.rs` | `Listener`: bind, accept, close |
+//! | `client.rs` | `Client`: connect |
+//! | `wait.rs` | `wait` over connections, sentinels and descriptors; `Sentinel` |
 
 mod address;
 mod auth;
 mod bytes;
+mod client;
 mod fd;
 mod frame;
+mod handle;
 mod listener;
 mod pipe;
 mod wait;
@@ -61,7 +65,8 @@ pub use pipe::{Connection, Pipe};
 pub mod connection {
     pub use super::address::Address;
     pub use super::auth::AuthenticationError;
-    pub use super::listener::{Client, HANDSHAKE_TIMEOUT, Listener, ListenerBuilder};
+    pub use super::client::Client;
+    pub use super::listener::{HANDSHAKE_TIMEOUT, Listener, ListenerBuilder};
     pub use super::pipe::{Connection, Pipe};
     pub use super::wait::{Sentinel, Waitable, wait};
 }
