@@ -5,13 +5,15 @@ concurrent.futures, with the standard library only.
 
     python3 benches/cpython_pool.py            # all workloads
     python3 benches/cpython_pool.py P1 P6      # some of them
-    python3 benches/cpython_pool.py S1 S2 S3 S4 S5  # benches/shared.rs's
+    python3 benches/cpython_pool.py S1 S2 S3 S4 S5 S6  # benches/shared.rs's
 
 S1-S4 measure multiprocessing.Queue, Pipe and Lock the way
 benches/shared.rs measures poolrt's (100,000 items streamed from a child;
 a ping-pong with a child; an uncontended acquire + release). S5 writes
 64 MiB into a multiprocessing.shared_memory block that a child holds
-open (shm.buf[:] = data) and reads it back into a buffer (memoryview(out)[:] = shm.buf).
+open (shm.buf[:] = data) and reads it back into a buffer (memoryview(out)[:] = shm.buf). S6 measures
+multiprocessing.connection's Listener and Client: an 8-byte message echoed
+by a child, over a Linux abstract Unix socket and over TCP.
 
 Each figure is the median of several runs. W is the number of cores this
 process may use. T1 submits 100,000 tasks instead of 1,000,000 (CPython
@@ -282,6 +284,44 @@ def s5():
     )
 
 
+def echo_client(address, authkey):
+    from multiprocessing.connection import Client
+
+    with Client(address, authkey=authkey) as conn:
+        while True:
+            try:
+                message = conn.recv_bytes()
+            except EOFError:
+                return
+            conn.send_bytes(message)
+
+
+def s6():
+    from multiprocessing.connection import Listener
+
+    n = 10_000
+    message = (7).to_bytes(8, "little")
+    for label, address in (
+        ("Unix socket", "\0poolrt-bench-s6-py-%d" % os.getpid()),
+        ("TCP", ("127.0.0.1", 0)),
+    ):
+        with Listener(address, authkey=b"bench") as listener:
+            p = mp.Process(target=echo_client, args=(listener.address, b"bench"))
+            p.start()
+            with listener.accept() as conn:
+
+                def run():
+                    start = time.perf_counter()
+                    for _ in range(n):
+                        conn.send_bytes(message)
+                        conn.recv_bytes()
+                    return (time.perf_counter() - start) / n
+
+                took = statistics.median(run() for _ in range(5))
+            p.join()
+        print(f"S6 multiprocessing.connection {label}: {took * 1e6:.1f} us per 8-byte round trip")
+
+
 def main():
     wanted = set(sys.argv[1:])
 
@@ -322,6 +362,8 @@ def main():
         s4()
     if want("S5"):
         s5()
+    if want("S6"):
+        s6()
 
 
 if __name__ == "__main__":

@@ -21,10 +21,15 @@
 //!   MiB/s; beside it the same stream through a `process::Pipe`. The
 //!   items are serde bytes (as `serde_bytes` makes them), not a sequence
 //!   of `u8`s, which would measure postcard rather than the queue.
+//! - **S6**: an 8-byte message echoed by a child process connected with
+//!   `connection::Client` to a `connection::Listener` (authkey
+//!   handshake once, then `send_bytes`/`recv_bytes`), over a Linux
+//!   abstract Unix socket and over TCP on 127.0.0.1, time per round trip.
 //!
 //! CPython's figures for S1–S4 come from `benches/cpython_pool.py S1 S2 S3
-//! S4` (`multiprocessing.Queue`, `Pipe` and `Lock`), and S5's from
-//! `benches/cpython_pool.py S5` (`shm.buf[:] = data`, `memoryview(out)[:] = shm.buf`).
+//! S4` (`multiprocessing.Queue`, `Pipe` and `Lock`), S5's from
+//! `benches/cpython_pool.py S5` (`shm.buf[:] = data`, `memoryview(out)[:] = shm.buf`),
+//! and S6's from `benches/cpython_pool.py S6` (`multiprocessing.connection`).
 
 mod support;
 
@@ -33,6 +38,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group};
+use poolrt::process::connection::{Address, Client, Listener};
 use poolrt::process::{Connection, Event, Pipe, Process, Queue, SharedMemory};
 use support::{bench_pipe_round_trip, median_seconds};
 
@@ -347,9 +353,52 @@ fn summary() {
     ) {
         println!("QL process::Queue 4 MiB items {q:.0} MiB/s (process::Pipe {p:.0} MiB/s)");
     }
+    if let (Some(unix), Some(tcp)) = (
+        median_seconds("S6", "listener_unix_round_trip_8_bytes"),
+        median_seconds("S6", "listener_tcp_round_trip_8_bytes"),
+    ) {
+        println!(
+            "S6 Listener/Client 8-byte round trip {:.1} us over a Unix socket, {:.1} us over TCP",
+            unix * 1e6,
+            tcp * 1e6
+        );
+    }
 }
 
-criterion_group!(benches, s1, s2, s3, s4, s5, ql);
+/// The S6 child: connects to the listener and echoes every message.
+fn echo_client(address: Address, key: Vec<u8>) {
+    let conn = Client::new().authkey(key).connect(address).unwrap();
+    while let Ok(message) = conn.recv_bytes(None) {
+        conn.send_bytes(&message, 0, None).unwrap();
+    }
+}
+
+fn s6(c: &mut Criterion) {
+    let mut group = c.benchmark_group("S6");
+    let abstract_name = format!("\0poolrt-bench-s6-{}", std::process::id());
+    for (name, address) in [
+        ("listener_unix_round_trip_8_bytes", abstract_name.as_str()),
+        ("listener_tcp_round_trip_8_bytes", "127.0.0.1:0"),
+    ] {
+        let listener = Listener::builder().authkey(b"bench").bind(address).unwrap();
+        let child = Process::new(echo_client, (listener.address().clone(), b"bench".to_vec()));
+        child.start().unwrap();
+        let conn = listener.accept_timeout(Duration::from_secs(30)).unwrap();
+        let mut buf = [0u8; 8];
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                conn.send_bytes(black_box(&7u64.to_le_bytes()), 0, None)
+                    .unwrap();
+                black_box(conn.recv_bytes_into(&mut buf, 0).unwrap())
+            });
+        });
+        conn.close();
+        child.join().unwrap();
+    }
+    group.finish();
+}
+
+criterion_group!(benches, s1, s2, s3, s4, s5, ql, s6);
 
 fn main() {
     support::run_started();

@@ -52,7 +52,7 @@
 //! | `link/` | the parent's side of one worker: launch and handshake, serving tasks, exit status and reaping | `link/mod.rs` (lifecycle as numbered steps) |
 //! | `worker/` | the child's side: the pre-`main` hook, the settings marker, the serve loop, the build fingerprint | `worker/mod.rs` |
 //! | `task/` | what a task is ([`Wire`], [`StarFn`], [`Target`], [`InitOutcome`]) and the entry functions that run one in a worker | `task/mod.rs` |
-//! | `shared/` | objects shared with children: `sync/` (one file per primitive), `queue/` (the ring and the queue types), `socket/` ([`Pipe`], [`Fd`]), `manager/` ([`Manager`] and its proxies), `value/` ([`Value`], [`Array`]) | `shared/mod.rs` |
+//! | `shared/` | objects shared with children: `sync/` (one file per primitive), `queue/` (the ring and the queue types), `socket/` ([`Pipe`], [`Fd`], and [`connection`]: `Listener`, `Client`, `wait`), `manager/` ([`Manager`] and its proxies), `value/` ([`Value`], [`Array`]) | `shared/mod.rs` |
 //! | `shared/memory/` | shared memory by name: [`SharedMemory`], [`ShareableList`] (CPython's layout), [`SharedMemoryManager`]; the tracker that unlinks leftovers is `sys/shm_tracker.rs` | `shared/memory/mod.rs` |
 //! | `wire/` | what crosses between processes: the value codec, the message formats, the table of inherited descriptors | `wire/codec.rs` |
 //! | `sys/` | the OS layer and the only `unsafe` code: spawn, the shared region and mailbox, segments, futexes, entry offsets, boot-time descriptors | `sys/README.md` |
@@ -108,6 +108,7 @@ pub use crate::process::{
     parent_process,
 };
 pub use crate::shared::Immediate;
+pub use crate::shared::connection;
 pub use crate::shared::{
     Array, ArrayGuard, Barrier, BoundedSemaphore, Condition, ConditionGuard, Connection, Dict,
     Element, Event, Fd, GetError, JoinableQueue, List, Lock, LockGuard, Manager, Pipe, PutError,

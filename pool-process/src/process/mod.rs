@@ -497,6 +497,47 @@ impl Process {
         }
     }
 
+    /// A descriptor that becomes readable when the process ends (Python's
+    /// `sentinel`), to wait for it together with connections in
+    /// [`connection::wait`](crate::connection::wait). Each call gives a
+    /// new [`Sentinel`](crate::connection::Sentinel); one taken after the
+    /// process was reaped is readable at once.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidState`] if the process was not started (or is
+    /// still starting, or failed to); [`ErrorKind::Io`] if the descriptor
+    /// could not be duplicated.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use pool_process::Process;
+    /// use pool_process::connection::wait;
+    ///
+    /// let p = Process::new(|| {}, ());
+    /// assert!(p.sentinel().is_err(), "not started");
+    /// p.start().unwrap();
+    /// let sentinel = p.sentinel().unwrap();
+    /// assert_eq!(wait([&sentinel], Some(Duration::from_secs(30))).unwrap().len(), 1);
+    /// p.join().unwrap();
+    /// ```
+    pub fn sentinel(&self) -> Result<crate::connection::Sentinel, Error> {
+        match &*self.inner.phase.lock() {
+            Phase::Running { child, .. } => child
+                .pidfd_copy()
+                .map(crate::connection::Sentinel::new)
+                .map_err(|e| {
+                    Error::new(ErrorKind::Io, e)
+                        .with_detail(format!("duplicating the pidfd of {}", self.inner.name))
+                }),
+            Phase::Finished { .. } => crate::connection::Sentinel::ended(),
+            _ => Err(Error::from_kind(ErrorKind::InvalidState)
+                .with_detail(format!("{} is not started", self.inner.name))),
+        }
+    }
+
     /// The process's name: `Process-N` unless set.
     ///
     /// # Examples

@@ -60,7 +60,7 @@ pub use manager::{Dict, List, Manager};
 pub use memory::{Item, ShareableList, SharedMemory, SharedMemoryManager};
 pub use queue::Immediate;
 pub use queue::{GetError, JoinableQueue, PutError, Queue, SimpleQueue};
-pub use socket::{Connection, Fd, Pipe};
+pub use socket::{Connection, Fd, Pipe, connection};
 pub use sync::{
     Barrier, BoundedSemaphore, Condition, ConditionGuard, Event, Lock, LockGuard, RLock, Semaphore,
 };

@@ -141,6 +141,12 @@ impl ChildHandle {
         self.pid.as_raw_nonzero().get() as u32
     }
 
+    /// A second descriptor on the child's pidfd, which becomes readable
+    /// when the child exits (for `Process::sentinel`).
+    pub(crate) fn pidfd_copy(&self) -> io::Result<OwnedFd> {
+        self.pidfd.try_clone()
+    }
+
     /// Sends `signal` to the child. Once the child has exited this fails
     /// with `ESRCH` (and after it was reaped, too): it never reaches
     /// another process, whatever became of the pid.

@@ -1,102 +1,72 @@
 //! `Pipe` and `Connection`: Python's `multiprocessing.Pipe`, two connected
-//! ends that send and receive whole values.
+//! ends that send and receive whole values or byte messages.
 //!
-//! The ends are a Unix socket pair. Each message is a `u32` length and
-//! the postcard bytes; a send writes the frame whole with `MSG_NOSIGNAL`
-//! (a closed peer is an error value, not a `SIGPIPE`), and within a
-//! process a mutex per direction keeps concurrent senders' or receivers'
-//! frames apart.
+//! The ends are a Unix socket pair (a [`Listener`](crate::connection::Listener) or a
+//! [`Client`](crate::connection::Client) gives a `Connection` over any stream
+//! socket). Messages use CPython's framing (`frame.rs`): a typed value is
+//! its postcard bytes in one message, so [`Connection::recv_bytes`] sees
+//! those bytes, as Python's `recv_bytes` sees the pickle. A send writes
+//! the message whole with `MSG_NOSIGNAL` (a closed peer is an error
+//! value, not a `SIGPIPE`), and within a process a mutex per direction
+//! keeps concurrent senders' or receivers' messages apart.
 //!
 //! Every call that can wait has a timeout form. A receive that times out
 //! part-way through a message keeps the bytes it has (the next receive
 //! goes on from there); a send that times out before its first byte sent
 //! nothing, and one that times out part-way has left the stream out of
 //! step, so that end refuses to send again ([`ErrorKind::Broken`]).
+//!
+//! # Who may touch what
+//!
+//! | state | guarded by | touched by |
+//! |-------|------------|------------|
+//! | the descriptor | `socket` (held only to clone or take the `Arc`) | every call; `close` takes it, and an in-flight call keeps it open until it returns |
+//! | the kept message, the partial frame, a refusal | `reader` | receives, `poll`, `wait` |
+//! | a torn send | `writer` | sends |
 
 use std::fmt;
-use std::io::Read;
-use std::os::fd::AsFd;
+use std::os::fd::{AsFd, OwnedFd};
 use std::os::unix::net::UnixStream;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
-use pool_core::{Deadline, Error, ErrorKind};
+use pool_core::{Error, ErrorKind};
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::frame::{self, Frame, Outcome};
 use crate::sys::socket::{send_no_signal, send_some_now, wait_readable, wait_writable};
 use crate::task::Wire;
 use crate::wire::{codec, inherit};
 
-/// The receiving side of a [`Connection`]: the socket, the message a
-/// failed typed receive gave back, which the next receive takes first,
-/// and the message a timed-out receive had begun to read.
-struct Reader {
-    stream: UnixStream,
-    kept: Option<Vec<u8>>,
+/// Messages up to this size are copied behind their header and sent in
+/// one piece; longer ones go out as header, then body, with no copy.
+/// (One piece matters on TCP, where a lone small header would wait for
+/// the peer's acknowledgement.)
+const COALESCE: usize = 64 << 10;
+
+/// The receiving side of a [`Connection`]: the message a failed receive
+/// gave back, which the next receive takes first, the message a timed-out
+/// receive had begun to read, and, once a `recv_bytes` refused a message
+/// over its `maxlength`, that message's length: the body was left unread,
+/// so this end receives no more.
+pub(super) struct Reader {
+    pub(super) kept: Option<Vec<u8>>,
     partial: Frame,
+    refused: Option<u64>,
 }
 
-/// The sending side of a [`Connection`]: the socket, and whether a timed-
-/// out send left part of a message on it.
+/// The sending side of a [`Connection`]: whether a timed-out send left
+/// part of a message on the socket.
 struct Writer {
-    stream: UnixStream,
     torn: bool,
 }
 
-/// A frame being read: its length prefix, then its body.
-#[derive(Default)]
-struct Frame {
-    header: [u8; 4],
-    header_filled: usize,
-    body: Vec<u8>,
-    body_filled: usize,
-}
-
-impl Frame {
-    /// Reads until the frame is whole (then returns its body and starts
-    /// afresh) or `deadline` passes (`Ok(None)`, the bytes so far kept).
-    fn read(
-        &mut self,
-        stream: &mut UnixStream,
-        deadline: Option<Instant>,
-    ) -> Result<Option<Vec<u8>>, Error> {
-        loop {
-            let buf = if self.header_filled < 4 {
-                &mut self.header[self.header_filled..]
-            } else {
-                let len = u32::from_le_bytes(self.header) as usize;
-                if self.body_filled == len {
-                    let body = std::mem::take(&mut self.body);
-                    *self = Frame::default();
-                    return Ok(Some(body));
-                }
-                self.body.resize(len, 0);
-                &mut self.body[self.body_filled..]
-            };
-            if deadline.is_some() && !readable(stream, deadline)? {
-                return Ok(None);
-            }
-            match stream.read(buf) {
-                Ok(0) if self.header_filled == 0 => {
-                    return Err(Error::from_kind(ErrorKind::Closed)
-                        .with_detail("the other end of the pipe was closed"));
-                }
-                Ok(0) => {
-                    return Err(Error::from_kind(ErrorKind::Io).with_detail(
-                        "the other end of the pipe closed in the middle of a message",
-                    ));
-                }
-                Ok(n) if self.header_filled < 4 => self.header_filled += n,
-                Ok(n) => self.body_filled += n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => {
-                    return Err(Error::new(ErrorKind::Io, e).with_detail("receiving on the pipe"));
-                }
-            }
-        }
-    }
-}
+/// A receive's answer to a whole message: the value it wanted, or the
+/// message back (to keep for the next receive) with the error to report.
+pub(super) type Taken<T> = Result<T, (Vec<u8>, Error)>;
 
 /// Python's `Pipe()`: two connected [`Connection`]s. With `duplex`, both
 /// ends send and receive; without, the first only receives and the
@@ -124,16 +94,21 @@ impl Frame {
 /// ```
 #[allow(non_snake_case)]
 pub fn Pipe(duplex: bool) -> Result<(Connection, Connection), Error> {
-    let failed = |e| Error::new(ErrorKind::Io, e).with_detail("creating the pipe's socket pair");
-    let (a, b) = UnixStream::pair().map_err(failed)?;
+    let (a, b) = UnixStream::pair()
+        .map_err(|e| Error::new(ErrorKind::Io, e).with_detail("creating the pipe's socket pair"))?;
     Ok((
-        Connection::new(a, true, duplex).map_err(failed)?,
-        Connection::new(b, duplex, true).map_err(failed)?,
+        Connection::new(a.into(), true, duplex, "the pipe".to_owned()),
+        Connection::new(b.into(), duplex, true, "the pipe".to_owned()),
     ))
 }
 
-/// One end of a [`Pipe`]: sends and receives whole [`Wire`] values.
-/// Pass it to a child as an argument of its [`Process`](crate::Process).
+/// One end of a [`Pipe`], or of a connection made by a
+/// [`Listener`](crate::connection::Listener) and a [`Client`](crate::connection::Client): sends
+/// and receives whole [`Wire`] values ([`send`](Connection::send),
+/// [`recv`](Connection::recv)) and byte messages
+/// ([`send_bytes`](Connection::send_bytes),
+/// [`recv_bytes`](Connection::recv_bytes)). Pass it to a child as an
+/// argument of its [`Process`](crate::Process).
 ///
 /// # Examples
 ///
@@ -156,35 +131,55 @@ pub fn Pipe(duplex: bool) -> Result<(Connection, Connection), Error> {
 /// assert_eq!(b.recv::<String>().unwrap(), "not a number");
 /// ```
 pub struct Connection {
+    /// `None` once closed.
+    pub(super) socket: Mutex<Option<Arc<OwnedFd>>>,
     reader: Mutex<Reader>,
     writer: Mutex<Writer>,
-    readable: bool,
-    writable: bool,
+    /// Cleared when a `recv_bytes` refuses a message over its maxlength.
+    /// Cleared under `reader`, and every receive reads it again under
+    /// `reader`, so Relaxed suffices: the lock orders the two.
+    pub(super) readable: AtomicBool,
+    pub(super) writable: bool,
+    /// What errors call it: "the pipe", "the connection to ...".
+    pub(super) on: String,
 }
 
 impl Connection {
-    fn new(stream: UnixStream, readable: bool, writable: bool) -> std::io::Result<Connection> {
-        // A second handle, so a sender and a receiver never wait for each
-        // other's lock.
-        let writer = stream.try_clone()?;
-        Ok(Connection {
+    pub(super) fn new(socket: OwnedFd, readable: bool, writable: bool, on: String) -> Connection {
+        Connection {
+            socket: Mutex::new(Some(Arc::new(socket))),
             reader: Mutex::new(Reader {
-                stream,
                 kept: None,
                 partial: Frame::default(),
+                refused: None,
             }),
-            writer: Mutex::new(Writer {
-                stream: writer,
-                torn: false,
-            }),
-            readable,
+            writer: Mutex::new(Writer { torn: false }),
+            readable: AtomicBool::new(readable),
             writable,
+            on,
+        }
+    }
+
+    /// The descriptor, for one call: a `close` meanwhile leaves it open
+    /// until the call returns.
+    pub(super) fn socket(&self) -> Result<Arc<OwnedFd>, Error> {
+        self.socket.lock().clone().ok_or_else(|| {
+            Error::from_kind(ErrorKind::InvalidState)
+                .with_detail(format!("{} was closed on this end (close())", self.on))
         })
     }
 
-    fn refuse(&self, what: &str) -> Error {
+    pub(super) fn refuse(&self, what: &str) -> Error {
+        let why = match self.reader.try_lock().and_then(|reader| reader.refused) {
+            Some(len) => format!(
+                "it stopped receiving when a recv_bytes refused a message of {len} bytes \
+                 over its maxlength"
+            ),
+            None if self.readable() => "it is read-only (a one-way Pipe)".to_owned(),
+            None => "it is write-only (a one-way Pipe)".to_owned(),
+        };
         Error::from_kind(ErrorKind::InvalidState)
-            .with_detail(format!("this end of a one-way Pipe cannot {what}"))
+            .with_detail(format!("this end of {} cannot {what}: {why}", self.on))
     }
 
     /// Sends `value` (Python's `send`). It waits only while the socket's
@@ -244,10 +239,7 @@ impl Connection {
         value: &T,
         timeout: Duration,
     ) -> Result<(), Error> {
-        let deadline = Instant::now().checked_add(timeout).ok_or_else(|| {
-            Error::from_kind(ErrorKind::InvalidConfig).with_detail("timeout too large")
-        })?;
-        self.send_until(value, Some(deadline))
+        self.send_until(value, until(timeout)?)
     }
 
     fn send_until<T: Serialize + ?Sized>(
@@ -258,15 +250,27 @@ impl Connection {
         if !self.writable {
             return Err(self.refuse("send"));
         }
-        let mut frame = vec![0u8; 4];
-        frame = codec::extend_postcard(value, frame).map_err(|e| {
-            Error::new(ErrorKind::Serialize, e)
-                .with_detail(format!("a pipe message ({})", std::any::type_name::<T>()))
+        let body = codec::extend_postcard(value, Vec::new()).map_err(|e| {
+            Error::new(ErrorKind::Serialize, e).with_detail(format!(
+                "a message on {} ({})",
+                self.on,
+                std::any::type_name::<T>()
+            ))
         })?;
-        let len = u32::try_from(frame.len() - 4).map_err(|_| {
-            Error::from_kind(ErrorKind::Serialize).with_detail("a pipe message over 4 GiB")
-        })?;
-        frame[..4].copy_from_slice(&len.to_le_bytes());
+        self.send_message(&body, deadline)
+    }
+
+    /// Sends `body` as one message (header, then body).
+    pub(super) fn send_message(&self, body: &[u8], deadline: Option<Instant>) -> Result<(), Error> {
+        let socket = self.socket()?;
+        let (header, used) = frame::header(body.len());
+        let joined;
+        let parts: [&[u8]; 2] = if body.len() <= COALESCE {
+            joined = [&header[..used], body].concat();
+            [&joined, &[]]
+        } else {
+            [&header[..used], body]
+        };
         let mut writer = match deadline {
             None => self.writer.lock(),
             Some(deadline) => self.writer.try_lock_until(deadline).ok_or_else(|| {
@@ -285,32 +289,27 @@ impl Connection {
             } else {
                 ErrorKind::Io
             };
-            Error::new(kind, e).with_detail("sending on the pipe")
+            Error::new(kind, e).with_detail(format!("sending on {}", self.on))
         };
-        let mut rest = &frame[..];
-        while !rest.is_empty() {
-            let sent = match deadline {
-                None => send_no_signal(&writer.stream, rest).map_err(failed)?,
-                Some(deadline) => {
-                    let sent = send_some_now(&writer.stream, rest).map_err(failed)?;
-                    if sent == 0 && !writable(&writer.stream, deadline)? {
-                        let sent = frame.len() - rest.len();
-                        if sent == 0 {
-                            return Err(Error::from_kind(ErrorKind::Timeout).with_detail(
-                                "the pipe had no room for the message in time; nothing was sent",
-                            ));
+        let total = used + body.len();
+        let mut sent_before = 0;
+        for part in parts {
+            let mut rest = part;
+            while !rest.is_empty() {
+                let sent = match deadline {
+                    None => send_no_signal(&*socket, rest).map_err(failed)?,
+                    Some(deadline) => {
+                        let sent = send_some_now(&*socket, rest).map_err(failed)?;
+                        if sent == 0 && !writable(&socket, deadline, &self.on)? {
+                            let sent = sent_before + part.len() - rest.len();
+                            return Err(timed_out_sending(&mut writer, sent, total));
                         }
-                        writer.torn = true;
-                        return Err(Error::from_kind(ErrorKind::Timeout).with_detail(format!(
-                            "only {sent} of the message's {} bytes were sent in time; \
-                             this end cannot send any more",
-                            frame.len()
-                        )));
+                        sent
                     }
-                    sent
-                }
-            };
-            rest = &rest[sent..];
+                };
+                rest = &rest[sent..];
+            }
+            sent_before += part.len();
         }
         Ok(())
     }
@@ -358,50 +357,92 @@ impl Connection {
     /// assert_eq!(error.kind(), pool_core::ErrorKind::Timeout);
     /// ```
     pub fn recv_timeout<T: Wire>(&self, timeout: Duration) -> Result<T, Error> {
-        self.recv_until(Some(Instant::now().checked_add(timeout).ok_or_else(
-            || Error::from_kind(ErrorKind::InvalidConfig).with_detail("timeout too large"),
-        )?))
+        self.recv_until(until(timeout)?)
     }
 
     fn recv_until<T: Wire>(&self, deadline: Option<Instant>) -> Result<T, Error> {
-        if !self.readable {
+        self.recv_message(None, deadline, |body| match codec::from_postcard(&body) {
+            Ok(value) => Ok(value),
+            // Kept for the next receive: a wrong guess at the type does
+            // not lose the message.
+            Err(message) => {
+                let error = Error::new(ErrorKind::Deserialize, message).with_detail(format!(
+                    "a message on {} ({}); the message is kept for the next receive",
+                    self.on,
+                    std::any::type_name::<T>()
+                ));
+                Err((body, error))
+            }
+        })
+    }
+
+    /// Receives the next message, at most `max` bytes long, and hands it
+    /// to `take` under the receive lock; what `take` gives back is kept
+    /// for the next receive.
+    pub(super) fn recv_message<T>(
+        &self,
+        max: Option<usize>,
+        deadline: Option<Instant>,
+        take: impl FnOnce(Vec<u8>) -> Taken<T>,
+    ) -> Result<T, Error> {
+        if !self.readable() {
             return Err(self.refuse("receive"));
         }
+        let socket = self.socket()?;
         let mut reader = match deadline {
             None => self.reader.lock(),
             Some(deadline) => self.reader.try_lock_until(deadline).ok_or_else(|| {
                 no_message("another thread was receiving on this end; nothing was read")
             })?,
         };
-        let reader = &mut *reader;
-        let body = match reader.kept.take() {
-            Some(body) => body,
-            None => match reader.partial.read(&mut reader.stream, deadline)? {
-                Some(body) => body,
-                None if reader.partial.header_filled == 0 => {
-                    return Err(no_message("no message on the pipe in time"));
-                }
-                None => {
-                    return Err(no_message(
-                        "only part of a message arrived in time; the next receive reads the rest",
-                    ));
-                }
-            },
-        };
-        match codec::from_postcard(&body) {
-            Ok(value) => Ok(value),
-            Err(message) => {
-                // Kept for the next receive: a wrong guess at the type
-                // does not lose the message.
-                reader.kept = Some(body);
-                Err(
-                    Error::new(ErrorKind::Deserialize, message).with_detail(format!(
-                        "a pipe message ({}); the message is kept for the next receive",
-                        std::any::type_name::<T>()
-                    )),
-                )
-            }
+        if !self.readable() {
+            // Another receiver refused a message meanwhile.
+            drop(reader);
+            return Err(self.refuse("receive"));
         }
+        let body = match reader.kept.take() {
+            Some(body) if max.is_some_and(|max| body.len() > max) => {
+                let len = body.len();
+                reader.kept = Some(body);
+                return Err(too_long(
+                    len as u64,
+                    max,
+                    "the message stays for the next receive",
+                ));
+            }
+            Some(body) => body,
+            None => {
+                let reader = &mut *reader;
+                match reader
+                    .partial
+                    .read(socket.as_fd(), max, deadline, &self.on)?
+                {
+                    Outcome::Message(body) => body,
+                    Outcome::TimedOut if reader.partial.started() => {
+                        return Err(no_message(
+                            "only part of a message arrived in time; the next receive reads the rest",
+                        ));
+                    }
+                    Outcome::TimedOut => {
+                        return Err(no_message("no message arrived in time"));
+                    }
+                    Outcome::TooLong(len) => {
+                        // As Python: the body is left unread, so this end
+                        // stops receiving (and closes, if it cannot send).
+                        reader.refused = Some(len);
+                        self.readable.store(false, Ordering::Relaxed);
+                        if !self.writable {
+                            self.close();
+                        }
+                        return Err(too_long(len, max, "this end can receive no more"));
+                    }
+                }
+            }
+        };
+        take(body).map_err(|(body, error)| {
+            reader.kept = Some(body);
+            error
+        })
     }
 
     /// Whether a message (or the end of the stream) is waiting, after
@@ -409,7 +450,10 @@ impl Connection {
     ///
     /// # Errors
     ///
-    /// The socket failed.
+    /// [`ErrorKind::InvalidState`] on the sending end of a one-way pipe
+    /// (as [`recv`](Self::recv)), after [`close`](Self::close), or once a
+    /// [`recv_bytes`](Self::recv_bytes) refused a message over its
+    /// `maxlength`; [`ErrorKind::Io`] if the socket failed.
     ///
     /// # Examples
     ///
@@ -422,77 +466,59 @@ impl Connection {
     /// assert!(b.poll(Duration::from_secs(10)).unwrap());
     /// ```
     pub fn poll(&self, timeout: Duration) -> Result<bool, Error> {
+        if !self.readable() {
+            return Err(self.refuse("poll"));
+        }
+        let socket = self.socket()?;
         let reader = self.reader.lock();
-        if reader.kept.is_some() || reader.partial.header_filled > 0 {
+        if !self.readable() {
+            drop(reader);
+            return Err(self.refuse("poll"));
+        }
+        if reader.kept.is_some() || reader.partial.started() {
             return Ok(true);
         }
-        readable(&reader.stream, Deadline::after(timeout).instant())
+        wait_readable(&*socket, pool_core::Deadline::after(timeout).instant()).map_err(|e| {
+            Error::new(ErrorKind::Io, e).with_detail(format!("waiting on {}", self.on))
+        })
     }
 
-    /// A second handle to this end (Python shares an end by passing the
-    /// same object to several processes; here each gets its own handle).
-    ///
-    /// # Errors
-    ///
-    /// The descriptor could not be duplicated.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let (a, b) = pool_process::Pipe(true).unwrap();
-    /// let b2 = b.try_clone().unwrap();
-    /// a.send(&1u8).unwrap();
-    /// assert_eq!(b2.recv::<u8>().unwrap(), 1);
-    /// drop(b2);
-    /// a.send(&2u8).unwrap();
-    /// assert_eq!(b.recv::<u8>().unwrap(), 2, "b is still open");
-    /// ```
-    pub fn try_clone(&self) -> Result<Connection, Error> {
-        let stream = self
-            .reader
-            .lock()
-            .stream
-            .try_clone()
-            .and_then(|s| Connection::new(s, self.readable, self.writable));
-        stream.map_err(|e| Error::new(ErrorKind::Io, e).with_detail("duplicating a Connection"))
-    }
-
-    /// Whether this end can receive.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let (reader, writer) = pool_process::Pipe(false).unwrap();
-    /// assert!(reader.readable() && !reader.writable());
-    /// assert!(writer.writable() && !writer.readable());
-    /// ```
-    pub fn readable(&self) -> bool {
-        self.readable
-    }
-
-    /// Whether this end can send.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let (a, _b) = pool_process::Pipe(true).unwrap();
-    /// assert!(a.writable());
-    /// ```
-    pub fn writable(&self) -> bool {
-        self.writable
+    /// Whether a receive would find a message already read (kept by a
+    /// failed receive, or begun by a timed-out one), without waiting for
+    /// the receive lock: `None` when another thread holds it.
+    pub(super) fn buffered(&self) -> Option<bool> {
+        self.reader
+            .try_lock()
+            .map(|reader| reader.kept.is_some() || reader.partial.started())
     }
 }
 
-/// Waits until `stream` has bytes (or end-of-file) or `deadline` passes.
-fn readable(stream: &UnixStream, deadline: Option<Instant>) -> Result<bool, Error> {
-    wait_readable(stream, deadline)
-        .map_err(|e| Error::new(ErrorKind::Io, e).with_detail("waiting on the pipe"))
+/// `timeout` from now, as a deadline.
+pub(super) fn until(timeout: Duration) -> Result<Option<Instant>, Error> {
+    Instant::now()
+        .checked_add(timeout)
+        .map(Some)
+        .ok_or_else(|| Error::from_kind(ErrorKind::InvalidConfig).with_detail("timeout too large"))
 }
 
-/// Waits until `stream` has room for more bytes or `deadline` passes.
-fn writable(stream: &UnixStream, deadline: Instant) -> Result<bool, Error> {
-    wait_writable(stream, Some(deadline))
-        .map_err(|e| Error::new(ErrorKind::Io, e).with_detail("waiting on the pipe"))
+/// Waits until `socket` has room for more bytes or `deadline` passes.
+fn writable(socket: &OwnedFd, deadline: Instant, on: &str) -> Result<bool, Error> {
+    wait_writable(socket, Some(deadline))
+        .map_err(|e| Error::new(ErrorKind::Io, e).with_detail(format!("waiting on {on}")))
+}
+
+/// A send's timeout error, after `sent` of the message's `total` bytes
+/// went out; part of a message breaks the sending side.
+fn timed_out_sending(writer: &mut Writer, sent: usize, total: usize) -> Error {
+    if sent == 0 {
+        return Error::from_kind(ErrorKind::Timeout)
+            .with_detail("the socket had no room for the message in time; nothing was sent");
+    }
+    writer.torn = true;
+    Error::from_kind(ErrorKind::Timeout).with_detail(format!(
+        "only {sent} of the message's {total} bytes were sent in time; \
+         this end cannot send any more"
+    ))
 }
 
 /// A receive's timeout error.
@@ -500,28 +526,39 @@ fn no_message(why: &'static str) -> Error {
     Error::from_kind(ErrorKind::Timeout).with_detail(why)
 }
 
+/// The error for a message longer than a receive's `maxlength` (Python's
+/// "bad message length").
+fn too_long(len: u64, max: Option<usize>, then: &str) -> Error {
+    Error::from_kind(ErrorKind::Io).with_detail(format!(
+        "bad message length: {len} bytes, over the maxlength of {}; {then}",
+        max.unwrap_or(0)
+    ))
+}
+
 impl fmt::Debug for Connection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Connection")
-            .field("readable", &self.readable)
+            .field("on", &self.on)
+            .field("readable", &self.readable())
             .field("writable", &self.writable)
+            .field("closed", &self.closed())
             .finish()
     }
 }
 
 impl Serialize for Connection {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let index = inherit::export(self.reader.lock().stream.as_fd(), "Connection")
-            .map_err(serde::ser::Error::custom)?;
-        (index, self.readable, self.writable).serialize(s)
+        let socket = self.socket().map_err(serde::ser::Error::custom)?;
+        let index =
+            inherit::export(socket.as_fd(), "Connection").map_err(serde::ser::Error::custom)?;
+        (index, self.readable(), self.writable, &self.on).serialize(s)
     }
 }
 
 impl<'de> Deserialize<'de> for Connection {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Connection, D::Error> {
-        let (index, readable, writable) = <(u32, bool, bool)>::deserialize(d)?;
+        let (index, readable, writable, on) = <(u32, bool, bool, String)>::deserialize(d)?;
         let fd = inherit::import(index, "Connection").map_err(D::Error::custom)?;
-        Connection::new(UnixStream::from(fd), readable, writable)
-            .map_err(|e| D::Error::custom(format!("cannot adopt the Connection: {e}")))
+        Ok(Connection::new(fd, readable, writable, on))
     }
 }
