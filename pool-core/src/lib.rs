@@ -45,6 +45,7 @@ mod affinity;
 mod config;
 mod deadline;
 mod error;
+pub mod exit;
 mod handle;
 mod job;
 mod loom;

@@ -58,6 +58,12 @@ const STARTUP_TIMEOUT: Duration = Duration::from_secs(30);
 ///
 /// Clones are handles to the same process.
 ///
+/// # When the child's target returns
+///
+/// As in Python, the child then waits for the non-daemon
+/// `poolrt::thread::Thread`s it started, and exits once they end; its
+/// daemon threads do not hold it.
+///
 /// # When the parent exits
 ///
 /// As in Python, when the program exits normally (`main` returns, or

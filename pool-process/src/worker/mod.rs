@@ -103,7 +103,7 @@ fn serve(settings: &Settings, start: sys::boot::WorkerStart) -> i32 {
     loop {
         let status = match mailbox.recv(settings.spin, None) {
             Ok(request) => match message::parse_request(request) {
-                Some((Request::Exit, _, _)) | None => return 0,
+                Some((Request::Exit, _, _)) | None => return exit_hooks_then(0),
                 Some((Request::Call | Request::Init, offset, payload)) => {
                     out.clear();
                     #[allow(unsafe_code)] // the one call by offset
@@ -123,7 +123,7 @@ fn serve(settings: &Settings, start: sys::boot::WorkerStart) -> i32 {
                 }
             },
             // The parent closed its end: it is done with us, or gone.
-            Err(RecvError::PeerGone) => return 0,
+            Err(RecvError::PeerGone) => return exit_hooks_then(0),
             Err(_) => return 7,
         };
         if out.capacity() > KEEP_REPLY_BUFFER && out.len() <= KEEP_REPLY_BUFFER {
@@ -137,4 +137,12 @@ fn serve(settings: &Settings, start: sys::boot::WorkerStart) -> i32 {
             return 8;
         }
     }
+}
+
+/// Runs what must happen before a child exits normally (its non-daemon
+/// threads are joined, as in Python: `pool_core::exit`), then gives
+/// `code` back.
+fn exit_hooks_then(code: i32) -> i32 {
+    pool_core::exit::run_child_exit_hooks();
+    code
 }

@@ -13,6 +13,9 @@ static NON_DAEMON: Mutex<Vec<Thread>> = Mutex::new(Vec::new());
 
 pub(super) fn register(thread: &Thread) {
     NON_DAEMON.lock().push(thread.clone());
+    // In a child process that poolrt started, its end waits for them too,
+    // as Python's children do.
+    pool_core::exit::on_child_exit(join_non_daemon);
 }
 
 pub(super) fn unregister(thread: &Thread) {
