@@ -175,7 +175,8 @@ pub struct Waited<W> {
 
 /// Waits for the futures until `return_when` is met or `timeout` passes,
 /// like Python's `concurrent.futures.wait`. A timeout is not an error: the
-/// unfinished futures are in `not_done`.
+/// unfinished futures are in `not_done`. A future given several times is
+/// counted and returned once (Python takes a set).
 ///
 /// # Examples
 ///
@@ -197,7 +198,7 @@ pub fn wait<W: Waitable>(
 ) -> Waited<W> {
     // A timeout too large for a deadline (`Duration::MAX`) waits forever.
     let deadline = timeout.and_then(crate::deadline::after);
-    let slots: Vec<Option<W>> = futures.into_iter().map(Some).collect();
+    let slots = distinct(futures);
     let mut done = Vec::new();
     let satisfied = |done: &[usize], pending: usize, slots: &[Option<W>]| match return_when {
         ReturnWhen::FirstCompleted => !done.is_empty(),
@@ -276,9 +277,22 @@ pub fn wait<W: Waitable>(
     waited
 }
 
+/// The futures with each task once, in the order first given (Python's
+/// `wait` and `as_completed` take a set): a future passed several times,
+/// directly or by reference, is one future.
+fn distinct<W: Waitable>(futures: impl IntoIterator<Item = W>) -> Vec<Option<W>> {
+    let mut seen = std::collections::HashSet::new();
+    futures
+        .into_iter()
+        .filter(|w| seen.insert(std::ptr::from_ref(w.done_state()).cast::<()>()))
+        .map(Some)
+        .collect()
+}
+
 /// Yields futures as they complete, like Python's `as_completed`: first
 /// those already done (in the order given), then each as it finishes or is
-/// cancelled.
+/// cancelled. A future given several times is yielded once (Python takes
+/// a set).
 ///
 /// With a timeout, once it passes the iterator yields one timeout error
 /// that says how many futures are unfinished ("3 (of 10) futures
@@ -303,7 +317,7 @@ pub fn as_completed<W: Waitable>(
     futures: impl IntoIterator<Item = W>,
     timeout: Option<Duration>,
 ) -> AsCompleted<W> {
-    let slots: Vec<Option<W>> = futures.into_iter().map(Some).collect();
+    let slots = distinct(futures);
     let queue = CompletionQueue::new();
     let mut finished = VecDeque::new();
     let mut registrations = vec![None; slots.len()];

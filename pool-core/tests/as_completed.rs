@@ -110,3 +110,16 @@ fn dropping_the_iterator_early_leaves_futures_usable() {
     let values: Vec<usize> = futures.iter().map(|f| f.result().unwrap()).collect();
     assert_eq!(values, [0, 1, 2]);
 }
+
+#[test]
+fn a_future_given_three_times_is_yielded_once() {
+    // CPython: `as_completed([f, f, f])` yields `f` once.
+    let (p, f) = promise::<u8>();
+    let (q, g) = promise::<u8>();
+    p.set_result(1).unwrap();
+    q.set_result(2).unwrap();
+    let yielded: Vec<u8> = as_completed([&f, &g, &f, &f], Some(BOUND))
+        .map(|done| done.unwrap().result().unwrap())
+        .collect();
+    assert_eq!(yielded, [1, 2]);
+}

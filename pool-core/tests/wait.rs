@@ -109,3 +109,19 @@ fn zero_timeout_just_partitions() {
     let waited = wait([f1, f2], Some(Duration::ZERO), ReturnWhen::AllCompleted);
     assert_eq!((waited.done.len(), waited.not_done.len()), (1, 1));
 }
+
+#[test]
+fn a_future_given_twice_counts_once() {
+    // CPython: `wait([f, f, g])` returns sets, so `f` is in `done` once.
+    let (p1, f1) = promise::<u8>();
+    let (_p2, f2) = promise::<u8>();
+    p1.set_result(1).unwrap();
+    let waited = wait(
+        [&f1, &f1, &f2],
+        Some(Duration::ZERO),
+        ReturnWhen::AllCompleted,
+    );
+    assert_eq!((waited.done.len(), waited.not_done.len()), (1, 1));
+    let waited = wait([&f1, &f1], Some(BOUND), ReturnWhen::AllCompleted);
+    assert_eq!((waited.done.len(), waited.not_done.len()), (1, 0));
+}
