@@ -15,7 +15,7 @@ use pool_core::{Error, ErrorKind};
 use crate::link::{Initializer, LinkConfig, MemoryLimit};
 use crate::sys::spawn::{OWN_BINARY, own_argv0};
 use crate::task::{self, Init, InitOutcome, Wire};
-use crate::wire::codec;
+use crate::wire::{codec, inherit};
 
 /// The number of worker processes when none is given: the cores this
 /// process may run on (Python's `os.process_cpu_count()`).
@@ -123,9 +123,16 @@ impl PoolBuilder {
     {
         let _ = f;
         let offset = task::offset::<Init<F, A, O>>();
+        // Shared objects among the arguments (a Lock, a Queue, a Value…)
+        // reach every worker, replacements included, by inheritance.
+        let (encoded, inherited) = inherit::collect(|| codec::encode(arg));
         self.initializer = Some(
-            codec::encode(arg)
-                .map(|payload| Initializer { offset, payload })
+            encoded
+                .map(|payload| Initializer {
+                    offset,
+                    payload,
+                    inherited,
+                })
                 .map_err(|message| {
                     Error::new(ErrorKind::Serialize, message)
                         .with_detail(format!("the initializer's argument ({})", type_name::<A>()))

@@ -38,6 +38,7 @@
 //!    next task takes the replacement over.
 
 use std::ffi::OsString;
+use std::os::fd::OwnedFd;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::thread::JoinHandle;
@@ -76,6 +77,9 @@ const STARTUP_KILLS: u32 = 10;
 pub(crate) struct Initializer {
     pub(crate) offset: u64,
     pub(crate) payload: Encoded,
+    /// Descriptors of the shared objects among its arguments, which every
+    /// child inherits (Python's `initargs=(lock, queue, ...)`).
+    pub(crate) inherited: Vec<OwnedFd>,
 }
 
 /// What all links of one pool share.
@@ -207,7 +211,10 @@ impl Link {
             argv0: &config.argv0,
             core,
             child_spin: config.child_spin,
-            inherited: &[],
+            inherited: config
+                .initializer
+                .as_ref()
+                .map_or(&[], |init| init.inherited.as_slice()),
             name: &format!("PoolWorker-{}", slot + 1),
             // A pool's workers are daemons, as in Python.
             daemon: true,

@@ -1,15 +1,20 @@
-//! Handing the descriptors of shared objects to a [`Process`]'s child.
+//! Handing the descriptors of shared objects to a [`Process`]'s child, or
+//! to every worker of a pool through its initializer's arguments.
 //!
 //! Python shares a `multiprocessing.Queue` or `Lock` with a child "by
-//! inheritance": it must be an argument of the `Process`, not of a pool
-//! task. Here the same holds, and it works like this:
+//! inheritance": it must be an argument of the `Process` (or of the pool's
+//! `initializer`, in `initargs`), not of a pool task. Here the same holds,
+//! and it works like this:
 //!
-//! 1. `Process` encodes its arguments inside [`collect`]. A shared object
+//! 1. `Process` encodes its arguments (a pool builder its initializer's)
+//!    inside [`collect`]. A shared object
 //!    met on the way [`export`]s a duplicate of its descriptor into the
 //!    collection and serializes only its index.
 //! 2. The collected descriptors reach the child as descriptors 5, 6, ...
 //!    through the spawn's file actions, and their count through the worker
-//!    marker; the child [`adopt`]s them before it decodes anything.
+//!    marker; the child [`adopt`]s them before it decodes anything. A pool
+//!    keeps its initializer's descriptors for its whole life, so every
+//!    replacement worker inherits them too.
 //! 3. Decoding the object in the child [`import`]s the descriptor at its
 //!    index and maps the same memory (or socket) again.
 //!
@@ -63,7 +68,8 @@ pub(crate) fn export(fd: BorrowedFd<'_>, what: &str) -> Result<u32, String> {
         None => {
             let refusal = format!(
                 "a {what} can only be passed to a child as an argument of a Process \
-                 (shared by inheritance), not sent through a pool, queue or pipe"
+                 or of a pool's initializer (shared by inheritance), not sent \
+                 through a pool task, queue or pipe"
             );
             REFUSAL.with(|r| r.replace(Some(refusal.clone())));
             Err(refusal)
