@@ -58,6 +58,9 @@ pub struct IMap<'p, I: Iterator, R> {
     refused: Option<Error>,
     /// The input iterator's panic, resumed after the window drains.
     input_panic: Option<Box<dyn Any + Send>>,
+    /// When the map was called, and the deadline `timeout` set from it.
+    started: Instant,
+    deadline: Option<Instant>,
     /// Registered with the links as still submitting (`lazy_enter`).
     submitting: bool,
 }
@@ -88,6 +91,8 @@ where
             ready: VecDeque::new(),
             refused,
             input_panic: None,
+            started: Instant::now(),
+            deadline: None,
             submitting: false,
         };
         if imap.feed.is_some() {
@@ -199,6 +204,33 @@ where
         }
     }
 
+    /// Gives up once `timeout` has passed since the map was called, as
+    /// Python's `Executor.map(timeout=…)`: the late result is an
+    /// [`ErrorKind::Timeout`] item, then the iterator ends and the chunks
+    /// not yet started are cancelled (like `thread::Map::timeout`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use pool_process::ProcessPoolExecutor;
+    ///
+    /// fn nap(ms: u64) -> u64 { std::thread::sleep(Duration::from_millis(ms)); ms }
+    ///
+    /// let executor = ProcessPoolExecutor::new(1).unwrap();
+    /// let quick: Vec<u64> = executor.map(nap, [1, 2]).timeout(Duration::from_secs(60)).map(Result::unwrap).collect();
+    /// assert_eq!(quick, [1, 2]);
+    /// let mut late = executor.map(nap, [10_000, 1]).timeout(Duration::from_millis(50));
+    /// assert!(late.next().unwrap().unwrap_err().is_timeout());
+    /// assert!(late.next().is_none(), "the iterator ends");
+    /// executor.kill_workers();
+    /// ```
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        // A timeout too large for a deadline (`Duration::MAX`) means none.
+        self.deadline = self.started.checked_add(timeout);
+        self
+    }
+
     /// The next result, waiting at most `timeout` for it (Python's
     /// `IMapIterator.next(timeout)`). A timeout is an
     /// [`ErrorKind::Timeout`] item that loses nothing: the iterator goes
@@ -235,7 +267,29 @@ where
     type Item = Result<R, Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        self.next_until(None)
+        let Some(deadline) = self.deadline else {
+            return self.next_until(None);
+        };
+        let next = self.next_until(Some(deadline));
+        if let Some(Err(error)) = &next
+            && error.is_timeout()
+            && Instant::now() >= deadline
+        {
+            // The map's deadline passed: this timeout ends the iteration.
+            self.stop_submitting();
+            for (future, _) in self.window.drain(..) {
+                future.cancel();
+            }
+            self.ready.clear();
+            self.refused = None;
+            return Some(Err(Error::from_kind(ErrorKind::Timeout).with_detail(
+                format!(
+                    "the map's results did not all come within {:?} of the call",
+                    deadline.saturating_duration_since(self.started)
+                ),
+            )));
+        }
+        next
     }
 }
 
