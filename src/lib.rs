@@ -120,6 +120,7 @@ pub mod process {
     };
     #[allow(deprecated)]
     pub use pool_process::{Builder, ExitStatus};
+    pub use pool_process::{RawArray, RawValue, SharedLock};
 }
 
 /// The README's examples, compiled and run as doctests. They use both

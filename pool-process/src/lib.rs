@@ -110,5 +110,6 @@ pub use crate::shared::{
     Element, Event, Fd, GetError, JoinableQueue, List, Lock, LockGuard, Manager, Pipe, PutError,
     Queue, RLock, Semaphore, SimpleQueue, Value, ValueGuard,
 };
+pub use crate::shared::{RawArray, RawValue, SharedLock};
 pub use crate::task::{InitOutcome, StarFn, Target, Wire};
 pub use pool_core::{BrokenBarrierError, Daemon, Deadline, Outcome, ReleaseError};
