@@ -313,9 +313,7 @@ impl Barrier {
         let round = self.shared().generation.load(Relaxed);
         let index = self.shared().arrived.fetch_add(1, Relaxed);
         if index + 1 == self.shared().parties.load(Relaxed) {
-            if let Err(error) = self.act(round) {
-                return Err(error);
-            }
+            self.act(round)?;
             self.shared().arrived.store(0, Relaxed);
             self.shared()
                 .generation
