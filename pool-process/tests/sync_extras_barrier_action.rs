@@ -9,6 +9,7 @@
 mod support;
 
 use std::sync::OnceLock;
+use std::time::Instant;
 
 use pool_process::{Barrier, Process, Queue, Value};
 use support::BOUND;
@@ -195,6 +196,42 @@ fn an_action_may_abort_or_reset_its_barrier() {
     let error = b.wait_timeout(BOUND).unwrap_err();
     assert!(error.is_reset(), "{error:?}");
     assert!(!b.broken());
+}
+
+/// A barrier of two whose action aborts it, set in both processes.
+static PAIR: OnceLock<Barrier> = OnceLock::new();
+fn abort_pair() {
+    PAIR.get().unwrap().abort();
+}
+
+fn wait_in_pair(b: Barrier, out: Queue<(bool, bool, bool)>) {
+    let _ = PAIR.set(b.clone());
+    let start = Instant::now();
+    let error = b.wait_timeout(BOUND).unwrap_err();
+    let woken = start.elapsed() < BOUND;
+    out.put((error.is_reset(), error.is_timeout(), woken))
+        .unwrap();
+}
+
+#[test]
+fn an_aborting_action_wakes_the_other_processes_with_an_error() {
+    let b = PAIR.get_or_init(|| Barrier::new(2).unwrap().with_action(abort_pair));
+    let out = Queue::new(0).unwrap();
+    let p = Process::new(wait_in_pair, (b.clone(), out.clone()));
+    p.start().unwrap();
+    // Whoever arrives last aborts: both waits fail, neither as a reset
+    // or a timeout, and neither hangs.
+    let start = Instant::now();
+    let mine = b.wait_timeout(BOUND).unwrap_err();
+    assert!(start.elapsed() < BOUND, "woken by the abort, not the bound");
+    assert_eq!(
+        out.get_timeout(BOUND).unwrap(),
+        (false, false, true),
+        "(reset, timeout, woken before the bound)"
+    );
+    assert!(!mine.is_reset() && !mine.is_timeout(), "{mine:?}");
+    assert!(p.join_timeout(BOUND).unwrap());
+    assert!(b.broken());
 }
 
 #[test]

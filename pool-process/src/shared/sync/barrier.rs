@@ -359,16 +359,19 @@ impl Barrier {
             self.break_locked();
             return Err(BrokenBarrierError::action_panicked(panic));
         }
-        // The action may have reset or aborted the barrier.
-        if self.shared().generation.load(Relaxed) != round {
-            self.mutex().unlock();
-            return Err(BrokenBarrierError::reset());
-        }
-        if self.shared().broken.load(Relaxed) != 0 {
-            self.mutex().unlock();
-            return Err(BrokenBarrierError::broken());
-        }
-        Ok(())
+        // The action may have reset or aborted the barrier, which (run
+        // under the mutex) woke nobody: wake the round's waiters now.
+        let error = if self.shared().generation.load(Relaxed) != round {
+            BrokenBarrierError::reset()
+        } else if self.shared().broken.load(Relaxed) != 0 {
+            BrokenBarrierError::broken()
+        } else {
+            return Ok(());
+        };
+        self.changed().bump();
+        self.mutex().unlock();
+        self.changed().wake(ALL);
+        Err(error)
     }
 
     /// Takes the mutex for `abort` or `reset`, unless this thread holds it
