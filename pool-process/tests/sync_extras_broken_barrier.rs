@@ -136,6 +136,7 @@ fn both_backends_carry_the_actions_panic_to_its_runner_only() {
         assert!(!error.is_timeout() && !error.is_reset());
     }
     assert!(thread.broken() && process.broken());
+    assert_eq!((thread.n_waiting(), process.n_waiting()), (0, 0));
     assert!(said(&thread.wait().unwrap_err()) == PLAIN);
     assert!(said(&process.wait().unwrap_err()) == PLAIN);
 }

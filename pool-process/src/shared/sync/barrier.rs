@@ -453,14 +453,21 @@ impl Barrier {
         self.shared().parties.load(Relaxed) as usize
     }
 
-    /// How many are waiting now.
+    /// How many are waiting now; 0 while the barrier is broken, as
+    /// Python's and the thread backend's.
     ///
     /// # Examples
     ///
     /// ```
-    /// assert_eq!(pool_process::Barrier::new(2).unwrap().n_waiting(), 0);
+    /// let b = pool_process::Barrier::new(2).unwrap();
+    /// assert_eq!(b.n_waiting(), 0);
+    /// assert!(b.wait_timeout(std::time::Duration::from_millis(1)).is_err());
+    /// assert_eq!(b.n_waiting(), 0, "the timed-out party left");
     /// ```
     pub fn n_waiting(&self) -> usize {
+        if self.broken() {
+            return 0;
+        }
         self.shared().arrived.load(SeqCst) as usize
     }
 
