@@ -85,3 +85,30 @@ fn a_huge_zeroed_array_is_a_clear_error() {
     let e = Array::<u8>::zeroed(1 << 50).unwrap_err();
     assert!(e.is_shared_memory(), "{e:?}");
 }
+
+#[test]
+fn long_slices_at_any_offset_copy_exactly() {
+    // Long copies go by whole words, in chunks; the ends by parts of
+    // words. Check every start and end shape against a plain Vec.
+    let len = 2000;
+    let a = Array::<u8>::zeroed(len).unwrap();
+    let mut model = vec![0u8; len];
+    for (n, (start, end)) in [
+        (0, len),
+        (3, 1500),
+        (8, 1032),
+        (13, 14),
+        (1, 1999),
+        (517, 1600),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let values: Vec<u8> = (start..end).map(|i| (i * 7 + n) as u8).collect();
+        a.set_slice(start..end, &values).unwrap();
+        model[start..end].copy_from_slice(&values);
+        assert_eq!(a.to_vec(), model, "after writing {start}..{end}");
+        assert_eq!(a.get_slice(start..end).unwrap(), values);
+        assert_eq!(a.get_slice(start / 2..end).unwrap(), model[start / 2..end]);
+    }
+}

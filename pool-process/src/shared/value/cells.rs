@@ -42,6 +42,8 @@ shared_layout! {
 const DATA: usize = 64;
 /// Bytes per word of the copies.
 const WORD: usize = 8;
+/// Words per bounds-checked view in long copies.
+const CHUNK: usize = 64;
 
 const _: () = assert!(offset_of!(CellsHeader, lock) == 0);
 const _: () = assert!(offset_of!(CellsHeader, len) == 8);
@@ -145,6 +147,15 @@ impl<T: Element> Cells<T> {
         let mut done = 0;
         while done < out.len() {
             let pos = at + done;
+            if pos % WORD == 0 && out.len() - done >= CHUNK * WORD {
+                let words: &[AtomicU64; CHUNK] = self.segment.view_at(DATA + pos);
+                let bytes = out[done..done + CHUNK * WORD].chunks_exact_mut(WORD);
+                for (word, bytes) in words.iter().zip(bytes) {
+                    bytes.copy_from_slice(&word.load(Relaxed).to_ne_bytes());
+                }
+                done += CHUNK * WORD;
+                continue;
+            }
             let skip = pos % WORD;
             let take = (WORD - skip).min(out.len() - done);
             let word = self.word(pos - skip).load(Relaxed).to_ne_bytes();
@@ -159,6 +170,18 @@ impl<T: Element> Cells<T> {
         let mut done = 0;
         while done < bytes.len() {
             let pos = at + done;
+            if pos % WORD == 0 && bytes.len() - done >= CHUNK * WORD {
+                let words: &[AtomicU64; CHUNK] = self.segment.view_at(DATA + pos);
+                let parts = bytes[done..done + CHUNK * WORD].chunks_exact(WORD);
+                for (word, part) in words.iter().zip(parts) {
+                    word.store(
+                        u64::from_ne_bytes(part.try_into().expect("a word")),
+                        Relaxed,
+                    );
+                }
+                done += CHUNK * WORD;
+                continue;
+            }
             let skip = pos % WORD;
             let take = (WORD - skip).min(bytes.len() - done);
             let word = self.word(pos - skip);
