@@ -147,7 +147,7 @@ impl<T: Element> Cells<T> {
         let mut done = 0;
         while done < out.len() {
             let pos = at + done;
-            if pos % WORD == 0 && out.len() - done >= CHUNK * WORD {
+            if pos.is_multiple_of(WORD) && out.len() - done >= CHUNK * WORD {
                 let words: &[AtomicU64; CHUNK] = self.segment.view_at(DATA + pos);
                 let bytes = out[done..done + CHUNK * WORD].chunks_exact_mut(WORD);
                 for (word, bytes) in words.iter().zip(bytes) {
@@ -170,7 +170,7 @@ impl<T: Element> Cells<T> {
         let mut done = 0;
         while done < bytes.len() {
             let pos = at + done;
-            if pos % WORD == 0 && bytes.len() - done >= CHUNK * WORD {
+            if pos.is_multiple_of(WORD) && bytes.len() - done >= CHUNK * WORD {
                 let words: &[AtomicU64; CHUNK] = self.segment.view_at(DATA + pos);
                 let parts = bytes[done..done + CHUNK * WORD].chunks_exact(WORD);
                 for (word, part) in words.iter().zip(parts) {
