@@ -25,6 +25,12 @@
 //!   `connection::Client` to a `connection::Listener` (authkey
 //!   handshake once, then `send_bytes`/`recv_bytes`), over a Linux
 //!   abstract Unix socket and over TCP on 127.0.0.1, time per round trip.
+//! - **V1**: reading and writing a 1M-element `process::Array<f64>` as
+//!   one slice (`get_slice(..)`, `set_slice(..)`), GB/s; beside it
+//!   `RawArray`'s read.
+//! - **V2**: one round of a `process::Barrier` of two, the other party a
+//!   child process, time per round; beside it `thread::Barrier` between
+//!   two threads.
 //!
 //! CPython's figures for S1–S4 come from `benches/cpython_pool.py S1 S2 S3
 //! S4` (`multiprocessing.Queue`, `Pipe` and `Lock`), S5's from
@@ -299,6 +305,70 @@ fn ql(c: &mut Criterion) {
     group.finish();
 }
 
+const V1_LEN: usize = 1 << 20;
+
+fn v1(c: &mut Criterion) {
+    let mut group = c.benchmark_group("V1");
+    group.throughput(Throughput::Bytes((V1_LEN * 8) as u64));
+    let array = poolrt::process::Array::<f64>::zeroed(V1_LEN).unwrap();
+    group.bench_function("array_get_slice", |b| {
+        b.iter(|| black_box(array.get_slice(..).unwrap()));
+    });
+    let values = vec![1.0f64; V1_LEN];
+    group.bench_function("array_set_slice", |b| {
+        b.iter(|| array.set_slice(.., black_box(&values)).unwrap());
+    });
+    let raw = poolrt::process::RawArray::<f64>::zeroed(V1_LEN).unwrap();
+    group.bench_function("raw_array_get_slice", |b| {
+        b.iter(|| black_box(raw.get_slice(..).unwrap()));
+    });
+    group.finish();
+}
+
+fn barrier_party(b: poolrt::process::Barrier, rounds: u64) {
+    for _ in 0..rounds {
+        b.wait().unwrap();
+    }
+}
+
+fn v2(c: &mut Criterion) {
+    let mut group = c.benchmark_group("V2");
+    group.bench_function("process_barrier_round", |b| {
+        b.iter_custom(|iters| {
+            let barrier = poolrt::process::Barrier::new(2).unwrap();
+            let child = Process::new(barrier_party, (barrier.clone(), iters + 1));
+            child.start().unwrap();
+            barrier.wait().unwrap(); // the child is up: start timing
+            let start = Instant::now();
+            for _ in 0..iters {
+                barrier.wait().unwrap();
+            }
+            let elapsed = start.elapsed();
+            child.join().unwrap();
+            elapsed
+        });
+    });
+    group.bench_function("thread_barrier_round", |b| {
+        b.iter_custom(|iters| {
+            let barrier = poolrt::thread::Barrier::new(2).unwrap();
+            std::thread::scope(|s| {
+                s.spawn(|| {
+                    for _ in 0..=iters {
+                        barrier.wait().unwrap();
+                    }
+                });
+                barrier.wait().unwrap();
+                let start = Instant::now();
+                for _ in 0..iters {
+                    barrier.wait().unwrap();
+                }
+                start.elapsed()
+            })
+        });
+    });
+    group.finish();
+}
+
 /// Prints this run's medians in the README's terms.
 fn summary() {
     println!("\n== shared objects summary (medians of this run) ==");
@@ -363,6 +433,29 @@ fn summary() {
             tcp * 1e6
         );
     }
+    if let (Some(get), Some(set)) = (
+        median_seconds("V1", "array_get_slice"),
+        median_seconds("V1", "array_set_slice"),
+    ) {
+        let gbps = |secs: f64| (V1_LEN * 8) as f64 / secs / 1e9;
+        let raw = median_seconds("V1", "raw_array_get_slice").unwrap_or(f64::NAN);
+        println!(
+            "V1 process::Array<f64> 1M slice read {:.2} GB/s, write {:.2} GB/s (RawArray read {:.2} GB/s)",
+            gbps(get),
+            gbps(set),
+            gbps(raw)
+        );
+    }
+    if let (Some(p), Some(t)) = (
+        median_seconds("V2", "process_barrier_round"),
+        median_seconds("V2", "thread_barrier_round"),
+    ) {
+        println!(
+            "V2 process::Barrier(2) round {:.1} us (thread::Barrier {:.1} us)",
+            p * 1e6,
+            t * 1e6
+        );
+    }
 }
 
 /// The S6 child: connects to the listener and echoes every message.
@@ -398,7 +491,7 @@ fn s6(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, s1, s2, s3, s4, s5, ql, s6);
+criterion_group!(benches, s1, s2, s3, s4, s5, ql, s6, v1, v2);
 
 fn main() {
     support::run_started();

@@ -115,5 +115,6 @@ pub use crate::shared::{
     Queue, RLock, Semaphore, SimpleQueue, Value, ValueGuard,
 };
 pub use crate::shared::{Item, ShareableList, SharedMemory, SharedMemoryManager};
+pub use crate::shared::{RawArray, RawValue, SharedLock};
 pub use crate::task::{InitOutcome, StarFn, Target, Wire};
 pub use pool_core::{BrokenBarrierError, Daemon, Deadline, Outcome, ReleaseError};

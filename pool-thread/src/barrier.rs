@@ -155,6 +155,23 @@ impl<'a> Barrier<'a> {
         self
     }
 
+    /// The default timeout of [`wait`](Barrier::wait), if one was set (as
+    /// the process backend's `Barrier::timeout`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let barrier = pool_thread::Barrier::new(2).unwrap();
+    /// assert_eq!(barrier.timeout(), None);
+    /// let barrier = barrier.with_timeout(Duration::from_secs(1));
+    /// assert_eq!(barrier.timeout(), Some(Duration::from_secs(1)));
+    /// ```
+    pub fn timeout(&self) -> Option<Duration> {
+        self.timeout
+    }
+
     /// Waits until all parties have arrived; returns this thread's arrival
     /// index. Uses the default timeout, if one was set.
     ///

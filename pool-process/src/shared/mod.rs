@@ -61,10 +61,12 @@ pub use memory::{Item, ShareableList, SharedMemory, SharedMemoryManager};
 pub use queue::Immediate;
 pub use queue::{GetError, JoinableQueue, PutError, Queue, SimpleQueue};
 pub use socket::{Connection, Fd, Pipe, connection};
+pub use sync::SharedLock;
 pub use sync::{
     Barrier, BoundedSemaphore, Condition, ConditionGuard, Event, Lock, LockGuard, RLock, Semaphore,
 };
 pub use value::{Array, ArrayGuard, Element, Value, ValueGuard};
+pub use value::{RawArray, RawValue};
 
 /// Serializes a shared object as the index of its descriptor.
 fn serialize_fd<S: Serializer>(fd: &impl AsFd, what: &str, s: S) -> Result<S::Ok, S::Error> {

@@ -33,6 +33,7 @@ use std::time::{Duration, Instant};
 use pool_core::{Deadline, Error};
 use serde::{Deserialize, Serialize};
 
+use super::any_lock::{AnyLock, SharedLock};
 use super::rlock::RLock;
 use crate::shared::create_error;
 use crate::sys::futex::{holder_alive, thread_stamp, wait_while, wake};
@@ -167,7 +168,9 @@ impl Slots {
 }
 
 /// A condition variable shared by processes: Python's
-/// `multiprocessing.Condition`, over its own [`RLock`].
+/// `multiprocessing.Condition`, over its own [`RLock`] or the
+/// [`Lock`](crate::Lock) or [`RLock`] it is given
+/// ([`with_lock`](Condition::with_lock), Python's `Condition(lock)`).
 ///
 /// [`notify(n)`](ConditionGuard::notify) wakes exactly up to `n` waiters,
 /// oldest first, even when some of them time out meanwhile, and never
@@ -198,7 +201,7 @@ impl Slots {
 /// ```
 #[derive(Clone, Serialize, Deserialize)]
 pub struct Condition {
-    lock: RLock,
+    lock: AnyLock,
     slots: Slots,
 }
 
@@ -232,7 +235,37 @@ impl Condition {
     /// ```
     pub fn new() -> Result<Condition, Error> {
         Ok(Condition {
-            lock: RLock::new()?,
+            lock: AnyLock::RLock(RLock::new()?),
+            slots: Slots::new()?,
+        })
+    }
+
+    /// A condition over `lock`, a process [`Lock`](crate::Lock) or
+    /// [`RLock`] that other code may hold too (Python's
+    /// `multiprocessing.Condition(lock)`); holding the condition is
+    /// holding that lock. With a `Lock`, the condition's lock is not
+    /// reentrant: taking it twice in one thread blocks, as in Python.
+    ///
+    /// # Errors
+    ///
+    /// The shared memory of the waiter table could not be created.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_process::{Condition, Lock};
+    ///
+    /// let lock = Lock::new().unwrap();
+    /// let cond = Condition::with_lock(lock.clone()).unwrap();
+    /// let mut guard = cond.lock();
+    /// assert!(lock.locked(), "the condition holds the given lock");
+    /// assert!(!guard.wait_timeout(std::time::Duration::from_millis(1)));
+    /// drop(guard);
+    /// assert!(!lock.locked());
+    /// ```
+    pub fn with_lock(lock: impl SharedLock) -> Result<Condition, Error> {
+        Ok(Condition {
+            lock: AnyLock::from_shared(lock),
             slots: Slots::new()?,
         })
     }
@@ -248,7 +281,7 @@ impl Condition {
     /// drop((again, g));
     /// ```
     pub fn lock(&self) -> ConditionGuard<'_> {
-        self.lock.acquire();
+        let _ = self.lock.acquire();
         ConditionGuard { condition: self }
     }
 
@@ -335,7 +368,7 @@ impl ConditionGuard<'_> {
     fn wait_until(&mut self, deadline: Option<Instant>) -> bool {
         let c = self.condition;
         let slot = c.slots.register();
-        let depth = c.lock.release_all();
+        let levels = c.lock.release_all();
         let woken = match slot {
             Some(slot) => c.slots.sleep(slot, deadline),
             None => {
@@ -345,7 +378,7 @@ impl ConditionGuard<'_> {
                 deadline.is_none_or(|d| Instant::now() < d)
             }
         };
-        c.lock.reacquire(depth);
+        let _ = c.lock.reacquire(levels);
         woken
     }
 
@@ -434,7 +467,7 @@ impl ConditionGuard<'_> {
 
 impl Drop for ConditionGuard<'_> {
     fn drop(&mut self) {
-        let _ = self.condition.lock.release();
+        self.condition.lock.release();
     }
 }
 

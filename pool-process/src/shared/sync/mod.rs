@@ -15,6 +15,8 @@ macro_rules! shared_handle {
     };
 }
 
+mod action;
+mod any_lock;
 mod barrier;
 mod condition;
 mod event;
@@ -23,6 +25,8 @@ mod rlock;
 mod semaphore;
 pub(crate) mod word;
 
+pub(crate) use any_lock::AnyLock;
+pub use any_lock::SharedLock;
 pub use barrier::Barrier;
 pub use condition::{Condition, ConditionGuard};
 pub use event::Event;

@@ -207,6 +207,25 @@ impl RLock {
         }
         Ok(())
     }
+
+    /// Whether any thread of any process holds the lock (Python 3.14's
+    /// `RLock.locked()`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let lock = pool_process::RLock::new().unwrap();
+    /// assert!(!lock.locked());
+    /// lock.acquire();
+    /// lock.acquire();
+    /// lock.release().unwrap();
+    /// assert!(lock.locked(), "one level still held");
+    /// lock.release().unwrap();
+    /// assert!(!lock.locked());
+    /// ```
+    pub fn locked(&self) -> bool {
+        self.mutex().is_locked()
+    }
 }
 
 impl RLock {

@@ -1,185 +1,138 @@
-//! `Value` and `Array`: Python's `multiprocessing.Value` and `Array`,
-//! numbers in shared memory, each object guarded by its own lock.
+//! `Value`, `Array`, `RawValue` and `RawArray`: Python's
+//! `multiprocessing.Value`, `Array`, `RawValue` and `RawArray`, plain
+//! data in shared memory (`cells.rs`), each `Value`/`Array` guarded by its
+//! own lock or one it was given.
 //!
-//! Layout: a [`CellsHeader`] (the mutex word, the element count, the
-//! element size, checked when a child maps it, the mutex's owner stamp),
-//! then the elements from byte 64.
-//!
-//! The lock is robust (`shared/sync/README.md`): a process that dies
+//! The own lock is robust (`shared/sync/README.md`): a process that dies
 //! holding it does not block the others; the next one takes it over. The
-//! elements are plain numbers, each valid whatever its bytes, so the
-//! object stays usable, but what the dead holder was writing may be torn
-//! (a half-written element, or a multi-element update half done); its
-//! guard says so with `previous_owner_died()`.
+//! elements are plain data ([`bytemuck::Pod`]), valid whatever their
+//! bytes, so the object stays usable, but what the dead holder was
+//! writing may be torn (a half-written element, or a multi-element update
+//! half done); its guard says so with `previous_owner_died()`.
 
 use std::fmt;
-use std::marker::PhantomData;
-use std::mem::offset_of;
 use std::sync::Arc;
-use std::sync::atomic::Ordering::Relaxed;
-use std::sync::atomic::{AtomicU32, AtomicU64};
 
 use pool_core::Error;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::{create_error, deserialize_segment, serialize_fd};
-use crate::shared::sync::word::{RawMutex, Taken};
-use crate::sys::segment::{Segment, shared_layout};
+use super::{deserialize_segment, serialize_fd};
+use crate::shared::sync::word::Taken;
+use crate::shared::sync::{AnyLock, SharedLock};
+use crate::sys::segment::Segment;
 
-shared_layout! {
-    /// The words before a `Value`'s or `Array`'s elements.
-    struct CellsHeader {
-        /// The [`RawMutex`] word guarding the elements.
-        lock: AtomicU32,
-        /// The number of elements.
-        len: AtomicU64,
-        /// Bytes per element.
-        size: AtomicU64,
-        /// The [`RawMutex`]'s companion: the holder's stamp.
-        owner: AtomicU64,
-    }
-}
+mod array;
+mod cells;
+mod raw;
 
-/// Where the elements start.
-const DATA: usize = 64;
+pub use array::{Array, ArrayGuard};
+pub use raw::{RawArray, RawValue};
 
-const _: () = assert!(offset_of!(CellsHeader, lock) == 0);
-const _: () = assert!(offset_of!(CellsHeader, len) == 8);
-const _: () = assert!(offset_of!(CellsHeader, size) == 16);
-const _: () = assert!(offset_of!(CellsHeader, owner) == 24);
-const _: () = assert!(size_of::<CellsHeader>() == 32);
-const _: () = assert!(size_of::<CellsHeader>() <= DATA);
+use cells::Cells;
 
-mod sealed {
-    pub trait Sealed {}
-}
-
-/// The element types of [`Value`] and [`Array`]: Python's type codes
-/// (`'i'`, `'d'`, ...) as Rust number types.
+/// The element types of [`Value`], [`Array`], [`RawValue`] and
+/// [`RawArray`]: any plain-data type, checked by the
+/// [`bytemuck`](https://docs.rs/bytemuck) crate's [`Pod`](bytemuck::Pod):
+/// Python's type codes (`'i'`, `'d'`, ...) as Rust number types, and the
+/// user's own `#[repr(C)]` structs of them (Python's `ctypes.Structure`),
+/// with `#[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]`.
+/// Pointers, references, `bool`, `char` and enums are not plain data.
 ///
 /// # Examples
 ///
 /// ```
-/// use pool_process::Element;
+/// use bytemuck::{Pod, Zeroable};
+/// use pool_process::{Array, Element};
 ///
-/// let mut bytes = [0u8; 8];
-/// 3.5f64.store(&mut bytes);
-/// assert_eq!(f64::load(&bytes), 3.5);
+/// #[derive(Clone, Copy, Debug, PartialEq, Pod, Zeroable)]
+/// #[repr(C)]
+/// struct Point {
+///     x: f64,
+///     y: f64,
+/// }
+///
+/// fn shareable<T: Element>() {}
+/// shareable::<u8>();
+/// shareable::<Point>();
+///
+/// let points = Array::new([Point { x: 1.0, y: 2.0 }]).unwrap();
+/// assert_eq!(points.get(0).unwrap().y, 2.0);
 /// ```
-pub trait Element: Copy + Send + Sync + fmt::Debug + sealed::Sealed + 'static {
-    /// Bytes per element.
-    const SIZE: usize;
-    /// Writes the value into `bytes` (`SIZE` long), native byte order.
-    fn store(self, bytes: &mut [u8]);
-    /// Reads a value from `bytes` (`SIZE` long).
-    fn load(bytes: &[u8]) -> Self;
+pub trait Element: bytemuck::Pod + Send + Sync {}
+
+impl<T: bytemuck::Pod + Send + Sync> Element for T {}
+
+/// Which lock guards a `Value` or `Array`.
+#[derive(Clone, Serialize, Deserialize)]
+enum Locking {
+    /// Its own robust mutex, in its header.
+    Own,
+    /// The [`SharedLock`] it was given.
+    Given(AnyLock),
 }
 
-macro_rules! elements {
-    ($($t:ty),*) => {$(
-        impl sealed::Sealed for $t {}
-        impl Element for $t {
-            const SIZE: usize = size_of::<$t>();
-            fn store(self, bytes: &mut [u8]) {
-                bytes.copy_from_slice(&self.to_ne_bytes());
+impl Locking {
+    fn given(lock: impl SharedLock) -> Locking {
+        Locking::Given(AnyLock::from_shared(lock))
+    }
+
+    fn acquire<T: Element>(&self, cells: &Cells<T>) -> Taken {
+        match self {
+            Locking::Own => cells.lock(),
+            Locking::Given(lock) => lock.acquire(),
+        }
+    }
+
+    fn release<T: Element>(&self, cells: &Cells<T>) {
+        match self {
+            Locking::Own => {
+                cells.mutex().unlock();
             }
-            fn load(bytes: &[u8]) -> $t {
-                <$t>::from_ne_bytes(bytes.try_into().expect("SIZE bytes"))
-            }
+            Locking::Given(lock) => lock.release(),
         }
-    )*};
-}
-
-elements!(i8, i16, i32, i64, u8, u16, u32, u64, f32, f64);
-
-/// The shared cells of a `Value` (one) or an `Array` (many).
-struct Cells<T> {
-    segment: Segment,
-    len: usize,
-    _t: PhantomData<T>,
-}
-
-impl<T: Element> Cells<T> {
-    fn create(values: &[T], what: &str) -> Result<Cells<T>, Error> {
-        let bytes = DATA + values.len().max(1) * T::SIZE;
-        let segment =
-            Segment::create("poolrt-shared-value", bytes).map_err(|e| create_error(what, e))?;
-        let header = segment.header::<CellsHeader>();
-        header.len.store(values.len() as u64, Relaxed);
-        header.size.store(T::SIZE as u64, Relaxed);
-        let cells = Cells {
-            segment,
-            len: values.len(),
-            _t: PhantomData,
-        };
-        for (i, v) in values.iter().enumerate() {
-            cells.store(i, *v);
-        }
-        Ok(cells)
     }
 
-    fn adopt(segment: Segment) -> Result<Cells<T>, String> {
-        if segment.len() < DATA {
-            return Err("the inherited memory is not a Value or Array".to_owned());
-        }
-        let header = segment.header::<CellsHeader>();
-        let len = header.len.load(Relaxed) as usize;
-        let size = header.size.load(Relaxed) as usize;
-        if size != T::SIZE || DATA + len * size > segment.len() {
-            return Err(format!(
-                "the inherited memory does not hold {len} values of {} bytes",
-                T::SIZE
-            ));
-        }
-        Ok(Cells {
-            segment,
-            len,
-            _t: PhantomData,
-        })
-    }
-
-    fn mutex(&self) -> RawMutex<'_> {
-        let header = self.segment.header::<CellsHeader>();
-        RawMutex::new(&header.lock, &header.owner)
-    }
-
-    /// Takes the lock, from a dead holder if need be.
-    fn lock(&self) -> Taken {
-        self.mutex().lock(None).unwrap_or(Taken::Clean)
-    }
-
-    fn load(&self, i: usize) -> T {
-        let mut bytes = [0u8; 8];
-        let bytes = &mut bytes[..T::SIZE];
-        self.segment.read(DATA + i * T::SIZE, bytes);
-        T::load(bytes)
-    }
-
-    fn store(&self, i: usize, value: T) {
-        let mut bytes = [0u8; 8];
-        let bytes = &mut bytes[..T::SIZE];
-        value.store(bytes);
-        self.segment.write(DATA + i * T::SIZE, bytes);
-    }
-
-    fn locked<R>(&self, f: impl FnOnce() -> R) -> R {
-        self.lock();
+    fn locked<T: Element, R>(&self, cells: &Cells<T>, f: impl FnOnce() -> R) -> R {
+        self.acquire(cells);
         let result = f();
-        self.mutex().unlock();
+        self.release(cells);
         result
     }
 }
 
-/// A number in shared memory: Python's `multiprocessing.Value`.
+/// A segment on the wire: its descriptor's index.
+struct SegmentOut<'a>(&'a Segment, &'static str);
+
+impl Serialize for SegmentOut<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        serialize_fd(self.0, self.1, s)
+    }
+}
+
+/// A segment off the wire.
+struct SegmentIn(Segment);
+
+impl<'de> Deserialize<'de> for SegmentIn {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<SegmentIn, D::Error> {
+        deserialize_segment(d, "Value or Array").map(SegmentIn)
+    }
+}
+
+/// A number, or a `#[repr(C)]` plain-data struct ([`Element`]), in shared
+/// memory: Python's `multiprocessing.Value`.
 ///
-/// Its lock is robust: if a process dies holding it, the next user takes
-/// it over and goes on; the value is then what the dead holder left,
-/// possibly torn (half of a write). [`ValueGuard::previous_owner_died`]
-/// tells.
+/// Guarded by its own robust lock ([`new`](Value::new)) or by a process
+/// [`Lock`](crate::Lock) or [`RLock`](crate::RLock) it is given
+/// ([`with_lock`](Value::with_lock), Python's `Value(..., lock=lock)`),
+/// or by none ([`without_lock`](Value::without_lock), Python's
+/// `lock=False`, which is a [`RawValue`]). If a process dies holding the
+/// lock, the next user takes it over and goes on; the value is then what
+/// the dead holder left, possibly torn (half of a write).
+/// [`ValueGuard::previous_owner_died`] tells.
 ///
-/// [`get`](Value::get) and [`set`](Value::set) each take the value's lock;
-/// for a read-modify-write, hold it with [`get_lock`](Value::get_lock),
-/// as Python's `with v.get_lock(): v.value += 1`. Pass it to a child as an
+/// [`get`](Value::get) and [`set`](Value::set) each take the lock; for a
+/// read-modify-write, hold it with [`get_lock`](Value::get_lock), as
+/// Python's `with v.get_lock(): v.value += 1`. Pass it to a child as an
 /// argument of its [`Process`](crate::Process); clones share the value.
 ///
 /// # Examples
@@ -199,6 +152,7 @@ impl<T: Element> Cells<T> {
 /// ```
 pub struct Value<T> {
     cells: Arc<Cells<T>>,
+    locking: Locking,
 }
 
 /// Holds a [`Value`]'s lock; reads and writes through it take no lock.
@@ -215,11 +169,12 @@ pub struct Value<T> {
 #[must_use = "the lock is released when the guard is dropped"]
 pub struct ValueGuard<'a, T: Element> {
     cells: &'a Cells<T>,
+    locking: &'a Locking,
     taken: Taken,
 }
 
 impl<T: Element> Value<T> {
-    /// A shared value, initially `value`.
+    /// A shared value, initially `value`, with its own lock.
     ///
     /// # Errors
     ///
@@ -233,7 +188,57 @@ impl<T: Element> Value<T> {
     pub fn new(value: T) -> Result<Value<T>, Error> {
         Ok(Value {
             cells: Arc::new(Cells::create(&[value], "Value")?),
+            locking: Locking::Own,
         })
+    }
+
+    /// A shared value guarded by `lock`, a process [`Lock`](crate::Lock)
+    /// or [`RLock`](crate::RLock) that may guard other objects too:
+    /// Python's `Value(typecode, value, lock=lock)`. With a `Lock`, a
+    /// thread that holds it must not call [`get`](Value::get) or
+    /// [`set`](Value::set) (they take it again and block, as in Python);
+    /// use the guard of [`get_lock`](Value::get_lock).
+    ///
+    /// # Errors
+    ///
+    /// The shared memory could not be created.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_process::{Lock, Value};
+    ///
+    /// let lock = Lock::new().unwrap();
+    /// let (a, b) = (Value::with_lock(1u32, lock.clone()).unwrap(), Value::with_lock(2u32, lock.clone()).unwrap());
+    /// let guard = a.get_lock();
+    /// assert!(lock.locked(), "one lock guards both");
+    /// drop(guard);
+    /// assert_eq!(a.get() + b.get(), 3);
+    /// ```
+    pub fn with_lock(value: T, lock: impl SharedLock) -> Result<Value<T>, Error> {
+        Ok(Value {
+            cells: Arc::new(Cells::create(&[value], "Value")?),
+            locking: Locking::given(lock),
+        })
+    }
+
+    /// A shared value with no lock: Python's `Value(typecode, value,
+    /// lock=False)`, which returns the raw object, as this returns a
+    /// [`RawValue`].
+    ///
+    /// # Errors
+    ///
+    /// The shared memory could not be created.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let raw = pool_process::Value::without_lock(5u16).unwrap();
+    /// raw.set(raw.get() + 1);
+    /// assert_eq!(raw.get(), 6);
+    /// ```
+    pub fn without_lock(value: T) -> Result<RawValue<T>, Error> {
+        RawValue::new(value)
     }
 
     /// The value (Python's `v.value`).
@@ -245,7 +250,7 @@ impl<T: Element> Value<T> {
     /// assert_eq!(v.get(), 1.5);
     /// ```
     pub fn get(&self) -> T {
-        self.cells.locked(|| self.cells.load(0))
+        self.locking.locked(&self.cells, || self.cells.load(0))
     }
 
     /// Sets the value (Python's `v.value = x`).
@@ -258,7 +263,8 @@ impl<T: Element> Value<T> {
     /// assert_eq!(v.get(), 9);
     /// ```
     pub fn set(&self, value: T) {
-        self.cells.locked(|| self.cells.store(0, value));
+        self.locking
+            .locked(&self.cells, || self.cells.store(0, value));
     }
 
     /// Holds the value's lock until the guard is dropped.
@@ -274,9 +280,10 @@ impl<T: Element> Value<T> {
     /// assert_eq!(v.get(), 20);
     /// ```
     pub fn get_lock(&self) -> ValueGuard<'_, T> {
-        let taken = self.cells.lock();
+        let taken = self.locking.acquire(&self.cells);
         ValueGuard {
             cells: &self.cells,
+            locking: &self.locking,
             taken,
         }
     }
@@ -324,52 +331,38 @@ impl<T: Element> ValueGuard<'_, T> {
 
 impl<T: Element> Drop for ValueGuard<'_, T> {
     fn drop(&mut self) {
-        self.cells.mutex().unlock();
+        self.locking.release(self.cells);
     }
 }
 
-macro_rules! shared_cells {
-    ($ty:ident, $what:literal) => {
-        impl<T> Clone for $ty<T> {
-            fn clone(&self) -> $ty<T> {
-                $ty {
-                    cells: self.cells.clone(),
-                }
-            }
+impl<T> Clone for Value<T> {
+    fn clone(&self) -> Value<T> {
+        Value {
+            cells: self.cells.clone(),
+            locking: self.locking.clone(),
         }
-
-        impl<T: Element> fmt::Debug for $ty<T> {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                let g = self.cells.locked(|| {
-                    (0..self.cells.len)
-                        .map(|i| self.cells.load(i))
-                        .collect::<Vec<T>>()
-                });
-                f.debug_tuple($what).field(&g).finish()
-            }
-        }
-
-        impl<T> Serialize for $ty<T> {
-            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                serialize_fd(&self.cells.segment, $what, s)
-            }
-        }
-
-        impl<'de, T: Element> Deserialize<'de> for $ty<T> {
-            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<$ty<T>, D::Error> {
-                let segment = deserialize_segment(d, $what)?;
-                let cells = Cells::adopt(segment).map_err(serde::de::Error::custom)?;
-                Ok($ty {
-                    cells: Arc::new(cells),
-                })
-            }
-        }
-    };
+    }
 }
 
-shared_cells!(Value, "Value");
-shared_cells!(Array, "Array");
+impl<T: Element + fmt::Debug> fmt::Debug for Value<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Value").field(&self.get()).finish()
+    }
+}
 
-mod array;
+impl<T> Serialize for Value<T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        (SegmentOut(self.cells.segment(), "Value"), &self.locking).serialize(s)
+    }
+}
 
-pub use array::{Array, ArrayGuard};
+impl<'de, T: Element> Deserialize<'de> for Value<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Value<T>, D::Error> {
+        let (SegmentIn(segment), locking) = <(SegmentIn, Locking)>::deserialize(d)?;
+        let cells = Cells::adopt(segment).map_err(serde::de::Error::custom)?;
+        Ok(Value {
+            cells: Arc::new(cells),
+            locking,
+        })
+    }
+}
