@@ -1,6 +1,11 @@
-//! The demo: IO-bound work belongs on threads, CPU-bound work on processes
-//! (the rule of thumb of the Python tutorials this project's examples are
-//! ported from), measured on this machine.
+//! The demo: IO-bound work belongs on threads, CPU-bound work on processes,
+//! measured on this machine.
+//!
+//! Python original: seed 004, "when to use threads and when to use
+//! processes", which states the rule in words: IO operations (disk,
+//! network) leave the CPU free, so threads suit them; computation needs
+//! the CPU, and CPython's threads take turns at it, so CPU-bound work goes
+//! to processes. This program measures the rule instead of stating it.
 //!
 //! It runs one CPU-bound job (32 tasks of about 10 ms of arithmetic) and one
 //! IO-bound job (32 tasks that each wait 20 ms, like a network call) three
@@ -92,7 +97,11 @@ fn main() -> Result<(), poolrt::Error> {
     let rounds = calibrate(CPU_TASK);
     let wait_ms = IO_WAIT.as_millis() as u64;
 
-    progress(2, steps, &format!("starting {w} worker processes, one per core"));
+    progress(
+        2,
+        steps,
+        &format!("starting {w} worker processes, one per core"),
+    );
     let started = Instant::now();
     let pool = Pool::builder().processes(w).pin_cores(true).build()?;
     pool.apply(cpu_task, 1)?; // the workers are up
@@ -106,7 +115,11 @@ fn main() -> Result<(), poolrt::Error> {
         ("IO-bound", io_task as fn(u64) -> u64, wait_ms),
     ] {
         step += 1;
-        progress(step, steps, &format!("{job}: {TASKS} tasks one after another"));
+        progress(
+            step,
+            steps,
+            &format!("{job}: {TASKS} tasks one after another"),
+        );
         let serial = time(|| (0..TASKS).map(|_| task(arg)).fold(0, u64::wrapping_add));
         step += 1;
         progress(step, steps, &format!("{job}: on {THREADS} threads"));
@@ -248,7 +261,9 @@ fn main() -> Result<(), poolrt::Error> {
         load_text(load_before),
         load_text(load_after)
     );
-    let crowded = load_before.or(load_after).is_some_and(|l| l >= 0.75 * w as f64);
+    let crowded = load_before
+        .or(load_after)
+        .is_some_and(|l| l >= 0.75 * w as f64);
     match (w > 1, used_cores, crowded) {
         (false, _, _) => {}
         (true, true, false) => {

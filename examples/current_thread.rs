@@ -35,9 +35,7 @@ fn task(printed: Arc<Event>) {
 }
 
 fn main() {
-    println!(
-        "Each thread knows its name; daemon threads end with the program, before `end...`.\n"
-    );
+    println!("Each thread knows its name; daemon threads end with the program, before `end...`.\n");
     for _ in 0..10 {
         let printed = Arc::new(Event::new().unwrap());
         let t = Thread::builder().daemon(Daemon::Yes).target({

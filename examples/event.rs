@@ -45,5 +45,8 @@ fn main() {
     });
     typist.start().unwrap();
     join_non_daemon();
-    println!("\nafter the event was set: {} threads executed", EXECUTED.load(SeqCst));
+    println!(
+        "\nafter the event was set: {} threads executed",
+        EXECUTED.load(SeqCst)
+    );
 }

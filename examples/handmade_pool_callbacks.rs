@@ -35,12 +35,20 @@ fn work(i: u32) -> Result<u32, String> {
 }
 
 /// The original's `callback(status, result)`.
-fn callback(status: bool, result: String, succeeded: &AtomicUsize) {
+fn callback(status: bool, result: String, counts: &Counts) {
     if status {
-        succeeded.fetch_add(1, SeqCst);
+        counts.succeeded.fetch_add(1, SeqCst);
     } else {
+        counts.failed.fetch_add(1, SeqCst);
         println!("callback: job failed: {result}");
     }
+}
+
+/// What the callbacks saw.
+#[derive(Default)]
+struct Counts {
+    succeeded: AtomicUsize,
+    failed: AtomicUsize,
 }
 
 fn main() -> Result<(), poolrt::Error> {
@@ -49,22 +57,23 @@ fn main() -> Result<(), poolrt::Error> {
          purpose), terminate() cancels the jobs not yet started.\n"
     );
     let pool = ThreadPoolExecutor::new(10)?;
-    let succeeded = Arc::new(AtomicUsize::new(0));
+    let counts = Arc::new(Counts::default());
     for item in 0..50 {
         let future = pool.submit(move || work(item)).expect("the pool is open");
-        let succeeded = succeeded.clone();
+        let counts = counts.clone();
         future.add_done_callback(move |outcome| match outcome {
-            Ok(Ok(value)) => callback(true, value.to_string(), &succeeded),
-            Ok(Err(why)) => callback(false, why.clone(), &succeeded),
-            Err(error) => callback(false, error.to_string(), &succeeded),
+            Ok(Ok(value)) => callback(true, value.to_string(), &counts),
+            Ok(Err(why)) => callback(false, why.clone(), &counts),
+            Err(error) => callback(false, error.to_string(), &counts),
         });
     }
     // pool.close(): every queued job runs, then the threads stop.
     pool.shutdown();
     println!(
-        "close(): all {} jobs ran, {} succeeded, and the failure reached its callback",
+        "close(): {} jobs ran; their callbacks saw {} succeed and {} fail",
         pool.metrics().completed,
-        succeeded.load(SeqCst)
+        counts.succeeded.load(SeqCst),
+        counts.failed.load(SeqCst)
     );
 
     // pool.terminate(): jobs still queued are dropped.

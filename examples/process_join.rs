@@ -76,11 +76,7 @@ fn main() {
         "all four joined after {:.2?}: about the longest child (0.5 s), not the sum (1.1 s)",
         start.elapsed()
     );
-    println!(
-        "main process {}, its parent {}",
-        process::id(),
-        parent_id()
-    );
+    println!("main process {}, its parent {}", process::id(), parent_id());
 
     println!("\n-- seed 003 #2: join makes the main process wait for the child");
     let p = Process::new(func, (10, 20));

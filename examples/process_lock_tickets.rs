@@ -188,7 +188,12 @@ fn main() {
     let sold = Value::new(0u32).unwrap();
     let ps: Vec<_> = (0..5)
         .map(|i| {
-            let args = (format!("passer-by {i}"), db.clone(), lock.clone(), sold.clone());
+            let args = (
+                format!("passer-by {i}"),
+                db.clone(),
+                lock.clone(),
+                sold.clone(),
+            );
             Process::new(task_locked, args)
         })
         .collect();

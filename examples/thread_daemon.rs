@@ -46,5 +46,8 @@ fn main() {
     // Wait for non-daemon threads, as Python does at exit: there are none,
     // so the daemon thread is killed with the process before "end...".
     join_non_daemon();
-    println!("main ends; the daemon thread is still alive: {}", t.is_alive());
+    println!(
+        "main ends; the daemon thread is still alive: {}",
+        t.is_alive()
+    );
 }

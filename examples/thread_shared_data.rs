@@ -41,7 +41,10 @@ fn main() {
     while NUMBER.load(SeqCst) != 100 {
         std::thread::yield_now();
     }
-    println!("number = {} (1000 before the thread set it)", NUMBER.load(SeqCst));
+    println!(
+        "number = {} (1000 before the thread set it)",
+        NUMBER.load(SeqCst)
+    );
     join_non_daemon(); // Python prints "end..." before exiting: so do we
 
     // seed 000 §9: every thread of a process has the process's pid.
