@@ -69,7 +69,10 @@ fn main() -> Result<(), poolrt::Error> {
         .iter()
         .map(|r| r.get_timeout(Duration::from_secs(1)))
         .collect::<Result<_, _>>()?;
-    println!("{pids:?}");
+    let mut distinct = pids.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    println!("{pids:?} ({} different worker processes)", distinct.len());
     // make a single worker sleep for 2 s
     let res = pool.apply_async(sleep, 2)?;
     match res.get_timeout(Duration::from_millis(200)) {

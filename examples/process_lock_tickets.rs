@@ -51,6 +51,15 @@ fn dump(path: &str, key: &str, value: i64) {
     std::fs::rename(tmp, path).unwrap();
 }
 
+/// "once", "twice", "5 times".
+fn times(n: u32) -> String {
+    match n {
+        1 => "once".to_owned(),
+        2 => "twice".to_owned(),
+        n => format!("{n} times"),
+    }
+}
+
 fn start_all(processes: &[Process]) {
     for p in processes {
         p.start().unwrap();
@@ -151,7 +160,8 @@ fn main() {
     std::fs::create_dir_all(&dir).unwrap();
     let file = |name: &str| -> String { dir.join(name).to_str().unwrap().to_owned() };
     println!(
-        "Five buyers, one ticket: without a Lock it is sold more than once, with one exactly once.\n"
+        "Five buyers, one ticket: without a Lock several may buy it (a race), with one \
+         exactly one does. The program counts the sales.\n"
     );
 
     println!("-- seed 001: three children share the terminal, no lock");
@@ -177,9 +187,9 @@ fn main() {
     start_all(&ps);
     join_all(&ps);
     println!(
-        "db.txt: {}; the one ticket was sold {} times",
+        "db.txt: {}; the one ticket was sold {}",
         std::fs::read_to_string(&db).unwrap(),
-        sold.get()
+        times(sold.get())
     );
 
     println!("\n-- seed 001: the same with `with lock:`");
@@ -200,9 +210,9 @@ fn main() {
     start_all(&ps);
     join_all(&ps);
     println!(
-        "db.txt: {}; the one ticket was sold {} time(s)",
+        "db.txt: {}; the one ticket was sold {}",
         std::fs::read_to_string(&db).unwrap(),
-        sold.get()
+        times(sold.get())
     );
 
     println!("\n-- seed 000 §5: ten users, data.json, lock.acquire() / lock.release()");

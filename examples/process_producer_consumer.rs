@@ -37,7 +37,7 @@ fn producer(q: Queue<Option<String>>) {
     for i in 0..3 {
         let res = format!("bun{i}");
         sleep_ms(50);
-        println!("made {res}");
+        println!("producer {} made {res}", process::id());
         q.put(Some(res)).unwrap();
     }
 }
@@ -49,7 +49,7 @@ fn consumer(q: Queue<Option<String>>) {
             break;
         };
         sleep_ms(100);
-        println!("a consumer ate {res}");
+        println!("consumer {} ate {res}", process::id());
     }
 }
 

@@ -72,7 +72,7 @@ fn main() {
     println!("-- seed 001: pid and ppid");
     let p = Process::new(pid_task, ());
     p.start().unwrap();
-    println!("main {} {}", process::id(), parent_id());
+    println!("main: pid {}, parent {}", process::id(), parent_id());
     p.join().unwrap();
 
     println!("\n-- seed 000 §2: the main code ends first, the child is still reclaimed");

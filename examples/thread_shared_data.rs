@@ -63,6 +63,6 @@ fn main() {
         move || q.put((42, None::<()>, "heelo")).unwrap()
     });
     p.start().unwrap();
-    println!("{:?}", q.get().unwrap());
+    println!("the main thread got {:?} from the thread", q.get().unwrap());
     p.join().unwrap();
 }

@@ -143,13 +143,13 @@ examples! {
     "thread" thread_daemon ["start...", "main process (main thread)..."];
     "thread" thread_shared_data ["number = 100"];
     "process" pool_apply_vs_async ["apply: ten tasks of 200 ms", "apply_async: ten tasks of 200 ms"];
-    "process" pool_map_imap ["[0, 1, 4, 9, 16, 25, 36, 49, 64, 81]", "400", "TimeoutError"];
+    "process" pool_map_imap ["[0, 1, 4, 9, 16, 25, 36, 49, 64, 81]", "400", "TimeoutError", "different worker processes"];
     "process" process_create ["egon piao end", "Hello, nick"];
     "process" process_daemon ["is still running: false"];
     "process" process_isolation ["parent: number = 10 (unchanged)", "the parent got [42, None, 'heelo']"];
     "process" process_join ["terminated by SIGTERM as asked (exitcode -15)"];
     "process" process_joinable_queue ["main: the producers are joined (queue empty: true"];
-    "process" process_lock_tickets ["the one ticket was sold 1 time(s)"];
+    "process" process_lock_tickets ["the one ticket was sold once"];
     "process" process_manager ["every child's append is there"];
     "process" process_pipe ["child received: data from parent_conn"];
     "process" process_producer_consumer ["both consumers got their None", "task1 got 9527"];
