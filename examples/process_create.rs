@@ -23,7 +23,7 @@
 //! (`Process::builder().name(..).run(Piao { .. })`): the value is sent to
 //! the child, whose `run` is called there. The process gets the subclass's
 //! name through the builder (as `self.name = name` sets `Process.name` in
-//! the seed).
+//! the original).
 
 use std::hash::BuildHasher;
 use std::os::unix::process::parent_id;

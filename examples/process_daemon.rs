@@ -16,7 +16,7 @@
 //!   start children;
 //! - seed 003 #6: a child printing
 //!   `copy that` every second while the main process prints
-//!   `i am socketserver` three times; with the seed's commented-out
+//!   `i am socketserver` three times; with the original's commented-out
 //!   `p.daemon = True` enabled, the child stops when the main code ends
 //!   (without it, it would print forever).
 //!

@@ -88,7 +88,7 @@ fn main() {
     let start = Instant::now();
     let mut p_lst = Vec::new();
     for i in 0..10 {
-        let p1 = Process::new(func, (i, 2 * i)); // the seed's 10*i and 20*i, a tenth
+        let p1 = Process::new(func, (i, 2 * i)); // the original's 10*i and 20*i, a tenth
         p1.start().unwrap();
         p_lst.push(p1);
     }

@@ -32,7 +32,7 @@ fn sleep_ms(ms: u64) {
     std::thread::sleep(Duration::from_millis(ms));
 }
 
-/// `json.load(f)[key]` for the seeds' one-key files, e.g. `{"count": 1}`.
+/// `json.load(f)[key]` for the originals' one-key files, e.g. `{"count": 1}`.
 fn load(path: &str, key: &str) -> i64 {
     let text = std::fs::read_to_string(path).unwrap();
     let after_key = &text[text.find(&format!("\"{key}\"")).unwrap() + key.len() + 2..];

@@ -23,7 +23,7 @@ use std::time::Duration;
 
 use poolrt::process::{Fd, Process};
 
-/// The process serving one client: the seed's `talk(conn)`.
+/// The process serving one client: the original's `talk(conn)`.
 fn talk(conn: Fd) {
     let mut conn = TcpStream::from(conn.into_inner());
     let mut data = [0u8; 1024];

@@ -12,7 +12,7 @@
 //! - seed 000 §9, second program: two threads
 //!   print the main process's pid, two processes print pids of their own.
 //!
-//! Sleeps: 2 s → 200 ms. The seed's `module name` line (`__main__` in the
+//! Sleeps: 2 s → 200 ms. The original's `module name` line (`__main__` in the
 //! main process, `__mp_main__` in a child) has no Rust counterpart: `main`
 //! never runs in a child, so the program prints whether it is a child.
 
@@ -31,7 +31,7 @@ fn run(name: String) {
 fn thread_run() {
     // get_ident gets the current thread's id. poolrt's `get_ident` counts the threads of
     // each process (so it is 2 in every child here); the OS thread id,
-    // Python's `get_native_id`, is the number the seed's output shows.
+    // Python's `get_native_id`, is the number the original's output shows.
     println!("{} (get_ident {})", get_native_id().unwrap(), get_ident());
 }
 

@@ -18,7 +18,7 @@
 //! process `RLock` yet, and a `Lock` does the same job here (nobody takes
 //! it twice).
 
-#![allow(clippy::approx_constant)] // the seed's literal 3.1415927
+#![allow(clippy::approx_constant)] // the original's literal 3.1415927
 
 use poolrt::process::{Array, Lock, Process, Value};
 

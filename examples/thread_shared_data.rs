@@ -34,7 +34,7 @@ fn main() {
     // seed 000 §9: the thread changes the global before the main thread reads it.
     let t = Thread::new(task);
     t.start().unwrap();
-    // t.join()   (commented out in the seed too)
+    // t.join()   (commented out in the original too)
     println!("main process (main thread)");
     // `start` returns once the thread runs, and it changes NUMBER first
     // thing; wait for that change rather than rely on timing.
