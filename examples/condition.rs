@@ -1,8 +1,13 @@
-//! Port of seed 002 (`002_8c066e6e45607155.txt`), section
-//! "threading.Condition": consumers `c1` and `c2` wait on a condition until
-//! producer `p` calls `notifyAll`.
+//! A `Condition` lets threads wait until another one says go: both
+//! consumers print "after wait" only once the producer has called
+//! `notify_all`.
 //!
-//! The seed's 2 s sleeps are 100 ms here. The seed's consumers would wait
+//! Python original: seed 002, section "threading.Condition": consumers
+//! `c1` and `c2` take the condition, print "consumer before wait" and wait
+//! on it; two seconds later producer `p` takes it, prints, calls
+//! `notifyAll` and prints again, and both consumers wake up.
+//!
+//! The 2 s sleeps are 100 ms here. The original's consumers would wait
 //! forever if the producer ran first; these wait for a flag the producer
 //! sets (`wait_for`), so the program finishes on any machine.
 
@@ -33,6 +38,7 @@ fn producer(shared: &Shared) {
 }
 
 fn main() {
+    println!("Two consumers wait on a Condition until the producer notifies them all.\n");
     let shared = Arc::new(Shared {
         cond: Condition::new().unwrap(),
         produced: AtomicBool::new(false),
@@ -48,4 +54,5 @@ fn main() {
     std::thread::sleep(Duration::from_millis(100));
     spawn("p", producer);
     join_non_daemon();
+    println!("\nboth consumers woke up after notify_all, and the program ends");
 }

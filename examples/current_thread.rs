@@ -1,32 +1,41 @@
-//! Port of seed 000 (`000_838733e4dcbac9f4.txt`), section "9.3线程的守护进程"
-//! (second program): ten daemon threads print their names from
-//! `current_thread()` (`Thread-1` … `Thread-10`), and the main thread prints
-//! `MainThread`. The daemons are still sleeping when the program ends, so
-//! no `end...` line is printed. Seed output:
+//! `current_thread().name()` tells each thread who it is: ten daemon
+//! threads print `Thread-1` … `Thread-10`, the main thread `MainThread`,
+//! and the daemons die with the program before their `end...` line.
+//!
+//! Python original: seed 000, section 9.3 "daemon threads", second
+//! program: in a loop, the main thread starts a daemon thread that prints
+//! `start...` and its name, sleeps 2 s and prints `end...`; the main thread
+//! then prints its own name. The program ends while the daemons sleep, so
+//! no `end...` line is printed. Its output:
 //!
 //! ```text
 //! start...Thread-1
-//! 主进程(主线程)...MainThread
+//! main process (main thread)...MainThread
 //! start...Thread-2
-//! 主进程(主线程)...MainThread
+//! main process (main thread)...MainThread
 //! ...
 //! ```
 //!
-//! The seed's 2 s sleep is 200 ms here.
+//! The 2 s sleep is 200 ms here.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::time::Duration;
 
 use poolrt::thread::{Daemon, Event, Thread, current_thread, join_non_daemon};
+
+static ENDED: AtomicUsize = AtomicUsize::new(0);
 
 fn task(printed: Arc<Event>) {
     println!("start...{}", current_thread().name());
     printed.set();
     std::thread::sleep(Duration::from_millis(200));
     println!("end...{}", current_thread().name());
+    ENDED.fetch_add(1, SeqCst);
 }
 
 fn main() {
+    println!("Each thread knows its name; daemon threads end with the program, before `end...`.\n");
     for _ in 0..10 {
         let printed = Arc::new(Event::new().unwrap());
         let t = Thread::builder().daemon(Daemon::Yes).target({
@@ -34,8 +43,12 @@ fn main() {
             move || task(printed)
         });
         t.start().unwrap();
-        printed.wait(); // keep the seed's interleaving
-        println!("主进程(主线程)...{}", current_thread().name());
+        printed.wait(); // keep the original's interleaving
+        println!("main process (main thread)...{}", current_thread().name());
     }
     join_non_daemon(); // no non-daemon threads: returns at once
+    println!(
+        "\nthe program ends now; daemon threads that reached `end...`: {}",
+        ENDED.load(SeqCst)
+    );
 }

@@ -1,6 +1,8 @@
-//! Port of seed 002, "自定义线程池（一）" (hand-made thread pool, version 1).
+//! `ThreadPoolExecutor(10)` is a concurrency limit: 99 jobs of 50 ms run at
+//! most ten at a time, in waves of ten, and the program measures both.
 //!
-//! The Python program limits concurrency by hand: a `queue.Queue(10)` holds
+//! Python original: seed 002, "custom thread pool (1)", a hand-made thread
+//! pool. The Python program limits concurrency by hand: a `queue.Queue(10)` holds
 //! ten "tickets" (the `threading.Thread` class itself); each of 99 jobs takes
 //! a ticket, starts a thread that sleeps 1 s and prints its number, and puts
 //! the ticket back when done, so at most ten threads run at a time.
@@ -18,6 +20,7 @@ use std::time::{Duration, Instant};
 use poolrt::thread::ThreadPoolExecutor;
 
 fn main() -> Result<(), poolrt::Error> {
+    println!("99 jobs on a pool of 10 threads: at most ten run at once.\n");
     let pool = ThreadPoolExecutor::new(10)?;
     let running = Arc::new(AtomicUsize::new(0));
     let most = Arc::new(AtomicUsize::new(0));
@@ -36,7 +39,7 @@ fn main() -> Result<(), poolrt::Error> {
     // Leaving the scope would do the same: shutdown waits for every task.
     pool.shutdown();
     println!(
-        "99 jobs in {:.0?}; at most {} ran at once (the limit is 10)",
+        "\n99 jobs in {:.0?} (ten waves of 50 ms: about 500 ms); at most {} ran at once (the limit is 10)",
         start.elapsed(),
         most.load(Ordering::SeqCst),
     );

@@ -1,11 +1,14 @@
-//! Port of seed 002 (`002_8c066e6e45607155.txt`), section "线程锁
-//! threading.RLock & threading.Lock": ten threads increment a counter under
-//! an `RLock` and print it (1 … 10); then a `Lock` acquired twice by one
-//! thread deadlocks while an `RLock` does not, and the program prints
-//! `end.`.
+//! A thread may take an `RLock` again while holding it; a second acquire
+//! of a plain `Lock` by the same thread would wait forever.
 //!
-//! The seed's 1 s sleep is 50 ms here, and the deadlock is shown with a
-//! timed acquire so the program finishes.
+//! Python original: seed 002, section "thread locks: threading.RLock and
+//! threading.Lock": ten threads increment a counter under an `RLock` and
+//! print it (1 … 10, in order, because the lock serialises them); then a
+//! `Lock` acquired twice by one thread deadlocks while an `RLock` does not,
+//! and the program prints `end.`.
+//!
+//! The 1 s sleep is 50 ms here, and the deadlock is shown with a timed
+//! acquire so the program finishes.
 
 use std::sync::atomic::{AtomicU32, Ordering::SeqCst};
 use std::time::Duration;
@@ -16,15 +19,16 @@ static NUM: AtomicU32 = AtomicU32::new(0);
 static RLOCK_COUNTER: RLock = RLock::const_new();
 
 fn work() {
-    RLOCK_COUNTER.acquire(); // 加锁
+    RLOCK_COUNTER.acquire(); // take the lock
     let num = NUM.load(SeqCst) + 1;
     NUM.store(num, SeqCst);
     std::thread::sleep(Duration::from_millis(50));
     println!("{num}");
-    RLOCK_COUNTER.release().unwrap(); // 解锁
+    RLOCK_COUNTER.release().unwrap(); // let it go
 }
 
 fn main() {
+    println!("An RLock can be taken twice by one thread; a Lock cannot.\n");
     for _ in 0..10 {
         Thread::new(work).start().unwrap();
     }
@@ -39,7 +43,8 @@ fn main() {
 
     let rlock = RLock::new().unwrap();
     rlock.acquire();
-    rlock.acquire(); // 在同一线程内,程序不会堵塞。
+    rlock.acquire(); // in the same thread, this does not block
+    println!("RLock: the second acquire by the same thread succeeded at once");
     rlock.release().unwrap();
     rlock.release().unwrap();
     println!("end.");

@@ -1,8 +1,12 @@
-//! Port of seed 002, "进程池" (process pool): `apply_async` with a
-//! callback, then the `multiprocessing.Pool` tour: `map`,
-//! `imap_unordered`, `apply_async(...).get(timeout=1)`, a task reporting
-//! its worker's pid, and a `get` that times out with
-//! `multiprocessing.TimeoutError` while the pool keeps working.
+//! A tour of the process `Pool`: results through callbacks, `map` in
+//! order, `imap_unordered` as they come, `get` with a timeout, and the
+//! worker pids that show the work spread over several processes.
+//!
+//! Python original: seed 002, "process pool": `apply_async` with a
+//! callback, then a `multiprocessing.Pool` tour: `map`, `imap_unordered`,
+//! `apply_async(...).get(timeout=1)`, a task reporting its worker's pid,
+//! and a `get` that times out with `multiprocessing.TimeoutError` while the
+//! pool keeps working.
 //!
 //! The Python sleeps (2 s, 10 s) are 100 ms and 2 s here.
 //!
@@ -34,6 +38,7 @@ fn sleep(seconds: u64) {
 }
 
 fn main() -> Result<(), poolrt::Error> {
+    println!("The process Pool: callbacks, map, imap_unordered, get(timeout), worker pids.\n");
     let p = Pool::new(5)?;
     for i in 0..10 {
         p.apply_async_with(my_fun, i, Callbacks::new().on_result(end_call))?;
@@ -42,7 +47,7 @@ fn main() -> Result<(), poolrt::Error> {
     p.close();
     p.join()?;
 
-    // 创建 4 个进程: four processes.
+    // Four worker processes.
     let pool = Pool::new(4)?;
     // prints "[0, 1, 4,..., 81]"
     println!("{:?}", pool.map(f, 0..10)?);
@@ -64,16 +69,19 @@ fn main() -> Result<(), poolrt::Error> {
         .iter()
         .map(|r| r.get_timeout(Duration::from_secs(1)))
         .collect::<Result<_, _>>()?;
-    println!("{pids:?}");
+    let mut distinct = pids.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    println!("{pids:?} ({} different worker processes)", distinct.len());
     // make a single worker sleep for 2 s
     let res = pool.apply_async(sleep, 2)?;
     match res.get_timeout(Duration::from_millis(200)) {
         Err(e) if e.is_timeout() => {
-            println!("发现一个 multiprocessing.TimeoutError异常 (got a timeout: {e})")
+            println!("We lacked patience and got a multiprocessing.TimeoutError ({e})")
         }
         other => println!("unexpected: {other:?}"),
     }
-    println!("目前,池中还有其他的工作 (the pool still has work in hand)");
+    println!("For the moment, the pool remains available for more work");
     // Leaving Python's `with Pool(...)` block terminates the pool.
     pool.terminate();
     pool.join()?;

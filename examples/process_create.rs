@@ -1,23 +1,29 @@
-//! Port of the "create a process, two ways" programs:
+//! Two ways to start a process: a function with arguments, and a type with
+//! a `run` method (Python's `Process` subclass). Each child prints its own
+//! pid and its parent's, which is the main process's.
 //!
-//! - seed 001 (`001_84e5a9f11a3cd0b2.txt`), "开启进程两种方式": way one,
+//! Python originals, the "create a process, two ways" programs:
+//!
+//! - seed 001, "two ways to start a process": way one,
 //!   `Process(target=piao, args=('egon',))`; way two, the `Piao(Process)`
 //!   subclass that sets `self.name` and overrides `run`;
-//! - seed 000 §1 ("创建进程的2种方式") and seed 002 ("进程": `work("nick")`)
-//!   show the same two ways with `start` + `join`;
-//! - seed 003 #1 ("起多进程": the child prints its argument, its pid and its
-//!   parent's pid) and #4 ("面向对象调多进程": `MyProcess` printing
-//!   `self.name`, `self.pid`, its argument and `os.getpid()`).
+//! - seed 000 §1 ("two ways to create a process") and seed 002
+//!   ("processes": `work("nick")`) show the same two ways with `start` +
+//!   `join`;
+//! - seed 003 #1 ("starting processes": the child prints its argument, its
+//!   pid and its parent's pid) and #4 ("processes, object-oriented":
+//!   `MyProcess` printing `self.name`, `self.pid`, its argument and
+//!   `os.getpid()`).
 //!
-//! Differences: the seed sleeps `random.randrange(1, 5)` seconds, here
-//! 100–400 ms. The Python parent prints `主` and exits while the child
+//! Differences: the original sleeps `random.randrange(1, 5)` seconds, here
+//! 100–400 ms. The Python parent prints `main` and exits while the child
 //! runs on (Python joins it at exit); here the parent joins explicitly.
 //!
 //! Way two in poolrt is a serde type implementing `poolrt::process::Target`
 //! (`Process::builder().name(..).run(Piao { .. })`): the value is sent to
 //! the child, whose `run` is called there. The process gets the subclass's
 //! name through the builder (as `self.name = name` sets `Process.name` in
-//! the seed).
+//! the original).
 
 use std::hash::BuildHasher;
 use std::os::unix::process::parent_id;
@@ -48,8 +54,8 @@ fn work(name: String) {
 // seed 003 #1
 fn func(args: String) {
     println!("{args}");
-    println!("子进程: {}", process::id());
-    println!("子进程的父进程: {}", parent_id());
+    println!("child process: {}", process::id());
+    println!("the child's parent: {}", parent_id());
     println!("123");
 }
 
@@ -82,24 +88,28 @@ impl Target for MyProcess {
     fn run(self) {
         println!("{}", self.name);
         println!("{}", process::id()); // self.pid
-        println!("{} 参数", self.arg1);
+        println!("{} argument", self.arg1);
         println!("{}", process::id()); // os.getpid()
     }
 }
 
 fn main() {
+    println!(
+        "Starting processes two ways; each child reports its pid and its parent's ({}).\n",
+        process::id()
+    );
     println!("-- seed 001, way one: Process(target=piao, args=('egon',))");
     let p1 = Process::new(piao, ("egon".to_owned(),)); // args is a tuple: ("egon",)
-    p1.start().unwrap(); // 调用对象下的方法,开启进程
-    println!("主");
+    p1.start().unwrap(); // start the child process
+    println!("main");
     p1.join().unwrap();
 
     println!("\n-- seed 001, way two: the Piao(Process) subclass");
     let p1 = Process::builder().name("egon").run(Piao {
         name: "egon".to_owned(),
     });
-    p1.start().unwrap(); // start会自动调用run
-    println!("主 (started {})", p1.name());
+    p1.start().unwrap(); // start calls run in the child
+    println!("main (started {})", p1.name());
     p1.join().unwrap();
 
     println!("\n-- seed 002: Process(target=work, args=('nick',)), start, join");
@@ -108,15 +118,15 @@ fn main() {
     p.join().unwrap();
 
     println!("\n-- seed 003 #1: the child prints its pid and its parent's");
-    let p = Process::new(func, ("sd".to_owned(),)); // 注册: p is not started yet
-    p.start().unwrap(); // 开启子进程
-    println!("父进程: {}", process::id());
-    println!("父进程的父进程: {}", parent_id());
+    let p = Process::new(func, ("sd".to_owned(),)); // registered: p is not started yet
+    p.start().unwrap(); // start the child process
+    println!("parent process: {}", process::id());
+    println!("the parent's parent: {}", parent_id());
     println!("{}", "*".repeat(10));
     p.join().unwrap();
 
     println!("\n-- seed 003 #4: MyProcess(1), started twice");
-    println!("主进程: {}", process::id());
+    println!("main process: {}", process::id());
     let p1 = Process::builder().name("MyProcess-1").run(MyProcess {
         name: "MyProcess-1".to_owned(),
         arg1: 1,

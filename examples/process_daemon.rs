@@ -1,25 +1,29 @@
-//! Port of the daemon-process programs:
+//! A daemon process ends with its parent: no daemon below gets to print its
+//! last line (`end....`, `egon is piao end`), and a daemon's own child is
+//! gone too, while a non-daemon child still finishes.
 //!
-//! - seed 000 (`000_838733e4dcbac9f4.txt`) §3 "守护进程", both programs: a
-//!   daemon child prints `start...` and sleeps "1000 s"; the main process
-//!   prints `主进程正在进行` and ends, and the daemon ends with it, so
-//!   `end....` is never printed;
-//! - seed 001 (`001_84e5a9f11a3cd0b2.txt`) "守护进程": `p.daemon=True`
-//!   before `start`, the main process prints `主` and ends, and the daemon
-//!   is gone before it could print `egon is piao end`; then its two rules:
+//! Python originals, the daemon-process programs:
+//!
+//! - seed 000 §3 "daemon processes", both programs: a daemon child prints
+//!   `start...` and sleeps "1000 s"; the main process prints `main process
+//!   running` and ends, and the daemon ends with it, so `end....` is never
+//!   printed;
+//! - seed 001 "daemon processes": `p.daemon=True` before `start`, the main
+//!   process prints `main` and ends, and the daemon is gone before it could
+//!   print `egon is piao end`; then its two rules:
 //!   (1) a daemon ends when the main process's *code* ends, while the main
 //!   process still waits for its non-daemon children; (2) a daemon may not
 //!   start children;
-//! - seed 003 (`003_47a4413d1af325b6.txt`) #6: a child printing
+//! - seed 003 #6: a child printing
 //!   `copy that` every second while the main process prints
-//!   `i am socketserver` three times; with the seed's commented-out
+//!   `i am socketserver` three times; with the original's commented-out
 //!   `p.daemon = True` enabled, the child stops when the main code ends
 //!   (without it, it would print forever).
 //!
-//! Each seed program needs its own main process to end, so each runs in a
-//! child process playing the seed's main process; the real `main` only
-//! starts them one after the other. Sleeps are a tenth of the seed's (or
-//! less: "1000 s" is 10 s, never reached anyway).
+//! Each original program needs its own main process to end, so each runs
+//! in a child process playing the original's main process; the real `main`
+//! only starts them one after the other. Sleeps are a tenth of the
+//! originals' (or less: "1000 s" is 10 s, never reached anyway).
 //!
 //! Differences: on rule (2), Python raises `AssertionError: daemonic
 //! processes are not allowed to have children`; poolrt lets a daemon start
@@ -48,20 +52,21 @@ fn demo(name: String) {
 
 /// seed 000 §3, first program, as the main process.
 fn seed000_first() {
-    let p = Process::builder().daemon(Daemon::Yes).target(task, ()); // 守护进程必须在p.start()之前设置
-    p.start().unwrap(); // 告诉操作系统你开启了子进程
+    let p = Process::builder().daemon(Daemon::Yes).target(task, ()); // daemon must be set before start()
+    p.start().unwrap(); // ask the OS for a child process
     sleep_ms(100);
-    println!("主进程正在进行");
+    println!("main process running");
 }
 
-/// seed 000 §3, second program: the same with `args=('童子军json',)`.
+/// seed 000 §3, second program: the same with an argument (the original's
+/// is a name, "boy scout json").
 fn seed000_second() {
     let p = Process::builder()
         .daemon(Daemon::Yes)
-        .target(demo, ("童子军json".to_owned(),));
+        .target(demo, ("scout json".to_owned(),));
     p.start().unwrap();
     sleep_ms(100);
-    println!("主进程正在进行");
+    println!("main process running");
 }
 
 fn piao(name: String) {
@@ -76,7 +81,7 @@ fn seed001() {
         .daemon(Daemon::Yes)
         .target(piao, ("egon".to_owned(),));
     p.start().unwrap();
-    println!("主"); // 只要终端打印出这一行内容,那么守护进程p也就跟着结束掉了
+    println!("main"); // once this line is printed, the daemon p ends with the main process
 }
 
 fn copy_that() {
@@ -112,7 +117,7 @@ fn rule_one() {
     d.start().unwrap();
     n.start().unwrap();
     sleep_ms(250);
-    println!("主进程代码结束 (main code ends; no more `copy that` from here)");
+    println!("main code ends; no more `copy that` from here, but the non-daemon child finishes");
 }
 
 fn grandchild() {
@@ -143,7 +148,7 @@ fn rule_two(pids: Queue<Option<u32>>) {
     d.start().unwrap();
     let g = pids.get().unwrap();
     pids.put(g).unwrap(); // for the real main process
-    println!("主");
+    println!("main");
 }
 
 fn run_as_main_process(title: &str, program: Process) {
@@ -154,6 +159,10 @@ fn run_as_main_process(title: &str, program: Process) {
 }
 
 fn main() {
+    println!(
+        "Daemon processes end with their parent: no `end....` lines below, and no daemon's \
+         child left running.\n"
+    );
     run_as_main_process("seed 000 §3, first", Process::new(seed000_first, ()));
     run_as_main_process("seed 000 §3, second", Process::new(seed000_second, ()));
     run_as_main_process("seed 001", Process::new(seed001, ()));

@@ -1,20 +1,23 @@
-//! Port of the "data of processes is isolated" programs:
+//! Each process has its own copy of the program's data: a child's change to
+//! a global is not seen by the parent, and neither is a thread queue; only
+//! a process `Queue` passed to the child carries data back.
 //!
-//! - seed 000 (`000_838733e4dcbac9f4.txt`) §4 "进程间的数据是隔离的": the
-//!   child adds 10 to the global `number` and prints 20; the parent still
-//!   prints 10;
-//! - seed 003 (`003_47a4413d1af325b6.txt`) #5 "进程间数据隔离": `n = 100`
-//!   in the main process, the child sets `n = 0`, the parent prints 100;
-//! - seed 004 (`004_735ae49c9afa6657.txt`) "进程间通讯": a thread
-//!   `queue.Queue` is not shared with a child process (the seed's child
-//!   fails with `NameError`), while a `multiprocessing.Queue` passed as an
-//!   argument carries `[42, None, 'heelo']` to the parent.
+//! Python originals, the "data of processes is isolated" programs:
+//!
+//! - seed 000 §4 "data is isolated between processes": the child adds 10
+//!   to the global `number` and prints 20; the parent still prints 10;
+//! - seed 003 #5 "data isolation between processes": `n = 100` in the main
+//!   process, the child sets `n = 0`, the parent prints 100;
+//! - seed 004 "communication between processes": a thread `queue.Queue` is
+//!   not shared with a child process (the original's child fails with
+//!   `NameError`), while a `multiprocessing.Queue` passed as an argument
+//!   carries `[42, None, 'heelo']` to the parent.
 //!
 //! A Rust global is a `static`. The child is a fresh copy of the program
 //! in which `main` never ran, so it sees every static at its initial value.
-//! Passing a thread queue to a `Process` (the seed's "can't pickle
+//! Passing a thread queue to a `Process` (the original's "can't pickle
 //! _thread.lock objects") does not compile here: it is not a serde type.
-//! The seed's 1 s sleep is 100 ms.
+//! The 1 s sleep is 100 ms.
 
 use std::process;
 use std::sync::LazyLock;
@@ -29,7 +32,7 @@ static NUMBER: AtomicI32 = AtomicI32::new(10);
 fn func() {
     // global number; number += 10
     let number = NUMBER.fetch_add(10, Ordering::SeqCst) + 10;
-    println!("{number}");
+    println!("child: number = {number}");
 }
 
 // seed 003 #5: `n` is set to 100 by the main process only.
@@ -63,19 +66,28 @@ fn f(qq: Queue<(i32, Option<i32>, String)>) {
 }
 
 fn main() {
-    println!("-- seed 000 §4");
+    println!("Processes do not share data: what a child changes, the parent does not see.\n");
+    println!("-- seed 000 §4: number = 10, the child adds 10");
     let obj = Process::new(func, ());
     obj.start().unwrap();
     std::thread::sleep(Duration::from_millis(100));
-    println!("{}", NUMBER.load(Ordering::SeqCst)); // 这个是主进程的打印结果
+    // The main process's own number.
+    println!(
+        "parent: number = {} (unchanged)",
+        NUMBER.load(Ordering::SeqCst)
+    );
     obj.join().unwrap();
 
-    println!("\n-- seed 003 #5");
+    println!("\n-- seed 003 #5: n = 100 in the parent, the child sets n = 0");
     N.store(100, Ordering::SeqCst);
     let p = Process::new(func_n, ());
     p.start().unwrap();
     p.join().unwrap();
-    println!("{} {}", process::id(), N.load(Ordering::SeqCst));
+    println!(
+        "pid: {} {} (the parent's n, unchanged)",
+        process::id(),
+        N.load(Ordering::SeqCst)
+    );
 
     println!("\n-- seed 004: a thread queue.Queue is not shared with a process");
     let p = Process::new(f_thread_queue, ());
@@ -88,11 +100,11 @@ fn main() {
 
     println!("\n-- seed 004: a multiprocessing Queue passed as an argument is shared");
     let q = Queue::new(0).unwrap();
-    let p = Process::new(f, (q.clone(),)); // 将父进程q传给子进程
+    let p = Process::new(f, (q.clone(),)); // hand the parent's q to the child
     p.start().unwrap();
-    let (n, none, s) = q.get().unwrap(); // 父进程去get子进程的内容
+    let (n, none, s) = q.get().unwrap(); // the parent gets what the child put
     println!(
-        "[{n}, {}, '{s}']",
+        "the parent got [{n}, {}, '{s}']",
         none.map_or("None".to_owned(), |v| v.to_string())
     );
     p.join().unwrap();

@@ -1,11 +1,14 @@
-//! Port of the `Manager` programs:
+//! A `Manager` dict and list are shared by many processes: after ten
+//! children each append their pid, the parent's list holds all ten pids.
 //!
-//! - seed 004 (`004_735ae49c9afa6657.txt`) "进程间数据交互及共享": ten
+//! Python originals, the `Manager` programs:
+//!
+//! - seed 004 "exchanging and sharing data between processes": ten
 //!   processes share `manager.dict()` and `manager.list(range(5))`; each
 //!   sets `d[1] = '1'`, `d['2'] = 2`, `d[0.25] = None` and appends its pid
 //!   to the list, printing it; then the variant where each process stores
 //!   `d[pid] = pid`;
-//! - seed 002 (`002_8c066e6e45607155.txt`) "Server process": one process
+//! - seed 002 "Server process": one process
 //!   sets the same three keys and reverses `list(range(10))`; and
 //!   `dic[i] = 100 + i` from two processes, each printing `dic.values()`.
 //!
@@ -45,14 +48,14 @@ fn show(items: &[(Py, Py)]) -> String {
 }
 
 fn set_three_keys(d: &Dict<Py, Py>) {
-    d.insert(Py::Int(1), Py::Str("1".into())).unwrap(); // 放入key和value到空字典中
+    d.insert(Py::Int(1), Py::Str("1".into())).unwrap(); // put keys and values in the empty dict
     d.insert(Py::Str("2".into()), Py::Int(2)).unwrap();
     d.insert(Py::Float(0.25), Py::None).unwrap();
 }
 
 fn f(d: Dict<Py, Py>, l: List<i64>) {
     set_three_keys(&d);
-    l.append(i64::from(std::process::id())).unwrap(); // 每个进程的id值都不同
+    l.append(i64::from(std::process::id())).unwrap(); // every process has its own pid
     println!("{:?}", l.to_vec().unwrap());
 }
 
@@ -82,18 +85,25 @@ fn run_all(processes: Vec<Process>) {
 }
 
 fn main() {
+    println!("A Manager's dict and list, shared by many processes.\n");
     let manager = Manager::new().unwrap(); // with Manager() as manager:
 
     println!("-- seed 004: ten processes share a dict and a list");
-    let d = manager.dict().unwrap(); // 生成一个可在多个进程之间传递和共享的字典
-    let l = manager.list(0..5).unwrap(); // 通过range(5)给列表中生成5个数据
+    let d = manager.dict().unwrap(); // a dict that processes can pass around and share
+    let l = manager.list(0..5).unwrap(); // a list of five items from range(5)
     run_all(
         (0..10)
             .map(|_| Process::new(f, (d.clone(), l.clone())))
             .collect(),
     );
-    println!("{}", show(&d.items().unwrap())); // 所有进程都执行完毕后打印字典
-    println!("{:?}", l.to_vec().unwrap()); // 所有进程都执行完毕后打印列表
+    // Once every process is done: the dict, and the list.
+    println!("{}", show(&d.items().unwrap()));
+    let list = l.to_vec().unwrap();
+    println!("{list:?}");
+    println!(
+        "the list holds 5 + {} items: every child's append is there",
+        list.len() - 5
+    );
 
     println!("\n-- seed 004: each process stores d[pid] = pid");
     let d = manager.dict::<u32, u32>().unwrap();

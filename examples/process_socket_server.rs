@@ -1,4 +1,7 @@
-//! Port of seed 001 (`001_84e5a9f11a3cd0b2.txt`), "练习:基于多进程实现套接字":
+//! A TCP server with a process per client: two clients talk at once, each
+//! served by its own process, whose pid the output shows.
+//!
+//! Python original: seed 001, "exercise: a socket server with processes":
 //! a TCP server that starts one process per client (`talk(conn)`), which
 //! sends back what the client sent, upper-cased, until the client closes
 //! (`if not data: break`); and the client that sends its input and prints
@@ -20,7 +23,7 @@ use std::time::Duration;
 
 use poolrt::process::{Fd, Process};
 
-/// The process serving one client: the seed's `talk(conn)`.
+/// The process serving one client: the original's `talk(conn)`.
 fn talk(conn: Fd) {
     let mut conn = TcpStream::from(conn.into_inner());
     let mut data = [0u8; 1024];
@@ -30,7 +33,7 @@ fn talk(conn: Fd) {
             break; // if not data: break
         }
         println!(
-            "客户端的数据 b'{}' (served by process {})",
+            "data from the client: b'{}' (served by process {})",
             String::from_utf8_lossy(&data[..n]),
             process::id()
         );
@@ -69,6 +72,7 @@ fn client(name: &str, port: u16, lines: &[&str]) {
 fn main() {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
+    println!("A TCP echo server that starts one process per client; two clients at once.\n");
     println!("server on 127.0.0.1:{port}, main process {}", process::id());
     let server = std::thread::spawn(move || server(listener, 2));
 

@@ -1,4 +1,7 @@
-//! Port of seed 002 (`002_8c066e6e45607155.txt`), "数据共享 / Shared memory":
+//! `Value` and `Array` live in shared memory: what a child writes there,
+//! the parent reads back (3.1415927 and the negated array).
+//!
+//! Python original: seed 002, "sharing data / shared memory":
 //!
 //! 1. `Value('d', 0.0)` and `Array('i', range(10))`: the child sets
 //!    `n.value = 3.1415927` and negates every `a[i]`; the parent prints
@@ -9,13 +12,13 @@
 //!    printing the array while holding a lock.
 //!
 //! The type codes `'d'` and `'i'` are the element types `f64` and `i32`.
-//! In 2 the seed relies on `fork` to hand the global array to the
+//! In 2 the original relies on `fork` to hand the global array to the
 //! children; here it is passed as an argument, the only way a shared
-//! object reaches a child. In 3 the seed uses `RLock`; poolrt has no
+//! object reaches a child. In 3 the original uses `RLock`; poolrt has no
 //! process `RLock` yet, and a `Lock` does the same job here (nobody takes
 //! it twice).
 
-#![allow(clippy::approx_constant)] // the seed's literal 3.1415927
+#![allow(clippy::approx_constant)] // the original's literal 3.1415927
 
 use poolrt::process::{Array, Lock, Process, Value};
 
@@ -34,7 +37,7 @@ fn foo(temp: Array<i32>, i: usize) {
 }
 
 fn foo_locked(lock: Lock, temp: Array<i32>, i: i32) {
-    // 将第 0 个数加 100
+    // Set item 0 to 100 + i.
     lock.acquire();
     temp.set(0, 100 + i).unwrap();
     for item in temp.to_vec() {
@@ -44,14 +47,15 @@ fn foo_locked(lock: Lock, temp: Array<i32>, i: i32) {
 }
 
 fn main() {
+    println!("Shared memory: children write a Value and an Array, the parent reads them.\n");
     println!("-- 1: Value('d', 0.0), Array('i', range(10))");
     let num = Value::new(0.0f64).unwrap();
     let arr = Array::new(0..10i32).unwrap();
     let p = Process::new(f, (num.clone(), arr.clone()));
     p.start().unwrap();
     p.join().unwrap();
-    println!("{}", num.get());
-    println!("{:?}", arr.to_vec()); // arr[:]
+    println!("the parent reads {} (was 0.0)", num.get());
+    println!("the parent reads {:?} (was 0..9)", arr.to_vec()); // arr[:]
 
     println!("\n-- 2: Array('i', [11, 22, 33, 44]), two children");
     let temp = Array::new([11, 22, 33, 44]).unwrap();

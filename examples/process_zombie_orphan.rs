@@ -1,16 +1,21 @@
-//! Port of seed 000 (`000_838733e4dcbac9f4.txt`) §2 "子进程回收资源的2种方式"
-//! and §2.1 "僵尸进程和孤儿进程", with seed 001's "查看进程的pid和ppid".
+//! poolrt leaves neither zombies nor orphans: an ended child is reaped at
+//! once, even before `join`, and a child whose parent is killed dies with
+//! it; the program checks both in `/proc`.
+//!
+//! Python originals: seed 000, §2 "two ways a child's resources are
+//! reclaimed" and §2.1 "zombie and orphan processes", with seed 001's
+//! "looking at a process's pid and ppid".
 //!
 //! 1. Seed 001: the child prints its pid and its parent's (`os.getppid()`
 //!    is `std::os::unix::process::parent_id()`).
 //! 2. Seed 000 §2: the main process ends its code while the child still
 //!    runs; the child is reclaimed together with the main process, which
 //!    waits for it (Python at exit, an explicit `join` here).
-//! 3. Zombie (僵尸进程): a child that has ended but was not reaped keeps its
+//! 3. Zombie: a child that has ended but was not reaped keeps its
 //!    pid. poolrt reaps every child as soon as it ends, from a supervisor
 //!    thread, so even before `join` is called no zombie is left: the pid
 //!    is gone from `/proc`.
-//! 4. Orphan (孤儿进程): a child whose parent ends before it is adopted by
+//! 4. Orphan: a child whose parent ends before it is adopted by
 //!    init (or a subreaper) in Python. Here a middle process is killed
 //!    while its own child runs; the program reports what happens to that
 //!    grandchild. With poolrt every child gets the kernel's parent-death
@@ -63,18 +68,19 @@ fn proc_state(pid: u32) -> Option<(char, u32)> {
 }
 
 fn main() {
+    println!("No zombie and no orphan: children are reaped at once and die with their parent.\n");
     println!("-- seed 001: pid and ppid");
     let p = Process::new(pid_task, ());
     p.start().unwrap();
-    println!("主 {} {}", process::id(), parent_id());
+    println!("main: pid {}, parent {}", process::id(), parent_id());
     p.join().unwrap();
 
     println!("\n-- seed 000 §2: the main code ends first, the child is still reclaimed");
     let obj = Process::new(task, ());
     obj.start().unwrap();
-    println!("主进程");
+    println!("main process");
     std::thread::sleep(Duration::from_millis(150));
-    println!("主程序结束");
+    println!("main program code ends");
     obj.join().unwrap(); // Python waits here for non-daemon children at exit
 
     println!("\n-- §2.1 zombie: an ended child that nobody has joined yet");

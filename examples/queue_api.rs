@@ -1,13 +1,18 @@
-//! Port of seed 000 (`000_838733e4dcbac9f4.txt`), section "6.队列", the third
-//! kind (`queue.Queue(4)`), with seed 002's list of `queue` methods: four
-//! puts print `1`; a fifth `put_nowait` on the full queue fails (the seed's
-//! blocking `put` would hang, which is why it used `put_nowait`); four gets
-//! print the items in order; a fifth `get_nowait` fails. Then `task_done`
-//! and `join` from seed 002.
+//! A bounded `queue.Queue` in one process: a full queue refuses
+//! `put_nowait`, an empty one refuses `get_nowait`, items come out in the
+//! order they went in, and `join` returns once every item is marked done.
+//!
+//! Python originals: seed 000, section 6 "queues", the third kind
+//! (`queue.Queue(4)`), with seed 002's list of `queue` methods: four puts
+//! print `1`; a fifth `put_nowait` on the full queue fails (a blocking
+//! `put` would hang, which is why the original used `put_nowait`); four
+//! gets print the items in order; a fifth `get_nowait` fails. Then
+//! `task_done` and `join` from seed 002.
 
 use poolrt::thread::Queue;
 
 fn main() {
+    println!("A queue of 4: what put and get do when it is full, empty, and done.\n");
     let q_obj1 = Queue::new(4).unwrap();
     for item in ["jsaon", "abd", "dbdf", "qwr"] {
         q_obj1.put(item).unwrap();

@@ -1,4 +1,7 @@
-//! Port of seed 002 (`002_8c066e6e45607155.txt`), section "生产者消费者模型":
+//! Producer and consumer threads meet at a bounded queue: twelve items go
+//! in, ten come out, and the two left over are still in the queue.
+//!
+//! Python original: seed 002, section "the producer-consumer model":
 //! twelve threads put 1 … 12 on a `queue.Queue(10)`, ten threads get one
 //! item each and print it, and the main thread prints the size left:
 //!
@@ -9,14 +12,16 @@
 //! size: 2
 //! ```
 //!
-//! The seed prints the size right after starting the threads and relies on
-//! them having run; this port joins them first, so it always prints 2.
+//! The original prints the size right after starting the threads and
+//! relies on them having run; this port joins them first, so it always
+//! prints 2.
 
 use std::sync::Arc;
 
 use poolrt::thread::{Queue, Thread};
 
 fn main() {
+    println!("12 producer threads, 10 consumer threads, one queue of capacity 10.\n");
     let que = Arc::new(Queue::new(10).unwrap());
     let mut threads = Vec::new();
     for i in 1..13 {
@@ -37,5 +42,5 @@ fn main() {
     for t in threads {
         t.join().unwrap();
     }
-    println!("size: {}", que.qsize());
+    println!("size: {} (12 put, 10 taken)", que.qsize());
 }

@@ -1,14 +1,17 @@
-//! Port of seed 000 (`000_838733e4dcbac9f4.txt`), section "9.3线程的守护进程"
-//! (first program): a daemon `MyThread` prints `start...`, the main thread
-//! prints and ends, and the daemon thread dies with the process, so
-//! `end...` is never printed. Seed output:
+//! A daemon thread dies with the program: it prints `start...` but never
+//! `end...`, because the main thread ends first.
+//!
+//! Python original: seed 000, section 9.3 "daemon threads", first program:
+//! a `MyThread` subclass marked as a daemon prints `start...`, sleeps 2 s
+//! and prints `end...`; the main thread prints a line and ends, and the
+//! daemon thread dies with the process. Its output:
 //!
 //! ```text
 //! start...
-//! 主进程(主线程)...
+//! main process (main thread)...
 //! ```
 //!
-//! The seed's 2 s sleep is 200 ms here (it never completes anyway).
+//! The 2 s sleep is 200 ms here (it never completes anyway).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -30,6 +33,7 @@ impl Target for MyThread {
 }
 
 fn main() {
+    println!("A daemon thread ends with the program: expect `start...` and no `end...`.\n");
     let started = Arc::new(Event::new().unwrap());
     let t = Thread::builder().daemon(Daemon::Yes).target(MyThread {
         started: started.clone(),
@@ -38,8 +42,12 @@ fn main() {
     // Python's print order comes from the GIL handing over at start(); here
     // the thread signals once it has printed.
     started.wait();
-    println!("主进程(主线程)...");
+    println!("main process (main thread)...");
     // Wait for non-daemon threads, as Python does at exit: there are none,
     // so the daemon thread is killed with the process before "end...".
     join_non_daemon();
+    println!(
+        "main ends; the daemon thread is still alive: {}",
+        t.is_alive()
+    );
 }

@@ -35,3 +35,20 @@ pub fn calibrate(target: Duration) -> u64 {
 pub fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
+
+/// The 1-minute load average from `/proc/loadavg`: how many threads were
+/// running or waiting for a core, on average, over the last minute.
+/// `None` where the file is missing or unreadable (not Linux).
+///
+/// The demo compares it with [`cores`] to tell when other programs kept the
+/// cores busy.
+///
+/// ```
+/// if let Some(load) = pool_test_support::load_average() {
+///     assert!(load >= 0.0);
+/// }
+/// ```
+pub fn load_average() -> Option<f64> {
+    let text = std::fs::read_to_string("/proc/loadavg").ok()?;
+    text.split_whitespace().next()?.parse().ok()
+}
