@@ -47,6 +47,7 @@ fn main() {
 }
 
 fn server() {
+    println!("A Listener and a Client in two separate programs, authenticated with an authkey");
     let listener = Listener::builder()
         .authkey(b"secret password")
         .bind("127.0.0.1:0")

@@ -32,6 +32,9 @@ fn main() {
         other_program(&args[2], &args[3]);
         return;
     }
+    println!(
+        "Named shared memory: blocks opened by name from another program and a child, then unlinked"
+    );
 
     // The documentation's example, in one process.
     let shm_a = SharedMemory::create(None, 10).unwrap();

@@ -89,6 +89,9 @@ fn worker(particles: Array<Particle>, steps: Barrier, done: Value<u32>, block: u
 }
 
 fn main() {
+    println!(
+        "An Array of #[repr(C)] structs, moved in slices by {WORKERS} processes in lockstep on a Barrier"
+    );
     let particles = Array::new((0..PARTICLES).map(initial)).unwrap();
     let done = Value::new(0u32).unwrap();
     let steps = Barrier::new(WORKERS).unwrap().with_action(count_step);

@@ -158,6 +158,10 @@ examples! {
     "process" process_threads_inside ["heelo bob9"];
     "process" process_value_array ["the parent reads 3.1415927"];
     "process" process_zombie_orphan ["no zombie"];
+    "process" shared_memory_by_name ["other program (pid", "nothing is left in /dev/shm"];
+    "process" listener_client ["server: refused a client", "refused by the server", "server: done"];
+    "process" struct_array ["matches the serial run"];
+    "process" pool_initializer_shared ["the shared counter says 200 tasks ran (expected 200)"];
 }
 
 /// The summary of `thread_pool_1000_tasks` comes after a short sample, not
