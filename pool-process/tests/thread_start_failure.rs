@@ -5,7 +5,7 @@
 
 use pool_core::ErrorKind;
 use pool_process::{Pool, Process};
-use pool_test_support::{cap_address_space, is_rerun_child, rerun_in_child};
+use pool_test_support::{cap_address_space, in_child_process};
 
 fn double(x: u64) -> u64 {
     2 * x
@@ -18,15 +18,7 @@ const HEADROOM: u64 = 512 << 10;
 
 #[test]
 fn without_threads_calls_fail_with_spawn_errors_or_run_inline() {
-    if !is_rerun_child() {
-        let out = rerun_in_child("without_threads_calls_fail_with_spawn_errors_or_run_inline");
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        assert!(
-            out.status.success() && stdout.contains("1 passed"),
-            "the child run failed ({}):\n{stdout}\n{}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr)
-        );
+    if !in_child_process("without_threads_calls_fail_with_spawn_errors_or_run_inline") {
         return;
     }
 

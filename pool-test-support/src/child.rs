@@ -52,6 +52,40 @@ pub fn rerun_in_child(test: &str) -> Output {
     }
 }
 
+/// For a test that must run alone in a process of its own: true in that
+/// child process, where the test body goes on; in the test's own process,
+/// runs it there ([`rerun_in_child`]), asserts that it passed, and
+/// returns false.
+///
+/// ```no_run
+/// #[test]
+/// fn under_a_limit() {
+///     if !pool_test_support::in_child_process("under_a_limit") {
+///         return;
+///     }
+///     pool_test_support::cap_address_space(1 << 20);
+///     // ... the body, alone in its process
+/// }
+/// ```
+///
+/// # Panics
+///
+/// In the test's own process, if the child run failed (with its output).
+pub fn in_child_process(test: &str) -> bool {
+    if is_rerun_child() {
+        return true;
+    }
+    let out = rerun_in_child(test);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.contains("1 passed"),
+        "the child run of {test} failed ({}):\n{stdout}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    false
+}
+
 /// Caps this process's address space at its current size plus
 /// `headroom` bytes (`RLIMIT_AS`), so that any mapping larger than the
 /// headroom fails: a new thread's stack (2 MiB for a Rust thread), a
