@@ -14,13 +14,11 @@
 //! The type codes `'d'` and `'i'` are the element types `f64` and `i32`.
 //! In 2 the original relies on `fork` to hand the global array to the
 //! children; here it is passed as an argument, the only way a shared
-//! object reaches a child. In 3 the original uses `RLock`; poolrt has no
-//! process `RLock` yet, and a `Lock` does the same job here (nobody takes
-//! it twice).
+//! object reaches a child. In 3 the original uses an `RLock`, as here.
 
 #![allow(clippy::approx_constant)] // the original's literal 3.1415927
 
-use poolrt::process::{Array, Lock, Process, Value};
+use poolrt::process::{Array, Process, RLock, Value};
 
 fn f(n: Value<f64>, a: Array<i32>) {
     n.set(3.1415927);
@@ -36,7 +34,7 @@ fn foo(temp: Array<i32>, i: usize) {
     }
 }
 
-fn foo_locked(lock: Lock, temp: Array<i32>, i: i32) {
+fn foo_locked(lock: RLock, temp: Array<i32>, i: i32) {
     // Set item 0 to 100 + i.
     lock.acquire();
     temp.set(0, 100 + i).unwrap();
@@ -70,7 +68,7 @@ fn main() {
     }
 
     println!("\n-- 3: twenty children and a lock");
-    let lock = Lock::new().unwrap();
+    let lock = RLock::new().unwrap();
     let temp = Array::new([11, 22, 33, 44]).unwrap();
     let ps: Vec<_> = (0..20)
         .map(|i| Process::new(foo_locked, (lock.clone(), temp.clone(), i)))
