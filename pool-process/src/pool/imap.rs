@@ -71,12 +71,14 @@ where
     I::Item: Wire,
     R: Wire,
 {
-    /// Starts submitting `feed`'s chunks, unless the pool is closing or
-    /// the map was refused (then its one item is that error).
+    /// Starts submitting `feed`'s chunks, at most `buffersize` (default:
+    /// twice the workers) ahead, unless the pool is closing or the map was
+    /// refused (then its one item is that error).
     pub(crate) fn new(
         links: &'p LinkPool,
         feed: Result<Feed<'p, Pulled<I>>, Error>,
         order: Order,
+        buffersize: Option<usize>,
     ) -> Self {
         let (feed, refused) = match feed {
             Ok(feed) => (Some(feed), None),
@@ -86,7 +88,7 @@ where
             links,
             feed,
             order,
-            max_in_flight: 2 * links.processes,
+            max_in_flight: buffersize.unwrap_or(2 * links.processes),
             window: VecDeque::new(),
             ready: VecDeque::new(),
             refused,

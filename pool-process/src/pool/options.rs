@@ -68,6 +68,7 @@ pub struct TaskOptions {
     timeout: Option<Duration>,
     retries: Option<u32>,
     chunksize: Option<usize>,
+    buffersize: Option<usize>,
 }
 
 impl TaskOptions {
@@ -162,6 +163,37 @@ impl TaskOptions {
     pub fn chunksize(mut self, n: usize) -> TaskOptions {
         self.chunksize = Some(n);
         self
+    }
+
+    /// For the lazy maps: at most `n` chunks submitted ahead of the
+    /// results consumed (Python 3.14's `Executor.map(buffersize=…)`,
+    /// which counts chunks too), instead of twice the number of workers.
+    /// 0 is refused, as Python refuses it: the map's first item is an
+    /// [`ErrorKind::InvalidConfig`](pool_core::ErrorKind::InvalidConfig)
+    /// error.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_process::{ProcessPoolExecutor, TaskOptions};
+    ///
+    /// fn square(x: u64) -> u64 { x * x }
+    ///
+    /// let executor = ProcessPoolExecutor::new(2).unwrap();
+    /// // One chunk of one item in flight at a time: an endless input is fine.
+    /// let one_ahead = TaskOptions::new().buffersize(1).chunksize(1);
+    /// let first: Vec<u64> = executor.map_with(square, 1.., one_ahead).take(3).map(Result::unwrap).collect();
+    /// assert_eq!(first, [1, 4, 9]);
+    /// ```
+    pub fn buffersize(mut self, n: usize) -> TaskOptions {
+        self.buffersize = Some(n);
+        self
+    }
+
+    /// How many chunks a lazy map with these options keeps in flight, if
+    /// set.
+    pub(crate) fn buffer(&self) -> Option<usize> {
+        self.buffersize
     }
 
     /// The chunk size a lazy map with these options uses, if set.

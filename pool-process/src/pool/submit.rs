@@ -176,9 +176,22 @@ where
         items: I,
         chunksize: Option<usize>,
     ) -> Self::Output {
-        let feed = chunks::check_chunksize(chunksize).map(|()| {
-            Feed::new(links, entry, Pulled::new(items), chunksize).with_limits(self.1.limits(None))
-        });
-        IMap::new(links, feed, self.0)
+        let buffer = self.1.buffer();
+        let feed = chunks::check_chunksize(chunksize)
+            .and_then(|()| check_buffersize(buffer))
+            .map(|()| {
+                Feed::new(links, entry, Pulled::new(items), chunksize)
+                    .with_limits(self.1.limits(None))
+            });
+        IMap::new(links, feed, self.0, buffer)
+    }
+}
+
+/// Refuses a buffer of 0 chunks, as Python's `buffersize` refuses it.
+fn check_buffersize(buffersize: Option<usize>) -> Result<(), Error> {
+    match buffersize {
+        Some(0) => Err(Error::from_kind(pool_core::ErrorKind::InvalidConfig)
+            .with_detail("buffersize must be 1 or more, got 0")),
+        _ => Ok(()),
     }
 }
