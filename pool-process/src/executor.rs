@@ -456,7 +456,8 @@ impl PoolBuilder {
     pub fn build_executor(self) -> Result<ProcessPoolExecutor, Error> {
         let (processes, config) = self.into_config()?;
         Ok(ProcessPoolExecutor {
-            links: LinkPool::start(processes, config)?,
+            // Workers start as tasks need them, as Python's executor's do.
+            links: LinkPool::on_demand(processes, config)?,
         })
     }
 }

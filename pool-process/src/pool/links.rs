@@ -63,8 +63,18 @@ struct Lazy {
 }
 
 impl LinkPool {
-    /// Builds the scheduler and starts every worker (and its child) now.
+    /// Builds the scheduler and starts every worker (and its child) now,
+    /// as Python's `Pool` does.
     pub(crate) fn start(processes: usize, config: LinkConfig) -> Result<LinkPool, Error> {
+        let links = LinkPool::on_demand(processes, config)?;
+        links.scheduler.start_workers(processes);
+        Ok(links)
+    }
+
+    /// Builds the scheduler; a worker (and its child) starts when a task
+    /// finds none idle, up to `processes`, as Python's
+    /// `ProcessPoolExecutor` does (3.9+). Idle workers are reused first.
+    pub(crate) fn on_demand(processes: usize, config: LinkConfig) -> Result<LinkPool, Error> {
         crate::worker::ensure_linked();
         let config = Arc::new(config);
         let spin = config.link_spin;
@@ -76,7 +86,6 @@ impl LinkPool {
             })
             .thread_name(|n| format!("poolrt-link-{n}")),
         )?;
-        scheduler.start_workers(processes);
         Ok(LinkPool {
             scheduler,
             config,
