@@ -41,7 +41,8 @@ pub struct ProcessPoolExecutor {
 }
 
 impl ProcessPoolExecutor {
-    /// An executor with `max_workers` worker processes, started now.
+    /// An executor of up to `max_workers` worker processes, each started
+    /// when a task finds no idle one (as Python's, since 3.9).
     ///
     /// # Errors
     ///

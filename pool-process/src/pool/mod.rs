@@ -120,7 +120,8 @@ pub struct Pool {
 }
 
 impl Pool {
-    /// A pool of `processes` workers, started now.
+    /// A pool of `processes` workers, starting now in the background (their
+    /// first tasks wait for them; `pids()` lists each once it exists).
     ///
     /// # Errors
     ///
@@ -429,7 +430,8 @@ impl Pool {
 }
 
 impl PoolBuilder {
-    /// Builds a [`Pool`]; its workers start now, in parallel.
+    /// Builds a [`Pool`]; its workers start now, in parallel, in the
+    /// background.
     ///
     /// # Errors
     ///
