@@ -1,4 +1,4 @@
-//! Socket calls std does not offer: reading and sending on any socket
+//! Socket calls std does not offer: sending on any socket
 //! descriptor (Unix or TCP) without `SIGPIPE` (and without waiting),
 //! waiting for readability or writability with a deadline (one
 //! descriptor or several), connecting a Unix socket within a time limit,
@@ -15,18 +15,6 @@ use rustix::net::sockopt::Timeout;
 use rustix::net::{
     AddressFamily, SendFlags, SocketAddrUnix, SocketFlags, SocketType, send, socket_with,
 };
-
-/// Reads some bytes into `buf`; `Ok(0)` at end-of-file. Retries a read
-/// interrupted by a signal.
-pub(crate) fn read_some(fd: impl AsFd, buf: &mut [u8]) -> io::Result<usize> {
-    loop {
-        match rustix::io::read(&fd, &mut *buf) {
-            Ok(n) => return Ok(n),
-            Err(rustix::io::Errno::INTR) => {}
-            Err(e) => return Err(e.into()),
-        }
-    }
-}
 
 /// Sends some of `bytes` with `MSG_NOSIGNAL` (a closed peer is a
 /// `BrokenPipe` error, not a `SIGPIPE`); returns how many. Retries a send
