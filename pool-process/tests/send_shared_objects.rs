@@ -223,3 +223,59 @@ fn a_pool_task_still_refuses_shared_objects() {
     assert!(text.contains("Lock can only be passed"), "{text}");
     assert!(text.contains("not as a pool task's argument"), "{text}");
 }
+
+#[test]
+fn every_shared_object_stays_the_same_object_through_a_pipe() {
+    use pool_process::{
+        Array, Barrier, BoundedSemaphore, Condition, JoinableQueue, RLock, Semaphore, SimpleQueue,
+    };
+    let (a, b) = Pipe(true).unwrap();
+    let rlock = RLock::new().unwrap();
+    let sem = Semaphore::new(2).unwrap();
+    let bounded = BoundedSemaphore::new(1).unwrap();
+    let cond = Condition::new().unwrap();
+    let barrier = Barrier::new(2).unwrap();
+    let array = Array::new([1u32, 2, 3]).unwrap();
+    let joinable: JoinableQueue<u8> = JoinableQueue::new(0).unwrap();
+    let simple: SimpleQueue<u8> = SimpleQueue::new().unwrap();
+    a.send(&(
+        (rlock.clone(), sem.clone(), bounded.clone(), cond.clone()),
+        (
+            barrier.clone(),
+            array.clone(),
+            joinable.clone(),
+            simple.clone(),
+        ),
+    ))
+    .unwrap();
+    type Sync = (RLock, Semaphore, BoundedSemaphore, Condition);
+    type Data = (Barrier, Array<u32>, JoinableQueue<u8>, SimpleQueue<u8>);
+    let ((rlock2, sem2, bounded2, cond2), (barrier2, array2, joinable2, simple2)) =
+        b.recv_timeout::<(Sync, Data)>(BOUND).unwrap();
+
+    rlock.acquire();
+    assert!(rlock2.locked());
+    rlock.release().unwrap();
+    assert!(sem2.try_acquire());
+    assert_eq!(sem.value(), 1);
+    assert!(bounded.try_acquire());
+    assert!(!bounded2.try_acquire());
+    bounded2.release().unwrap();
+    let guard = cond.lock();
+    // Its lock is an RLock, as Python's: ask from another thread.
+    let taken = std::thread::scope(|s| s.spawn(|| cond2.try_lock().is_some()).join().unwrap());
+    assert!(!taken, "the condition's lock is shared");
+    drop(guard);
+    std::thread::scope(|s| {
+        let other = s.spawn(|| barrier2.wait_timeout(BOUND).unwrap());
+        let mine = barrier.wait_timeout(BOUND).unwrap();
+        assert_eq!(mine + other.join().unwrap(), 1, "indices 0 and 1");
+    });
+    array2.set(1, 20).unwrap();
+    assert_eq!(array.to_vec(), [1, 20, 3]);
+    joinable2.put(5).unwrap();
+    assert_eq!(joinable.get_timeout(BOUND).unwrap(), 5);
+    joinable.task_done().unwrap();
+    simple.put(6).unwrap();
+    assert_eq!(simple2.get().unwrap(), 6);
+}

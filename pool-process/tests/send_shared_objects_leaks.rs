@@ -74,7 +74,11 @@ fn sent_descriptors_are_kept_with_their_message_or_closed() {
     assert!(b.recv::<(u8, u8)>().is_err());
     assert_eq!(open_fds(), base + 1);
     drop(b);
-    assert_eq!(open_fds(), base - 1, "b's socket and the kept descriptor closed");
+    assert_eq!(
+        open_fds(),
+        base - 1,
+        "b's socket and the kept descriptor closed"
+    );
 
     // A message nobody reads: freed with the socket.
     let (c, d) = Pipe(true).unwrap();
