@@ -10,6 +10,13 @@
 //! value, not a `SIGPIPE`), and within a process a mutex per direction
 //! keeps concurrent senders' or receivers' messages apart.
 //!
+//! A value holding shared objects is encoded inside `inherit::collect`;
+//! the descriptors collected go with the message's first bytes
+//! (`SCM_RIGHTS`), arrive with them (`frame.rs`), and the value is decoded
+//! inside `inherit::receiving`, which makes them the import table of that
+//! one decode. A kept message keeps its descriptors; any other message's
+//! close once it is decoded or dropped.
+//!
 //! Every call that can wait has a timeout form. A receive that times out
 //! part-way through a message keeps the bytes it has (the next receive
 //! goes on from there); a send that times out before its first byte sent
@@ -21,7 +28,7 @@
 //! | state | guarded by | touched by |
 //! |-------|------------|------------|
 //! | the descriptor | `socket` (held only to clone or take the `Arc`) | every call; `close` takes it, and an in-flight call keeps it open until it returns |
-//! | the kept message, the partial frame, a refusal | `reader` | receives, `poll`, `wait` |
+//! | the kept message (and its descriptors), the partial frame, a refusal | `reader` | receives, `poll`, `wait` |
 //! | a torn send | `writer` | sends |
 
 use std::fmt;
@@ -111,6 +118,30 @@ pub fn Pipe(duplex: bool) -> Result<(Connection, Connection), Error> {
 /// [`recv_bytes`](Connection::recv_bytes)). Pass it to a child as an
 /// argument of its [`Process`](crate::Process).
 ///
+/// A value sent may hold shared objects: another `Connection` end, an
+/// [`Fd`](crate::Fd), a [`Lock`](crate::Lock), a [`Queue`](crate::Queue),
+/// a [`Value`](crate::Value)... Over a Unix socket (a [`Pipe`], or a
+/// [`Listener`](crate::connection::Listener) on a Unix address) their
+/// descriptors travel with the message (`SCM_RIGHTS`, as Python's
+/// `multiprocessing.reduction` sends a `Connection`), so a process that is
+/// already running receives the same objects; at most 253 descriptors a
+/// message. A receive that fails keeps them with the message.
+///
+/// ```
+/// use pool_process::{Lock, Pipe};
+///
+/// let (a, b) = Pipe(true).unwrap();
+/// let (mine, theirs) = Pipe(true).unwrap();
+/// let lock = Lock::new().unwrap();
+/// a.send(&(theirs, lock.clone())).unwrap();
+/// let (theirs, same_lock) = b.recv::<(pool_process::Connection, Lock)>().unwrap();
+/// theirs.send(&"through the end that travelled").unwrap();
+/// assert_eq!(mine.recv::<String>().unwrap(), "through the end that travelled");
+/// lock.acquire();
+/// assert!(!same_lock.try_acquire(), "the same lock");
+/// lock.release().unwrap();
+/// ```
+///
 /// # Examples
 ///
 /// ```
@@ -188,7 +219,9 @@ impl Connection {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::Serialize`] if `value` cannot be serialized;
+    /// [`ErrorKind::Serialize`] if `value` cannot be serialized (or holds
+    /// shared objects and this end is not a Unix socket, or holds more
+    /// than 253 of their descriptors);
     /// [`ErrorKind::Closed`] if the other end was closed;
     /// [`ErrorKind::Io`] if the socket failed otherwise;
     /// [`ErrorKind::InvalidState`] on the receiving end of a one-way pipe;
