@@ -45,7 +45,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::frame::{self, Frame, Message, Outcome};
 use crate::sys::fd_pass::{MAX_FDS, send_with_fds};
-use crate::sys::socket::{send_no_signal, send_some_now, wait_readable, wait_writable};
+use crate::sys::socket::{wait_readable, wait_writable};
 use crate::task::Wire;
 use crate::wire::{codec, inherit};
 
@@ -373,22 +373,15 @@ impl Connection {
         for part in parts {
             let mut rest = part;
             while !rest.is_empty() {
-                let send_now = |rest| match fds {
-                    [] => send_some_now(&*socket, rest),
-                    fds => send_with_fds(&*socket, rest, fds, true),
-                };
-                let sent = match deadline {
-                    None if fds.is_empty() => send_no_signal(&*socket, rest).map_err(failed)?,
-                    None => send_with_fds(&*socket, rest, fds, false).map_err(failed)?,
-                    Some(deadline) => {
-                        let sent = send_now(rest).map_err(failed)?;
-                        if sent == 0 && !writable(&socket, deadline, &self.on)? {
-                            let sent = sent_before + part.len() - rest.len();
-                            return Err(timed_out_sending(&mut writer, sent, total));
-                        }
-                        sent
-                    }
-                };
+                let sent =
+                    send_with_fds(&*socket, rest, fds, deadline.is_some()).map_err(failed)?;
+                if let Some(deadline) = deadline
+                    && sent == 0
+                    && !writable(&socket, deadline, &self.on)?
+                {
+                    let sent = sent_before + part.len() - rest.len();
+                    return Err(timed_out_sending(&mut writer, sent, total));
+                }
                 if sent > 0 {
                     fds = &[];
                 }
