@@ -279,3 +279,29 @@ fn every_shared_object_stays_the_same_object_through_a_pipe() {
     simple.put(6).unwrap();
     assert_eq!(simple2.get().unwrap(), 6);
 }
+
+#[test]
+fn large_messages_carry_their_objects_with_a_timeout_or_without() {
+    let (a, b) = Pipe(true).unwrap();
+    let lock = Lock::new().unwrap();
+    let big = vec![7u8; 3 << 20]; // more than the socket's buffer
+    std::thread::scope(|s| {
+        let reader = s.spawn(|| {
+            let got: Vec<(Lock, Vec<u8>)> =
+                (0..3).map(|_| b.recv_timeout(BOUND).unwrap()).collect();
+            got
+        });
+        a.send(&(lock.clone(), big.clone())).unwrap();
+        a.send(&(lock.clone(), vec![1u8])).unwrap();
+        a.send_timeout(&(lock.clone(), big.clone()), BOUND).unwrap();
+        let got = reader.join().unwrap();
+        assert_eq!(got.len(), 3);
+        assert_eq!(got[1].1, [1]);
+        for (received, bytes) in &got {
+            lock.acquire();
+            assert!(!received.try_acquire(), "the same lock");
+            lock.release().unwrap();
+            assert!(bytes == &big || bytes == &[1]);
+        }
+    });
+}
