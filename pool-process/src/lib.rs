@@ -24,9 +24,11 @@
 //! the same way for one target, watched by a supervisor thread. Its
 //! arguments may carry the objects a parent shares with its children —
 //! [`Lock`], [`Queue`], [`JoinableQueue`], [`Value`], [`Array`] and the
-//! ends of a [`Pipe()`] — whose descriptors the child inherits (as in
-//! Python, they cannot travel through a pool, a queue or a pipe). They
-//! live in shared memory and wait on futexes (`src/shared/`).
+//! ends of a [`Pipe()`] — whose descriptors the child inherits. A
+//! process already running gets them sent through a [`Connection`] or a
+//! [`Queue`] (the descriptors travel with the message; Python sends only
+//! a `Connection` this way); as in Python, never through a pool task.
+//! They live in shared memory and wait on futexes (`src/shared/`).
 //!
 //! # Glossary
 //!

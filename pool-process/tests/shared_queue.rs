@@ -191,23 +191,6 @@ fn task_done_more_often_than_puts_is_an_error() {
     assert!(error.to_string().contains("task_done"), "{error}");
 }
 
-#[test]
-fn shared_objects_cannot_travel_inside_a_queue_or_pipe() {
-    let q: Queue<Queue<u8>> = Queue::new(0).unwrap();
-    let inner = Queue::new(0).unwrap();
-    let PutError::Failed(_, error) = q.put(inner).unwrap_err() else {
-        panic!("expected Failed");
-    };
-    let text = format!("{error} {:?}", std::error::Error::source(&error));
-    assert!(text.contains("Queue can only be passed"), "{text}");
-    let (a, _b) = pool_process::Pipe(true).unwrap();
-    let lock = pool_process::Lock::new().unwrap();
-    let error = a.send(&lock).unwrap_err();
-    assert_eq!(error.kind(), ErrorKind::Serialize);
-    let text = format!("{error} {:?}", std::error::Error::source(&error));
-    assert!(text.contains("Lock can only be passed"), "{text}");
-}
-
 fn join_then_report(q: JoinableQueue<u8>, done: Queue<u32>) {
     q.join();
     done.put(std::process::id()).unwrap();

@@ -1,8 +1,12 @@
 //! Handing descriptors between running processes: a socket pair whose
-//! messages each carry one descriptor (`SCM_RIGHTS`), and memfds that hold
-//! one blob of bytes. A process queue sends its large items this way
-//! (`shared/queue/ring.rs`): the item's bytes in a memfd of their own, the
-//! memfd through the queue's [`FdChannel`].
+//! messages each carry a few descriptors (`SCM_RIGHTS`), memfds that hold
+//! one blob of bytes, and sends and receives on any stream socket that
+//! carry descriptors beside their bytes. A process queue sends its large
+//! items this way (`shared/queue/ring.rs`): the item's bytes in a memfd
+//! of their own, the memfd (and the descriptors of the shared objects in
+//! the item) through the queue's [`FdChannel`]. A `Connection` sends the
+//! descriptors of the shared objects in a message with the message's
+//! first bytes ([`send_with_fds`], [`recv_with_fds`]).
 //!
 //! A descriptor in flight belongs to the socket, not to any process: it
 //! survives the exit of the process that sent it, and the kernel closes it
@@ -17,13 +21,20 @@ use std::os::unix::fs::FileExt;
 
 use rustix::io::Errno;
 use rustix::net::{
-    AddressFamily, RecvAncillaryBuffer, RecvAncillaryMessage, RecvFlags, SendAncillaryBuffer,
-    SendAncillaryMessage, SendFlags, SocketFlags, SocketType, recvmsg, sendmsg, socketpair,
+    AddressFamily, RecvAncillaryBuffer, RecvAncillaryMessage, RecvFlags, ReturnFlags,
+    SendAncillaryBuffer, SendAncillaryMessage, SendFlags, SocketFlags, SocketType, recvmsg,
+    sendmsg, socketpair,
 };
 
 /// The byte each message carries beside its descriptor (a stream socket
 /// sends no empty message).
 const TOKEN: u8 = b'D';
+
+/// The most descriptors one message carries: the kernel's `SCM_MAX_FD`.
+pub(crate) const MAX_FDS: usize = 253;
+
+/// Bytes of room for the control message of [`MAX_FDS`] descriptors.
+const CONTROL: usize = rustix::cmsg_space!(ScmRights(MAX_FDS));
 
 /// Both ends of a non-blocking Unix stream socket pair: descriptors are
 /// sent on one and received from the other, in order, by any process
@@ -57,30 +68,19 @@ impl FdChannel {
         [self.send.as_fd(), self.recv.as_fd()]
     }
 
-    /// Sends a duplicate of `fd`: false if the socket's buffer is full (a
-    /// few hundred descriptors wait unreceived), an error if the kernel
-    /// refuses (`ETOOMANYREFS`: this user has too many descriptors in
-    /// flight).
-    pub(crate) fn try_send(&self, fd: BorrowedFd<'_>) -> io::Result<bool> {
-        let mut space = [MaybeUninit::uninit(); rustix::cmsg_space!(ScmRights(1))];
-        let mut control = SendAncillaryBuffer::new(&mut space);
-        let fds = [fd];
-        let pushed = control.push(SendAncillaryMessage::ScmRights(&fds));
-        debug_assert!(pushed, "the buffer has room for one descriptor");
-        let flags = SendFlags::DONTWAIT | SendFlags::NOSIGNAL;
-        loop {
-            match sendmsg(&self.send, &[IoSlice::new(&[TOKEN])], &mut control, flags) {
-                Ok(_) => return Ok(true),
-                Err(Errno::AGAIN) => return Ok(false),
-                Err(Errno::INTR) => {}
-                Err(e) => return Err(e.into()),
-            }
-        }
+    /// Sends duplicates of `fds` (one to [`MAX_FDS`]) as one message:
+    /// false if the socket's buffer is full (a few hundred messages wait
+    /// unreceived), an error if the kernel refuses (`ETOOMANYREFS`: this
+    /// user has too many descriptors in flight).
+    pub(crate) fn try_send(&self, fds: &[BorrowedFd<'_>]) -> io::Result<bool> {
+        debug_assert!(!fds.is_empty(), "a descriptor message carries descriptors");
+        Ok(send_with_fds(&self.send, &[TOKEN], fds, true)? == 1)
     }
 
-    /// The oldest descriptor sent and not yet received, if any.
-    pub(crate) fn try_recv(&self) -> io::Result<Option<OwnedFd>> {
-        let mut space = [MaybeUninit::uninit(); rustix::cmsg_space!(ScmRights(1))];
+    /// The descriptors of the oldest message sent and not yet received, if
+    /// any.
+    pub(crate) fn try_recv(&self) -> io::Result<Option<Vec<OwnedFd>>> {
+        let mut space = [MaybeUninit::uninit(); CONTROL];
         let mut control = RecvAncillaryBuffer::new(&mut space);
         let mut token = [0u8; 1];
         let flags = RecvFlags::DONTWAIT | RecvFlags::CMSG_CLOEXEC;
@@ -98,23 +98,95 @@ impl FdChannel {
                 Err(e) => return Err(e.into()),
             }
         }
-        let mut received = Vec::new();
-        for message in control.drain() {
-            if let RecvAncillaryMessage::ScmRights(fds) = message {
-                received.extend(fds);
-            }
-        }
-        match <[OwnedFd; 1]>::try_from(received) {
-            Ok([fd]) => Ok(Some(fd)),
-            Err(other) => Err(io::Error::new(
+        let received = drain(&mut control);
+        if received.is_empty() {
+            return Err(io::Error::new(
                 io::ErrorKind::InvalidData,
-                format!(
-                    "a descriptor message carried {} descriptors instead of one",
-                    other.len()
-                ),
-            )),
+                "a descriptor message carried no descriptor",
+            ));
+        }
+        Ok(Some(received))
+    }
+}
+
+/// Sends as much of `bytes` on the stream socket `socket` as it takes now
+/// (`dont_wait`) or once there is room, with duplicates of `fds` (at most
+/// [`MAX_FDS`]) attached to the first byte; with `MSG_NOSIGNAL`. Returns
+/// how many bytes went; with `dont_wait`, `Ok(0)` if none fit, and then
+/// no descriptor went either. Retries a send interrupted by a signal.
+pub(crate) fn send_with_fds(
+    socket: impl AsFd,
+    bytes: &[u8],
+    fds: &[BorrowedFd<'_>],
+    dont_wait: bool,
+) -> io::Result<usize> {
+    let mut space = [MaybeUninit::uninit(); CONTROL];
+    let mut control = SendAncillaryBuffer::new(&mut space);
+    if !fds.is_empty() && !control.push(SendAncillaryMessage::ScmRights(fds)) {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "{} descriptors in one message, over the kernel's limit of {MAX_FDS}",
+                fds.len()
+            ),
+        ));
+    }
+    let mut flags = SendFlags::NOSIGNAL;
+    if dont_wait {
+        flags |= SendFlags::DONTWAIT;
+    }
+    loop {
+        match sendmsg(&socket, &[IoSlice::new(bytes)], &mut control, flags) {
+            Ok(n) => return Ok(n),
+            Err(Errno::AGAIN) if dont_wait => return Ok(0),
+            Err(Errno::INTR) => {}
+            Err(e) => return Err(e.into()),
         }
     }
+}
+
+/// Reads some bytes of the stream socket `socket` into `buf`, adding the
+/// descriptors that came with them to `fds` (close-on-exec); `Ok(0)` at
+/// end-of-file. On a socket that carries none (TCP), a plain read.
+/// Retries a read interrupted by a signal.
+pub(crate) fn recv_with_fds(
+    socket: impl AsFd,
+    buf: &mut [u8],
+    fds: &mut Vec<OwnedFd>,
+) -> io::Result<usize> {
+    let mut space = [MaybeUninit::uninit(); CONTROL];
+    let mut control = RecvAncillaryBuffer::new(&mut space);
+    let message = loop {
+        match recvmsg(
+            &socket,
+            &mut [IoSliceMut::new(buf)],
+            &mut control,
+            RecvFlags::CMSG_CLOEXEC,
+        ) {
+            Ok(message) => break message,
+            Err(Errno::INTR) => {}
+            Err(e) => return Err(e.into()),
+        }
+    };
+    fds.extend(drain(&mut control));
+    if message.flags.contains(ReturnFlags::CTRUNC) {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("a message came with more than {MAX_FDS} descriptors; the rest were lost"),
+        ));
+    }
+    Ok(message.bytes)
+}
+
+/// The descriptors a received control message holds.
+fn drain(control: &mut RecvAncillaryBuffer<'_>) -> Vec<OwnedFd> {
+    let mut received = Vec::new();
+    for message in control.drain() {
+        if let RecvAncillaryMessage::ScmRights(fds) = message {
+            received.extend(fds);
+        }
+    }
+    received
 }
 
 /// A new memfd named `name` holding exactly `bytes`.
@@ -144,10 +216,10 @@ mod tests {
         let channel = FdChannel::new().unwrap();
         for i in 0..3u8 {
             let fd = memfd_holding("poolrt-test", &vec![i; 5000]).unwrap();
-            assert!(channel.try_send(fd.as_fd()).unwrap());
+            assert!(channel.try_send(&[fd.as_fd()]).unwrap());
         }
         for i in 0..3u8 {
-            let fd = channel.try_recv().unwrap().expect("a descriptor");
+            let [fd] = <[OwnedFd; 1]>::try_from(channel.try_recv().unwrap().unwrap()).unwrap();
             assert_eq!(memfd_contents(fd).unwrap(), vec![i; 5000]);
         }
         assert!(channel.try_recv().unwrap().is_none());
@@ -158,12 +230,34 @@ mod tests {
         let channel = FdChannel::new().unwrap();
         let fd = memfd_holding("poolrt-test", b"x").unwrap();
         let mut sent = 0;
-        while channel.try_send(fd.as_fd()).unwrap() {
+        while channel.try_send(&[fd.as_fd()]).unwrap() {
             sent += 1;
             assert!(sent < 100_000, "the socket buffer never filled");
         }
         assert!(sent > 16, "only {sent} descriptors fit");
         assert!(channel.try_recv().unwrap().is_some());
-        assert!(channel.try_send(fd.as_fd()).unwrap(), "room again");
+        assert!(channel.try_send(&[fd.as_fd()]).unwrap(), "room again");
+    }
+
+    #[test]
+    fn descriptors_travel_with_the_bytes_of_a_stream() {
+        let (a, b) = std::os::unix::net::UnixStream::pair().unwrap();
+        let one = memfd_holding("poolrt-test", b"one").unwrap();
+        let two = memfd_holding("poolrt-test", b"two").unwrap();
+        assert_eq!(send_with_fds(&a, b"plain", &[], false).unwrap(), 5);
+        assert_eq!(
+            send_with_fds(&a, b"xy", &[one.as_fd(), two.as_fd()], false).unwrap(),
+            2
+        );
+        let mut fds = Vec::new();
+        let mut buf = [0u8; 5];
+        assert_eq!(recv_with_fds(&b, &mut buf, &mut fds).unwrap(), 5);
+        assert!(fds.is_empty(), "the descriptors belong to the later bytes");
+        assert_eq!(recv_with_fds(&b, &mut buf, &mut fds).unwrap(), 2);
+        let contents: Vec<Vec<u8>> = fds
+            .into_iter()
+            .map(|fd| memfd_contents(fd).unwrap())
+            .collect();
+        assert_eq!(contents, [b"one".to_vec(), b"two".to_vec()]);
     }
 }

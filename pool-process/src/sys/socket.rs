@@ -1,6 +1,6 @@
-//! Socket calls std does not offer: reading and sending on any socket
-//! descriptor (Unix or TCP) without `SIGPIPE` (and without waiting),
-//! waiting for readability or writability with a deadline (one
+//! Socket calls std does not offer: sending on any socket descriptor
+//! (Unix or TCP) without `SIGPIPE` (reads, and sends that carry
+//! descriptors or must not wait, are `fd_pass.rs`'s), waiting for readability or writability with a deadline (one
 //! descriptor or several), connecting a Unix socket within a time limit,
 //! waking a blocked `accept`, a descriptor that is always readable, and
 //! the peer's credentials.
@@ -16,18 +16,6 @@ use rustix::net::{
     AddressFamily, SendFlags, SocketAddrUnix, SocketFlags, SocketType, send, socket_with,
 };
 
-/// Reads some bytes into `buf`; `Ok(0)` at end-of-file. Retries a read
-/// interrupted by a signal.
-pub(crate) fn read_some(fd: impl AsFd, buf: &mut [u8]) -> io::Result<usize> {
-    loop {
-        match rustix::io::read(&fd, &mut *buf) {
-            Ok(n) => return Ok(n),
-            Err(rustix::io::Errno::INTR) => {}
-            Err(e) => return Err(e.into()),
-        }
-    }
-}
-
 /// Sends some of `bytes` with `MSG_NOSIGNAL` (a closed peer is a
 /// `BrokenPipe` error, not a `SIGPIPE`); returns how many. Retries a send
 /// interrupted by a signal.
@@ -35,20 +23,6 @@ pub(crate) fn send_no_signal(stream: impl AsFd, bytes: &[u8]) -> io::Result<usiz
     loop {
         match send(&stream, bytes, SendFlags::NOSIGNAL) {
             Ok(n) => return Ok(n),
-            Err(rustix::io::Errno::INTR) => {}
-            Err(e) => return Err(e.into()),
-        }
-    }
-}
-
-/// Sends as much of `bytes` as fits now, with `MSG_NOSIGNAL`; `Ok(0)` if
-/// nothing fits (the socket's buffer is full). Retries a send interrupted
-/// by a signal.
-pub(crate) fn send_some_now(stream: impl AsFd, bytes: &[u8]) -> io::Result<usize> {
-    loop {
-        match send(&stream, bytes, SendFlags::NOSIGNAL | SendFlags::DONTWAIT) {
-            Ok(n) => return Ok(n),
-            Err(rustix::io::Errno::AGAIN) => return Ok(0),
             Err(rustix::io::Errno::INTR) => {}
             Err(e) => return Err(e.into()),
         }

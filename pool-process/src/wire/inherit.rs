@@ -18,11 +18,27 @@
 //! 3. Decoding the object in the child [`import`]s the descriptor at its
 //!    index and maps the same memory (or socket) again.
 //!
-//! Outside step 1 (say, as an argument of `Pool::apply`) `export` fails,
-//! so the value fails to serialize with a message saying why, as Python
-//! raises "should only be shared between processes through inheritance".
+//! # Sent to a process that is already running
+//!
+//! A [`Connection`] send and a process [`Queue`] put also encode inside
+//! [`collect`], and send the collected descriptors with the message
+//! (`SCM_RIGHTS`: over the connection's own socket, or the queue's
+//! descriptor socket in order with its records). The receiver decodes
+//! inside [`receiving`], which makes the message's own descriptors the
+//! import table for that one decode, on that one thread: concurrent
+//! receives on other threads each see only their own message's. An
+//! import there takes a duplicate, so the message keeps its descriptors
+//! whole until [`receiving`] gives them back: a receive that fails keeps
+//! them with the message, and dropping them closes them.
+//!
+//! Outside all of this (say, as an argument of `Pool::apply`) `export`
+//! fails, so the value fails to serialize with a message saying why, as
+//! Python raises "should only be shared between processes through
+//! inheritance".
 //!
 //! [`Process`]: crate::Process
+//! [`Connection`]: crate::Connection
+//! [`Queue`]: crate::Queue
 
 use std::cell::RefCell;
 use std::os::fd::{BorrowedFd, OwnedFd};
@@ -39,6 +55,12 @@ thread_local! {
     /// "Serde Serialization Error" of a custom message, so the encoder
     /// asks here for the reason ([`explain`]).
     static REFUSAL: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+thread_local! {
+    /// The descriptors of the message this thread is decoding, inside
+    /// [`receiving`].
+    static INCOMING: RefCell<Option<Vec<OwnedFd>>> = const { RefCell::new(None) };
 }
 
 /// Descriptors this process inherited from its parent, by index, until
@@ -67,9 +89,10 @@ pub(crate) fn export(fd: BorrowedFd<'_>, what: &str) -> Result<u32, String> {
         }
         None => {
             let refusal = format!(
-                "a {what} can only be passed to a child as an argument of a Process \
-                 or of a pool's initializer (shared by inheritance), not sent \
-                 through a pool task, queue or pipe"
+                "a {what} can only be passed to another process as an argument of a \
+                 Process or of a pool's initializer, or sent through a Pipe \
+                 (Connection) or a process Queue; not as a pool task's argument or \
+                 result"
             );
             REFUSAL.with(|r| r.replace(Some(refusal.clone())));
             Err(refusal)
@@ -91,10 +114,39 @@ pub(crate) fn adopt(fds: Vec<OwnedFd>) {
     *INHERITED.lock() = fds.into_iter().map(Some).collect();
 }
 
-/// Step 3: inherited descriptor `index`, handed over to the object being
-/// decoded (so that dropping the object closes it: a pipe end or socket
-/// the child drops is closed for good).
+/// Runs `decode` with `fds`, the descriptors that came with one message,
+/// as the table its shared objects import from; gives them back after
+/// (to keep with the message if the decode failed, else to close).
+pub(crate) fn receiving<R>(fds: Vec<OwnedFd>, decode: impl FnOnce() -> R) -> (R, Vec<OwnedFd>) {
+    let previous = INCOMING.with(|i| i.replace(Some(fds)));
+    let result = decode();
+    let fds = INCOMING.with(|i| i.replace(previous)).unwrap_or_default();
+    (result, fds)
+}
+
+/// Step 3: descriptor `index`, handed over to the object being decoded
+/// (so that dropping the object closes it: a pipe end or socket the child
+/// drops is closed for good). Inside [`receiving`], a duplicate of the
+/// message's descriptor `index`; else the inherited one, taken.
 pub(crate) fn import(index: u32, what: &str) -> Result<OwnedFd, String> {
+    let from_message = INCOMING.with(|i| {
+        i.borrow()
+            .as_ref()
+            .map(|fds| match fds.get(index as usize) {
+                Some(fd) => fd.try_clone().map_err(|e| {
+                    format!(
+                        "cannot duplicate the descriptor of a {what} received in a message: {e}"
+                    )
+                }),
+                None => Err(format!(
+                    "no descriptor #{index} for a {what} came with the message ({} did)",
+                    fds.len()
+                )),
+            })
+    });
+    if let Some(imported) = from_message {
+        return imported;
+    }
     INHERITED
         .lock()
         .get_mut(index as usize)
@@ -128,5 +180,25 @@ mod tests {
         assert_eq!(indices, [0, 1]);
         assert_eq!(fds.len(), 2);
         assert!(export(file.as_fd(), "Queue").is_err(), "collection ended");
+    }
+
+    #[test]
+    fn a_message_imports_only_its_own_descriptors_and_keeps_them() {
+        let file = std::fs::File::open(std::env::current_exe().unwrap()).unwrap();
+        let fds = vec![file.as_fd().try_clone_to_owned().unwrap()];
+        let (imported, fds) = receiving(fds, || {
+            let fd = import(0, "Fd").unwrap();
+            let missing = import(1, "Lock").unwrap_err();
+            let other_thread = std::thread::scope(|s| s.spawn(|| import(0, "Fd")).join());
+            (fd, missing, other_thread.unwrap())
+        });
+        assert_eq!(fds.len(), 1, "the message keeps its descriptor");
+        assert!(
+            imported.1.contains("no descriptor #1 for a Lock"),
+            "{}",
+            imported.1
+        );
+        let error = imported.2.unwrap_err();
+        assert!(error.contains("no inherited descriptor #0"), "{error}");
     }
 }

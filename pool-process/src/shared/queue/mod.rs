@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use pool_core::{Deadline, Error, ErrorKind};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::sys::fd_pass::{FdChannel, memfd_contents, memfd_holding};
+use crate::sys::fd_pass::{FdChannel, MAX_FDS, memfd_contents, memfd_holding};
 use crate::sys::segment::Segment;
 use crate::task::Wire;
 use crate::wire::inherit;
@@ -68,6 +68,13 @@ pub enum Immediate {
 /// last process holding the queue drops it. Pass the queue to a child as
 /// an argument of its [`Process`](crate::Process); clones share the
 /// queue.
+///
+/// An item may hold shared objects (a [`Lock`](crate::Lock), a
+/// [`Connection`](crate::Connection), another `Queue`, ...): their
+/// descriptors travel with it (`SCM_RIGHTS`, in order with the other
+/// items), so a process that is already running gets them, as Python's
+/// `multiprocessing.reduction` hands over a `Connection`. An item carries
+/// at most 252 descriptors.
 ///
 /// [`shutdown`](Queue::shutdown) (Python 3.13's) ends the queue for every
 /// process; [`close`](Queue::close) only ends this process's use of it.
@@ -154,22 +161,36 @@ impl<T: Wire> Queue<T> {
         })
     }
 
-    /// The item's encoding, inline or in a memfd of its own; the item
-    /// comes back for the caller to return in an error.
+    /// The item's encoding, inline or in a memfd of its own (with the
+    /// descriptors of the shared objects in it); the item comes back for
+    /// the caller to return in an error.
     fn encode(&self, item: T) -> Result<(Payload, T), PutError<T>> {
-        let bytes = match crate::wire::codec::to_postcard(&item) {
-            Ok(bytes) => bytes,
-            Err(e) => {
-                let error = Error::new(ErrorKind::Serialize, inherit::explain(e))
-                    .with_detail(format!("a queue item ({})", std::any::type_name::<T>()));
-                return Err(PutError::Failed(item, error));
-            }
+        let failed = |item, e: String| {
+            let error = Error::new(ErrorKind::Serialize, inherit::explain(e))
+                .with_detail(format!("a queue item ({})", std::any::type_name::<T>()));
+            Err(PutError::Failed(item, error))
         };
-        if !self.ring.is_large(bytes.len()) {
+        let (bytes, shared) = inherit::collect(|| crate::wire::codec::to_postcard(&item));
+        let bytes = match bytes {
+            Ok(bytes) => bytes,
+            Err(e) => return failed(item, e),
+        };
+        if shared.is_empty() && !self.ring.is_large(bytes.len()) {
             return Ok((Payload::Inline(bytes), item));
         }
+        if shared.len() >= MAX_FDS {
+            let why = format!(
+                "it holds {} descriptors of shared objects; one item carries at most {}",
+                shared.len(),
+                MAX_FDS - 1
+            );
+            return failed(item, why);
+        }
         match memfd_holding("poolrt-queue-item", &bytes) {
-            Ok(memfd) => Ok((Payload::Apart(memfd), item)),
+            Ok(memfd) => Ok((
+                Payload::Apart([memfd].into_iter().chain(shared).collect()),
+                item,
+            )),
             Err(e) => {
                 let error = Error::new(ErrorKind::SharedMemory, e).with_detail(format!(
                     "needed by a queue item of {} bytes, which travels in a memfd of its own",
@@ -265,17 +286,25 @@ impl<T: Wire> Queue<T> {
         if self.ring.closed.load(Relaxed) {
             return Err(GetError::Failed(closed("get")));
         }
-        let bytes = match self.ring.get(block, deadline).map_err(GetError::Failed)? {
-            Got::Item(Payload::Inline(bytes)) => bytes,
-            Got::Item(Payload::Apart(memfd)) => memfd_contents(memfd).map_err(|e| {
-                GetError::Failed(
-                    Error::new(ErrorKind::Io, e).with_detail("reading a large queue item's memfd"),
-                )
-            })?,
+        let (bytes, shared) = match self.ring.get(block, deadline).map_err(GetError::Failed)? {
+            Got::Item(Payload::Inline(bytes)) => (bytes, Vec::new()),
+            Got::Item(Payload::Apart(mut fds)) => {
+                let memfd = fds.remove(0);
+                let bytes = memfd_contents(memfd).map_err(|e| {
+                    GetError::Failed(Error::new(ErrorKind::Io, e).with_detail(
+                        "reading a queue item's memfd (a large item, or one with shared objects)",
+                    ))
+                })?;
+                (bytes, fds)
+            }
             Got::Nothing => return Err(GetError::Empty),
             Got::ShutDown => return Err(GetError::ShutDown),
         };
-        crate::wire::codec::from_postcard(&bytes).map_err(|e| {
+        // The item's shared objects hold duplicates of the descriptors
+        // they use; the message's own close here.
+        let (item, _shared) =
+            inherit::receiving(shared, || crate::wire::codec::from_postcard(&bytes));
+        item.map_err(|e| {
             GetError::Failed(
                 Error::new(ErrorKind::Deserialize, e)
                     .with_detail(format!("a queue item ({})", std::any::type_name::<T>())),

@@ -16,9 +16,11 @@
 //!
 //! # Large items
 //!
-//! An item of more than half the ring ([`Ring::is_large`]) travels apart:
+//! An item of more than half the ring ([`Ring::is_large`]), or one that
+//! holds shared objects (a `Lock`, a `Connection`, ...), travels apart:
 //! its bytes go into a memfd of their own before the mutex is taken, and
-//! under the mutex the producer sends that memfd through the queue's
+//! under the mutex the producer sends that memfd (with the descriptors of
+//! the item's shared objects, in the same message) through the queue's
 //! [`FdChannel`] (a socket pair every holder of the queue has) and writes
 //! a record of just the [`APART`] length word into the ring. A consumer
 //! that takes such a record receives the next descriptor from the channel,
@@ -136,8 +138,10 @@ const APART: u32 = u32::MAX;
 pub(super) enum Payload {
     /// The item's bytes, copied into the ring.
     Inline(Vec<u8>),
-    /// A memfd holding the item's bytes, sent through the channel.
-    Apart(OwnedFd),
+    /// A memfd holding the item's bytes, then the descriptors of the
+    /// shared objects in the item (see [`inherit`](crate::wire::inherit)),
+    /// sent through the channel as one message.
+    Apart(Vec<OwnedFd>),
 }
 
 /// What a put did.
@@ -351,10 +355,11 @@ impl Ring {
     /// channel (true at once for an inline item); false if the channel is
     /// full. An error (mutex released) if the kernel refuses it.
     fn send_apart(&self, payload: &Payload) -> Result<bool, Error> {
-        let Payload::Apart(fd) = payload else {
+        let Payload::Apart(fds) = payload else {
             return Ok(true);
         };
-        self.channel.try_send(fd.as_fd()).map_err(|e| {
+        let fds: Vec<_> = fds.iter().map(AsFd::as_fd).collect();
+        self.channel.try_send(&fds).map_err(|e| {
             self.mutex().unlock();
             Error::new(ErrorKind::Io, e)
                 .with_detail("could not hand a large queue item's memfd to the queue's socket")
@@ -376,7 +381,7 @@ impl Ring {
                 self.read_wrapped(head, &mut len);
                 let (payload, used) = match u32::from_le_bytes(len) {
                     APART => (
-                        self.channel.try_recv().map(|fd| fd.map(Payload::Apart)),
+                        self.channel.try_recv().map(|fds| fds.map(Payload::Apart)),
                         ITEM_HEAD,
                     ),
                     len => {
@@ -429,8 +434,8 @@ impl Ring {
             let dropped = header.count.swap(0, Relaxed);
             header.head.store(header.tail.load(Relaxed), Relaxed);
             // The channel holds exactly the dropped large items' memfds.
-            while let Ok(Some(memfd)) = self.channel.try_recv() {
-                drop(memfd);
+            while let Ok(Some(fds)) = self.channel.try_recv() {
+                drop(fds);
             }
             let unfinished = header.unfinished.load(Relaxed);
             header

@@ -13,8 +13,11 @@ use crate::wire::inherit;
 /// (the same socket connection, file offset, pipe). Build it from anything
 /// that owns a descriptor and turn it back into the type you need.
 ///
-/// Like the other shared objects it reaches a child only as an argument
-/// of its `Process`, never through a pool, queue or pipe.
+/// Like the other shared objects it reaches a child as an argument of its
+/// `Process`, or a process that is already running through a
+/// [`Connection`](crate::Connection) or a process [`Queue`](crate::Queue)
+/// (the descriptor travels with the message, as Python's
+/// `multiprocessing.reduction` sends it), never through a pool task.
 ///
 /// # Examples
 ///

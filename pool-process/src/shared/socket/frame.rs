@@ -8,13 +8,20 @@
 //! that times out keeps what it has, and the next call goes on from
 //! there. It refuses a length over the caller's limit before allocating
 //! anything (a peer that has not authenticated yet may announce 4 GiB).
+//!
+//! On a Unix socket, the descriptors a sender attached to a message's
+//! first bytes (the shared objects in a value) arrive with them: the
+//! kernel hands them to the read that takes those bytes, and a read never
+//! goes past the end of the message it reads, so they join their own
+//! message.
 
-use std::os::fd::BorrowedFd;
+use std::os::fd::{BorrowedFd, OwnedFd};
 use std::time::Instant;
 
 use pool_core::{Error, ErrorKind};
 
-use crate::sys::socket::{read_some, wait_readable};
+use crate::sys::fd_pass::recv_with_fds;
+use crate::sys::socket::wait_readable;
 
 /// The longest message the short header can announce.
 const SHORT_MAX: usize = i32::MAX as usize;
@@ -36,10 +43,17 @@ pub(super) fn header(len: usize) -> ([u8; 12], usize) {
     }
 }
 
+/// A whole message: its bytes, and the descriptors that came with them
+/// (those of the shared objects in a value a `Connection` sent).
+pub(super) struct Message {
+    pub(super) body: Vec<u8>,
+    pub(super) fds: Vec<OwnedFd>,
+}
+
 /// How one [`Frame::read`] ended.
 pub(super) enum Outcome {
     /// A whole message.
-    Message(Vec<u8>),
+    Message(Message),
     /// The deadline passed; the bytes read so far are kept.
     TimedOut,
     /// The header announced this many bytes, more than the limit: the
@@ -47,13 +61,15 @@ pub(super) enum Outcome {
     TooLong(u64),
 }
 
-/// A message being read: its header, then its body.
+/// A message being read: its header, then its body, and the descriptors
+/// that came with them.
 #[derive(Default)]
 pub(super) struct Frame {
     header: [u8; 12],
     header_filled: usize,
     body: Vec<u8>,
     body_filled: usize,
+    fds: Vec<OwnedFd>,
 }
 
 impl Frame {
@@ -113,9 +129,12 @@ impl Frame {
                         .with_detail(format!("a message of {len} bytes on {on}"))
                 })?;
                 if self.body_filled == len {
-                    let body = std::mem::take(&mut self.body);
+                    let message = Message {
+                        body: std::mem::take(&mut self.body),
+                        fds: std::mem::take(&mut self.fds),
+                    };
                     *self = Frame::default();
-                    return Ok(Outcome::Message(body));
+                    return Ok(Outcome::Message(message));
                 }
                 self.body.resize(len, 0);
                 &mut self.body[self.body_filled..]
@@ -128,7 +147,7 @@ impl Frame {
                     return Ok(Outcome::TimedOut);
                 }
             }
-            match read_some(fd, buf) {
+            match recv_with_fds(fd, buf, &mut self.fds) {
                 Ok(0) if self.header_filled == 0 => {
                     return Err(Error::from_kind(ErrorKind::Closed)
                         .with_detail(format!("the other end of {on} was closed")));

@@ -10,6 +10,13 @@
 //! value, not a `SIGPIPE`), and within a process a mutex per direction
 //! keeps concurrent senders' or receivers' messages apart.
 //!
+//! A value holding shared objects is encoded inside `inherit::collect`;
+//! the descriptors collected go with the message's first bytes
+//! (`SCM_RIGHTS`), arrive with them (`frame.rs`), and the value is decoded
+//! inside `inherit::receiving`, which makes them the import table of that
+//! one decode. A kept message keeps its descriptors; any other message's
+//! close once it is decoded or dropped.
+//!
 //! Every call that can wait has a timeout form. A receive that times out
 //! part-way through a message keeps the bytes it has (the next receive
 //! goes on from there); a send that times out before its first byte sent
@@ -21,11 +28,11 @@
 //! | state | guarded by | touched by |
 //! |-------|------------|------------|
 //! | the descriptor | `socket` (held only to clone or take the `Arc`) | every call; `close` takes it, and an in-flight call keeps it open until it returns |
-//! | the kept message, the partial frame, a refusal | `reader` | receives, `poll`, `wait` |
+//! | the kept message (and its descriptors), the partial frame, a refusal | `reader` | receives, `poll`, `wait` |
 //! | a torn send | `writer` | sends |
 
 use std::fmt;
-use std::os::fd::{AsFd, OwnedFd};
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::os::unix::net::UnixStream;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -36,8 +43,9 @@ use pool_core::{Error, ErrorKind};
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::frame::{self, Frame, Outcome};
-use crate::sys::socket::{send_no_signal, send_some_now, wait_readable, wait_writable};
+use super::frame::{self, Frame, Message, Outcome};
+use crate::sys::fd_pass::{MAX_FDS, send_with_fds};
+use crate::sys::socket::{wait_readable, wait_writable};
 use crate::task::Wire;
 use crate::wire::{codec, inherit};
 
@@ -53,7 +61,7 @@ const COALESCE: usize = 64 << 10;
 /// over its `maxlength`, that message's length: the body was left unread,
 /// so this end receives no more.
 pub(super) struct Reader {
-    pub(super) kept: Option<Vec<u8>>,
+    pub(super) kept: Option<Message>,
     partial: Frame,
     refused: Option<u64>,
 }
@@ -66,7 +74,7 @@ struct Writer {
 
 /// A receive's answer to a whole message: the value it wanted, or the
 /// message back (to keep for the next receive) with the error to report.
-pub(super) type Taken<T> = Result<T, (Vec<u8>, Error)>;
+pub(super) type Taken<T, M = Vec<u8>> = Result<T, (M, Error)>;
 
 /// Python's `Pipe()`: two connected [`Connection`]s. With `duplex`, both
 /// ends send and receive; without, the first only receives and the
@@ -109,6 +117,30 @@ pub fn Pipe(duplex: bool) -> Result<(Connection, Connection), Error> {
 /// ([`send_bytes`](Connection::send_bytes),
 /// [`recv_bytes`](Connection::recv_bytes)). Pass it to a child as an
 /// argument of its [`Process`](crate::Process).
+///
+/// A value sent may hold shared objects: another `Connection` end, an
+/// [`Fd`](crate::Fd), a [`Lock`](crate::Lock), a [`Queue`](crate::Queue),
+/// a [`Value`](crate::Value)... Over a Unix socket (a [`Pipe`], or a
+/// [`Listener`](crate::connection::Listener) on a Unix address) their
+/// descriptors travel with the message (`SCM_RIGHTS`, as Python's
+/// `multiprocessing.reduction` sends a `Connection`), so a process that is
+/// already running receives the same objects; at most 253 descriptors a
+/// message. A receive that fails keeps them with the message.
+///
+/// ```
+/// use pool_process::{Lock, Pipe};
+///
+/// let (a, b) = Pipe(true).unwrap();
+/// let (mine, theirs) = Pipe(true).unwrap();
+/// let lock = Lock::new().unwrap();
+/// a.send(&(theirs, lock.clone())).unwrap();
+/// let (theirs, same_lock) = b.recv::<(pool_process::Connection, Lock)>().unwrap();
+/// theirs.send(&"through the end that travelled").unwrap();
+/// assert_eq!(mine.recv::<String>().unwrap(), "through the end that travelled");
+/// lock.acquire();
+/// assert!(!same_lock.try_acquire(), "the same lock");
+/// lock.release().unwrap();
+/// ```
 ///
 /// # Examples
 ///
@@ -187,7 +219,9 @@ impl Connection {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::Serialize`] if `value` cannot be serialized;
+    /// [`ErrorKind::Serialize`] if `value` cannot be serialized (or holds
+    /// shared objects and this end is not a Unix socket, or holds more
+    /// than 253 of their descriptors);
     /// [`ErrorKind::Closed`] if the other end was closed;
     /// [`ErrorKind::Io`] if the socket failed otherwise;
     /// [`ErrorKind::InvalidState`] on the receiving end of a one-way pipe;
@@ -250,18 +284,59 @@ impl Connection {
         if !self.writable {
             return Err(self.refuse("send"));
         }
-        let body = codec::extend_postcard(value, Vec::new()).map_err(|e| {
+        let failed = |e| {
             Error::new(ErrorKind::Serialize, e).with_detail(format!(
                 "a message on {} ({})",
                 self.on,
                 std::any::type_name::<T>()
             ))
-        })?;
-        self.send_message(&body, deadline)
+        };
+        let (body, shared) = inherit::collect(|| codec::extend_postcard(value, Vec::new()));
+        let body = body.map_err(failed)?;
+        if !shared.is_empty() {
+            self.check_can_carry(shared.len()).map_err(failed)?;
+        }
+        let shared: Vec<BorrowedFd<'_>> = shared.iter().map(AsFd::as_fd).collect();
+        self.send_message_with(&body, &shared, deadline)
+    }
+
+    /// Why this end cannot send a message carrying `count` descriptors, if
+    /// it cannot: only a Unix socket carries them, and so many at once.
+    fn check_can_carry(&self, count: usize) -> Result<(), String> {
+        if count > MAX_FDS {
+            return Err(format!(
+                "the value holds {count} descriptors of shared objects; one message \
+                 carries at most {MAX_FDS}"
+            ));
+        }
+        let unix = self
+            .socket()
+            .ok()
+            .and_then(|socket| rustix::net::sockopt::socket_domain(&*socket).ok())
+            .is_none_or(|domain| domain == rustix::net::AddressFamily::UNIX);
+        if unix {
+            Ok(())
+        } else {
+            Err(format!(
+                "the value holds shared objects, whose descriptors only a Unix socket \
+                 carries, and {} is not one",
+                self.on
+            ))
+        }
     }
 
     /// Sends `body` as one message (header, then body).
     pub(super) fn send_message(&self, body: &[u8], deadline: Option<Instant>) -> Result<(), Error> {
+        self.send_message_with(body, &[], deadline)
+    }
+
+    /// Sends `body` as one message, with `fds` attached to its first byte.
+    fn send_message_with(
+        &self,
+        body: &[u8],
+        fds: &[BorrowedFd<'_>],
+        deadline: Option<Instant>,
+    ) -> Result<(), Error> {
         let socket = self.socket()?;
         let (header, used) = frame::header(body.len());
         let joined;
@@ -293,20 +368,23 @@ impl Connection {
         };
         let total = used + body.len();
         let mut sent_before = 0;
+        // The descriptors go with the first bytes that go.
+        let mut fds = fds;
         for part in parts {
             let mut rest = part;
             while !rest.is_empty() {
-                let sent = match deadline {
-                    None => send_no_signal(&*socket, rest).map_err(failed)?,
-                    Some(deadline) => {
-                        let sent = send_some_now(&*socket, rest).map_err(failed)?;
-                        if sent == 0 && !writable(&socket, deadline, &self.on)? {
-                            let sent = sent_before + part.len() - rest.len();
-                            return Err(timed_out_sending(&mut writer, sent, total));
-                        }
-                        sent
-                    }
-                };
+                let sent =
+                    send_with_fds(&*socket, rest, fds, deadline.is_some()).map_err(failed)?;
+                if let Some(deadline) = deadline
+                    && sent == 0
+                    && !writable(&socket, deadline, &self.on)?
+                {
+                    let sent = sent_before + part.len() - rest.len();
+                    return Err(timed_out_sending(&mut writer, sent, total));
+                }
+                if sent > 0 {
+                    fds = &[];
+                }
                 rest = &rest[sent..];
             }
             sent_before += part.len();
@@ -361,29 +439,45 @@ impl Connection {
     }
 
     fn recv_until<T: Wire>(&self, deadline: Option<Instant>) -> Result<T, Error> {
-        self.recv_message(None, deadline, |body| match codec::from_postcard(&body) {
-            Ok(value) => Ok(value),
-            // Kept for the next receive: a wrong guess at the type does
-            // not lose the message.
-            Err(message) => {
+        self.recv_whole(None, deadline, |Message { body, fds }| {
+            // The value's shared objects take duplicates of the message's
+            // descriptors, which close when it is dropped.
+            let (value, fds) = inherit::receiving(fds, || codec::from_postcard(&body));
+            value.map_err(|message| {
+                // Kept for the next receive, descriptors and all: a wrong
+                // guess at the type does not lose the message.
                 let error = Error::new(ErrorKind::Deserialize, message).with_detail(format!(
                     "a message on {} ({}); the message is kept for the next receive",
                     self.on,
                     std::any::type_name::<T>()
                 ));
-                Err((body, error))
-            }
+                (Message { body, fds }, error)
+            })
         })
     }
 
-    /// Receives the next message, at most `max` bytes long, and hands it
-    /// to `take` under the receive lock; what `take` gives back is kept
-    /// for the next receive.
+    /// Receives the next message, at most `max` bytes long, and hands its
+    /// bytes to `take` under the receive lock; what `take` gives back is
+    /// kept for the next receive (with the descriptors that came with it,
+    /// which are closed otherwise).
     pub(super) fn recv_message<T>(
         &self,
         max: Option<usize>,
         deadline: Option<Instant>,
         take: impl FnOnce(Vec<u8>) -> Taken<T>,
+    ) -> Result<T, Error> {
+        self.recv_whole(max, deadline, |Message { body, fds }| {
+            take(body).map_err(|(body, error)| (Message { body, fds }, error))
+        })
+    }
+
+    /// [`recv_message`](Self::recv_message), handing `take` the whole
+    /// message, descriptors and all.
+    fn recv_whole<T>(
+        &self,
+        max: Option<usize>,
+        deadline: Option<Instant>,
+        take: impl FnOnce(Message) -> Taken<T, Message>,
     ) -> Result<T, Error> {
         if !self.readable() {
             return Err(self.refuse("receive"));
@@ -400,24 +494,24 @@ impl Connection {
             drop(reader);
             return Err(self.refuse("receive"));
         }
-        let body = match reader.kept.take() {
-            Some(body) if max.is_some_and(|max| body.len() > max) => {
-                let len = body.len();
-                reader.kept = Some(body);
+        let message = match reader.kept.take() {
+            Some(kept) if max.is_some_and(|max| kept.body.len() > max) => {
+                let len = kept.body.len();
+                reader.kept = Some(kept);
                 return Err(too_long(
                     len as u64,
                     max,
                     "the message stays for the next receive",
                 ));
             }
-            Some(body) => body,
+            Some(kept) => kept,
             None => {
                 let reader = &mut *reader;
                 match reader
                     .partial
                     .read(socket.as_fd(), max, deadline, &self.on)?
                 {
-                    Outcome::Message(body) => body,
+                    Outcome::Message(message) => message,
                     Outcome::TimedOut if reader.partial.started() => {
                         return Err(no_message(
                             "only part of a message arrived in time; the next receive reads the rest",
@@ -439,8 +533,8 @@ impl Connection {
                 }
             }
         };
-        take(body).map_err(|(body, error)| {
-            reader.kept = Some(body);
+        take(message).map_err(|(message, error)| {
+            reader.kept = Some(message);
             error
         })
     }
