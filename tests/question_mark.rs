@@ -102,9 +102,14 @@ fn failing_task(executor: &ThreadPoolExecutor) -> anyhow::Result<u8> {
 fn a_task_panic_propagates_with_question_mark_and_keeps_its_cause() {
     let executor = ThreadPoolExecutor::new(1).unwrap();
     let err = failing_task(&executor).unwrap_err();
-    let poolrt_err = err.downcast_ref::<poolrt::Error>().expect("a poolrt::Error");
+    let poolrt_err = err
+        .downcast_ref::<poolrt::Error>()
+        .expect("a poolrt::Error");
     assert!(poolrt_err.is_panic());
-    assert_eq!(poolrt_err.panic().unwrap().message(), "expected by the test");
+    assert_eq!(
+        poolrt_err.panic().unwrap().message(),
+        "expected by the test"
+    );
 }
 
 #[cfg(all(feature = "process", target_os = "linux"))]

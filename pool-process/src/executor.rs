@@ -20,7 +20,10 @@ const TERMINATE_GRACE: Duration = Duration::from_secs(2);
 
 /// A process pool with the `concurrent.futures` interface: `submit`
 /// returns the same [`TaskFuture`] the thread backend returns (awaitable from
-/// any async runtime), plus `map` and `shutdown`.
+/// any async runtime), plus `map` and `shutdown`. Dropping the executor
+/// shuts it down and waits for its workers; in async code, await
+/// [`shutdown_async`](ProcessPoolExecutor::shutdown_async) first, so the
+/// drop does not block the runtime's thread.
 ///
 /// # Examples
 ///
@@ -37,7 +40,9 @@ const TERMINATE_GRACE: Duration = Duration::from_secs(2);
 /// ```
 #[doc(alias = "concurrent.futures.ProcessPoolExecutor")]
 pub struct ProcessPoolExecutor {
-    links: LinkPool,
+    /// Shared with the helper thread of
+    /// [`shutdown_async`](ProcessPoolExecutor::shutdown_async).
+    links: Arc<LinkPool>,
 }
 
 impl ProcessPoolExecutor {
@@ -322,6 +327,42 @@ impl ProcessPoolExecutor {
         cancelled
     }
 
+    /// [`shutdown`](ProcessPoolExecutor::shutdown) for async code: refuses
+    /// new tasks now and returns at once a future that completes once the
+    /// queued tasks have run and the workers have exited. A helper thread
+    /// does the waiting, so the thread polling the future is never blocked
+    /// and other tasks of the runtime go on.
+    ///
+    /// Dropping an executor shuts it down and waits, which inside an async
+    /// fn blocks the runtime's thread: in async code, await
+    /// `shutdown_async` first; the drop then returns at once. The future is
+    /// a [`TaskFuture`], so blocking code can also wait on it with a
+    /// timeout ([`TaskFuture::wait_timeout`]).
+    ///
+    /// # Errors
+    ///
+    /// The future yields [`ErrorKind::Spawn`](pool_core::ErrorKind::Spawn)
+    /// when the helper thread could not start.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_process::ProcessPoolExecutor;
+    ///
+    /// let executor = ProcessPoolExecutor::new(1).unwrap();
+    /// let queued = executor.submit(|x: u8| x + 1, 1).unwrap();
+    /// // Any executor: `executor.shutdown_async().await` in tokio.
+    /// pool_test_support::block_on(executor.shutdown_async()).unwrap();
+    /// assert!(executor.pids().is_empty());
+    /// assert_eq!(queued.result().unwrap(), 2, "queued tasks still ran");
+    /// assert!(executor.submit(|x: u8| x, 0).is_err());
+    /// ```
+    #[must_use = "the executor is shut down once the returned future completes"]
+    pub fn shutdown_async(&self) -> TaskFuture<()> {
+        self.links.close(CancelFutures::No);
+        crate::pool::join_in_background(&self.links)
+    }
+
     /// [`shutdown_with`](ProcessPoolExecutor::shutdown_with)`(Wait::Yes,
     /// cancel)` that waits at most `timeout`; returns how many queued tasks
     /// were cancelled. Past the timeout the workers go on; a later
@@ -456,7 +497,7 @@ impl PoolBuilder {
     pub fn build_executor(self) -> Result<ProcessPoolExecutor, Error> {
         let (processes, config) = self.into_config()?;
         Ok(ProcessPoolExecutor {
-            links: LinkPool::start(processes, config)?,
+            links: Arc::new(LinkPool::start(processes, config)?),
         })
     }
 }

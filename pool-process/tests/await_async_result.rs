@@ -93,7 +93,11 @@ fn an_awaited_result_is_ready_only_after_its_callback_ran() {
     let callbacks = Callbacks::new().on_result(move |v: &u64| tx.send(*v).unwrap());
     let result = pool.apply_async_with(square, 4, callbacks).unwrap();
     assert_eq!(block_on(result).unwrap(), 16);
-    assert_eq!(rx.try_recv(), Ok(16), "the callback ran before the await returned");
+    assert_eq!(
+        rx.try_recv(),
+        Ok(16),
+        "the callback ran before the await returned"
+    );
 }
 
 #[test]

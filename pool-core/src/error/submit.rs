@@ -76,7 +76,9 @@ impl<F> SubmitError<F> {
     /// ```
     pub fn into_inner(self) -> F {
         // Never locked, so never poisoned; a poison would not matter anyway.
-        self.task.into_inner().unwrap_or_else(PoisonError::into_inner)
+        self.task
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Why the task was refused.

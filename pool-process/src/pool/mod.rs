@@ -47,7 +47,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::Duration;
 
-use pool_core::{CancelFutures, Error, ErrorKind};
+use pool_core::{CancelFutures, Error, ErrorKind, TaskFuture};
 
 pub use self::async_result::{AsyncResult, Callbacks};
 pub use self::imap::IMap;
@@ -98,7 +98,9 @@ impl<F, A, R> TaskFn<A, R> for F where F: Fn(A) -> R + Copy + Send + Sync + 'sta
 ///   held, with its pid and exit status, and is replaced.
 /// - Callbacks run in the parent on one result-handler thread.
 /// - `close` then `join` waits for queued work; `terminate` kills the
-///   workers. Dropping the pool closes and joins it.
+///   workers. Dropping the pool closes and joins it; in async code,
+///   close it and await [`join_async`](Pool::join_async) first, so the
+///   drop does not block the runtime's thread.
 ///
 /// # Examples
 ///
@@ -115,7 +117,8 @@ impl<F, A, R> TaskFn<A, R> for F where F: Fn(A) -> R + Copy + Send + Sync + 'sta
 /// ```
 #[doc(alias = "multiprocessing.Pool")]
 pub struct Pool {
-    links: LinkPool,
+    /// Shared with the helper thread of [`Pool::join_async`].
+    links: Arc<LinkPool>,
     state: AtomicU8,
 }
 
@@ -355,6 +358,49 @@ impl Pool {
         Ok(())
     }
 
+    /// [`join`](Pool::join) for async code: returns at once a future that
+    /// completes once the workers have exited and the queued callbacks
+    /// have run. A helper thread does the waiting, so the thread polling
+    /// the future is never blocked and other tasks of the runtime go on.
+    ///
+    /// Dropping a pool waits for its workers (it closes and joins), which
+    /// inside an async fn blocks the runtime's thread: in async code,
+    /// [`close`](Pool::close) (or [`terminate`](Pool::terminate)), await
+    /// `join_async`, then drop the pool, which then returns at once. The
+    /// future is a [`TaskFuture`], so blocking code can also wait on it
+    /// with a timeout ([`TaskFuture::wait_timeout`]).
+    ///
+    /// # Errors
+    ///
+    /// The future yields [`ErrorKind::InvalidState`] when the pool was not
+    /// closed or terminated first, as [`join`](Pool::join) does, and
+    /// [`ErrorKind::Spawn`] when the helper thread could not start.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_process::Pool;
+    ///
+    /// let pool = Pool::new(1).unwrap();
+    /// let queued = pool.apply_async(|x: u8| x + 1, 1).unwrap();
+    /// assert!(pool_test_support::block_on(pool.join_async()).unwrap_err().to_string().contains("close"));
+    /// pool.close();
+    /// // Any executor: `pool.join_async().await` in tokio.
+    /// pool_test_support::block_on(pool.join_async()).unwrap();
+    /// assert!(pool.pids().is_empty());
+    /// assert_eq!(queued.get().unwrap(), 2, "queued tasks still ran");
+    /// ```
+    #[must_use = "the pool is joined once the returned future completes"]
+    pub fn join_async(&self) -> TaskFuture<()> {
+        if self.state.load(Ordering::SeqCst) == RUNNING {
+            return failed(
+                Error::from_kind(ErrorKind::InvalidState)
+                    .with_detail("join() before close() or terminate()"),
+            );
+        }
+        join_in_background(&self.links)
+    }
+
     /// [`join`](Pool::join), giving up after `timeout`: the workers go
     /// on, and a later `join` (or `terminate`) can follow.
     ///
@@ -453,10 +499,37 @@ impl PoolBuilder {
     pub fn build(self) -> Result<Pool, Error> {
         let (processes, config) = self.into_config()?;
         Ok(Pool {
-            links: LinkPool::start(processes, config)?,
+            links: Arc::new(LinkPool::start(processes, config)?),
             state: AtomicU8::new(RUNNING),
         })
     }
+}
+
+/// Joins `links` on a helper thread: the returned future completes when
+/// the join returns (the async shutdowns of `Pool` and the executor).
+pub(crate) fn join_in_background(links: &Arc<LinkPool>) -> TaskFuture<()> {
+    let (promise, joined) = pool_core::promise();
+    let links = Arc::clone(links);
+    let spawned = std::thread::Builder::new()
+        .name("poolrt-join".into())
+        .spawn(move || {
+            links.join(None);
+            let _ = promise.set_result(());
+        });
+    match spawned {
+        Ok(_) => joined,
+        Err(e) => failed(
+            Error::new(ErrorKind::Spawn, e)
+                .with_detail("the thread that waits for the workers to exit"),
+        ),
+    }
+}
+
+/// A future that has already failed with `error`.
+fn failed(error: Error) -> TaskFuture<()> {
+    let (promise, future) = pool_core::promise();
+    promise.set_error(error);
+    future
 }
 
 impl Drop for Pool {
