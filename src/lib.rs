@@ -121,6 +121,7 @@ pub mod process {
         ProcessPoolExecutor, StarFn, StopHandle, TaskFn, TaskOptions, Wire, WorkerExit,
         default_processes,
     };
+    pub use pool_process::{ProcessMetrics, WorkerMetrics};
     #[allow(deprecated)]
     pub use pool_process::{Builder, ExitStatus};
     /// Python's `multiprocessing.shared_memory` and `SharedMemoryManager`.

@@ -10,7 +10,7 @@ use crate::builder::PoolBuilder;
 use crate::link::{Limits, StopFlag};
 use crate::pool::links::LinkPool;
 use crate::pool::submit::Stream;
-use crate::pool::{IMap, Order, StopHandle, TaskFn, TaskOptions};
+use crate::pool::{IMap, Order, ProcessMetrics, StopHandle, TaskFn, TaskOptions};
 use crate::sys::child::Signal;
 use crate::task::{Apply, Wire};
 
@@ -474,6 +474,25 @@ impl ProcessPoolExecutor {
     /// ```
     pub fn pids(&self) -> Vec<u32> {
         self.links.pids()
+    }
+
+    /// A snapshot of the executor: what
+    /// `ThreadPoolExecutor::metrics` gives, plus the worker processes.
+    /// See [`ProcessMetrics`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_process::ProcessPoolExecutor;
+    ///
+    /// let executor = ProcessPoolExecutor::new(2).unwrap();
+    /// executor.submit(|x: u8| x, 1).unwrap().result().unwrap();
+    /// let m = executor.metrics();
+    /// assert_eq!((m.completed, m.failed, m.deaths), (1, 0, 0));
+    /// assert_eq!(m.workers.len(), m.alive);
+    /// ```
+    pub fn metrics(&self) -> ProcessMetrics {
+        crate::pool::snapshot(&self.links)
     }
 }
 

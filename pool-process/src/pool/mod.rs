@@ -10,6 +10,7 @@
 //! | `chunks.rs` | chunk sizes, the `Feed` that submits chunks, gathering their outcomes |
 //! | `imap.rs` | [`IMap`], the lazy result iterator |
 //! | `async_result.rs` | [`AsyncResult`] and [`Callbacks`] |
+//! | `metrics.rs` | [`ProcessMetrics`], the snapshot `metrics()` returns |
 //! | `options.rs` | [`TaskOptions`] (per-call time limit and retries) and which form takes them how; [`StopHandle`] |
 //! | `retry.rs` | opt-in retries: which failures, where the task is resent |
 //!
@@ -38,6 +39,7 @@ mod chunks;
 mod imap;
 pub(crate) mod links;
 mod map;
+mod metrics;
 mod options;
 mod retry;
 pub(crate) mod submit;
@@ -51,6 +53,8 @@ use pool_core::{CancelFutures, Error, ErrorKind, TaskFuture};
 
 pub use self::async_result::{AsyncResult, Callbacks};
 pub use self::imap::IMap;
+pub(crate) use self::metrics::snapshot;
+pub use self::metrics::{ProcessMetrics, WorkerMetrics};
 pub(crate) use self::imap::Order;
 pub use self::options::{StopHandle, TaskOptions};
 use crate::builder::PoolBuilder;
@@ -471,6 +475,28 @@ impl Pool {
     /// ```
     pub fn pids(&self) -> Vec<u32> {
         self.links.pids()
+    }
+
+    /// A snapshot of the pool: the scheduler's view, the worker processes
+    /// alive, busy and idle, tasks queued, completed, failed and retried,
+    /// worker deaths and replacements, and each worker's pid, tasks and
+    /// memory. See [`ProcessMetrics`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_process::Pool;
+    ///
+    /// fn fail(_: ()) -> u8 { panic!("expected") }
+    ///
+    /// let pool = Pool::new(1).unwrap();
+    /// assert!(pool.apply(fail, ()).is_err());
+    /// let m = pool.metrics();
+    /// assert_eq!((m.completed, m.failed), (1, 1));
+    /// assert_eq!((m.alive, m.queued, m.deaths), (1, 0, 0), "a panic does not kill the worker");
+    /// ```
+    pub fn metrics(&self) -> ProcessMetrics {
+        snapshot(&self.links)
     }
 }
 
