@@ -121,12 +121,12 @@ pub mod process {
         ProcessPoolExecutor, StarFn, StopHandle, TaskFn, TaskOptions, Wire, WorkerExit,
         default_processes,
     };
-    pub use pool_process::{ProcessMetrics, WorkerMetrics};
     #[allow(deprecated)]
     pub use pool_process::{Builder, ExitStatus};
     /// Python's `multiprocessing.shared_memory` and `SharedMemoryManager`.
     pub use pool_process::{Item, ShareableList, SharedMemory, SharedMemoryManager};
     pub use pool_process::{ParentProcess, parent_process};
+    pub use pool_process::{ProcessMetrics, WorkerMetrics};
     pub use pool_process::{RawArray, RawValue, SharedLock};
 }
 

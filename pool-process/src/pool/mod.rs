@@ -53,9 +53,9 @@ use pool_core::{CancelFutures, Error, ErrorKind, TaskFuture};
 
 pub use self::async_result::{AsyncResult, Callbacks};
 pub use self::imap::IMap;
+pub(crate) use self::imap::Order;
 pub(crate) use self::metrics::snapshot;
 pub use self::metrics::{ProcessMetrics, WorkerMetrics};
-pub(crate) use self::imap::Order;
 pub use self::options::{StopHandle, TaskOptions};
 use crate::builder::PoolBuilder;
 use crate::link::StopFlag;
