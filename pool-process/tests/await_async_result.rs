@@ -112,7 +112,7 @@ async fn tokio_awaits_results_while_other_tasks_make_progress() {
     let pool = Pool::new(1).unwrap();
     let meet = Rendezvous::new();
     let result = pool.apply_async(held_pid, meet.path()).unwrap();
-    let waiter = tokio::spawn(async move { result.await });
+    let waiter = tokio::spawn(result);
     // The runtime's one thread is free while the spawned task awaits: this
     // task goes on, meets the held worker and releases it.
     tokio::task::yield_now().await;
