@@ -126,6 +126,7 @@ pub mod process {
     /// Python's `multiprocessing.shared_memory` and `SharedMemoryManager`.
     pub use pool_process::{Item, ShareableList, SharedMemory, SharedMemoryManager};
     pub use pool_process::{ParentProcess, parent_process};
+    pub use pool_process::{ProcessMetrics, WorkerMetrics};
     pub use pool_process::{RawArray, RawValue, SharedLock};
 }
 

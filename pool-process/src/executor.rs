@@ -10,7 +10,7 @@ use crate::builder::PoolBuilder;
 use crate::link::{Limits, StopFlag};
 use crate::pool::links::LinkPool;
 use crate::pool::submit::Stream;
-use crate::pool::{IMap, Order, StopHandle, TaskFn, TaskOptions};
+use crate::pool::{IMap, Order, ProcessMetrics, StopHandle, TaskFn, TaskOptions};
 use crate::sys::child::Signal;
 use crate::task::{Apply, Wire};
 
@@ -20,7 +20,10 @@ const TERMINATE_GRACE: Duration = Duration::from_secs(2);
 
 /// A process pool with the `concurrent.futures` interface: `submit`
 /// returns the same [`TaskFuture`] the thread backend returns (awaitable from
-/// any async runtime), plus `map` and `shutdown`.
+/// any async runtime), plus `map` and `shutdown`. Dropping the executor
+/// shuts it down and waits for its workers; in async code, await
+/// [`shutdown_async`](ProcessPoolExecutor::shutdown_async) first, so the
+/// drop does not block the runtime's thread.
 ///
 /// # Examples
 ///
@@ -37,7 +40,9 @@ const TERMINATE_GRACE: Duration = Duration::from_secs(2);
 /// ```
 #[doc(alias = "concurrent.futures.ProcessPoolExecutor")]
 pub struct ProcessPoolExecutor {
-    links: LinkPool,
+    /// Shared with the helper thread of
+    /// [`shutdown_async`](ProcessPoolExecutor::shutdown_async).
+    links: Arc<LinkPool>,
 }
 
 impl ProcessPoolExecutor {
@@ -323,6 +328,42 @@ impl ProcessPoolExecutor {
         cancelled
     }
 
+    /// [`shutdown`](ProcessPoolExecutor::shutdown) for async code: refuses
+    /// new tasks now and returns at once a future that completes once the
+    /// queued tasks have run and the workers have exited. A helper thread
+    /// does the waiting, so the thread polling the future is never blocked
+    /// and other tasks of the runtime go on.
+    ///
+    /// Dropping an executor shuts it down and waits, which inside an async
+    /// fn blocks the runtime's thread: in async code, await
+    /// `shutdown_async` first; the drop then returns at once. The future is
+    /// a [`TaskFuture`], so blocking code can also wait on it with a
+    /// timeout ([`TaskFuture::wait_timeout`]).
+    ///
+    /// # Errors
+    ///
+    /// The future yields [`ErrorKind::Spawn`](pool_core::ErrorKind::Spawn)
+    /// when the helper thread could not start.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_process::ProcessPoolExecutor;
+    ///
+    /// let executor = ProcessPoolExecutor::new(1).unwrap();
+    /// let queued = executor.submit(|x: u8| x + 1, 1).unwrap();
+    /// // Any executor: `executor.shutdown_async().await` in tokio.
+    /// pool_test_support::block_on(executor.shutdown_async()).unwrap();
+    /// assert!(executor.pids().is_empty());
+    /// assert_eq!(queued.result().unwrap(), 2, "queued tasks still ran");
+    /// assert!(executor.submit(|x: u8| x, 0).is_err());
+    /// ```
+    #[must_use = "the executor is shut down once the returned future completes"]
+    pub fn shutdown_async(&self) -> TaskFuture<()> {
+        self.links.close(CancelFutures::No);
+        crate::pool::join_in_background(&self.links)
+    }
+
     /// [`shutdown_with`](ProcessPoolExecutor::shutdown_with)`(Wait::Yes,
     /// cancel)` that waits at most `timeout`; returns how many queued tasks
     /// were cancelled. Past the timeout the workers go on; a later
@@ -435,6 +476,25 @@ impl ProcessPoolExecutor {
     pub fn pids(&self) -> Vec<u32> {
         self.links.pids()
     }
+
+    /// A snapshot of the executor: what
+    /// `ThreadPoolExecutor::metrics` gives, plus the worker processes.
+    /// See [`ProcessMetrics`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_process::ProcessPoolExecutor;
+    ///
+    /// let executor = ProcessPoolExecutor::new(2).unwrap();
+    /// executor.submit(|x: u8| x, 1).unwrap().result().unwrap();
+    /// let m = executor.metrics();
+    /// assert_eq!((m.completed, m.failed, m.deaths), (1, 0, 0));
+    /// assert_eq!(m.workers.len(), m.alive);
+    /// ```
+    pub fn metrics(&self) -> ProcessMetrics {
+        crate::pool::snapshot(&self.links)
+    }
 }
 
 impl PoolBuilder {
@@ -458,7 +518,7 @@ impl PoolBuilder {
         let (processes, config) = self.into_config()?;
         Ok(ProcessPoolExecutor {
             // Workers start as tasks need them, as Python's executor's do.
-            links: LinkPool::on_demand(processes, config)?,
+            links: Arc::new(LinkPool::on_demand(processes, config)?),
         })
     }
 }

@@ -105,6 +105,7 @@ pub use crate::link::{ExitReason, WorkerExit};
 #[deprecated(note = "renamed to ExitReason: it shadowed std::process::ExitStatus")]
 pub type ExitStatus = ExitReason;
 pub use crate::pool::{AsyncResult, Callbacks, IMap, Pool, StopHandle, TaskFn, TaskOptions};
+pub use crate::pool::{ProcessMetrics, WorkerMetrics};
 pub use crate::process::{
     CurrentProcess, ParentProcess, Process, ProcessBuilder, active_children, current_process,
     parent_process,

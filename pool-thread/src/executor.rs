@@ -19,7 +19,9 @@ use crate::map::Map;
 /// - [`shutdown`](ThreadPoolExecutor::shutdown) waits for queued tasks;
 ///   [`shutdown_with`](ThreadPoolExecutor::shutdown_with) gives Python's
 ///   `wait=False` and `cancel_futures=True`. Dropping the executor shuts it
-///   down and waits, like leaving a `with` block.
+///   down and waits, like leaving a `with` block; in async code, await
+///   [`shutdown_async`](ThreadPoolExecutor::shutdown_async) first, so the
+///   drop does not block the runtime's thread.
 /// - A task that waits on another future blocks only its own thread: a
 ///   waiting thread never runs unrelated tasks (the trap that deadlocks
 ///   work-stealing pools that "help" while they wait).
@@ -230,6 +232,62 @@ impl ThreadPoolExecutor {
             self.scheduler.join(None);
         }
         cancelled
+    }
+
+    /// [`shutdown`](ThreadPoolExecutor::shutdown) for async code: stops
+    /// accepting tasks now and returns at once a future that completes
+    /// once the queued tasks have run and every thread has exited. A helper
+    /// thread does the waiting, so the thread polling the future is never
+    /// blocked and other tasks of the runtime go on.
+    ///
+    /// Dropping an executor shuts it down and waits for its threads, which
+    /// inside an async fn blocks the runtime's thread for as long as the
+    /// tasks take: in async code, await `shutdown_async` first; the drop
+    /// then returns at once. The future is a [`TaskFuture`], so blocking
+    /// code can also wait on it with a timeout
+    /// ([`TaskFuture::wait_timeout`]). A task of this executor must not
+    /// block on the future: it waits for that task's own thread.
+    ///
+    /// # Errors
+    ///
+    /// The future yields [`ErrorKind::Spawn`](pool_core::ErrorKind::Spawn)
+    /// when the helper thread could not start.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_thread::ThreadPoolExecutor;
+    ///
+    /// let executor = ThreadPoolExecutor::new(2).unwrap();
+    /// let queued = executor.submit(|| 1).unwrap();
+    /// // Any executor: `executor.shutdown_async().await` in tokio.
+    /// pool_test_support::block_on(executor.shutdown_async()).unwrap();
+    /// assert!(queued.done());
+    /// assert_eq!(executor.metrics().workers, 0, "every thread has exited");
+    /// assert!(executor.submit(|| 2).unwrap_err().is_shutdown());
+    /// ```
+    #[must_use = "the executor is shut down once the returned future completes"]
+    pub fn shutdown_async(&self) -> TaskFuture<()> {
+        self.scheduler.shutdown(CancelFutures::No);
+        let (promise, joined) = pool_core::promise();
+        let scheduler = self.scheduler.clone();
+        let spawned = std::thread::Builder::new()
+            .name("poolrt-shutdown".into())
+            .spawn(move || {
+                scheduler.join(None);
+                let _ = promise.set_result(());
+            });
+        match spawned {
+            Ok(_) => joined,
+            Err(e) => {
+                let (promise, failed) = pool_core::promise();
+                promise.set_error(
+                    Error::new(pool_core::ErrorKind::Spawn, e)
+                        .with_detail("the thread that waits for the shutdown"),
+                );
+                failed
+            }
+        }
     }
 
     /// [`shutdown_with`](ThreadPoolExecutor::shutdown_with)`(Wait::Yes,

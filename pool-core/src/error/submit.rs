@@ -2,6 +2,7 @@
 
 use std::error::Error as StdError;
 use std::fmt;
+use std::sync::{Mutex, PoisonError};
 
 use crate::error::{Error, ErrorKind};
 
@@ -12,6 +13,13 @@ use crate::error::{Error, ErrorKind};
 /// by [`into_inner`](SubmitError::into_inner), never dropped behind the
 /// caller's back.
 ///
+/// A `SubmitError` is `Send + Sync + 'static` whenever its task is `Send +
+/// 'static`, as every task an executor accepts is, even when the task
+/// itself is not `Sync` (a closure holding a `Cell` or an
+/// `mpsc::Receiver`): `?` turns it into an `anyhow::Error` or a
+/// `Box<dyn Error + Send + Sync>`. It also converts into the plain
+/// [`Error`] (its [`reason`](SubmitError::reason)), dropping the task.
+///
 /// # Examples
 ///
 /// ```
@@ -21,9 +29,19 @@ use crate::error::{Error, ErrorKind};
 /// assert!(err.is_shutdown());
 /// assert_eq!(err.to_string(), "executor has shut down");
 /// assert_eq!((err.into_inner())(), 1);
+///
+/// // A task that is not `Sync` still gives an error `?` can box.
+/// fn refuse() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+///     let cell = std::cell::Cell::new(1);
+///     let task = move || cell.get();
+///     Err(SubmitError::new(task, Error::from_kind(ErrorKind::Shutdown)))?
+/// }
+/// assert_eq!(refuse().unwrap_err().to_string(), "executor has shut down");
 /// ```
 pub struct SubmitError<F> {
-    task: F,
+    /// Only ever moved out, never borrowed: the mutex (never locked) makes
+    /// the error `Sync` for a task that is merely `Send`.
+    task: Mutex<F>,
     reason: Error,
 }
 
@@ -40,7 +58,10 @@ impl<F> SubmitError<F> {
     /// assert_eq!(err.into_inner(), "task");
     /// ```
     pub fn new(task: F, reason: Error) -> SubmitError<F> {
-        SubmitError { task, reason }
+        SubmitError {
+            task: Mutex::new(task),
+            reason,
+        }
     }
 
     /// The refused task.
@@ -54,7 +75,10 @@ impl<F> SubmitError<F> {
     /// assert_eq!(err.into_inner(), vec![1, 2, 3]);
     /// ```
     pub fn into_inner(self) -> F {
+        // Never locked, so never poisoned; a poison would not matter anyway.
         self.task
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Why the task was refused.
@@ -89,10 +113,9 @@ impl<F> SubmitError<F> {
     /// assert_eq!((mapped.into_inner())(), 21);
     /// ```
     pub fn map<G>(self, f: impl FnOnce(F) -> G) -> SubmitError<G> {
-        SubmitError {
-            task: f(self.task),
-            reason: self.reason,
-        }
+        let SubmitError { task, reason } = self;
+        let task = task.into_inner().unwrap_or_else(PoisonError::into_inner);
+        SubmitError::new(f(task), reason)
     }
 
     /// True when the executor had shut down.
@@ -142,5 +165,24 @@ impl<F> fmt::Display for SubmitError<F> {
 impl<F> StdError for SubmitError<F> {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
         self.reason.source()
+    }
+}
+
+/// Keeps the reason and drops the refused task, so that `?` works in a
+/// function returning `Result<_, pool_core::Error>`.
+///
+/// # Examples
+///
+/// ```
+/// use pool_core::{Error, ErrorKind, SubmitError};
+///
+/// fn submit() -> Result<(), Error> {
+///     Err(SubmitError::new(|| (), Error::from_kind(ErrorKind::Shutdown)))?
+/// }
+/// assert_eq!(submit().unwrap_err().kind(), ErrorKind::Shutdown);
+/// ```
+impl<F> From<SubmitError<F>> for Error {
+    fn from(err: SubmitError<F>) -> Error {
+        err.reason
     }
 }

@@ -292,10 +292,10 @@ impl<T> fmt::Debug for TaskFuture<T> {
     }
 }
 
-impl<T> std::future::Future for TaskFuture<T> {
-    type Output = Result<T, Error>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+impl<T> TaskFuture<T> {
+    /// The poll of both `Future` impls: the value once done, else the
+    /// waker is registered.
+    fn poll_result(&self, cx: &mut Context<'_>) -> Poll<Result<T, Error>> {
         let core = self.core();
         loop {
             if core.is_done()
@@ -307,6 +307,36 @@ impl<T> std::future::Future for TaskFuture<T> {
                 return Poll::Pending;
             }
         }
+    }
+}
+
+impl<T> std::future::Future for TaskFuture<T> {
+    type Output = Result<T, Error>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        self.poll_result(cx)
+    }
+}
+
+/// Awaiting a borrowed future moves the value out as
+/// [`result`](TaskFuture::result) does, so the handle stays usable
+/// afterwards (for [`exception`](TaskFuture::exception), say). Only one
+/// task should await a given future at a time: the last to poll is the one
+/// woken.
+///
+/// # Examples
+///
+/// ```
+/// let (promise, future) = pool_core::promise();
+/// promise.set_result(3);
+/// assert_eq!(pool_test_support::block_on(&future).unwrap(), 3);
+/// assert!(future.done() && future.exception().is_none());
+/// ```
+impl<T> std::future::Future for &TaskFuture<T> {
+    type Output = Result<T, Error>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        self.poll_result(cx)
     }
 }
 

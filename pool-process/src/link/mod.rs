@@ -39,7 +39,7 @@
 
 use std::ffi::OsString;
 use std::os::fd::OwnedFd;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -114,6 +114,44 @@ pub(crate) struct LinkConfig {
     /// The initializer failure of a replacement worker: the pool is then
     /// broken and starts no more workers (no respawn loop).
     pub(crate) broken: OnceLock<Error>,
+    /// What `Pool::metrics` reports beyond the scheduler's view.
+    pub(crate) stats: Stats,
+}
+
+/// The links' counters for `Pool::metrics` (`pool/metrics.rs`): relaxed
+/// atomics, each written where the link already does the work. Failures,
+/// deaths and replacements are rare, so their shared counters cost a
+/// locked add only then; a task's success costs one plain store.
+pub(crate) struct Stats {
+    /// Tasks (for a map, chunks) that failed for good, retries spent.
+    pub(crate) failed: AtomicU64,
+    /// Attempts sent again after a lost worker or a timeout.
+    pub(crate) retried: AtomicU64,
+    /// Children lost in service: died, or stopped by the pool (a time
+    /// limit, a stop, the memory limit). Retirements and `terminate` are
+    /// not deaths.
+    pub(crate) deaths: AtomicU64,
+    /// Children started in place of one that died or retired.
+    pub(crate) replacements: AtomicU64,
+    /// Requests answered by each slot's current child, written by that
+    /// slot's link only.
+    pub(crate) tasks: Box<[AtomicU64]>,
+}
+
+impl Stats {
+    pub(crate) fn new(processes: usize) -> Stats {
+        Stats {
+            failed: AtomicU64::new(0),
+            retried: AtomicU64::new(0),
+            deaths: AtomicU64::new(0),
+            replacements: AtomicU64::new(0),
+            tasks: (0..processes).map(|_| AtomicU64::new(0)).collect(),
+        }
+    }
+
+    fn add(counter: &AtomicU64) {
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
 }
 
 impl LinkConfig {
@@ -166,6 +204,9 @@ pub(crate) struct Link {
     /// A replacement for a retired child, starting on a thread of its own
     /// so the task that retired its predecessor completes at once.
     replacement: Option<JoinHandle<Result<Child, Error>>>,
+    /// Retryable failures of the current task so far: tells a retry
+    /// coming from the next call (for [`Stats::retried`]).
+    lost_in_a_row: u32,
 }
 
 impl Link {
@@ -181,6 +222,7 @@ impl Link {
             respawns: Vec::new(),
             died: false,
             replacement: None,
+            lost_in_a_row: 0,
         };
         link.child = Some(link.spawn()?);
         Ok(link)
@@ -323,6 +365,41 @@ impl Link {
         limits: &Limits,
         decode: impl FnOnce(u8, &[u8], u32) -> Result<T, Error>,
     ) -> Result<T, Error> {
+        let outcome = self.attempt(offset, payload, limits, decode);
+        if let Err(error) = &outcome {
+            self.count_failure(error, limits);
+        } else {
+            self.lost_in_a_row = 0;
+        }
+        outcome
+    }
+
+    /// Counts a failed attempt as a retry to come or a failed task. The
+    /// submitter (`pool/retry.rs`) resends after a lost worker or a
+    /// timeout while the task has retries left, and this mirrors it.
+    fn count_failure(&mut self, error: &Error, limits: &Limits) {
+        let budget = limits.retries.unwrap_or(self.config.retries);
+        let retried = matches!(
+            error.kind(),
+            ErrorKind::WorkerLost | ErrorKind::TaskTimedOut
+        ) && self.lost_in_a_row < budget;
+        if retried {
+            self.lost_in_a_row += 1;
+            Stats::add(&self.config.stats.retried);
+        } else {
+            self.lost_in_a_row = 0;
+            Stats::add(&self.config.stats.failed);
+        }
+    }
+
+    /// One attempt of [`call`](Self::call).
+    fn attempt<T>(
+        &mut self,
+        offset: u64,
+        payload: &mut Encoded,
+        limits: &Limits,
+        decode: impl FnOnce(u8, &[u8], u32) -> Result<T, Error>,
+    ) -> Result<T, Error> {
         if self.config.terminating.load(Ordering::SeqCst) {
             return Err(terminated());
         }
@@ -341,6 +418,7 @@ impl Link {
             // fails no task, it is only replaced.
             self.forget_child();
             self.died = true;
+            Stats::add(&self.config.stats.deaths);
         }
         if self.child.is_none()
             && let Err(error) = self.replace()
@@ -375,6 +453,7 @@ impl Link {
         match outcome {
             Ok(value) => {
                 child.tasks += 1;
+                self.config.stats.tasks[self.slot].store(child.tasks as u64, Ordering::Relaxed);
                 let worn_out = self
                     .config
                     .max_tasks_per_child
@@ -396,6 +475,7 @@ impl Link {
                 if self.config.terminating.load(Ordering::SeqCst) {
                     return Err(terminated());
                 }
+                Stats::add(&self.config.stats.deaths);
                 Err(Error::new(
                     ErrorKind::WorkerLost,
                     WorkerExit { pid, status },
@@ -411,6 +491,7 @@ impl Link {
                 if self.config.terminating.load(Ordering::SeqCst) {
                     return Err(terminated());
                 }
+                Stats::add(&self.config.stats.deaths);
                 let exit = WorkerExit { pid, status };
                 Err(match ended {
                     Ended::Expired(limit) => Error::new(ErrorKind::TaskTimedOut, exit)
@@ -446,6 +527,9 @@ impl Link {
             Err(_) => {
                 if let Some(spawned) = handoff.lock().take() {
                     self.child = Self::finish_start(&self.config, self.slot, spawned).ok();
+                    if self.child.is_some() {
+                        Stats::add(&self.config.stats.replacements);
+                    }
                 }
             }
         }
@@ -454,6 +538,13 @@ impl Link {
     /// Gives the link a child again: the replacement already starting, or
     /// a new one.
     fn replace(&mut self) -> Result<(), Error> {
+        self.take_replacement()?;
+        Stats::add(&self.config.stats.replacements);
+        Ok(())
+    }
+
+    /// [`replace`](Self::replace), uncounted.
+    fn take_replacement(&mut self) -> Result<(), Error> {
         match self.replacement.take() {
             Some(starting) => {
                 let child = starting.join().unwrap_or_else(|_| {
@@ -507,12 +598,14 @@ impl Link {
     fn forget_child(&mut self) {
         self.child = None;
         self.config.children.lock()[self.slot] = None;
+        self.config.stats.tasks[self.slot].store(0, Ordering::Relaxed);
     }
 
     /// Step 6: asks the child to exit and reaps it.
     fn retire(&mut self) {
         if let Some(mut child) = self.child.take() {
             self.config.children.lock()[self.slot] = None;
+            self.config.stats.tasks[self.slot].store(0, Ordering::Relaxed);
             let _ = child
                 .mailbox
                 .send(&[&message::request_head(Request::Exit, 0)]);

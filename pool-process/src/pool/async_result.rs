@@ -1,7 +1,10 @@
 //! `AsyncResult` and the callbacks of `apply_async` / `map_async`.
 
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use pool_core::{Error, ErrorKind, Promise, TaskFuture, promise};
@@ -523,6 +526,66 @@ impl<R> AsyncResult<R> {
             return Err(Error::from_kind(ErrorKind::NotReady));
         }
         Ok(self.future.exception().is_none())
+    }
+}
+
+impl<R> AsyncResult<R> {
+    /// The poll of both `Future` impls: ready once the callbacks (if any)
+    /// have run, then the task's outcome, moved out as by
+    /// [`get`](AsyncResult::get).
+    fn poll_result(&self, cx: &mut Context<'_>) -> Poll<Result<R, Error>> {
+        if let Some(delivered) = &self.delivered
+            && !delivered.done()
+            && Pin::new(&mut &*delivered).poll(cx).is_pending()
+        {
+            return Poll::Pending;
+        }
+        Pin::new(&mut &*self.future).poll(cx)
+    }
+}
+
+/// An `AsyncResult` can be awaited from any async runtime, like a
+/// [`TaskFuture`]: the task's outcome, once its callbacks have run. The
+/// polling thread never blocks on the worker.
+///
+/// # Examples
+///
+/// ```
+/// use pool_process::Pool;
+///
+/// let pool = Pool::new(1).unwrap();
+/// let result = pool.apply_async(|x: u32| x * 3, 5).unwrap();
+/// // Any executor: here a minimal one; tokio's `.await` works the same.
+/// assert_eq!(pool_test_support::block_on(result).unwrap(), 15);
+/// ```
+impl<R> Future for AsyncResult<R> {
+    type Output = Result<R, Error>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        self.poll_result(cx)
+    }
+}
+
+/// Awaiting a borrowed `AsyncResult` moves the value out as
+/// [`get`](AsyncResult::get) does and leaves the handle usable
+/// ([`successful`](AsyncResult::successful), [`ready`](AsyncResult::ready)).
+/// Only one task should await a given result at a time.
+///
+/// # Examples
+///
+/// ```
+/// use pool_process::Pool;
+///
+/// let pool = Pool::new(1).unwrap();
+/// let result = pool.apply_async(|x: u32| x + 1, 1).unwrap();
+/// assert_eq!(pool_test_support::block_on(&result).unwrap(), 2);
+/// assert!(result.successful().unwrap());
+/// ```
+impl<R> Future for &AsyncResult<R> {
+    type Output = Result<R, Error>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        self.poll_result(cx)
     }
 }
 

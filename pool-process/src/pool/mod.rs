@@ -10,6 +10,7 @@
 //! | `chunks.rs` | chunk sizes, the `Feed` that submits chunks, gathering their outcomes |
 //! | `imap.rs` | [`IMap`], the lazy result iterator |
 //! | `async_result.rs` | [`AsyncResult`] and [`Callbacks`] |
+//! | `metrics.rs` | [`ProcessMetrics`], the snapshot `metrics()` returns |
 //! | `options.rs` | [`TaskOptions`] (per-call time limit and retries) and which form takes them how; [`StopHandle`] |
 //! | `retry.rs` | opt-in retries: which failures, where the task is resent |
 //!
@@ -38,6 +39,7 @@ mod chunks;
 mod imap;
 pub(crate) mod links;
 mod map;
+mod metrics;
 mod options;
 mod retry;
 pub(crate) mod submit;
@@ -47,11 +49,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::Duration;
 
-use pool_core::{CancelFutures, Error, ErrorKind};
+use pool_core::{CancelFutures, Error, ErrorKind, TaskFuture};
 
 pub use self::async_result::{AsyncResult, Callbacks};
 pub use self::imap::IMap;
 pub(crate) use self::imap::Order;
+pub(crate) use self::metrics::snapshot;
+pub use self::metrics::{ProcessMetrics, WorkerMetrics};
 pub use self::options::{StopHandle, TaskOptions};
 use crate::builder::PoolBuilder;
 use crate::link::StopFlag;
@@ -98,7 +102,9 @@ impl<F, A, R> TaskFn<A, R> for F where F: Fn(A) -> R + Copy + Send + Sync + 'sta
 ///   held, with its pid and exit status, and is replaced.
 /// - Callbacks run in the parent on one result-handler thread.
 /// - `close` then `join` waits for queued work; `terminate` kills the
-///   workers. Dropping the pool closes and joins it.
+///   workers. Dropping the pool closes and joins it; in async code,
+///   close it and await [`join_async`](Pool::join_async) first, so the
+///   drop does not block the runtime's thread.
 ///
 /// # Examples
 ///
@@ -115,7 +121,8 @@ impl<F, A, R> TaskFn<A, R> for F where F: Fn(A) -> R + Copy + Send + Sync + 'sta
 /// ```
 #[doc(alias = "multiprocessing.Pool")]
 pub struct Pool {
-    links: LinkPool,
+    /// Shared with the helper thread of [`Pool::join_async`].
+    links: Arc<LinkPool>,
     state: AtomicU8,
 }
 
@@ -356,6 +363,49 @@ impl Pool {
         Ok(())
     }
 
+    /// [`join`](Pool::join) for async code: returns at once a future that
+    /// completes once the workers have exited and the queued callbacks
+    /// have run. A helper thread does the waiting, so the thread polling
+    /// the future is never blocked and other tasks of the runtime go on.
+    ///
+    /// Dropping a pool waits for its workers (it closes and joins), which
+    /// inside an async fn blocks the runtime's thread: in async code,
+    /// [`close`](Pool::close) (or [`terminate`](Pool::terminate)), await
+    /// `join_async`, then drop the pool, which then returns at once. The
+    /// future is a [`TaskFuture`], so blocking code can also wait on it
+    /// with a timeout ([`TaskFuture::wait_timeout`]).
+    ///
+    /// # Errors
+    ///
+    /// The future yields [`ErrorKind::InvalidState`] when the pool was not
+    /// closed or terminated first, as [`join`](Pool::join) does, and
+    /// [`ErrorKind::Spawn`] when the helper thread could not start.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_process::Pool;
+    ///
+    /// let pool = Pool::new(1).unwrap();
+    /// let queued = pool.apply_async(|x: u8| x + 1, 1).unwrap();
+    /// assert!(pool_test_support::block_on(pool.join_async()).unwrap_err().to_string().contains("close"));
+    /// pool.close();
+    /// // Any executor: `pool.join_async().await` in tokio.
+    /// pool_test_support::block_on(pool.join_async()).unwrap();
+    /// assert!(pool.pids().is_empty());
+    /// assert_eq!(queued.get().unwrap(), 2, "queued tasks still ran");
+    /// ```
+    #[must_use = "the pool is joined once the returned future completes"]
+    pub fn join_async(&self) -> TaskFuture<()> {
+        if self.state.load(Ordering::SeqCst) == RUNNING {
+            return failed(
+                Error::from_kind(ErrorKind::InvalidState)
+                    .with_detail("join() before close() or terminate()"),
+            );
+        }
+        join_in_background(&self.links)
+    }
+
     /// [`join`](Pool::join), giving up after `timeout`: the workers go
     /// on, and a later `join` (or `terminate`) can follow.
     ///
@@ -427,6 +477,28 @@ impl Pool {
     pub fn pids(&self) -> Vec<u32> {
         self.links.pids()
     }
+
+    /// A snapshot of the pool: the scheduler's view, the worker processes
+    /// alive, busy and idle, tasks queued, completed, failed and retried,
+    /// worker deaths and replacements, and each worker's pid, tasks and
+    /// memory. See [`ProcessMetrics`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_process::Pool;
+    ///
+    /// fn fail(_: ()) -> u8 { panic!("expected") }
+    ///
+    /// let pool = Pool::new(1).unwrap();
+    /// assert!(pool.apply(fail, ()).is_err());
+    /// let m = pool.metrics();
+    /// assert_eq!((m.completed, m.failed), (1, 1));
+    /// assert_eq!((m.alive, m.queued, m.deaths), (1, 0, 0), "a panic does not kill the worker");
+    /// ```
+    pub fn metrics(&self) -> ProcessMetrics {
+        snapshot(&self.links)
+    }
 }
 
 impl PoolBuilder {
@@ -455,10 +527,37 @@ impl PoolBuilder {
     pub fn build(self) -> Result<Pool, Error> {
         let (processes, config) = self.into_config()?;
         Ok(Pool {
-            links: LinkPool::start(processes, config)?,
+            links: Arc::new(LinkPool::start(processes, config)?),
             state: AtomicU8::new(RUNNING),
         })
     }
+}
+
+/// Joins `links` on a helper thread: the returned future completes when
+/// the join returns (the async shutdowns of `Pool` and the executor).
+pub(crate) fn join_in_background(links: &Arc<LinkPool>) -> TaskFuture<()> {
+    let (promise, joined) = pool_core::promise();
+    let links = Arc::clone(links);
+    let spawned = std::thread::Builder::new()
+        .name("poolrt-join".into())
+        .spawn(move || {
+            links.join(None);
+            let _ = promise.set_result(());
+        });
+    match spawned {
+        Ok(_) => joined,
+        Err(e) => failed(
+            Error::new(ErrorKind::Spawn, e)
+                .with_detail("the thread that waits for the workers to exit"),
+        ),
+    }
+}
+
+/// A future that has already failed with `error`.
+fn failed(error: Error) -> TaskFuture<()> {
+    let (promise, future) = pool_core::promise();
+    promise.set_error(error);
+    future
 }
 
 impl Drop for Pool {
