@@ -39,10 +39,12 @@ impl Latch {
     }
 }
 
+/// Where criterion writes its estimates: the workspace's target folder
+/// (this package sits in `benches/`, one level below the workspace root).
 fn criterion_dir() -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"));
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"));
     target.join("criterion")
 }
 
