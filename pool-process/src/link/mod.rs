@@ -36,42 +36,51 @@
 //!    of its own awaits the greeting and runs the initializer, so the
 //!    task that retired its predecessor completes without waiting; the
 //!    next task takes the replacement over.
+//!
+//! | file | what it holds |
+//! |------|---------------|
+//! | `start.rs` | steps 1-3: the first child, a retired child's replacement, a respawn after a death |
+//! | `launch.rs` | spawning a child and awaiting its greeting |
+//! | `child.rs` | step 4: one request and its reply, under the request's limits |
+//! | `limit.rs`, `memory.rs` | what bounds a request: time limit, stop, `max_memory_per_child` |
+//! | `exit.rs` | how a child ended, and its failure reports as errors |
+//! | `stats.rs` | the counters behind `Pool::metrics` |
 
 use std::ffi::OsString;
 use std::os::fd::OwnedFd;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crate::sys::child::{ChildHandle, Signal};
-use crate::sys::mailbox::{Mailbox, RecvError};
 use crate::wire::codec::Encoded;
-use crate::wire::message::{self, FAILED, OK, Request};
+use crate::wire::message::{self, OK, Request};
 use parking_lot::Mutex;
 use pool_core::{Error, ErrorKind, WorkerInfo};
 
+mod child;
 mod exit;
 mod launch;
 mod limit;
 mod memory;
+mod start;
+mod stats;
 
+pub(crate) use child::set_link_spin;
+use child::{Child, stop_child};
 pub use exit::{ExitReason, WorkerExit};
 pub(crate) use exit::{failure_error, failure_to_error};
 pub(crate) use launch::Launch;
-use launch::Spawned;
 pub(crate) use limit::{Limits, StopFlag};
 pub(crate) use memory::MemoryLimit;
+pub(crate) use stats::Stats;
 
-use limit::{Ended, STOP_GRACE};
+use limit::Ended;
 use memory::MemoryWatch;
 
 /// The most children one link starts per second after deaths.
 pub(crate) const RESPAWNS_PER_SECOND: u32 = 10;
-
-/// How many replacements in a row may be killed while they start before
-/// a link gives up and fails the task it was to run.
-const STARTUP_KILLS: u32 = 10;
 
 /// The initializer every child runs before its first task.
 pub(crate) struct Initializer {
@@ -118,42 +127,6 @@ pub(crate) struct LinkConfig {
     pub(crate) stats: Stats,
 }
 
-/// The links' counters for `Pool::metrics` (`pool/metrics.rs`): relaxed
-/// atomics, each written where the link already does the work. Failures,
-/// deaths and replacements are rare, so their shared counters cost a
-/// locked add only then; a task's success costs one plain store.
-pub(crate) struct Stats {
-    /// Tasks (for a map, chunks) that failed for good, retries spent.
-    pub(crate) failed: AtomicU64,
-    /// Attempts sent again after a lost worker or a timeout.
-    pub(crate) retried: AtomicU64,
-    /// Children lost in service: died, or stopped by the pool (a time
-    /// limit, a stop, the memory limit). Retirements and `terminate` are
-    /// not deaths.
-    pub(crate) deaths: AtomicU64,
-    /// Children started in place of one that died or retired.
-    pub(crate) replacements: AtomicU64,
-    /// Requests answered by each slot's current child, written by that
-    /// slot's link only.
-    pub(crate) tasks: Box<[AtomicU64]>,
-}
-
-impl Stats {
-    pub(crate) fn new(processes: usize) -> Stats {
-        Stats {
-            failed: AtomicU64::new(0),
-            retried: AtomicU64::new(0),
-            deaths: AtomicU64::new(0),
-            replacements: AtomicU64::new(0),
-            tasks: (0..processes).map(|_| AtomicU64::new(0)).collect(),
-        }
-    }
-
-    fn add(counter: &AtomicU64) {
-        counter.fetch_add(1, Ordering::Relaxed);
-    }
-}
-
 impl LinkConfig {
     /// Kills every live child (Python's `terminate`).
     pub(crate) fn kill_all(&self) {
@@ -179,15 +152,6 @@ impl LinkConfig {
             .map(|child| child.pid())
             .collect()
     }
-}
-
-/// A live child and its mailbox.
-struct Child {
-    process: Arc<ChildHandle>,
-    mailbox: Mailbox,
-    tasks: usize,
-    /// Set with `max_memory_per_child`.
-    memory: Option<MemoryWatch>,
 }
 
 /// One scheduler worker's context: the link to one child process.
@@ -226,126 +190,6 @@ impl Link {
         };
         link.child = Some(link.spawn()?);
         Ok(link)
-    }
-
-    /// Steps 1-3. The child is listed for `terminate` from the moment it
-    /// exists, so a pool terminated while a worker starts (or runs its
-    /// initializer) kills that worker too, and it runs no task.
-    fn spawn(&self) -> Result<Child, Error> {
-        Self::spawn_in(&self.config, self.slot, self.core)
-    }
-
-    /// [`spawn`](Self::spawn) for worker `slot`, pinned to `core`: a
-    /// function of its own, so a replacement can start on another thread.
-    fn spawn_in(config: &LinkConfig, slot: usize, core: Option<usize>) -> Result<Child, Error> {
-        Self::finish_start(config, slot, Self::spawn_process(config, slot, core)?)
-    }
-
-    /// Step 1 of [`spawn`](Self::spawn), on the link's own thread (the
-    /// child's parent-death signal follows the thread that spawned it).
-    fn spawn_process(
-        config: &LinkConfig,
-        slot: usize,
-        core: Option<usize>,
-    ) -> Result<Spawned, Error> {
-        let launch = Launch {
-            program: &config.program,
-            argv0: &config.argv0,
-            core,
-            child_spin: config.child_spin,
-            inherited: config
-                .initializer
-                .as_ref()
-                .map_or(&[], |init| init.inherited.as_slice()),
-            name: &format!("PoolWorker-{}", slot + 1),
-            // A pool's workers are daemons, as in Python.
-            daemon: true,
-            startup_timeout: config.startup_timeout,
-            reply_spin: config.link_spin,
-        };
-        let listed = |child: &Arc<ChildHandle>| {
-            let mut children = config.children.lock();
-            // Under the lock `kill_all` takes after setting the flag: either
-            // it sees this child, or this sees the flag.
-            if config.terminating.load(Ordering::SeqCst) {
-                return Err(terminated());
-            }
-            children[slot] = Some(child.clone());
-            Ok(())
-        };
-        launch.spawn(listed).inspect_err(|_| {
-            config.children.lock()[slot] = None;
-        })
-    }
-
-    /// Steps 2-3 of [`spawn`](Self::spawn), on any thread.
-    fn finish_start(config: &LinkConfig, slot: usize, spawned: Spawned) -> Result<Child, Error> {
-        let (process, mailbox) = spawned.greeted().inspect_err(|_| {
-            config.children.lock()[slot] = None;
-        })?;
-        let memory = config
-            .max_memory_per_child
-            .map(|limit| MemoryWatch::start(limit, process.pid()))
-            .transpose()
-            .inspect_err(|_| {
-                process.kill_and_reap();
-                config.children.lock()[slot] = None;
-            })?;
-        let child = Child {
-            process,
-            mailbox,
-            tasks: 0,
-            memory,
-        };
-        Self::initialize(config, child).inspect_err(|_| {
-            config.children.lock()[slot] = None;
-        })
-    }
-
-    /// Step 3 for a child that greeted; on an error the child is reaped.
-    fn initialize(config: &LinkConfig, mut child: Child) -> Result<Child, Error> {
-        let pid = child.process.pid();
-        if let Some(init) = &config.initializer {
-            let outcome = child.exchange(
-                Request::Init,
-                init.offset,
-                &init.payload,
-                &Limits::default(),
-                |status, body| {
-                    if status == OK {
-                        Ok(())
-                    } else {
-                        Err(failure_error(body, pid))
-                    }
-                },
-            );
-            match outcome {
-                Ok(Ok(())) => {}
-                Ok(Err(failure)) => {
-                    child.process.kill_and_reap();
-                    // An error it returned is an initializer error already;
-                    // a panic (or a bad argument) gets wrapped in one.
-                    return Err(if failure.kind() == ErrorKind::Initializer {
-                        failure
-                    } else {
-                        Error::new(ErrorKind::Initializer, failure)
-                    });
-                }
-                Err(Ended::OverMemory(overrun)) => {
-                    let status = stop_child(&child.process);
-                    let exit = WorkerExit { pid, status };
-                    return Err(Error::new(ErrorKind::Initializer, overrun.error(exit)));
-                }
-                Err(_) => {
-                    let status = child.process.reap(Duration::from_secs(5));
-                    return Err(Error::new(
-                        ErrorKind::Initializer,
-                        WorkerExit { pid, status },
-                    ));
-                }
-            }
-        }
-        Ok(child)
     }
 
     /// Runs one request on the child (step 4), handling its death (step
@@ -504,97 +348,6 @@ impl Link {
         }
     }
 
-    /// Starts a retired child's replacement: spawned here, greeted and
-    /// initialized on a thread of its own ([`replace`](Self::replace)
-    /// takes it over), so the task that retired its predecessor completes
-    /// at once. A failure is left for the next task, which starts a child
-    /// itself.
-    fn start_replacement(&mut self) {
-        let Ok(spawned) = Self::spawn_process(&self.config, self.slot, self.core) else {
-            return;
-        };
-        let handoff = Arc::new(Mutex::new(Some(spawned)));
-        let (config, slot, theirs) = (self.config.clone(), self.slot, handoff.clone());
-        let started = std::thread::Builder::new()
-            .name(format!("poolrt-replace-{}", slot + 1))
-            .spawn(move || {
-                let spawned = theirs.lock().take().expect("handed over once");
-                Self::finish_start(&config, slot, spawned)
-            });
-        match started {
-            Ok(starting) => self.replacement = Some(starting),
-            // No thread: finish the start here instead.
-            Err(_) => {
-                if let Some(spawned) = handoff.lock().take() {
-                    self.child = Self::finish_start(&self.config, self.slot, spawned).ok();
-                    if self.child.is_some() {
-                        Stats::add(&self.config.stats.replacements);
-                    }
-                }
-            }
-        }
-    }
-
-    /// Gives the link a child again: the replacement already starting, or
-    /// a new one.
-    fn replace(&mut self) -> Result<(), Error> {
-        self.take_replacement()?;
-        Stats::add(&self.config.stats.replacements);
-        Ok(())
-    }
-
-    /// [`replace`](Self::replace), uncounted.
-    fn take_replacement(&mut self) -> Result<(), Error> {
-        match self.replacement.take() {
-            Some(starting) => {
-                let child = starting.join().unwrap_or_else(|_| {
-                    Err(Error::from_kind(ErrorKind::Spawn)
-                        .with_detail("the thread starting a replacement worker panicked"))
-                })?;
-                self.child = Some(child);
-                Ok(())
-            }
-            None => self.respawn(),
-        }
-    }
-
-    /// Starts a replacement child. After a death it first waits if
-    /// children die faster than the rate limit allows; a child retired by
-    /// `maxtasksperchild` or `max_memory_per_child` is replaced at once,
-    /// before the task that retired it completes. A replacement killed by a
-    /// signal before it greeted (killed from outside while it started)
-    /// held no task, like one killed while idle: another is started, up
-    /// to [`STARTUP_KILLS`] times in a row.
-    fn respawn(&mut self) -> Result<(), Error> {
-        let mut kills = 0;
-        loop {
-            if self.died {
-                let now = Instant::now();
-                self.respawns
-                    .retain(|t| now.duration_since(*t) < Duration::from_secs(1));
-                if self.respawns.len() as u32 >= RESPAWNS_PER_SECOND {
-                    let oldest = self.respawns[0];
-                    std::thread::sleep(
-                        Duration::from_secs(1).saturating_sub(now.duration_since(oldest)),
-                    );
-                }
-                self.respawns.push(Instant::now());
-            }
-            match self.spawn() {
-                Ok(child) => {
-                    self.child = Some(child);
-                    self.died = false;
-                    return Ok(());
-                }
-                Err(error) if kills < STARTUP_KILLS && killed_in_startup(&error) => {
-                    kills += 1;
-                    self.died = true;
-                }
-                Err(error) => return Err(error),
-            }
-        }
-    }
-
     fn forget_child(&mut self) {
         self.child = None;
         self.config.children.lock()[self.slot] = None;
@@ -636,98 +389,6 @@ impl Drop for Link {
         }
         self.retire();
     }
-}
-
-impl Child {
-    /// Sends one request and hands the reply to `read` ([`send`](Self::send),
-    /// then [`reply`](Self::reply)).
-    fn exchange<T>(
-        &mut self,
-        kind: Request,
-        offset: u64,
-        payload: &Encoded,
-        limits: &Limits,
-        read: impl FnOnce(u8, &[u8]) -> T,
-    ) -> Result<T, Ended> {
-        self.send(kind, offset, payload)?;
-        self.reply(limits, read)
-    }
-
-    /// Sends one request. `Err` when the child is gone.
-    fn send(&mut self, kind: Request, offset: u64, payload: &Encoded) -> Result<(), Ended> {
-        let head = message::request_head(kind, offset);
-        let parts: [&[u8]; 3] = [&head, &payload.head, &payload.body];
-        self.mailbox.send(&parts).map_err(|_| Ended::Died)
-    }
-
-    /// Waits for the reply to the request sent last and hands it to
-    /// `read`. `Err` when the child died instead of answering, or `limits`
-    /// (or the memory watch) ended the wait: the child then still runs
-    /// the request, and the caller stops it.
-    fn reply<T>(&mut self, limits: &Limits, read: impl FnOnce(u8, &[u8]) -> T) -> Result<T, Ended> {
-        // A limit too large for a deadline (`Duration::MAX`) is no limit.
-        let deadline = limits.timeout.and_then(|t| Instant::now().checked_add(t));
-        let spin = LINK_SPIN.with(|s| s.get());
-        loop {
-            let wake = limits.wake(deadline);
-            let wake = self
-                .memory
-                .as_ref()
-                .map_or(wake, |memory| memory.wake(wake));
-            match self.mailbox.recv(spin, wake) {
-                Ok(reply) => {
-                    return match reply.split_first() {
-                        Some((&status, body)) => Ok(read(status, body)),
-                        None => Ok(read(FAILED, &[])),
-                    };
-                }
-                Err(RecvError::TimedOut) => {
-                    if limits.stop.as_ref().is_some_and(|stop| stop.requested()) {
-                        return Err(Ended::Stopped);
-                    }
-                    if let (Some(limit), Some(deadline)) = (limits.timeout, deadline)
-                        && Instant::now() >= deadline
-                    {
-                        return Err(Ended::Expired(limit));
-                    }
-                    if let Some(overrun) =
-                        self.memory.as_ref().and_then(MemoryWatch::past_hard_limit)
-                    {
-                        return Err(Ended::OverMemory(overrun));
-                    }
-                }
-                Err(_) => return Err(Ended::Died),
-            }
-        }
-    }
-}
-
-thread_local! {
-    /// The link spin of the pool this thread serves (set at start-up).
-    static LINK_SPIN: std::cell::Cell<Duration> = const { std::cell::Cell::new(Duration::from_micros(50)) };
-}
-
-/// Records the spin budget for replies on this link thread.
-pub(crate) fn set_link_spin(spin: Duration) {
-    LINK_SPIN.with(|s| s.set(spin));
-}
-
-/// Stops a child that runs a request it must not finish: `SIGTERM`, up to
-/// [`STOP_GRACE`] to exit, then `SIGKILL`; reaps it either way.
-fn stop_child(process: &ChildHandle) -> ExitReason {
-    let _ = process.signal(Signal::Terminate);
-    process.reap(STOP_GRACE)
-}
-
-/// Whether a spawn failed because the child was killed by a signal before
-/// it greeted.
-fn killed_in_startup(error: &Error) -> bool {
-    use std::error::Error as _;
-    error.kind() == ErrorKind::Spawn
-        && error
-            .source()
-            .and_then(|source| source.downcast_ref::<WorkerExit>())
-            .is_some_and(|exit| matches!(exit.status, ExitReason::Signal(_)))
 }
 
 /// The error for tasks cut short by `terminate`.

@@ -6,7 +6,8 @@
 //! | file | concept |
 //! |------|---------|
 //! | `frame.rs` | CPython's message framing, read in as many calls as it takes |
-//! | `pipe.rs` | [`Pipe`] and [`Connection`]: typed messages, poll |
+//! | `pipe.rs` | [`Pipe`] and [`Connection`]: receiving typed messages, poll |
+//! | `send.rs` | a [`Connection`]'s sends: whole messages with their descriptors, `send_timeout` |
 //! | `bytes.rs` | a [`Connection`]'s byte messages |
 //! | `handle.rs` | a [`Connection`] as a handle: `try_clone`, `fileno`, `close` |
 //! | `fd.rs` | [`Fd`] |
@@ -25,6 +26,7 @@ mod frame;
 mod handle;
 mod listener;
 mod pipe;
+mod send;
 mod wait;
 
 pub use fd::Fd;

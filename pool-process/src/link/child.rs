@@ -1,0 +1,111 @@
+//! A live child as its link sees it (step 4): its handle, its mailbox,
+//! and one request and its reply at a time, under the request's limits.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::limit::{Ended, Limits, STOP_GRACE};
+use super::memory::MemoryWatch;
+use crate::sys::child::{ChildHandle, ExitReason, Signal};
+use crate::sys::mailbox::{Mailbox, RecvError};
+use crate::wire::codec::Encoded;
+use crate::wire::message::{self, FAILED, Request};
+
+thread_local! {
+    /// The link spin of the pool this thread serves (set at start-up).
+    static LINK_SPIN: std::cell::Cell<Duration> = const { std::cell::Cell::new(Duration::from_micros(50)) };
+}
+
+/// A live child and its mailbox.
+pub(super) struct Child {
+    pub(super) process: Arc<ChildHandle>,
+    pub(super) mailbox: Mailbox,
+    pub(super) tasks: usize,
+    /// Set with `max_memory_per_child`.
+    pub(super) memory: Option<MemoryWatch>,
+}
+
+impl Child {
+    /// Sends one request and hands the reply to `read` ([`send`](Self::send),
+    /// then [`reply`](Self::reply)).
+    pub(super) fn exchange<T>(
+        &mut self,
+        kind: Request,
+        offset: u64,
+        payload: &Encoded,
+        limits: &Limits,
+        read: impl FnOnce(u8, &[u8]) -> T,
+    ) -> Result<T, Ended> {
+        self.send(kind, offset, payload)?;
+        self.reply(limits, read)
+    }
+
+    /// Sends one request. `Err` when the child is gone.
+    pub(super) fn send(
+        &mut self,
+        kind: Request,
+        offset: u64,
+        payload: &Encoded,
+    ) -> Result<(), Ended> {
+        let head = message::request_head(kind, offset);
+        let parts: [&[u8]; 3] = [&head, &payload.head, &payload.body];
+        self.mailbox.send(&parts).map_err(|_| Ended::Died)
+    }
+
+    /// Waits for the reply to the request sent last and hands it to
+    /// `read`. `Err` when the child died instead of answering, or `limits`
+    /// (or the memory watch) ended the wait: the child then still runs
+    /// the request, and the caller stops it.
+    pub(super) fn reply<T>(
+        &mut self,
+        limits: &Limits,
+        read: impl FnOnce(u8, &[u8]) -> T,
+    ) -> Result<T, Ended> {
+        // A limit too large for a deadline (`Duration::MAX`) is no limit.
+        let deadline = limits.timeout.and_then(|t| Instant::now().checked_add(t));
+        let spin = LINK_SPIN.with(|s| s.get());
+        loop {
+            let wake = limits.wake(deadline);
+            let wake = self
+                .memory
+                .as_ref()
+                .map_or(wake, |memory| memory.wake(wake));
+            match self.mailbox.recv(spin, wake) {
+                Ok(reply) => {
+                    return match reply.split_first() {
+                        Some((&status, body)) => Ok(read(status, body)),
+                        None => Ok(read(FAILED, &[])),
+                    };
+                }
+                Err(RecvError::TimedOut) => {
+                    if limits.stop.as_ref().is_some_and(|stop| stop.requested()) {
+                        return Err(Ended::Stopped);
+                    }
+                    if let (Some(limit), Some(deadline)) = (limits.timeout, deadline)
+                        && Instant::now() >= deadline
+                    {
+                        return Err(Ended::Expired(limit));
+                    }
+                    if let Some(overrun) =
+                        self.memory.as_ref().and_then(MemoryWatch::past_hard_limit)
+                    {
+                        return Err(Ended::OverMemory(overrun));
+                    }
+                }
+                Err(_) => return Err(Ended::Died),
+            }
+        }
+    }
+}
+
+/// Records the spin budget for replies on this link thread.
+pub(crate) fn set_link_spin(spin: Duration) {
+    LINK_SPIN.with(|s| s.set(spin));
+}
+
+/// Stops a child that runs a request it must not finish: `SIGTERM`, up to
+/// [`STOP_GRACE`] to exit, then `SIGKILL`; reaps it either way.
+pub(super) fn stop_child(process: &ChildHandle) -> ExitReason {
+    let _ = process.signal(Signal::Terminate);
+    process.reap(STOP_GRACE)
+}
