@@ -8,41 +8,9 @@
 
 mod support;
 
-use std::future::Future;
-use std::pin::pin;
-use std::sync::mpsc;
-use std::task::Poll;
-
 use pool_core::ErrorKind;
 use pool_process::{Pool, ProcessPoolExecutor};
-use support::{BOUND, Rendezvous, block_on, held_pid};
-
-/// `future`, or a panic if it is not ready within [`BOUND`]: the bound of
-/// the tokio tests (tokio's timer is not enabled). A watchdog thread,
-/// released as soon as the future is ready, sets the deadline.
-async fn bounded<F: Future>(future: F) -> F::Output {
-    let (promise, expired) = pool_core::promise::<()>();
-    let (done, finished) = mpsc::channel::<()>();
-    std::thread::spawn(move || {
-        if finished.recv_timeout(BOUND).is_err() {
-            let _ = promise.set_result(());
-        }
-    });
-    let mut future = pin!(future);
-    let mut expired = pin!(expired);
-    let out = std::future::poll_fn(|cx| {
-        if let Poll::Ready(out) = future.as_mut().poll(cx) {
-            return Poll::Ready(out);
-        }
-        if expired.as_mut().poll(cx).is_ready() {
-            panic!("not ready within {BOUND:?}");
-        }
-        Poll::Pending
-    })
-    .await;
-    drop(done);
-    out
-}
+use support::{Rendezvous, block_on, bounded, held_pid};
 
 #[tokio::test(flavor = "current_thread")]
 async fn a_pending_pool_join_leaves_the_runtime_thread_free() {

@@ -9,12 +9,12 @@
 mod support;
 
 use std::future::Future;
-use std::pin::{Pin, pin};
+use std::pin::Pin;
 use std::sync::mpsc;
 use std::task::{Context, Poll, Waker};
 
 use pool_process::{Callbacks, Pool};
-use support::{BOUND, Rendezvous, block_on, held_pid};
+use support::{Rendezvous, block_on, bounded, held_pid};
 
 fn square(x: u64) -> u64 {
     x * x
@@ -27,32 +27,6 @@ fn fails(message: String) -> u32 {
 /// Polls `future` once with a waker that does nothing.
 fn poll_once<F: Future + Unpin>(future: &mut F) -> Poll<F::Output> {
     Pin::new(future).poll(&mut Context::from_waker(Waker::noop()))
-}
-
-/// `future`, or a panic if it is not ready within [`BOUND`]: the bound of
-/// the tokio tests (tokio's timer is not enabled).
-async fn bounded<F: Future>(future: F) -> F::Output {
-    let (promise, expired) = pool_core::promise::<()>();
-    let (done, finished) = mpsc::channel::<()>();
-    std::thread::spawn(move || {
-        if finished.recv_timeout(BOUND).is_err() {
-            let _ = promise.set_result(());
-        }
-    });
-    let mut future = pin!(future);
-    let mut expired = pin!(expired);
-    let out = std::future::poll_fn(|cx| {
-        if let Poll::Ready(out) = future.as_mut().poll(cx) {
-            return Poll::Ready(out);
-        }
-        if expired.as_mut().poll(cx).is_ready() {
-            panic!("not ready within {BOUND:?}");
-        }
-        Poll::Pending
-    })
-    .await;
-    drop(done);
-    out
 }
 
 #[test]

@@ -8,7 +8,7 @@
 //!
 //! | module | what it holds |
 //! |---|---|
-//! | `wait` | [`BOUND`], [`eventually`], [`started_signal`], [`block_on`] |
+//! | `wait` | [`BOUND`], [`eventually`], [`started_signal`], [`block_on`], [`bounded`] |
 //! | `gate` | [`Gate`], a one-shot gate between threads |
 //! | `rendezvous` | [`Rendezvous`], [`Held`], [`hold`], [`signal`], [`report_and_hold`]: ordering across processes (Unix) |
 //! | `processes` | [`process_state`], [`gone`], [`open_fds`], [`pids_after`]: observing processes (Linux) |
@@ -56,4 +56,4 @@ pub use gate::Gate;
 pub use processes::{gone, open_fds, pids_after, process_state};
 #[cfg(unix)]
 pub use rendezvous::{Held, Rendezvous, hold, report_and_hold, signal};
-pub use wait::{BOUND, block_on, eventually, started_signal};
+pub use wait::{BOUND, block_on, bounded, eventually, started_signal};

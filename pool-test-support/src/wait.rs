@@ -55,3 +55,44 @@ pub fn block_on<F: StdFuture>(future: F) -> F::Output {
         thread::park_timeout(Duration::from_millis(100));
     }
 }
+
+/// `future` under any async runtime, or a panic if it is not ready within
+/// [`BOUND`]: a bound for runtimes whose timer is off (a current-thread
+/// tokio runtime without `enable_time`). A watchdog thread wakes the task
+/// when the bound passes.
+///
+/// # Examples
+///
+/// ```
+/// let value = pool_test_support::block_on(pool_test_support::bounded(async { 7 }));
+/// assert_eq!(value, 7);
+/// ```
+pub async fn bounded<F: StdFuture>(future: F) -> F::Output {
+    /// Whether the bound passed, and the waker to call when it does.
+    type Watch = std::sync::Mutex<(bool, Option<Waker>)>;
+    let watch: Arc<Watch> = Arc::default();
+    let (done, finished) = mpsc::channel::<()>();
+    let theirs = watch.clone();
+    thread::spawn(move || {
+        if finished.recv_timeout(BOUND) == Err(mpsc::RecvTimeoutError::Timeout) {
+            let mut watch = theirs.lock().unwrap_or_else(|e| e.into_inner());
+            watch.0 = true;
+            if let Some(waker) = watch.1.take() {
+                waker.wake();
+            }
+        }
+    });
+    let mut future = pin!(future);
+    let out = std::future::poll_fn(|cx| {
+        if let Poll::Ready(out) = future.as_mut().poll(cx) {
+            return Poll::Ready(out);
+        }
+        let mut watch = watch.lock().unwrap_or_else(|e| e.into_inner());
+        assert!(!watch.0, "not ready within {BOUND:?}");
+        watch.1 = Some(cx.waker().clone());
+        Poll::Pending
+    })
+    .await;
+    drop(done);
+    out
+}

@@ -5,41 +5,11 @@
 // tokio is not built under `--cfg loom` (see Cargo.toml).
 #![cfg(not(loom))]
 
-use std::future::Future;
-use std::pin::pin;
 use std::sync::mpsc;
-use std::task::Poll;
 
 use pool_core::ErrorKind;
-use pool_test_support::{BOUND, block_on};
+use pool_test_support::{BOUND, block_on, bounded};
 use pool_thread::ThreadPoolExecutor;
-
-/// `future`, or a panic if it is not ready within [`BOUND`]: the bound of
-/// the tokio tests (tokio's timer is not enabled). A watchdog thread,
-/// released as soon as the future is ready, sets the deadline.
-async fn bounded<F: Future>(future: F) -> F::Output {
-    let (promise, expired) = pool_core::promise::<()>();
-    let (done, finished) = mpsc::channel::<()>();
-    std::thread::spawn(move || {
-        if finished.recv_timeout(BOUND).is_err() {
-            let _ = promise.set_result(());
-        }
-    });
-    let mut future = pin!(future);
-    let mut expired = pin!(expired);
-    let out = std::future::poll_fn(|cx| {
-        if let Poll::Ready(out) = future.as_mut().poll(cx) {
-            return Poll::Ready(out);
-        }
-        if expired.as_mut().poll(cx).is_ready() {
-            panic!("not ready within {BOUND:?}");
-        }
-        Poll::Pending
-    })
-    .await;
-    drop(done);
-    out
-}
 
 /// Submits a task that reports it started, then waits for the returned
 /// sender (true if released within [`BOUND`]).

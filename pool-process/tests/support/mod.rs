@@ -11,8 +11,8 @@
 #![allow(dead_code, unreachable_pub, unused_imports)] // each test file uses a subset
 
 pub use pool_test_support::{
-    BOUND, Held, Rendezvous, block_on, eventually, gone, hold, open_fds, pids_after, process_state,
-    report_and_hold, signal,
+    BOUND, Held, Rendezvous, block_on, bounded, eventually, gone, hold, open_fds, pids_after,
+    process_state, report_and_hold, signal,
 };
 
 /// A task: holds until released, then returns the worker's pid.
