@@ -13,7 +13,7 @@ mod support;
 use std::fs;
 
 use pool_process::{Immediate, Process, Queue};
-use support::{BOUND, open_fds};
+use support::{BOUND, in_flight, open_fds};
 
 const MIB: usize = 1 << 20;
 
@@ -24,26 +24,6 @@ fn item_memfds() -> usize {
         .filter_map(|entry| fs::read_link(entry.ok()?.path()).ok())
         .filter(|target| target.to_string_lossy().contains("poolrt-queue-item"))
         .count()
-}
-
-/// Descriptors in flight in this process's sockets (the kernel's
-/// `scm_fds` in each socket's fdinfo).
-fn in_flight() -> usize {
-    let mut total = 0;
-    for entry in fs::read_dir("/proc/self/fd").unwrap().flatten() {
-        let is_socket = fs::read_link(entry.path())
-            .is_ok_and(|target| target.to_string_lossy().starts_with("socket:"));
-        if !is_socket {
-            continue;
-        }
-        let info = fs::read_to_string(format!("/proc/self/fdinfo/{}", entry.file_name().display()))
-            .unwrap_or_default();
-        total += info
-            .lines()
-            .find_map(|line| line.strip_prefix("scm_fds:"))
-            .map_or(0, |n| n.trim().parse::<usize>().unwrap());
-    }
-    total
 }
 
 /// The machine's shared memory in use (`Shmem` in `/proc/meminfo`), KiB.

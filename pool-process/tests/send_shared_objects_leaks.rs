@@ -9,31 +9,9 @@
 
 mod support;
 
-use std::fs;
-
 use pool_core::ErrorKind;
 use pool_process::{Immediate, Lock, Pipe, Queue};
-use support::open_fds;
-
-/// Descriptors in flight in this process's sockets (the kernel's
-/// `scm_fds` in each socket's fdinfo).
-fn in_flight() -> usize {
-    let mut total = 0;
-    for entry in fs::read_dir("/proc/self/fd").unwrap().flatten() {
-        let is_socket = fs::read_link(entry.path())
-            .is_ok_and(|target| target.to_string_lossy().starts_with("socket:"));
-        if !is_socket {
-            continue;
-        }
-        let info = fs::read_to_string(format!("/proc/self/fdinfo/{}", entry.file_name().display()))
-            .unwrap_or_default();
-        total += info
-            .lines()
-            .find_map(|line| line.strip_prefix("scm_fds:"))
-            .map_or(0, |n| n.trim().parse::<usize>().unwrap());
-    }
-    total
-}
+use support::{in_flight, open_fds};
 
 #[test]
 fn sent_descriptors_are_kept_with_their_message_or_closed() {

@@ -114,3 +114,25 @@ pub fn tally(path: &str, byte: u8) {
 pub fn first_time(path: &str, name: &str) -> bool {
     std::fs::File::create_new(std::path::Path::new(path).join(name)).is_ok()
 }
+
+/// Descriptors in flight in this process's sockets (the kernel's
+/// `scm_fds` in each socket's fdinfo): sent with `SCM_RIGHTS` and not
+/// received yet.
+pub fn in_flight() -> usize {
+    let mut total = 0;
+    for entry in std::fs::read_dir("/proc/self/fd").unwrap().flatten() {
+        let is_socket = std::fs::read_link(entry.path())
+            .is_ok_and(|target| target.to_string_lossy().starts_with("socket:"));
+        if !is_socket {
+            continue;
+        }
+        let info =
+            std::fs::read_to_string(format!("/proc/self/fdinfo/{}", entry.file_name().display()))
+                .unwrap_or_default();
+        total += info
+            .lines()
+            .find_map(|line| line.strip_prefix("scm_fds:"))
+            .map_or(0, |n| n.trim().parse::<usize>().unwrap());
+    }
+    total
+}
