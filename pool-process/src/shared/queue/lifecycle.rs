@@ -81,10 +81,10 @@ impl<T: Wire> Queue<T> {
 
     /// Shuts the queue down for every process that holds it: Python
     /// 3.13's `shutdown(immediate)`, as the thread backend's. Puts then
-    /// fail with [`PutError::ShutDown`]; gets return what is left, then
-    /// fail with [`GetError::ShutDown`]. With [`Immediate::Yes`] the items
+    /// fail with [`PutError::ShutDown`](crate::PutError::ShutDown); gets return what is left, then
+    /// fail with [`GetError::ShutDown`](crate::GetError::ShutDown). With [`Immediate::Yes`] the items
     /// left are dropped at once, each counted as done (so a
-    /// [`JoinableQueue::join`] returns once nothing else is unfinished).
+    /// [`JoinableQueue::join`](crate::JoinableQueue::join) returns once nothing else is unfinished).
     /// Every put and get blocked on the queue, in any process, wakes up
     /// to see it. Shutting down twice is harmless, and a later
     /// `Immediate::Yes` still drops what is left.
