@@ -159,6 +159,10 @@ impl PoolBuilder {
     /// let pool = Pool::builder().processes(1).executable("/bin/true").build().unwrap();
     /// let err = pool.apply(|x: u8| x, 1).unwrap_err();
     /// assert!(err.is_broken() || err.kind() == pool_core::ErrorKind::Spawn, "{err:?}");
+    ///
+    /// // A path that is no executable file is refused at once, saying why.
+    /// let err = Pool::builder().executable("/nonexistent").build().unwrap_err();
+    /// assert!(err.to_string().contains("/nonexistent: No such file"), "{err}");
     /// ```
     pub fn executable(mut self, path: impl Into<std::ffi::OsString>) -> Self {
         self.executable = Some(path.into());
@@ -405,6 +409,9 @@ impl PoolBuilder {
                 None => return invalid("max_memory_per_child must be at least 1 byte, got 0"),
             },
         };
+        if let Some(path) = &self.executable {
+            check_executable(path)?;
+        }
         let initializer = self.initializer.transpose()?;
         let config = LinkConfig {
             program: self.executable.unwrap_or_else(|| OWN_BINARY.into()),
@@ -456,3 +463,24 @@ impl fmt::Debug for PoolBuilder {
 /// ```
 #[deprecated(note = "renamed to PoolBuilder")]
 pub type Builder = PoolBuilder;
+
+/// Refuses, at build time, an `executable` that cannot start: missing,
+/// not a file, or not executable (Python's `set_executable` finds out at
+/// the first start).
+fn check_executable(path: &std::ffi::OsStr) -> Result<(), Error> {
+    use std::os::unix::fs::PermissionsExt;
+
+    let shown = std::path::Path::new(path).display();
+    let refuse = |why: String| {
+        Err(Error::from_kind(ErrorKind::InvalidConfig)
+            .with_detail(format!("the executable {shown}: {why}")))
+    };
+    match std::fs::metadata(path) {
+        Err(e) => refuse(e.to_string()),
+        Ok(meta) if !meta.is_file() => refuse("not a file".to_owned()),
+        Ok(meta) if meta.permissions().mode() & 0o111 == 0 => {
+            refuse("not executable (no execute permission)".to_owned())
+        }
+        Ok(_) => Ok(()),
+    }
+}

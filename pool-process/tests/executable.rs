@@ -120,11 +120,35 @@ fn a_binary_that_is_no_worker_fails_start_up() {
 }
 
 #[test]
-fn a_missing_executable_fails_start_up() {
-    let err = start_up_error("/nonexistent/poolrt-worker".into());
-    let text = chain(&err);
-    assert!(err.is_broken() || err.kind() == ErrorKind::Spawn, "{text}");
-    assert!(text.contains("could not start: PoolWorker-"), "{text}");
+fn an_executable_that_cannot_start_is_refused_at_build_saying_why() {
+    // The error's own message names the path and the cause (CPython's
+    // `set_executable` accepts anything and fails at the first start).
+    let refused = |path: &std::path::Path| {
+        let err = Pool::builder().executable(path).build().unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidConfig, "{err}");
+        assert!(
+            err.to_string().contains(&path.display().to_string()),
+            "{err}"
+        );
+        err.to_string()
+    };
+    let missing = refused("/nonexistent/poolrt-worker".as_ref());
+    assert!(missing.contains("No such file or directory"), "{missing}");
+    assert!(refused(&std::env::temp_dir()).contains("not a file"));
+    let plain = std::env::temp_dir().join(format!("poolrt-not-executable-{}", std::process::id()));
+    std::fs::write(&plain, b"#!/bin/sh\n").unwrap();
+    let not_executable = refused(&plain);
+    std::fs::remove_file(&plain).unwrap();
+    assert!(
+        not_executable.contains("not executable"),
+        "{not_executable}"
+    );
+    // The executor's builder checks the same way.
+    let err = ProcessPoolExecutor::builder()
+        .executable("/nonexistent/poolrt-worker")
+        .build_executor()
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidConfig, "{err}");
 }
 
 #[test]
