@@ -168,9 +168,6 @@ pub(crate) struct Link {
     /// A replacement for a retired child, starting on a thread of its own
     /// so the task that retired its predecessor completes at once.
     replacement: Option<JoinHandle<Result<Child, Error>>>,
-    /// Retryable failures of the current task so far: tells a retry
-    /// coming from the next call (for [`Stats::retried`]).
-    lost_in_a_row: u32,
 }
 
 impl Link {
@@ -186,10 +183,25 @@ impl Link {
             respawns: Vec::new(),
             died: false,
             replacement: None,
-            lost_in_a_row: 0,
         };
         link.child = Some(link.spawn()?);
         Ok(link)
+    }
+
+    /// Counts a task that has settled after `attempts` attempts (its
+    /// retries, by `pool/retry.rs`'s rule) for `Pool::metrics`: the
+    /// attempts past the first as retries, a failure as failed. A
+    /// success on the first attempt costs two comparisons.
+    pub(crate) fn settled<T>(&self, outcome: &Result<T, Error>, attempts: u32) {
+        let stats = &self.config.stats;
+        if attempts > 1 {
+            stats
+                .retried
+                .fetch_add(u64::from(attempts - 1), Ordering::Relaxed);
+        }
+        if outcome.is_err() {
+            Stats::add(&stats.failed);
+        }
     }
 
     /// Runs one request on the child (step 4), handling its death (step
@@ -203,41 +215,6 @@ impl Link {
     /// argument as well. A payload whose task failed is kept, so it can
     /// be sent again.
     pub(crate) fn call<T>(
-        &mut self,
-        offset: u64,
-        payload: &mut Encoded,
-        limits: &Limits,
-        decode: impl FnOnce(u8, &[u8], u32) -> Result<T, Error>,
-    ) -> Result<T, Error> {
-        let outcome = self.attempt(offset, payload, limits, decode);
-        if let Err(error) = &outcome {
-            self.count_failure(error, limits);
-        } else {
-            self.lost_in_a_row = 0;
-        }
-        outcome
-    }
-
-    /// Counts a failed attempt as a retry to come or a failed task. The
-    /// submitter (`pool/retry.rs`) resends after a lost worker or a
-    /// timeout while the task has retries left, and this mirrors it.
-    fn count_failure(&mut self, error: &Error, limits: &Limits) {
-        let budget = limits.retries.unwrap_or(self.config.retries);
-        let retried = matches!(
-            error.kind(),
-            ErrorKind::WorkerLost | ErrorKind::TaskTimedOut
-        ) && self.lost_in_a_row < budget;
-        if retried {
-            self.lost_in_a_row += 1;
-            Stats::add(&self.config.stats.retried);
-        } else {
-            self.lost_in_a_row = 0;
-            Stats::add(&self.config.stats.failed);
-        }
-    }
-
-    /// One attempt of [`call`](Self::call).
-    fn attempt<T>(
         &mut self,
         offset: u64,
         payload: &mut Encoded,

@@ -142,7 +142,10 @@ impl LinkPool {
                     Err(failure_error(body, pid))
                 }
             };
-            retrying(retries, || link.call(offset, &mut payload, &limits, decode))
+            let (outcome, attempts) =
+                retrying(retries, || link.call(offset, &mut payload, &limits, decode));
+            link.settled(&outcome, attempts);
+            outcome
         })
     }
 
@@ -199,7 +202,7 @@ impl LinkPool {
                     ),
                 })
             };
-            retrying(retries, || {
+            let (outcome, attempts) = retrying(retries, || {
                 link.call(entry, &mut payload, &limits, decode)
                     .map_err(|error| {
                         // A worker that died holding the chunk: say which items.
@@ -209,7 +212,9 @@ impl LinkPool {
                             error
                         }
                     })
-            })
+            });
+            link.settled(&outcome, attempts);
+            outcome
         })
     }
 

@@ -30,12 +30,14 @@
 use pool_core::{Error, ErrorKind};
 
 /// Runs `attempt` once, and again (up to `retries` more times) while it
-/// fails in a way worth retrying. When every attempt failed, the error is
-/// the last one, with the number of attempts added to its message.
+/// fails in a way worth retrying. Returns the outcome and the number of
+/// attempts made (for the pool's metrics). When every attempt failed, the
+/// error is the last one, with the number of attempts added to its
+/// message.
 pub(crate) fn retrying<T>(
     retries: u32,
     mut attempt: impl FnMut() -> Result<T, Error>,
-) -> Result<T, Error> {
+) -> (Result<T, Error>, u32) {
     let mut outcome = attempt();
     let mut attempts = 1;
     while let Err(error) = &outcome
@@ -43,12 +45,12 @@ pub(crate) fn retrying<T>(
         && is_retried(error)
     {
         if attempts > retries {
-            return Err(exhausted(error, attempts));
+            return (Err(exhausted(error, attempts)), attempts);
         }
         attempts += 1;
         outcome = attempt();
     }
-    outcome
+    (outcome, attempts)
 }
 
 /// Whether a failed attempt is worth another (module docs).
@@ -80,11 +82,12 @@ mod tests {
     #[test]
     fn a_lost_worker_is_retried_until_an_attempt_succeeds() {
         let mut calls = 0;
-        let outcome = retrying(3, || {
+        let (outcome, attempts) = retrying(3, || {
             calls += 1;
             if calls < 3 { Err(lost()) } else { Ok(calls) }
         });
         assert_eq!(outcome.unwrap(), 3);
+        assert_eq!(attempts, 3);
     }
 
     #[test]
@@ -94,6 +97,7 @@ mod tests {
             calls += 1;
             Err(lost())
         })
+        .0
         .unwrap_err();
         assert_eq!(calls, 3);
         assert_eq!(error.kind(), ErrorKind::WorkerLost);
@@ -116,6 +120,7 @@ mod tests {
                 calls += 1;
                 Err(Error::from_kind(kind))
             })
+            .0
             .unwrap_err();
             assert_eq!((calls, error.kind()), (1, kind));
             assert_eq!(error.detail(), None, "no attempt count for one attempt");
@@ -125,6 +130,7 @@ mod tests {
             calls += 1;
             Err(lost())
         })
+        .0
         .unwrap_err();
         assert_eq!(calls, 1);
         assert_eq!(
