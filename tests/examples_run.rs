@@ -11,10 +11,9 @@
 
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
-use std::sync::mpsc;
 use std::time::Duration;
 
-use pool_test_support::eventually;
+use pool_test_support::{eventually, output_within};
 
 /// The longest an example may take (the slowest takes a few seconds in a
 /// debug build; a loaded machine gets a wide margin).
@@ -65,22 +64,11 @@ fn run(name: &str) -> String {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap_or_else(|e| panic!("cannot run {}: {e}", path.display()));
-    let pid = child.id();
-    let (done, outcome) = mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = done.send(child.wait_with_output());
-    });
     let Output {
         status,
         stdout,
         stderr,
-    } = match outcome.recv_timeout(EXAMPLE_BOUND) {
-        Ok(output) => output.unwrap_or_else(|e| panic!("waiting for {name}: {e}")),
-        Err(_) => {
-            let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
-            panic!("example {name} (pid {pid}) did not end within {EXAMPLE_BOUND:?}");
-        }
-    };
+    } = output_within(child, EXAMPLE_BOUND, &format!("example {name}"));
     let stdout = String::from_utf8(stdout).expect("the output is UTF-8");
     let stderr = String::from_utf8_lossy(&stderr).into_owned();
     assert!(

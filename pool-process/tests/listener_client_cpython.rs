@@ -9,9 +9,9 @@ mod support;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
-use std::time::Instant;
 
 use pool_process::connection::{Address, AuthenticationError, Client, Listener};
+use pool_test_support::output_within;
 use support::BOUND;
 
 const KEY: &[u8] = b"shared between poolrt and CPython";
@@ -41,18 +41,11 @@ fn python(script: &str, args: &[&str], quiet: bool) -> Option<Child> {
 }
 
 /// Waits for `child` to exit, within [`BOUND`]; its exit code.
-fn finish(mut child: Child) -> i32 {
-    let deadline = Instant::now() + BOUND;
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            return status.code().unwrap_or(-1);
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("python3 did not finish within {BOUND:?}");
-        }
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
+fn finish(child: Child) -> i32 {
+    output_within(child, BOUND, "python3")
+        .status
+        .code()
+        .unwrap_or(-1)
 }
 
 const PY_CLIENT: &str = r#"

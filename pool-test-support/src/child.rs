@@ -34,19 +34,31 @@ pub fn rerun_in_child(test: &str) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("start the test binary again");
+    output_within(child, BOUND, test)
+}
+
+/// Waits for `child` (started with piped output, or none) to end within
+/// `bound` and returns its output; kills it and panics, naming `what`,
+/// if it does not end in time: a hung child fails the test instead of
+/// hanging it.
+///
+/// # Panics
+///
+/// If the child does not end within `bound`, or cannot be waited for.
+pub fn output_within(child: std::process::Child, bound: std::time::Duration, what: &str) -> Output {
     let pid = Pid::from_raw(child.id() as i32).expect("a child's pid is positive");
     let (done, output) = mpsc::channel();
     std::thread::spawn(move || done.send(child.wait_with_output()));
-    match output.recv_timeout(BOUND) {
-        Ok(output) => output.expect("wait for the child test"),
+    match output.recv_timeout(bound) {
+        Ok(output) => output.unwrap_or_else(|e| panic!("waiting for {what}: {e}")),
         Err(_) => {
             // Not reaped yet (its waiter has not returned), so the pid is
             // still the child's.
             let _ = kill_process(pid, Signal::KILL);
             let output = output.recv().expect("the waiter reports");
             panic!(
-                "{test} did not finish within {BOUND:?} in its child process; killed it:\n{}",
-                String::from_utf8_lossy(&output.expect("wait for the child test").stderr)
+                "{what} did not end within {bound:?}; killed it:\n{}",
+                String::from_utf8_lossy(&output.map(|o| o.stderr).unwrap_or_default())
             );
         }
     }

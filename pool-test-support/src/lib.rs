@@ -12,7 +12,7 @@
 //! | `gate` | [`Gate`], a one-shot gate between threads |
 //! | `rendezvous` | [`Rendezvous`], [`Held`], [`hold`], [`signal`], [`report_and_hold`]: ordering across processes (Unix) |
 //! | `processes` | [`process_state`], [`gone`], [`open_fds`], [`pids_after`]: observing processes (Linux) |
-//! | `child` | [`in_child_process`], [`rerun_in_child`], [`is_rerun_child`], [`cap_address_space`]: one test in a child process, under a resource limit (Linux) |
+//! | `child` | [`in_child_process`], [`rerun_in_child`], [`is_rerun_child`], [`cap_address_space`], [`output_within`]: one test in a child process, under a resource limit (Linux) |
 //! | `cpu` | [`spin`], [`calibrate`], [`cores`], [`load_average`]: a calibrated CPU-bound task for benches and the demo, and how busy the machine is |
 //!
 //! Helpers that only one crate's tests use stay in that crate's
@@ -49,7 +49,9 @@ mod rendezvous;
 mod wait;
 
 #[cfg(target_os = "linux")]
-pub use child::{cap_address_space, in_child_process, is_rerun_child, rerun_in_child};
+pub use child::{
+    cap_address_space, in_child_process, is_rerun_child, output_within, rerun_in_child,
+};
 pub use cpu::{calibrate, cores, load_average, spin};
 pub use gate::Gate;
 #[cfg(target_os = "linux")]
