@@ -6,6 +6,7 @@ concurrent.futures, with the standard library only.
     python3 benches/cpython_pool.py            # all workloads
     python3 benches/cpython_pool.py P1 P6      # some of them
     python3 benches/cpython_pool.py S1 S2 S3 S4 S5 S6  # benches/shared.rs's
+    python3 benches/cpython_pool.py --json out.json   # also the raw figures
 
 S1-S4 measure multiprocessing.Queue, Pipe and Lock the way
 benches/shared.rs measures poolrt's (100,000 items streamed from a child;
@@ -28,6 +29,16 @@ import statistics
 import sys
 import time
 from multiprocessing import shared_memory
+
+# Raw figures by workload, for `--json PATH` (benches/report.sh): seconds
+# per call, per run or per item as each line printed says, or an efficiency.
+FIGURES = {}
+
+
+def record(key, value):
+    FIGURES[key] = value
+    return value
+
 
 W = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 
@@ -83,6 +94,7 @@ def t1():
             for f in futures:
                 f.result()
         s = median_of(3, run)
+    record("T1_seconds_per_task", s / n)
     print(f"T1 ThreadPoolExecutor({W}): {n / s / 1e3:.0f} k tasks/s with futures")
 
 
@@ -95,6 +107,7 @@ def t2():
             for f in futures:
                 f.result()
         s = median_of(5, run)
+    record("T2_seconds", s)
     print(f"T2 {s * 1e3:.1f} ms for 1,000 x 10 ms sleeps on 100 threads ({s / 0.1:.3f}x the limit)")
 
 
@@ -103,22 +116,26 @@ def t3():
     serial = median_of(3, lambda: [spin(rounds) for _ in range(64)])
     with cf.ThreadPoolExecutor(W) as ex:
         wall = median_of(3, lambda: [f.result() for f in [ex.submit(spin, rounds) for _ in range(64)]])
+    record("T3_efficiency", serial / W / wall)
     print(f"T3 threads (GIL): {wall * 1e3:.0f} ms wall vs {serial * 1e3:.0f} ms serial, efficiency {serial / W / wall:.3f}")
 
 
 def p1(pool):
     n = 10_000
     s = median_of(3, lambda: [pool.apply(identity, (7,)) for _ in range(n)])
+    record("P1_seconds", s / n)
     print(f"P1 {s / n * 1e6:.1f} us per Pool.apply")
 
 
 def p2(pool):
     s = median_of(5, lambda: pool.map(square, range(1_000_000)))
+    record("P2_seconds", s)
     print(f"P2 {1_000_000 / s / 1e6:.2f} M items/s (Pool.map, default chunksize)")
 
 
 def p3(pool):
     s = median_of(5, lambda: sum(pool.imap_unordered(square, range(1_000_000), chunksize=1000)))
+    record("P3_seconds", s)
     print(f"P3 {1_000_000 / s / 1e6:.2f} M items/s (imap_unordered, chunksize 1000)")
 
 
@@ -131,6 +148,7 @@ def p4(pool):
         for r in results:
             r.get()
     wall = median_of(3, run)
+    record("P4_efficiency", serial / W / wall)
     print(f"P4 processes: {wall * 1e3:.0f} ms wall vs {serial * 1e3:.0f} ms serial, efficiency {serial / W / wall:.3f}")
 
 
@@ -141,12 +159,14 @@ def p5():
             pool.close()
             pool.join()
     s = median_of(10, run)
+    record("P5_seconds", s)
     print(f"P5 {s * 1e3:.1f} ms to start {W} processes, get one result and shut down")
 
 
 def p6(pool):
     payload = bytes(16 << 20)
     s = median_of(10, lambda: pool.apply(len, (payload,)))
+    record("P6_seconds", s)
     print(f"P6 {16 / s:.0f} MiB/s of argument transfer (16 MiB per apply)")
 
 
@@ -155,6 +175,7 @@ def executor_round_trip():
     with cf.ProcessPoolExecutor(W) as ex:
         ex.submit(identity, 1).result()
         s = median_of(3, lambda: [ex.submit(identity, 7).result() for _ in range(n)])
+    record("executor_seconds", s / n)
     print(f"ProcessPoolExecutor {s / n * 1e6:.1f} us per submit().result()")
 
 
@@ -194,6 +215,7 @@ def stream(label, channel, producer, receive):
         return took
 
     took = statistics.median(run() for _ in range(5))
+    record(label.split()[0] + "_seconds_per_item", took / S_ITEMS)
     print(f"{label} stream: {S_ITEMS / took / 1e6:.3f} M items/s")
 
 
@@ -229,6 +251,7 @@ def s3():
     took = statistics.median(run() for _ in range(5))
     inbox.put(None)
     p.join()
+    record("S3_seconds", took)
     print(f"S3 multiprocessing.Queue ping-pong: {took * 1e6:.1f} us per round trip")
 
 
@@ -244,6 +267,7 @@ def s4():
         return (time.perf_counter() - start) / n
 
     took = statistics.median(run() for _ in range(5))
+    record("S4_seconds", took)
     print(f"S4 multiprocessing.Lock: {took * 1e9:.0f} ns per acquire + release")
 
 
@@ -278,6 +302,8 @@ def s5():
     shm.close()
     shm.unlink()
     mib = block >> 20
+    record("S5_write_seconds", wrote)
+    record("S5_read_seconds", read_back)
     print(
         f"S5 multiprocessing.shared_memory 64 MiB: write {mib / wrote:.0f} MiB/s, "
         f"read {mib / read_back:.0f} MiB/s"
@@ -319,11 +345,18 @@ def s6():
 
                 took = statistics.median(run() for _ in range(5))
             p.join()
+        record("S6_" + label.split()[0].lower() + "_seconds", took)
         print(f"S6 multiprocessing.connection {label}: {took * 1e6:.1f} us per 8-byte round trip")
 
 
 def main():
-    wanted = set(sys.argv[1:])
+    args = sys.argv[1:]
+    json_path = None
+    if "--json" in args:
+        at = args.index("--json")
+        json_path = args[at + 1]
+        del args[at : at + 2]
+    wanted = set(args)
 
     def want(name):
         return not wanted or name in wanted
@@ -364,6 +397,11 @@ def main():
         s5()
     if want("S6"):
         s6()
+    if json_path:
+        import json
+
+        with open(json_path, "w") as out:
+            json.dump({"python": sys.version.split()[0], "W": W, "figures": FIGURES}, out, indent=1)
 
 
 if __name__ == "__main__":

@@ -4,16 +4,19 @@
 //! - **pipe**: a bare 8-byte round trip over two pipes to a child process
 //!   (`cat`), the floor for any pipe-based pool.
 //! - **P1**: sequential blocking `apply(identity, u64)` on W processes, time
-//!   per call.
+//!   per call; the same through `ProcessPoolExecutor::submit().result()`.
 //! - **P2**: `map(square, 0..1_000_000)` with default chunking, items/s.
 //! - **P3**: `imap_unordered(square, 0..1_000_000, chunksize 1000)`, items/s.
 //! - **P4**: 64 CPU tasks of ~10 ms on W processes against the same tasks
 //!   run serially; efficiency = (serial / W) / wall.
 //! - **P5**: start W processes, get one trivial result, shut down.
 //! - **P6**: `apply(len, 16 MiB Vec<u8>)`, MiB/s of argument transfer (the
-//!   vector's clone is made outside the timing).
+//!   vector's clone is made outside the timing), against a memcpy of the
+//!   same bytes in one process.
 //!
-//! CPython's figures for the same workloads come from
+//! procspawn, the one other Rust process pool, runs P1, P4, P5 and P6 beside
+//! poolrt (`procspawn_*`), and P6 also measures a 16 MiB result
+//! (`result_16MiB`). CPython's figures for the same workloads come from
 //! `benches/cpython_pool.py`. A summary at the end prints the README's
 //! figures from this run's medians.
 
@@ -23,7 +26,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group};
-use poolrt::process::Pool;
+use poolrt::process::{Pool, ProcessPoolExecutor};
 use support::{bench_pipe_round_trip, calibrate, cores, median_seconds, spin};
 
 const ITEMS: u64 = 1_000_000;
@@ -42,6 +45,10 @@ fn len(bytes: Vec<u8>) -> usize {
     bytes.len()
 }
 
+fn filled(bytes: usize) -> Vec<u8> {
+    vec![7u8; bytes]
+}
+
 fn spin_task(rounds: u64) -> u64 {
     spin(rounds)
 }
@@ -58,6 +65,23 @@ fn p1(c: &mut Criterion) {
     group.bench_function("apply_identity", |b| {
         b.iter(|| pool.apply(identity, black_box(7)).unwrap());
     });
+    drop(pool);
+    let executor = ProcessPoolExecutor::new(cores()).unwrap();
+    group.bench_function("executor_submit_result", |b| {
+        b.iter(|| {
+            executor
+                .submit(identity, black_box(7))
+                .unwrap()
+                .result()
+                .unwrap()
+        });
+    });
+    drop(executor);
+    let peer = procspawn::Pool::new(cores()).unwrap();
+    group.bench_function("procspawn_identity", |b| {
+        b.iter(|| peer.spawn(black_box(7u64), identity).join().unwrap());
+    });
+    peer.shutdown();
     group.finish();
 }
 
@@ -116,6 +140,20 @@ fn p4(c: &mut Criterion) {
                 .fold(0, u64::wrapping_add)
         });
     });
+    drop(pool);
+    let peer = procspawn::Pool::new(w).unwrap();
+    group.bench_function("procspawn", |b| {
+        b.iter(|| {
+            let handles: Vec<_> = (0..P4_TASKS)
+                .map(|_| peer.spawn(rounds, spin_task))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap())
+                .fold(0, u64::wrapping_add)
+        });
+    });
+    peer.shutdown();
     group.finish();
 }
 
@@ -129,6 +167,14 @@ fn p5(c: &mut Criterion) {
             let value = pool.apply(identity, 1).unwrap();
             pool.close();
             pool.join().unwrap();
+            value
+        });
+    });
+    group.bench_function("procspawn", |b| {
+        b.iter(|| {
+            let pool = procspawn::Pool::new(w).unwrap();
+            let value = pool.spawn(1u64, identity).join().unwrap();
+            pool.shutdown();
             value
         });
     });
@@ -149,7 +195,43 @@ fn p6(c: &mut Criterion) {
             BatchSize::LargeInput,
         );
     });
+    let mut copy = vec![0u8; P6_BYTES];
+    group.bench_function("memcpy_16MiB", |b| {
+        b.iter(|| copy.copy_from_slice(black_box(&payload)));
+    });
+    group.bench_function("result_16MiB", |b| {
+        b.iter(|| pool.apply(filled, P6_BYTES).unwrap());
+    });
+    drop(pool);
+    let peer = procspawn::Pool::new(cores()).unwrap();
+    group.bench_function("procspawn_len_16MiB", |b| {
+        b.iter_batched(
+            || payload.clone(),
+            |bytes| peer.spawn(bytes, len).join().unwrap(),
+            BatchSize::LargeInput,
+        );
+    });
+    peer.shutdown();
     group.finish();
+}
+
+/// `"(Nx procspawn)"` when procspawn's figure for the same workload ran.
+fn versus_procspawn(poolrt: f64, procspawn: Option<f64>) -> String {
+    procspawn.map_or_else(String::new, |peer| {
+        format!(
+            " | procspawn {} ({:.1}x faster)",
+            fmt_seconds(peer),
+            peer / poolrt
+        )
+    })
+}
+
+fn fmt_seconds(s: f64) -> String {
+    if s < 1e-3 {
+        format!("{:.1} us", s * 1e6)
+    } else {
+        format!("{:.2} ms", s * 1e3)
+    }
 }
 
 /// Prints the figures the README's table reports, from this run's medians.
@@ -158,15 +240,18 @@ fn summary() {
     println!("\n== processes summary (medians of this run, W = {w}) ==");
     let pipe = median_seconds("pipe", "round_trip_8_bytes");
     if let Some(p1) = median_seconds("P1", "apply_identity") {
-        match pipe {
-            Some(pipe) => println!(
-                "P1 {:.1} us per apply; bare 8-byte pipe round trip {:.1} us ({:.2}x the pipe)",
-                p1 * 1e6,
+        let pipe = pipe.map_or_else(String::new, |pipe| {
+            format!(
+                " | bare 8-byte pipe round trip {:.1} us ({:.2}x the pipe)",
                 pipe * 1e6,
                 p1 / pipe
-            ),
-            None => println!("P1 {:.1} us per apply", p1 * 1e6),
-        }
+            )
+        });
+        let peer = versus_procspawn(p1, median_seconds("P1", "procspawn_identity"));
+        println!("P1 {:.1} us per apply{pipe}{peer}", p1 * 1e6);
+    }
+    if let Some(executor) = median_seconds("P1", "executor_submit_result") {
+        println!("P1 {:.1} us per executor submit().result()", executor * 1e6);
     }
     if let Some(p2) = median_seconds("P2", "map_square") {
         println!(
@@ -180,26 +265,45 @@ fn summary() {
             ITEMS as f64 / p3 / 1e6
         );
     }
-    if let (Some(serial), Some(wall)) =
-        (median_seconds("P4", "serial"), median_seconds("P4", "pool"))
-    {
-        println!(
-            "P4 {:.1} ms wall vs {:.1} ms serial, efficiency {:.3}",
-            wall * 1e3,
-            serial * 1e3,
-            serial / w / wall
-        );
+    if let Some(serial) = median_seconds("P4", "serial") {
+        for id in ["pool", "procspawn"] {
+            if let Some(wall) = median_seconds("P4", id) {
+                println!(
+                    "P4 {id}: {:.1} ms wall vs {:.1} ms serial, efficiency {:.3}",
+                    wall * 1e3,
+                    serial * 1e3,
+                    serial / w / wall
+                );
+            }
+        }
     }
     if let Some(p5) = median_seconds("P5", "start_one_result_shutdown") {
+        let peer = versus_procspawn(p5, median_seconds("P5", "procspawn"));
         println!(
-            "P5 {:.2} ms to start {w} workers, get one result and shut down",
-            p5 * 1e3
+            "P5 {} to start {w} workers, get one result and shut down{peer}",
+            fmt_seconds(p5)
         );
     }
+    let mib_s = |s: f64| P6_BYTES as f64 / (1 << 20) as f64 / s;
     if let Some(p6) = median_seconds("P6", "apply_len_16MiB") {
+        let peer = median_seconds("P6", "procspawn_len_16MiB").map_or_else(String::new, |peer| {
+            format!(" | procspawn {:.0} MiB/s ({:.1}x)", mib_s(peer), peer / p6)
+        });
         println!(
-            "P6 {:.0} MiB/s of argument transfer (16 MiB per apply)",
-            16.0 / p6
+            "P6 {:.0} MiB/s of argument transfer (16 MiB per apply){peer}",
+            mib_s(p6)
+        );
+    }
+    if let Some(memcpy) = median_seconds("P6", "memcpy_16MiB") {
+        println!(
+            "P6 baseline: memcpy {:.0} MiB/s in one process",
+            mib_s(memcpy)
+        );
+    }
+    if let Some(p6) = median_seconds("P6", "result_16MiB") {
+        println!(
+            "P6 {:.0} MiB/s of result transfer (16 MiB per result)",
+            mib_s(p6)
         );
     }
 }
@@ -207,6 +311,9 @@ fn summary() {
 criterion_group!(benches, pipe, p1, p2_p3, p4, p5, p6);
 
 fn main() {
+    // procspawn's children start as copies of this binary and run their
+    // task here; poolrt's workers never reach `main`.
+    procspawn::init();
     support::run_started();
     benches();
     Criterion::default().configure_from_args().final_summary();

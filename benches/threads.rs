@@ -2,12 +2,15 @@
 //! (W = available cores):
 //!
 //! - **T1**: 1,000,000 no-op tasks submitted from one thread to a W-thread
-//!   pool, then wait for all. `rayon_core_spawn` is `ThreadPool::spawn`
-//!   with a countdown latch; `poolrt_futures` keeps the `TaskFuture` of every
-//!   task and calls `result()` on each (the vector that holds them is
-//!   reused between iterations, so the allocator's handling of a 16 MB
-//!   vector is not measured); `poolrt_latch` drops the futures at once and
-//!   waits on the same latch as rayon.
+//!   pool, then wait for all, against rayon-core's `ThreadPool::spawn` and
+//!   the `threadpool` crate (a mutex and a channel). With futures kept:
+//!   `poolrt_futures` keeps the `TaskFuture` of every task and calls
+//!   `result()` on each, the peers' `*_handles` keep a one-shot channel per
+//!   task (the vectors are reused between iterations, so the allocator's
+//!   handling of a 16 MB vector is not measured). With futures dropped:
+//!   `poolrt_latch` and the peers' `*_latch` count down one shared latch.
+//! - **T1_workers**: T1 with futures dropped (200,000 tasks) at 1, 2, 4 and
+//!   8 workers.
 //! - **T2**: 1,000 tasks each sleeping 10 ms on a warm 100-thread executor
 //!   (the physical limit is 100 ms).
 //! - **T3**: 64 CPU tasks of ~10 ms each on W threads, against the same
@@ -20,15 +23,95 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use criterion::{Criterion, Throughput, criterion_group};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
 use poolrt::TaskFuture;
 use poolrt::thread::ThreadPoolExecutor;
 use support::{Latch, calibrate, cores, median_seconds, spin};
 
 const T1_TASKS: usize = 1_000_000;
+const T1_SCALING_TASKS: usize = 200_000;
+const T1_WORKERS: [usize; 4] = [1, 2, 4, 8];
 const T2_TASKS: usize = 1_000;
 const T2_THREADS: usize = 100;
 const T3_TASKS: usize = 64;
+
+/// One peer pool's way to run `tasks` closures, for the T1 groups.
+trait Peer {
+    fn run(&self, tasks: usize, latch: &Latch);
+    /// Each task's result travels back through its own one-shot channel,
+    /// the peer's equivalent of keeping a future per task.
+    fn run_with_handles(&self, tasks: usize, handles: &mut Vec<crossbeam_channel::Receiver<()>>);
+}
+
+impl Peer for rayon_core::ThreadPool {
+    fn run(&self, tasks: usize, latch: &Latch) {
+        for _ in 0..tasks {
+            let latch = latch.clone();
+            self.spawn(move || latch.count_down());
+        }
+    }
+
+    fn run_with_handles(&self, tasks: usize, handles: &mut Vec<crossbeam_channel::Receiver<()>>) {
+        for _ in 0..tasks {
+            let (tx, rx) = crossbeam_channel::bounded(1);
+            self.spawn(move || tx.send(()).unwrap());
+            handles.push(rx);
+        }
+    }
+}
+
+impl Peer for threadpool::ThreadPool {
+    fn run(&self, tasks: usize, latch: &Latch) {
+        for _ in 0..tasks {
+            let latch = latch.clone();
+            self.execute(move || latch.count_down());
+        }
+    }
+
+    fn run_with_handles(&self, tasks: usize, handles: &mut Vec<crossbeam_channel::Receiver<()>>) {
+        for _ in 0..tasks {
+            let (tx, rx) = crossbeam_channel::bounded(1);
+            self.execute(move || tx.send(()).unwrap());
+            handles.push(rx);
+        }
+    }
+}
+
+fn rayon_pool(w: usize) -> rayon_core::ThreadPool {
+    rayon_core::ThreadPoolBuilder::new()
+        .num_threads(w)
+        .build()
+        .unwrap()
+}
+
+/// `tasks` no-op tasks on `peer`, waiting on a latch (futures dropped).
+fn bench_peer_latch(b: &mut criterion::Bencher<'_>, peer: &dyn Peer, tasks: usize) {
+    b.iter_custom(|iters| {
+        let start = Instant::now();
+        for _ in 0..iters {
+            let latch = Latch::new(tasks);
+            peer.run(tasks, &latch);
+            latch.wait();
+        }
+        start.elapsed()
+    });
+}
+
+/// `tasks` no-op tasks on `executor`, futures dropped, waiting on a latch.
+fn bench_poolrt_latch(b: &mut criterion::Bencher<'_>, executor: &ThreadPoolExecutor, tasks: usize) {
+    b.iter_custom(|iters| {
+        let start = Instant::now();
+        for _ in 0..iters {
+            let latch = Latch::new(tasks);
+            for _ in 0..tasks {
+                let latch = latch.clone();
+                drop(executor.submit(move || latch.count_down()).unwrap());
+            }
+            latch.wait();
+        }
+        start.elapsed()
+    });
+}
 
 fn t1(c: &mut Criterion) {
     let w = cores();
@@ -38,25 +121,29 @@ fn t1(c: &mut Criterion) {
         .measurement_time(Duration::from_secs(10))
         .throughput(Throughput::Elements(T1_TASKS as u64));
 
-    let rayon = rayon_core::ThreadPoolBuilder::new()
-        .num_threads(w)
-        .build()
-        .unwrap();
-    group.bench_function("rayon_core_spawn", |b| {
-        b.iter_custom(|iters| {
-            let start = Instant::now();
-            for _ in 0..iters {
-                let latch = Latch::new(T1_TASKS);
-                for _ in 0..T1_TASKS {
-                    let latch = latch.clone();
-                    rayon.spawn(move || latch.count_down());
-                }
-                latch.wait();
-            }
-            start.elapsed()
+    let peers: [(&str, Box<dyn Peer>); 2] = [
+        ("rayon_core", Box::new(rayon_pool(w))),
+        ("threadpool", Box::new(threadpool::ThreadPool::new(w))),
+    ];
+    let mut handles = Vec::with_capacity(T1_TASKS);
+    for (name, peer) in &peers {
+        group.bench_function(format!("{name}_latch"), |b| {
+            bench_peer_latch(b, peer.as_ref(), T1_TASKS)
         });
-    });
-    drop(rayon);
+        group.bench_function(format!("{name}_handles"), |b| {
+            b.iter_custom(|iters| {
+                let start = Instant::now();
+                for _ in 0..iters {
+                    peer.run_with_handles(T1_TASKS, &mut handles);
+                    for handle in handles.drain(..) {
+                        handle.recv().unwrap();
+                    }
+                }
+                start.elapsed()
+            });
+        });
+    }
+    drop(peers);
 
     let executor = ThreadPoolExecutor::new(w).unwrap();
     let mut futures: Vec<TaskFuture<()>> = Vec::with_capacity(T1_TASKS);
@@ -75,19 +162,35 @@ fn t1(c: &mut Criterion) {
         });
     });
     group.bench_function("poolrt_latch", |b| {
-        b.iter_custom(|iters| {
-            let start = Instant::now();
-            for _ in 0..iters {
-                let latch = Latch::new(T1_TASKS);
-                for _ in 0..T1_TASKS {
-                    let latch = latch.clone();
-                    drop(executor.submit(move || latch.count_down()).unwrap());
-                }
-                latch.wait();
-            }
-            start.elapsed()
-        });
+        bench_poolrt_latch(b, &executor, T1_TASKS)
     });
+    group.finish();
+}
+
+/// T1 with futures dropped, at 1, 2, 4 and 8 workers: how submit cost
+/// grows when workers outnumber cores.
+fn t1_workers(c: &mut Criterion) {
+    let mut group = c.benchmark_group("T1_workers");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(5))
+        .throughput(Throughput::Elements(T1_SCALING_TASKS as u64));
+    for w in T1_WORKERS {
+        let rayon = rayon_pool(w);
+        group.bench_with_input(BenchmarkId::new("rayon_core", w), &w, |b, _| {
+            bench_peer_latch(b, &rayon, T1_SCALING_TASKS)
+        });
+        drop(rayon);
+        let threadpool = threadpool::ThreadPool::new(w);
+        group.bench_with_input(BenchmarkId::new("threadpool", w), &w, |b, _| {
+            bench_peer_latch(b, &threadpool, T1_SCALING_TASKS)
+        });
+        drop(threadpool);
+        let executor = ThreadPoolExecutor::new(w).unwrap();
+        group.bench_with_input(BenchmarkId::new("poolrt", w), &w, |b, _| {
+            bench_poolrt_latch(b, &executor, T1_SCALING_TASKS)
+        });
+    }
     group.finish();
 }
 
@@ -180,19 +283,39 @@ fn summary() {
     let w = cores() as f64;
     println!("\n== threads summary (medians of this run, W = {w}) ==");
     let rate = |s: f64| T1_TASKS as f64 / s / 1e6;
-    if let (Some(rayon), Some(futures), Some(latch)) = (
-        median_seconds("T1", "rayon_core_spawn"),
-        median_seconds("T1", "poolrt_futures"),
-        median_seconds("T1", "poolrt_latch"),
-    ) {
+    // T1: poolrt against the faster peer, futures kept and futures dropped.
+    for (mode, poolrt_id) in [("handles", "poolrt_futures"), ("latch", "poolrt_latch")] {
+        let peers = ["rayon_core", "threadpool"]
+            .map(|peer| (peer, median_seconds("T1", &format!("{peer}_{mode}"))));
+        let (Some(poolrt), [(_, Some(rayon)), (_, Some(threadpool))]) =
+            (median_seconds("T1", poolrt_id), peers)
+        else {
+            continue;
+        };
+        let (best, best_name) = if rayon <= threadpool {
+            (rayon, "rayon-core")
+        } else {
+            (threadpool, "threadpool")
+        };
         println!(
-            "T1 rayon-core spawn {:.2} M tasks/s | poolrt with futures {:.2} M/s ({:.2}x) | poolrt, futures dropped {:.2} M/s ({:.2}x)",
+            "T1 {mode}: poolrt {:.2} M tasks/s | rayon-core {:.2} M/s | threadpool {:.2} M/s | poolrt / {best_name} = {:.2}x",
+            rate(poolrt),
             rate(rayon),
-            rate(futures),
-            rayon / futures,
-            rate(latch),
-            rayon / latch
+            rate(threadpool),
+            best / poolrt
         );
+    }
+    for w in T1_WORKERS {
+        let figures: Vec<String> = ["poolrt", "rayon_core", "threadpool"]
+            .iter()
+            .filter_map(|id| {
+                let s = median_seconds("T1_workers", &format!("{id}/{w}"))?;
+                Some(format!("{id} {:.2} M/s", T1_SCALING_TASKS as f64 / s / 1e6))
+            })
+            .collect();
+        if !figures.is_empty() {
+            println!("T1 at {w} workers: {}", figures.join(" | "));
+        }
     }
     if let Some(t2) = median_seconds("T2", "poolrt_sleep_10ms") {
         println!(
@@ -215,7 +338,7 @@ fn summary() {
     }
 }
 
-criterion_group!(benches, t1, t2, t3);
+criterion_group!(benches, t1, t1_workers, t2, t3);
 
 fn main() {
     support::run_started();

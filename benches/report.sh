@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# poolrt's benchmark report in one command: every criterion bench (poolrt
+# and its Rust peers, rayon-core, the threadpool crate and procspawn, in the
+# same run), then CPython's side (`cpython_pool.py`), then `report`, which
+# writes benches/report/REPORT.md with the table of ratios and the SVG
+# growth plots, and puts the same text into README.md between its report
+# markers. The load average before and after is part of the report, with a
+# warning when the machine was busy. Takes about 20 minutes on 2 cores.
+#
+#     benches/report.sh              # everything
+#     benches/report.sh --no-readme  # leave README.md alone
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+readme=(--readme README.md)
+if [[ "${1:-}" == "--no-readme" ]]; then
+    readme=()
+fi
+
+target="${CARGO_TARGET_DIR:-target}"
+log="$target/report-run.log"
+mkdir -p "$target"
+
+# Build first, so compiling is neither timed nor counted in the load.
+cargo bench -p poolrt-benches --no-run
+cargo build --release -p poolrt-benches --bin report
+
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+since=$(date +%s)
+echo "== benches (full output in $log); load average $load_before"
+cargo bench -p poolrt-benches 2>&1 | tee "$log" | grep -E '^(==|T[0-9]|P[0-9]|S[0-9]|Q|V[0-9]|CPU|IO)' || true
+echo "== CPython"
+python3 benches/cpython_pool.py --json "$target/cpython.json" | tee -a "$log"
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+
+"$target/release/report" --since "$since" --cpython "$target/cpython.json" \
+    --out benches/report --load-before "$load_before" --load-after "$load_after" "${readme[@]}"
