@@ -34,4 +34,4 @@ python3 benches/cpython_pool.py --json "$target/cpython.json" | tee -a "$log"
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 "$target/release/report" --since "$since" --cpython "$target/cpython.json" \
-    --out benches/report --load-before "$load_before" --load-after "$load_after" "${readme[@]}"
+    --out benches/report --load-before "$load_before" --load-after "$load_after" --log "$log" "${readme[@]}"

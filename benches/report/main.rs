@@ -6,7 +6,8 @@
 //!
 //! ```text
 //! report --since UNIX_SECONDS --cpython FILE.json --out DIR \
-//!        --load-before "0.10 0.20 0.30" --load-after "…" [--readme README.md]
+//!        --load-before "0.10 0.20 0.30" --load-after "…" \
+//!        [--log RUN.log] [--readme README.md]
 //! ```
 
 mod figures;
@@ -52,6 +53,9 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     md += &table::Row::markdown(&table::rows(&c, &py, cores));
     md += "\n";
     md += &growth(&c, &out)?;
+    if let Some(log) = args.get("log") {
+        md += &summaries(Path::new(log));
+    }
     fs::write(out.join("REPORT.md"), &md)?;
     println!("{md}");
     println!("report: wrote {}", out.join("REPORT.md").display());
@@ -206,6 +210,33 @@ fn growth(c: &Criterion, out: &Path) -> Result<String, Box<dyn std::error::Error
         md += &format!("\n![{title}](benches/report/{file})\n");
     }
     Ok(md)
+}
+
+/// The summary each bench printed in this run's log (the shared objects'
+/// S benches among them), and CPython's lines, verbatim.
+fn summaries(log: &Path) -> String {
+    let Ok(text) = fs::read_to_string(log) else {
+        return format!("\n(no run log at {})\n", log.display());
+    };
+    let mut blocks = String::new();
+    let mut inside = false;
+    for line in text.lines() {
+        let starts_block = (line.starts_with("== ") && line.contains("summary"))
+            || line.starts_with("CPython ");
+        if starts_block {
+            inside = true;
+            blocks += "\n";
+        } else if inside && (line.trim().is_empty() || line.starts_with("== ")) {
+            inside = false;
+        }
+        if inside {
+            blocks += line;
+            blocks += "\n";
+        }
+    }
+    format!(
+        "\n### Every bench's own summary, and CPython's, from the same run\n\n```text{blocks}```\n"
+    )
 }
 
 /// 1 KiB, 16 MiB, 10⁶: the x values as a reader says them.
