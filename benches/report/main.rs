@@ -122,12 +122,21 @@ fn growth(c: &Criterion, out: &Path) -> Result<String, Box<dyn std::error::Error
             .filter_map(|&x| Some((x, y(x, c.median(&format!("{id}/{x}"))?))))
             .collect()
     };
-    let charts: [(&str, &str, &str, &str, Vec<Series>); 4] = [
+    type Chart<'a> = (
+        &'a str,
+        &'a str,
+        &'a str,
+        &'a str,
+        fn(f64) -> String,
+        Vec<Series>,
+    );
+    let charts: [Chart<'_>; 4] = [
         (
             "t1_workers.svg",
             "T1: no-op tasks per second by worker count (futures dropped)",
             "workers",
             "M tasks/s",
+            human,
             ["poolrt", "rayon_core", "threadpool"]
                 .iter()
                 .map(|id| Series {
@@ -145,6 +154,7 @@ fn growth(c: &Criterion, out: &Path) -> Result<String, Box<dyn std::error::Error
             "P2: map(square) throughput by input size",
             "items",
             "M items/s",
+            human,
             vec![Series {
                 name: "poolrt Pool::map".into(),
                 points: curve("P2_items", &[1e4, 1e5, 1e6, 1e7], &|n, s| n / s / 1e6),
@@ -155,6 +165,7 @@ fn growth(c: &Criterion, out: &Path) -> Result<String, Box<dyn std::error::Error
             "P6: transfer rate by payload size",
             "bytes",
             "MiB/s",
+            human,
             ["argument", "result"]
                 .iter()
                 .map(|kind| Series {
@@ -179,18 +190,19 @@ fn growth(c: &Criterion, out: &Path) -> Result<String, Box<dyn std::error::Error
             "Start n workers, each ready, and shut down",
             "workers",
             "ms",
+            human,
             vec![Series {
                 name: "poolrt Pool".into(),
                 points: curve("start", &[1.0, 2.0, 8.0, 32.0], &|_, s| s * 1e3),
             }],
         ),
     ];
-    for (file, title, x_label, y_label, series) in charts {
+    for (file, title, x_label, y_label, x_format, series) in charts {
         if series.iter().all(|s| s.points.is_empty()) {
             md += &format!("\n{title}: not measured in this run.\n");
             continue;
         }
-        plots::line_chart(&out.join(file), title, x_label, y_label, &series)?;
+        plots::line_chart(&out.join(file), title, x_label, y_label, x_format, &series)?;
         md += &format!("\n**{title}** ([plot](benches/report/{file}))\n\n| {x_label} |");
         let xs: Vec<f64> = series[0].points.iter().map(|p| p.0).collect();
         for x in &xs {
@@ -221,8 +233,8 @@ fn summaries(log: &Path) -> String {
     let mut blocks = String::new();
     let mut inside = false;
     for line in text.lines() {
-        let starts_block = (line.starts_with("== ") && line.contains("summary"))
-            || line.starts_with("CPython ");
+        let starts_block =
+            (line.starts_with("== ") && line.contains("summary")) || line.starts_with("CPython ");
         if starts_block {
             inside = true;
             blocks += "\n";
@@ -241,15 +253,17 @@ fn summaries(log: &Path) -> String {
 
 /// 1 KiB, 16 MiB, 10⁶: the x values as a reader says them.
 fn human(x: f64) -> String {
-    let x = x as u64;
-    if x >= 1 << 20 && x.is_multiple_of(1 << 20) {
-        format!("{} MiB", x >> 20)
-    } else if x >= 1 << 10 && x.is_multiple_of(1 << 10) {
-        format!("{} KiB", x >> 10)
-    } else if x >= 10_000 {
-        format!("10^{}", (x as f64).log10().round())
+    let n = x.round() as u64;
+    if n >= 1 << 20 && n.is_multiple_of(1 << 20) {
+        format!("{} MiB", n >> 20)
+    } else if n >= 1 << 10 && n.is_multiple_of(1 << 10) {
+        format!("{} KiB", n >> 10)
+    } else if n >= 10_000 && (x.log10() - x.log10().round()).abs() < 1e-9 {
+        format!("10^{}", x.log10().round())
+    } else if n >= 10_000 {
+        format!("{:.0}k", x / 1e3)
     } else {
-        x.to_string()
+        n.to_string()
     }
 }
 

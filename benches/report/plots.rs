@@ -17,6 +17,7 @@ pub(crate) fn line_chart(
     title: &str,
     x_label: &str,
     y_label: &str,
+    x_format: fn(f64) -> String,
     series: &[Series],
 ) -> Result<(), Box<dyn std::error::Error>> {
     let points = || series.iter().flat_map(|s| s.points.iter());
@@ -38,6 +39,8 @@ pub(crate) fn line_chart(
         .configure_mesh()
         .x_desc(x_label)
         .y_desc(y_label)
+        .x_label_formatter(&|x| x_format(*x))
+        .y_label_formatter(&|y| format!("{y:.0}"))
         .draw()?;
     for (i, s) in series.iter().enumerate() {
         let color = Palette99::pick(i).to_rgba();
