@@ -13,8 +13,11 @@
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+mod support;
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
 use poolrt::thread::Queue;
+use support::median_seconds;
 
 const ITEMS: u64 = 100_000;
 const CAPACITY: usize = 1024;
@@ -104,5 +107,28 @@ fn queues(c: &mut Criterion) {
     group.finish();
 }
 
+/// Prints each shape's throughput from this run's medians.
+fn summary() {
+    println!("\n== queue summary (items/s, medians of this run) ==");
+    for shape in ["1p1c", "4p4c"] {
+        let figures: Vec<String> = ["poolrt_Queue", "crossbeam_bounded", "std_mpsc_sync_channel"]
+            .iter()
+            .filter_map(|id| {
+                let s = median_seconds("queue", &format!("{id}/{shape}"))?;
+                Some(format!("{id} {:.1} M/s", ITEMS as f64 / s / 1e6))
+            })
+            .collect();
+        if !figures.is_empty() {
+            println!("{shape}: {}", figures.join(" | "));
+        }
+    }
+}
+
 criterion_group!(benches, queues);
-criterion_main!(benches);
+
+fn main() {
+    support::run_started();
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+    summary();
+}
