@@ -9,6 +9,9 @@
 //! records under it: the task spans hang under the submitter's span, the
 //! worker spans under the span open when the pool was built.
 
+// tracing-subscriber is not built under `--cfg loom` (Cargo.toml).
+#![cfg(not(loom))]
+
 mod support;
 
 use std::collections::BTreeMap;
