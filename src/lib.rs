@@ -22,6 +22,7 @@
 //! | `process` | on | [`process`], on Linux only (elsewhere it enables nothing) |
 //! | `tracing` | off | spans and events through `tracing`: see below |
 //! | `log` | off | `tracing`, and tracing's bridge to `log` |
+//! | `progress` | off | `poolrt::progress`: indicatif progress bars for maps |
 //!
 //! An application that only wants threads builds without the process
 //! backend: `default-features = false, features = ["thread"]`. The types at
@@ -154,6 +155,9 @@ pub mod process {
     pub use pool_process::{ProcessMetrics, WorkerMetrics};
     pub use pool_process::{RawArray, RawValue, SharedLock};
 }
+
+#[cfg(feature = "progress")]
+pub mod progress;
 
 /// The README's examples, compiled and run as doctests. They use both
 /// backends.
