@@ -182,9 +182,14 @@ pub(super) fn main<C: 'static>(registry: Arc<Registry<C>>, index: usize) {
 /// A worker's context could not start (a failing initializer, a child
 /// process that did not start): the pool is broken, rather than retrying
 /// for every task.
+#[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
 fn start_failed<C: 'static>(registry: &Registry<C>, index: usize, error: Error) {
-    crate::__event!(ERROR, "poolrt.worker.start_failed", worker = index, error = %crate::__private::Chain(&error));
-    let _ = index;
+    crate::__event!(
+        ERROR,
+        "poolrt.worker.start_failed",
+        worker = index,
+        error = %crate::__private::Chain(&error),
+    );
     registry.break_with(error);
 }
 

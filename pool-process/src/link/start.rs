@@ -103,6 +103,7 @@ impl Link {
             tasks: 0,
             memory,
         };
+        #[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
         let pid = child.process.pid();
         match Self::initialize(config, child) {
             Ok(child) => {
@@ -120,7 +121,6 @@ impl Link {
                         error = %pool_core::__private::Chain(&error),
                     );
                 }
-                let _ = pid;
                 Err(error)
             }
         }
