@@ -4,7 +4,12 @@
 //! and the bar is finished; a map whose input tells its length gives the
 //! bar that length. Bars draw to a hidden target, so nothing is printed.
 
-#![cfg(all(feature = "progress", target_os = "linux"))]
+#![cfg(all(
+    feature = "progress",
+    feature = "thread",
+    feature = "process",
+    target_os = "linux"
+))]
 
 use poolrt::process::{Pool, ProcessPoolExecutor};
 use poolrt::progress::{MapProgress, ProgressBar, ProgressDrawTarget, ProgressExt};
