@@ -291,7 +291,7 @@ fn size_hint_counts_the_results_still_to_come() {
     let filtered = pool.imap_unordered(double, (0..1000).filter(|x| x % 2 == 0));
     let (low, high) = filtered.size_hint();
     assert!(
-        low < 500 && high.is_some_and(|h| h >= 500 && h <= 1000),
+        low < 500 && high.is_some_and(|h| (500..=1000).contains(&h)),
         "{low} {high:?}"
     );
     assert_eq!(filtered.map(Result::unwrap).count(), 500);
