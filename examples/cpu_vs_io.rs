@@ -14,7 +14,9 @@
 //! wall times, the speed-ups over the serial run as a bar chart, and
 //! conclusions drawn from those figures. It reads the 1-minute load average
 //! before and after, and says so when other programs kept the cores too busy
-//! to show the effect. Progress goes to stderr, one line per phase.
+//! to show the effect. Progress goes to stderr: one line per phase, and
+//! a bar of the tasks done, their rate and the time left while a pool
+//! works (`poolrt::progress`; drawn only when stderr is a terminal).
 //!
 //! Run with `cargo run --release --example cpu_vs_io` (a few seconds).
 
@@ -23,6 +25,7 @@ use std::time::{Duration, Instant};
 
 use pool_test_support::{calibrate, cores, load_average, spin};
 use poolrt::process::Pool;
+use poolrt::progress::ProgressExt;
 use poolrt::thread::ThreadPoolExecutor;
 
 const TASKS: usize = 32;
@@ -124,16 +127,10 @@ fn main() -> Result<(), poolrt::Error> {
         step += 1;
         progress(step, steps, &format!("{job}: on {THREADS} threads"));
         let on_threads = time(|| {
-            let futures: Vec<_> = (0..TASKS)
-                .map(|_| {
-                    threads
-                        .submit(move || task(arg))
-                        .expect("the executor is open")
-                })
-                .collect();
-            futures
-                .iter()
-                .map(|f| f.result().expect("the task ran"))
+            threads
+                .map(move |_| task(arg), 0..TASKS)
+                .progress()
+                .map(|result| result.expect("the task ran"))
                 .fold(0, u64::wrapping_add)
         });
         step += 1;
@@ -142,13 +139,12 @@ fn main() -> Result<(), poolrt::Error> {
             // A process pool ships a function by its type, so name it (a
             // `fn` pointer is a value it cannot send).
             let values = if job == "CPU-bound" {
-                pool.map_chunked(cpu_task, vec![arg; TASKS], 1)
+                pool.imap_chunked(cpu_task, vec![arg; TASKS], 1).progress()
             } else {
-                pool.map_chunked(io_task, vec![arg; TASKS], 1)
+                pool.imap_chunked(io_task, vec![arg; TASKS], 1).progress()
             };
             values
-                .expect("the tasks ran")
-                .into_iter()
+                .map(|result| result.expect("the task ran"))
                 .fold(0, u64::wrapping_add)
         });
         rows.push(Row {

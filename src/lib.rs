@@ -20,10 +20,36 @@
 //! |---|---|---|
 //! | `thread` | on | [`thread`], on every platform |
 //! | `process` | on | [`process`], on Linux only (elsewhere it enables nothing) |
+//! | `tracing` | off | spans and events through `tracing`: see below |
+//! | `log` | off | `tracing`, and tracing's bridge to `log` |
+//! | `progress` | off | `poolrt::progress`: indicatif progress bars for maps |
 //!
 //! An application that only wants threads builds without the process
 //! backend: `default-features = false, features = ["thread"]`. The types at
 //! the crate root are always there.
+//!
+//! # Logging
+//!
+//! With the `tracing` feature poolrt emits, with the target `poolrt`:
+//!
+//! - spans for task submission (`poolrt.submit`) and execution
+//!   (`poolrt.task`, a child of the submitter's span, entered on the
+//!   worker), and one per worker thread (`poolrt.worker`, under the span
+//!   the pool was built in);
+//! - events for worker start and exit (`poolrt.worker.start`,
+//!   `poolrt.worker.exit`), a worker process's spawn, death with its pid
+//!   and exit code or signal, replacement, retirement and initializer
+//!   failure (`poolrt.process.spawn`, `.death`, `.replace`, `.retire`,
+//!   `.init_failed`), a worker that could not start
+//!   (`poolrt.worker.start_failed`), and shutdowns (`poolrt.shutdown`,
+//!   `poolrt.terminate`);
+//! - the reports nobody could be handed, such as a failed task whose error
+//!   was never retrieved (`poolrt.report`, see [`Report`]).
+//!
+//! The README's "Logging" section lists every field. Without the feature,
+//! poolrt logs nothing and compiles no logging code. With the `log`
+//! feature, a program that uses `log` and sets no tracing subscriber gets
+//! the same events as `log` records.
 //!
 //! # Example
 //!
@@ -129,6 +155,9 @@ pub mod process {
     pub use pool_process::{ProcessMetrics, WorkerMetrics};
     pub use pool_process::{RawArray, RawValue, SharedLock};
 }
+
+#[cfg(feature = "progress")]
+pub mod progress;
 
 /// The README's examples, compiled and run as doctests. They use both
 /// backends.

@@ -118,6 +118,7 @@ macro_rules! examples {
 
 examples! {
     "process" cpu_vs_io ["Speed-up over running the tasks", "IO-bound work:", "CPU-bound work:", "Load average (1 min):"];
+    "process" async_app ["CPU-bound: 27608 primes below 320000", "IO-bound: 16 requests of 100 ms answered", "Both awaited together:", "0 worker processes left"];
     "thread" condition ["both consumers woke up after notify_all"];
     "thread" current_thread ["main process (main thread)...MainThread", "start...Thread-10"];
     "thread" event ["threads that executed before the event was set: 0", "after the event was set: 10 threads executed"];

@@ -15,6 +15,7 @@ use std::sync::Arc;
 use crate::error::Error;
 use crate::handle::{Core, Task};
 use crate::metrics::Counters;
+use crate::trace::{self, TaskSpan};
 use crate::unwind;
 
 /// A queued unit of work, run with the worker's context `C`.
@@ -83,6 +84,9 @@ impl<C, T, F: FnOnce() -> T + Send> Call<C, T> for Plain<F> {
 pub(crate) struct TaskCell<F, T, G = ()> {
     core: Core<T>,
     func: UnsafeCell<Option<F>>,
+    /// The task's `poolrt.task` span (zero-sized without the `tracing`
+    /// feature).
+    span: TaskSpan,
     _guard: G,
 }
 
@@ -96,6 +100,7 @@ impl<F, T, G> TaskCell<F, T, G> {
         TaskCell {
             core: Core::new(),
             func: UnsafeCell::new(Some(func)),
+            span: trace::task(),
             _guard: guard,
         }
     }
@@ -126,6 +131,7 @@ where
             return;
         }
         let func = self.take_func();
+        let _span = trace::enter(&self.span);
         let output = unwind::catch_installed(|| func.call(ctx))
             .map_err(Error::panicked)
             .and_then(|outcome| outcome);
@@ -170,6 +176,8 @@ mod tests {
     fn task_cell_is_small() {
         let size = std::mem::size_of::<TaskCell<Plain<fn()>, ()>>();
         println!("TaskCell<Plain<fn()>, ()> = {size} bytes");
-        assert!(size <= 64, "{size}");
+        // The `tracing` feature adds the task's span.
+        let span = std::mem::size_of::<TaskSpan>();
+        assert!(size <= 64 + span, "{size}");
     }
 }

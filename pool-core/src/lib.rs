@@ -56,6 +56,7 @@ mod scheduler;
 mod scope;
 mod sleep;
 mod sync;
+mod trace;
 mod unwind;
 mod wait;
 
@@ -71,3 +72,12 @@ pub use crate::scope::Scope;
 pub use crate::sync::{BrokenBarrierError, Daemon, GetError, Outcome, PutError, ReleaseError};
 pub use crate::unwind::catch as catch_panic;
 pub use crate::wait::{AsCompleted, ReturnWhen, Waitable, Waited, as_completed, wait};
+
+/// What poolrt's other crates reach through pool-core's macros; not API.
+#[doc(hidden)]
+pub mod __private {
+    #[cfg(feature = "tracing")]
+    pub use crate::trace::Chain;
+    #[cfg(feature = "tracing")]
+    pub use tracing;
+}

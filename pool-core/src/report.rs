@@ -153,6 +153,7 @@ pub fn reset_report_hook() {
 /// assert_eq!(seen.lock().unwrap()[0], "a dropped pool is still waiting: worker process 7");
 /// ```
 pub fn report(report: &Report<'_>) {
+    emit(report);
     let hook = HOOK.read().unwrap_or_else(|e| e.into_inner()).clone();
     match hook {
         Some(hook) => hook(report),
@@ -161,6 +162,42 @@ pub fn report(report: &Report<'_>) {
             if line.shows_anything() {
                 eprintln!("poolrt: {line}");
             }
+        }
+    }
+}
+
+/// The report as a `tracing` event (`poolrt.report`), whatever the hook;
+/// nothing without the `tracing` feature.
+fn emit(report: &Report<'_>) {
+    match report {
+        Report::Unretrieved(_) | Report::CallbackPanicked(_) => {
+            crate::__event!(ERROR, "poolrt.report", kind = report.kind(), message = %report);
+        }
+        Report::DropWaiting(_) | Report::DropCutShort(_) => {
+            crate::__event!(WARN, "poolrt.report", kind = report.kind(), message = %report);
+        }
+    }
+}
+
+impl Report<'_> {
+    /// The report's kind as the `kind` field of its `poolrt.report` event:
+    /// `unretrieved`, `callback_panicked`, `drop_waiting` or
+    /// `drop_cut_short`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_core::{Error, Report};
+    ///
+    /// assert_eq!(Report::Unretrieved(&Error::cancelled()).kind(), "unretrieved");
+    /// assert_eq!(Report::DropWaiting("worker process 7").kind(), "drop_waiting");
+    /// ```
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Report::Unretrieved(_) => "unretrieved",
+            Report::CallbackPanicked(_) => "callback_panicked",
+            Report::DropWaiting(_) => "drop_waiting",
+            Report::DropCutShort(_) => "drop_cut_short",
         }
     }
 }

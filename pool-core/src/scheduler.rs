@@ -11,6 +11,7 @@ use crate::job::{Call, Fallible, Job, Plain, TaskCell, WithContext};
 use crate::metrics::Metrics;
 use crate::registry::{Registry, on_worker_of};
 use crate::sleep::MAX_WORKERS;
+use crate::trace;
 use crate::unwind;
 
 /// What shutdown does with tasks still queued: Python's `cancel_futures`.
@@ -225,6 +226,7 @@ impl<C: 'static> Scheduler<C> {
         F: Call<C, T> + 'static,
         T: Send + 'static,
     {
+        let _submit = trace::submit();
         if let Some(reason) = self.registry.refusal() {
             return Err(SubmitError::new(task, reason));
         }
@@ -292,11 +294,15 @@ impl<C: 'static> Scheduler<C> {
     /// assert!(scheduler.is_shutdown());
     /// ```
     pub fn shutdown(&self, cancel: CancelFutures) -> usize {
-        self.registry.close();
-        match cancel {
+        let closed = self.registry.close();
+        let cancelled = match cancel {
             CancelFutures::No => 0,
             CancelFutures::Yes => self.registry.cancel_queued(),
+        };
+        if closed || cancelled > 0 {
+            crate::__event!(INFO, "poolrt.shutdown", cancelled = cancelled);
         }
+        cancelled
     }
 
     /// Waits for the worker threads to exit, after a shutdown; true when

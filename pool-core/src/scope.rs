@@ -150,6 +150,7 @@ impl<'scope> Scope<'scope, '_> {
         F: FnOnce() -> T + Send + 'scope,
         T: Send + 'scope,
     {
+        let _submit = crate::trace::submit();
         if let Some(reason) = self.scheduler.refusal() {
             return Err(SubmitError::new(task, reason));
         }

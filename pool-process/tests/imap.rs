@@ -268,3 +268,38 @@ fn join_does_not_wait_for_an_imap_nobody_consumes() {
     rx.recv_timeout(support::BOUND)
         .expect("join hung or the test failed");
 }
+
+#[test]
+fn size_hint_counts_the_results_still_to_come() {
+    let pool = Pool::new(2).unwrap();
+    for chunksize in [1, 3, 100] {
+        let mut results = pool.imap_chunked(double, 0..10, chunksize);
+        assert_eq!(results.size_hint(), (10, Some(10)));
+        for taken in 1..=10 {
+            results.next().unwrap().unwrap();
+            assert_eq!(
+                results.size_hint(),
+                (10 - taken, Some(10 - taken)),
+                "chunks of {chunksize}"
+            );
+        }
+        assert!(results.next().is_none());
+        assert_eq!(results.size_hint(), (0, Some(0)));
+    }
+    // An input of unknown length gives bounds, not a count (the first
+    // chunks, of 1, 2, 4 and 8 items, leave most of it unread).
+    let filtered = pool.imap_unordered(double, (0..1000).filter(|x| x % 2 == 0));
+    let (low, high) = filtered.size_hint();
+    assert!(
+        low < 500 && high.is_some_and(|h| (500..=1000).contains(&h)),
+        "{low} {high:?}"
+    );
+    assert_eq!(filtered.map(Result::unwrap).count(), 500);
+    let endless = pool.imap(double, 0..);
+    assert_eq!(endless.size_hint().1, None);
+    // With a timeout the map may end early: no lower bound.
+    let timed = pool
+        .imap(double, 0..10)
+        .timeout(std::time::Duration::from_secs(60));
+    assert_eq!(timed.size_hint(), (0, Some(10)));
+}

@@ -21,6 +21,7 @@ use crate::error::{Error, ErrorKind};
 use crate::job::JobRef;
 use crate::metrics::{Counters, Metrics};
 use crate::sleep::{Notified, Sleep};
+use crate::trace;
 
 pub(crate) use self::worker::on_worker_of;
 
@@ -58,6 +59,8 @@ pub(crate) struct Registry<C: 'static> {
     status: AtomicU8,
     broken: OnceLock<Error>,
     alive: Alive,
+    /// The span the worker spans hang under (`trace.rs`).
+    span: trace::PoolSpan,
     started: AtomicUsize,
     cores: Vec<usize>,
     /// How many searchers may spin before sleeping: the cores we may use.
@@ -87,6 +90,7 @@ impl<C: 'static> Registry<C> {
                 changed: Condvar::new(),
             },
             started: AtomicUsize::new(0),
+            span: trace::pool(),
             spinners: thread::available_parallelism().map_or(1, |n| n.get()),
             cores: if config.pin_cores {
                 affinity::allowed_cores()
@@ -125,10 +129,15 @@ impl<C: 'static> Registry<C> {
             .unwrap_or_else(|| Error::from_kind(ErrorKind::Broken))
     }
 
-    /// Refuses new submits; queued tasks still run.
-    pub(crate) fn close(&self) {
-        let _ = self.status.compare_exchange(OPEN, CLOSED, SeqCst, SeqCst);
+    /// Refuses new submits; queued tasks still run. True for the call
+    /// that closed it.
+    pub(crate) fn close(&self) -> bool {
+        let closed = self
+            .status
+            .compare_exchange(OPEN, CLOSED, SeqCst, SeqCst)
+            .is_ok();
         self.sleep.notify_all();
+        closed
     }
 
     /// Marks the registry broken by `cause`, fails every queued task and

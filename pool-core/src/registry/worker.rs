@@ -19,6 +19,7 @@ use crate::job::{Finish, JobRef};
 use crate::loom::thread::Thread;
 use crate::metrics::Counters;
 use crate::sleep::Slept;
+use crate::trace;
 use crate::unwind;
 
 thread_local! {
@@ -124,6 +125,7 @@ impl<C: 'static> Drop for AliveToken<'_, C> {
 pub(super) fn main<C: 'static>(registry: Arc<Registry<C>>, index: usize) {
     let _abort = AbortOnUnwind;
     let _alive = AliveToken(&registry);
+    let _span = trace::worker(&registry.span, index);
     let core = registry
         .core_for(index)
         .filter(|&core| affinity::pin_current(core));
@@ -144,6 +146,7 @@ pub(super) fn main<C: 'static>(registry: Arc<Registry<C>>, index: usize) {
     CURRENT_REGISTRY.set(address_of(&*registry));
 
     let info = WorkerInfo { index, core };
+    crate::__event!(DEBUG, "poolrt.worker.start", worker = index, core = core);
     // A submit that passed the refusal check just before the pool broke
     // can still start a worker (the breaking one had left). Such a worker
     // must not start a context: a failing start (an initializer) would run
@@ -157,8 +160,8 @@ pub(super) fn main<C: 'static>(registry: Arc<Registry<C>>, index: usize) {
                 // here, on its own thread, before the slot is given back.
                 drop(ctx);
             }
-            Ok(Err(error)) => registry.break_with(error),
-            Err(panic) => registry.break_with(Error::panicked(panic)),
+            Ok(Err(error)) => start_failed(&registry, index, error),
+            Err(panic) => start_failed(&registry, index, Error::panicked(panic)),
         }
     }
 
@@ -166,6 +169,7 @@ pub(super) fn main<C: 'static>(registry: Arc<Registry<C>>, index: usize) {
     CURRENT.with(|current| current.borrow_mut().take());
     let local = Rc::try_unwrap(local).unwrap_or_else(|_| unreachable!("only CURRENT held a clone"));
     registry.release_slot(index, local.deque);
+    crate::__event!(DEBUG, "poolrt.worker.exit", worker = index);
     // Step 5: leave, then make sure a job pushed while we were counted as
     // searching is not stranded.
     registry.sleep.leave();
@@ -173,6 +177,20 @@ pub(super) fn main<C: 'static>(registry: Arc<Registry<C>>, index: usize) {
     if !registry.injector_is_empty() {
         registry.notify();
     }
+}
+
+/// A worker's context could not start (a failing initializer, a child
+/// process that did not start): the pool is broken, rather than retrying
+/// for every task.
+#[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
+fn start_failed<C: 'static>(registry: &Registry<C>, index: usize, error: Error) {
+    crate::__event!(
+        ERROR,
+        "poolrt.worker.start_failed",
+        worker = index,
+        error = %crate::__private::Chain(&error),
+    );
+    registry.break_with(error);
 }
 
 impl<C: 'static> Local<C> {

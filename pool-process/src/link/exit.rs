@@ -26,6 +26,29 @@ impl fmt::Display for WorkerExit {
 
 impl std::error::Error for WorkerExit {}
 
+/// Emits `poolrt.process.death` (README "Logging") for the child of worker
+/// `slot` that ended with `status`; `cause` says how: `died` (holding a
+/// task), `died_idle`, `died_starting`, `timed_out`, `over_memory`,
+/// `stopped`, or `terminated` (by the pool's `terminate`).
+#[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
+pub(crate) fn log_death(slot: usize, pid: u32, status: ExitReason, cause: &'static str) {
+    let (code, signal) = match status {
+        ExitReason::Code(code) => (Some(code), None),
+        ExitReason::Signal(signal) => (None, Some(signal)),
+        ExitReason::Unknown => (None, None),
+    };
+    pool_core::__event!(
+        WARN,
+        "poolrt.process.death",
+        worker = slot,
+        pid = pid,
+        code = code,
+        signal = signal,
+        cause = cause,
+        status = %status,
+    );
+}
+
 /// Turns a worker's failure report into the task's error.
 pub(crate) fn failure_error(body: &[u8], pid: u32) -> Error {
     match postcard::from_bytes::<Failure>(body) {

@@ -70,7 +70,7 @@ mod stats;
 pub(crate) use child::set_link_spin;
 use child::{Child, stop_child};
 pub use exit::{ExitReason, WorkerExit};
-pub(crate) use exit::{failure_error, failure_to_error};
+pub(crate) use exit::{failure_error, failure_to_error, log_death};
 pub(crate) use launch::Launch;
 pub(crate) use limit::{Limits, StopFlag};
 pub(crate) use memory::MemoryLimit;
@@ -233,8 +233,9 @@ impl Link {
             return Err(Error::new(ErrorKind::Broken, cause.clone()));
         }
         if let Some(child) = &self.child
-            && child.process.try_wait().is_some()
+            && let Some(status) = child.process.try_wait()
         {
+            log_death(self.slot, child.process.pid(), status, "died_idle");
             // It died while it held no task (killed from outside): that
             // fails no task, it is only replaced.
             self.forget_child();
@@ -294,8 +295,10 @@ impl Link {
                 self.forget_child();
                 self.died = true;
                 if self.config.terminating.load(Ordering::SeqCst) {
+                    log_death(self.slot, pid, status, "terminated");
                     return Err(terminated());
                 }
+                log_death(self.slot, pid, status, "died");
                 Stats::add(&self.config.stats.deaths);
                 Err(Error::new(
                     ErrorKind::WorkerLost,
@@ -310,8 +313,15 @@ impl Link {
                 self.forget_child();
                 self.died = true;
                 if self.config.terminating.load(Ordering::SeqCst) {
+                    log_death(self.slot, pid, status, "terminated");
                     return Err(terminated());
                 }
+                let cause = match ended {
+                    Ended::Expired(_) => "timed_out",
+                    Ended::OverMemory(_) => "over_memory",
+                    _ => "stopped",
+                };
+                log_death(self.slot, pid, status, cause);
                 Stats::add(&self.config.stats.deaths);
                 let exit = WorkerExit { pid, status };
                 Err(match ended {
@@ -334,6 +344,13 @@ impl Link {
     /// Step 6: asks the child to exit and reaps it.
     fn retire(&mut self) {
         if let Some(mut child) = self.child.take() {
+            pool_core::__event!(
+                DEBUG,
+                "poolrt.process.retire",
+                worker = self.slot,
+                pid = child.process.pid(),
+                tasks = child.tasks,
+            );
             self.config.children.lock()[self.slot] = None;
             self.config.stats.tasks[self.slot].store(0, Ordering::Relaxed);
             let _ = child

@@ -103,9 +103,27 @@ impl Link {
             tasks: 0,
             memory,
         };
-        Self::initialize(config, child).inspect_err(|_| {
-            config.children.lock()[slot] = None;
-        })
+        #[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
+        let pid = child.process.pid();
+        match Self::initialize(config, child) {
+            Ok(child) => {
+                pool_core::__event!(INFO, "poolrt.process.spawn", worker = slot, pid = pid);
+                Ok(child)
+            }
+            Err(error) => {
+                config.children.lock()[slot] = None;
+                if error.kind() == ErrorKind::Initializer {
+                    pool_core::__event!(
+                        ERROR,
+                        "poolrt.process.init_failed",
+                        worker = slot,
+                        pid = pid,
+                        error = %pool_core::__private::Chain(&error),
+                    );
+                }
+                Err(error)
+            }
+        }
     }
 
     /// Step 3 for a child that greeted; on an error the child is reaped.
@@ -190,6 +208,12 @@ impl Link {
     pub(super) fn replace(&mut self) -> Result<(), Error> {
         self.take_replacement()?;
         Stats::add(&self.config.stats.replacements);
+        pool_core::__event!(
+            INFO,
+            "poolrt.process.replace",
+            worker = self.slot,
+            pid = self.child.as_ref().map(|child| child.process.pid()),
+        );
         Ok(())
     }
 
@@ -237,6 +261,13 @@ impl Link {
                     return Ok(());
                 }
                 Err(error) if kills < STARTUP_KILLS && killed_in_startup(&error) => {
+                    pool_core::__event!(
+                        WARN,
+                        "poolrt.process.death",
+                        worker = self.slot,
+                        cause = "died_starting",
+                        error = %pool_core::__private::Chain(&error),
+                    );
                     kills += 1;
                     self.died = true;
                 }

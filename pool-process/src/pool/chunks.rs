@@ -220,6 +220,15 @@ where
     }
 
     /// True once the input has run out.
+    /// How many input items are still to submit, as `size_hint` says it.
+    pub(crate) fn left(&self) -> (usize, Option<usize>) {
+        if self.ended {
+            (0, Some(0))
+        } else {
+            self.source.len_hint()
+        }
+    }
+
     pub(crate) fn ended(&self) -> bool {
         self.ended
     }

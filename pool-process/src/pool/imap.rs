@@ -293,6 +293,25 @@ where
         }
         next
     }
+
+    /// The results still to come: those ready, those in flight, and the
+    /// input's items not yet submitted (as the input's `size_hint` says).
+    /// A map over a `Vec` or a range knows its length exactly, so a
+    /// progress bar can show the time left.
+    /// A map with a [`timeout`](IMap::timeout) may end early: its lower
+    /// bound is 0.
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let known = self.ready.len()
+            + self.window.iter().map(|(_, n)| n).sum::<usize>()
+            + usize::from(self.refused.is_some());
+        let (low, high) = self.feed.as_ref().map_or((0, Some(0)), |feed| feed.left());
+        let low = if self.deadline.is_some() {
+            0
+        } else {
+            known.saturating_add(low)
+        };
+        (low, high.and_then(|h| h.checked_add(known)))
+    }
 }
 
 impl<I, R> FusedIterator for IMap<'_, I, R>

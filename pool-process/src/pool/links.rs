@@ -311,6 +311,7 @@ impl LinkPool {
     /// see its child die and take a queued task before the cancel reached
     /// it, failing that task with a shutdown error instead.
     pub(crate) fn terminate(&self) {
+        pool_core::__event!(INFO, "poolrt.terminate", signal = ?Signal::Kill);
         self.close(CancelFutures::Yes);
         self.config.kill_all();
     }
@@ -379,6 +380,7 @@ impl LinkPool {
     /// running ones fail with a shutdown error saying the pool was
     /// terminated.
     pub(crate) fn terminate_with(&self, signal: Signal) {
+        pool_core::__event!(INFO, "poolrt.terminate", signal = ?signal);
         self.close(CancelFutures::Yes);
         self.config.signal_all(signal);
     }
