@@ -248,7 +248,7 @@ impl<'a> Barrier<'a> {
     fn release(&self, state: &mut MutexGuard<'_, State>) -> Result<(), BrokenBarrierError> {
         if let Some(action) = &self.action {
             state.phase = Phase::Acting;
-            let ran = MutexGuard::unlocked(state, || pool_core::catch_panic(action));
+            let ran = MutexGuard::unlocked(state, || pool_core::catch_task_panic(action));
             if let Err(panic) = ran {
                 self.break_barrier(state);
                 return Err(BrokenBarrierError::action_panicked(panic));
