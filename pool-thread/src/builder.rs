@@ -126,9 +126,9 @@ impl ThreadPoolBuilder {
     ///     .unwrap();
     /// let err = executor.submit(|| 1).unwrap().result().unwrap_err();
     /// assert!(err.is_broken());
+    /// assert_eq!(err.to_string(), "pool is broken: worker initializer failed");
     /// let cause = std::error::Error::source(&err).unwrap();
-    /// assert_eq!(cause.to_string(), "worker initializer failed");
-    /// assert_eq!(cause.source().unwrap().to_string(), "no database");
+    /// assert_eq!(cause.to_string(), "no database");
     /// ```
     pub fn initializer<E>(
         mut self,
@@ -227,7 +227,7 @@ impl ThreadPoolBuilder {
         let initializer = self.initializer;
         let config = SchedulerConfig::new(max_workers, move |_| match &initializer {
             None => Ok(()),
-            Some(init) => match pool_core::catch_panic(|| init()) {
+            Some(init) => match pool_core::catch_task_panic(|| init()) {
                 Ok(Ok(())) => Ok(()),
                 Ok(Err(cause)) => Err(Error::new(ErrorKind::Initializer, cause)),
                 Err(panic) => Err(Error::new(ErrorKind::Initializer, panic)),

@@ -34,12 +34,12 @@ use std::sync::Arc;
 /// ```
 /// use pool_core::{Error, ErrorKind};
 ///
-/// let err = Error::new(ErrorKind::Broken, "initializer failed: no database");
-/// assert!(err.is_broken());
-/// assert_eq!(err.to_string(), "executor is broken");
+/// let err = Error::new(ErrorKind::Serialize, "no serializer for this type");
+/// assert_eq!(err.kind(), ErrorKind::Serialize);
+/// assert_eq!(err.to_string(), "failed to serialize");
 /// assert_eq!(
 ///     std::error::Error::source(&err).unwrap().to_string(),
-///     "initializer failed: no database"
+///     "no serializer for this type"
 /// );
 /// ```
 #[derive(Clone)]
@@ -141,6 +141,39 @@ impl Error {
             ErrorKind::Timeout,
             Some(format!("{unfinished} (of {total}) futures unfinished")),
             None,
+        )
+    }
+
+    /// The error of a pool (or executor) that `cause` broke: its `Display`
+    /// says why in its first sentence, "pool is broken: " and the cause's
+    /// own `Display`; the cause's source (the initializer's error, the
+    /// panic, the OS error) is this error's source, so a report that
+    /// prints the chain shows each part once. A cause that is itself a
+    /// broken-pool error is returned unchanged.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pool_core::{Error, ErrorKind};
+    ///
+    /// let cause = Error::new(ErrorKind::Initializer, "no database at db://nowhere");
+    /// let err = Error::broken(cause);
+    /// assert!(err.is_broken());
+    /// assert_eq!(err.to_string(), "pool is broken: worker initializer failed");
+    /// assert_eq!(
+    ///     std::error::Error::source(&err).unwrap().to_string(),
+    ///     "no database at db://nowhere"
+    /// );
+    /// assert_eq!(Error::broken(err.clone()).to_string(), err.to_string());
+    /// ```
+    pub fn broken(cause: Error) -> Error {
+        if cause.is_broken() {
+            return cause;
+        }
+        Error::build(
+            ErrorKind::Broken,
+            Some(format!("{}: {cause}", ErrorKind::Broken.describe())),
+            cause.inner.source.clone(),
         )
     }
 
@@ -383,11 +416,13 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.inner.kind.describe())?;
-        if let Some(detail) = &self.inner.detail {
-            write!(f, ": {detail}")?;
+        match (&self.inner.detail, self.inner.kind) {
+            // A broken object's detail names it ("the queue is broken: …",
+            // "pool is broken: …"): the sentence is the detail alone.
+            (Some(detail), ErrorKind::Broken) => f.write_str(detail),
+            (Some(detail), kind) => write!(f, "{}: {detail}", kind.describe()),
+            (None, kind) => f.write_str(kind.describe()),
         }
-        Ok(())
     }
 }
 

@@ -8,8 +8,8 @@ use crate::error::{Error, ErrorKind};
 
 /// A task the executor refused, handed back with the reason.
 ///
-/// `Display` says why ("executor has shut down", "executor is broken"); the
-/// broken executor's cause is the `source()`. The refused task is returned
+/// `Display` says why ("executor has shut down", "pool is broken: worker
+/// initializer failed"); the broken pool's deeper cause is the `source()`. The refused task is returned
 /// by [`into_inner`](SubmitError::into_inner), never dropped behind the
 /// caller's back.
 ///

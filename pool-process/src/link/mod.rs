@@ -230,7 +230,7 @@ impl Link {
                 .with_detail("stopped before it reached a worker process"));
         }
         if let Some(cause) = self.config.broken.get() {
-            return Err(Error::new(ErrorKind::Broken, cause.clone()));
+            return Err(Error::broken(cause.clone()));
         }
         if let Some(child) = &self.child
             && child.process.try_wait().is_some()
@@ -251,7 +251,7 @@ impl Link {
                 // A replacement failed to initialize: the pool is broken,
                 // as it would be had the first worker failed.
                 let cause = self.config.broken.get_or_init(|| error).clone();
-                return Err(Error::new(ErrorKind::Broken, cause));
+                return Err(Error::broken(cause));
             }
             return Err(error);
         }

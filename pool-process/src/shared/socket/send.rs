@@ -162,7 +162,7 @@ impl Connection {
         };
         if writer.torn {
             return Err(Error::from_kind(ErrorKind::Broken).with_detail(
-                "an earlier send timed out part-way through a message; this end cannot send",
+                "this end is broken: an earlier send timed out part-way through a message",
             ));
         }
         let failed = |e: std::io::Error| {
