@@ -67,7 +67,7 @@ pub use crate::handle::{Promise, TaskFuture, promise};
 pub use crate::metrics::Metrics;
 pub use crate::report::{Report, report, reset_report_hook, set_report_hook};
 pub use crate::scheduler::{CancelFutures, Scheduler, Wait};
-pub use crate::scope::Scope;
+pub use crate::scope::{Scope, ScopeMap};
 pub use crate::sync::{BrokenBarrierError, Daemon, GetError, Outcome, PutError, ReleaseError};
 pub use crate::unwind::{catch as catch_panic, catch_task as catch_task_panic};
 pub use crate::wait::{AsCompleted, ReturnWhen, Waitable, Waited, as_completed, wait};

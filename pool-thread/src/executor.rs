@@ -185,6 +185,21 @@ impl ThreadPoolExecutor {
     /// });
     /// assert_eq!(words, 6);
     /// ```
+    ///
+    /// The scope's [`map`](Scope::map) is the executor's
+    /// [`map`](ThreadPoolExecutor::map) for borrowed data: ordered,
+    /// bounded, lazy, with no `'static` copies.
+    ///
+    /// ```
+    /// use pool_thread::ThreadPoolExecutor;
+    ///
+    /// let executor = ThreadPoolExecutor::new(4).unwrap();
+    /// let words = vec!["apple".to_owned(), "kiwi".to_owned()];
+    /// let lens: Vec<usize> = executor.scope(|s| {
+    ///     s.map(|w: &String| w.len(), &words).map(Result::unwrap).collect()
+    /// });
+    /// assert_eq!(lens, [5, 4]);
+    /// ```
     pub fn scope<'env, F, R>(&self, body: F) -> R
     where
         F: for<'scope> FnOnce(&'scope Scope<'scope, 'env>) -> R,

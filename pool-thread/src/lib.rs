@@ -104,6 +104,6 @@ pub use crate::thread::{
 pub use crate::thread::{JoinError, Run, StartError};
 pub use crate::timer::Timer;
 pub use pool_core::{
-    AsCompleted, CancelFutures, Deadline, Error, ErrorKind, Outcome, ReturnWhen, Scope,
+    AsCompleted, CancelFutures, Deadline, Error, ErrorKind, Outcome, ReturnWhen, Scope, ScopeMap,
     SubmitError, TaskFuture, Wait, as_completed, wait,
 };

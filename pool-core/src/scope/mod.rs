@@ -31,6 +31,10 @@
 //!    own `Arc`, never borrowed data. A `Weak` left in a queue afterwards
 //!    only frees memory when dropped.
 
+mod map;
+
+pub use self::map::ScopeMap;
+
 use std::marker::PhantomData;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::AtomicUsize;
