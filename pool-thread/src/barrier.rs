@@ -374,6 +374,22 @@ impl<'a> Barrier<'a> {
     pub fn broken(&self) -> bool {
         self.state.lock().phase == Phase::Broken
     }
+
+    /// True when the barrier is broken: Python's [`broken`](Self::broken), under the name a Rust
+    /// programmer looks for first.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let barrier = pool_thread::Barrier::new(2).unwrap();
+    /// assert!(!barrier.is_broken());
+    /// barrier.abort();
+    /// assert!(barrier.is_broken());
+    /// ```
+    #[doc(alias = "broken")]
+    pub fn is_broken(&self) -> bool {
+        self.broken()
+    }
 }
 
 impl fmt::Debug for Barrier<'_> {

@@ -186,6 +186,23 @@ impl Lock {
         *self.locked.lock()
     }
 
+    /// True when the lock is held now: Python's [`locked`](Self::locked), under the name a Rust
+    /// programmer looks for first.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let lock = pool_thread::Lock::new().unwrap();
+    /// let guard = lock.lock();
+    /// assert!(lock.is_locked());
+    /// drop(guard);
+    /// assert!(!lock.is_locked());
+    /// ```
+    #[doc(alias = "locked")]
+    pub fn is_locked(&self) -> bool {
+        self.locked()
+    }
+
     /// Blocks until the lock is free, takes it, and returns a guard that
     /// releases it when dropped: Python's `with lock:`.
     ///

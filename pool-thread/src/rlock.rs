@@ -227,6 +227,23 @@ impl RLock {
         self.state.lock().owner.is_some()
     }
 
+    /// True when the lock is held now: Python's [`locked`](Self::locked), under the name a Rust
+    /// programmer looks for first.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let rlock = pool_thread::RLock::new().unwrap();
+    /// let guard = rlock.lock();
+    /// assert!(rlock.is_locked());
+    /// drop(guard);
+    /// assert!(!rlock.is_locked());
+    /// ```
+    #[doc(alias = "locked")]
+    pub fn is_locked(&self) -> bool {
+        self.locked()
+    }
+
     /// Acquires one level and returns a guard that releases it on drop:
     /// Python's `with rlock:`.
     ///

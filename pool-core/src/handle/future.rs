@@ -125,7 +125,7 @@ impl<T> TaskFuture<T> {
     ///
     /// let (promise, future) = pool_core::promise::<u8>();
     /// assert!(future.exception_timeout(Duration::ZERO).unwrap_err().is_timeout());
-    /// promise.set_result(1);
+    /// promise.set_result(1).unwrap();
     /// assert!(future.exception_timeout(Duration::ZERO).unwrap().is_none());
     /// ```
     pub fn exception_timeout(&self, timeout: Duration) -> Result<Option<Error>, Error> {
@@ -196,6 +196,22 @@ impl<T> TaskFuture<T> {
         self.core().is_done()
     }
 
+    /// True once the task finished, failed or was cancelled: Python's [`done`](Self::done), under the name a Rust
+    /// programmer looks for first.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (promise, future) = pool_core::promise::<u8>();
+    /// assert!(!future.is_done());
+    /// promise.set_result(1).unwrap();
+    /// assert!(future.is_done());
+    /// ```
+    #[doc(alias = "done")]
+    pub fn is_done(&self) -> bool {
+        self.done()
+    }
+
     /// True while a worker is running the task.
     ///
     /// # Examples
@@ -210,6 +226,23 @@ impl<T> TaskFuture<T> {
         self.core().is_running()
     }
 
+    /// True while the task runs: Python's [`running`](Self::running), under the name a Rust
+    /// programmer looks for first.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (promise, future) = pool_core::promise::<u8>();
+    /// assert!(!future.is_running());
+    /// assert!(promise.set_running());
+    /// assert!(future.is_running());
+    /// promise.set_result(1).unwrap();
+    /// ```
+    #[doc(alias = "running")]
+    pub fn is_running(&self) -> bool {
+        self.running()
+    }
+
     /// True when the task was cancelled.
     ///
     /// # Examples
@@ -221,6 +254,22 @@ impl<T> TaskFuture<T> {
     /// ```
     pub fn cancelled(&self) -> bool {
         self.core().is_cancelled()
+    }
+
+    /// True when the task was cancelled before it ran: Python's [`cancelled`](Self::cancelled), under the name a Rust
+    /// programmer looks for first.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (promise, future) = pool_core::promise::<u8>();
+    /// assert!(future.cancel());
+    /// assert!(future.is_cancelled());
+    /// drop(promise);
+    /// ```
+    #[doc(alias = "cancelled")]
+    pub fn is_cancelled(&self) -> bool {
+        self.cancelled()
     }
 
     /// Cancels the task if it has not started. True when it is cancelled

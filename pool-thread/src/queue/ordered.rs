@@ -282,6 +282,54 @@ impl<O: Order> OrderedQueue<O> {
         self.engine.full()
     }
 
+    /// The number of items queued now: Python's [`qsize`](Self::qsize), under the name a Rust
+    /// programmer looks for first.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let q = pool_thread::PriorityQueue::new(0).unwrap();
+    /// q.put(2).unwrap();
+    /// q.put(1).unwrap();
+    /// assert_eq!(q.len(), 2);
+    /// ```
+    #[doc(alias = "qsize")]
+    pub fn len(&self) -> usize {
+        self.qsize()
+    }
+
+    /// True when no item is queued now: Python's [`empty`](Self::empty), under the name a Rust
+    /// programmer looks for first.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let q = pool_thread::LifoQueue::new(0).unwrap();
+    /// assert!(q.is_empty());
+    /// q.put(1).unwrap();
+    /// assert!(!q.is_empty());
+    /// ```
+    #[doc(alias = "empty")]
+    pub fn is_empty(&self) -> bool {
+        self.empty()
+    }
+
+    /// True when a bounded queue holds `maxsize` items now: Python's [`full`](Self::full), under the name a Rust
+    /// programmer looks for first.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let q = pool_thread::Queue::new(1).unwrap();
+    /// assert!(!q.is_full());
+    /// q.put(()).unwrap();
+    /// assert!(q.is_full());
+    /// ```
+    #[doc(alias = "full")]
+    pub fn is_full(&self) -> bool {
+        self.full()
+    }
+
     /// Marks one item taken with `get` as processed.
     ///
     /// # Errors

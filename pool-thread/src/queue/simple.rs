@@ -161,6 +161,37 @@ impl<T> SimpleQueue<T> {
     pub fn empty(&self) -> bool {
         self.receiver.is_empty()
     }
+
+    /// The number of items queued now: Python's [`qsize`](Self::qsize), under the name a Rust
+    /// programmer looks for first.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let q = pool_thread::SimpleQueue::new().unwrap();
+    /// q.put('a');
+    /// assert_eq!(q.len(), 1);
+    /// ```
+    #[doc(alias = "qsize")]
+    pub fn len(&self) -> usize {
+        self.qsize()
+    }
+
+    /// True when no item is queued now: Python's [`empty`](Self::empty), under the name a Rust
+    /// programmer looks for first.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let q = pool_thread::SimpleQueue::new().unwrap();
+    /// assert!(q.is_empty());
+    /// q.put(());
+    /// assert!(!q.is_empty());
+    /// ```
+    #[doc(alias = "empty")]
+    pub fn is_empty(&self) -> bool {
+        self.empty()
+    }
 }
 
 impl<T> Default for SimpleQueue<T> {

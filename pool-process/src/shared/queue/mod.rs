@@ -425,6 +425,54 @@ impl<T: Wire> Queue<T> {
         let maxsize = self.ring.maxsize();
         maxsize > 0 && self.ring.count() >= maxsize
     }
+
+    /// The number of items in the queue (a snapshot): Python's [`qsize`](Self::qsize), under the name a Rust
+    /// programmer looks for first.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let q = pool_process::JoinableQueue::new(0).unwrap();
+    /// q.put(1u8).unwrap();
+    /// assert_eq!(q.len(), 1);
+    /// ```
+    #[doc(alias = "qsize")]
+    pub fn len(&self) -> usize {
+        self.qsize()
+    }
+
+    /// Whether the queue holds no item (a snapshot): Python's [`empty`](Self::empty), under the name a Rust
+    /// programmer looks for first.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let q = pool_process::SimpleQueue::new().unwrap();
+    /// assert!(q.is_empty());
+    /// q.put(7u8).unwrap();
+    /// assert!(!q.is_empty());
+    /// ```
+    #[doc(alias = "empty")]
+    pub fn is_empty(&self) -> bool {
+        self.empty()
+    }
+
+    /// Whether the queue holds `maxsize` items (a snapshot; never for an
+    /// unbounded queue): Python's [`full`](Self::full), under the name a Rust
+    /// programmer looks for first.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let q = pool_process::Queue::new(1).unwrap();
+    /// assert!(!q.is_full());
+    /// q.put(0u8).unwrap();
+    /// assert!(q.is_full());
+    /// ```
+    #[doc(alias = "full")]
+    pub fn is_full(&self) -> bool {
+        self.full()
+    }
 }
 
 impl<T> Clone for Queue<T> {

@@ -57,6 +57,20 @@ impl Connection {
         self.readable.load(Ordering::Relaxed)
     }
 
+    /// Whether this end can receive: Python's [`readable`](Self::readable), under the name a Rust
+    /// programmer looks for first.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (reader, writer) = pool_process::Pipe(false).unwrap();
+    /// assert!(reader.is_readable() && !writer.is_readable());
+    /// ```
+    #[doc(alias = "readable")]
+    pub fn is_readable(&self) -> bool {
+        self.readable()
+    }
+
     /// Whether this end can send.
     ///
     /// # Examples
@@ -67,6 +81,20 @@ impl Connection {
     /// ```
     pub fn writable(&self) -> bool {
         self.writable
+    }
+
+    /// Whether this end can send: Python's [`writable`](Self::writable), under the name a Rust
+    /// programmer looks for first.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (reader, writer) = pool_process::Pipe(false).unwrap();
+    /// assert!(writer.is_writable() && !reader.is_writable());
+    /// ```
+    #[doc(alias = "writable")]
+    pub fn is_writable(&self) -> bool {
+        self.writable()
     }
 
     /// The socket's descriptor number (Python's `fileno()`), for `poll`,
@@ -124,5 +152,21 @@ impl Connection {
     /// ```
     pub fn closed(&self) -> bool {
         self.socket.lock().is_none()
+    }
+
+    /// Whether [`close`](Self::close) was called: Python's [`closed`](Self::closed), under the name a Rust
+    /// programmer looks for first.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (a, _b) = pool_process::Pipe(true).unwrap();
+    /// assert!(!a.is_closed());
+    /// a.close();
+    /// assert!(a.is_closed());
+    /// ```
+    #[doc(alias = "closed")]
+    pub fn is_closed(&self) -> bool {
+        self.closed()
     }
 }

@@ -386,6 +386,22 @@ impl Listener {
         self.closed.load(Ordering::Acquire)
     }
 
+    /// Whether [`close`](Self::close) was called: Python's [`closed`](Self::closed), under the name a Rust
+    /// programmer looks for first.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let listener = pool_process::connection::Listener::bind("127.0.0.1:0").unwrap();
+    /// assert!(!listener.is_closed());
+    /// listener.close();
+    /// assert!(listener.is_closed());
+    /// ```
+    #[doc(alias = "closed")]
+    pub fn is_closed(&self) -> bool {
+        self.closed()
+    }
+
     /// The listening socket, for [`wait`](crate::connection::wait): readable when a
     /// peer is waiting to be accepted.
     pub(super) fn socket_fd(&self) -> BorrowedFd<'_> {

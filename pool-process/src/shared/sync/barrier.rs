@@ -481,6 +481,22 @@ impl Barrier {
     pub fn broken(&self) -> bool {
         self.shared().broken.load(SeqCst) != 0
     }
+
+    /// True when the barrier is broken: Python's [`broken`](Self::broken), under the name a Rust
+    /// programmer looks for first.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let barrier = pool_process::Barrier::new(2).unwrap();
+    /// assert!(!barrier.is_broken());
+    /// barrier.abort();
+    /// assert!(barrier.is_broken());
+    /// ```
+    #[doc(alias = "broken")]
+    pub fn is_broken(&self) -> bool {
+        self.broken()
+    }
 }
 
 shared_handle!(Barrier, "Barrier");

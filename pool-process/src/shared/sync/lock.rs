@@ -220,6 +220,23 @@ impl Lock {
         self.raw().is_locked()
     }
 
+    /// True when the lock is held now: Python's [`locked`](Self::locked), under the name a Rust
+    /// programmer looks for first.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let lock = pool_process::Lock::new().unwrap();
+    /// let guard = lock.lock();
+    /// assert!(lock.is_locked());
+    /// drop(guard);
+    /// assert!(!lock.is_locked());
+    /// ```
+    #[doc(alias = "locked")]
+    pub fn is_locked(&self) -> bool {
+        self.locked()
+    }
+
     /// Takes the lock until the guard is dropped (Python's `with lock:`).
     ///
     /// # Examples

@@ -226,6 +226,23 @@ impl RLock {
     pub fn locked(&self) -> bool {
         self.mutex().is_locked()
     }
+
+    /// True when the lock is held now: Python's [`locked`](Self::locked), under the name a Rust
+    /// programmer looks for first.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let rlock = pool_process::RLock::new().unwrap();
+    /// rlock.acquire();
+    /// assert!(rlock.is_locked());
+    /// rlock.release().unwrap();
+    /// assert!(!rlock.is_locked());
+    /// ```
+    #[doc(alias = "locked")]
+    pub fn is_locked(&self) -> bool {
+        self.locked()
+    }
 }
 
 impl RLock {
