@@ -12,7 +12,7 @@ use std::time::Duration;
 use parking_lot::Mutex;
 use pool_core::{Error, ErrorKind};
 
-use crate::link::{Initializer, LinkConfig, MemoryLimit, Stats};
+use crate::link::{FirstSpawns, Initializer, LinkConfig, MemoryLimit, Stats};
 use crate::sys::spawn::{OWN_BINARY, own_argv0};
 use crate::task::{self, Init, InitOutcome, Wire};
 use crate::wire::{codec, inherit};
@@ -434,6 +434,7 @@ impl PoolBuilder {
             terminating: Default::default(),
             broken: Default::default(),
             stats: Stats::new(processes),
+            first_spawns: FirstSpawns::new(processes),
         };
         Ok((processes, config))
     }

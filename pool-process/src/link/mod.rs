@@ -64,6 +64,7 @@ mod exit;
 mod launch;
 mod limit;
 mod memory;
+mod spawned;
 mod start;
 mod stats;
 
@@ -78,6 +79,7 @@ pub(crate) use stats::Stats;
 
 use limit::Ended;
 use memory::MemoryWatch;
+pub(crate) use spawned::FirstSpawns;
 
 /// The most children one link starts per second after deaths.
 pub(crate) const RESPAWNS_PER_SECOND: u32 = 10;
@@ -125,6 +127,8 @@ pub(crate) struct LinkConfig {
     pub(crate) broken: OnceLock<Error>,
     /// What `Pool::metrics` reports beyond the scheduler's view.
     pub(crate) stats: Stats,
+    /// Which slots spawned their first child: a `Pool`'s build waits on it.
+    pub(crate) first_spawns: FirstSpawns,
 }
 
 impl LinkConfig {

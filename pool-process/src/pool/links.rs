@@ -68,6 +68,15 @@ impl LinkPool {
     pub(crate) fn start(processes: usize, config: LinkConfig) -> Result<LinkPool, Error> {
         let links = LinkPool::on_demand(processes, config)?;
         links.scheduler.start_workers(processes);
+        // Started means spawned: every worker has its pid when this returns
+        // (`link/spawned.rs`). A pool that breaks first (a worker thread that
+        // could not start) stops the wait; the start-up timeout bounds it.
+        let scheduler = &links.scheduler;
+        links.config.first_spawns.wait_all(
+            links.config.startup_timeout,
+            Duration::from_millis(10),
+            || scheduler.broken().is_some(),
+        );
         Ok(links)
     }
 

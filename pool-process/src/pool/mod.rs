@@ -127,8 +127,9 @@ pub struct Pool {
 }
 
 impl Pool {
-    /// A pool of `processes` workers, starting now in the background (their
-    /// first tasks wait for them; `pids()` lists each once it exists).
+    /// A pool of `processes` worker processes, started when it returns
+    /// (`pids()` lists them); their handshake goes on in the background
+    /// and the first tasks wait for it. See [`PoolBuilder::build`].
     ///
     /// # Errors
     ///
@@ -141,6 +142,7 @@ impl Pool {
     ///
     /// let pool = Pool::new(2).unwrap();
     /// assert_eq!(pool.processes(), 2);
+    /// assert_eq!(pool.pids().len(), 2);
     /// assert_eq!(pool.apply(|x: u64| x.pow(2), 12).unwrap(), 144);
     /// assert_eq!(Pool::new(0).unwrap_err().kind(), pool_core::ErrorKind::InvalidConfig);
     /// ```
@@ -502,8 +504,11 @@ impl Pool {
 }
 
 impl PoolBuilder {
-    /// Builds a [`Pool`]; its workers start now, in parallel, in the
-    /// background.
+    /// Builds a [`Pool`] and starts its workers, in parallel: when it
+    /// returns, every worker process has been started and
+    /// [`pids`](Pool::pids) lists them, as Python's `Pool()` has started
+    /// its processes. Their handshake and initializer go on in the
+    /// background; the first task waits for them.
     ///
     /// # Errors
     ///
@@ -517,6 +522,7 @@ impl PoolBuilder {
     /// use pool_process::Pool;
     ///
     /// let pool = Pool::builder().processes(2).build().unwrap();
+    /// assert_eq!(pool.pids().len(), 2, "started by the time build returns");
     /// assert_eq!(pool.apply(|s: String| s.to_uppercase(), "hi".into()).unwrap(), "HI");
     ///
     /// let err = Pool::builder().processes(0).build().unwrap_err();
