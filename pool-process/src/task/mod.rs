@@ -26,7 +26,33 @@ pub(crate) use self::outcomes::{Outcomes, decode_chunk};
 use crate::sys::entry::conjure;
 
 /// The bound on values that cross between processes: Python's
-/// "picklable".
+/// "picklable". Every `Serialize + DeserializeOwned + Send + 'static` type
+/// is `Wire` (a blanket impl): derive serde's traits on your own types.
+///
+/// # Examples
+///
+/// ```
+/// use pool_process::{Pool, Wire};
+/// use serde::{Deserialize, Serialize};
+///
+/// #[derive(Serialize, Deserialize)]
+/// struct Job {
+///     name: String,
+///     size: u32,
+/// }
+///
+/// fn describe(job: Job) -> String {
+///     format!("{} ({} units)", job.name, job.size)
+/// }
+///
+/// fn is_wire<T: Wire>() {}
+/// is_wire::<Job>();
+/// is_wire::<(u64, Vec<String>, Option<f64>)>();
+///
+/// let pool = Pool::new(1).unwrap();
+/// let job = Job { name: "resize".into(), size: 3 };
+/// assert_eq!(pool.apply(describe, job).unwrap(), "resize (3 units)");
+/// ```
 pub trait Wire: Serialize + DeserializeOwned + Send + 'static {}
 
 impl<T: Serialize + DeserializeOwned + Send + 'static> Wire for T {}

@@ -25,6 +25,37 @@ use pool_core::Error;
 /// - [`shutdown`](OrderedQueue::shutdown) is Python 3.13's: puts fail, gets
 ///   drain what is left (or fail at once with [`Immediate::Yes`]), and
 ///   blocked callers wake up.
+///
+/// # Examples
+///
+/// Code written once for every order, here a consumer that drains any of
+/// the three kinds:
+///
+/// ```
+/// use pool_thread::{LifoQueue, Order, OrderedQueue, PriorityQueue, Queue};
+///
+/// fn drain<O: Order>(q: &OrderedQueue<O>) -> Vec<O::Item> {
+///     let mut items = Vec::new();
+///     while let Ok(item) = q.get_nowait() {
+///         items.push(item);
+///         q.task_done().unwrap();
+///     }
+///     items
+/// }
+///
+/// let fifo = Queue::new(0).unwrap();
+/// let lifo = LifoQueue::new(0).unwrap();
+/// let prio = PriorityQueue::new(0).unwrap();
+/// for n in [2, 3, 1] {
+///     fifo.put(n).unwrap();
+///     lifo.put(n).unwrap();
+///     prio.put(n).unwrap();
+/// }
+/// assert_eq!(drain(&fifo), [2, 3, 1]);
+/// assert_eq!(drain(&lifo), [1, 3, 2]);
+/// assert_eq!(drain(&prio), [1, 2, 3]);
+/// fifo.join(); // every item was marked done
+/// ```
 pub struct OrderedQueue<O: Order> {
     engine: BlockingQueue<O>,
 }
