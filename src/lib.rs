@@ -63,7 +63,8 @@
 //! both (a process object allocates shared memory), so switching backend
 //! changes the import and nothing else.
 //!
-//! The Python → poolrt API map is in the repository's `docs/api-map.md`.
+//! The Python → poolrt API map is the [`api_map`] page (the repository's
+//! `docs/api-map.md`).
 
 pub use pool_core::{
     AsCompleted, BrokenBarrierError, CancelFutures, Daemon, Deadline, Error, ErrorKind, GetError,
@@ -128,6 +129,13 @@ pub mod process {
     pub use pool_process::{ParentProcess, parent_process};
     pub use pool_process::{ProcessMetrics, WorkerMetrics};
     pub use pool_process::{RawArray, RawValue, SharedLock};
+}
+
+/// The Python → poolrt API map: for each Python call, its poolrt form,
+/// then where poolrt differs from Python and why. A page of documentation
+/// only; it holds no items.
+pub mod api_map {
+    #![doc = include_str!("../docs/api-map.md")]
 }
 
 /// The README's examples, compiled and run as doctests. They use both
