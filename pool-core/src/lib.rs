@@ -27,13 +27,13 @@
 //! # Example
 //!
 //! ```
-//! use pool_core::{CancelFutures, ReturnWhen, Scheduler, SchedulerConfig};
+//! use poolrt::{CancelFutures, ReturnWhen, Scheduler, SchedulerConfig};
 //!
 //! let scheduler = Scheduler::new(SchedulerConfig::new(2, |_| Ok(()))).unwrap();
 //! let futures: Vec<_> = (0..10u64)
 //!     .map(|i| scheduler.submit(move || i * i).unwrap())
 //!     .collect();
-//! let waited = pool_core::wait(&futures, None, ReturnWhen::AllCompleted);
+//! let waited = poolrt::wait(&futures, None, ReturnWhen::AllCompleted);
 //! assert_eq!(waited.done.len(), 10);
 //! let total: u64 = futures.iter().map(|f| f.result().unwrap()).sum();
 //! assert_eq!(total, 285);

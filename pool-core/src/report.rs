@@ -24,7 +24,7 @@ use crate::error::{Error, Panic};
 /// # Examples
 ///
 /// ```
-/// use pool_core::{Error, Report};
+/// use poolrt::{Error, Report};
 ///
 /// let err = Error::cancelled();
 /// let report = Report::Unretrieved(&err);
@@ -88,8 +88,8 @@ static HOOK: RwLock<Option<Hook>> = RwLock::new(None);
 ///
 /// let seen = Arc::new(Mutex::new(Vec::new()));
 /// let sink = seen.clone();
-/// pool_core::set_report_hook(move |report| sink.lock().unwrap().push(report.to_string()));
-/// # pool_core::reset_report_hook();
+/// poolrt::set_report_hook(move |report| sink.lock().unwrap().push(report.to_string()));
+/// # poolrt::reset_report_hook();
 /// ```
 pub fn set_report_hook(hook: impl Fn(&Report<'_>) + Send + Sync + 'static) {
     *HOOK.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(hook));
@@ -101,8 +101,8 @@ pub fn set_report_hook(hook: impl Fn(&Report<'_>) + Send + Sync + 'static) {
 /// # Examples
 ///
 /// ```
-/// pool_core::set_report_hook(|_| {});
-/// pool_core::reset_report_hook();
+/// poolrt::set_report_hook(|_| {});
+/// poolrt::reset_report_hook();
 /// ```
 pub fn reset_report_hook() {
     *HOOK.write().unwrap_or_else(|e| e.into_inner()) = None;
@@ -116,13 +116,13 @@ pub fn reset_report_hook() {
 ///
 /// ```
 /// use std::sync::{Arc, Mutex};
-/// use pool_core::Report;
+/// use poolrt::Report;
 ///
 /// let seen = Arc::new(Mutex::new(Vec::new()));
 /// let sink = seen.clone();
-/// pool_core::set_report_hook(move |report| sink.lock().unwrap().push(report.to_string()));
+/// poolrt::set_report_hook(move |report| sink.lock().unwrap().push(report.to_string()));
 /// pool_core::report(&Report::DropWaiting("worker process 7"));
-/// pool_core::reset_report_hook();
+/// poolrt::reset_report_hook();
 /// assert_eq!(seen.lock().unwrap()[0], "a dropped pool is still waiting: worker process 7");
 /// ```
 pub fn report(report: &Report<'_>) {

@@ -62,7 +62,7 @@
 //! # Example
 //!
 //! ```
-//! use pool_process::Pool;
+//! use poolrt::process::Pool;
 //!
 //! fn collatz_steps(mut n: u64) -> u32 {
 //!     let mut steps = 0;
@@ -107,7 +107,7 @@ pub use crate::link::{ExitReason, WorkerExit};
 ///
 /// ```
 /// #![allow(deprecated)]
-/// use pool_process::{ExitReason, ExitStatus};
+/// use poolrt::process::{ExitReason, ExitStatus};
 ///
 /// let status: ExitStatus = ExitReason::Code(0);
 /// assert_eq!(status.to_string(), "exited with code 0");

@@ -39,8 +39,8 @@ fn the_ordered_queues_len_is_empty_is_full() {
 fn the_simple_queue_len_is_empty() {
     let q = SimpleQueue::new().unwrap();
     assert_eq!((q.len(), q.is_empty()), (0, true));
-    q.put("a");
-    q.put("b");
+    q.put("a").unwrap();
+    q.put("b").unwrap();
     assert_eq!((q.len(), q.is_empty()), (2, false));
     assert_eq!((q.len(), q.is_empty()), (q.qsize(), q.empty()));
 }

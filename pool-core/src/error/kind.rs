@@ -13,7 +13,7 @@
 /// # Examples
 ///
 /// ```
-/// use pool_core::{Error, ErrorKind};
+/// use poolrt::{Error, ErrorKind};
 ///
 /// assert_eq!(Error::cancelled().kind(), ErrorKind::Cancelled);
 /// assert_eq!(Error::from_kind(ErrorKind::IndexOutOfRange).to_string(), "index out of range");

@@ -30,7 +30,7 @@ impl<'scope, 'env> Scope<'scope, 'env> {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::{Scheduler, SchedulerConfig};
+    /// use poolrt::{Scheduler, SchedulerConfig};
     ///
     /// let scheduler = Scheduler::new(SchedulerConfig::new(2, |_| Ok(()))).unwrap();
     /// let words = vec!["alpha".to_owned(), "beta".to_owned(), "gamma".to_owned()];
@@ -41,7 +41,7 @@ impl<'scope, 'env> Scope<'scope, 'env> {
     ///         .unwrap()
     /// });
     /// assert_eq!(shouted, ["alpha!", "beta!", "gamma!"]);
-    /// # scheduler.shutdown(pool_core::CancelFutures::No);
+    /// # scheduler.shutdown(poolrt::CancelFutures::No);
     /// ```
     pub fn map<F, I, T>(&'scope self, f: F, items: I) -> ScopeMap<'scope, 'env, I::IntoIter, F, T>
     where
@@ -71,7 +71,7 @@ impl<'scope, 'env> Scope<'scope, 'env> {
 /// # Examples
 ///
 /// ```
-/// use pool_core::{Scheduler, SchedulerConfig};
+/// use poolrt::{Scheduler, SchedulerConfig};
 ///
 /// let scheduler = Scheduler::new(SchedulerConfig::new(2, |_| Ok(()))).unwrap();
 /// let numbers = [1, 2, 3, 4];
@@ -80,7 +80,7 @@ impl<'scope, 'env> Scope<'scope, 'env> {
 ///     squares.take(2).map(Result::unwrap).collect()
 /// });
 /// assert_eq!(first_two, [1, 4]);
-/// # scheduler.shutdown(pool_core::CancelFutures::No);
+/// # scheduler.shutdown(poolrt::CancelFutures::No);
 /// ```
 #[must_use = "the calls run only as the results are consumed; dropping the iterator cancels the rest"]
 pub struct ScopeMap<'scope, 'env, I, F, T> {

@@ -104,7 +104,7 @@ struct Pending {
 /// # Examples
 ///
 /// ```
-/// use pool_core::{Scheduler, SchedulerConfig};
+/// use poolrt::{Scheduler, SchedulerConfig};
 ///
 /// let scheduler = Scheduler::new(SchedulerConfig::new(2, |_| Ok(()))).unwrap();
 /// let words = vec!["a", "bb", "ccc"];
@@ -113,7 +113,7 @@ struct Pending {
 ///     futures.iter().map(|f| f.result().unwrap()).sum()
 /// });
 /// assert_eq!(total, 6);
-/// # scheduler.shutdown(pool_core::CancelFutures::No);
+/// # scheduler.shutdown(poolrt::CancelFutures::No);
 /// ```
 pub struct Scope<'scope, 'env: 'scope> {
     scheduler: Scheduler<()>,
@@ -135,7 +135,7 @@ impl<'scope> Scope<'scope, '_> {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::{CancelFutures, Scheduler, SchedulerConfig};
+    /// use poolrt::{CancelFutures, Scheduler, SchedulerConfig};
     ///
     /// let scheduler = Scheduler::new(SchedulerConfig::new(2, |_| Ok(()))).unwrap();
     /// let data = [3, 4];
@@ -279,7 +279,7 @@ impl Scheduler<()> {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::{Scheduler, SchedulerConfig};
+    /// use poolrt::{Scheduler, SchedulerConfig};
     ///
     /// let scheduler = Scheduler::new(SchedulerConfig::new(2, |_| Ok(()))).unwrap();
     /// let mut numbers = vec![1, 2, 3];
@@ -289,7 +289,7 @@ impl Scheduler<()> {
     /// });
     /// numbers.push(sum);
     /// assert_eq!(numbers, [1, 2, 3, 6]);
-    /// # scheduler.shutdown(pool_core::CancelFutures::No);
+    /// # scheduler.shutdown(poolrt::CancelFutures::No);
     /// ```
     pub fn scope<'env, F, R>(&self, body: F) -> R
     where

@@ -14,7 +14,7 @@ use crate::wire::message::Failure;
 /// # Examples
 ///
 /// ```
-/// use pool_process::{ExitReason, Pool, WorkerExit};
+/// use poolrt::process::{ExitReason, Pool, WorkerExit};
 ///
 /// fn killed(_: ()) -> u8 {
 ///     // SIGKILL from within: the worker dies holding the task.

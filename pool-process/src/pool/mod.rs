@@ -72,7 +72,7 @@ const TERMINATED: u8 = 2;
 /// # Examples
 ///
 /// ```
-/// use pool_process::{Pool, TaskFn};
+/// use poolrt::process::{Pool, TaskFn};
 ///
 /// fn twice<F: TaskFn<u32, u32>>(pool: &Pool, f: F, x: u32) -> u32 {
 ///     pool.apply(f, pool.apply(f, x).unwrap()).unwrap()
@@ -109,7 +109,7 @@ impl<F, A, R> TaskFn<A, R> for F where F: Fn(A) -> R + Copy + Send + Sync + 'sta
 /// # Examples
 ///
 /// ```
-/// use pool_process::Pool;
+/// use poolrt::process::Pool;
 ///
 /// fn square(x: u64) -> u64 { x * x }
 ///
@@ -138,13 +138,13 @@ impl Pool {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::Pool;
+    /// use poolrt::process::Pool;
     ///
     /// let pool = Pool::new(2).unwrap();
     /// assert_eq!(pool.processes(), 2);
     /// assert_eq!(pool.pids().len(), 2);
     /// assert_eq!(pool.apply(|x: u64| x.pow(2), 12).unwrap(), 144);
-    /// assert_eq!(Pool::new(0).unwrap_err().kind(), pool_core::ErrorKind::InvalidConfig);
+    /// assert_eq!(Pool::new(0).unwrap_err().kind(), poolrt::ErrorKind::InvalidConfig);
     /// ```
     pub fn new(processes: usize) -> Result<Pool, Error> {
         PoolBuilder::default().processes(processes).build()
@@ -156,7 +156,7 @@ impl Pool {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::Pool;
+    /// use poolrt::process::Pool;
     ///
     /// fn pid(_: ()) -> u32 { std::process::id() }
     ///
@@ -185,7 +185,7 @@ impl Pool {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::Pool;
+    /// use poolrt::process::Pool;
     ///
     /// fn divide((a, b): (i32, i32)) -> i32 { a / b }
     ///
@@ -214,7 +214,7 @@ impl Pool {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::Pool;
+    /// use poolrt::process::Pool;
     ///
     /// fn square(x: u64) -> u64 { x * x }
     ///
@@ -247,13 +247,13 @@ impl Pool {
     ///
     /// ```
     /// use std::sync::mpsc;
-    /// use pool_process::{Callbacks, Pool};
+    /// use poolrt::process::{Callbacks, Pool};
     ///
     /// fn checked_sqrt(x: f64) -> f64 { assert!(x >= 0.0, "negative input"); x.sqrt() }
     ///
     /// let pool = Pool::new(1).unwrap();
     /// let (tx, rx) = mpsc::channel();
-    /// let callbacks = Callbacks::new().on_error(move |e: &pool_core::Error| tx.send(e.is_panic()).unwrap());
+    /// let callbacks = Callbacks::new().on_error(move |e: &poolrt::Error| tx.send(e.is_panic()).unwrap());
     /// let result = pool.apply_async_with(checked_sqrt, -1.0, callbacks).unwrap();
     /// assert!(result.get().is_err());
     /// assert!(rx.recv().unwrap(), "the error callback saw the panic");
@@ -289,7 +289,7 @@ impl Pool {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::Pool;
+    /// use poolrt::process::Pool;
     ///
     /// let pool = Pool::new(1).unwrap();
     /// let queued = pool.apply_async(|x: u8| x + 1, 1).unwrap();
@@ -315,7 +315,7 @@ impl Pool {
     /// ```
     /// # use std::io::Read;
     /// # use std::net::{TcpListener, TcpStream};
-    /// use pool_process::Pool;
+    /// use poolrt::process::Pool;
     ///
     /// /// Connects to the parent, then waits for a byte that never comes.
     /// fn held(port: u16) -> u8 {
@@ -351,7 +351,7 @@ impl Pool {
     /// # Examples
     ///
     /// ```
-    /// let pool = pool_process::Pool::new(1).unwrap();
+    /// let pool = poolrt::process::Pool::new(1).unwrap();
     /// assert!(pool.join().is_err(), "join before close");
     /// pool.close();
     /// pool.join().unwrap();
@@ -386,7 +386,7 @@ impl Pool {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::Pool;
+    /// use poolrt::process::Pool;
     ///
     /// let pool = Pool::new(1).unwrap();
     /// let queued = pool.apply_async(|x: u8| x + 1, 1).unwrap();
@@ -421,7 +421,7 @@ impl Pool {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use pool_process::Pool;
+    /// use poolrt::process::Pool;
     ///
     /// fn spin(_: ()) -> u8 { loop { std::hint::spin_loop() } }
     ///
@@ -449,7 +449,7 @@ impl Pool {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::Pool;
+    /// use poolrt::process::Pool;
     ///
     /// assert_eq!(Pool::new(2).unwrap().processes(), 2);
     /// let pool = Pool::builder().processes(1).build().unwrap();
@@ -464,7 +464,7 @@ impl Pool {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::Pool;
+    /// use poolrt::process::Pool;
     ///
     /// fn pid(_: ()) -> u32 { std::process::id() }
     ///
@@ -488,7 +488,7 @@ impl Pool {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::Pool;
+    /// use poolrt::process::Pool;
     ///
     /// fn fail(_: ()) -> u8 { panic!("expected") }
     ///
@@ -519,7 +519,7 @@ impl PoolBuilder {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::Pool;
+    /// use poolrt::process::Pool;
     ///
     /// let pool = Pool::builder().processes(2).build().unwrap();
     /// assert_eq!(pool.pids().len(), 2, "started by the time build returns");

@@ -33,7 +33,7 @@ use rustix::process::{
 /// # Examples
 ///
 /// ```
-/// use pool_process::{ExitReason, Pool, WorkerExit};
+/// use poolrt::process::{ExitReason, Pool, WorkerExit};
 ///
 /// fn quits(code: i32) -> u8 {
 ///     std::process::exit(code)

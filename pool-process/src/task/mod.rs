@@ -32,7 +32,7 @@ use crate::sys::entry::conjure;
 /// # Examples
 ///
 /// ```
-/// use pool_process::{Pool, Wire};
+/// use poolrt::process::{Pool, Wire};
 /// use serde::{Deserialize, Serialize};
 ///
 /// #[derive(Serialize, Deserialize)]
@@ -104,7 +104,7 @@ where
 /// # Examples
 ///
 /// ```
-/// use pool_process::StarFn;
+/// use poolrt::process::StarFn;
 ///
 /// fn add(a: i32, b: i32) -> i32 { a + b }
 /// assert_eq!(add.call_spread((2, 3)), 5);
@@ -158,7 +158,7 @@ star_fn!(A, B, C, D, E, G, H, I, J, K, L, M);
 /// # Examples
 ///
 /// ```
-/// use pool_process::{Process, Target};
+/// use poolrt::process::{Process, Target};
 /// use serde::{Deserialize, Serialize};
 ///
 /// #[derive(Serialize, Deserialize)]

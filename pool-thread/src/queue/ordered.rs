@@ -32,7 +32,7 @@ use pool_core::Error;
 /// the three kinds:
 ///
 /// ```
-/// use pool_thread::{LifoQueue, Order, OrderedQueue, PriorityQueue, Queue};
+/// use poolrt::thread::{LifoQueue, Order, OrderedQueue, PriorityQueue, Queue};
 ///
 /// fn drain<O: Order>(q: &OrderedQueue<O>) -> Vec<O::Item> {
 ///     let mut items = Vec::new();
@@ -69,7 +69,7 @@ pub struct OrderedQueue<O: Order> {
 ///
 /// ```
 /// use std::sync::Arc;
-/// use pool_thread::Queue;
+/// use poolrt::thread::Queue;
 ///
 /// let q = Arc::new(Queue::new(10).unwrap());
 /// let consumer = {
@@ -87,7 +87,7 @@ pub struct OrderedQueue<O: Order> {
 ///     q.put(i).unwrap();
 /// }
 /// q.join(); // every item was processed
-/// q.shutdown(pool_thread::Immediate::No);
+/// q.shutdown(poolrt::thread::Immediate::No);
 /// assert_eq!(consumer.join().unwrap(), 78);
 /// ```
 #[doc(alias = "queue.Queue")]
@@ -99,7 +99,7 @@ pub type Queue<T> = OrderedQueue<Fifo<T>>;
 /// # Examples
 ///
 /// ```
-/// let q = pool_thread::LifoQueue::new(0).unwrap();
+/// let q = poolrt::thread::LifoQueue::new(0).unwrap();
 /// for item in [1, 2, 3] {
 ///     q.put(item).unwrap();
 /// }
@@ -119,7 +119,7 @@ pub type LifoQueue<T> = OrderedQueue<Lifo<T>>;
 /// # Examples
 ///
 /// ```
-/// let q = pool_thread::PriorityQueue::new(0).unwrap();
+/// let q = poolrt::thread::PriorityQueue::new(0).unwrap();
 /// for item in [(3, "a"), (1, "b"), (2, "c")] {
 ///     q.put(item).unwrap();
 /// }
@@ -135,7 +135,7 @@ impl<O: Order> OrderedQueue<O> {
     /// # Examples
     ///
     /// ```
-    /// let q: pool_thread::Queue<&str> = pool_thread::Queue::new(4).unwrap();
+    /// let q: poolrt::thread::Queue<&str> = poolrt::thread::Queue::new(4).unwrap();
     /// assert_eq!(q.maxsize(), 4);
     /// ```
     pub fn new(maxsize: usize) -> Result<OrderedQueue<O>, Error> {
@@ -153,7 +153,7 @@ impl<O: Order> OrderedQueue<O> {
     /// # Examples
     ///
     /// ```
-    /// assert_eq!(pool_thread::Queue::<u8>::new(0).unwrap().maxsize(), 0);
+    /// assert_eq!(poolrt::thread::Queue::<u8>::new(0).unwrap().maxsize(), 0);
     /// ```
     pub fn maxsize(&self) -> usize {
         self.engine.maxsize()
@@ -168,7 +168,7 @@ impl<O: Order> OrderedQueue<O> {
     /// # Examples
     ///
     /// ```
-    /// let q = pool_thread::Queue::new(0).unwrap();
+    /// let q = poolrt::thread::Queue::new(0).unwrap();
     /// q.put("jason").unwrap();
     /// assert_eq!(q.qsize(), 1);
     /// ```
@@ -186,7 +186,7 @@ impl<O: Order> OrderedQueue<O> {
     /// # Examples
     ///
     /// ```
-    /// let q = pool_thread::Queue::new(1).unwrap();
+    /// let q = poolrt::thread::Queue::new(1).unwrap();
     /// q.put_nowait('a').unwrap();
     /// assert_eq!(q.put_nowait('b').unwrap_err().into_inner(), 'b');
     /// ```
@@ -208,7 +208,7 @@ impl<O: Order> OrderedQueue<O> {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let q = pool_thread::Queue::new(1).unwrap();
+    /// let q = poolrt::thread::Queue::new(1).unwrap();
     /// q.put(1).unwrap();
     /// assert!(q.put_timeout(2, Duration::from_millis(5)).unwrap_err().is_full());
     /// ```
@@ -228,7 +228,7 @@ impl<O: Order> OrderedQueue<O> {
     /// # Examples
     ///
     /// ```
-    /// let q = pool_thread::Queue::new(0).unwrap();
+    /// let q = poolrt::thread::Queue::new(0).unwrap();
     /// q.put("jason").unwrap();
     /// q.put("abd").unwrap();
     /// assert_eq!(q.get().unwrap(), "jason");
@@ -248,7 +248,7 @@ impl<O: Order> OrderedQueue<O> {
     /// # Examples
     ///
     /// ```
-    /// let q: pool_thread::Queue<u8> = pool_thread::Queue::new(0).unwrap();
+    /// let q: poolrt::thread::Queue<u8> = poolrt::thread::Queue::new(0).unwrap();
     /// assert!(q.get_nowait().unwrap_err().is_empty());
     /// ```
     #[doc(alias = "get(block=False)")]
@@ -268,7 +268,7 @@ impl<O: Order> OrderedQueue<O> {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let q: pool_thread::Queue<u8> = pool_thread::Queue::new(0).unwrap();
+    /// let q: poolrt::thread::Queue<u8> = poolrt::thread::Queue::new(0).unwrap();
     /// assert!(q.get_timeout(Duration::from_millis(5)).unwrap_err().is_empty());
     /// ```
     #[doc(alias = "get(timeout)")]
@@ -281,7 +281,7 @@ impl<O: Order> OrderedQueue<O> {
     /// # Examples
     ///
     /// ```
-    /// let q = pool_thread::Queue::new(0).unwrap();
+    /// let q = poolrt::thread::Queue::new(0).unwrap();
     /// q.put(()).unwrap();
     /// assert_eq!(q.qsize(), 1);
     /// ```
@@ -294,7 +294,7 @@ impl<O: Order> OrderedQueue<O> {
     /// # Examples
     ///
     /// ```
-    /// assert!(pool_thread::Queue::<u8>::new(0).unwrap().empty());
+    /// assert!(poolrt::thread::Queue::<u8>::new(0).unwrap().empty());
     /// ```
     pub fn empty(&self) -> bool {
         self.qsize() == 0
@@ -305,7 +305,7 @@ impl<O: Order> OrderedQueue<O> {
     /// # Examples
     ///
     /// ```
-    /// let q = pool_thread::Queue::new(1).unwrap();
+    /// let q = poolrt::thread::Queue::new(1).unwrap();
     /// q.put(()).unwrap();
     /// assert!(q.full());
     /// ```
@@ -319,7 +319,7 @@ impl<O: Order> OrderedQueue<O> {
     /// # Examples
     ///
     /// ```
-    /// let q = pool_thread::PriorityQueue::new(0).unwrap();
+    /// let q = poolrt::thread::PriorityQueue::new(0).unwrap();
     /// q.put(2).unwrap();
     /// q.put(1).unwrap();
     /// assert_eq!(q.len(), 2);
@@ -335,7 +335,7 @@ impl<O: Order> OrderedQueue<O> {
     /// # Examples
     ///
     /// ```
-    /// let q = pool_thread::LifoQueue::new(0).unwrap();
+    /// let q = poolrt::thread::LifoQueue::new(0).unwrap();
     /// assert!(q.is_empty());
     /// q.put(1).unwrap();
     /// assert!(!q.is_empty());
@@ -351,7 +351,7 @@ impl<O: Order> OrderedQueue<O> {
     /// # Examples
     ///
     /// ```
-    /// let q = pool_thread::Queue::new(1).unwrap();
+    /// let q = poolrt::thread::Queue::new(1).unwrap();
     /// assert!(!q.is_full());
     /// q.put(()).unwrap();
     /// assert!(q.is_full());
@@ -370,7 +370,7 @@ impl<O: Order> OrderedQueue<O> {
     /// # Examples
     ///
     /// ```
-    /// let q = pool_thread::Queue::new(0).unwrap();
+    /// let q = poolrt::thread::Queue::new(0).unwrap();
     /// q.put(1).unwrap();
     /// q.get().unwrap();
     /// assert!(q.task_done().is_ok());
@@ -386,7 +386,7 @@ impl<O: Order> OrderedQueue<O> {
     /// # Examples
     ///
     /// ```
-    /// let q = pool_thread::Queue::new(0).unwrap();
+    /// let q = poolrt::thread::Queue::new(0).unwrap();
     /// q.put(1).unwrap();
     /// q.get().unwrap();
     /// q.task_done().unwrap();
@@ -404,7 +404,7 @@ impl<O: Order> OrderedQueue<O> {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let q = pool_thread::Queue::new(0).unwrap();
+    /// let q = poolrt::thread::Queue::new(0).unwrap();
     /// q.put(1).unwrap();
     /// assert!(!q.join_timeout(Duration::from_millis(5)));
     /// ```
@@ -420,7 +420,7 @@ impl<O: Order> OrderedQueue<O> {
     /// # Examples
     ///
     /// ```
-    /// use pool_thread::{Immediate, Queue};
+    /// use poolrt::thread::{Immediate, Queue};
     ///
     /// let q = Queue::new(0).unwrap();
     /// q.put("left").unwrap();
@@ -438,8 +438,8 @@ impl<O: Order> OrderedQueue<O> {
     /// # Examples
     ///
     /// ```
-    /// let q = pool_thread::Queue::<u8>::new(0).unwrap();
-    /// q.shutdown(pool_thread::Immediate::Yes);
+    /// let q = poolrt::thread::Queue::<u8>::new(0).unwrap();
+    /// q.shutdown(poolrt::thread::Immediate::Yes);
     /// assert!(q.is_shutdown());
     /// ```
     pub fn is_shutdown(&self) -> bool {

@@ -20,7 +20,7 @@ impl Connection {
     /// # Examples
     ///
     /// ```
-    /// let (a, b) = pool_process::Pipe(true).unwrap();
+    /// let (a, b) = poolrt::process::Pipe(true).unwrap();
     /// let b2 = b.try_clone().unwrap();
     /// a.send(&1u8).unwrap();
     /// assert_eq!(b2.recv::<u8>().unwrap(), 1);
@@ -49,7 +49,7 @@ impl Connection {
     /// # Examples
     ///
     /// ```
-    /// let (reader, writer) = pool_process::Pipe(false).unwrap();
+    /// let (reader, writer) = poolrt::process::Pipe(false).unwrap();
     /// assert!(reader.readable() && !reader.writable());
     /// assert!(writer.writable() && !writer.readable());
     /// ```
@@ -63,7 +63,7 @@ impl Connection {
     /// # Examples
     ///
     /// ```
-    /// let (reader, writer) = pool_process::Pipe(false).unwrap();
+    /// let (reader, writer) = poolrt::process::Pipe(false).unwrap();
     /// assert!(reader.is_readable() && !writer.is_readable());
     /// ```
     #[doc(alias = "readable")]
@@ -76,7 +76,7 @@ impl Connection {
     /// # Examples
     ///
     /// ```
-    /// let (a, _b) = pool_process::Pipe(true).unwrap();
+    /// let (a, _b) = poolrt::process::Pipe(true).unwrap();
     /// assert!(a.writable());
     /// ```
     pub fn writable(&self) -> bool {
@@ -89,7 +89,7 @@ impl Connection {
     /// # Examples
     ///
     /// ```
-    /// let (reader, writer) = pool_process::Pipe(false).unwrap();
+    /// let (reader, writer) = poolrt::process::Pipe(false).unwrap();
     /// assert!(writer.is_writable() && !reader.is_writable());
     /// ```
     #[doc(alias = "writable")]
@@ -109,7 +109,7 @@ impl Connection {
     /// # Examples
     ///
     /// ```
-    /// let (a, _b) = pool_process::Pipe(true).unwrap();
+    /// let (a, _b) = poolrt::process::Pipe(true).unwrap();
     /// assert!(a.fileno().unwrap() > 2);
     /// a.close();
     /// assert!(a.fileno().is_err());
@@ -128,9 +128,9 @@ impl Connection {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::ErrorKind;
+    /// use poolrt::ErrorKind;
     ///
-    /// let (a, b) = pool_process::Pipe(true).unwrap();
+    /// let (a, b) = poolrt::process::Pipe(true).unwrap();
     /// a.close();
     /// assert!(a.closed());
     /// assert_eq!(a.send(&1u8).unwrap_err().kind(), ErrorKind::InvalidState);
@@ -145,7 +145,7 @@ impl Connection {
     /// # Examples
     ///
     /// ```
-    /// let (a, _b) = pool_process::Pipe(true).unwrap();
+    /// let (a, _b) = poolrt::process::Pipe(true).unwrap();
     /// assert!(!a.closed());
     /// a.close();
     /// assert!(a.closed());
@@ -160,7 +160,7 @@ impl Connection {
     /// # Examples
     ///
     /// ```
-    /// let (a, _b) = pool_process::Pipe(true).unwrap();
+    /// let (a, _b) = poolrt::process::Pipe(true).unwrap();
     /// assert!(!a.is_closed());
     /// a.close();
     /// assert!(a.is_closed());
