@@ -133,3 +133,31 @@ fn a_map_after_shutdown_yields_the_refusal() {
     );
     assert!(seen.into_inner().unwrap().is_empty());
 }
+
+#[test]
+fn a_timeout_ends_the_map_with_a_timeout_error_and_cancels_the_rest() {
+    let executor = ThreadPoolExecutor::new(1).unwrap();
+    let gate = Gate::new();
+    let ran = AtomicUsize::new(0);
+    let items = [0_u8, 1, 2];
+    let results: Vec<_> = executor.scope(|s| {
+        let blocks = |n: &u8| {
+            ran.fetch_add(1, Ordering::SeqCst);
+            if *n == 0 {
+                gate.wait();
+            }
+            *n
+        };
+        let map = s.map(blocks, &items).timeout(std::time::Duration::ZERO);
+        // The first item holds the one worker.
+        eventually("the first item runs", || ran.load(Ordering::SeqCst) == 1);
+        let results: Vec<_> = map.collect();
+        gate.open();
+        results
+    });
+    assert_eq!(results.len(), 1, "the iteration ends at the timeout");
+    assert!(results[0].as_ref().unwrap_err().is_timeout());
+    // The one worker was blocked on the first item: the others were
+    // cancelled before they started.
+    assert_eq!(ran.load(Ordering::SeqCst), 1);
+}

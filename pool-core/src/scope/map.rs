@@ -5,6 +5,7 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::iter::FusedIterator;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use super::Scope;
 use crate::error::Error;
@@ -57,6 +58,8 @@ impl<'scope, 'env> Scope<'scope, 'env> {
             items: Some(items.into_iter()),
             window: VecDeque::with_capacity(buffersize),
             buffersize,
+            started: Instant::now(),
+            deadline: None,
             refused: None,
             done: false,
         };
@@ -89,6 +92,8 @@ pub struct ScopeMap<'scope, 'env, I, F, T> {
     items: Option<I>,
     window: VecDeque<&'scope TaskFuture<T>>,
     buffersize: usize,
+    started: Instant,
+    deadline: Option<Instant>,
     /// A submit refused mid-way (shutdown): yielded after the window.
     refused: Option<Error>,
     done: bool,
@@ -101,6 +106,43 @@ where
     F: Fn(I::Item) -> T + Send + Sync + 'scope,
     T: Send + 'scope,
 {
+    /// Gives up waiting once `timeout` has passed since the call to `map`,
+    /// as the executor's `map(..).timeout(d)` and Python's
+    /// `map(timeout=…)`: the late item yields a timeout error, the
+    /// iteration ends and the tasks not yet started are cancelled (the
+    /// scope still waits, at its end, for those that run).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use poolrt::thread::ThreadPoolExecutor;
+    ///
+    /// let executor = ThreadPoolExecutor::new(1).unwrap();
+    /// let (release, gate) = std::sync::mpsc::channel::<()>();
+    /// let gate = std::sync::Mutex::new(gate);
+    /// let items = [true, false];
+    /// executor.scope(|s| {
+    ///     let blocks = |b: &bool| if *b { gate.lock().unwrap().recv().ok(); };
+    ///     let mut results = s.map(blocks, &items).timeout(Duration::ZERO);
+    ///     assert!(results.next().unwrap().unwrap_err().is_timeout());
+    ///     assert!(results.next().is_none());
+    ///     release.send(()).unwrap(); // the scope waits for the blocked task
+    /// });
+    /// ```
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        // A timeout too large to represent (`Duration::MAX`) means none.
+        self.deadline = self.started.checked_add(timeout);
+        self
+    }
+
+    fn cancel_window(&mut self) {
+        for future in self.window.drain(..) {
+            future.cancel();
+        }
+        self.items = None;
+    }
+
     /// Submits items until the window is full or the input ends.
     fn refill(&mut self) {
         while self.window.len() < self.buffersize {
@@ -143,7 +185,18 @@ where
         // Top the window up before waiting, so `buffersize` tasks stay in
         // flight while the consumer waits for the oldest.
         self.refill();
-        Some(future.result())
+        let result = match self.deadline {
+            None => future.result(),
+            Some(deadline) => {
+                future.result_timeout(deadline.saturating_duration_since(Instant::now()))
+            }
+        };
+        if result.as_ref().is_err_and(Error::is_timeout) && !future.done() {
+            future.cancel();
+            self.cancel_window();
+            self.done = true;
+        }
+        Some(result)
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
