@@ -76,6 +76,24 @@ pub use pool_core::{
 /// The thread backend, for IO-bound work: [`ThreadPoolExecutor`](thread::ThreadPoolExecutor).
 ///
 /// Needs the `thread` feature (on by default); builds on every platform.
+///
+/// # Examples
+///
+/// ```
+/// use poolrt::thread::{Queue, ThreadPoolExecutor};
+///
+/// let executor = ThreadPoolExecutor::new(4).unwrap();
+/// let urls = vec!["a.example".to_owned(), "b.example".to_owned()];
+/// // Tasks in a scope may borrow: no 'static copies of `urls`.
+/// let lens: Vec<usize> = executor.scope(|s| {
+///     s.map(|url: &String| url.len(), &urls).map(Result::unwrap).collect()
+/// });
+/// assert_eq!(lens, [9, 9]);
+///
+/// let q = Queue::new(0).unwrap();
+/// q.put("job").unwrap();
+/// assert_eq!((q.len(), q.get().unwrap()), (1, "job"));
+/// ```
 #[cfg(feature = "thread")]
 pub mod thread {
     #[allow(deprecated)]
@@ -104,6 +122,24 @@ pub mod thread {
 ///
 /// Needs the `process` feature (on by default) and Linux: elsewhere the
 /// module does not exist.
+///
+/// # Examples
+///
+/// ```
+/// use poolrt::process::{Pool, ProcessPoolExecutor};
+///
+/// fn cube(x: u64) -> u64 {
+///     x * x * x
+/// }
+///
+/// let pool = Pool::new(2).unwrap();
+/// assert_eq!(pool.pids().len(), 2, "its workers are started");
+/// assert_eq!(pool.map(cube, 1..=3).unwrap(), [1, 8, 27]);
+///
+/// let executor = ProcessPoolExecutor::new(2).unwrap();
+/// let future = executor.submit(cube, 4).unwrap();
+/// assert_eq!(future.result().unwrap(), 64);
+/// ```
 #[cfg(all(feature = "process", target_os = "linux"))]
 pub mod process {
     pub use pool_core::Error;
