@@ -13,8 +13,8 @@
 //! panic goes to exactly one hook, the one `std` holds when it happens:
 //!
 //! 1. A hook set **before** the first pool is the one poolrt's hook chains
-//!    to: poolrt's hook records the location, then calls it, for every
-//!    panic, in tasks or not.
+//!    to: poolrt's hook records the location of every panic, then calls it
+//!    for every panic but those of tasks (see below).
 //! 2. A hook set **after** replaces poolrt's hook in `std`, so `std` calls
 //!    it directly. If it chains to the hook it replaced (what
 //!    [`take_hook`](std::panic::take_hook) hands back, which is poolrt's),
@@ -30,10 +30,13 @@
 //! result, the way Python hands an exception raised in a task to
 //! `future.result()` without printing it. So the hook does not pass the
 //! panics [`catch_task`] catches on to the hook it chains to: they are
-//! values, not crashes. Every other panic (the program's own, a panicking
-//! done-callback, a `Thread`'s target, an initializer of the thread
-//! backend) goes on to the previous hook, which prints it (Rust's
-//! "thread panicked at" line) or does what the program's hook does.
+//! values, not crashes. The same goes for the other panics a caller
+//! receives as an error: a pool initializer's (every task of the broken
+//! pool reports it), a barrier action's (its `wait` returns it). Every
+//! other panic (the program's own, a panicking done-callback, a `Thread`'s
+//! or a `Process`'s target) goes on to the previous hook, which prints it
+//! (Rust's "thread panicked at" line) or does what the program's hook
+//! does.
 //!
 //! A panicked task whose result nobody reads is not lost: the report hook
 //! (see `report.rs`) reports it when its handle is dropped, as Python
