@@ -89,18 +89,37 @@
 //! both (a process object allocates shared memory), so switching backend
 //! changes the import and nothing else.
 //!
-//! The Python → poolrt API map is in the repository's `docs/api-map.md`.
+//! The Python → poolrt API map is the [`api_map`] page (the repository's
+//! `docs/api-map.md`).
 
 pub use pool_core::{
     AsCompleted, BrokenBarrierError, CancelFutures, Daemon, Deadline, Error, ErrorKind, GetError,
     Metrics, Outcome, Panic, Promise, PutError, ReleaseError, Report, ReturnWhen, Scheduler,
-    SchedulerConfig, Scope, SubmitError, TaskFuture, Wait, Waitable, Waited, as_completed, promise,
-    reset_report_hook, set_report_hook, wait,
+    SchedulerConfig, Scope, ScopeMap, SubmitError, TaskFuture, Wait, Waitable, Waited,
+    as_completed, promise, reset_report_hook, set_report_hook, wait,
 };
 
 /// The thread backend, for IO-bound work: [`ThreadPoolExecutor`](thread::ThreadPoolExecutor).
 ///
 /// Needs the `thread` feature (on by default); builds on every platform.
+///
+/// # Examples
+///
+/// ```
+/// use poolrt::thread::{Queue, ThreadPoolExecutor};
+///
+/// let executor = ThreadPoolExecutor::new(4).unwrap();
+/// let urls = vec!["a.example".to_owned(), "b.example".to_owned()];
+/// // Tasks in a scope may borrow: no 'static copies of `urls`.
+/// let lens: Vec<usize> = executor.scope(|s| {
+///     s.map(|url: &String| url.len(), &urls).map(Result::unwrap).collect()
+/// });
+/// assert_eq!(lens, [9, 9]);
+///
+/// let q = Queue::new(0).unwrap();
+/// q.put("job").unwrap();
+/// assert_eq!((q.len(), q.get().unwrap()), (1, "job"));
+/// ```
 #[cfg(feature = "thread")]
 pub mod thread {
     #[allow(deprecated)]
@@ -129,6 +148,24 @@ pub mod thread {
 ///
 /// Needs the `process` feature (on by default) and Linux: elsewhere the
 /// module does not exist.
+///
+/// # Examples
+///
+/// ```
+/// use poolrt::process::{Pool, ProcessPoolExecutor};
+///
+/// fn cube(x: u64) -> u64 {
+///     x * x * x
+/// }
+///
+/// let pool = Pool::new(2).unwrap();
+/// assert_eq!(pool.pids().len(), 2, "its workers are started");
+/// assert_eq!(pool.map(cube, 1..=3).unwrap(), [1, 8, 27]);
+///
+/// let executor = ProcessPoolExecutor::new(2).unwrap();
+/// let future = executor.submit(cube, 4).unwrap();
+/// assert_eq!(future.result().unwrap(), 64);
+/// ```
 #[cfg(all(feature = "process", target_os = "linux"))]
 pub mod process {
     pub use pool_core::Error;
@@ -158,6 +195,13 @@ pub mod process {
 
 #[cfg(feature = "progress")]
 pub mod progress;
+
+/// The Python → poolrt API map: for each Python call, its poolrt form,
+/// then where poolrt differs from Python and why. A page of documentation
+/// only; it holds no items.
+pub mod api_map {
+    #![doc = include_str!("../docs/api-map.md")]
+}
 
 /// The README's examples, compiled and run as doctests. They use both
 /// backends.

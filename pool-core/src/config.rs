@@ -11,13 +11,13 @@ use crate::error::Error;
 /// # Examples
 ///
 /// ```
-/// use pool_core::{Scheduler, SchedulerConfig};
+/// use poolrt::{Scheduler, SchedulerConfig};
 ///
 /// let config = SchedulerConfig::new(2, |info| Ok(info.index()));
 /// let scheduler = Scheduler::new(config).unwrap();
 /// let index = scheduler.submit_with(|index: &mut usize| *index).unwrap().result().unwrap();
 /// assert!(index < 2);
-/// # scheduler.shutdown(pool_core::CancelFutures::No);
+/// # scheduler.shutdown(poolrt::CancelFutures::No);
 /// ```
 #[derive(Clone, Debug)]
 pub struct WorkerInfo {
@@ -32,13 +32,13 @@ impl WorkerInfo {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::{Scheduler, SchedulerConfig};
+    /// use poolrt::{Scheduler, SchedulerConfig};
     ///
     /// // One worker slot: its index is always 0.
     /// let scheduler = Scheduler::new(SchedulerConfig::new(1, |info| Ok(info.index()))).unwrap();
     /// let index = scheduler.submit_with(|index: &mut usize| *index).unwrap().result().unwrap();
     /// assert_eq!(index, 0);
-    /// # scheduler.shutdown(pool_core::CancelFutures::No);
+    /// # scheduler.shutdown(poolrt::CancelFutures::No);
     /// ```
     pub fn index(&self) -> usize {
         self.index
@@ -50,13 +50,13 @@ impl WorkerInfo {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::{Scheduler, SchedulerConfig};
+    /// use poolrt::{Scheduler, SchedulerConfig};
     ///
     /// // Pinning was not asked for, so no worker reports a core.
     /// let scheduler = Scheduler::new(SchedulerConfig::new(1, |info| Ok(info.core()))).unwrap();
     /// let core = scheduler.submit_with(|core: &mut Option<usize>| *core).unwrap().result().unwrap();
     /// assert_eq!(core, None);
-    /// # scheduler.shutdown(pool_core::CancelFutures::No);
+    /// # scheduler.shutdown(poolrt::CancelFutures::No);
     /// ```
     pub fn core(&self) -> Option<usize> {
         self.core
@@ -77,7 +77,7 @@ pub(crate) type NameFn = dyn Fn(usize) -> String + Send + Sync;
 ///
 /// ```
 /// use std::time::Duration;
-/// use pool_core::SchedulerConfig;
+/// use poolrt::SchedulerConfig;
 ///
 /// let config = SchedulerConfig::new(4, |_| Ok(()))
 ///     .thread_name(|i| format!("io-{i}"))
@@ -100,14 +100,14 @@ impl<C> SchedulerConfig<C> {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::{Scheduler, SchedulerConfig};
+    /// use poolrt::{Scheduler, SchedulerConfig};
     ///
     /// // Every worker's context is the string its start-up function built.
     /// let config = SchedulerConfig::new(2, |info| Ok(format!("worker {}", info.index())));
     /// let scheduler = Scheduler::new(config).unwrap();
     /// let f = scheduler.submit_with(|ctx: &mut String| ctx.clone()).unwrap();
     /// assert!(f.result().unwrap().starts_with("worker "));
-    /// # scheduler.shutdown(pool_core::CancelFutures::No);
+    /// # scheduler.shutdown(poolrt::CancelFutures::No);
     /// ```
     pub fn new(
         max_workers: usize,
@@ -128,7 +128,7 @@ impl<C> SchedulerConfig<C> {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::{Scheduler, SchedulerConfig};
+    /// use poolrt::{Scheduler, SchedulerConfig};
     ///
     /// let config = SchedulerConfig::new(3, |_| Ok(()));
     /// assert_eq!(config.max_workers(), 3);
@@ -144,13 +144,13 @@ impl<C> SchedulerConfig<C> {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::{Scheduler, SchedulerConfig};
+    /// use poolrt::{Scheduler, SchedulerConfig};
     ///
     /// let config = SchedulerConfig::new(1, |_| Ok(())).thread_name(|i| format!("io-{i}"));
     /// let scheduler = Scheduler::new(config).unwrap();
     /// let name = scheduler.submit(|| std::thread::current().name().map(String::from));
     /// assert_eq!(name.unwrap().result().unwrap().as_deref(), Some("io-0"));
-    /// # scheduler.shutdown(pool_core::CancelFutures::No);
+    /// # scheduler.shutdown(poolrt::CancelFutures::No);
     /// ```
     #[must_use]
     pub fn thread_name(mut self, name: impl Fn(usize) -> String + Send + Sync + 'static) -> Self {
@@ -163,7 +163,7 @@ impl<C> SchedulerConfig<C> {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::{Scheduler, SchedulerConfig};
+    /// use poolrt::{Scheduler, SchedulerConfig};
     ///
     /// let config = SchedulerConfig::new(1, |_| Ok(())).stack_size(Some(16 << 20));
     /// let scheduler = Scheduler::new(config).unwrap();
@@ -173,7 +173,7 @@ impl<C> SchedulerConfig<C> {
     ///     buf.iter().map(|&b| usize::from(b)).sum::<usize>()
     /// });
     /// assert_eq!(f.unwrap().result().unwrap(), 4 << 20);
-    /// # scheduler.shutdown(pool_core::CancelFutures::No);
+    /// # scheduler.shutdown(poolrt::CancelFutures::No);
     /// ```
     #[must_use]
     pub fn stack_size(mut self, bytes: Option<usize>) -> Self {
@@ -187,7 +187,7 @@ impl<C> SchedulerConfig<C> {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::{Scheduler, SchedulerConfig};
+    /// use poolrt::{Scheduler, SchedulerConfig};
     ///
     /// let config = SchedulerConfig::new(1, |info| Ok(info.core())).pin_cores(true);
     /// let scheduler = Scheduler::new(config).unwrap();
@@ -196,7 +196,7 @@ impl<C> SchedulerConfig<C> {
     /// if let Some(core) = core {
     ///     assert_eq!(core, pool_core::allowed_cores()[0]);
     /// }
-    /// # scheduler.shutdown(pool_core::CancelFutures::No);
+    /// # scheduler.shutdown(poolrt::CancelFutures::No);
     /// ```
     #[must_use]
     pub fn pin_cores(mut self, pin: bool) -> Self {
@@ -212,7 +212,7 @@ impl<C> SchedulerConfig<C> {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use pool_core::{Scheduler, SchedulerConfig};
+    /// use poolrt::{Scheduler, SchedulerConfig};
     ///
     /// let config = SchedulerConfig::new(1, |_| Ok(())).keep_alive(Some(Duration::from_millis(10)));
     /// let scheduler = Scheduler::new(config).unwrap();
@@ -225,7 +225,7 @@ impl<C> SchedulerConfig<C> {
     /// }
     /// // ...and a new one starts for the next task.
     /// assert_eq!(scheduler.submit(|| 7).unwrap().result().unwrap(), 7);
-    /// # scheduler.shutdown(pool_core::CancelFutures::No);
+    /// # scheduler.shutdown(poolrt::CancelFutures::No);
     /// ```
     #[must_use]
     pub fn keep_alive(mut self, keep_alive: Option<Duration>) -> Self {

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 ///
 /// ```
 /// use std::time::Duration;
-/// use pool_core::Deadline;
+/// use poolrt::Deadline;
 ///
 /// let d = Deadline::after(Duration::from_secs(60));
 /// assert!(!d.expired());
@@ -41,7 +41,7 @@ impl Deadline {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use pool_core::Deadline;
+    /// use poolrt::Deadline;
     ///
     /// assert!(matches!(Deadline::after(Duration::from_secs(1)), Deadline::At(_)));
     /// assert!(Deadline::after(Duration::ZERO).expired());
@@ -59,7 +59,7 @@ impl Deadline {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::Deadline;
+    /// use poolrt::Deadline;
     ///
     /// assert_eq!(Deadline::from_timeout(None), Deadline::Never);
     /// ```
@@ -73,7 +73,7 @@ impl Deadline {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::Deadline;
+    /// use poolrt::Deadline;
     ///
     /// assert!(Deadline::Now.expired());
     /// assert!(!Deadline::Never.expired());
@@ -93,7 +93,7 @@ impl Deadline {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use pool_core::Deadline;
+    /// use poolrt::Deadline;
     ///
     /// assert_eq!(Deadline::Now.remaining(), Some(Duration::ZERO));
     /// assert_eq!(Deadline::Never.remaining(), None);
@@ -113,7 +113,7 @@ impl Deadline {
     ///
     /// ```
     /// use std::time::Instant;
-    /// use pool_core::Deadline;
+    /// use poolrt::Deadline;
     ///
     /// assert!(Deadline::Now.instant().unwrap() <= Instant::now());
     /// assert_eq!(Deadline::Never.instant(), None);

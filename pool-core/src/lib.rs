@@ -27,13 +27,13 @@
 //! # Example
 //!
 //! ```
-//! use pool_core::{CancelFutures, ReturnWhen, Scheduler, SchedulerConfig};
+//! use poolrt::{CancelFutures, ReturnWhen, Scheduler, SchedulerConfig};
 //!
 //! let scheduler = Scheduler::new(SchedulerConfig::new(2, |_| Ok(()))).unwrap();
 //! let futures: Vec<_> = (0..10u64)
 //!     .map(|i| scheduler.submit(move || i * i).unwrap())
 //!     .collect();
-//! let waited = pool_core::wait(&futures, None, ReturnWhen::AllCompleted);
+//! let waited = poolrt::wait(&futures, None, ReturnWhen::AllCompleted);
 //! assert_eq!(waited.done.len(), 10);
 //! let total: u64 = futures.iter().map(|f| f.result().unwrap()).sum();
 //! assert_eq!(total, 285);
@@ -68,9 +68,9 @@ pub use crate::handle::{Promise, TaskFuture, promise};
 pub use crate::metrics::Metrics;
 pub use crate::report::{Report, report, reset_report_hook, set_report_hook};
 pub use crate::scheduler::{CancelFutures, Scheduler, Wait};
-pub use crate::scope::Scope;
+pub use crate::scope::{Scope, ScopeMap};
 pub use crate::sync::{BrokenBarrierError, Daemon, GetError, Outcome, PutError, ReleaseError};
-pub use crate::unwind::catch as catch_panic;
+pub use crate::unwind::{catch as catch_panic, catch_task as catch_task_panic};
 pub use crate::wait::{AsCompleted, ReturnWhen, Waitable, Waited, as_completed, wait};
 
 /// What poolrt's other crates reach through pool-core's macros; not API.

@@ -35,7 +35,7 @@ impl Counters {
 /// # Examples
 ///
 /// ```
-/// use pool_core::{CancelFutures, Scheduler, SchedulerConfig};
+/// use poolrt::{CancelFutures, Scheduler, SchedulerConfig};
 ///
 /// let scheduler = Scheduler::new(SchedulerConfig::new(2, |_| Ok(()))).unwrap();
 /// scheduler.submit(|| ()).unwrap().result().unwrap();

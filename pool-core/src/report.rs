@@ -6,12 +6,13 @@
 //! Programs can route reports elsewhere (a logger, a test's collector) with
 //! [`set_report_hook`]; such a hook receives every report.
 //!
-//! The default hook writes one line to standard error, with one exception:
-//! a panic is shown once, when it happens, by the panic hook (Rust's
-//! default "thread panicked at" line, or the program's own hook), so the
-//! default report hook does not print it a second time. It leaves out
-//! reports whose subject is a panic (a panicked task nobody read, a
-//! panicking done-callback), and stops a cause chain before a panic.
+//! The default hook writes one line to standard error for each report, with
+//! one exception: a done-callback's panic was shown when it happened, by
+//! the panic hook (Rust's default "thread panicked at" line, or the
+//! program's own hook), so the default report hook does not print it a
+//! second time. A task's panic is different: the panic hook leaves it out
+//! (its caller receives it as a value, see `unwind.rs`), so a panicked
+//! task nobody read is printed here, with its message and location, once.
 
 use std::fmt;
 use std::sync::{Arc, RwLock};
@@ -23,7 +24,7 @@ use crate::error::{Error, Panic};
 /// # Examples
 ///
 /// ```
-/// use pool_core::{Error, Report};
+/// use poolrt::{Error, Report};
 ///
 /// let err = Error::cancelled();
 /// let report = Report::Unretrieved(&err);
@@ -48,7 +49,7 @@ pub enum Report<'a> {
 impl fmt::Display for Report<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Report::Unretrieved(error) => write_unretrieved(f, error, Causes::All),
+            Report::Unretrieved(error) => write_unretrieved(f, error),
             Report::CallbackPanicked(panic) => write!(f, "a done-callback panicked: {panic}"),
             Report::DropWaiting(what) => write!(f, "a dropped pool is still waiting: {what}"),
             Report::DropCutShort(what) => {
@@ -58,48 +59,20 @@ impl fmt::Display for Report<'_> {
     }
 }
 
-/// How much of an error's cause chain a report shows.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Causes {
-    All,
-    /// Up to the first [`Panic`], which the panic hook already showed.
-    BeforePanic,
-}
-
-fn write_unretrieved(f: &mut fmt::Formatter<'_>, error: &Error, causes: Causes) -> fmt::Result {
+fn write_unretrieved(f: &mut fmt::Formatter<'_>, error: &Error) -> fmt::Result {
     write!(f, "a task's error was never retrieved: {error}")?;
     let mut source = std::error::Error::source(error);
     while let Some(cause) = source {
-        if causes == Causes::BeforePanic && cause.is::<Panic>() {
-            break;
-        }
         write!(f, ": {cause}")?;
         source = cause.source();
     }
     Ok(())
 }
 
-/// The default hook's line for a report; it shows nothing for a report
-/// about a panic the panic hook has already shown.
-struct StderrLine<'r, 'a>(&'r Report<'a>);
-
-impl StderrLine<'_, '_> {
-    fn shows_anything(&self) -> bool {
-        match self.0 {
-            Report::Unretrieved(error) => !error.is_panic(),
-            Report::CallbackPanicked(_) => false,
-            Report::DropWaiting(_) | Report::DropCutShort(_) => true,
-        }
-    }
-}
-
-impl fmt::Display for StderrLine<'_, '_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            Report::Unretrieved(error) => write_unretrieved(f, error, Causes::BeforePanic),
-            other => fmt::Display::fmt(other, f),
-        }
-    }
+/// Whether the default hook prints `report`: not a done-callback's panic,
+/// which the panic hook has already shown.
+fn shown_by_default(report: &Report<'_>) -> bool {
+    !matches!(report, Report::CallbackPanicked(_))
 }
 
 type Hook = Arc<dyn Fn(&Report<'_>) + Send + Sync>;
@@ -115,21 +88,21 @@ static HOOK: RwLock<Option<Hook>> = RwLock::new(None);
 ///
 /// let seen = Arc::new(Mutex::new(Vec::new()));
 /// let sink = seen.clone();
-/// pool_core::set_report_hook(move |report| sink.lock().unwrap().push(report.to_string()));
-/// # pool_core::reset_report_hook();
+/// poolrt::set_report_hook(move |report| sink.lock().unwrap().push(report.to_string()));
+/// # poolrt::reset_report_hook();
 /// ```
 pub fn set_report_hook(hook: impl Fn(&Report<'_>) + Send + Sync + 'static) {
     *HOOK.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(hook));
 }
 
 /// Restores the default hook, which writes each report to standard error,
-/// leaving out the panics the panic hook already printed.
+/// leaving out the done-callback panics the panic hook already printed.
 ///
 /// # Examples
 ///
 /// ```
-/// pool_core::set_report_hook(|_| {});
-/// pool_core::reset_report_hook();
+/// poolrt::set_report_hook(|_| {});
+/// poolrt::reset_report_hook();
 /// ```
 pub fn reset_report_hook() {
     *HOOK.write().unwrap_or_else(|e| e.into_inner()) = None;
@@ -143,13 +116,13 @@ pub fn reset_report_hook() {
 ///
 /// ```
 /// use std::sync::{Arc, Mutex};
-/// use pool_core::Report;
+/// use poolrt::Report;
 ///
 /// let seen = Arc::new(Mutex::new(Vec::new()));
 /// let sink = seen.clone();
-/// pool_core::set_report_hook(move |report| sink.lock().unwrap().push(report.to_string()));
+/// poolrt::set_report_hook(move |report| sink.lock().unwrap().push(report.to_string()));
 /// pool_core::report(&Report::DropWaiting("worker process 7"));
-/// pool_core::reset_report_hook();
+/// poolrt::reset_report_hook();
 /// assert_eq!(seen.lock().unwrap()[0], "a dropped pool is still waiting: worker process 7");
 /// ```
 pub fn report(report: &Report<'_>) {
@@ -158,9 +131,8 @@ pub fn report(report: &Report<'_>) {
     match hook {
         Some(hook) => hook(report),
         None => {
-            let line = StderrLine(report);
-            if line.shows_anything() {
-                eprintln!("poolrt: {line}");
+            if shown_by_default(report) {
+                eprintln!("poolrt: {report}");
             }
         }
     }

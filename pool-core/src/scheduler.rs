@@ -19,7 +19,7 @@ use crate::unwind;
 /// # Examples
 ///
 /// ```
-/// use pool_core::{CancelFutures, Scheduler, SchedulerConfig};
+/// use poolrt::{CancelFutures, Scheduler, SchedulerConfig};
 ///
 /// let scheduler = Scheduler::new(SchedulerConfig::new(1, |_| Ok(()))).unwrap();
 /// scheduler.shutdown(CancelFutures::Yes);
@@ -39,7 +39,7 @@ pub enum CancelFutures {
 /// # Examples
 ///
 /// ```
-/// assert_eq!(pool_core::Wait::default(), pool_core::Wait::Yes);
+/// assert_eq!(poolrt::Wait::default(), poolrt::Wait::Yes);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Wait {
@@ -81,7 +81,7 @@ pub enum Wait {
 /// # Examples
 ///
 /// ```
-/// use pool_core::{CancelFutures, Scheduler, SchedulerConfig};
+/// use poolrt::{CancelFutures, Scheduler, SchedulerConfig};
 ///
 /// let scheduler = Scheduler::new(SchedulerConfig::new(2, |_| Ok(()))).unwrap();
 /// let future = scheduler.submit(|| 6 * 7).unwrap();
@@ -113,7 +113,7 @@ impl<C: 'static> Scheduler<C> {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::{Scheduler, SchedulerConfig};
+    /// use poolrt::{Scheduler, SchedulerConfig};
     ///
     /// let err = Scheduler::new(SchedulerConfig::new(0, |_| Ok(()))).unwrap_err();
     /// assert_eq!(err.to_string(), "invalid configuration: max_workers must be at least 1, got 0");
@@ -148,7 +148,7 @@ impl<C: 'static> Scheduler<C> {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::{CancelFutures, Scheduler, SchedulerConfig};
+    /// use poolrt::{CancelFutures, Scheduler, SchedulerConfig};
     ///
     /// let scheduler = Scheduler::new(SchedulerConfig::new(1, |_| Ok(()))).unwrap();
     /// assert_eq!(scheduler.submit(|| 2 + 2).unwrap().result().unwrap(), 4);
@@ -176,12 +176,12 @@ impl<C: 'static> Scheduler<C> {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::{Scheduler, SchedulerConfig};
+    /// use poolrt::{Scheduler, SchedulerConfig};
     ///
     /// let scheduler = Scheduler::new(SchedulerConfig::new(1, |info| Ok(info.index() + 100))).unwrap();
     /// let f = scheduler.submit_with(|ctx: &mut usize| *ctx).unwrap();
     /// assert_eq!(f.result().unwrap(), 100);
-    /// # scheduler.shutdown(pool_core::CancelFutures::No);
+    /// # scheduler.shutdown(poolrt::CancelFutures::No);
     /// ```
     pub fn submit_with<F, T>(&self, task: F) -> Result<TaskFuture<T>, SubmitError<F>>
     where
@@ -203,14 +203,14 @@ impl<C: 'static> Scheduler<C> {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::{Error, ErrorKind, Scheduler, SchedulerConfig};
+    /// use poolrt::{Error, ErrorKind, Scheduler, SchedulerConfig};
     ///
     /// let scheduler = Scheduler::new(SchedulerConfig::new(1, |_| Ok(()))).unwrap();
     /// let f = scheduler
     ///     .submit_fallible_with(|_: &mut ()| -> Result<u8, Error> { Err(Error::from_kind(ErrorKind::WorkerLost)) })
     ///     .unwrap();
     /// assert!(f.result().unwrap_err().is_worker_lost());
-    /// # scheduler.shutdown(pool_core::CancelFutures::No);
+    /// # scheduler.shutdown(poolrt::CancelFutures::No);
     /// ```
     pub fn submit_fallible_with<F, T>(&self, task: F) -> Result<TaskFuture<T>, SubmitError<F>>
     where
@@ -269,7 +269,7 @@ impl<C: 'static> Scheduler<C> {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::{CancelFutures, Scheduler, SchedulerConfig};
+    /// use poolrt::{CancelFutures, Scheduler, SchedulerConfig};
     ///
     /// let scheduler = Scheduler::new(SchedulerConfig::new(2, |_| Ok(()))).unwrap();
     /// scheduler.start_workers(2);
@@ -287,7 +287,7 @@ impl<C: 'static> Scheduler<C> {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::{CancelFutures, Scheduler, SchedulerConfig};
+    /// use poolrt::{CancelFutures, Scheduler, SchedulerConfig};
     ///
     /// let scheduler = Scheduler::new(SchedulerConfig::new(1, |_| Ok(()))).unwrap();
     /// assert_eq!(scheduler.shutdown(CancelFutures::Yes), 0);
@@ -313,7 +313,7 @@ impl<C: 'static> Scheduler<C> {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use pool_core::{CancelFutures, Scheduler, SchedulerConfig};
+    /// use poolrt::{CancelFutures, Scheduler, SchedulerConfig};
     ///
     /// let scheduler = Scheduler::new(SchedulerConfig::new(1, |_| Ok(()))).unwrap();
     /// scheduler.submit(|| ()).unwrap().wait();
@@ -333,7 +333,7 @@ impl<C: 'static> Scheduler<C> {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::{Error, ErrorKind, Scheduler, SchedulerConfig};
+    /// use poolrt::{Error, ErrorKind, Scheduler, SchedulerConfig};
     ///
     /// let scheduler = Scheduler::new(SchedulerConfig::new(1, |_| Ok(()))).unwrap();
     /// scheduler.break_with(Error::from_kind(ErrorKind::WorkerLost));
@@ -348,7 +348,7 @@ impl<C: 'static> Scheduler<C> {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::{CancelFutures, Scheduler, SchedulerConfig};
+    /// use poolrt::{CancelFutures, Scheduler, SchedulerConfig};
     ///
     /// let scheduler = Scheduler::new(SchedulerConfig::new(1, |_| Ok(()))).unwrap();
     /// assert!(!scheduler.is_shutdown());
@@ -364,7 +364,7 @@ impl<C: 'static> Scheduler<C> {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::{Error, ErrorKind, Scheduler, SchedulerConfig};
+    /// use poolrt::{Error, ErrorKind, Scheduler, SchedulerConfig};
     ///
     /// // A start-up function that fails breaks the scheduler.
     /// let config = SchedulerConfig::new(1, |_| Err::<(), _>(Error::new(ErrorKind::Initializer, "no db")));
@@ -385,14 +385,14 @@ impl<C: 'static> Scheduler<C> {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::{Scheduler, SchedulerConfig};
+    /// use poolrt::{Scheduler, SchedulerConfig};
     ///
     /// let scheduler = Scheduler::new(SchedulerConfig::new(1, |_| Ok(()))).unwrap();
     /// assert!(!scheduler.on_worker_thread());
     /// let handle = scheduler.clone();
     /// let inside = scheduler.submit(move || handle.on_worker_thread()).unwrap();
     /// assert!(inside.result().unwrap());
-    /// # scheduler.shutdown(pool_core::CancelFutures::No);
+    /// # scheduler.shutdown(poolrt::CancelFutures::No);
     /// ```
     pub fn on_worker_thread(&self) -> bool {
         on_worker_of(&self.registry)
@@ -403,7 +403,7 @@ impl<C: 'static> Scheduler<C> {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::{Scheduler, SchedulerConfig};
+    /// use poolrt::{Scheduler, SchedulerConfig};
     ///
     /// let scheduler = Scheduler::new(SchedulerConfig::new(3, |_| Ok(()))).unwrap();
     /// assert_eq!(scheduler.max_workers(), 3);
@@ -419,7 +419,7 @@ impl<C: 'static> Scheduler<C> {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::{CancelFutures, Scheduler, SchedulerConfig};
+    /// use poolrt::{CancelFutures, Scheduler, SchedulerConfig};
     ///
     /// let scheduler = Scheduler::new(SchedulerConfig::new(2, |_| Ok(()))).unwrap();
     /// assert_eq!(scheduler.metrics().completed, 0);

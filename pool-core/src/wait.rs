@@ -104,14 +104,14 @@ impl<T> DoneState for Core<T> {
 /// # Examples
 ///
 /// ```
-/// use pool_core::{ReturnWhen, Waitable};
+/// use poolrt::{ReturnWhen, Waitable};
 ///
-/// let (p1, f1) = pool_core::promise::<u8>();
-/// let (p2, f2) = pool_core::promise::<String>();
+/// let (p1, f1) = poolrt::promise::<u8>();
+/// let (p2, f2) = poolrt::promise::<String>();
 /// p1.set_result(1).unwrap();
 /// p2.set_result("two".into()).unwrap();
 /// let mixed: Vec<&dyn Waitable> = vec![&f1, &f2];
-/// let waited = pool_core::wait(mixed, None, ReturnWhen::AllCompleted);
+/// let waited = poolrt::wait(mixed, None, ReturnWhen::AllCompleted);
 /// assert_eq!(waited.done.len(), 2);
 /// ```
 pub trait Waitable: Sealed {}
@@ -137,7 +137,7 @@ impl<W: Waitable + ?Sized> Waitable for &W {}
 /// # Examples
 ///
 /// ```
-/// use pool_core::ReturnWhen;
+/// use poolrt::ReturnWhen;
 ///
 /// assert_ne!(ReturnWhen::FirstCompleted, ReturnWhen::AllCompleted);
 /// ```
@@ -160,8 +160,8 @@ pub enum ReturnWhen {
 /// # Examples
 ///
 /// ```
-/// let (p, f) = pool_core::promise::<()>();
-/// let waited = pool_core::wait([f], Some(std::time::Duration::ZERO), Default::default());
+/// let (p, f) = poolrt::promise::<()>();
+/// let waited = poolrt::wait([f], Some(std::time::Duration::ZERO), Default::default());
 /// assert_eq!((waited.done.len(), waited.not_done.len()), (0, 1));
 /// # drop(p);
 /// ```
@@ -182,12 +182,12 @@ pub struct Waited<W> {
 ///
 /// ```
 /// use std::time::Duration;
-/// use pool_core::ReturnWhen;
+/// use poolrt::ReturnWhen;
 ///
-/// let (p1, f1) = pool_core::promise::<u8>();
-/// let (_p2, f2) = pool_core::promise::<u8>();
+/// let (p1, f1) = poolrt::promise::<u8>();
+/// let (_p2, f2) = poolrt::promise::<u8>();
 /// p1.set_result(1).unwrap();
-/// let waited = pool_core::wait([f1, f2], Some(Duration::from_secs(5)), ReturnWhen::FirstCompleted);
+/// let waited = poolrt::wait([f1, f2], Some(Duration::from_secs(5)), ReturnWhen::FirstCompleted);
 /// assert_eq!(waited.done.len(), 1);
 /// assert_eq!(waited.not_done.len(), 1);
 /// ```
@@ -302,10 +302,10 @@ fn distinct<W: Waitable>(futures: impl IntoIterator<Item = W>) -> Vec<Option<W>>
 /// # Examples
 ///
 /// ```
-/// let (p1, f1) = pool_core::promise::<u32>();
-/// let (p2, f2) = pool_core::promise::<u32>();
+/// let (p1, f1) = poolrt::promise::<u32>();
+/// let (p2, f2) = poolrt::promise::<u32>();
 /// p2.set_result(2).unwrap();
-/// let mut done = pool_core::as_completed([f1, f2], None);
+/// let mut done = poolrt::as_completed([f1, f2], None);
 /// // The finished future comes first, whatever its position…
 /// assert_eq!(done.next().unwrap().unwrap().result().unwrap(), 2);
 /// // …then the others as they complete.
@@ -351,12 +351,12 @@ pub fn as_completed<W: Waitable>(
 ///
 /// ```
 /// use std::time::Duration;
-/// use pool_core::AsCompleted;
+/// use poolrt::AsCompleted;
 ///
-/// let (p1, f1) = pool_core::promise::<u8>();
-/// let (_p2, f2) = pool_core::promise::<u8>();
+/// let (p1, f1) = poolrt::promise::<u8>();
+/// let (_p2, f2) = poolrt::promise::<u8>();
 /// p1.set_result(1).unwrap();
-/// let mut it: AsCompleted<_> = pool_core::as_completed([f1, f2], Some(Duration::ZERO));
+/// let mut it: AsCompleted<_> = poolrt::as_completed([f1, f2], Some(Duration::ZERO));
 /// assert_eq!(it.next().unwrap().unwrap().result().unwrap(), 1);
 /// let err = it.next().unwrap().unwrap_err();
 /// assert_eq!(err.to_string(), "timed out: 1 (of 2) futures unfinished");
@@ -382,8 +382,8 @@ impl<W: Waitable> AsCompleted<W> {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let (_p, f) = pool_core::promise::<u8>();
-    /// let mut it = pool_core::as_completed([f], Some(Duration::ZERO));
+    /// let (_p, f) = poolrt::promise::<u8>();
+    /// let mut it = poolrt::as_completed([f], Some(Duration::ZERO));
     /// assert!(it.next().unwrap().unwrap_err().is_timeout());
     /// assert_eq!(it.into_pending().len(), 1);
     /// ```

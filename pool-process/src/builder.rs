@@ -12,7 +12,7 @@ use std::time::Duration;
 use parking_lot::Mutex;
 use pool_core::{Error, ErrorKind};
 
-use crate::link::{Initializer, LinkConfig, MemoryLimit, Stats};
+use crate::link::{FirstSpawns, Initializer, LinkConfig, MemoryLimit, Stats};
 use crate::sys::spawn::{OWN_BINARY, own_argv0};
 use crate::task::{self, Init, InitOutcome, Wire};
 use crate::wire::{codec, inherit};
@@ -23,7 +23,7 @@ use crate::wire::{codec, inherit};
 /// # Examples
 ///
 /// ```
-/// assert!(pool_process::default_processes() >= 1);
+/// assert!(poolrt::process::default_processes() >= 1);
 /// ```
 pub fn default_processes() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
@@ -35,7 +35,7 @@ pub fn default_processes() -> usize {
 /// # Examples
 ///
 /// ```
-/// use pool_process::Pool;
+/// use poolrt::process::Pool;
 ///
 /// fn square(x: i64) -> i64 { x * x }
 ///
@@ -84,7 +84,7 @@ impl PoolBuilder {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::Pool;
+    /// use poolrt::process::Pool;
     ///
     /// let pool = Pool::builder().processes(2).build().unwrap();
     /// assert_eq!(pool.processes(), 2);
@@ -104,7 +104,7 @@ impl PoolBuilder {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::Pool;
+    /// use poolrt::process::Pool;
     ///
     /// fn init(limit: u32) -> Result<(), String> {
     ///     if limit > 10 { Err(format!("limit {limit} too high")) } else { Ok(()) }
@@ -149,7 +149,7 @@ impl PoolBuilder {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::Pool;
+    /// use poolrt::process::Pool;
     ///
     /// let me = std::env::current_exe().unwrap();
     /// let pool = Pool::builder().processes(1).executable(me).build().unwrap();
@@ -158,7 +158,7 @@ impl PoolBuilder {
     /// // A program that is no poolrt worker fails the start, and so the task.
     /// let pool = Pool::builder().processes(1).executable("/bin/true").build().unwrap();
     /// let err = pool.apply(|x: u8| x, 1).unwrap_err();
-    /// assert!(err.is_broken() || err.kind() == pool_core::ErrorKind::Spawn, "{err:?}");
+    /// assert!(err.is_broken() || err.kind() == poolrt::ErrorKind::Spawn, "{err:?}");
     ///
     /// // A path that is no executable file is refused at once, saying why.
     /// let err = Pool::builder().executable("/nonexistent").build().unwrap_err();
@@ -175,7 +175,7 @@ impl PoolBuilder {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::Pool;
+    /// use poolrt::process::Pool;
     ///
     /// fn pid(_: ()) -> u32 { std::process::id() }
     ///
@@ -209,7 +209,7 @@ impl PoolBuilder {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::Pool;
+    /// use poolrt::process::Pool;
     ///
     /// fn leak(mib: usize) -> u32 {
     ///     // Kept for the rest of the worker's life.
@@ -248,7 +248,7 @@ impl PoolBuilder {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use pool_process::Pool;
+    /// use poolrt::process::Pool;
     ///
     /// fn spin(_: ()) -> u8 { loop { std::hint::spin_loop() } }
     ///
@@ -279,7 +279,7 @@ impl PoolBuilder {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::Pool;
+    /// use poolrt::process::Pool;
     ///
     /// /// Kills its worker the first time (no marker file yet), then succeeds.
     /// fn flaky(marker: String) -> u32 {
@@ -311,18 +311,18 @@ impl PoolBuilder {
     ///
     /// ```
     /// use std::time::{Duration, Instant};
-    /// use pool_process::Pool;
+    /// use poolrt::process::Pool;
     ///
     /// fn spin(_: ()) -> u8 { loop { std::hint::spin_loop() } }
     ///
-    /// pool_core::set_report_hook(|_| {}); // keep the report out of the output
+    /// poolrt::set_report_hook(|_| {}); // keep the report out of the output
     /// let pool = Pool::builder().processes(1).drop_timeout(Duration::from_millis(100)).build().unwrap();
     /// let runaway = pool.apply_async(spin, ()).unwrap();
     /// let start = Instant::now();
     /// drop(pool);
     /// assert!(start.elapsed() < Duration::from_secs(30));
     /// assert!(runaway.get().is_err(), "cut short (or, never started, cancelled)");
-    /// pool_core::reset_report_hook();
+    /// poolrt::reset_report_hook();
     /// ```
     pub fn drop_timeout(mut self, limit: Duration) -> Self {
         self.drop_timeout = Some(limit);
@@ -335,7 +335,7 @@ impl PoolBuilder {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::Pool;
+    /// use poolrt::process::Pool;
     ///
     /// fn cores(_: ()) -> usize { std::thread::available_parallelism().unwrap().get() }
     ///
@@ -355,7 +355,7 @@ impl PoolBuilder {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use pool_process::Pool;
+    /// use poolrt::process::Pool;
     ///
     /// let pool = Pool::builder().processes(1).startup_timeout(Duration::from_secs(60)).build().unwrap();
     /// assert_eq!(pool.apply(|x: u8| x + 1, 1).unwrap(), 2);
@@ -378,7 +378,7 @@ impl PoolBuilder {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use pool_process::Pool;
+    /// use poolrt::process::Pool;
     ///
     /// // No busy-waiting at all: every wait sleeps at once. Results are the same.
     /// let pool = Pool::builder().processes(1).spin(Duration::ZERO, Duration::ZERO).build().unwrap();
@@ -434,6 +434,7 @@ impl PoolBuilder {
             terminating: Default::default(),
             broken: Default::default(),
             stats: Stats::new(processes),
+            first_spawns: FirstSpawns::new(processes),
         };
         Ok((processes, config))
     }
@@ -458,7 +459,7 @@ impl fmt::Debug for PoolBuilder {
 ///
 /// ```
 /// #[allow(deprecated)]
-/// let pool = pool_process::Builder::default().processes(1).build().unwrap();
+/// let pool = poolrt::process::Builder::default().processes(1).build().unwrap();
 /// assert_eq!(pool.processes(), 1);
 /// ```
 #[deprecated(note = "renamed to PoolBuilder")]

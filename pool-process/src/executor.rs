@@ -28,7 +28,7 @@ const TERMINATE_GRACE: Duration = Duration::from_secs(2);
 /// # Examples
 ///
 /// ```
-/// use pool_process::ProcessPoolExecutor;
+/// use poolrt::process::ProcessPoolExecutor;
 ///
 /// fn is_prime(n: u64) -> bool { n > 1 && (2..n).take_while(|d| d * d <= n).all(|d| n % d != 0) }
 ///
@@ -57,8 +57,8 @@ impl ProcessPoolExecutor {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::ErrorKind;
-    /// use pool_process::ProcessPoolExecutor;
+    /// use poolrt::ErrorKind;
+    /// use poolrt::process::ProcessPoolExecutor;
     ///
     /// let executor = ProcessPoolExecutor::new(2).unwrap();
     /// assert_eq!(executor.submit(|x: u64| x * 3, 14).unwrap().result().unwrap(), 42);
@@ -77,7 +77,7 @@ impl ProcessPoolExecutor {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::ProcessPoolExecutor;
+    /// use poolrt::process::ProcessPoolExecutor;
     ///
     /// fn pid(_: ()) -> u32 { std::process::id() }
     ///
@@ -99,7 +99,7 @@ impl ProcessPoolExecutor {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::ProcessPoolExecutor;
+    /// use poolrt::process::ProcessPoolExecutor;
     ///
     /// fn shout(s: String) -> String { s.to_uppercase() }
     ///
@@ -137,7 +137,7 @@ impl ProcessPoolExecutor {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use pool_process::{ProcessPoolExecutor, TaskOptions};
+    /// use poolrt::process::{ProcessPoolExecutor, TaskOptions};
     ///
     /// fn spin(_: ()) -> u8 { loop { std::hint::spin_loop() } }
     ///
@@ -178,7 +178,7 @@ impl ProcessPoolExecutor {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::ProcessPoolExecutor;
+    /// use poolrt::process::ProcessPoolExecutor;
     ///
     /// fn cube(x: i64) -> i64 { x * x * x }
     ///
@@ -205,7 +205,7 @@ impl ProcessPoolExecutor {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::ProcessPoolExecutor;
+    /// use poolrt::process::ProcessPoolExecutor;
     ///
     /// fn pid(_: u8) -> u32 { std::process::id() }
     ///
@@ -243,7 +243,7 @@ impl ProcessPoolExecutor {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use pool_process::{ProcessPoolExecutor, TaskOptions};
+    /// use poolrt::process::{ProcessPoolExecutor, TaskOptions};
     ///
     /// fn spin_on_one(x: u32) -> u32 { if x == 1 { loop { std::hint::spin_loop() } } x }
     ///
@@ -275,7 +275,7 @@ impl ProcessPoolExecutor {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::ProcessPoolExecutor;
+    /// use poolrt::process::ProcessPoolExecutor;
     ///
     /// let executor = ProcessPoolExecutor::new(1).unwrap();
     /// let future = executor.submit(|x: u8| x + 1, 1).unwrap();
@@ -297,8 +297,8 @@ impl ProcessPoolExecutor {
     /// ```
     /// use std::io::Write;
     /// use std::net::TcpListener;
-    /// use pool_core::{CancelFutures, Wait};
-    /// use pool_process::ProcessPoolExecutor;
+    /// use poolrt::{CancelFutures, Wait};
+    /// use poolrt::process::ProcessPoolExecutor;
     /// # use std::io::Read;
     /// # use std::net::TcpStream;
     /// # /// Connects to the parent and returns the byte it sends.
@@ -348,7 +348,7 @@ impl ProcessPoolExecutor {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::ProcessPoolExecutor;
+    /// use poolrt::process::ProcessPoolExecutor;
     ///
     /// let executor = ProcessPoolExecutor::new(1).unwrap();
     /// let queued = executor.submit(|x: u8| x + 1, 1).unwrap();
@@ -379,8 +379,8 @@ impl ProcessPoolExecutor {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use pool_core::CancelFutures;
-    /// use pool_process::ProcessPoolExecutor;
+    /// use poolrt::CancelFutures;
+    /// use poolrt::process::ProcessPoolExecutor;
     ///
     /// fn spin(_: ()) -> u8 { loop { std::hint::spin_loop() } }
     ///
@@ -413,7 +413,7 @@ impl ProcessPoolExecutor {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::ProcessPoolExecutor;
+    /// use poolrt::process::ProcessPoolExecutor;
     ///
     /// fn spin(_: ()) -> u8 { loop { std::hint::spin_loop() } }
     ///
@@ -440,7 +440,7 @@ impl ProcessPoolExecutor {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::ProcessPoolExecutor;
+    /// use poolrt::process::ProcessPoolExecutor;
     ///
     /// fn spin(_: ()) -> u8 { loop { std::hint::spin_loop() } }
     ///
@@ -462,7 +462,7 @@ impl ProcessPoolExecutor {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::ProcessPoolExecutor;
+    /// use poolrt::process::ProcessPoolExecutor;
     ///
     /// fn pid(_: ()) -> u32 { std::process::id() }
     ///
@@ -484,7 +484,7 @@ impl ProcessPoolExecutor {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::ProcessPoolExecutor;
+    /// use poolrt::process::ProcessPoolExecutor;
     ///
     /// let executor = ProcessPoolExecutor::new(2).unwrap();
     /// executor.submit(|x: u8| x, 1).unwrap().result().unwrap();
@@ -508,7 +508,7 @@ impl PoolBuilder {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::ProcessPoolExecutor;
+    /// use poolrt::process::ProcessPoolExecutor;
     ///
     /// let executor = ProcessPoolExecutor::builder().processes(2).build_executor().unwrap();
     /// assert_eq!(executor.submit(|x: i32| -x, 5).unwrap().result().unwrap(), -5);

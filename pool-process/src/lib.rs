@@ -62,7 +62,7 @@
 //! # Example
 //!
 //! ```
-//! use pool_process::Pool;
+//! use poolrt::process::Pool;
 //!
 //! fn collatz_steps(mut n: u64) -> u32 {
 //!     let mut steps = 0;
@@ -102,6 +102,16 @@ pub use crate::executor::ProcessPoolExecutor;
 pub use crate::link::{ExitReason, WorkerExit};
 
 /// The old name of [`ExitReason`], which shadowed `std::process::ExitStatus`.
+///
+/// # Examples
+///
+/// ```
+/// #![allow(deprecated)]
+/// use poolrt::process::{ExitReason, ExitStatus};
+///
+/// let status: ExitStatus = ExitReason::Code(0);
+/// assert_eq!(status.to_string(), "exited with code 0");
+/// ```
 #[deprecated(note = "renamed to ExitReason: it shadowed std::process::ExitStatus")]
 pub type ExitStatus = ExitReason;
 pub use crate::pool::{AsyncResult, Callbacks, IMap, Pool, StopHandle, TaskFn, TaskOptions};

@@ -176,6 +176,7 @@ fn an_initializer_past_the_hard_limit_breaks_the_pool_with_the_memory_error_as_c
         .get_timeout(BOUND)
         .unwrap_err();
     assert!(err.is_broken(), "{err:?}");
+    assert_eq!(err.to_string(), "pool is broken: worker initializer failed");
     let mut causes = std::iter::successors(std::error::Error::source(&err), |e| e.source());
     let memory = causes
         .find_map(|e| {

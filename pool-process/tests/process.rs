@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use pool_core::ErrorKind;
 use pool_process::{Daemon, Process, Target, active_children};
+use pool_test_support::{is_rerun_child, rerun_in_child};
 use serde::{Deserialize, Serialize, Serializer};
 use support::{BOUND, Rendezvous, hold, report_and_hold};
 
@@ -82,8 +83,32 @@ fn join_timeout_reports_a_running_process_and_leaves_it_running() {
     assert_eq!(p.exitcode(), Some(0));
 }
 
+/// A target's panic is shown in the child, once, as Python prints a
+/// target's traceback (nobody may ever join the process); the test runs
+/// in a child copy of this binary to read that standard error.
+#[test]
+fn a_panicking_target_is_shown_once_in_the_child() {
+    let name = "a_panic_is_an_error_with_message_and_location_and_exit_code_one";
+    let output = rerun_in_child(name);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success() && stdout.contains("1 passed"),
+        "{stdout}\n{stderr}"
+    );
+    let shown: Vec<_> = stderr
+        .lines()
+        .filter(|line| line.contains("panicked at") && line.contains("process.rs:"))
+        .collect();
+    assert_eq!(shown.len(), 1, "{stderr}");
+    assert_eq!(stderr.matches("target failed on 7").count(), 1, "{stderr}");
+}
+
 #[test]
 fn a_panic_is_an_error_with_message_and_location_and_exit_code_one() {
+    if !is_rerun_child() {
+        return; // run by a_panicking_target_is_shown_once_in_the_child
+    }
     let p = Process::new(panics, (7,));
     p.start().unwrap();
     let error = p.join().unwrap_err();

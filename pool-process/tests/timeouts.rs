@@ -5,7 +5,6 @@
 
 mod support;
 
-use std::error::Error as _;
 use std::os::unix::fs::PermissionsExt;
 use std::time::Duration;
 
@@ -86,7 +85,9 @@ fn a_worker_that_never_greets_is_killed_after_the_startup_timeout() {
     let err = rx.recv_timeout(BOUND).expect("start-up hung").unwrap_err();
     let pool = pool.join().unwrap();
     assert!(err.is_broken(), "{err:?}");
-    let cause = err.source().unwrap().to_string();
+    // The first sentence says why.
+    let cause = err.to_string();
+    assert!(cause.starts_with("pool is broken: "), "{cause}");
     assert!(cause.contains("did not start within"), "{cause}");
     // "... worker process <pid> did not start within ..."
     let silent: u32 = cause

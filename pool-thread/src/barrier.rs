@@ -50,7 +50,7 @@ use crate::error::BrokenBarrierError;
 ///
 /// ```
 /// use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
-/// use pool_thread::Barrier;
+/// use poolrt::thread::Barrier;
 ///
 /// let rounds = AtomicUsize::new(0);
 /// let barrier = Barrier::new(3).unwrap().with_action(|| {
@@ -95,7 +95,7 @@ impl<'a> Barrier<'a> {
     /// # Examples
     ///
     /// ```
-    /// let barrier = pool_thread::Barrier::new(1).unwrap();
+    /// let barrier = poolrt::thread::Barrier::new(1).unwrap();
     /// assert_eq!(barrier.wait().unwrap(), 0);
     /// assert_eq!(barrier.parties(), 1);
     /// ```
@@ -129,7 +129,7 @@ impl<'a> Barrier<'a> {
     /// use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
     ///
     /// let ran = AtomicBool::new(false);
-    /// let barrier = pool_thread::Barrier::new(1).unwrap().with_action(|| ran.store(true, SeqCst));
+    /// let barrier = poolrt::thread::Barrier::new(1).unwrap().with_action(|| ran.store(true, SeqCst));
     /// barrier.wait().unwrap();
     /// assert!(ran.load(SeqCst));
     /// ```
@@ -146,7 +146,7 @@ impl<'a> Barrier<'a> {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let barrier = pool_thread::Barrier::new(2).unwrap().with_timeout(Duration::from_millis(5));
+    /// let barrier = poolrt::thread::Barrier::new(2).unwrap().with_timeout(Duration::from_millis(5));
     /// assert!(barrier.wait().unwrap_err().is_timeout());
     /// ```
     #[must_use]
@@ -163,7 +163,7 @@ impl<'a> Barrier<'a> {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let barrier = pool_thread::Barrier::new(2).unwrap();
+    /// let barrier = poolrt::thread::Barrier::new(2).unwrap();
     /// assert_eq!(barrier.timeout(), None);
     /// let barrier = barrier.with_timeout(Duration::from_secs(1));
     /// assert_eq!(barrier.timeout(), Some(Duration::from_secs(1)));
@@ -183,7 +183,7 @@ impl<'a> Barrier<'a> {
     /// # Examples
     ///
     /// ```
-    /// let barrier = pool_thread::Barrier::new(2).unwrap();
+    /// let barrier = poolrt::thread::Barrier::new(2).unwrap();
     /// let (a, b) = std::thread::scope(|s| {
     ///     let t = s.spawn(|| barrier.wait().unwrap());
     ///     (barrier.wait().unwrap(), t.join().unwrap())
@@ -206,7 +206,7 @@ impl<'a> Barrier<'a> {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let barrier = pool_thread::Barrier::new(2).unwrap();
+    /// let barrier = poolrt::thread::Barrier::new(2).unwrap();
     /// assert!(barrier.wait_timeout(Duration::from_millis(1)).unwrap_err().is_timeout());
     /// assert!(barrier.wait().is_err(), "the timeout broke it");
     /// ```
@@ -248,7 +248,7 @@ impl<'a> Barrier<'a> {
     fn release(&self, state: &mut MutexGuard<'_, State>) -> Result<(), BrokenBarrierError> {
         if let Some(action) = &self.action {
             state.phase = Phase::Acting;
-            let ran = MutexGuard::unlocked(state, || pool_core::catch_panic(action));
+            let ran = MutexGuard::unlocked(state, || pool_core::catch_task_panic(action));
             if let Err(panic) = ran {
                 self.break_barrier(state);
                 return Err(BrokenBarrierError::action_panicked(panic));
@@ -300,7 +300,7 @@ impl<'a> Barrier<'a> {
     /// # Examples
     ///
     /// ```
-    /// let barrier = pool_thread::Barrier::new(2).unwrap();
+    /// let barrier = poolrt::thread::Barrier::new(2).unwrap();
     /// barrier.abort();
     /// assert!(barrier.broken());
     /// assert!(barrier.wait().is_err());
@@ -316,7 +316,7 @@ impl<'a> Barrier<'a> {
     /// # Examples
     ///
     /// ```
-    /// let barrier = pool_thread::Barrier::new(1).unwrap();
+    /// let barrier = poolrt::thread::Barrier::new(1).unwrap();
     /// barrier.abort();
     /// barrier.reset();
     /// assert!(!barrier.broken());
@@ -339,8 +339,8 @@ impl<'a> Barrier<'a> {
     /// # Examples
     ///
     /// ```
-    /// assert_eq!(pool_thread::Barrier::new(4).unwrap().parties(), 4);
-    /// assert!(pool_thread::Barrier::new(0).is_err());
+    /// assert_eq!(poolrt::thread::Barrier::new(4).unwrap().parties(), 4);
+    /// assert!(poolrt::thread::Barrier::new(0).is_err());
     /// ```
     pub fn parties(&self) -> usize {
         self.parties
@@ -351,7 +351,7 @@ impl<'a> Barrier<'a> {
     /// # Examples
     ///
     /// ```
-    /// assert_eq!(pool_thread::Barrier::new(3).unwrap().n_waiting(), 0);
+    /// assert_eq!(poolrt::thread::Barrier::new(3).unwrap().n_waiting(), 0);
     /// ```
     pub fn n_waiting(&self) -> usize {
         let state = self.state.lock();
@@ -366,13 +366,29 @@ impl<'a> Barrier<'a> {
     /// # Examples
     ///
     /// ```
-    /// let barrier = pool_thread::Barrier::new(2).unwrap();
+    /// let barrier = poolrt::thread::Barrier::new(2).unwrap();
     /// assert!(!barrier.broken());
     /// barrier.abort();
     /// assert!(barrier.broken());
     /// ```
     pub fn broken(&self) -> bool {
         self.state.lock().phase == Phase::Broken
+    }
+
+    /// True when the barrier is broken: Python's [`broken`](Self::broken), under the name a Rust
+    /// programmer looks for first.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let barrier = poolrt::thread::Barrier::new(2).unwrap();
+    /// assert!(!barrier.is_broken());
+    /// barrier.abort();
+    /// assert!(barrier.is_broken());
+    /// ```
+    #[doc(alias = "broken")]
+    pub fn is_broken(&self) -> bool {
+        self.broken()
     }
 }
 

@@ -20,7 +20,7 @@ static EXECUTORS: AtomicUsize = AtomicUsize::new(0);
 /// # Examples
 ///
 /// ```
-/// let n = pool_thread::default_max_workers();
+/// let n = poolrt::thread::default_max_workers();
 /// assert!(n >= 5 && n <= 32);
 /// ```
 pub fn default_max_workers() -> usize {
@@ -35,7 +35,7 @@ pub fn default_max_workers() -> usize {
 ///
 /// ```
 /// use std::time::Duration;
-/// use pool_thread::ThreadPoolExecutor;
+/// use poolrt::thread::ThreadPoolExecutor;
 ///
 /// let executor = ThreadPoolExecutor::builder()
 ///     .max_workers(8)
@@ -69,7 +69,7 @@ impl ThreadPoolBuilder {
     ///
     /// ```
     /// use std::sync::{Arc, Barrier};
-    /// use pool_thread::ThreadPoolExecutor;
+    /// use poolrt::thread::ThreadPoolExecutor;
     ///
     /// let executor = ThreadPoolExecutor::builder().max_workers(2).build().unwrap();
     /// assert_eq!(executor.max_workers(), 2);
@@ -95,7 +95,7 @@ impl ThreadPoolBuilder {
     /// # Examples
     ///
     /// ```
-    /// use pool_thread::ThreadPoolExecutor;
+    /// use poolrt::thread::ThreadPoolExecutor;
     ///
     /// let executor = ThreadPoolExecutor::builder().thread_name_prefix("db").build().unwrap();
     /// let name = executor
@@ -118,7 +118,7 @@ impl ThreadPoolBuilder {
     /// # Examples
     ///
     /// ```
-    /// use pool_thread::ThreadPoolExecutor;
+    /// use poolrt::thread::ThreadPoolExecutor;
     ///
     /// let executor = ThreadPoolExecutor::builder()
     ///     .initializer(|| Err("no database"))
@@ -126,9 +126,9 @@ impl ThreadPoolBuilder {
     ///     .unwrap();
     /// let err = executor.submit(|| 1).unwrap().result().unwrap_err();
     /// assert!(err.is_broken());
+    /// assert_eq!(err.to_string(), "pool is broken: worker initializer failed");
     /// let cause = std::error::Error::source(&err).unwrap();
-    /// assert_eq!(cause.to_string(), "worker initializer failed");
-    /// assert_eq!(cause.source().unwrap().to_string(), "no database");
+    /// assert_eq!(cause.to_string(), "no database");
     /// ```
     pub fn initializer<E>(
         mut self,
@@ -146,7 +146,7 @@ impl ThreadPoolBuilder {
     /// # Examples
     ///
     /// ```
-    /// use pool_thread::ThreadPoolExecutor;
+    /// use poolrt::thread::ThreadPoolExecutor;
     ///
     /// let executor = ThreadPoolExecutor::builder().stack_size(16 << 20).build().unwrap();
     /// // 4 MiB on the stack would overflow a default 2 MiB thread; 16 MiB is enough.
@@ -167,7 +167,7 @@ impl ThreadPoolBuilder {
     /// # Examples
     ///
     /// ```
-    /// use pool_thread::ThreadPoolExecutor;
+    /// use poolrt::thread::ThreadPoolExecutor;
     ///
     /// let executor = ThreadPoolExecutor::builder().max_workers(1).pin_cores(true).build().unwrap();
     /// let allowed = pool_core::allowed_cores();
@@ -188,7 +188,7 @@ impl ThreadPoolBuilder {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use pool_thread::ThreadPoolExecutor;
+    /// use poolrt::thread::ThreadPoolExecutor;
     ///
     /// let executor = ThreadPoolExecutor::builder().keep_alive(Duration::from_millis(10)).build().unwrap();
     /// executor.submit(|| ()).unwrap().result().unwrap();
@@ -216,7 +216,7 @@ impl ThreadPoolBuilder {
     /// # Examples
     ///
     /// ```
-    /// let err = pool_thread::ThreadPoolExecutor::builder().max_workers(0).build().unwrap_err();
+    /// let err = poolrt::thread::ThreadPoolExecutor::builder().max_workers(0).build().unwrap_err();
     /// assert_eq!(err.to_string(), "invalid configuration: max_workers must be at least 1, got 0");
     /// ```
     pub fn build(self) -> Result<ThreadPoolExecutor, Error> {
@@ -227,7 +227,7 @@ impl ThreadPoolBuilder {
         let initializer = self.initializer;
         let config = SchedulerConfig::new(max_workers, move |_| match &initializer {
             None => Ok(()),
-            Some(init) => match pool_core::catch_panic(|| init()) {
+            Some(init) => match pool_core::catch_task_panic(|| init()) {
                 Ok(Ok(())) => Ok(()),
                 Ok(Err(cause)) => Err(Error::new(ErrorKind::Initializer, cause)),
                 Err(panic) => Err(Error::new(ErrorKind::Initializer, panic)),
@@ -247,7 +247,7 @@ impl ThreadPoolBuilder {
 ///
 /// ```
 /// #[allow(deprecated)]
-/// let builder: pool_thread::Builder = pool_thread::ThreadPoolExecutor::builder();
+/// let builder: poolrt::thread::Builder = poolrt::thread::ThreadPoolExecutor::builder();
 /// assert_eq!(builder.max_workers(2).build().unwrap().max_workers(), 2);
 /// ```
 #[deprecated(note = "renamed to `ThreadPoolBuilder`, which says which builder it is")]

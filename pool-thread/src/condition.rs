@@ -53,7 +53,7 @@ use crate::rlock::RLock;
 /// ```
 /// use std::sync::Arc;
 /// use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
-/// use pool_thread::Condition;
+/// use poolrt::thread::Condition;
 ///
 /// let cond = Arc::new(Condition::new().unwrap());
 /// let ready = Arc::new(AtomicBool::new(false));
@@ -94,7 +94,7 @@ impl Condition<RLock> {
     /// # Examples
     ///
     /// ```
-    /// static COND: pool_thread::Condition = pool_thread::Condition::const_new();
+    /// static COND: poolrt::thread::Condition = poolrt::thread::Condition::const_new();
     /// let outer = COND.lock();
     /// let inner = COND.lock(); // reentrant
     /// drop((inner, outer));
@@ -108,7 +108,7 @@ impl Condition<RLock> {
     /// # Examples
     ///
     /// ```
-    /// static C: pool_thread::Condition = pool_thread::Condition::const_new();
+    /// static C: poolrt::thread::Condition = poolrt::thread::Condition::const_new();
     /// # let _ = &C;
     /// ```
     pub const fn const_new() -> Condition<RLock> {
@@ -134,7 +134,7 @@ impl<L: ConditionLock> Condition<L> {
     ///
     /// ```
     /// use std::sync::Arc;
-    /// use pool_thread::{Condition, Lock};
+    /// use poolrt::thread::{Condition, Lock};
     ///
     /// let lock = Arc::new(Lock::new().unwrap());
     /// let cond = Condition::with_lock(lock.clone());
@@ -156,7 +156,7 @@ impl<L: ConditionLock> Condition<L> {
     /// # Examples
     ///
     /// ```
-    /// let cond = pool_thread::Condition::new().unwrap();
+    /// let cond = poolrt::thread::Condition::new().unwrap();
     /// let guard = cond.lock();
     /// guard.notify_all(); // nobody is waiting: does nothing
     /// ```
@@ -172,7 +172,7 @@ impl<L: ConditionLock> Condition<L> {
     /// # Examples
     ///
     /// ```
-    /// use pool_thread::{Condition, Lock};
+    /// use poolrt::thread::{Condition, Lock};
     ///
     /// let cond = Condition::with_lock(Lock::new().unwrap());
     /// let held = cond.lock();
@@ -193,7 +193,7 @@ impl<L: ConditionLock> Condition<L> {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use pool_thread::{Condition, Lock};
+    /// use poolrt::thread::{Condition, Lock};
     ///
     /// let cond = Condition::with_lock(Lock::new().unwrap());
     /// let _held = cond.lock();
@@ -211,7 +211,7 @@ impl<L: ConditionLock> Condition<L> {
     /// # Examples
     ///
     /// ```
-    /// let cond = pool_thread::Condition::new().unwrap();
+    /// let cond = poolrt::thread::Condition::new().unwrap();
     /// let _guard = cond.lock();
     /// assert_eq!(cond.get_lock().level(), 1);
     /// ```
@@ -224,7 +224,7 @@ impl<L: ConditionLock> Condition<L> {
     /// # Examples
     ///
     /// ```
-    /// assert_eq!(pool_thread::Condition::new().unwrap().waiting(), 0);
+    /// assert_eq!(poolrt::thread::Condition::new().unwrap().waiting(), 0);
     /// ```
     pub fn waiting(&self) -> usize {
         self.waiters.lock().len()
@@ -300,7 +300,7 @@ impl<L: ConditionLock + fmt::Debug> fmt::Debug for Condition<L> {
 /// ```
 /// use std::time::Duration;
 ///
-/// let cond = pool_thread::Condition::new().unwrap();
+/// let cond = poolrt::thread::Condition::new().unwrap();
 /// let mut guard = cond.lock();
 /// assert!(!guard.wait_timeout(Duration::from_millis(1)), "nobody notified");
 /// ```
@@ -328,7 +328,7 @@ impl<'a, L: ConditionLock> ConditionGuard<'a, L> {
     ///
     /// ```
     /// use std::sync::Arc;
-    /// use pool_thread::Condition;
+    /// use poolrt::thread::Condition;
     ///
     /// let cond = Arc::new(Condition::new().unwrap());
     /// let mut guard = cond.lock();
@@ -352,7 +352,7 @@ impl<'a, L: ConditionLock> ConditionGuard<'a, L> {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let cond = pool_thread::Condition::new().unwrap();
+    /// let cond = poolrt::thread::Condition::new().unwrap();
     /// let mut guard = cond.lock();
     /// assert!(!guard.wait_timeout(Duration::from_millis(1)));
     /// assert_eq!(cond.get_lock().level(), 1);
@@ -368,7 +368,7 @@ impl<'a, L: ConditionLock> ConditionGuard<'a, L> {
     /// # Examples
     ///
     /// ```
-    /// let cond = pool_thread::Condition::new().unwrap();
+    /// let cond = poolrt::thread::Condition::new().unwrap();
     /// let mut guard = cond.lock();
     /// guard.wait_for(|| true); // already true: returns at once
     /// ```
@@ -386,7 +386,7 @@ impl<'a, L: ConditionLock> ConditionGuard<'a, L> {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let cond = pool_thread::Condition::new().unwrap();
+    /// let cond = poolrt::thread::Condition::new().unwrap();
     /// let mut guard = cond.lock();
     /// assert!(!guard.wait_for_timeout(|| false, Duration::from_millis(5)));
     /// ```
@@ -414,7 +414,7 @@ impl<'a, L: ConditionLock> ConditionGuard<'a, L> {
     /// # Examples
     ///
     /// ```
-    /// let cond = pool_thread::Condition::new().unwrap();
+    /// let cond = poolrt::thread::Condition::new().unwrap();
     /// assert_eq!(cond.lock().notify(2), 0);
     /// ```
     pub fn notify(&self, n: usize) -> usize {
@@ -426,7 +426,7 @@ impl<'a, L: ConditionLock> ConditionGuard<'a, L> {
     /// # Examples
     ///
     /// ```
-    /// let cond = pool_thread::Condition::new().unwrap();
+    /// let cond = poolrt::thread::Condition::new().unwrap();
     /// assert_eq!(cond.lock().notify_all(), 0);
     /// ```
     #[doc(alias = "notifyAll")]
@@ -455,7 +455,7 @@ impl<L: ConditionLock> fmt::Debug for ConditionGuard<'_, L> {
 ///
 /// ```
 /// use std::sync::Arc;
-/// use pool_thread::{Condition, ConditionLock, Lock, RLock};
+/// use poolrt::thread::{Condition, ConditionLock, Lock, RLock};
 ///
 /// fn shared<L: ConditionLock>(cond: &Condition<L>) -> usize {
 ///     cond.lock().notify_all()

@@ -18,7 +18,7 @@ use crate::deadline::{Deadline, DeadlineWait};
 ///
 /// ```
 /// use std::sync::Arc;
-/// use pool_thread::Event;
+/// use poolrt::thread::Event;
 ///
 /// let event = Arc::new(Event::new().unwrap());
 /// let threads: Vec<_> = (0..10)
@@ -59,7 +59,7 @@ impl Event {
     /// # Examples
     ///
     /// ```
-    /// static READY: pool_thread::Event = pool_thread::Event::const_new();
+    /// static READY: poolrt::thread::Event = poolrt::thread::Event::const_new();
     /// assert!(!READY.is_set());
     /// ```
     pub fn new() -> Result<Event, Error> {
@@ -73,7 +73,7 @@ impl Event {
     /// # Examples
     ///
     /// ```
-    /// static X: pool_thread::Event = pool_thread::Event::const_new();
+    /// static X: poolrt::thread::Event = poolrt::thread::Event::const_new();
     /// # let _ = &X;
     /// ```
     pub const fn const_new() -> Event {
@@ -94,7 +94,7 @@ impl Event {
     /// # Examples
     ///
     /// ```
-    /// let event = pool_thread::Event::new().unwrap();
+    /// let event = poolrt::thread::Event::new().unwrap();
     /// event.set();
     /// assert!(event.is_set());
     /// ```
@@ -113,7 +113,7 @@ impl Event {
     /// # Examples
     ///
     /// ```
-    /// let event = pool_thread::Event::new().unwrap();
+    /// let event = poolrt::thread::Event::new().unwrap();
     /// event.set();
     /// event.clear();
     /// assert!(!event.is_set());
@@ -127,7 +127,7 @@ impl Event {
     /// # Examples
     ///
     /// ```
-    /// assert!(!pool_thread::Event::new().unwrap().is_set());
+    /// assert!(!poolrt::thread::Event::new().unwrap().is_set());
     /// ```
     #[doc(alias = "isSet")]
     pub fn is_set(&self) -> bool {
@@ -144,7 +144,7 @@ impl Event {
     /// ```
     /// use std::sync::Arc;
     ///
-    /// let event = Arc::new(pool_thread::Event::new().unwrap());
+    /// let event = Arc::new(poolrt::thread::Event::new().unwrap());
     /// let waiter = {
     ///     let event = event.clone();
     ///     std::thread::spawn(move || event.wait())
@@ -165,7 +165,7 @@ impl Event {
     /// # Examples
     ///
     /// ```
-    /// let event = pool_thread::Event::new().unwrap();
+    /// let event = poolrt::thread::Event::new().unwrap();
     /// event.set();
     /// event.wait();
     /// ```
@@ -182,7 +182,7 @@ impl Event {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let event = pool_thread::Event::new().unwrap();
+    /// let event = poolrt::thread::Event::new().unwrap();
     /// assert!(!event.wait_timeout(Duration::from_millis(5)));
     /// event.set();
     /// assert!(event.wait_timeout(Duration::from_millis(5)));

@@ -31,7 +31,7 @@ use crate::map::Map;
 /// # Examples
 ///
 /// ```
-/// use pool_thread::ThreadPoolExecutor;
+/// use poolrt::thread::ThreadPoolExecutor;
 ///
 /// let executor = ThreadPoolExecutor::new(4).unwrap();
 /// let futures: Vec<_> = (0..8).map(|i| executor.submit(move || i * 10).unwrap()).collect();
@@ -54,7 +54,7 @@ impl ThreadPoolExecutor {
     /// # Examples
     ///
     /// ```
-    /// use pool_thread::ThreadPoolExecutor;
+    /// use poolrt::thread::ThreadPoolExecutor;
     ///
     /// assert!(ThreadPoolExecutor::new(0).is_err());
     /// let executor = ThreadPoolExecutor::new(2).unwrap();
@@ -72,7 +72,7 @@ impl ThreadPoolExecutor {
     /// # Examples
     ///
     /// ```
-    /// let executor = pool_thread::ThreadPoolExecutor::builder().max_workers(3).build().unwrap();
+    /// let executor = poolrt::thread::ThreadPoolExecutor::builder().max_workers(3).build().unwrap();
     /// assert_eq!(executor.max_workers(), 3);
     /// ```
     pub fn builder() -> ThreadPoolBuilder {
@@ -93,7 +93,7 @@ impl ThreadPoolExecutor {
     /// # Examples
     ///
     /// ```
-    /// use pool_thread::ThreadPoolExecutor;
+    /// use poolrt::thread::ThreadPoolExecutor;
     ///
     /// let executor = ThreadPoolExecutor::new(2).unwrap();
     /// let future = executor.submit(|| "hello".len()).unwrap();
@@ -115,7 +115,7 @@ impl ThreadPoolExecutor {
     /// # Examples
     ///
     /// ```
-    /// use pool_thread::ThreadPoolExecutor;
+    /// use poolrt::thread::ThreadPoolExecutor;
     ///
     /// let executor = ThreadPoolExecutor::new(4).unwrap();
     /// let squares: Vec<u64> = executor
@@ -142,7 +142,7 @@ impl ThreadPoolExecutor {
     /// # Examples
     ///
     /// ```
-    /// use pool_thread::ThreadPoolExecutor;
+    /// use poolrt::thread::ThreadPoolExecutor;
     ///
     /// let executor = ThreadPoolExecutor::new(2).unwrap();
     /// let lens: Vec<usize> = executor
@@ -172,7 +172,7 @@ impl ThreadPoolExecutor {
     /// # Examples
     ///
     /// ```
-    /// use pool_thread::ThreadPoolExecutor;
+    /// use poolrt::thread::ThreadPoolExecutor;
     ///
     /// let executor = ThreadPoolExecutor::new(4).unwrap();
     /// let lines = vec!["a b", "c d e", "f"];
@@ -184,6 +184,21 @@ impl ThreadPoolExecutor {
     ///     futures.iter().map(|f| f.result().unwrap()).sum()
     /// });
     /// assert_eq!(words, 6);
+    /// ```
+    ///
+    /// The scope's [`map`](Scope::map) is the executor's
+    /// [`map`](ThreadPoolExecutor::map) for borrowed data: ordered,
+    /// bounded, lazy, with no `'static` copies.
+    ///
+    /// ```
+    /// use poolrt::thread::ThreadPoolExecutor;
+    ///
+    /// let executor = ThreadPoolExecutor::new(4).unwrap();
+    /// let words = vec!["apple".to_owned(), "kiwi".to_owned()];
+    /// let lens: Vec<usize> = executor.scope(|s| {
+    ///     s.map(|w: &String| w.len(), &words).map(Result::unwrap).collect()
+    /// });
+    /// assert_eq!(lens, [5, 4]);
     /// ```
     pub fn scope<'env, F, R>(&self, body: F) -> R
     where
@@ -199,7 +214,7 @@ impl ThreadPoolExecutor {
     /// # Examples
     ///
     /// ```
-    /// use pool_thread::ThreadPoolExecutor;
+    /// use poolrt::thread::ThreadPoolExecutor;
     ///
     /// let executor = ThreadPoolExecutor::new(2).unwrap();
     /// let future = executor.submit(|| 1).unwrap();
@@ -219,8 +234,8 @@ impl ThreadPoolExecutor {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::{CancelFutures, Wait};
-    /// use pool_thread::ThreadPoolExecutor;
+    /// use poolrt::{CancelFutures, Wait};
+    /// use poolrt::thread::ThreadPoolExecutor;
     ///
     /// let executor = ThreadPoolExecutor::new(1).unwrap();
     /// let cancelled = executor.shutdown_with(Wait::No, CancelFutures::Yes);
@@ -256,7 +271,7 @@ impl ThreadPoolExecutor {
     /// # Examples
     ///
     /// ```
-    /// use pool_thread::ThreadPoolExecutor;
+    /// use poolrt::thread::ThreadPoolExecutor;
     ///
     /// let executor = ThreadPoolExecutor::new(2).unwrap();
     /// let queued = executor.submit(|| 1).unwrap();
@@ -305,8 +320,8 @@ impl ThreadPoolExecutor {
     /// ```
     /// use std::sync::mpsc;
     /// use std::time::Duration;
-    /// use pool_core::CancelFutures;
-    /// use pool_thread::ThreadPoolExecutor;
+    /// use poolrt::CancelFutures;
+    /// use poolrt::thread::ThreadPoolExecutor;
     ///
     /// let executor = ThreadPoolExecutor::new(1).unwrap();
     /// let (release, gate) = mpsc::channel::<()>();
@@ -337,11 +352,11 @@ impl ThreadPoolExecutor {
     /// # Examples
     ///
     /// ```
-    /// use pool_thread::ThreadPoolExecutor;
+    /// use poolrt::thread::ThreadPoolExecutor;
     ///
     /// assert_eq!(ThreadPoolExecutor::new(3).unwrap().max_workers(), 3);
     /// let default = ThreadPoolExecutor::builder().build().unwrap();
-    /// assert_eq!(default.max_workers(), pool_thread::default_max_workers());
+    /// assert_eq!(default.max_workers(), poolrt::thread::default_max_workers());
     /// ```
     pub fn max_workers(&self) -> usize {
         self.scheduler.max_workers()
@@ -352,7 +367,7 @@ impl ThreadPoolExecutor {
     /// # Examples
     ///
     /// ```
-    /// let executor = pool_thread::ThreadPoolExecutor::new(2).unwrap();
+    /// let executor = poolrt::thread::ThreadPoolExecutor::new(2).unwrap();
     /// assert_eq!(executor.metrics().workers, 0, "threads start lazily");
     /// ```
     pub fn metrics(&self) -> Metrics {
@@ -364,7 +379,7 @@ impl ThreadPoolExecutor {
     /// # Examples
     ///
     /// ```
-    /// use pool_thread::ThreadPoolExecutor;
+    /// use poolrt::thread::ThreadPoolExecutor;
     ///
     /// let executor = ThreadPoolExecutor::new(2).unwrap();
     /// assert_eq!(executor.submit(|| 1).unwrap().result().unwrap(), 1);

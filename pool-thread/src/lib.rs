@@ -42,7 +42,7 @@
 //!
 //! ```
 //! use std::time::Duration;
-//! use pool_thread::ThreadPoolExecutor;
+//! use poolrt::thread::ThreadPoolExecutor;
 //!
 //! let executor = ThreadPoolExecutor::new(16).unwrap();
 //! let futures: Vec<_> = (0..16)
@@ -55,7 +55,7 @@
 //!             .unwrap()
 //!     })
 //!     .collect();
-//! for future in pool_core::as_completed(futures, Some(Duration::from_secs(10))) {
+//! for future in poolrt::as_completed(futures, Some(Duration::from_secs(10))) {
 //!     let i = future.unwrap().result().unwrap();
 //!     assert!(i < 16);
 //! }
@@ -104,6 +104,6 @@ pub use crate::thread::{
 pub use crate::thread::{JoinError, Run, StartError};
 pub use crate::timer::Timer;
 pub use pool_core::{
-    AsCompleted, CancelFutures, Deadline, Error, ErrorKind, Outcome, ReturnWhen, Scope,
+    AsCompleted, CancelFutures, Deadline, Error, ErrorKind, Outcome, ReturnWhen, Scope, ScopeMap,
     SubmitError, TaskFuture, Wait, as_completed, wait,
 };

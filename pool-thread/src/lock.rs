@@ -36,7 +36,7 @@ use crate::error::ReleaseError;
 ///
 /// ```
 /// use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
-/// use pool_thread::Lock;
+/// use poolrt::thread::Lock;
 ///
 /// static LOCK: Lock = Lock::const_new();
 /// static NUMBER: AtomicUsize = AtomicUsize::new(100);
@@ -65,7 +65,7 @@ impl Lock {
     /// # Examples
     ///
     /// ```
-    /// let lock = pool_thread::Lock::new().unwrap();
+    /// let lock = poolrt::thread::Lock::new().unwrap();
     /// assert!(!lock.locked());
     /// ```
     pub fn new() -> Result<Lock, Error> {
@@ -79,7 +79,7 @@ impl Lock {
     /// # Examples
     ///
     /// ```
-    /// static X: pool_thread::Lock = pool_thread::Lock::const_new();
+    /// static X: poolrt::thread::Lock = poolrt::thread::Lock::const_new();
     /// # let _ = &X;
     /// ```
     pub const fn const_new() -> Lock {
@@ -94,7 +94,7 @@ impl Lock {
     /// # Examples
     ///
     /// ```
-    /// let lock = pool_thread::Lock::new().unwrap();
+    /// let lock = poolrt::thread::Lock::new().unwrap();
     /// lock.acquire();
     /// assert!(lock.locked());
     /// ```
@@ -108,7 +108,7 @@ impl Lock {
     /// # Examples
     ///
     /// ```
-    /// let lock = pool_thread::Lock::new().unwrap();
+    /// let lock = poolrt::thread::Lock::new().unwrap();
     /// assert!(lock.try_acquire());
     /// assert!(!lock.try_acquire());
     /// ```
@@ -125,7 +125,7 @@ impl Lock {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let lock = pool_thread::Lock::new().unwrap();
+    /// let lock = poolrt::thread::Lock::new().unwrap();
     /// assert!(lock.acquire_timeout(Duration::from_millis(10)));
     /// assert!(!lock.acquire_timeout(Duration::from_millis(10)));
     /// ```
@@ -155,7 +155,7 @@ impl Lock {
     /// # Examples
     ///
     /// ```
-    /// let lock = pool_thread::Lock::new().unwrap();
+    /// let lock = poolrt::thread::Lock::new().unwrap();
     /// lock.acquire();
     /// assert!(lock.release().is_ok());
     /// assert!(lock.release().unwrap_err().is_unlocked());
@@ -176,7 +176,7 @@ impl Lock {
     /// # Examples
     ///
     /// ```
-    /// let lock = pool_thread::Lock::new().unwrap();
+    /// let lock = poolrt::thread::Lock::new().unwrap();
     /// let guard = lock.lock();
     /// assert!(lock.locked());
     /// drop(guard);
@@ -186,13 +186,30 @@ impl Lock {
         *self.locked.lock()
     }
 
+    /// True when the lock is held now: Python's [`locked`](Self::locked), under the name a Rust
+    /// programmer looks for first.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let lock = poolrt::thread::Lock::new().unwrap();
+    /// let guard = lock.lock();
+    /// assert!(lock.is_locked());
+    /// drop(guard);
+    /// assert!(!lock.is_locked());
+    /// ```
+    #[doc(alias = "locked")]
+    pub fn is_locked(&self) -> bool {
+        self.locked()
+    }
+
     /// Blocks until the lock is free, takes it, and returns a guard that
     /// releases it when dropped: Python's `with lock:`.
     ///
     /// # Examples
     ///
     /// ```
-    /// let lock = pool_thread::Lock::new().unwrap();
+    /// let lock = poolrt::thread::Lock::new().unwrap();
     /// {
     ///     let _guard = lock.lock();
     ///     assert!(!lock.try_acquire());
@@ -211,7 +228,7 @@ impl Lock {
     /// # Examples
     ///
     /// ```
-    /// let lock = pool_thread::Lock::new().unwrap();
+    /// let lock = poolrt::thread::Lock::new().unwrap();
     /// let guard = lock.try_lock().unwrap();
     /// assert!(lock.try_lock().is_none());
     /// drop(guard);
@@ -227,7 +244,7 @@ impl Lock {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let lock = pool_thread::Lock::new().unwrap();
+    /// let lock = poolrt::thread::Lock::new().unwrap();
     /// let _held = lock.lock();
     /// assert!(lock.lock_timeout(Duration::from_millis(5)).is_none());
     /// ```
@@ -261,7 +278,7 @@ impl fmt::Debug for Lock {
 /// # Examples
 ///
 /// ```
-/// let lock = pool_thread::Lock::new().unwrap();
+/// let lock = poolrt::thread::Lock::new().unwrap();
 /// let guard = lock.lock();
 /// drop(guard);
 /// assert!(lock.try_acquire());

@@ -26,7 +26,7 @@ use pool_core::{Error, Scheduler, TaskFuture};
 /// ```
 /// use std::sync::{Arc, Mutex, mpsc};
 /// use std::time::Duration;
-/// use pool_thread::ThreadPoolExecutor;
+/// use poolrt::thread::ThreadPoolExecutor;
 ///
 /// let executor = ThreadPoolExecutor::new(2).unwrap();
 /// let (release, gate) = mpsc::channel::<()>();
@@ -86,7 +86,7 @@ where
     /// ```
     /// use std::sync::{Mutex, mpsc};
     /// use std::time::Duration;
-    /// use pool_thread::ThreadPoolExecutor;
+    /// use poolrt::thread::ThreadPoolExecutor;
     ///
     /// let executor = ThreadPoolExecutor::new(1).unwrap();
     /// let doubled: Result<Vec<i32>, _> = executor.map(|x| x * 2, [1, 2, 3]).timeout(Duration::from_secs(60)).collect();

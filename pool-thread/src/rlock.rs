@@ -24,7 +24,7 @@ use crate::error::ReleaseError;
 /// second acquire, an `RLock` does not.
 ///
 /// ```
-/// use pool_thread::RLock;
+/// use poolrt::thread::RLock;
 ///
 /// let rlock = RLock::new().unwrap();
 /// rlock.acquire();
@@ -51,7 +51,7 @@ impl RLock {
     /// # Examples
     ///
     /// ```
-    /// static RLOCK: pool_thread::RLock = pool_thread::RLock::const_new();
+    /// static RLOCK: poolrt::thread::RLock = poolrt::thread::RLock::const_new();
     /// assert!(RLOCK.try_acquire());
     /// ```
     pub fn new() -> Result<RLock, Error> {
@@ -65,7 +65,7 @@ impl RLock {
     /// # Examples
     ///
     /// ```
-    /// static X: pool_thread::RLock = pool_thread::RLock::const_new();
+    /// static X: poolrt::thread::RLock = poolrt::thread::RLock::const_new();
     /// # let _ = &X;
     /// ```
     pub const fn const_new() -> RLock {
@@ -84,7 +84,7 @@ impl RLock {
     /// # Examples
     ///
     /// ```
-    /// let rlock = pool_thread::RLock::new().unwrap();
+    /// let rlock = poolrt::thread::RLock::new().unwrap();
     /// rlock.acquire();
     /// rlock.acquire();
     /// assert_eq!(rlock.level(), 2);
@@ -98,7 +98,7 @@ impl RLock {
     /// # Examples
     ///
     /// ```
-    /// let rlock = pool_thread::RLock::new().unwrap();
+    /// let rlock = poolrt::thread::RLock::new().unwrap();
     /// assert!(rlock.try_acquire());
     /// assert!(rlock.try_acquire());
     /// let other = std::thread::scope(|s| s.spawn(|| rlock.try_acquire()).join().unwrap());
@@ -116,7 +116,7 @@ impl RLock {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let rlock = pool_thread::RLock::new().unwrap();
+    /// let rlock = poolrt::thread::RLock::new().unwrap();
     /// rlock.acquire();
     /// let other = std::thread::scope(|s| {
     ///     s.spawn(|| rlock.acquire_timeout(Duration::from_millis(10))).join().unwrap()
@@ -158,7 +158,7 @@ impl RLock {
     /// # Examples
     ///
     /// ```
-    /// let rlock = pool_thread::RLock::new().unwrap();
+    /// let rlock = poolrt::thread::RLock::new().unwrap();
     /// rlock.acquire();
     /// let err = std::thread::scope(|s| s.spawn(|| rlock.release()).join().unwrap());
     /// assert!(err.unwrap_err().is_not_owner());
@@ -199,7 +199,7 @@ impl RLock {
     /// # Examples
     ///
     /// ```
-    /// let rlock = pool_thread::RLock::new().unwrap();
+    /// let rlock = poolrt::thread::RLock::new().unwrap();
     /// assert_eq!(rlock.level(), 0);
     /// let _guard = rlock.lock();
     /// assert_eq!(rlock.level(), 1);
@@ -218,7 +218,7 @@ impl RLock {
     /// # Examples
     ///
     /// ```
-    /// let rlock = pool_thread::RLock::new().unwrap();
+    /// let rlock = poolrt::thread::RLock::new().unwrap();
     /// assert!(!rlock.locked());
     /// rlock.acquire();
     /// assert!(rlock.locked());
@@ -227,13 +227,30 @@ impl RLock {
         self.state.lock().owner.is_some()
     }
 
+    /// True when the lock is held now: Python's [`locked`](Self::locked), under the name a Rust
+    /// programmer looks for first.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let rlock = poolrt::thread::RLock::new().unwrap();
+    /// let guard = rlock.lock();
+    /// assert!(rlock.is_locked());
+    /// drop(guard);
+    /// assert!(!rlock.is_locked());
+    /// ```
+    #[doc(alias = "locked")]
+    pub fn is_locked(&self) -> bool {
+        self.locked()
+    }
+
     /// Acquires one level and returns a guard that releases it on drop:
     /// Python's `with rlock:`.
     ///
     /// # Examples
     ///
     /// ```
-    /// let rlock = pool_thread::RLock::new().unwrap();
+    /// let rlock = poolrt::thread::RLock::new().unwrap();
     /// let outer = rlock.lock();
     /// let inner = rlock.lock();
     /// drop(inner);
@@ -252,7 +269,7 @@ impl RLock {
     /// # Examples
     ///
     /// ```
-    /// let rlock = pool_thread::RLock::new().unwrap();
+    /// let rlock = poolrt::thread::RLock::new().unwrap();
     /// assert!(rlock.try_lock().is_some());
     /// ```
     pub fn try_lock(&self) -> Option<RLockGuard<'_>> {
@@ -266,7 +283,7 @@ impl RLock {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let rlock = pool_thread::RLock::new().unwrap();
+    /// let rlock = poolrt::thread::RLock::new().unwrap();
     /// assert!(rlock.lock_timeout(Duration::from_millis(5)).is_some());
     /// ```
     pub fn lock_timeout(&self, timeout: Duration) -> Option<RLockGuard<'_>> {
@@ -298,7 +315,7 @@ impl fmt::Debug for RLock {
 /// # Examples
 ///
 /// ```
-/// let rlock = pool_thread::RLock::new().unwrap();
+/// let rlock = poolrt::thread::RLock::new().unwrap();
 /// let guard = rlock.lock();
 /// assert_eq!(rlock.level(), 1);
 /// drop(guard);

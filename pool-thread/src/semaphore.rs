@@ -23,7 +23,7 @@ use crate::error::ReleaseError;
 ///
 /// ```
 /// use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
-/// use pool_thread::Semaphore;
+/// use poolrt::thread::Semaphore;
 ///
 /// let slots = Semaphore::new(2).unwrap();
 /// let inside = AtomicUsize::new(0);
@@ -53,7 +53,7 @@ impl Semaphore {
     /// # Examples
     ///
     /// ```
-    /// let sem = pool_thread::Semaphore::new(1).unwrap();
+    /// let sem = poolrt::thread::Semaphore::new(1).unwrap();
     /// assert_eq!(sem.value(), 1);
     /// ```
     pub fn new(value: usize) -> Result<Semaphore, Error> {
@@ -67,7 +67,7 @@ impl Semaphore {
     /// # Examples
     ///
     /// ```
-    /// static X: pool_thread::Semaphore = pool_thread::Semaphore::const_new(1);
+    /// static X: poolrt::thread::Semaphore = poolrt::thread::Semaphore::const_new(1);
     /// # let _ = &X;
     /// ```
     pub const fn const_new(value: usize) -> Semaphore {
@@ -82,7 +82,7 @@ impl Semaphore {
     /// # Examples
     ///
     /// ```
-    /// let sem = pool_thread::Semaphore::new(1).unwrap();
+    /// let sem = poolrt::thread::Semaphore::new(1).unwrap();
     /// sem.acquire();
     /// assert_eq!(sem.value(), 0);
     /// ```
@@ -95,7 +95,7 @@ impl Semaphore {
     /// # Examples
     ///
     /// ```
-    /// let sem = pool_thread::Semaphore::new(1).unwrap();
+    /// let sem = poolrt::thread::Semaphore::new(1).unwrap();
     /// assert!(sem.try_acquire());
     /// assert!(!sem.try_acquire());
     /// ```
@@ -111,7 +111,7 @@ impl Semaphore {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let sem = pool_thread::Semaphore::new(0).unwrap();
+    /// let sem = poolrt::thread::Semaphore::new(0).unwrap();
     /// assert!(!sem.acquire_timeout(Duration::from_millis(5)));
     /// ```
     #[doc(alias = "acquire(timeout)")]
@@ -135,7 +135,7 @@ impl Semaphore {
     /// # Examples
     ///
     /// ```
-    /// let sem = pool_thread::Semaphore::new(0).unwrap();
+    /// let sem = poolrt::thread::Semaphore::new(0).unwrap();
     /// sem.release();
     /// assert!(sem.try_acquire());
     /// ```
@@ -150,7 +150,7 @@ impl Semaphore {
     /// # Examples
     ///
     /// ```
-    /// let sem = pool_thread::Semaphore::new(0).unwrap();
+    /// let sem = poolrt::thread::Semaphore::new(0).unwrap();
     /// sem.release_n(3);
     /// assert_eq!(sem.value(), 3);
     /// ```
@@ -181,7 +181,7 @@ impl Semaphore {
     /// # Examples
     ///
     /// ```
-    /// assert_eq!(pool_thread::Semaphore::new(4).unwrap().value(), 4);
+    /// assert_eq!(poolrt::thread::Semaphore::new(4).unwrap().value(), 4);
     /// ```
     pub fn value(&self) -> usize {
         *self.value.lock()
@@ -209,7 +209,7 @@ impl fmt::Debug for Semaphore {
 /// # Examples
 ///
 /// ```
-/// let sem = pool_thread::BoundedSemaphore::new(2).unwrap();
+/// let sem = poolrt::thread::BoundedSemaphore::new(2).unwrap();
 /// sem.acquire();
 /// assert!(sem.release().is_ok());
 /// assert!(sem.release().unwrap_err().is_too_many_releases());
@@ -227,7 +227,7 @@ impl BoundedSemaphore {
     /// # Examples
     ///
     /// ```
-    /// let sem = pool_thread::BoundedSemaphore::new(3).unwrap();
+    /// let sem = poolrt::thread::BoundedSemaphore::new(3).unwrap();
     /// assert_eq!(sem.initial_value(), 3);
     /// ```
     pub fn new(value: usize) -> Result<BoundedSemaphore, Error> {
@@ -241,7 +241,7 @@ impl BoundedSemaphore {
     /// # Examples
     ///
     /// ```
-    /// static X: pool_thread::BoundedSemaphore = pool_thread::BoundedSemaphore::const_new(1);
+    /// static X: poolrt::thread::BoundedSemaphore = poolrt::thread::BoundedSemaphore::const_new(1);
     /// # let _ = &X;
     /// ```
     pub const fn const_new(value: usize) -> BoundedSemaphore {
@@ -256,7 +256,7 @@ impl BoundedSemaphore {
     /// # Examples
     ///
     /// ```
-    /// let sem = pool_thread::BoundedSemaphore::new(1).unwrap();
+    /// let sem = poolrt::thread::BoundedSemaphore::new(1).unwrap();
     /// sem.acquire();
     /// assert_eq!(sem.value(), 0);
     /// ```
@@ -269,7 +269,7 @@ impl BoundedSemaphore {
     /// # Examples
     ///
     /// ```
-    /// let sem = pool_thread::BoundedSemaphore::new(0).unwrap();
+    /// let sem = poolrt::thread::BoundedSemaphore::new(0).unwrap();
     /// assert!(!sem.try_acquire());
     /// ```
     #[doc(alias = "acquire(blocking=False)")]
@@ -284,7 +284,7 @@ impl BoundedSemaphore {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let sem = pool_thread::BoundedSemaphore::new(1).unwrap();
+    /// let sem = poolrt::thread::BoundedSemaphore::new(1).unwrap();
     /// assert!(sem.acquire_timeout(Duration::from_millis(5)));
     /// assert!(!sem.acquire_timeout(Duration::from_millis(5)));
     /// ```
@@ -303,7 +303,7 @@ impl BoundedSemaphore {
     /// # Examples
     ///
     /// ```
-    /// let sem = pool_thread::BoundedSemaphore::new(1).unwrap();
+    /// let sem = poolrt::thread::BoundedSemaphore::new(1).unwrap();
     /// assert!(sem.release().is_err());
     /// ```
     pub fn release(&self) -> Result<(), ReleaseError> {
@@ -320,7 +320,7 @@ impl BoundedSemaphore {
     /// # Examples
     ///
     /// ```
-    /// let sem = pool_thread::BoundedSemaphore::new(3).unwrap();
+    /// let sem = poolrt::thread::BoundedSemaphore::new(3).unwrap();
     /// for _ in 0..2 {
     ///     sem.acquire();
     /// }
@@ -338,7 +338,7 @@ impl BoundedSemaphore {
     /// # Examples
     ///
     /// ```
-    /// assert_eq!(pool_thread::BoundedSemaphore::new(2).unwrap().value(), 2);
+    /// assert_eq!(poolrt::thread::BoundedSemaphore::new(2).unwrap().value(), 2);
     /// ```
     pub fn value(&self) -> usize {
         self.semaphore.value()
@@ -349,7 +349,7 @@ impl BoundedSemaphore {
     /// # Examples
     ///
     /// ```
-    /// assert_eq!(pool_thread::BoundedSemaphore::new(5).unwrap().initial_value(), 5);
+    /// assert_eq!(poolrt::thread::BoundedSemaphore::new(5).unwrap().initial_value(), 5);
     /// ```
     pub fn initial_value(&self) -> usize {
         self.initial

@@ -22,7 +22,7 @@ use crate::thread::{Thread, ThreadBuilder};
 /// ```
 /// use std::sync::Arc;
 /// use std::time::Duration;
-/// use pool_thread::{Event, Timer};
+/// use poolrt::thread::{Event, Timer};
 ///
 /// let fired = Arc::new(Event::const_new());
 /// let timer = Timer::new(Duration::from_millis(10), {
@@ -47,7 +47,7 @@ impl Timer {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let timer = pool_thread::Timer::new(Duration::from_secs(1), || {});
+    /// let timer = poolrt::thread::Timer::new(Duration::from_secs(1), || {});
     /// assert!(!timer.is_alive());
     /// ```
     pub fn new(interval: Duration, function: impl FnOnce() + Send + 'static) -> Timer {
@@ -61,7 +61,7 @@ impl Timer {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use pool_thread::{Daemon, Thread, Timer};
+    /// use poolrt::thread::{Daemon, Thread, Timer};
     ///
     /// let builder = Thread::builder().name("alarm").daemon(Daemon::Yes);
     /// let timer = Timer::with_builder(builder, Duration::from_secs(60), || {});
@@ -97,9 +97,9 @@ impl Timer {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let timer = pool_thread::Timer::new(Duration::ZERO, || {});
+    /// let timer = poolrt::thread::Timer::new(Duration::ZERO, || {});
     /// timer.start().unwrap();
-    /// assert_eq!(timer.start().unwrap_err().kind(), pool_thread::ErrorKind::InvalidState);
+    /// assert_eq!(timer.start().unwrap_err().kind(), poolrt::ErrorKind::InvalidState);
     /// ```
     pub fn start(&self) -> Result<(), Error> {
         self.thread.start()
@@ -114,7 +114,7 @@ impl Timer {
     /// use std::sync::Arc;
     /// use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
     /// use std::time::Duration;
-    /// use pool_thread::Timer;
+    /// use poolrt::thread::Timer;
     ///
     /// let ran = Arc::new(AtomicBool::new(false));
     /// let timer = Timer::new(Duration::from_secs(60), {
@@ -142,7 +142,7 @@ impl Timer {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let timer = pool_thread::Timer::new(Duration::ZERO, || panic!("late"));
+    /// let timer = poolrt::thread::Timer::new(Duration::ZERO, || panic!("late"));
     /// timer.start().unwrap();
     /// assert!(timer.join().unwrap_err().is_panic());
     /// ```
@@ -161,7 +161,7 @@ impl Timer {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let timer = pool_thread::Timer::new(Duration::from_secs(60), || {});
+    /// let timer = poolrt::thread::Timer::new(Duration::from_secs(60), || {});
     /// timer.start().unwrap();
     /// assert!(!timer.join_timeout(Duration::from_millis(5)).unwrap());
     /// timer.cancel();
@@ -178,7 +178,7 @@ impl Timer {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let timer = pool_thread::Timer::new(Duration::from_secs(60), || {});
+    /// let timer = poolrt::thread::Timer::new(Duration::from_secs(60), || {});
     /// timer.start().unwrap();
     /// assert!(timer.is_alive());
     /// timer.cancel();
@@ -196,7 +196,7 @@ impl Timer {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let timer = pool_thread::Timer::new(Duration::ZERO, || {});
+    /// let timer = poolrt::thread::Timer::new(Duration::ZERO, || {});
     /// assert!(timer.thread().name().starts_with("Thread-"));
     /// ```
     pub fn thread(&self) -> &Thread {

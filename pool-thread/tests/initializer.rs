@@ -61,9 +61,8 @@ fn a_failing_initializer_breaks_the_executor() {
             Err(refused) => refused.reason().clone(),
         };
         assert!(err.is_broken(), "{err:?}");
-        let cause = err.source().unwrap();
-        assert_eq!(cause.to_string(), "worker initializer failed");
-        assert_eq!(cause.source().unwrap().to_string(), "database unreachable");
+        assert_eq!(err.to_string(), "pool is broken: worker initializer failed");
+        assert_eq!(err.source().unwrap().to_string(), "database unreachable");
     }
     let later = executor.submit(|| "later").unwrap_err();
     assert!(later.is_broken());
@@ -85,8 +84,7 @@ fn a_panicking_initializer_breaks_it_too() {
         .result_timeout(BOUND)
         .unwrap_err();
     assert!(err.is_broken());
-    let cause = err.source().unwrap();
-    assert_eq!(cause.to_string(), "worker initializer failed");
-    let panic = cause.source().unwrap().to_string();
+    assert_eq!(err.to_string(), "pool is broken: worker initializer failed");
+    let panic = err.source().unwrap().to_string();
     assert!(panic.ends_with("init blew up"), "{panic}");
 }

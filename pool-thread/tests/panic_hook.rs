@@ -1,6 +1,10 @@
-//! The program's own panic hook sees every task panic, whether it was set
-//! before or after the executor was built, and standard error shows each
-//! task panic once: no second "never retrieved" line for the same panic.
+//! A task's panic is delivered to its caller as a value, not printed: the
+//! panic hook poolrt chains in front of the program's leaves task panics
+//! out, as Python prints no traceback for an exception `future.result()`
+//! raises. A panicked task nobody read is reported once, by poolrt's
+//! "never retrieved" line. Panics outside tasks reach the program's hook
+//! and Rust's "panicked at" line as usual. A hook the program sets after
+//! the executor is called by `std` directly, so it sees task panics too.
 //!
 //! A panic hook is process-wide, so each scenario runs in a fresh copy of
 //! this test binary (the `scenario` test, selected by an environment
@@ -21,6 +25,8 @@ const SCENARIO: &str = "POOLRT_PANIC_HOOK_SCENARIO";
 const READ: &str = "panic-whose-result-is-read";
 /// The message of the task whose future is dropped unread.
 const DROPPED: &str = "panic-whose-future-is-dropped";
+/// The message of a panic outside any task, caught by the scenario.
+const OUTSIDE: &str = "panic-outside-any-task";
 
 /// What the program's hook prints (on stdout) for each panic it sees.
 const SEEN: &str = "user hook saw: ";
@@ -70,6 +76,9 @@ fn panic_twice(executor: &ThreadPoolExecutor) {
     assert_eq!(error.panic().unwrap().message(), READ);
     executor.shutdown();
     drop(dropped);
+    // Outside a task, a panic is shown as usual.
+    let outside = std::thread::spawn(|| panic!("{OUTSIDE}")).join();
+    assert!(outside.is_err());
 }
 
 #[test]
@@ -99,37 +108,73 @@ fn count(text: &str, what: &str) -> usize {
     text.matches(what).count()
 }
 
+/// poolrt's reports of the dropped task's panic, with its message.
+fn reported(stderr: &str) -> Vec<&str> {
+    stderr
+        .lines()
+        .filter(|line| {
+            line.starts_with("poolrt: a task's error was never retrieved") && line.contains(DROPPED)
+        })
+        .collect()
+}
+
+/// The one report of the dropped task's panic, which names its location
+/// (poolrt's hook, which records it, saw the panic).
+fn reported_with_location(stderr: &str) {
+    let reports = reported(stderr);
+    assert_eq!(reports.len(), 1, "{stderr}");
+    assert!(reports[0].contains("panic_hook.rs:"), "{stderr}");
+}
+
+/// Rust's own "thread ... panicked at" lines.
+fn rust_panic_lines(stderr: &str) -> usize {
+    stderr
+        .lines()
+        .filter(|line| line.starts_with("thread '") && line.contains("panicked at"))
+        .count()
+}
+
 #[test]
-fn the_default_hook_prints_each_task_panic_once() {
+fn the_default_hook_prints_only_the_unretrieved_task_panic_and_others() {
     let (_, stderr) = run("default hook");
-    assert_eq!(count(&stderr, READ), 1, "{stderr}");
+    assert_eq!(count(&stderr, READ), 0, "{stderr}");
     assert_eq!(count(&stderr, DROPPED), 1, "{stderr}");
+    reported_with_location(&stderr);
+    assert_eq!(rust_panic_lines(&stderr), 1, "{stderr}");
+    assert_eq!(count(&stderr, OUTSIDE), 1, "{stderr}");
 }
 
 #[test]
-fn a_hook_set_before_the_pool_sees_every_task_panic() {
+fn a_hook_set_before_the_pool_sees_panics_outside_tasks() {
     let (stdout, stderr) = run("hook set before");
-    assert_eq!(count(&stdout, &format!("{SEEN}{READ}")), 1, "{stdout}");
-    assert_eq!(count(&stdout, &format!("{SEEN}{DROPPED}")), 1, "{stdout}");
-    assert_eq!(count(&stderr, READ), 1, "{stderr}");
-    assert_eq!(count(&stderr, DROPPED), 1, "{stderr}");
+    assert_eq!(count(&stdout, SEEN), 1, "{stdout}");
+    assert_eq!(count(&stdout, &format!("{SEEN}{OUTSIDE}")), 1, "{stdout}");
+    assert_eq!(count(&stderr, READ), 0, "{stderr}");
+    reported_with_location(&stderr);
+    assert_eq!(count(&stderr, OUTSIDE), 1, "{stderr}");
 }
 
 #[test]
-fn a_hook_set_after_the_pool_sees_every_task_panic() {
+fn a_hook_set_after_the_pool_sees_every_panic() {
     let (stdout, stderr) = run("hook set after");
     assert_eq!(count(&stdout, &format!("{SEEN}{READ}")), 1, "{stdout}");
     assert_eq!(count(&stdout, &format!("{SEEN}{DROPPED}")), 1, "{stdout}");
-    assert_eq!(count(&stderr, READ), 1, "{stderr}");
-    assert_eq!(count(&stderr, DROPPED), 1, "{stderr}");
+    assert_eq!(count(&stdout, &format!("{SEEN}{OUTSIDE}")), 1, "{stdout}");
+    // It chains to poolrt's hook, which leaves the task panics out.
+    assert_eq!(count(&stderr, READ), 0, "{stderr}");
+    reported_with_location(&stderr);
+    assert_eq!(count(&stderr, OUTSIDE), 1, "{stderr}");
 }
 
 #[test]
-fn a_replacing_hook_set_after_the_pool_sees_every_task_panic_alone() {
+fn a_replacing_hook_set_after_the_pool_sees_every_panic_alone() {
     let (stdout, stderr) = run("replacing hook set after");
     assert_eq!(count(&stdout, &format!("{SEEN}{READ}")), 1, "{stdout}");
     assert_eq!(count(&stdout, &format!("{SEEN}{DROPPED}")), 1, "{stdout}");
-    // The program's hook prints nothing on stderr, and neither does poolrt.
+    assert_eq!(count(&stdout, &format!("{SEEN}{OUTSIDE}")), 1, "{stdout}");
+    // The program's hook prints nothing on stderr; poolrt reports the
+    // unretrieved panic.
     assert_eq!(count(&stderr, READ), 0, "{stderr}");
-    assert_eq!(count(&stderr, DROPPED), 0, "{stderr}");
+    assert_eq!(count(&stderr, OUTSIDE), 0, "{stderr}");
+    assert_eq!(reported(&stderr).len(), 1, "{stderr}");
 }

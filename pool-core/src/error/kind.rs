@@ -13,7 +13,7 @@
 /// # Examples
 ///
 /// ```
-/// use pool_core::{Error, ErrorKind};
+/// use poolrt::{Error, ErrorKind};
 ///
 /// assert_eq!(Error::cancelled().kind(), ErrorKind::Cancelled);
 /// assert_eq!(Error::from_kind(ErrorKind::IndexOutOfRange).to_string(), "index out of range");
@@ -29,8 +29,11 @@ pub enum ErrorKind {
     Timeout,
     /// The value was already moved out by an earlier `result()`.
     Retrieved,
-    /// The executor is broken, for example because a worker's initializer
-    /// failed (Python's `BrokenExecutor`); the cause is the source.
+    /// The pool or executor is broken, for example because a worker's
+    /// initializer failed (Python's `BrokenExecutor`): the `Display` names
+    /// the cause ("pool is broken: worker initializer failed"), whose own
+    /// cause is the source (see [`Error::broken`](crate::Error::broken)). A
+    /// broken queue or connection end names itself in the detail instead.
     Broken,
     /// The executor shut down before the task could run.
     Shutdown,
@@ -99,7 +102,7 @@ impl ErrorKind {
             ErrorKind::Cancelled => "task was cancelled",
             ErrorKind::Timeout => "timed out",
             ErrorKind::Retrieved => "result was already retrieved",
-            ErrorKind::Broken => "executor is broken",
+            ErrorKind::Broken => "pool is broken",
             ErrorKind::Shutdown => "executor has shut down",
             ErrorKind::WorkerLost => "the process running it died",
             ErrorKind::Serialize => "failed to serialize",

@@ -32,14 +32,14 @@ use std::sync::Arc;
 /// # Examples
 ///
 /// ```
-/// use pool_core::{Error, ErrorKind};
+/// use poolrt::{Error, ErrorKind};
 ///
-/// let err = Error::new(ErrorKind::Broken, "initializer failed: no database");
-/// assert!(err.is_broken());
-/// assert_eq!(err.to_string(), "executor is broken");
+/// let err = Error::new(ErrorKind::Serialize, "no serializer for this type");
+/// assert_eq!(err.kind(), ErrorKind::Serialize);
+/// assert_eq!(err.to_string(), "failed to serialize");
 /// assert_eq!(
 ///     std::error::Error::source(&err).unwrap().to_string(),
-///     "initializer failed: no database"
+///     "no serializer for this type"
 /// );
 /// ```
 #[derive(Clone)]
@@ -58,7 +58,7 @@ impl Error {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::{Error, ErrorKind};
+    /// use poolrt::{Error, ErrorKind};
     ///
     /// let io = std::io::Error::other("pipe closed");
     /// let err = Error::new(ErrorKind::WorkerLost, io);
@@ -73,7 +73,7 @@ impl Error {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::{Error, ErrorKind};
+    /// use poolrt::{Error, ErrorKind};
     ///
     /// let err = Error::from_kind(ErrorKind::Shutdown);
     /// assert_eq!(err.to_string(), "executor has shut down");
@@ -88,7 +88,7 @@ impl Error {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::{Error, ErrorKind};
+    /// use poolrt::{Error, ErrorKind};
     ///
     /// let err = Error::from_kind(ErrorKind::Serialize).with_detail("argument 2 of map");
     /// assert_eq!(err.to_string(), "failed to serialize: argument 2 of map");
@@ -121,7 +121,7 @@ impl Error {
     /// # Examples
     ///
     /// ```
-    /// assert!(pool_core::Error::cancelled().is_cancelled());
+    /// assert!(poolrt::Error::cancelled().is_cancelled());
     /// ```
     pub fn cancelled() -> Error {
         Error::from_kind(ErrorKind::Cancelled)
@@ -133,7 +133,7 @@ impl Error {
     /// # Examples
     ///
     /// ```
-    /// let err = pool_core::Error::timeout(3, 10);
+    /// let err = poolrt::Error::timeout(3, 10);
     /// assert_eq!(err.to_string(), "timed out: 3 (of 10) futures unfinished");
     /// ```
     pub fn timeout(unfinished: usize, total: usize) -> Error {
@@ -144,12 +144,45 @@ impl Error {
         )
     }
 
+    /// The error of a pool (or executor) that `cause` broke: its `Display`
+    /// says why in its first sentence, "pool is broken: " and the cause's
+    /// own `Display`; the cause's source (the initializer's error, the
+    /// panic, the OS error) is this error's source, so a report that
+    /// prints the chain shows each part once. A cause that is itself a
+    /// broken-pool error is returned unchanged.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use poolrt::{Error, ErrorKind};
+    ///
+    /// let cause = Error::new(ErrorKind::Initializer, "no database at db://nowhere");
+    /// let err = Error::broken(cause);
+    /// assert!(err.is_broken());
+    /// assert_eq!(err.to_string(), "pool is broken: worker initializer failed");
+    /// assert_eq!(
+    ///     std::error::Error::source(&err).unwrap().to_string(),
+    ///     "no database at db://nowhere"
+    /// );
+    /// assert_eq!(Error::broken(err.clone()).to_string(), err.to_string());
+    /// ```
+    pub fn broken(cause: Error) -> Error {
+        if cause.is_broken() {
+            return cause;
+        }
+        Error::build(
+            ErrorKind::Broken,
+            Some(format!("{}: {cause}", ErrorKind::Broken.describe())),
+            cause.inner.source.clone(),
+        )
+    }
+
     /// A task panic, carrying the [`Panic`] report as its source.
     ///
     /// # Examples
     ///
     /// ```
-    /// use pool_core::{Error, Panic};
+    /// use poolrt::{Error, Panic};
     ///
     /// let err = Error::panicked(Panic::new("boom", Some("src/main.rs:3:5".into()), None));
     /// assert_eq!(err.panic().unwrap().message(), "boom");
@@ -163,7 +196,7 @@ impl Error {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::{Error, ErrorKind};
+    /// use poolrt::{Error, ErrorKind};
     ///
     /// assert_eq!(Error::timeout(1, 2).kind(), ErrorKind::Timeout);
     /// assert_eq!(Error::from_kind(ErrorKind::Spawn).kind(), ErrorKind::Spawn);
@@ -177,7 +210,7 @@ impl Error {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::{Error, ErrorKind};
+    /// use poolrt::{Error, ErrorKind};
     ///
     /// let err = Error::from_kind(ErrorKind::Deserialize).with_detail("result of task 7");
     /// assert_eq!(err.detail(), Some("result of task 7"));
@@ -192,7 +225,7 @@ impl Error {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::{Error, Panic};
+    /// use poolrt::{Error, Panic};
     ///
     /// let err = Error::panicked(Panic::new("index out of bounds", None, None));
     /// assert_eq!(err.panic().map(Panic::message), Some("index out of bounds"));
@@ -207,7 +240,7 @@ impl Error {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::{Error, Panic};
+    /// use poolrt::{Error, Panic};
     ///
     /// assert!(Error::panicked(Panic::new("boom", None, None)).is_panic());
     /// assert!(!Error::cancelled().is_panic());
@@ -221,7 +254,7 @@ impl Error {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::{Error, ErrorKind};
+    /// use poolrt::{Error, ErrorKind};
     ///
     /// assert!(Error::cancelled().is_cancelled());
     /// assert!(!Error::from_kind(ErrorKind::Shutdown).is_cancelled());
@@ -235,7 +268,7 @@ impl Error {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::Error;
+    /// use poolrt::Error;
     ///
     /// assert!(Error::timeout(2, 5).is_timeout());
     /// assert!(!Error::cancelled().is_timeout());
@@ -251,7 +284,7 @@ impl Error {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::{Error, ErrorKind};
+    /// use poolrt::{Error, ErrorKind};
     ///
     /// assert!(Error::from_kind(ErrorKind::TaskTimedOut).is_task_timed_out());
     /// assert!(!Error::timeout(1, 1).is_task_timed_out());
@@ -265,7 +298,7 @@ impl Error {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::{Error, ErrorKind};
+    /// use poolrt::{Error, ErrorKind};
     ///
     /// assert!(Error::from_kind(ErrorKind::Stopped).is_stopped());
     /// assert!(!Error::cancelled().is_stopped());
@@ -280,7 +313,7 @@ impl Error {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::{Error, ErrorKind};
+    /// use poolrt::{Error, ErrorKind};
     ///
     /// assert!(Error::from_kind(ErrorKind::MemoryLimit).is_memory_limit());
     /// assert!(!Error::from_kind(ErrorKind::WorkerLost).is_memory_limit());
@@ -294,7 +327,7 @@ impl Error {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::{Error, ErrorKind};
+    /// use poolrt::{Error, ErrorKind};
     ///
     /// let err = Error::new(ErrorKind::Broken, "initializer failed");
     /// assert!(err.is_broken());
@@ -309,7 +342,7 @@ impl Error {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::{Error, ErrorKind};
+    /// use poolrt::{Error, ErrorKind};
     ///
     /// assert!(Error::from_kind(ErrorKind::WorkerLost).is_worker_lost());
     /// assert!(!Error::from_kind(ErrorKind::Broken).is_worker_lost());
@@ -324,7 +357,7 @@ impl Error {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::{Error, ErrorKind};
+    /// use poolrt::{Error, ErrorKind};
     ///
     /// let err = Error::new(ErrorKind::Io, std::io::Error::other("connection reset"));
     /// assert!(err.is_io());
@@ -339,7 +372,7 @@ impl Error {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::{Error, ErrorKind};
+    /// use poolrt::{Error, ErrorKind};
     ///
     /// let err = Error::new(ErrorKind::SharedMemory, std::io::Error::other("out of memory"));
     /// assert!(err.is_shared_memory());
@@ -355,7 +388,7 @@ impl Error {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::{Error, ErrorKind};
+    /// use poolrt::{Error, ErrorKind};
     ///
     /// assert!(Error::from_kind(ErrorKind::UnknownFunction).is_unknown_function());
     /// assert!(!Error::from_kind(ErrorKind::Spawn).is_unknown_function());
@@ -369,7 +402,7 @@ impl Error {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::{Error, ErrorKind};
+    /// use poolrt::{Error, ErrorKind};
     ///
     /// let err = Error::from_kind(ErrorKind::IndexOutOfRange).with_detail("index 3 of a list of 2");
     /// assert!(err.is_index_out_of_range());
@@ -383,11 +416,13 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.inner.kind.describe())?;
-        if let Some(detail) = &self.inner.detail {
-            write!(f, ": {detail}")?;
+        match (&self.inner.detail, self.inner.kind) {
+            // A broken object's detail names it ("the queue is broken: …",
+            // "pool is broken: …"): the sentence is the detail alone.
+            (Some(detail), ErrorKind::Broken) => f.write_str(detail),
+            (Some(detail), kind) => write!(f, "{}: {detail}", kind.describe()),
+            (None, kind) => f.write_str(kind.describe()),
         }
-        Ok(())
     }
 }
 

@@ -12,7 +12,7 @@ use std::fmt;
 /// # Examples
 ///
 /// ```
-/// use pool_core::Panic;
+/// use poolrt::Panic;
 ///
 /// let p = Panic::new("boom", Some("src/lib.rs:10:5".into()), Some("worker-1".into()));
 /// assert_eq!(p.to_string(), "thread 'worker-1' panicked at src/lib.rs:10:5: boom");
@@ -30,7 +30,7 @@ impl Panic {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::Panic;
+    /// use poolrt::Panic;
     ///
     /// let p = Panic::new("boom", Some("src/lib.rs:10:5".into()), None);
     /// assert_eq!(p.location(), Some("src/lib.rs:10:5"));
@@ -54,7 +54,7 @@ impl Panic {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::Panic;
+    /// use poolrt::Panic;
     ///
     /// assert_eq!(Panic::new("boom", None, None).message(), "boom");
     /// ```
@@ -67,7 +67,7 @@ impl Panic {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::Panic;
+    /// use poolrt::Panic;
     ///
     /// let p = Panic::new("boom", Some("src/main.rs:3:5".into()), None);
     /// assert_eq!(p.location(), Some("src/main.rs:3:5"));
@@ -82,7 +82,7 @@ impl Panic {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::Panic;
+    /// use poolrt::Panic;
     ///
     /// let p = Panic::new("boom", None, Some("worker-1".into()));
     /// assert_eq!(p.thread_name(), Some("worker-1"));

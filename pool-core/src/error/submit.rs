@@ -8,8 +8,8 @@ use crate::error::{Error, ErrorKind};
 
 /// A task the executor refused, handed back with the reason.
 ///
-/// `Display` says why ("executor has shut down", "executor is broken"); the
-/// broken executor's cause is the `source()`. The refused task is returned
+/// `Display` says why ("executor has shut down", "pool is broken: worker
+/// initializer failed"); the broken pool's deeper cause is the `source()`. The refused task is returned
 /// by [`into_inner`](SubmitError::into_inner), never dropped behind the
 /// caller's back.
 ///
@@ -23,7 +23,7 @@ use crate::error::{Error, ErrorKind};
 /// # Examples
 ///
 /// ```
-/// use pool_core::{Error, ErrorKind, SubmitError};
+/// use poolrt::{Error, ErrorKind, SubmitError};
 ///
 /// let err = SubmitError::new(|| 1, Error::from_kind(ErrorKind::Shutdown));
 /// assert!(err.is_shutdown());
@@ -51,7 +51,7 @@ impl<F> SubmitError<F> {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::{Error, SubmitError};
+    /// use poolrt::{Error, SubmitError};
     ///
     /// let err = SubmitError::new("task", Error::cancelled());
     /// assert!(err.reason().is_cancelled());
@@ -69,7 +69,7 @@ impl<F> SubmitError<F> {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::{Error, ErrorKind, SubmitError};
+    /// use poolrt::{Error, ErrorKind, SubmitError};
     ///
     /// let err = SubmitError::new(vec![1, 2, 3], Error::from_kind(ErrorKind::Shutdown));
     /// assert_eq!(err.into_inner(), vec![1, 2, 3]);
@@ -86,7 +86,7 @@ impl<F> SubmitError<F> {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::{Error, ErrorKind, SubmitError};
+    /// use poolrt::{Error, ErrorKind, SubmitError};
     ///
     /// let err = SubmitError::new((), Error::new(ErrorKind::Broken, "no database"));
     /// assert_eq!(err.reason().kind(), ErrorKind::Broken);
@@ -105,7 +105,7 @@ impl<F> SubmitError<F> {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::{Error, ErrorKind, SubmitError};
+    /// use poolrt::{Error, ErrorKind, SubmitError};
     ///
     /// let err = SubmitError::new(|| 20, Error::from_kind(ErrorKind::Shutdown));
     /// let mapped = err.map(|task| move || task() + 1);
@@ -123,7 +123,7 @@ impl<F> SubmitError<F> {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::{Error, ErrorKind, SubmitError};
+    /// use poolrt::{Error, ErrorKind, SubmitError};
     ///
     /// assert!(SubmitError::new((), Error::from_kind(ErrorKind::Shutdown)).is_shutdown());
     /// assert!(!SubmitError::new((), Error::from_kind(ErrorKind::Broken)).is_shutdown());
@@ -137,7 +137,7 @@ impl<F> SubmitError<F> {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::{Error, ErrorKind, SubmitError};
+    /// use poolrt::{Error, ErrorKind, SubmitError};
     ///
     /// let err = SubmitError::new((), Error::new(ErrorKind::Broken, "initializer failed"));
     /// assert!(err.is_broken());
@@ -174,7 +174,7 @@ impl<F> StdError for SubmitError<F> {
 /// # Examples
 ///
 /// ```
-/// use pool_core::{Error, ErrorKind, SubmitError};
+/// use poolrt::{Error, ErrorKind, SubmitError};
 ///
 /// fn submit() -> Result<(), Error> {
 ///     Err(SubmitError::new(|| (), Error::from_kind(ErrorKind::Shutdown)))?

@@ -35,10 +35,28 @@ pub(crate) trait Task<T>: Send + Sync {
 ///
 /// # Examples
 ///
+/// Every executor's `submit` returns one:
+///
 /// ```
-/// let (promise, future) = pool_core::promise();
+/// use std::time::Duration;
+/// use poolrt::thread::ThreadPoolExecutor;
+///
+/// let executor = ThreadPoolExecutor::new(2).unwrap();
+/// let future = executor.submit(|| 6 * 7).unwrap();
+/// assert_eq!(future.result_timeout(Duration::from_secs(10)).unwrap(), 42);
+/// assert!(future.done());
+///
+/// // A panic is the future's error, as Python's `future.result()` raises.
+/// let failed = executor.submit(|| -> u8 { panic!("no luck") }).unwrap();
+/// assert_eq!(failed.result().unwrap_err().panic().unwrap().message(), "no luck");
+/// ```
+///
+/// A [`promise`](crate::promise()) makes one for work done elsewhere:
+///
+/// ```
+/// let (promise, future) = poolrt::promise();
 /// assert!(!future.done());
-/// promise.set_result(42);
+/// promise.set_result(42).unwrap();
 /// assert!(future.done());
 /// assert_eq!(future.result().unwrap(), 42);
 /// ```
@@ -68,10 +86,10 @@ impl<T> TaskFuture<T> {
     /// # Examples
     ///
     /// ```
-    /// let (promise, future) = pool_core::promise::<u8>();
+    /// let (promise, future) = poolrt::promise::<u8>();
     /// promise.set_result(7);
     /// assert_eq!(future.result().unwrap(), 7);
-    /// assert!(future.result().unwrap_err().kind() == pool_core::ErrorKind::Retrieved);
+    /// assert!(future.result().unwrap_err().kind() == poolrt::ErrorKind::Retrieved);
     /// ```
     pub fn result(&self) -> Result<T, Error> {
         self.core().take(None)
@@ -89,7 +107,7 @@ impl<T> TaskFuture<T> {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let (_promise, future) = pool_core::promise::<u8>();
+    /// let (_promise, future) = poolrt::promise::<u8>();
     /// let err = future.result_timeout(Duration::from_millis(10)).unwrap_err();
     /// assert!(err.is_timeout());
     /// ```
@@ -103,8 +121,8 @@ impl<T> TaskFuture<T> {
     /// # Examples
     ///
     /// ```
-    /// let (promise, future) = pool_core::promise::<u8>();
-    /// promise.set_error(pool_core::Error::from_kind(pool_core::ErrorKind::Broken));
+    /// let (promise, future) = poolrt::promise::<u8>();
+    /// promise.set_error(poolrt::Error::from_kind(poolrt::ErrorKind::Broken));
     /// assert!(future.exception().unwrap().is_broken());
     /// ```
     pub fn exception(&self) -> Option<Error> {
@@ -123,9 +141,9 @@ impl<T> TaskFuture<T> {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let (promise, future) = pool_core::promise::<u8>();
+    /// let (promise, future) = poolrt::promise::<u8>();
     /// assert!(future.exception_timeout(Duration::ZERO).unwrap_err().is_timeout());
-    /// promise.set_result(1);
+    /// promise.set_result(1).unwrap();
     /// assert!(future.exception_timeout(Duration::ZERO).unwrap().is_none());
     /// ```
     pub fn exception_timeout(&self, timeout: Duration) -> Result<Option<Error>, Error> {
@@ -140,7 +158,7 @@ impl<T> TaskFuture<T> {
     /// # Examples
     ///
     /// ```
-    /// let (promise, future) = pool_core::promise();
+    /// let (promise, future) = poolrt::promise();
     /// promise.set_result("done");
     /// future.wait();
     /// assert!(future.done());
@@ -156,7 +174,7 @@ impl<T> TaskFuture<T> {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let (_promise, future) = pool_core::promise::<()>();
+    /// let (_promise, future) = poolrt::promise::<()>();
     /// assert!(!future.wait_timeout(Duration::from_millis(1)));
     /// ```
     pub fn wait_timeout(&self, timeout: Duration) -> bool {
@@ -173,7 +191,7 @@ impl<T> TaskFuture<T> {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let (promise, future) = pool_core::promise();
+    /// let (promise, future) = poolrt::promise();
     /// assert!(!future.spin_wait(Duration::from_micros(10)));
     /// promise.set_result(1).unwrap();
     /// assert!(future.spin_wait(Duration::from_micros(10)));
@@ -187,7 +205,7 @@ impl<T> TaskFuture<T> {
     /// # Examples
     ///
     /// ```
-    /// let (promise, future) = pool_core::promise();
+    /// let (promise, future) = poolrt::promise();
     /// assert!(!future.done());
     /// promise.set_result(());
     /// assert!(future.done());
@@ -196,12 +214,28 @@ impl<T> TaskFuture<T> {
         self.core().is_done()
     }
 
+    /// True once the task finished, failed or was cancelled: Python's [`done`](Self::done), under the name a Rust
+    /// programmer looks for first.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (promise, future) = poolrt::promise::<u8>();
+    /// assert!(!future.is_done());
+    /// promise.set_result(1).unwrap();
+    /// assert!(future.is_done());
+    /// ```
+    #[doc(alias = "done")]
+    pub fn is_done(&self) -> bool {
+        self.done()
+    }
+
     /// True while a worker is running the task.
     ///
     /// # Examples
     ///
     /// ```
-    /// let (promise, future) = pool_core::promise::<()>();
+    /// let (promise, future) = poolrt::promise::<()>();
     /// assert!(!future.running());
     /// assert!(promise.set_running());
     /// assert!(future.running());
@@ -210,17 +244,50 @@ impl<T> TaskFuture<T> {
         self.core().is_running()
     }
 
+    /// True while the task runs: Python's [`running`](Self::running), under the name a Rust
+    /// programmer looks for first.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (promise, future) = poolrt::promise::<u8>();
+    /// assert!(!future.is_running());
+    /// assert!(promise.set_running());
+    /// assert!(future.is_running());
+    /// promise.set_result(1).unwrap();
+    /// ```
+    #[doc(alias = "running")]
+    pub fn is_running(&self) -> bool {
+        self.running()
+    }
+
     /// True when the task was cancelled.
     ///
     /// # Examples
     ///
     /// ```
-    /// let (_promise, future) = pool_core::promise::<()>();
+    /// let (_promise, future) = poolrt::promise::<()>();
     /// future.cancel();
     /// assert!(future.cancelled());
     /// ```
     pub fn cancelled(&self) -> bool {
         self.core().is_cancelled()
+    }
+
+    /// True when the task was cancelled before it ran: Python's [`cancelled`](Self::cancelled), under the name a Rust
+    /// programmer looks for first.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (promise, future) = poolrt::promise::<u8>();
+    /// assert!(future.cancel());
+    /// assert!(future.is_cancelled());
+    /// drop(promise);
+    /// ```
+    #[doc(alias = "cancelled")]
+    pub fn is_cancelled(&self) -> bool {
+        self.cancelled()
     }
 
     /// Cancels the task if it has not started. True when it is cancelled
@@ -232,7 +299,7 @@ impl<T> TaskFuture<T> {
     /// # Examples
     ///
     /// ```
-    /// let (promise, future) = pool_core::promise::<()>();
+    /// let (promise, future) = poolrt::promise::<()>();
     /// assert!(future.cancel());
     /// assert!(future.result().unwrap_err().is_cancelled());
     /// assert!(!promise.set_running());
@@ -260,7 +327,7 @@ impl<T: Send + Sync + 'static> TaskFuture<T> {
     /// ```
     /// use std::sync::mpsc;
     ///
-    /// let (promise, future) = pool_core::promise();
+    /// let (promise, future) = poolrt::promise();
     /// let (tx, rx) = mpsc::channel();
     /// future.add_done_callback(move |outcome| tx.send(*outcome.unwrap()).unwrap());
     /// promise.set_result(5);
@@ -327,7 +394,7 @@ impl<T> std::future::Future for TaskFuture<T> {
 /// # Examples
 ///
 /// ```
-/// let (promise, future) = pool_core::promise();
+/// let (promise, future) = poolrt::promise();
 /// promise.set_result(3);
 /// assert_eq!(pool_test_support::block_on(&future).unwrap(), 3);
 /// assert!(future.done() && future.exception().is_none());

@@ -24,7 +24,7 @@ impl<T: Send> Task<T> for Core<T> {
 /// # Examples
 ///
 /// ```
-/// let (promise, future) = pool_core::promise();
+/// let (promise, future) = poolrt::promise();
 /// std::thread::spawn(move || promise.set_result("hello"));
 /// assert_eq!(future.result().unwrap(), "hello");
 /// ```
@@ -37,9 +37,9 @@ pub struct Promise<T: Send + 'static> {
 /// # Examples
 ///
 /// ```
-/// let (promise, future) = pool_core::promise::<u32>();
+/// let (promise, future) = poolrt::promise::<u32>();
 /// drop(promise);
-/// assert_eq!(future.result().unwrap_err().kind(), pool_core::ErrorKind::Abandoned);
+/// assert_eq!(future.result().unwrap_err().kind(), poolrt::ErrorKind::Abandoned);
 /// ```
 pub fn promise<T: Send + 'static>() -> (Promise<T>, TaskFuture<T>) {
     let core = Arc::new(Core::new());
@@ -55,7 +55,7 @@ impl<T: Send + 'static> Promise<T> {
     /// # Examples
     ///
     /// ```
-    /// let (promise, future) = pool_core::promise::<()>();
+    /// let (promise, future) = poolrt::promise::<()>();
     /// assert!(promise.set_running());
     /// assert!(!future.cancel());
     /// ```
@@ -74,7 +74,7 @@ impl<T: Send + 'static> Promise<T> {
     /// # Examples
     ///
     /// ```
-    /// let (promise, future) = pool_core::promise();
+    /// let (promise, future) = poolrt::promise();
     /// promise.set_result(3).unwrap();
     /// assert_eq!(future.result().unwrap(), 3);
     /// ```
@@ -93,9 +93,9 @@ impl<T: Send + 'static> Promise<T> {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::{Error, ErrorKind};
+    /// use poolrt::{Error, ErrorKind};
     ///
-    /// let (promise, future) = pool_core::promise::<()>();
+    /// let (promise, future) = poolrt::promise::<()>();
     /// assert!(promise.set_error(Error::from_kind(ErrorKind::WorkerLost)));
     /// assert!(future.result().unwrap_err().is_worker_lost());
     /// ```

@@ -143,10 +143,7 @@ impl<C: 'static> Registry<C> {
     /// Marks the registry broken by `cause`, fails every queued task and
     /// wakes all workers so they exit.
     pub(crate) fn break_with(&self, cause: Error) {
-        let error = self
-            .broken
-            .get_or_init(|| Error::new(ErrorKind::Broken, cause))
-            .clone();
+        let error = self.broken.get_or_init(|| Error::broken(cause)).clone();
         self.status.store(BROKEN, SeqCst);
         fence(SeqCst);
         self.drain(|job| {

@@ -14,7 +14,7 @@ use crate::error::Panic;
 /// # Examples
 ///
 /// ```
-/// use pool_core::BrokenBarrierError;
+/// use poolrt::BrokenBarrierError;
 ///
 /// let err = BrokenBarrierError::broken();
 /// assert_eq!(err.to_string(), "barrier is broken");
@@ -39,7 +39,7 @@ impl BrokenBarrierError {
     /// # Examples
     ///
     /// ```
-    /// assert!(!pool_core::BrokenBarrierError::broken().is_reset());
+    /// assert!(!poolrt::BrokenBarrierError::broken().is_reset());
     /// ```
     pub fn broken() -> BrokenBarrierError {
         BrokenBarrierError {
@@ -52,7 +52,7 @@ impl BrokenBarrierError {
     /// # Examples
     ///
     /// ```
-    /// assert!(pool_core::BrokenBarrierError::timeout().is_timeout());
+    /// assert!(poolrt::BrokenBarrierError::timeout().is_timeout());
     /// ```
     pub fn timeout() -> BrokenBarrierError {
         BrokenBarrierError {
@@ -65,7 +65,7 @@ impl BrokenBarrierError {
     /// # Examples
     ///
     /// ```
-    /// assert!(pool_core::BrokenBarrierError::reset().is_reset());
+    /// assert!(poolrt::BrokenBarrierError::reset().is_reset());
     /// ```
     pub fn reset() -> BrokenBarrierError {
         BrokenBarrierError {
@@ -78,7 +78,7 @@ impl BrokenBarrierError {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::{BrokenBarrierError, Panic};
+    /// use poolrt::{BrokenBarrierError, Panic};
     ///
     /// let err = BrokenBarrierError::action_panicked(Panic::new("no", None, None));
     /// assert_eq!(err.action_panic().unwrap().message(), "no");
@@ -95,7 +95,7 @@ impl BrokenBarrierError {
     /// # Examples
     ///
     /// ```
-    /// assert!(!pool_core::BrokenBarrierError::broken().is_timeout());
+    /// assert!(!poolrt::BrokenBarrierError::broken().is_timeout());
     /// ```
     pub fn is_timeout(&self) -> bool {
         matches!(self.kind, BrokenKind::Timeout)
@@ -106,7 +106,7 @@ impl BrokenBarrierError {
     /// # Examples
     ///
     /// ```
-    /// assert!(!pool_core::BrokenBarrierError::timeout().is_reset());
+    /// assert!(!poolrt::BrokenBarrierError::timeout().is_reset());
     /// ```
     pub fn is_reset(&self) -> bool {
         matches!(self.kind, BrokenKind::Reset)
@@ -117,7 +117,7 @@ impl BrokenBarrierError {
     /// # Examples
     ///
     /// ```
-    /// assert!(pool_core::BrokenBarrierError::broken().action_panic().is_none());
+    /// assert!(poolrt::BrokenBarrierError::broken().action_panic().is_none());
     /// ```
     pub fn action_panic(&self) -> Option<&Panic> {
         match &self.kind {

@@ -8,7 +8,7 @@
 /// # Examples
 ///
 /// ```
-/// use pool_core::Daemon;
+/// use poolrt::Daemon;
 ///
 /// assert_eq!(Daemon::from(true), Daemon::Yes);
 /// assert!(Daemon::Yes.is_yes());
@@ -28,7 +28,7 @@ impl Daemon {
     /// # Examples
     ///
     /// ```
-    /// assert!(!pool_core::Daemon::No.is_yes());
+    /// assert!(!poolrt::Daemon::No.is_yes());
     /// ```
     pub fn is_yes(self) -> bool {
         self == Daemon::Yes
@@ -48,7 +48,7 @@ impl From<bool> for Daemon {
 /// # Examples
 ///
 /// ```
-/// use pool_core::Outcome;
+/// use poolrt::Outcome;
 ///
 /// assert_eq!(().into_result(), Ok(()));
 /// let failed: Result<(), String> = Err("no database".into());

@@ -14,7 +14,7 @@ use crate::error::Error;
 /// # Examples
 ///
 /// ```
-/// use pool_core::PutError;
+/// use poolrt::PutError;
 ///
 /// let err = PutError::Full("b");
 /// assert!(err.is_full());
@@ -41,7 +41,7 @@ impl<T> PutError<T> {
     /// # Examples
     ///
     /// ```
-    /// assert_eq!(pool_core::PutError::ShutDown(2).into_inner(), 2);
+    /// assert_eq!(poolrt::PutError::ShutDown(2).into_inner(), 2);
     /// ```
     pub fn into_inner(self) -> T {
         match self {
@@ -54,7 +54,7 @@ impl<T> PutError<T> {
     /// # Examples
     ///
     /// ```
-    /// assert!(pool_core::PutError::Full(1).is_full());
+    /// assert!(poolrt::PutError::Full(1).is_full());
     /// ```
     pub fn is_full(&self) -> bool {
         matches!(self, PutError::Full(_))
@@ -65,7 +65,7 @@ impl<T> PutError<T> {
     /// # Examples
     ///
     /// ```
-    /// assert!(pool_core::PutError::ShutDown(1).is_shutdown());
+    /// assert!(poolrt::PutError::ShutDown(1).is_shutdown());
     /// ```
     pub fn is_shutdown(&self) -> bool {
         matches!(self, PutError::ShutDown(_))
@@ -76,7 +76,7 @@ impl<T> PutError<T> {
     /// # Examples
     ///
     /// ```
-    /// assert!(!pool_core::PutError::Full(1).is_failed());
+    /// assert!(!poolrt::PutError::Full(1).is_failed());
     /// ```
     pub fn is_failed(&self) -> bool {
         matches!(self, PutError::Failed(..))
@@ -87,7 +87,7 @@ impl<T> PutError<T> {
     /// # Examples
     ///
     /// ```
-    /// assert!(pool_core::PutError::Full(1).error().is_none());
+    /// assert!(poolrt::PutError::Full(1).error().is_none());
     /// ```
     pub fn error(&self) -> Option<&Error> {
         match self {
@@ -128,7 +128,7 @@ impl<T> StdError for PutError<T> {
 /// # Examples
 ///
 /// ```
-/// use pool_core::GetError;
+/// use poolrt::GetError;
 ///
 /// let err = GetError::Empty;
 /// assert!(err.is_empty());
@@ -154,7 +154,7 @@ impl GetError {
     /// # Examples
     ///
     /// ```
-    /// assert!(pool_core::GetError::Empty.is_empty());
+    /// assert!(poolrt::GetError::Empty.is_empty());
     /// ```
     pub fn is_empty(&self) -> bool {
         matches!(self, GetError::Empty)
@@ -165,7 +165,7 @@ impl GetError {
     /// # Examples
     ///
     /// ```
-    /// assert!(pool_core::GetError::ShutDown.is_shutdown());
+    /// assert!(poolrt::GetError::ShutDown.is_shutdown());
     /// ```
     pub fn is_shutdown(&self) -> bool {
         matches!(self, GetError::ShutDown)
@@ -176,7 +176,7 @@ impl GetError {
     /// # Examples
     ///
     /// ```
-    /// assert!(!pool_core::GetError::Empty.is_failed());
+    /// assert!(!poolrt::GetError::Empty.is_failed());
     /// ```
     pub fn is_failed(&self) -> bool {
         matches!(self, GetError::Failed(_))
@@ -187,7 +187,7 @@ impl GetError {
     /// # Examples
     ///
     /// ```
-    /// assert!(pool_core::GetError::Empty.error().is_none());
+    /// assert!(poolrt::GetError::Empty.error().is_none());
     /// ```
     pub fn error(&self) -> Option<&Error> {
         match self {

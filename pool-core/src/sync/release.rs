@@ -10,7 +10,7 @@ use std::fmt;
 /// # Examples
 ///
 /// ```
-/// use pool_core::ReleaseError;
+/// use poolrt::ReleaseError;
 ///
 /// let err = ReleaseError::unlocked();
 /// assert!(err.is_unlocked());
@@ -34,7 +34,7 @@ impl ReleaseError {
     /// # Examples
     ///
     /// ```
-    /// assert!(pool_core::ReleaseError::unlocked().is_unlocked());
+    /// assert!(poolrt::ReleaseError::unlocked().is_unlocked());
     /// ```
     pub fn unlocked() -> ReleaseError {
         ReleaseError {
@@ -47,7 +47,7 @@ impl ReleaseError {
     /// # Examples
     ///
     /// ```
-    /// assert!(pool_core::ReleaseError::not_owner().is_not_owner());
+    /// assert!(poolrt::ReleaseError::not_owner().is_not_owner());
     /// ```
     pub fn not_owner() -> ReleaseError {
         ReleaseError {
@@ -60,7 +60,7 @@ impl ReleaseError {
     /// # Examples
     ///
     /// ```
-    /// let err = pool_core::ReleaseError::too_many_releases();
+    /// let err = poolrt::ReleaseError::too_many_releases();
     /// assert!(err.is_too_many_releases());
     /// ```
     pub fn too_many_releases() -> ReleaseError {
@@ -74,7 +74,7 @@ impl ReleaseError {
     /// # Examples
     ///
     /// ```
-    /// assert!(!pool_core::ReleaseError::not_owner().is_unlocked());
+    /// assert!(!poolrt::ReleaseError::not_owner().is_unlocked());
     /// ```
     pub fn is_unlocked(&self) -> bool {
         self.kind == ReleaseKind::Unlocked
@@ -86,7 +86,7 @@ impl ReleaseError {
     /// # Examples
     ///
     /// ```
-    /// assert!(!pool_core::ReleaseError::unlocked().is_not_owner());
+    /// assert!(!poolrt::ReleaseError::unlocked().is_not_owner());
     /// ```
     pub fn is_not_owner(&self) -> bool {
         self.kind == ReleaseKind::NotOwner
@@ -98,7 +98,7 @@ impl ReleaseError {
     /// # Examples
     ///
     /// ```
-    /// assert!(!pool_core::ReleaseError::unlocked().is_too_many_releases());
+    /// assert!(!poolrt::ReleaseError::unlocked().is_too_many_releases());
     /// ```
     pub fn is_too_many_releases(&self) -> bool {
         self.kind == ReleaseKind::TooManyReleases

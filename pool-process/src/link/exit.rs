@@ -10,6 +10,32 @@ use crate::wire::message::Failure;
 
 /// The cause of a [`ErrorKind::WorkerLost`] error: which process (a pool's
 /// worker or a `Process`) died, and how.
+///
+/// # Examples
+///
+/// ```
+/// use poolrt::process::{ExitReason, Pool, WorkerExit};
+///
+/// fn killed(_: ()) -> u8 {
+///     // SIGKILL from within: the worker dies holding the task.
+///     std::process::Command::new("kill")
+///         .args(["-9", &std::process::id().to_string()])
+///         .status()
+///         .unwrap();
+///     unreachable!("killed")
+/// }
+///
+/// let pool = Pool::new(1).unwrap();
+/// let worker = pool.pids()[0];
+/// let err = pool.apply(killed, ()).unwrap_err();
+/// assert!(err.is_worker_lost());
+/// let exit = std::error::Error::source(&err)
+///     .and_then(|cause| cause.downcast_ref::<WorkerExit>())
+///     .unwrap();
+/// assert_eq!(exit.pid, worker);
+/// assert_eq!(exit.status, ExitReason::Signal(9));
+/// assert_eq!(exit.to_string(), format!("process {worker} was killed by signal 9 (SIGKILL)"));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WorkerExit {
     /// The worker's process id.

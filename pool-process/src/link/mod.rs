@@ -64,6 +64,7 @@ mod exit;
 mod launch;
 mod limit;
 mod memory;
+mod spawned;
 mod start;
 mod stats;
 
@@ -78,6 +79,7 @@ pub(crate) use stats::Stats;
 
 use limit::Ended;
 use memory::MemoryWatch;
+pub(crate) use spawned::FirstSpawns;
 
 /// The most children one link starts per second after deaths.
 pub(crate) const RESPAWNS_PER_SECOND: u32 = 10;
@@ -125,6 +127,8 @@ pub(crate) struct LinkConfig {
     pub(crate) broken: OnceLock<Error>,
     /// What `Pool::metrics` reports beyond the scheduler's view.
     pub(crate) stats: Stats,
+    /// Which slots spawned their first child: a `Pool`'s build waits on it.
+    pub(crate) first_spawns: FirstSpawns,
 }
 
 impl LinkConfig {
@@ -230,7 +234,7 @@ impl Link {
                 .with_detail("stopped before it reached a worker process"));
         }
         if let Some(cause) = self.config.broken.get() {
-            return Err(Error::new(ErrorKind::Broken, cause.clone()));
+            return Err(Error::broken(cause.clone()));
         }
         if let Some(child) = &self.child
             && let Some(status) = child.process.try_wait()
@@ -252,7 +256,7 @@ impl Link {
                 // A replacement failed to initialize: the pool is broken,
                 // as it would be had the first worker failed.
                 let cause = self.config.broken.get_or_init(|| error).clone();
-                return Err(Error::new(ErrorKind::Broken, cause));
+                return Err(Error::broken(cause));
             }
             return Err(error);
         }

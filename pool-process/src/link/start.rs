@@ -79,9 +79,11 @@ impl Link {
             children[slot] = Some(child.clone());
             Ok(())
         };
-        launch.spawn(listed).inspect_err(|_| {
+        let spawned = launch.spawn(listed).inspect_err(|_| {
             config.children.lock()[slot] = None;
-        })
+        });
+        config.first_spawns.mark(slot);
+        spawned
     }
 
     /// Steps 2-3 of [`spawn`](Self::spawn), on any thread.

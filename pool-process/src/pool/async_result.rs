@@ -29,7 +29,7 @@ type OnError = Box<dyn FnOnce(&Error) + Send>;
 ///
 /// ```
 /// use std::sync::mpsc;
-/// use pool_process::{Callbacks, Pool};
+/// use poolrt::process::{Callbacks, Pool};
 ///
 /// fn square(x: u64) -> u64 { x * x }
 ///
@@ -64,7 +64,7 @@ impl<R> Callbacks<R> {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::{Callbacks, Pool};
+    /// use poolrt::process::{Callbacks, Pool};
     ///
     /// let pool = Pool::new(1).unwrap();
     /// // No callbacks: the same as `apply_async`.
@@ -81,7 +81,7 @@ impl<R> Callbacks<R> {
     ///
     /// ```
     /// use std::sync::mpsc;
-    /// use pool_process::{Callbacks, Pool};
+    /// use poolrt::process::{Callbacks, Pool};
     ///
     /// let pool = Pool::new(1).unwrap();
     /// let (tx, rx) = mpsc::channel();
@@ -103,13 +103,13 @@ impl<R> Callbacks<R> {
     ///
     /// ```
     /// use std::sync::mpsc;
-    /// use pool_process::{Callbacks, Pool};
+    /// use poolrt::process::{Callbacks, Pool};
     ///
     /// fn fail(_: ()) -> u8 { panic!("nope") }
     ///
     /// let pool = Pool::new(1).unwrap();
     /// let (tx, rx) = mpsc::channel();
-    /// let on_error = move |e: &pool_core::Error| tx.send(e.panic().unwrap().message().to_owned()).unwrap();
+    /// let on_error = move |e: &poolrt::Error| tx.send(e.panic().unwrap().message().to_owned()).unwrap();
     /// let result = pool.apply_async_with(fail, (), Callbacks::new().on_error(on_error)).unwrap();
     /// assert!(result.get().unwrap_err().is_panic());
     /// assert_eq!(rx.try_recv().unwrap(), "nope");
@@ -132,7 +132,7 @@ impl<R> Callbacks<R> {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use pool_process::{Callbacks, Pool};
+    /// use poolrt::process::{Callbacks, Pool};
     ///
     /// fn spin(_: ()) -> u8 { loop { std::hint::spin_loop() } }
     ///
@@ -156,7 +156,7 @@ impl<R> Callbacks<R> {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::{Callbacks, Pool};
+    /// use poolrt::process::{Callbacks, Pool};
     ///
     /// /// Kills its worker the first time (no marker file yet), then succeeds.
     /// fn flaky(marker: String) -> u32 {
@@ -209,7 +209,7 @@ impl<R> fmt::Debug for Callbacks<R> {
 ///
 /// ```
 /// use std::time::Duration;
-/// use pool_process::Pool;
+/// use poolrt::process::Pool;
 ///
 /// fn slow(ms: u64) -> u64 { std::thread::sleep(Duration::from_millis(ms)); ms }
 ///
@@ -302,8 +302,8 @@ impl<R> AsyncResult<R> {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::ErrorKind;
-    /// use pool_process::Pool;
+    /// use poolrt::ErrorKind;
+    /// use poolrt::process::Pool;
     ///
     /// fn parse(s: String) -> i64 { s.parse().unwrap() }
     ///
@@ -338,7 +338,7 @@ impl<R> AsyncResult<R> {
     /// use std::io::Write;
     /// use std::net::TcpListener;
     /// use std::time::Duration;
-    /// use pool_process::Pool;
+    /// use poolrt::process::Pool;
     /// # use std::io::Read;
     /// # use std::net::TcpStream;
     /// # /// Connects to the parent and returns the byte it sends.
@@ -377,7 +377,7 @@ impl<R> AsyncResult<R> {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::Pool;
+    /// use poolrt::process::Pool;
     ///
     /// let pool = Pool::new(1).unwrap();
     /// let result = pool.apply_async(|x: u32| x + 1, 1).unwrap();
@@ -400,7 +400,7 @@ impl<R> AsyncResult<R> {
     /// use std::io::Write;
     /// use std::net::TcpListener;
     /// use std::time::Duration;
-    /// use pool_process::Pool;
+    /// use poolrt::process::Pool;
     /// # use std::io::Read;
     /// # use std::net::TcpStream;
     /// # /// Connects to the parent and returns the byte it sends.
@@ -438,7 +438,7 @@ impl<R> AsyncResult<R> {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use pool_process::Pool;
+    /// use poolrt::process::Pool;
     ///
     /// fn spin(_: ()) -> u8 { loop { std::hint::spin_loop() } }
     ///
@@ -459,7 +459,7 @@ impl<R> AsyncResult<R> {
     /// ```
     /// use std::io::Write;
     /// use std::net::TcpListener;
-    /// use pool_process::Pool;
+    /// use poolrt::process::Pool;
     /// # use std::io::Read;
     /// # use std::net::TcpStream;
     /// # /// Connects to the parent and returns the byte it sends.
@@ -497,8 +497,8 @@ impl<R> AsyncResult<R> {
     /// ```
     /// use std::io::Write;
     /// use std::net::TcpListener;
-    /// use pool_core::ErrorKind;
-    /// use pool_process::Pool;
+    /// use poolrt::ErrorKind;
+    /// use poolrt::process::Pool;
     /// # use std::io::Read;
     /// # use std::net::TcpStream;
     /// # /// Connects to the parent and returns the byte it sends.
@@ -551,7 +551,7 @@ impl<R> AsyncResult<R> {
 /// # Examples
 ///
 /// ```
-/// use pool_process::Pool;
+/// use poolrt::process::Pool;
 ///
 /// let pool = Pool::new(1).unwrap();
 /// let result = pool.apply_async(|x: u32| x * 3, 5).unwrap();
@@ -574,7 +574,7 @@ impl<R> Future for AsyncResult<R> {
 /// # Examples
 ///
 /// ```
-/// use pool_process::Pool;
+/// use poolrt::process::Pool;
 ///
 /// let pool = Pool::new(1).unwrap();
 /// let result = pool.apply_async(|x: u32| x + 1, 1).unwrap();

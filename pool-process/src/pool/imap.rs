@@ -35,7 +35,7 @@ pub(crate) enum Order {
 /// # Examples
 ///
 /// ```
-/// use pool_process::Pool;
+/// use poolrt::process::Pool;
 ///
 /// fn square(x: u64) -> u64 { x * x }
 ///
@@ -215,7 +215,7 @@ where
     ///
     /// ```
     /// use std::time::Duration;
-    /// use pool_process::ProcessPoolExecutor;
+    /// use poolrt::process::ProcessPoolExecutor;
     ///
     /// fn nap(ms: u64) -> u64 { std::thread::sleep(Duration::from_millis(ms)); ms }
     ///
@@ -242,7 +242,7 @@ where
     ///
     /// ```
     /// use std::time::Duration;
-    /// use pool_process::Pool;
+    /// use poolrt::process::Pool;
     ///
     /// fn nap(ms: u64) -> u64 { std::thread::sleep(Duration::from_millis(ms)); ms }
     ///

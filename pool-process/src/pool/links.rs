@@ -68,6 +68,17 @@ impl LinkPool {
     pub(crate) fn start(processes: usize, config: LinkConfig) -> Result<LinkPool, Error> {
         let links = LinkPool::on_demand(processes, config)?;
         links.scheduler.start_workers(processes);
+        // Started means spawned: every worker has its pid when this returns
+        // (`link/spawned.rs`). A link thread that could not start, or that
+        // left before its spawn (the pool broke), stops the wait: its
+        // worker starts with a later task, or never. The start-up timeout
+        // bounds the wait.
+        let scheduler = &links.scheduler;
+        links.config.first_spawns.wait_all(
+            links.config.startup_timeout,
+            Duration::from_millis(10),
+            || scheduler.broken().is_some() || scheduler.metrics().workers < processes,
+        );
         Ok(links)
     }
 

@@ -27,7 +27,7 @@ impl Pool {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::Pool;
+    /// use poolrt::process::Pool;
     ///
     /// fn tenth_of(x: u32) -> u32 { 10 / x }
     ///
@@ -58,7 +58,7 @@ impl Pool {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::Pool;
+    /// use poolrt::process::Pool;
     ///
     /// fn pid(_: u8) -> u32 { std::process::id() }
     ///
@@ -94,7 +94,7 @@ impl Pool {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::Pool;
+    /// use poolrt::process::Pool;
     ///
     /// let pool = Pool::new(2).unwrap();
     /// let pending = pool.map_async(|x: u64| x * x, 0..5).unwrap();
@@ -126,7 +126,7 @@ impl Pool {
     ///
     /// ```
     /// use std::sync::mpsc;
-    /// use pool_process::{Callbacks, Pool};
+    /// use poolrt::process::{Callbacks, Pool};
     ///
     /// let pool = Pool::new(2).unwrap();
     /// let (tx, rx) = mpsc::channel();
@@ -161,7 +161,7 @@ impl Pool {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::Pool;
+    /// use poolrt::process::Pool;
     ///
     /// fn power(base: u64, exp: u32) -> u64 { base.pow(exp) }
     ///
@@ -191,7 +191,7 @@ impl Pool {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::Pool;
+    /// use poolrt::process::Pool;
     ///
     /// fn add(a: i32, b: i32) -> i32 { a + b }
     ///
@@ -224,7 +224,7 @@ impl Pool {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::Pool;
+    /// use poolrt::process::Pool;
     ///
     /// fn power(base: u64, exp: u32) -> u64 { base.pow(exp) }
     ///
@@ -257,7 +257,7 @@ impl Pool {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use pool_process::{Callbacks, Pool};
+    /// use poolrt::process::{Callbacks, Pool};
     ///
     /// fn wait_then_add(ms: u64, x: u64) -> u64 { std::thread::sleep(Duration::from_millis(ms)); x + 1 }
     ///
@@ -292,7 +292,7 @@ impl Pool {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::Pool;
+    /// use poolrt::process::Pool;
     ///
     /// fn square(x: u64) -> u64 { x * x }
     ///
@@ -318,7 +318,7 @@ impl Pool {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::Pool;
+    /// use poolrt::process::Pool;
     ///
     /// fn pid(_: u8) -> u32 { std::process::id() }
     ///
@@ -354,7 +354,7 @@ impl Pool {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::Pool;
+    /// use poolrt::process::Pool;
     ///
     /// fn double(x: u32) -> u32 { 2 * x }
     ///
@@ -384,7 +384,7 @@ impl Pool {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::Pool;
+    /// use poolrt::process::Pool;
     ///
     /// let pool = Pool::new(2).unwrap();
     /// let mut all: Vec<u32> = pool.imap_unordered_chunked(|x: u32| x * 2, 0..10, 4).map(Result::unwrap).collect();
@@ -419,7 +419,7 @@ impl Pool {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use pool_process::{Pool, TaskOptions};
+    /// use poolrt::process::{Pool, TaskOptions};
     ///
     /// fn spin_on_two(x: u32) -> u32 { if x == 2 { loop { std::hint::spin_loop() } } x }
     ///
@@ -457,7 +457,7 @@ impl Pool {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use pool_process::{Pool, TaskOptions};
+    /// use poolrt::process::{Pool, TaskOptions};
     ///
     /// fn double(x: u32) -> u32 { 2 * x }
     ///

@@ -22,7 +22,7 @@ use crate::sys::resident::PrivateResident;
 /// # Examples
 ///
 /// ```
-/// use pool_process::Pool;
+/// use poolrt::process::Pool;
 ///
 /// let pool = Pool::new(2).unwrap();
 /// assert_eq!(pool.apply(|x: u32| x + 1, 1).unwrap(), 2);
@@ -70,7 +70,7 @@ pub struct ProcessMetrics {
 /// # Examples
 ///
 /// ```
-/// use pool_process::Pool;
+/// use poolrt::process::Pool;
 ///
 /// let pool = Pool::new(1).unwrap();
 /// let pid = pool.apply(|_: ()| std::process::id(), ()).unwrap();

@@ -72,7 +72,7 @@ const TERMINATED: u8 = 2;
 /// # Examples
 ///
 /// ```
-/// use pool_process::{Pool, TaskFn};
+/// use poolrt::process::{Pool, TaskFn};
 ///
 /// fn twice<F: TaskFn<u32, u32>>(pool: &Pool, f: F, x: u32) -> u32 {
 ///     pool.apply(f, pool.apply(f, x).unwrap()).unwrap()
@@ -109,7 +109,7 @@ impl<F, A, R> TaskFn<A, R> for F where F: Fn(A) -> R + Copy + Send + Sync + 'sta
 /// # Examples
 ///
 /// ```
-/// use pool_process::Pool;
+/// use poolrt::process::Pool;
 ///
 /// fn square(x: u64) -> u64 { x * x }
 ///
@@ -127,8 +127,9 @@ pub struct Pool {
 }
 
 impl Pool {
-    /// A pool of `processes` workers, starting now in the background (their
-    /// first tasks wait for them; `pids()` lists each once it exists).
+    /// A pool of `processes` worker processes, started when it returns
+    /// (`pids()` lists them); their handshake goes on in the background
+    /// and the first tasks wait for it. See [`PoolBuilder::build`].
     ///
     /// # Errors
     ///
@@ -137,12 +138,13 @@ impl Pool {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::Pool;
+    /// use poolrt::process::Pool;
     ///
     /// let pool = Pool::new(2).unwrap();
     /// assert_eq!(pool.processes(), 2);
+    /// assert_eq!(pool.pids().len(), 2);
     /// assert_eq!(pool.apply(|x: u64| x.pow(2), 12).unwrap(), 144);
-    /// assert_eq!(Pool::new(0).unwrap_err().kind(), pool_core::ErrorKind::InvalidConfig);
+    /// assert_eq!(Pool::new(0).unwrap_err().kind(), poolrt::ErrorKind::InvalidConfig);
     /// ```
     pub fn new(processes: usize) -> Result<Pool, Error> {
         PoolBuilder::default().processes(processes).build()
@@ -154,7 +156,7 @@ impl Pool {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::Pool;
+    /// use poolrt::process::Pool;
     ///
     /// fn pid(_: ()) -> u32 { std::process::id() }
     ///
@@ -183,7 +185,7 @@ impl Pool {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::Pool;
+    /// use poolrt::process::Pool;
     ///
     /// fn divide((a, b): (i32, i32)) -> i32 { a / b }
     ///
@@ -212,7 +214,7 @@ impl Pool {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::Pool;
+    /// use poolrt::process::Pool;
     ///
     /// fn square(x: u64) -> u64 { x * x }
     ///
@@ -245,13 +247,13 @@ impl Pool {
     ///
     /// ```
     /// use std::sync::mpsc;
-    /// use pool_process::{Callbacks, Pool};
+    /// use poolrt::process::{Callbacks, Pool};
     ///
     /// fn checked_sqrt(x: f64) -> f64 { assert!(x >= 0.0, "negative input"); x.sqrt() }
     ///
     /// let pool = Pool::new(1).unwrap();
     /// let (tx, rx) = mpsc::channel();
-    /// let callbacks = Callbacks::new().on_error(move |e: &pool_core::Error| tx.send(e.is_panic()).unwrap());
+    /// let callbacks = Callbacks::new().on_error(move |e: &poolrt::Error| tx.send(e.is_panic()).unwrap());
     /// let result = pool.apply_async_with(checked_sqrt, -1.0, callbacks).unwrap();
     /// assert!(result.get().is_err());
     /// assert!(rx.recv().unwrap(), "the error callback saw the panic");
@@ -287,7 +289,7 @@ impl Pool {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::Pool;
+    /// use poolrt::process::Pool;
     ///
     /// let pool = Pool::new(1).unwrap();
     /// let queued = pool.apply_async(|x: u8| x + 1, 1).unwrap();
@@ -313,7 +315,7 @@ impl Pool {
     /// ```
     /// # use std::io::Read;
     /// # use std::net::{TcpListener, TcpStream};
-    /// use pool_process::Pool;
+    /// use poolrt::process::Pool;
     ///
     /// /// Connects to the parent, then waits for a byte that never comes.
     /// fn held(port: u16) -> u8 {
@@ -349,7 +351,7 @@ impl Pool {
     /// # Examples
     ///
     /// ```
-    /// let pool = pool_process::Pool::new(1).unwrap();
+    /// let pool = poolrt::process::Pool::new(1).unwrap();
     /// assert!(pool.join().is_err(), "join before close");
     /// pool.close();
     /// pool.join().unwrap();
@@ -384,7 +386,7 @@ impl Pool {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::Pool;
+    /// use poolrt::process::Pool;
     ///
     /// let pool = Pool::new(1).unwrap();
     /// let queued = pool.apply_async(|x: u8| x + 1, 1).unwrap();
@@ -419,7 +421,7 @@ impl Pool {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use pool_process::Pool;
+    /// use poolrt::process::Pool;
     ///
     /// fn spin(_: ()) -> u8 { loop { std::hint::spin_loop() } }
     ///
@@ -447,7 +449,7 @@ impl Pool {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::Pool;
+    /// use poolrt::process::Pool;
     ///
     /// assert_eq!(Pool::new(2).unwrap().processes(), 2);
     /// let pool = Pool::builder().processes(1).build().unwrap();
@@ -462,7 +464,7 @@ impl Pool {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::Pool;
+    /// use poolrt::process::Pool;
     ///
     /// fn pid(_: ()) -> u32 { std::process::id() }
     ///
@@ -486,7 +488,7 @@ impl Pool {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::Pool;
+    /// use poolrt::process::Pool;
     ///
     /// fn fail(_: ()) -> u8 { panic!("expected") }
     ///
@@ -502,8 +504,11 @@ impl Pool {
 }
 
 impl PoolBuilder {
-    /// Builds a [`Pool`]; its workers start now, in parallel, in the
-    /// background.
+    /// Builds a [`Pool`] and starts its workers, in parallel: when it
+    /// returns, every worker process has been started and
+    /// [`pids`](Pool::pids) lists them, as Python's `Pool()` has started
+    /// its processes. Their handshake and initializer go on in the
+    /// background; the first task waits for them.
     ///
     /// # Errors
     ///
@@ -514,9 +519,10 @@ impl PoolBuilder {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::Pool;
+    /// use poolrt::process::Pool;
     ///
     /// let pool = Pool::builder().processes(2).build().unwrap();
+    /// assert_eq!(pool.pids().len(), 2, "started by the time build returns");
     /// assert_eq!(pool.apply(|s: String| s.to_uppercase(), "hi".into()).unwrap(), "HI");
     ///
     /// let err = Pool::builder().processes(0).build().unwrap_err();

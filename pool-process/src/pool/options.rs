@@ -52,7 +52,7 @@ use crate::link::{Limits, StopFlag};
 ///
 /// ```
 /// use std::time::Duration;
-/// use pool_process::{Pool, TaskOptions};
+/// use poolrt::process::{Pool, TaskOptions};
 ///
 /// fn spin(x: u64) -> u64 { if x == 3 { loop { std::hint::spin_loop() } } x }
 ///
@@ -77,7 +77,7 @@ impl TaskOptions {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::TaskOptions;
+    /// use poolrt::process::TaskOptions;
     ///
     /// assert_eq!(TaskOptions::new(), TaskOptions::default());
     /// ```
@@ -96,7 +96,7 @@ impl TaskOptions {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use pool_process::{ProcessPoolExecutor, TaskOptions};
+    /// use poolrt::process::{ProcessPoolExecutor, TaskOptions};
     ///
     /// fn spin(_: ()) -> u8 { loop { std::hint::spin_loop() } }
     ///
@@ -118,7 +118,7 @@ impl TaskOptions {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::{Pool, TaskOptions};
+    /// use poolrt::process::{Pool, TaskOptions};
     ///
     /// /// Kills its worker the first time (no marker file yet), then succeeds.
     /// fn flaky(marker: String) -> u32 {
@@ -150,7 +150,7 @@ impl TaskOptions {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::{Pool, TaskOptions};
+    /// use poolrt::process::{Pool, TaskOptions};
     ///
     /// fn pid(_: u8) -> u32 { std::process::id() }
     ///
@@ -175,7 +175,7 @@ impl TaskOptions {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::{ProcessPoolExecutor, TaskOptions};
+    /// use poolrt::process::{ProcessPoolExecutor, TaskOptions};
     ///
     /// fn square(x: u64) -> u64 { x * x }
     ///
@@ -218,7 +218,7 @@ impl TaskOptions {
 /// # Examples
 ///
 /// ```
-/// use pool_process::{ProcessPoolExecutor, TaskOptions};
+/// use poolrt::process::{ProcessPoolExecutor, TaskOptions};
 ///
 /// fn spin(_: ()) -> u8 { loop { std::hint::spin_loop() } }
 ///
@@ -242,13 +242,13 @@ impl StopHandle {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::{ProcessPoolExecutor, TaskOptions};
+    /// use poolrt::process::{ProcessPoolExecutor, TaskOptions};
     ///
     /// let executor = ProcessPoolExecutor::new(1).unwrap();
     /// let (done, stop) = executor.submit_with(|x: u8| x * 2, 4, TaskOptions::new()).unwrap();
     /// assert_eq!(done.result().unwrap(), 8);
     /// stop.stop();
-    /// assert_eq!(done.result().unwrap_err().kind(), pool_core::ErrorKind::Retrieved, "it kept its outcome");
+    /// assert_eq!(done.result().unwrap_err().kind(), poolrt::ErrorKind::Retrieved, "it kept its outcome");
     /// ```
     pub fn stop(&self) {
         self.0.request();

@@ -19,7 +19,7 @@ use super::{Inner, Job, Phase, Process, STARTUP_TIMEOUT};
 /// # Examples
 ///
 /// ```
-/// use pool_process::{Daemon, Process};
+/// use poolrt::process::{Daemon, Process};
 ///
 /// fn noop() {}
 ///
@@ -46,7 +46,7 @@ impl ProcessBuilder {
     /// # Examples
     ///
     /// ```
-    /// let p = pool_process::ProcessBuilder::new().target(|| {}, ());
+    /// let p = poolrt::process::ProcessBuilder::new().target(|| {}, ());
     /// assert!(p.name().starts_with("Process-"));
     /// assert!(!p.is_daemon());
     /// ```
@@ -63,7 +63,7 @@ impl ProcessBuilder {
     /// # Examples
     ///
     /// ```
-    /// let p = pool_process::Process::builder().name("reader").target(|| {}, ());
+    /// let p = poolrt::process::Process::builder().name("reader").target(|| {}, ());
     /// assert_eq!(p.name(), "reader");
     /// ```
     pub fn name(mut self, name: impl Into<String>) -> ProcessBuilder {
@@ -77,7 +77,7 @@ impl ProcessBuilder {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::{Daemon, Process};
+    /// use poolrt::process::{Daemon, Process};
     ///
     /// let p = Process::builder().daemon(Daemon::Yes).target(|| {}, ());
     /// assert!(p.is_daemon());
@@ -95,7 +95,7 @@ impl ProcessBuilder {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let p = pool_process::Process::builder()
+    /// let p = poolrt::process::Process::builder()
     ///     .startup_timeout(Duration::from_secs(5))
     ///     .target(|| {}, ());
     /// p.start().unwrap();
@@ -116,7 +116,7 @@ impl ProcessBuilder {
     ///     assert_eq!(a + b, 5);
     /// }
     ///
-    /// let p = pool_process::Process::builder().target(add, (2, 3));
+    /// let p = poolrt::process::Process::builder().target(add, (2, 3));
     /// p.start().unwrap();
     /// p.join().unwrap();
     /// ```
@@ -136,7 +136,7 @@ impl ProcessBuilder {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::{Process, Target};
+    /// use poolrt::process::{Process, Target};
     /// use serde::{Deserialize, Serialize};
     ///
     /// #[derive(Serialize, Deserialize)]

@@ -18,7 +18,7 @@ static ACTIVE: Mutex<Vec<Process>> = Mutex::new(Vec::new());
 /// # Examples
 ///
 /// ```
-/// use pool_process::{Process, active_children};
+/// use poolrt::process::{Process, active_children};
 ///
 /// fn noop() {}
 ///

@@ -11,7 +11,7 @@ use crate::sys;
 /// # Examples
 ///
 /// ```
-/// use pool_process::{Process, current_process};
+/// use poolrt::process::{Process, current_process};
 ///
 /// fn report() {
 ///     assert_eq!(current_process().name(), "reporter");
@@ -20,7 +20,7 @@ use crate::sys;
 /// }
 ///
 /// assert_eq!(current_process().name(), "MainProcess");
-/// let p = Process::builder().name("reporter").daemon(pool_core::Daemon::Yes).target(report, ());
+/// let p = Process::builder().name("reporter").daemon(poolrt::Daemon::Yes).target(report, ());
 /// p.start().unwrap();
 /// p.join().unwrap();
 /// ```
@@ -40,7 +40,7 @@ pub fn current_process() -> CurrentProcess {
 /// # Examples
 ///
 /// ```
-/// use pool_process::{Process, parent_process};
+/// use poolrt::process::{Process, parent_process};
 ///
 /// fn child(parent: u32) {
 ///     let me = parent_process().expect("a child has a parent");
@@ -65,7 +65,7 @@ pub fn parent_process() -> Option<ParentProcess> {
 /// # Examples
 ///
 /// ```
-/// let me = pool_process::current_process();
+/// let me = poolrt::process::current_process();
 /// assert_eq!(me.to_string(), format!("MainProcess (pid {})", me.pid()));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -83,7 +83,7 @@ impl CurrentProcess {
     /// # Examples
     ///
     /// ```
-    /// assert_eq!(pool_process::current_process().name(), "MainProcess");
+    /// assert_eq!(poolrt::process::current_process().name(), "MainProcess");
     /// ```
     pub fn name(&self) -> &'static str {
         self.name
@@ -94,7 +94,7 @@ impl CurrentProcess {
     /// # Examples
     ///
     /// ```
-    /// assert_eq!(pool_process::current_process().pid(), std::process::id());
+    /// assert_eq!(poolrt::process::current_process().pid(), std::process::id());
     /// ```
     pub fn pid(&self) -> u32 {
         self.pid
@@ -107,7 +107,7 @@ impl CurrentProcess {
     /// # Examples
     ///
     /// ```
-    /// assert!(!pool_process::current_process().is_daemon());
+    /// assert!(!poolrt::process::current_process().is_daemon());
     /// ```
     pub fn is_daemon(&self) -> bool {
         self.daemon
@@ -119,7 +119,7 @@ impl CurrentProcess {
     /// # Examples
     ///
     /// ```
-    /// assert!(pool_process::current_process().is_alive());
+    /// assert!(poolrt::process::current_process().is_alive());
     /// ```
     pub fn is_alive(&self) -> bool {
         true
@@ -131,7 +131,7 @@ impl CurrentProcess {
     /// # Examples
     ///
     /// ```
-    /// assert_eq!(pool_process::current_process().exitcode(), None);
+    /// assert_eq!(poolrt::process::current_process().exitcode(), None);
     /// ```
     pub fn exitcode(&self) -> Option<i32> {
         None
@@ -149,7 +149,7 @@ impl fmt::Display for CurrentProcess {
 /// # Examples
 ///
 /// ```
-/// assert!(pool_process::parent_process().is_none(), "the first process has none");
+/// assert!(poolrt::process::parent_process().is_none(), "the first process has none");
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ParentProcess {

@@ -75,7 +75,7 @@ const STARTUP_TIMEOUT: Duration = Duration::from_secs(30);
 /// # Examples
 ///
 /// ```
-/// use pool_process::Process;
+/// use poolrt::process::Process;
 ///
 /// fn greet(name: String, times: u32) {
 ///     for _ in 0..times {
@@ -152,7 +152,7 @@ impl Process {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::Process;
+    /// use poolrt::process::Process;
     ///
     /// fn task(name: String) {
     ///     println!("{name} is running in {}", std::process::id());
@@ -177,7 +177,7 @@ impl Process {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::{Process, Target};
+    /// use poolrt::process::{Process, Target};
     /// use serde::{Deserialize, Serialize};
     ///
     /// #[derive(Serialize, Deserialize)]
@@ -203,7 +203,7 @@ impl Process {
     /// # Examples
     ///
     /// ```
-    /// let p = pool_process::Process::builder().name("p1").target(|| {}, ());
+    /// let p = poolrt::process::Process::builder().name("p1").target(|| {}, ());
     /// assert_eq!(p.name(), "p1");
     /// ```
     pub fn builder() -> ProcessBuilder {
@@ -223,8 +223,8 @@ impl Process {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::ErrorKind;
-    /// use pool_process::Process;
+    /// use poolrt::ErrorKind;
+    /// use poolrt::process::Process;
     ///
     /// fn fails(n: u32) {
     ///     assert!(n < 3, "n is {n}");
@@ -253,7 +253,7 @@ impl Process {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use pool_process::Process;
+    /// use poolrt::process::Process;
     ///
     /// fn forever() {
     ///     loop {
@@ -321,8 +321,8 @@ impl Process {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::ErrorKind;
-    /// use pool_process::Process;
+    /// use poolrt::ErrorKind;
+    /// use poolrt::process::Process;
     ///
     /// fn forever() {
     ///     loop {
@@ -350,7 +350,7 @@ impl Process {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::Process;
+    /// use poolrt::process::Process;
     ///
     /// fn forever() {
     ///     loop {
@@ -382,7 +382,7 @@ impl Process {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::Process;
+    /// use poolrt::process::Process;
     ///
     /// fn forever() {
     ///     loop {
@@ -412,8 +412,8 @@ impl Process {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::ErrorKind;
-    /// use pool_process::Process;
+    /// use poolrt::ErrorKind;
+    /// use poolrt::process::Process;
     ///
     /// let p = Process::new(|| {}, ());
     /// p.start().unwrap();
@@ -444,7 +444,7 @@ impl Process {
     /// # Examples
     ///
     /// ```
-    /// let p = pool_process::Process::new(|| {}, ());
+    /// let p = poolrt::process::Process::new(|| {}, ());
     /// assert!(!p.is_alive());
     /// p.start().unwrap();
     /// p.join().unwrap();
@@ -459,7 +459,7 @@ impl Process {
     /// # Examples
     ///
     /// ```
-    /// let p = pool_process::Process::new(|| {}, ());
+    /// let p = poolrt::process::Process::new(|| {}, ());
     /// assert_eq!(p.pid(), None);
     /// p.start().unwrap();
     /// assert_ne!(p.pid(), Some(std::process::id()));
@@ -485,7 +485,7 @@ impl Process {
     ///     std::process::exit(3);
     /// }
     ///
-    /// let p = pool_process::Process::new(exits, ());
+    /// let p = poolrt::process::Process::new(exits, ());
     /// assert_eq!(p.exitcode(), None);
     /// p.start().unwrap();
     /// assert!(p.join().is_err());
@@ -519,8 +519,8 @@ impl Process {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use pool_process::Process;
-    /// use pool_process::connection::wait;
+    /// use poolrt::process::Process;
+    /// use poolrt::process::connection::wait;
     ///
     /// let p = Process::new(|| {}, ());
     /// assert!(p.sentinel().is_err(), "not started");
@@ -549,7 +549,7 @@ impl Process {
     /// # Examples
     ///
     /// ```
-    /// let p = pool_process::Process::builder().name("p").target(|| {}, ());
+    /// let p = poolrt::process::Process::builder().name("p").target(|| {}, ());
     /// assert_eq!(p.name(), "p");
     /// ```
     pub fn name(&self) -> &str {
@@ -561,7 +561,7 @@ impl Process {
     /// # Examples
     ///
     /// ```
-    /// assert!(!pool_process::Process::new(|| {}, ()).is_daemon());
+    /// assert!(!poolrt::process::Process::new(|| {}, ()).is_daemon());
     /// ```
     pub fn is_daemon(&self) -> bool {
         self.inner.daemon

@@ -28,8 +28,8 @@ impl Process {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::ErrorKind;
-    /// use pool_process::Process;
+    /// use poolrt::ErrorKind;
+    /// use poolrt::process::Process;
     ///
     /// let p = Process::new(|| {}, ());
     /// p.start().unwrap();

@@ -27,7 +27,31 @@ use rustix::process::{
     Pid, PidfdFlags, WaitId, WaitIdOptions, WaitIdStatus, pidfd_open, pidfd_send_signal, waitid,
 };
 
-/// How a child ended.
+/// How a child ended: the `status` of a [`WorkerExit`](crate::WorkerExit),
+/// the cause of a task whose worker died.
+///
+/// # Examples
+///
+/// ```
+/// use poolrt::process::{ExitReason, Pool, WorkerExit};
+///
+/// fn quits(code: i32) -> u8 {
+///     std::process::exit(code)
+/// }
+///
+/// let pool = Pool::new(1).unwrap();
+/// let err = pool.apply(quits, 7).unwrap_err();
+/// assert!(err.is_worker_lost());
+/// let exit = std::error::Error::source(&err)
+///     .and_then(|cause| cause.downcast_ref::<WorkerExit>())
+///     .unwrap();
+/// assert_eq!(exit.status, ExitReason::Code(7));
+/// assert_eq!(exit.status.to_string(), "exited with code 7");
+/// assert_eq!(
+///     ExitReason::Signal(9).to_string(),
+///     "was killed by signal 9 (SIGKILL)"
+/// );
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ExitReason {
     /// It exited with this code.

@@ -87,7 +87,7 @@ fn panic_failure(panic: &pool_core::Panic) -> Failure {
 /// Decodes a request's input, which runs user serde code: a decoding error
 /// or a panic becomes the task's failure (`what` names the value).
 fn decode_input<T: Wire>(input: &[u8], what: impl FnOnce() -> String) -> Result<T, Failure> {
-    match pool_core::catch_panic(|| codec::decode::<T>(input)) {
+    match pool_core::catch_task_panic(|| codec::decode::<T>(input)) {
         Ok(Ok(value)) => Ok(value),
         Ok(Err(message)) => Err(Failure::Decode {
             what: what(),
@@ -110,12 +110,12 @@ where
         Ok(arg) => arg,
         Err(failure) => return fail(out, &failure),
     };
-    let value = match pool_core::catch_panic(move || X::run(arg)) {
+    let value = match pool_core::catch_task_panic(move || X::run(arg)) {
         Ok(value) => value,
         Err(panic) => return fail(out, &panic_failure(&panic)),
     };
     let buffer = &mut *out;
-    match pool_core::catch_panic(move || codec::encode_into(&value, buffer)) {
+    match pool_core::catch_task_panic(move || codec::encode_into(&value, buffer)) {
         Ok(Ok(())) => OK,
         Ok(Err(message)) => fail(
             out,
@@ -148,7 +148,7 @@ where
     let mut values = Vec::with_capacity(count);
     let mut failures: Vec<(usize, Failure)> = Vec::new();
     loop {
-        let ran = pool_core::catch_panic(|| {
+        let ran = pool_core::catch_task_panic(|| {
             for item in items.by_ref() {
                 values.push(X::run(item));
             }
@@ -159,7 +159,8 @@ where
         }
     }
     let buffer = &mut *out;
-    let encoded = pool_core::catch_panic(move || encode_outcomes(values, failures, count, buffer));
+    let encoded =
+        pool_core::catch_task_panic(move || encode_outcomes(values, failures, count, buffer));
     match encoded {
         Ok(Ok(())) => OK,
         Ok(Err(message)) => fail(
@@ -192,6 +193,7 @@ where
             f(arg)
         },
         |message| Failure::Init { message },
+        PanicShown::No,
     )
 }
 
@@ -208,7 +210,20 @@ where
         || format!("the target's arguments ({})", type_name::<A>()),
         X::run,
         |message| Failure::Returned { message },
+        PanicShown::Yes,
     )
+}
+
+/// Whether the panic hook shows a panic of `run_outcome`'s code in the
+/// worker itself.
+#[derive(Clone, Copy)]
+enum PanicShown {
+    /// An initializer's panic reaches the program as the pool's broken
+    /// error: not printed, as a task's.
+    No,
+    /// A `Process` target's panic is printed in the child, as Python prints
+    /// a target's traceback, since nobody may ever join the process.
+    Yes,
 }
 
 /// Decodes the argument, runs `run` on it and turns its outcome into the
@@ -220,12 +235,17 @@ fn run_outcome<A: Wire, O: InitOutcome>(
     what: impl FnOnce() -> String,
     run: impl FnOnce(A) -> O,
     failed: impl FnOnce(String) -> Failure,
+    shown: PanicShown,
 ) -> u8 {
     let arg = match decode_input::<A>(input, what) {
         Ok(arg) => arg,
         Err(failure) => return fail(out, &failure),
     };
-    match pool_core::catch_panic(move || run(arg).into_result()) {
+    let ran = match shown {
+        PanicShown::No => pool_core::catch_task_panic(move || run(arg).into_result()),
+        PanicShown::Yes => pool_core::catch_panic(move || run(arg).into_result()),
+    };
+    match ran {
         Ok(Ok(())) => {
             out.clear();
             OK

@@ -26,7 +26,33 @@ pub(crate) use self::outcomes::{Outcomes, decode_chunk};
 use crate::sys::entry::conjure;
 
 /// The bound on values that cross between processes: Python's
-/// "picklable".
+/// "picklable". Every `Serialize + DeserializeOwned + Send + 'static` type
+/// is `Wire` (a blanket impl): derive serde's traits on your own types.
+///
+/// # Examples
+///
+/// ```
+/// use poolrt::process::{Pool, Wire};
+/// use serde::{Deserialize, Serialize};
+///
+/// #[derive(Serialize, Deserialize)]
+/// struct Job {
+///     name: String,
+///     size: u32,
+/// }
+///
+/// fn describe(job: Job) -> String {
+///     format!("{} ({} units)", job.name, job.size)
+/// }
+///
+/// fn is_wire<T: Wire>() {}
+/// is_wire::<Job>();
+/// is_wire::<(u64, Vec<String>, Option<f64>)>();
+///
+/// let pool = Pool::new(1).unwrap();
+/// let job = Job { name: "resize".into(), size: 3 };
+/// assert_eq!(pool.apply(describe, job).unwrap(), "resize (3 units)");
+/// ```
 pub trait Wire: Serialize + DeserializeOwned + Send + 'static {}
 
 impl<T: Serialize + DeserializeOwned + Send + 'static> Wire for T {}
@@ -78,7 +104,7 @@ where
 /// # Examples
 ///
 /// ```
-/// use pool_process::StarFn;
+/// use poolrt::process::StarFn;
 ///
 /// fn add(a: i32, b: i32) -> i32 { a + b }
 /// assert_eq!(add.call_spread((2, 3)), 5);
@@ -132,7 +158,7 @@ star_fn!(A, B, C, D, E, G, H, I, J, K, L, M);
 /// # Examples
 ///
 /// ```
-/// use pool_process::{Process, Target};
+/// use poolrt::process::{Process, Target};
 /// use serde::{Deserialize, Serialize};
 ///
 /// #[derive(Serialize, Deserialize)]

@@ -17,7 +17,7 @@ use crate::deadline::{Deadline, DeadlineWait};
 /// # Examples
 ///
 /// ```
-/// use pool_thread::{Immediate, Queue};
+/// use poolrt::thread::{Immediate, Queue};
 ///
 /// let q = Queue::new(0).unwrap();
 /// q.put(1).unwrap();

@@ -17,7 +17,7 @@ pub use pool_core::{GetError, PutError};
 /// # Examples
 ///
 /// ```
-/// use pool_thread::{Immediate, Queue};
+/// use poolrt::thread::{Immediate, Queue};
 ///
 /// let q = Queue::new(0).unwrap();
 /// q.shutdown(Immediate::No);
@@ -37,7 +37,7 @@ impl<T> ShutDown<T> {
     /// # Examples
     ///
     /// ```
-    /// assert_eq!(pool_thread::ShutDown(5).into_inner(), 5);
+    /// assert_eq!(poolrt::thread::ShutDown(5).into_inner(), 5);
     /// ```
     pub fn into_inner(self) -> T {
         self.0
@@ -81,7 +81,7 @@ impl From<ShutDown> for GetError {
 /// # Examples
 ///
 /// ```
-/// let q: pool_thread::SimpleQueue<u8> = pool_thread::SimpleQueue::new().unwrap();
+/// let q: poolrt::thread::SimpleQueue<u8> = poolrt::thread::SimpleQueue::new().unwrap();
 /// assert!(q.get_nowait().unwrap_err().is_empty());
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -112,7 +112,7 @@ impl From<Empty> for GetError {
 /// # Examples
 ///
 /// ```
-/// let q: pool_thread::Queue<u8> = pool_thread::Queue::new(0).unwrap();
+/// let q: poolrt::thread::Queue<u8> = poolrt::thread::Queue::new(0).unwrap();
 /// let err = q.task_done().unwrap_err();
 /// assert_eq!(err.to_string(), "task_done() called too many times");
 /// ```

@@ -16,10 +16,10 @@ mod sealed {
 /// # Examples
 ///
 /// ```
-/// use pool_thread::{Fifo, OrderedQueue};
+/// use poolrt::thread::{Fifo, OrderedQueue};
 ///
 /// // `Queue<T>` is `OrderedQueue<Fifo<T>>`.
-/// let q: OrderedQueue<Fifo<u8>> = pool_thread::Queue::new(0).unwrap();
+/// let q: OrderedQueue<Fifo<u8>> = poolrt::thread::Queue::new(0).unwrap();
 /// q.put(1).unwrap();
 /// ```
 pub trait Order: sealed::Sealed + Default {
@@ -46,7 +46,7 @@ pub trait Order: sealed::Sealed + Default {
 /// # Examples
 ///
 /// ```
-/// let q: pool_thread::OrderedQueue<pool_thread::Fifo<u8>> = Default::default();
+/// let q: poolrt::thread::OrderedQueue<poolrt::thread::Fifo<u8>> = Default::default();
 /// q.put(1).unwrap();
 /// q.put(2).unwrap();
 /// assert_eq!(q.get().unwrap(), 1);
@@ -59,7 +59,7 @@ pub struct Fifo<T>(VecDeque<T>);
 /// # Examples
 ///
 /// ```
-/// let q: pool_thread::OrderedQueue<pool_thread::Lifo<u8>> = Default::default();
+/// let q: poolrt::thread::OrderedQueue<poolrt::thread::Lifo<u8>> = Default::default();
 /// q.put(1).unwrap();
 /// q.put(2).unwrap();
 /// assert_eq!(q.get().unwrap(), 2);
@@ -73,7 +73,7 @@ pub struct Lifo<T>(Vec<T>);
 /// # Examples
 ///
 /// ```
-/// let q: pool_thread::OrderedQueue<pool_thread::Priority<u8>> = Default::default();
+/// let q: poolrt::thread::OrderedQueue<poolrt::thread::Priority<u8>> = Default::default();
 /// q.put(2).unwrap();
 /// q.put(1).unwrap();
 /// assert_eq!(q.get().unwrap(), 1);

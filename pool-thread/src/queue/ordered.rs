@@ -25,6 +25,37 @@ use pool_core::Error;
 /// - [`shutdown`](OrderedQueue::shutdown) is Python 3.13's: puts fail, gets
 ///   drain what is left (or fail at once with [`Immediate::Yes`]), and
 ///   blocked callers wake up.
+///
+/// # Examples
+///
+/// Code written once for every order, here a consumer that drains any of
+/// the three kinds:
+///
+/// ```
+/// use poolrt::thread::{LifoQueue, Order, OrderedQueue, PriorityQueue, Queue};
+///
+/// fn drain<O: Order>(q: &OrderedQueue<O>) -> Vec<O::Item> {
+///     let mut items = Vec::new();
+///     while let Ok(item) = q.get_nowait() {
+///         items.push(item);
+///         q.task_done().unwrap();
+///     }
+///     items
+/// }
+///
+/// let fifo = Queue::new(0).unwrap();
+/// let lifo = LifoQueue::new(0).unwrap();
+/// let prio = PriorityQueue::new(0).unwrap();
+/// for n in [2, 3, 1] {
+///     fifo.put(n).unwrap();
+///     lifo.put(n).unwrap();
+///     prio.put(n).unwrap();
+/// }
+/// assert_eq!(drain(&fifo), [2, 3, 1]);
+/// assert_eq!(drain(&lifo), [1, 3, 2]);
+/// assert_eq!(drain(&prio), [1, 2, 3]);
+/// fifo.join(); // every item was marked done
+/// ```
 pub struct OrderedQueue<O: Order> {
     engine: BlockingQueue<O>,
 }
@@ -38,7 +69,7 @@ pub struct OrderedQueue<O: Order> {
 ///
 /// ```
 /// use std::sync::Arc;
-/// use pool_thread::Queue;
+/// use poolrt::thread::Queue;
 ///
 /// let q = Arc::new(Queue::new(10).unwrap());
 /// let consumer = {
@@ -56,7 +87,7 @@ pub struct OrderedQueue<O: Order> {
 ///     q.put(i).unwrap();
 /// }
 /// q.join(); // every item was processed
-/// q.shutdown(pool_thread::Immediate::No);
+/// q.shutdown(poolrt::thread::Immediate::No);
 /// assert_eq!(consumer.join().unwrap(), 78);
 /// ```
 #[doc(alias = "queue.Queue")]
@@ -68,7 +99,7 @@ pub type Queue<T> = OrderedQueue<Fifo<T>>;
 /// # Examples
 ///
 /// ```
-/// let q = pool_thread::LifoQueue::new(0).unwrap();
+/// let q = poolrt::thread::LifoQueue::new(0).unwrap();
 /// for item in [1, 2, 3] {
 ///     q.put(item).unwrap();
 /// }
@@ -88,7 +119,7 @@ pub type LifoQueue<T> = OrderedQueue<Lifo<T>>;
 /// # Examples
 ///
 /// ```
-/// let q = pool_thread::PriorityQueue::new(0).unwrap();
+/// let q = poolrt::thread::PriorityQueue::new(0).unwrap();
 /// for item in [(3, "a"), (1, "b"), (2, "c")] {
 ///     q.put(item).unwrap();
 /// }
@@ -104,7 +135,7 @@ impl<O: Order> OrderedQueue<O> {
     /// # Examples
     ///
     /// ```
-    /// let q: pool_thread::Queue<&str> = pool_thread::Queue::new(4).unwrap();
+    /// let q: poolrt::thread::Queue<&str> = poolrt::thread::Queue::new(4).unwrap();
     /// assert_eq!(q.maxsize(), 4);
     /// ```
     pub fn new(maxsize: usize) -> Result<OrderedQueue<O>, Error> {
@@ -122,7 +153,7 @@ impl<O: Order> OrderedQueue<O> {
     /// # Examples
     ///
     /// ```
-    /// assert_eq!(pool_thread::Queue::<u8>::new(0).unwrap().maxsize(), 0);
+    /// assert_eq!(poolrt::thread::Queue::<u8>::new(0).unwrap().maxsize(), 0);
     /// ```
     pub fn maxsize(&self) -> usize {
         self.engine.maxsize()
@@ -137,7 +168,7 @@ impl<O: Order> OrderedQueue<O> {
     /// # Examples
     ///
     /// ```
-    /// let q = pool_thread::Queue::new(0).unwrap();
+    /// let q = poolrt::thread::Queue::new(0).unwrap();
     /// q.put("jason").unwrap();
     /// assert_eq!(q.qsize(), 1);
     /// ```
@@ -155,7 +186,7 @@ impl<O: Order> OrderedQueue<O> {
     /// # Examples
     ///
     /// ```
-    /// let q = pool_thread::Queue::new(1).unwrap();
+    /// let q = poolrt::thread::Queue::new(1).unwrap();
     /// q.put_nowait('a').unwrap();
     /// assert_eq!(q.put_nowait('b').unwrap_err().into_inner(), 'b');
     /// ```
@@ -177,7 +208,7 @@ impl<O: Order> OrderedQueue<O> {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let q = pool_thread::Queue::new(1).unwrap();
+    /// let q = poolrt::thread::Queue::new(1).unwrap();
     /// q.put(1).unwrap();
     /// assert!(q.put_timeout(2, Duration::from_millis(5)).unwrap_err().is_full());
     /// ```
@@ -197,7 +228,7 @@ impl<O: Order> OrderedQueue<O> {
     /// # Examples
     ///
     /// ```
-    /// let q = pool_thread::Queue::new(0).unwrap();
+    /// let q = poolrt::thread::Queue::new(0).unwrap();
     /// q.put("jason").unwrap();
     /// q.put("abd").unwrap();
     /// assert_eq!(q.get().unwrap(), "jason");
@@ -217,7 +248,7 @@ impl<O: Order> OrderedQueue<O> {
     /// # Examples
     ///
     /// ```
-    /// let q: pool_thread::Queue<u8> = pool_thread::Queue::new(0).unwrap();
+    /// let q: poolrt::thread::Queue<u8> = poolrt::thread::Queue::new(0).unwrap();
     /// assert!(q.get_nowait().unwrap_err().is_empty());
     /// ```
     #[doc(alias = "get(block=False)")]
@@ -237,7 +268,7 @@ impl<O: Order> OrderedQueue<O> {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let q: pool_thread::Queue<u8> = pool_thread::Queue::new(0).unwrap();
+    /// let q: poolrt::thread::Queue<u8> = poolrt::thread::Queue::new(0).unwrap();
     /// assert!(q.get_timeout(Duration::from_millis(5)).unwrap_err().is_empty());
     /// ```
     #[doc(alias = "get(timeout)")]
@@ -250,7 +281,7 @@ impl<O: Order> OrderedQueue<O> {
     /// # Examples
     ///
     /// ```
-    /// let q = pool_thread::Queue::new(0).unwrap();
+    /// let q = poolrt::thread::Queue::new(0).unwrap();
     /// q.put(()).unwrap();
     /// assert_eq!(q.qsize(), 1);
     /// ```
@@ -263,7 +294,7 @@ impl<O: Order> OrderedQueue<O> {
     /// # Examples
     ///
     /// ```
-    /// assert!(pool_thread::Queue::<u8>::new(0).unwrap().empty());
+    /// assert!(poolrt::thread::Queue::<u8>::new(0).unwrap().empty());
     /// ```
     pub fn empty(&self) -> bool {
         self.qsize() == 0
@@ -274,12 +305,60 @@ impl<O: Order> OrderedQueue<O> {
     /// # Examples
     ///
     /// ```
-    /// let q = pool_thread::Queue::new(1).unwrap();
+    /// let q = poolrt::thread::Queue::new(1).unwrap();
     /// q.put(()).unwrap();
     /// assert!(q.full());
     /// ```
     pub fn full(&self) -> bool {
         self.engine.full()
+    }
+
+    /// The number of items queued now: Python's [`qsize`](Self::qsize), under the name a Rust
+    /// programmer looks for first.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let q = poolrt::thread::PriorityQueue::new(0).unwrap();
+    /// q.put(2).unwrap();
+    /// q.put(1).unwrap();
+    /// assert_eq!(q.len(), 2);
+    /// ```
+    #[doc(alias = "qsize")]
+    pub fn len(&self) -> usize {
+        self.qsize()
+    }
+
+    /// True when no item is queued now: Python's [`empty`](Self::empty), under the name a Rust
+    /// programmer looks for first.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let q = poolrt::thread::LifoQueue::new(0).unwrap();
+    /// assert!(q.is_empty());
+    /// q.put(1).unwrap();
+    /// assert!(!q.is_empty());
+    /// ```
+    #[doc(alias = "empty")]
+    pub fn is_empty(&self) -> bool {
+        self.empty()
+    }
+
+    /// True when a bounded queue holds `maxsize` items now: Python's [`full`](Self::full), under the name a Rust
+    /// programmer looks for first.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let q = poolrt::thread::Queue::new(1).unwrap();
+    /// assert!(!q.is_full());
+    /// q.put(()).unwrap();
+    /// assert!(q.is_full());
+    /// ```
+    #[doc(alias = "full")]
+    pub fn is_full(&self) -> bool {
+        self.full()
     }
 
     /// Marks one item taken with `get` as processed.
@@ -291,7 +370,7 @@ impl<O: Order> OrderedQueue<O> {
     /// # Examples
     ///
     /// ```
-    /// let q = pool_thread::Queue::new(0).unwrap();
+    /// let q = poolrt::thread::Queue::new(0).unwrap();
     /// q.put(1).unwrap();
     /// q.get().unwrap();
     /// assert!(q.task_done().is_ok());
@@ -307,7 +386,7 @@ impl<O: Order> OrderedQueue<O> {
     /// # Examples
     ///
     /// ```
-    /// let q = pool_thread::Queue::new(0).unwrap();
+    /// let q = poolrt::thread::Queue::new(0).unwrap();
     /// q.put(1).unwrap();
     /// q.get().unwrap();
     /// q.task_done().unwrap();
@@ -325,7 +404,7 @@ impl<O: Order> OrderedQueue<O> {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let q = pool_thread::Queue::new(0).unwrap();
+    /// let q = poolrt::thread::Queue::new(0).unwrap();
     /// q.put(1).unwrap();
     /// assert!(!q.join_timeout(Duration::from_millis(5)));
     /// ```
@@ -341,7 +420,7 @@ impl<O: Order> OrderedQueue<O> {
     /// # Examples
     ///
     /// ```
-    /// use pool_thread::{Immediate, Queue};
+    /// use poolrt::thread::{Immediate, Queue};
     ///
     /// let q = Queue::new(0).unwrap();
     /// q.put("left").unwrap();
@@ -359,8 +438,8 @@ impl<O: Order> OrderedQueue<O> {
     /// # Examples
     ///
     /// ```
-    /// let q = pool_thread::Queue::<u8>::new(0).unwrap();
-    /// q.shutdown(pool_thread::Immediate::Yes);
+    /// let q = poolrt::thread::Queue::<u8>::new(0).unwrap();
+    /// q.shutdown(poolrt::thread::Immediate::Yes);
     /// assert!(q.is_shutdown());
     /// ```
     pub fn is_shutdown(&self) -> bool {

@@ -20,7 +20,7 @@ use super::error::{GetError, PutError};
 ///
 /// ```
 /// use std::sync::Arc;
-/// use pool_thread::SimpleQueue;
+/// use poolrt::thread::SimpleQueue;
 ///
 /// let q = Arc::new(SimpleQueue::new().unwrap());
 /// let producer = {
@@ -42,7 +42,7 @@ impl<T> SimpleQueue<T> {
     /// # Examples
     ///
     /// ```
-    /// assert!(pool_thread::SimpleQueue::<u8>::new().unwrap().empty());
+    /// assert!(poolrt::thread::SimpleQueue::<u8>::new().unwrap().empty());
     /// ```
     pub fn new() -> Result<SimpleQueue<T>, Error> {
         Ok(SimpleQueue::unbounded())
@@ -58,7 +58,7 @@ impl<T> SimpleQueue<T> {
     /// # Examples
     ///
     /// ```
-    /// let q = pool_thread::SimpleQueue::new().unwrap();
+    /// let q = poolrt::thread::SimpleQueue::new().unwrap();
     /// q.put("a").unwrap();
     /// assert_eq!(q.qsize(), 1);
     /// ```
@@ -81,7 +81,7 @@ impl<T> SimpleQueue<T> {
     /// # Examples
     ///
     /// ```
-    /// let q = pool_thread::SimpleQueue::new().unwrap();
+    /// let q = poolrt::thread::SimpleQueue::new().unwrap();
     /// q.put(1).unwrap();
     /// q.put(2).unwrap();
     /// assert_eq!(q.get().unwrap(), 1);
@@ -107,7 +107,7 @@ impl<T> SimpleQueue<T> {
     /// # Examples
     ///
     /// ```
-    /// let q = pool_thread::SimpleQueue::<u8>::new().unwrap();
+    /// let q = poolrt::thread::SimpleQueue::<u8>::new().unwrap();
     /// assert!(q.get_nowait().unwrap_err().is_empty());
     /// ```
     #[doc(alias = "get(block=False)")]
@@ -126,7 +126,7 @@ impl<T> SimpleQueue<T> {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let q = pool_thread::SimpleQueue::<u8>::new().unwrap();
+    /// let q = poolrt::thread::SimpleQueue::<u8>::new().unwrap();
     /// assert!(q.get_timeout(Duration::from_millis(5)).is_err());
     /// ```
     #[doc(alias = "get(timeout)")]
@@ -141,7 +141,7 @@ impl<T> SimpleQueue<T> {
     /// # Examples
     ///
     /// ```
-    /// let q = pool_thread::SimpleQueue::new().unwrap();
+    /// let q = poolrt::thread::SimpleQueue::new().unwrap();
     /// q.put(());
     /// assert_eq!(q.qsize(), 1);
     /// ```
@@ -154,12 +154,43 @@ impl<T> SimpleQueue<T> {
     /// # Examples
     ///
     /// ```
-    /// let q = pool_thread::SimpleQueue::new().unwrap();
+    /// let q = poolrt::thread::SimpleQueue::new().unwrap();
     /// q.put(());
     /// assert!(!q.empty());
     /// ```
     pub fn empty(&self) -> bool {
         self.receiver.is_empty()
+    }
+
+    /// The number of items queued now: Python's [`qsize`](Self::qsize), under the name a Rust
+    /// programmer looks for first.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let q = poolrt::thread::SimpleQueue::new().unwrap();
+    /// q.put('a').unwrap();
+    /// assert_eq!(q.len(), 1);
+    /// ```
+    #[doc(alias = "qsize")]
+    pub fn len(&self) -> usize {
+        self.qsize()
+    }
+
+    /// True when no item is queued now: Python's [`empty`](Self::empty), under the name a Rust
+    /// programmer looks for first.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let q = poolrt::thread::SimpleQueue::new().unwrap();
+    /// assert!(q.is_empty());
+    /// q.put(());
+    /// assert!(!q.is_empty());
+    /// ```
+    #[doc(alias = "empty")]
+    pub fn is_empty(&self) -> bool {
+        self.empty()
     }
 }
 

@@ -16,7 +16,7 @@ use super::{Thread, current, next_name};
 ///
 /// ```
 /// use std::sync::mpsc;
-/// use pool_thread::{Target, Thread};
+/// use poolrt::thread::{Target, Thread};
 ///
 /// struct Greeter {
 ///     to: mpsc::Sender<String>,
@@ -25,7 +25,7 @@ use super::{Thread, current, next_name};
 /// impl Target for Greeter {
 ///     type Outcome = ();
 ///     fn run(self) {
-///         let me = pool_thread::current_thread();
+///         let me = poolrt::thread::current_thread();
 ///         self.to.send(format!("hello from {}", me.name())).unwrap();
 ///     }
 /// }
@@ -63,7 +63,7 @@ where
 /// # Examples
 ///
 /// ```
-/// use pool_thread::{Daemon, Thread};
+/// use poolrt::thread::{Daemon, Thread};
 ///
 /// let t = Thread::builder()
 ///     .name("c1")
@@ -89,7 +89,7 @@ impl ThreadBuilder {
     /// # Examples
     ///
     /// ```
-    /// let t = pool_thread::ThreadBuilder::new().target(|| {});
+    /// let t = poolrt::thread::ThreadBuilder::new().target(|| {});
     /// assert!(t.name().starts_with("Thread-"));
     /// ```
     pub fn new() -> ThreadBuilder {
@@ -101,7 +101,7 @@ impl ThreadBuilder {
     /// # Examples
     ///
     /// ```
-    /// let t = pool_thread::Thread::builder().name("t.0").target(|| {});
+    /// let t = poolrt::thread::Thread::builder().name("t.0").target(|| {});
     /// assert_eq!(t.name(), "t.0");
     /// ```
     pub fn name(mut self, name: impl Into<String>) -> ThreadBuilder {
@@ -117,7 +117,7 @@ impl ThreadBuilder {
     /// # Examples
     ///
     /// ```
-    /// use pool_thread::{Daemon, Thread};
+    /// use poolrt::thread::{Daemon, Thread};
     ///
     /// assert!(!Thread::builder().daemon(Daemon::No).target(|| {}).is_daemon());
     /// ```
@@ -132,7 +132,7 @@ impl ThreadBuilder {
     /// # Examples
     ///
     /// ```
-    /// let t = pool_thread::Thread::builder().stack_size(1 << 20).target(|| {});
+    /// let t = poolrt::thread::Thread::builder().stack_size(1 << 20).target(|| {});
     /// t.start().unwrap();
     /// t.join().unwrap();
     /// ```
@@ -146,7 +146,7 @@ impl ThreadBuilder {
     /// # Examples
     ///
     /// ```
-    /// let t = pool_thread::Thread::builder().target(|| println!("hi"));
+    /// let t = poolrt::thread::Thread::builder().target(|| println!("hi"));
     /// assert!(!t.is_alive());
     /// t.start().unwrap();
     /// t.join().unwrap();
@@ -176,7 +176,7 @@ impl ThreadBuilder {
     /// # Examples
     ///
     /// ```
-    /// let t = pool_thread::Thread::builder().name("r").run(|| {});
+    /// let t = poolrt::thread::Thread::builder().name("r").run(|| {});
     /// assert_eq!(t.name(), "r");
     /// ```
     pub fn run(self, value: impl Target) -> Thread {

@@ -43,7 +43,7 @@ pub(super) fn set(thread: Thread) {
 /// # Examples
 ///
 /// ```
-/// use pool_thread::{Thread, current_thread};
+/// use poolrt::thread::{Thread, current_thread};
 ///
 /// let t = Thread::builder().name("c1").target(|| {
 ///     assert_eq!(current_thread().name(), "c1");
@@ -83,10 +83,10 @@ fn foreign() -> Thread {
 /// # Examples
 ///
 /// ```
-/// let here = pool_thread::get_ident();
-/// let there = std::thread::spawn(pool_thread::get_ident).join().unwrap();
+/// let here = poolrt::thread::get_ident();
+/// let there = std::thread::spawn(poolrt::thread::get_ident).join().unwrap();
 /// assert_ne!(here, there);
-/// assert_eq!(here, pool_thread::current_thread().ident().unwrap());
+/// assert_eq!(here, poolrt::thread::current_thread().ident().unwrap());
 /// ```
 pub fn get_ident() -> u64 {
     current_thread().ident().unwrap_or(0)
@@ -99,7 +99,7 @@ pub fn get_ident() -> u64 {
 ///
 /// ```
 /// # #[cfg(target_os = "linux")]
-/// assert!(pool_thread::get_native_id().is_some());
+/// assert!(poolrt::thread::get_native_id().is_some());
 /// ```
 pub fn get_native_id() -> Option<u64> {
     current_thread().native_id()

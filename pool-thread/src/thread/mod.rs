@@ -54,7 +54,7 @@ type BoxedTarget = Box<dyn FnOnce() -> Result<(), Error> + Send>;
 /// ```
 /// use std::sync::Arc;
 /// use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
-/// use pool_thread::Thread;
+/// use poolrt::thread::Thread;
 ///
 /// let number = Arc::new(AtomicUsize::new(1000));
 /// let t = Thread::new({
@@ -121,7 +121,7 @@ impl Thread {
     /// # Examples
     ///
     /// ```
-    /// use pool_thread::{Target, Thread};
+    /// use poolrt::thread::{Target, Thread};
     ///
     /// struct MyThread {
     ///     num: u32,
@@ -149,7 +149,7 @@ impl Thread {
     /// # Examples
     ///
     /// ```
-    /// let t = pool_thread::Thread::from_target(|| {});
+    /// let t = poolrt::thread::Thread::from_target(|| {});
     /// t.start().unwrap();
     /// t.join().unwrap();
     /// ```
@@ -162,7 +162,7 @@ impl Thread {
     /// # Examples
     ///
     /// ```
-    /// use pool_thread::{Daemon, Thread};
+    /// use poolrt::thread::{Daemon, Thread};
     ///
     /// let t = Thread::builder().name("t.1").daemon(Daemon::Yes).target(|| {});
     /// assert_eq!(t.name(), "t.1");
@@ -217,7 +217,7 @@ impl Thread {
     /// # Examples
     ///
     /// ```
-    /// let t = pool_thread::Thread::new(|| {});
+    /// let t = poolrt::thread::Thread::new(|| {});
     /// t.start().unwrap();
     /// assert!(t.ident().is_some());
     /// t.join().unwrap();
@@ -305,7 +305,7 @@ impl Thread {
     /// # Examples
     ///
     /// ```
-    /// let t = pool_thread::Thread::new(|| {});
+    /// let t = poolrt::thread::Thread::new(|| {});
     /// t.start().unwrap();
     /// assert!(t.join().is_ok());
     /// assert!(!t.is_alive());
@@ -326,7 +326,7 @@ impl Thread {
     /// ```
     /// use std::sync::Arc;
     /// use std::time::Duration;
-    /// use pool_thread::{Event, Thread};
+    /// use poolrt::thread::{Event, Thread};
     ///
     /// let go = Arc::new(Event::new().unwrap());
     /// let t = Thread::new({
@@ -376,7 +376,7 @@ impl Thread {
     /// # Examples
     ///
     /// ```
-    /// let t = pool_thread::Thread::new(|| {});
+    /// let t = poolrt::thread::Thread::new(|| {});
     /// assert!(!t.is_alive());
     /// t.start().unwrap();
     /// t.join().unwrap();
@@ -401,7 +401,7 @@ impl Thread {
     /// # Examples
     ///
     /// ```
-    /// let t = pool_thread::Thread::builder().name("worker").target(|| {});
+    /// let t = poolrt::thread::Thread::builder().name("worker").target(|| {});
     /// assert_eq!(t.name(), "worker");
     /// ```
     #[doc(alias = "getName")]
@@ -415,7 +415,7 @@ impl Thread {
     /// # Examples
     ///
     /// ```
-    /// use pool_thread::{Daemon, Thread};
+    /// use poolrt::thread::{Daemon, Thread};
     ///
     /// assert!(Thread::builder().daemon(Daemon::Yes).target(|| {}).is_daemon());
     /// assert!(!Thread::builder().daemon(Daemon::No).target(|| {}).is_daemon());
@@ -433,7 +433,7 @@ impl Thread {
     /// # Examples
     ///
     /// ```
-    /// let t = pool_thread::Thread::new(|| {});
+    /// let t = poolrt::thread::Thread::new(|| {});
     /// assert_eq!(t.ident(), None);
     /// t.start().unwrap();
     /// assert!(t.ident().unwrap() > 0);
@@ -448,7 +448,7 @@ impl Thread {
     /// # Examples
     ///
     /// ```
-    /// let t = pool_thread::Thread::new(|| {});
+    /// let t = poolrt::thread::Thread::new(|| {});
     /// t.start().unwrap();
     /// # #[cfg(target_os = "linux")]
     /// assert!(t.native_id().is_some());

@@ -37,7 +37,7 @@ pub(super) fn unregister(thread: &Thread) {
 /// ```
 /// use std::sync::Arc;
 /// use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
-/// use pool_thread::{Daemon, Thread};
+/// use poolrt::thread::{Daemon, Thread};
 ///
 /// let done = Arc::new(AtomicBool::new(false));
 /// let t = Thread::builder().daemon(Daemon::No).target({
@@ -45,7 +45,7 @@ pub(super) fn unregister(thread: &Thread) {
 ///     move || done.store(true, SeqCst)
 /// });
 /// t.start().unwrap();
-/// pool_thread::join_non_daemon();
+/// poolrt::thread::join_non_daemon();
 /// assert!(done.load(SeqCst));
 /// ```
 #[doc(alias = "threading._shutdown")]
@@ -61,7 +61,7 @@ pub fn join_non_daemon() {
 /// ```
 /// use std::time::Duration;
 ///
-/// assert!(pool_thread::join_non_daemon_timeout(Duration::from_secs(10)));
+/// assert!(poolrt::thread::join_non_daemon_timeout(Duration::from_secs(10)));
 /// ```
 pub fn join_non_daemon_timeout(timeout: Duration) -> bool {
     join_until(Deadline::after(timeout))

@@ -88,7 +88,7 @@ enum Reply {
 /// # Examples
 ///
 /// ```
-/// use pool_process::{Dict, List, Manager, Process};
+/// use poolrt::process::{Dict, List, Manager, Process};
 ///
 /// fn f(d: Dict<u32, String>, l: List<i32>) {
 ///     d.insert(1, "1".into()).unwrap();
@@ -120,7 +120,7 @@ impl Manager {
     /// # Examples
     ///
     /// ```
-    /// let manager = pool_process::Manager::new().unwrap();
+    /// let manager = poolrt::process::Manager::new().unwrap();
     /// assert!(manager.address().starts_with("poolrt-manager-"));
     /// ```
     pub fn new() -> Result<Manager, Error> {
@@ -134,8 +134,8 @@ impl Manager {
     /// # Examples
     ///
     /// ```
-    /// let a = pool_process::Manager::new().unwrap();
-    /// let b = pool_process::Manager::new().unwrap();
+    /// let a = poolrt::process::Manager::new().unwrap();
+    /// let b = poolrt::process::Manager::new().unwrap();
     /// assert_ne!(a.address(), b.address());
     /// ```
     pub fn address(&self) -> &str {
@@ -151,7 +151,7 @@ impl Manager {
     /// # Examples
     ///
     /// ```
-    /// let manager = pool_process::Manager::new().unwrap();
+    /// let manager = poolrt::process::Manager::new().unwrap();
     /// let d = manager.dict::<String, f64>().unwrap();
     /// d.insert("pi".into(), 3.14).unwrap();
     /// assert_eq!(d.len().unwrap(), 1);
@@ -171,7 +171,7 @@ impl Manager {
     /// # Examples
     ///
     /// ```
-    /// let manager = pool_process::Manager::new().unwrap();
+    /// let manager = poolrt::process::Manager::new().unwrap();
     /// let l = manager.list(["a".to_owned(), "b".to_owned()]).unwrap();
     /// assert_eq!(l.len().unwrap(), 2);
     /// ```
@@ -190,9 +190,9 @@ impl Manager {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::ErrorKind;
+    /// use poolrt::ErrorKind;
     ///
-    /// let manager = pool_process::Manager::new().unwrap();
+    /// let manager = poolrt::process::Manager::new().unwrap();
     /// let d = manager.dict::<u8, u8>().unwrap();
     /// manager.shutdown();
     /// assert_eq!(d.len().unwrap_err().kind(), ErrorKind::Closed);

@@ -12,7 +12,7 @@ use std::fmt;
 /// # Examples
 ///
 /// ```
-/// use pool_process::Item;
+/// use poolrt::process::Item;
 ///
 /// assert_eq!(Item::from(3), Item::Int(3));
 /// assert_eq!(Item::from("hi"), Item::Str("hi".into()));
@@ -45,7 +45,7 @@ impl Item {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::Item;
+    /// use poolrt::process::Item;
     ///
     /// assert!(Item::Bool(true).python_eq(&Item::Int(1)));
     /// assert!(!Item::Str("1".into()).python_eq(&Item::Int(1)));

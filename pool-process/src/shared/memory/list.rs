@@ -41,7 +41,7 @@ const SLOT: usize = 8;
 /// # Examples
 ///
 /// ```
-/// use pool_process::{Item, Process, ShareableList};
+/// use poolrt::process::{Item, Process, ShareableList};
 ///
 /// fn double(list: ShareableList) {
 ///     for i in 0..list.len() as isize {
@@ -79,7 +79,7 @@ impl ShareableList {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::{Item, ShareableList};
+    /// use poolrt::process::{Item, ShareableList};
     ///
     /// let items: [Item; 4] = [1.into(), "two".into(), 3.5.into(), None::<i64>.into()];
     /// let list = ShareableList::create(None, items).unwrap();
@@ -142,7 +142,7 @@ impl ShareableList {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::{Item, ShareableList};
+    /// use poolrt::process::{Item, ShareableList};
     ///
     /// let list = ShareableList::create(None, ["a", "b"]).unwrap();
     /// let same = ShareableList::open(list.name()).unwrap();
@@ -196,7 +196,7 @@ impl ShareableList {
     /// # Examples
     ///
     /// ```
-    /// let list = pool_process::ShareableList::create(None, [1]).unwrap();
+    /// let list = poolrt::process::ShareableList::create(None, [1]).unwrap();
     /// assert_eq!(list.clone_handle().unwrap().len(), 1);
     /// list.shm().unlink().unwrap();
     /// ```
@@ -209,7 +209,7 @@ impl ShareableList {
     /// # Examples
     ///
     /// ```
-    /// let list = pool_process::ShareableList::create(None, [1, 2]).unwrap();
+    /// let list = poolrt::process::ShareableList::create(None, [1, 2]).unwrap();
     /// assert_eq!(list.len(), 2);
     /// list.shm().unlink().unwrap();
     /// ```
@@ -222,7 +222,7 @@ impl ShareableList {
     /// # Examples
     ///
     /// ```
-    /// let list = pool_process::ShareableList::create(None, Vec::<i64>::new()).unwrap();
+    /// let list = poolrt::process::ShareableList::create(None, Vec::<i64>::new()).unwrap();
     /// assert!(list.is_empty());
     /// list.shm().unlink().unwrap();
     /// ```
@@ -235,7 +235,7 @@ impl ShareableList {
     /// # Examples
     ///
     /// ```
-    /// let list = pool_process::ShareableList::create(None, [1]).unwrap();
+    /// let list = poolrt::process::ShareableList::create(None, [1]).unwrap();
     /// assert_eq!(list.shm().size(), 8 + 16 + 8 + 8 + 1);
     /// list.shm().unlink().unwrap();
     /// ```
@@ -248,7 +248,7 @@ impl ShareableList {
     /// # Examples
     ///
     /// ```
-    /// let list = pool_process::ShareableList::create(Some("poolrt-doc-list"), [1]).unwrap();
+    /// let list = poolrt::process::ShareableList::create(Some("poolrt-doc-list"), [1]).unwrap();
     /// assert_eq!(list.name(), "poolrt-doc-list");
     /// list.shm().unlink().unwrap();
     /// ```
@@ -267,7 +267,7 @@ impl ShareableList {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::{Item, ShareableList};
+    /// use poolrt::process::{Item, ShareableList};
     ///
     /// let list = ShareableList::create(None, [10, 20, 30]).unwrap();
     /// assert_eq!(list.get(0).unwrap(), Item::Int(10));
@@ -331,7 +331,7 @@ impl ShareableList {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::{Item, ShareableList};
+    /// use poolrt::process::{Item, ShareableList};
     ///
     /// let list = ShareableList::create(None, ["abc"]).unwrap(); // room for 8 bytes
     /// list.set(0, "abcdefgh").unwrap();
@@ -366,7 +366,7 @@ impl ShareableList {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::{Item, ShareableList};
+    /// use poolrt::process::{Item, ShareableList};
     ///
     /// let items: [Item; 4] = [1.into(), true.into(), 1.0.into(), "1".into()];
     /// let list = ShareableList::create(None, items).unwrap();
@@ -389,7 +389,7 @@ impl ShareableList {
     /// # Examples
     ///
     /// ```
-    /// let list = pool_process::ShareableList::create(None, ["a", "b", "b"]).unwrap();
+    /// let list = poolrt::process::ShareableList::create(None, ["a", "b", "b"]).unwrap();
     /// assert_eq!(list.index("b").unwrap(), Some(1));
     /// assert_eq!(list.index("z").unwrap(), None);
     /// list.shm().unlink().unwrap();
@@ -413,7 +413,7 @@ impl ShareableList {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::{Item, ShareableList};
+    /// use poolrt::process::{Item, ShareableList};
     ///
     /// let list = ShareableList::create(None, [true, false]).unwrap();
     /// assert_eq!(list.to_vec().unwrap(), [Item::Bool(true), Item::Bool(false)]);
@@ -432,7 +432,7 @@ impl ShareableList {
     /// # Examples
     ///
     /// ```
-    /// let list = pool_process::ShareableList::create(None, [1.5]).unwrap();
+    /// let list = poolrt::process::ShareableList::create(None, [1.5]).unwrap();
     /// assert_eq!(list.format().unwrap(), "d");
     /// list.shm().unlink().unwrap();
     /// ```

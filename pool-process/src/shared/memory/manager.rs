@@ -23,7 +23,7 @@ use super::{Item, ShareableList, SharedMemory, segment};
 /// # Examples
 ///
 /// ```
-/// use pool_process::{SharedMemory, SharedMemoryManager};
+/// use poolrt::process::{SharedMemory, SharedMemoryManager};
 ///
 /// let name = {
 ///     let smm = SharedMemoryManager::new();
@@ -47,7 +47,7 @@ impl SharedMemoryManager {
     /// # Examples
     ///
     /// ```
-    /// let smm = pool_process::SharedMemoryManager::new();
+    /// let smm = poolrt::process::SharedMemoryManager::new();
     /// smm.shutdown();
     /// ```
     #[allow(clippy::new_without_default)]
@@ -68,7 +68,7 @@ impl SharedMemoryManager {
     /// # Examples
     ///
     /// ```
-    /// let smm = pool_process::SharedMemoryManager::new();
+    /// let smm = poolrt::process::SharedMemoryManager::new();
     /// let shm = smm.shared_memory(64).unwrap();
     /// assert_eq!(shm.size(), 64);
     /// ```
@@ -88,9 +88,9 @@ impl SharedMemoryManager {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::Item;
+    /// use poolrt::process::Item;
     ///
-    /// let smm = pool_process::SharedMemoryManager::new();
+    /// let smm = poolrt::process::SharedMemoryManager::new();
     /// let list = smm.shareable_list([1.5, 2.5]).unwrap();
     /// assert_eq!(list.get(1).unwrap(), Item::Float(2.5));
     /// ```
@@ -129,7 +129,7 @@ impl SharedMemoryManager {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::{SharedMemory, SharedMemoryManager};
+    /// use poolrt::process::{SharedMemory, SharedMemoryManager};
     ///
     /// let smm = SharedMemoryManager::new();
     /// let shm = smm.shared_memory(8).unwrap();

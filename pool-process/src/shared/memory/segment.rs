@@ -61,7 +61,7 @@ const NAME_MAX: usize = 255;
 /// # Examples
 ///
 /// ```
-/// use pool_process::{Process, SharedMemory};
+/// use poolrt::process::{Process, SharedMemory};
 ///
 /// fn shout(shm: SharedMemory) {
 ///     let mut word = [0u8; 5];
@@ -108,7 +108,7 @@ impl SharedMemory {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::SharedMemory;
+    /// use poolrt::process::SharedMemory;
     ///
     /// let a = SharedMemory::create(None, 100).unwrap();
     /// assert!(a.name().starts_with("psm_"));
@@ -133,7 +133,7 @@ impl SharedMemory {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::SharedMemory;
+    /// use poolrt::process::SharedMemory;
     ///
     /// let shm = SharedMemory::create_untracked(None, 16).unwrap();
     /// // ... hand its name to a program that outlives this one ...
@@ -199,7 +199,7 @@ impl SharedMemory {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::SharedMemory;
+    /// use poolrt::process::SharedMemory;
     ///
     /// let a = SharedMemory::create(None, 8).unwrap();
     /// let b = SharedMemory::open(a.name()).unwrap();
@@ -236,7 +236,7 @@ impl SharedMemory {
     /// # Examples
     ///
     /// ```
-    /// let a = pool_process::SharedMemory::create(None, 4).unwrap();
+    /// let a = poolrt::process::SharedMemory::create(None, 4).unwrap();
     /// let b = a.clone_handle().unwrap();
     /// b.write_at(0, b"ok").unwrap();
     /// assert_eq!(&a.to_vec()[..2], b"ok");
@@ -251,7 +251,7 @@ impl SharedMemory {
     /// # Examples
     ///
     /// ```
-    /// let shm = pool_process::SharedMemory::create(Some("poolrt-doc-name"), 1).unwrap();
+    /// let shm = poolrt::process::SharedMemory::create(Some("poolrt-doc-name"), 1).unwrap();
     /// assert_eq!(shm.name(), "poolrt-doc-name");
     /// shm.unlink().unwrap();
     /// ```
@@ -265,7 +265,7 @@ impl SharedMemory {
     /// # Examples
     ///
     /// ```
-    /// let shm = pool_process::SharedMemory::create(None, 10).unwrap();
+    /// let shm = poolrt::process::SharedMemory::create(None, 10).unwrap();
     /// assert_eq!(shm.size(), 10);
     /// shm.unlink().unwrap();
     /// ```
@@ -285,7 +285,7 @@ impl SharedMemory {
     /// # Examples
     ///
     /// ```
-    /// let shm = pool_process::SharedMemory::create(None, 4).unwrap();
+    /// let shm = poolrt::process::SharedMemory::create(None, 4).unwrap();
     /// let mut out = [9u8; 4];
     /// shm.read_at(0, &mut out).unwrap();
     /// assert_eq!(out, [0; 4]);
@@ -310,7 +310,7 @@ impl SharedMemory {
     /// # Examples
     ///
     /// ```
-    /// let shm = pool_process::SharedMemory::create(None, 4).unwrap();
+    /// let shm = poolrt::process::SharedMemory::create(None, 4).unwrap();
     /// shm.write_at(1, b"abc").unwrap();
     /// assert_eq!(shm.to_vec(), b"\0abc");
     /// assert!(shm.write_at(2, b"abc").unwrap_err().is_index_out_of_range());
@@ -331,7 +331,7 @@ impl SharedMemory {
     /// # Examples
     ///
     /// ```
-    /// let shm = pool_process::SharedMemory::create(None, 4).unwrap();
+    /// let shm = poolrt::process::SharedMemory::create(None, 4).unwrap();
     /// shm.fill(1, 2, b'x').unwrap();
     /// assert_eq!(shm.to_vec(), b"\0xx\0");
     /// shm.unlink().unwrap();
@@ -347,7 +347,7 @@ impl SharedMemory {
     /// # Examples
     ///
     /// ```
-    /// let shm = pool_process::SharedMemory::create(None, 3).unwrap();
+    /// let shm = poolrt::process::SharedMemory::create(None, 3).unwrap();
     /// assert_eq!(shm.to_vec(), [0, 0, 0]);
     /// shm.unlink().unwrap();
     /// ```
@@ -366,7 +366,7 @@ impl SharedMemory {
     /// # Examples
     ///
     /// ```
-    /// let shm = pool_process::SharedMemory::create(None, 4096).unwrap();
+    /// let shm = poolrt::process::SharedMemory::create(None, 4096).unwrap();
     /// assert_eq!(shm.as_ptr() as usize % 4096, 0, "page-aligned");
     /// shm.unlink().unwrap();
     /// ```
@@ -381,10 +381,10 @@ impl SharedMemory {
     /// # Examples
     ///
     /// ```
-    /// let a = pool_process::SharedMemory::create(None, 4).unwrap();
+    /// let a = poolrt::process::SharedMemory::create(None, 4).unwrap();
     /// let name = a.name().to_owned();
     /// a.close();
-    /// let b = pool_process::SharedMemory::open(&name).unwrap();
+    /// let b = poolrt::process::SharedMemory::open(&name).unwrap();
     /// b.unlink().unwrap();
     /// ```
     pub fn close(self) {}
@@ -401,7 +401,7 @@ impl SharedMemory {
     /// # Examples
     ///
     /// ```
-    /// let shm = pool_process::SharedMemory::create(None, 4).unwrap();
+    /// let shm = poolrt::process::SharedMemory::create(None, 4).unwrap();
     /// shm.unlink().unwrap();
     /// shm.write_at(0, b"ok").unwrap(); // still mapped
     /// assert!(shm.unlink().unwrap_err().is_io());

@@ -8,7 +8,7 @@
 //! # Examples
 //!
 //! ```
-//! use pool_process::{GetError, Queue};
+//! use poolrt::process::{GetError, Queue};
 //!
 //! let q = Queue::new(1).unwrap();
 //! q.put(1u32).unwrap();

@@ -18,7 +18,7 @@ use super::Queue;
 /// # Examples
 ///
 /// ```
-/// use pool_process::{Daemon, JoinableQueue, Process};
+/// use poolrt::process::{Daemon, JoinableQueue, Process};
 ///
 /// fn consume(q: JoinableQueue<u32>) {
 ///     loop {
@@ -52,7 +52,7 @@ impl<T: Wire> JoinableQueue<T> {
     /// # Examples
     ///
     /// ```
-    /// let q = pool_process::JoinableQueue::new(4).unwrap();
+    /// let q = poolrt::process::JoinableQueue::new(4).unwrap();
     /// q.put("job".to_owned()).unwrap();
     /// assert_eq!(q.qsize(), 1);
     /// ```
@@ -72,7 +72,7 @@ impl<T: Wire> JoinableQueue<T> {
     /// # Examples
     ///
     /// ```
-    /// let q = pool_process::JoinableQueue::<u8>::with_capacity(0, 4096).unwrap();
+    /// let q = poolrt::process::JoinableQueue::<u8>::with_capacity(0, 4096).unwrap();
     /// assert!(q.empty());
     /// ```
     pub fn with_capacity(maxsize: usize, bytes: usize) -> Result<JoinableQueue<T>, Error> {
@@ -92,7 +92,7 @@ impl<T: Wire> JoinableQueue<T> {
     /// # Examples
     ///
     /// ```
-    /// let q = pool_process::JoinableQueue::new(0).unwrap();
+    /// let q = poolrt::process::JoinableQueue::new(0).unwrap();
     /// q.put(1u8).unwrap();
     /// q.get().unwrap();
     /// q.task_done().unwrap();
@@ -108,7 +108,7 @@ impl<T: Wire> JoinableQueue<T> {
     /// # Examples
     ///
     /// ```
-    /// let q: pool_process::JoinableQueue<u8> = pool_process::JoinableQueue::new(0).unwrap();
+    /// let q: poolrt::process::JoinableQueue<u8> = poolrt::process::JoinableQueue::new(0).unwrap();
     /// q.join(); // nothing was put
     /// ```
     pub fn join(&self) {
@@ -123,7 +123,7 @@ impl<T: Wire> JoinableQueue<T> {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let q = pool_process::JoinableQueue::new(0).unwrap();
+    /// let q = poolrt::process::JoinableQueue::new(0).unwrap();
     /// q.put(1u8).unwrap();
     /// assert!(!q.join_timeout(Duration::from_millis(10)));
     /// q.get().unwrap();

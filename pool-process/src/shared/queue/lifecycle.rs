@@ -21,9 +21,9 @@ impl<T: Wire> Queue<T> {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::ErrorKind;
+    /// use poolrt::ErrorKind;
     ///
-    /// let q = pool_process::Queue::new(0).unwrap();
+    /// let q = poolrt::process::Queue::new(0).unwrap();
     /// q.put(1u8).unwrap();
     /// q.close();
     /// let error = q.put(2).unwrap_err();
@@ -48,7 +48,7 @@ impl<T: Wire> Queue<T> {
     /// # Examples
     ///
     /// ```
-    /// let q = pool_process::Queue::new(0).unwrap();
+    /// let q = poolrt::process::Queue::new(0).unwrap();
     /// q.put("last words".to_owned()).unwrap();
     /// assert!(q.join_thread().is_err(), "not closed yet");
     /// q.close();
@@ -72,7 +72,7 @@ impl<T: Wire> Queue<T> {
     /// # Examples
     ///
     /// ```
-    /// let q = pool_process::Queue::new(0).unwrap();
+    /// let q = poolrt::process::Queue::new(0).unwrap();
     /// q.put(1u8).unwrap();
     /// q.cancel_join_thread();
     /// assert_eq!(q.get().unwrap(), 1, "nothing was lost");
@@ -96,7 +96,7 @@ impl<T: Wire> Queue<T> {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::{Immediate, Queue};
+    /// use poolrt::process::{Immediate, Queue};
     ///
     /// let q = Queue::new(0).unwrap();
     /// q.put(1u8).unwrap();
@@ -114,9 +114,9 @@ impl<T: Wire> Queue<T> {
     /// # Examples
     ///
     /// ```
-    /// let q = pool_process::Queue::<u8>::new(0).unwrap();
+    /// let q = poolrt::process::Queue::<u8>::new(0).unwrap();
     /// assert!(!q.is_shutdown());
-    /// q.shutdown(pool_process::Immediate::Yes).unwrap();
+    /// q.shutdown(poolrt::process::Immediate::Yes).unwrap();
     /// assert!(q.is_shutdown());
     /// ```
     pub fn is_shutdown(&self) -> bool {

@@ -40,7 +40,7 @@ use self::ring::{DEFAULT_CAPACITY, Got, Payload, Put, Ring};
 /// # Examples
 ///
 /// ```
-/// use pool_process::{Immediate, Queue};
+/// use poolrt::process::{Immediate, Queue};
 ///
 /// let q = Queue::new(0).unwrap();
 /// q.put(1u8).unwrap();
@@ -100,7 +100,7 @@ pub enum Immediate {
 /// # Examples
 ///
 /// ```
-/// use pool_process::{Process, Queue};
+/// use poolrt::process::{Process, Queue};
 ///
 /// fn produce(q: Queue<String>) {
 ///     for i in 0..3 {
@@ -132,7 +132,7 @@ impl<T: Wire> Queue<T> {
     /// # Examples
     ///
     /// ```
-    /// let q = pool_process::Queue::new(2).unwrap();
+    /// let q = poolrt::process::Queue::new(2).unwrap();
     /// q.put(1u64).unwrap();
     /// q.put(2).unwrap();
     /// assert!(q.full());
@@ -153,7 +153,7 @@ impl<T: Wire> Queue<T> {
     /// # Examples
     ///
     /// ```
-    /// let q = pool_process::Queue::with_capacity(0, 16).unwrap();
+    /// let q = poolrt::process::Queue::with_capacity(0, 16).unwrap();
     /// q.put(vec![1u8; 64]).unwrap(); // larger than the buffer: apart
     /// q.put(vec![2u8; 2]).unwrap(); // in the buffer
     /// assert_eq!(q.get().unwrap(), vec![1u8; 64]);
@@ -242,7 +242,7 @@ impl<T: Wire> Queue<T> {
     /// # Examples
     ///
     /// ```
-    /// let q = pool_process::Queue::new(0).unwrap();
+    /// let q = poolrt::process::Queue::new(0).unwrap();
     /// q.put((1u8, "one".to_owned())).unwrap();
     /// assert_eq!(q.get().unwrap(), (1, "one".to_owned()));
     /// ```
@@ -259,7 +259,7 @@ impl<T: Wire> Queue<T> {
     /// # Examples
     ///
     /// ```
-    /// let q = pool_process::Queue::new(1).unwrap();
+    /// let q = poolrt::process::Queue::new(1).unwrap();
     /// q.put_nowait('a').unwrap();
     /// assert!(q.put_nowait('b').unwrap_err().is_full());
     /// ```
@@ -278,7 +278,7 @@ impl<T: Wire> Queue<T> {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let q = pool_process::Queue::new(1).unwrap();
+    /// let q = poolrt::process::Queue::new(1).unwrap();
     /// q.put(1i32).unwrap();
     /// let error = q.put_timeout(2, Duration::from_millis(10)).unwrap_err();
     /// assert!(error.is_full());
@@ -330,7 +330,7 @@ impl<T: Wire> Queue<T> {
     /// # Examples
     ///
     /// ```
-    /// let q = pool_process::Queue::new(0).unwrap();
+    /// let q = poolrt::process::Queue::new(0).unwrap();
     /// q.put(1u8).unwrap();
     /// q.put(2).unwrap();
     /// assert_eq!(q.get().unwrap(), 1);
@@ -349,7 +349,7 @@ impl<T: Wire> Queue<T> {
     /// # Examples
     ///
     /// ```
-    /// let q: pool_process::Queue<u8> = pool_process::Queue::new(0).unwrap();
+    /// let q: poolrt::process::Queue<u8> = poolrt::process::Queue::new(0).unwrap();
     /// assert!(q.get_nowait().unwrap_err().is_empty());
     /// ```
     pub fn get_nowait(&self) -> Result<T, GetError> {
@@ -367,7 +367,7 @@ impl<T: Wire> Queue<T> {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let q: pool_process::Queue<u8> = pool_process::Queue::new(0).unwrap();
+    /// let q: poolrt::process::Queue<u8> = poolrt::process::Queue::new(0).unwrap();
     /// assert!(q.get_timeout(Duration::from_millis(10)).unwrap_err().is_empty());
     /// ```
     pub fn get_timeout(&self, timeout: Duration) -> Result<T, GetError> {
@@ -379,7 +379,7 @@ impl<T: Wire> Queue<T> {
     /// # Examples
     ///
     /// ```
-    /// let q = pool_process::Queue::new(0).unwrap();
+    /// let q = poolrt::process::Queue::new(0).unwrap();
     /// q.put(()).unwrap();
     /// assert_eq!(q.qsize(), 1);
     /// ```
@@ -403,7 +403,7 @@ impl<T: Wire> Queue<T> {
     /// # Examples
     ///
     /// ```
-    /// let q: pool_process::Queue<()> = pool_process::Queue::new(0).unwrap();
+    /// let q: poolrt::process::Queue<()> = poolrt::process::Queue::new(0).unwrap();
     /// assert!(q.empty());
     /// ```
     pub fn empty(&self) -> bool {
@@ -416,7 +416,7 @@ impl<T: Wire> Queue<T> {
     /// # Examples
     ///
     /// ```
-    /// let q = pool_process::Queue::new(1).unwrap();
+    /// let q = poolrt::process::Queue::new(1).unwrap();
     /// assert!(!q.full());
     /// q.put(0u8).unwrap();
     /// assert!(q.full());
@@ -424,6 +424,54 @@ impl<T: Wire> Queue<T> {
     pub fn full(&self) -> bool {
         let maxsize = self.ring.maxsize();
         maxsize > 0 && self.ring.count() >= maxsize
+    }
+
+    /// The number of items in the queue (a snapshot): Python's [`qsize`](Self::qsize), under the name a Rust
+    /// programmer looks for first.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let q = poolrt::process::JoinableQueue::new(0).unwrap();
+    /// q.put(1u8).unwrap();
+    /// assert_eq!(q.len(), 1);
+    /// ```
+    #[doc(alias = "qsize")]
+    pub fn len(&self) -> usize {
+        self.qsize()
+    }
+
+    /// Whether the queue holds no item (a snapshot): Python's [`empty`](Self::empty), under the name a Rust
+    /// programmer looks for first.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let q = poolrt::process::SimpleQueue::new().unwrap();
+    /// assert!(q.is_empty());
+    /// q.put(7u8).unwrap();
+    /// assert!(!q.is_empty());
+    /// ```
+    #[doc(alias = "empty")]
+    pub fn is_empty(&self) -> bool {
+        self.empty()
+    }
+
+    /// Whether the queue holds `maxsize` items (a snapshot; never for an
+    /// unbounded queue): Python's [`full`](Self::full), under the name a Rust
+    /// programmer looks for first.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let q = poolrt::process::Queue::new(1).unwrap();
+    /// assert!(!q.is_full());
+    /// q.put(0u8).unwrap();
+    /// assert!(q.is_full());
+    /// ```
+    #[doc(alias = "full")]
+    pub fn is_full(&self) -> bool {
+        self.full()
     }
 }
 

@@ -16,7 +16,7 @@ use super::Queue;
 /// # Examples
 ///
 /// ```
-/// use pool_process::{Process, SimpleQueue};
+/// use poolrt::process::{Process, SimpleQueue};
 ///
 /// fn answer(q: SimpleQueue<u32>) {
 ///     q.put(42).unwrap();
@@ -45,7 +45,7 @@ impl<T: Wire> SimpleQueue<T> {
     /// # Examples
     ///
     /// ```
-    /// let q = pool_process::SimpleQueue::<String>::new().unwrap();
+    /// let q = poolrt::process::SimpleQueue::<String>::new().unwrap();
     /// assert!(q.empty());
     /// ```
     pub fn new() -> Result<SimpleQueue<T>, Error> {

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 ///
 /// ```
 /// use std::path::PathBuf;
-/// use pool_process::connection::Address;
+/// use poolrt::process::connection::Address;
 ///
 /// assert_eq!(Address::from("/tmp/app.sock"), Address::Unix(PathBuf::from("/tmp/app.sock")));
 /// assert_eq!(Address::from("\0app"), Address::Abstract(b"app".to_vec()));
@@ -53,7 +53,7 @@ impl Address {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::connection::Address;
+    /// use poolrt::process::connection::Address;
     ///
     /// let address = Address::tcp(("127.0.0.1", 0)).unwrap();
     /// assert_eq!(address.to_string(), "127.0.0.1:0");

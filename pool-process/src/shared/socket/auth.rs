@@ -63,7 +63,7 @@ const LEGACY_ANSWER_LEN: usize = 16;
 /// # Examples
 ///
 /// ```
-/// use pool_process::connection::{AuthenticationError, Client, Listener};
+/// use poolrt::process::connection::{AuthenticationError, Client, Listener};
 ///
 /// let listener = Listener::builder().authkey(b"right").bind("127.0.0.1:0").unwrap();
 /// let address = listener.address().clone();
@@ -84,9 +84,9 @@ impl AuthenticationError {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::connection::AuthenticationError;
+    /// use poolrt::process::connection::AuthenticationError;
     ///
-    /// let other = pool_core::Error::from_kind(pool_core::ErrorKind::Io);
+    /// let other = poolrt::Error::from_kind(poolrt::ErrorKind::Io);
     /// assert!(AuthenticationError::of(&other).is_none());
     /// ```
     pub fn of(error: &Error) -> Option<&AuthenticationError> {
@@ -98,7 +98,7 @@ impl AuthenticationError {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::connection::{AuthenticationError, Client, Listener};
+    /// use poolrt::process::connection::{AuthenticationError, Client, Listener};
     ///
     /// let listener = Listener::builder().authkey(b"k").bind("127.0.0.1:0").unwrap();
     /// let address = listener.address().clone();

@@ -22,7 +22,7 @@ impl Connection {
     /// # Examples
     ///
     /// ```
-    /// let (a, b) = pool_process::Pipe(true).unwrap();
+    /// let (a, b) = poolrt::process::Pipe(true).unwrap();
     /// a.send_bytes(b"hello world", 6, None).unwrap();
     /// a.send_bytes(b"hello world", 0, Some(5)).unwrap();
     /// assert_eq!(b.recv_bytes(None).unwrap(), b"world");
@@ -46,7 +46,7 @@ impl Connection {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let (a, b) = pool_process::Pipe(true).unwrap();
+    /// let (a, b) = poolrt::process::Pipe(true).unwrap();
     /// a.send_bytes_timeout(&[1, 2, 3], 1, Some(1), Duration::from_secs(10)).unwrap();
     /// assert_eq!(b.recv_bytes(None).unwrap(), [2]);
     /// ```
@@ -105,9 +105,9 @@ impl Connection {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::ErrorKind;
+    /// use poolrt::ErrorKind;
     ///
-    /// let (a, b) = pool_process::Pipe(true).unwrap();
+    /// let (a, b) = poolrt::process::Pipe(true).unwrap();
     /// a.send_bytes(b"short", 0, None).unwrap();
     /// assert_eq!(b.recv_bytes(Some(5)).unwrap(), b"short");
     /// // A typed message arrives as its postcard bytes.
@@ -135,7 +135,7 @@ impl Connection {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let (_a, b) = pool_process::Pipe(true).unwrap();
+    /// let (_a, b) = poolrt::process::Pipe(true).unwrap();
     /// let error = b.recv_bytes_timeout(None, Duration::from_millis(10)).unwrap_err();
     /// assert!(error.is_timeout());
     /// ```
@@ -162,9 +162,9 @@ impl Connection {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::ErrorKind;
+    /// use poolrt::ErrorKind;
     ///
-    /// let (a, b) = pool_process::Pipe(true).unwrap();
+    /// let (a, b) = poolrt::process::Pipe(true).unwrap();
     /// let mut buf = *b"......";
     /// a.send_bytes(b"abc", 0, None).unwrap();
     /// assert_eq!(b.recv_bytes_into(&mut buf, 2).unwrap(), 3);
@@ -191,7 +191,7 @@ impl Connection {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let (a, b) = pool_process::Pipe(true).unwrap();
+    /// let (a, b) = poolrt::process::Pipe(true).unwrap();
     /// a.send_bytes(b"xy", 0, None).unwrap();
     /// let mut buf = [0u8; 2];
     /// assert_eq!(b.recv_bytes_into_timeout(&mut buf, 0, Duration::from_secs(10)).unwrap(), 2);

@@ -26,7 +26,7 @@ use crate::sys::socket::connect_unix;
 /// # Examples
 ///
 /// ```
-/// use pool_process::connection::{Client, Listener};
+/// use poolrt::process::connection::{Client, Listener};
 ///
 /// let listener = Listener::builder().authkey(b"key").bind("127.0.0.1:0").unwrap();
 /// let address = listener.address().clone();
@@ -52,7 +52,7 @@ impl Client {
     /// # Examples
     ///
     /// ```
-    /// let client = pool_process::connection::Client::new();
+    /// let client = poolrt::process::connection::Client::new();
     /// # drop(client);
     /// ```
     pub fn new() -> Client {
@@ -66,7 +66,7 @@ impl Client {
     /// # Examples
     ///
     /// ```
-    /// let client = pool_process::connection::Client::new().authkey(b"secret");
+    /// let client = poolrt::process::connection::Client::new().authkey(b"secret");
     /// # drop(client);
     /// ```
     pub fn authkey(mut self, key: impl AsRef<[u8]>) -> Client {
@@ -88,7 +88,7 @@ impl Client {
     /// # Examples
     ///
     /// ```
-    /// let error = pool_process::connection::Client::new()
+    /// let error = poolrt::process::connection::Client::new()
     ///     .connect("/nonexistent/poolrt.sock")
     ///     .unwrap_err();
     /// assert!(error.is_io());
@@ -110,7 +110,7 @@ impl Client {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use pool_process::connection::{Client, Listener};
+    /// use poolrt::process::connection::{Client, Listener};
     ///
     /// // A listener that never accepts, so never answers the challenge.
     /// let listener = Listener::bind("127.0.0.1:0").unwrap();

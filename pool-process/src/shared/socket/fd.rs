@@ -24,7 +24,7 @@ use crate::wire::inherit;
 /// ```
 /// use std::io::{Read, Write};
 /// use std::os::unix::net::UnixStream;
-/// use pool_process::{Fd, Process};
+/// use poolrt::process::{Fd, Process};
 ///
 /// fn shout(fd: Fd) {
 ///     let mut stream = UnixStream::from(fd.into_inner());
@@ -53,7 +53,7 @@ impl Fd {
     ///
     /// ```
     /// let file = std::fs::File::open("/proc/self/exe").unwrap();
-    /// let fd = pool_process::Fd::new(file);
+    /// let fd = poolrt::process::Fd::new(file);
     /// let _file = std::fs::File::from(fd.into_inner());
     /// ```
     pub fn new(owner: impl Into<OwnedFd>) -> Fd {
@@ -70,7 +70,7 @@ impl Fd {
     ///
     /// let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     /// let client = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
-    /// let fd = pool_process::Fd::new(client);
+    /// let fd = poolrt::process::Fd::new(client);
     /// let client = TcpStream::from(fd.into_inner());
     /// assert!(client.peer_addr().is_ok());
     /// ```

@@ -20,7 +20,7 @@ impl Connection {
     /// # Examples
     ///
     /// ```
-    /// let (a, b) = pool_process::Pipe(true).unwrap();
+    /// let (a, b) = poolrt::process::Pipe(true).unwrap();
     /// let b2 = b.try_clone().unwrap();
     /// a.send(&1u8).unwrap();
     /// assert_eq!(b2.recv::<u8>().unwrap(), 1);
@@ -49,7 +49,7 @@ impl Connection {
     /// # Examples
     ///
     /// ```
-    /// let (reader, writer) = pool_process::Pipe(false).unwrap();
+    /// let (reader, writer) = poolrt::process::Pipe(false).unwrap();
     /// assert!(reader.readable() && !reader.writable());
     /// assert!(writer.writable() && !writer.readable());
     /// ```
@@ -57,16 +57,44 @@ impl Connection {
         self.readable.load(Ordering::Relaxed)
     }
 
+    /// Whether this end can receive: Python's [`readable`](Self::readable), under the name a Rust
+    /// programmer looks for first.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (reader, writer) = poolrt::process::Pipe(false).unwrap();
+    /// assert!(reader.is_readable() && !writer.is_readable());
+    /// ```
+    #[doc(alias = "readable")]
+    pub fn is_readable(&self) -> bool {
+        self.readable()
+    }
+
     /// Whether this end can send.
     ///
     /// # Examples
     ///
     /// ```
-    /// let (a, _b) = pool_process::Pipe(true).unwrap();
+    /// let (a, _b) = poolrt::process::Pipe(true).unwrap();
     /// assert!(a.writable());
     /// ```
     pub fn writable(&self) -> bool {
         self.writable
+    }
+
+    /// Whether this end can send: Python's [`writable`](Self::writable), under the name a Rust
+    /// programmer looks for first.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (reader, writer) = poolrt::process::Pipe(false).unwrap();
+    /// assert!(writer.is_writable() && !reader.is_writable());
+    /// ```
+    #[doc(alias = "writable")]
+    pub fn is_writable(&self) -> bool {
+        self.writable()
     }
 
     /// The socket's descriptor number (Python's `fileno()`), for `poll`,
@@ -81,7 +109,7 @@ impl Connection {
     /// # Examples
     ///
     /// ```
-    /// let (a, _b) = pool_process::Pipe(true).unwrap();
+    /// let (a, _b) = poolrt::process::Pipe(true).unwrap();
     /// assert!(a.fileno().unwrap() > 2);
     /// a.close();
     /// assert!(a.fileno().is_err());
@@ -100,9 +128,9 @@ impl Connection {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::ErrorKind;
+    /// use poolrt::ErrorKind;
     ///
-    /// let (a, b) = pool_process::Pipe(true).unwrap();
+    /// let (a, b) = poolrt::process::Pipe(true).unwrap();
     /// a.close();
     /// assert!(a.closed());
     /// assert_eq!(a.send(&1u8).unwrap_err().kind(), ErrorKind::InvalidState);
@@ -117,12 +145,28 @@ impl Connection {
     /// # Examples
     ///
     /// ```
-    /// let (a, _b) = pool_process::Pipe(true).unwrap();
+    /// let (a, _b) = poolrt::process::Pipe(true).unwrap();
     /// assert!(!a.closed());
     /// a.close();
     /// assert!(a.closed());
     /// ```
     pub fn closed(&self) -> bool {
         self.socket.lock().is_none()
+    }
+
+    /// Whether [`close`](Self::close) was called: Python's [`closed`](Self::closed), under the name a Rust
+    /// programmer looks for first.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (a, _b) = poolrt::process::Pipe(true).unwrap();
+    /// assert!(!a.is_closed());
+    /// a.close();
+    /// assert!(a.is_closed());
+    /// ```
+    #[doc(alias = "closed")]
+    pub fn is_closed(&self) -> bool {
+        self.closed()
     }
 }

@@ -68,7 +68,7 @@ impl AsFd for Socket {
 /// # Examples
 ///
 /// ```
-/// use pool_process::connection::{Client, Listener};
+/// use poolrt::process::connection::{Client, Listener};
 ///
 /// let listener = Listener::bind("\0poolrt-doc-listener").unwrap();
 /// let client = std::thread::spawn(|| {
@@ -93,7 +93,7 @@ pub struct Listener {
 /// # Examples
 ///
 /// ```
-/// let listener = pool_process::connection::Listener::builder()
+/// let listener = poolrt::process::connection::Listener::builder()
 ///     .authkey(b"secret")
 ///     .bind("127.0.0.1:0")
 ///     .unwrap();
@@ -111,7 +111,7 @@ impl ListenerBuilder {
     /// # Examples
     ///
     /// ```
-    /// let builder = pool_process::connection::Listener::builder().authkey("secret");
+    /// let builder = poolrt::process::connection::Listener::builder().authkey("secret");
     /// # drop(builder);
     /// ```
     pub fn authkey(mut self, key: impl AsRef<[u8]>) -> ListenerBuilder {
@@ -130,7 +130,7 @@ impl ListenerBuilder {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::connection::{Address, Listener};
+    /// use poolrt::process::connection::{Address, Listener};
     ///
     /// let listener = Listener::builder().bind("127.0.0.1:0").unwrap();
     /// let Address::Tcp(bound) = listener.address() else { unreachable!() };
@@ -184,7 +184,7 @@ impl Listener {
     ///
     /// ```
     /// let path = std::env::temp_dir().join(format!("poolrt-doc-{}.sock", std::process::id()));
-    /// let listener = pool_process::connection::Listener::bind(path.as_path()).unwrap();
+    /// let listener = poolrt::process::connection::Listener::bind(path.as_path()).unwrap();
     /// assert!(path.exists());
     /// listener.close();
     /// assert!(!path.exists(), "closing removes the socket file, as in Python");
@@ -198,7 +198,7 @@ impl Listener {
     /// # Examples
     ///
     /// ```
-    /// let listener = pool_process::connection::Listener::builder()
+    /// let listener = poolrt::process::connection::Listener::builder()
     ///     .authkey(b"k")
     ///     .bind("127.0.0.1:0")
     ///     .unwrap();
@@ -226,7 +226,7 @@ impl Listener {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::connection::{Client, Listener};
+    /// use poolrt::process::connection::{Client, Listener};
     ///
     /// let listener = Listener::bind("127.0.0.1:0").unwrap();
     /// let address = listener.address().clone();
@@ -252,7 +252,7 @@ impl Listener {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let listener = pool_process::connection::Listener::bind("127.0.0.1:0").unwrap();
+    /// let listener = poolrt::process::connection::Listener::bind("127.0.0.1:0").unwrap();
     /// let error = listener.accept_timeout(Duration::from_millis(10)).unwrap_err();
     /// assert!(error.is_timeout());
     /// ```
@@ -322,7 +322,7 @@ impl Listener {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::connection::{Address, Listener};
+    /// use poolrt::process::connection::{Address, Listener};
     ///
     /// let listener = Listener::bind("\0poolrt-doc-address").unwrap();
     /// assert_eq!(listener.address(), &Address::Abstract(b"poolrt-doc-address".to_vec()));
@@ -339,7 +339,7 @@ impl Listener {
     /// # Examples
     ///
     /// ```
-    /// let listener = pool_process::connection::Listener::bind("127.0.0.1:0").unwrap();
+    /// let listener = poolrt::process::connection::Listener::bind("127.0.0.1:0").unwrap();
     /// assert_eq!(listener.last_accepted(), None);
     /// ```
     pub fn last_accepted(&self) -> Option<Address> {
@@ -355,9 +355,9 @@ impl Listener {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::ErrorKind;
+    /// use poolrt::ErrorKind;
     ///
-    /// let listener = pool_process::connection::Listener::bind("127.0.0.1:0").unwrap();
+    /// let listener = poolrt::process::connection::Listener::bind("127.0.0.1:0").unwrap();
     /// listener.close();
     /// assert_eq!(listener.accept().unwrap_err().kind(), ErrorKind::InvalidState);
     /// ```
@@ -377,13 +377,29 @@ impl Listener {
     /// # Examples
     ///
     /// ```
-    /// let listener = pool_process::connection::Listener::bind("127.0.0.1:0").unwrap();
+    /// let listener = poolrt::process::connection::Listener::bind("127.0.0.1:0").unwrap();
     /// assert!(!listener.closed());
     /// listener.close();
     /// assert!(listener.closed());
     /// ```
     pub fn closed(&self) -> bool {
         self.closed.load(Ordering::Acquire)
+    }
+
+    /// Whether [`close`](Self::close) was called: Python's [`closed`](Self::closed), under the name a Rust
+    /// programmer looks for first.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let listener = poolrt::process::connection::Listener::bind("127.0.0.1:0").unwrap();
+    /// assert!(!listener.is_closed());
+    /// listener.close();
+    /// assert!(listener.is_closed());
+    /// ```
+    #[doc(alias = "closed")]
+    pub fn is_closed(&self) -> bool {
+        self.closed()
     }
 
     /// The listening socket, for [`wait`](crate::connection::wait): readable when a

@@ -47,7 +47,7 @@ pub use pipe::{Connection, Pipe};
 /// # Examples
 ///
 /// ```
-/// use pool_process::connection::{Client, Listener};
+/// use poolrt::process::connection::{Client, Listener};
 ///
 /// let listener = Listener::builder()
 ///     .authkey(b"secret password")

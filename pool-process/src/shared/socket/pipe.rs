@@ -80,7 +80,7 @@ pub(super) type Taken<T, M = Vec<u8>> = Result<T, (M, Error)>;
 /// # Examples
 ///
 /// ```
-/// use pool_process::{Connection, Pipe, Process};
+/// use poolrt::process::{Connection, Pipe, Process};
 ///
 /// fn child(conn: Connection) {
 ///     conn.send(&(42, None::<u8>, "hello from child".to_owned())).unwrap();
@@ -121,13 +121,13 @@ pub fn Pipe(duplex: bool) -> Result<(Connection, Connection), Error> {
 /// message. A receive that fails keeps them with the message.
 ///
 /// ```
-/// use pool_process::{Lock, Pipe};
+/// use poolrt::process::{Lock, Pipe};
 ///
 /// let (a, b) = Pipe(true).unwrap();
 /// let (mine, theirs) = Pipe(true).unwrap();
 /// let lock = Lock::new().unwrap();
 /// a.send(&(theirs, lock.clone())).unwrap();
-/// let (theirs, same_lock) = b.recv::<(pool_process::Connection, Lock)>().unwrap();
+/// let (theirs, same_lock) = b.recv::<(poolrt::process::Connection, Lock)>().unwrap();
 /// theirs.send(&"through the end that travelled").unwrap();
 /// assert_eq!(mine.recv::<String>().unwrap(), "through the end that travelled");
 /// lock.acquire();
@@ -138,7 +138,7 @@ pub fn Pipe(duplex: bool) -> Result<(Connection, Connection), Error> {
 /// # Examples
 ///
 /// ```
-/// let (a, b) = pool_process::Pipe(true).unwrap();
+/// let (a, b) = poolrt::process::Pipe(true).unwrap();
 /// a.send(&vec![1, 2, 3]).unwrap();
 /// b.send(&"pong").unwrap();
 /// assert_eq!(b.recv::<Vec<i32>>().unwrap(), [1, 2, 3]);
@@ -150,7 +150,7 @@ pub fn Pipe(duplex: bool) -> Result<(Connection, Connection), Error> {
 /// loses it): the next receive on this handle gets it again, as any type.
 ///
 /// ```
-/// let (a, b) = pool_process::Pipe(true).unwrap();
+/// let (a, b) = poolrt::process::Pipe(true).unwrap();
 /// a.send(&"not a number").unwrap();
 /// assert!(b.recv::<u64>().is_err());
 /// assert_eq!(b.recv::<String>().unwrap(), "not a number");
@@ -222,11 +222,11 @@ impl Connection {
     /// # Examples
     ///
     /// ```
-    /// let (a, b) = pool_process::Pipe(true).unwrap();
+    /// let (a, b) = poolrt::process::Pipe(true).unwrap();
     /// a.send(&'x').unwrap();
     /// drop(a);
     /// assert_eq!(b.recv::<char>().unwrap(), 'x');
-    /// assert_eq!(b.recv::<char>().unwrap_err().kind(), pool_core::ErrorKind::Closed);
+    /// assert_eq!(b.recv::<char>().unwrap_err().kind(), poolrt::ErrorKind::Closed);
     /// ```
     pub fn recv<T: Wire>(&self) -> Result<T, Error> {
         self.recv_until(None)
@@ -245,9 +245,9 @@ impl Connection {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let (a, _b) = pool_process::Pipe(true).unwrap();
+    /// let (a, _b) = poolrt::process::Pipe(true).unwrap();
     /// let error = a.recv_timeout::<u32>(Duration::from_millis(10)).unwrap_err();
-    /// assert_eq!(error.kind(), pool_core::ErrorKind::Timeout);
+    /// assert_eq!(error.kind(), poolrt::ErrorKind::Timeout);
     /// ```
     pub fn recv_timeout<T: Wire>(&self, timeout: Duration) -> Result<T, Error> {
         self.recv_until(until(timeout)?)
@@ -369,7 +369,7 @@ impl Connection {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let (a, b) = pool_process::Pipe(true).unwrap();
+    /// let (a, b) = poolrt::process::Pipe(true).unwrap();
     /// assert!(!b.poll(Duration::ZERO).unwrap());
     /// a.send(&1u8).unwrap();
     /// assert!(b.poll(Duration::from_secs(10)).unwrap());

@@ -38,10 +38,10 @@ impl Connection {
     /// # Examples
     ///
     /// ```
-    /// let (a, b) = pool_process::Pipe(true).unwrap();
+    /// let (a, b) = poolrt::process::Pipe(true).unwrap();
     /// drop(b);
     /// let error = a.send(&1u8).unwrap_err();
-    /// assert_eq!(error.kind(), pool_core::ErrorKind::Closed);
+    /// assert_eq!(error.kind(), poolrt::ErrorKind::Closed);
     /// ```
     pub fn send<T: Serialize + ?Sized>(&self, value: &T) -> Result<(), Error> {
         self.send_until(value, None)
@@ -63,9 +63,9 @@ impl Connection {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use pool_core::ErrorKind;
+    /// use poolrt::ErrorKind;
     ///
-    /// let (a, b) = pool_process::Pipe(true).unwrap();
+    /// let (a, b) = poolrt::process::Pipe(true).unwrap();
     /// // Nobody reads `b`: small messages fill the socket's buffer.
     /// let error = loop {
     ///     if let Err(e) = a.send_timeout("ping", Duration::from_millis(50)) {
@@ -162,7 +162,7 @@ impl Connection {
         };
         if writer.torn {
             return Err(Error::from_kind(ErrorKind::Broken).with_detail(
-                "an earlier send timed out part-way through a message; this end cannot send",
+                "this end is broken: an earlier send timed out part-way through a message",
             ));
         }
         let failed = |e: std::io::Error| {

@@ -131,8 +131,8 @@ waitable_descriptors!(
 ///
 /// ```
 /// use std::time::Duration;
-/// use pool_process::Pipe;
-/// use pool_process::connection::wait;
+/// use poolrt::process::Pipe;
+/// use poolrt::process::connection::wait;
 ///
 /// let (a1, b1) = Pipe(true).unwrap();
 /// let (a2, b2) = Pipe(true).unwrap();
@@ -149,8 +149,8 @@ waitable_descriptors!(
 ///
 /// ```
 /// use std::time::Duration;
-/// use pool_process::{Pipe, Process};
-/// use pool_process::connection::{Waitable, wait};
+/// use poolrt::process::{Pipe, Process};
+/// use poolrt::process::connection::{Waitable, wait};
 ///
 /// let (reader, _writer) = Pipe(true).unwrap();
 /// let p = Process::new(|| {}, ());
@@ -215,8 +215,8 @@ where
 ///
 /// ```
 /// use std::time::Duration;
-/// use pool_process::Process;
-/// use pool_process::connection::wait;
+/// use poolrt::process::Process;
+/// use poolrt::process::connection::wait;
 ///
 /// let p = Process::new(|| {}, ());
 /// p.start().unwrap();

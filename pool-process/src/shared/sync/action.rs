@@ -43,5 +43,5 @@ pub(super) fn run(offset: u64) -> Result<(), Panic> {
             None,
         ));
     };
-    pool_core::catch_panic(|| entry(&[], &mut Vec::new())).map(|_| ())
+    pool_core::catch_task_panic(|| entry(&[], &mut Vec::new())).map(|_| ())
 }

@@ -15,7 +15,7 @@ use super::word::Taken;
 /// # Examples
 ///
 /// ```
-/// use pool_process::{Condition, Lock, RLock, SharedLock, Value};
+/// use poolrt::process::{Condition, Lock, RLock, SharedLock, Value};
 ///
 /// fn counter(lock: impl SharedLock) -> Value<u32> {
 ///     Value::with_lock(0, lock).unwrap()

@@ -43,7 +43,7 @@ use crate::sys::segment::{Segment, shared_layout};
 /// # Examples
 ///
 /// ```
-/// use pool_process::{Barrier, Process};
+/// use poolrt::process::{Barrier, Process};
 ///
 /// fn meet(b: Barrier) {
 ///     b.wait().unwrap();
@@ -119,8 +119,8 @@ impl Barrier {
     /// # Examples
     ///
     /// ```
-    /// assert_eq!(pool_process::Barrier::new(3).unwrap().parties(), 3);
-    /// assert!(pool_process::Barrier::new(0).is_err());
+    /// assert_eq!(poolrt::process::Barrier::new(3).unwrap().parties(), 3);
+    /// assert!(poolrt::process::Barrier::new(0).is_err());
     /// ```
     pub fn new(parties: usize) -> Result<Barrier, Error> {
         let parties = u32::try_from(parties).map_err(|_| {
@@ -157,7 +157,7 @@ impl Barrier {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::{Barrier, Process};
+    /// use poolrt::process::{Barrier, Process};
     ///
     /// fn announce() {
     ///     println!("everyone is here");
@@ -196,7 +196,7 @@ impl Barrier {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let b = pool_process::Barrier::new(2).unwrap().with_timeout(Duration::from_millis(5));
+    /// let b = poolrt::process::Barrier::new(2).unwrap().with_timeout(Duration::from_millis(5));
     /// assert!(b.wait().unwrap_err().is_timeout());
     /// assert!(b.broken());
     /// ```
@@ -216,7 +216,7 @@ impl Barrier {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let b = pool_process::Barrier::new(2).unwrap();
+    /// let b = poolrt::process::Barrier::new(2).unwrap();
     /// assert_eq!(b.timeout(), None);
     /// let b = b.with_timeout(Duration::from_secs(3));
     /// assert_eq!(b.timeout(), Some(Duration::from_secs(3)));
@@ -274,7 +274,7 @@ impl Barrier {
     /// # Examples
     ///
     /// ```
-    /// let b = pool_process::Barrier::new(1).unwrap();
+    /// let b = poolrt::process::Barrier::new(1).unwrap();
     /// assert_eq!(b.wait().unwrap(), 0);
     /// ```
     pub fn wait(&self) -> Result<usize, BrokenBarrierError> {
@@ -296,7 +296,7 @@ impl Barrier {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let b = pool_process::Barrier::new(2).unwrap();
+    /// let b = poolrt::process::Barrier::new(2).unwrap();
     /// assert!(b.wait_timeout(Duration::from_millis(10)).is_err());
     /// assert!(b.broken());
     /// ```
@@ -399,7 +399,7 @@ impl Barrier {
     /// # Examples
     ///
     /// ```
-    /// let b = pool_process::Barrier::new(2).unwrap();
+    /// let b = poolrt::process::Barrier::new(2).unwrap();
     /// b.abort();
     /// assert!(b.wait().is_err());
     /// ```
@@ -416,7 +416,7 @@ impl Barrier {
     /// # Examples
     ///
     /// ```
-    /// let b = pool_process::Barrier::new(1).unwrap();
+    /// let b = poolrt::process::Barrier::new(1).unwrap();
     /// b.abort();
     /// b.reset();
     /// assert!(!b.broken());
@@ -447,7 +447,7 @@ impl Barrier {
     /// # Examples
     ///
     /// ```
-    /// assert_eq!(pool_process::Barrier::new(4).unwrap().parties(), 4);
+    /// assert_eq!(poolrt::process::Barrier::new(4).unwrap().parties(), 4);
     /// ```
     pub fn parties(&self) -> usize {
         self.shared().parties.load(Relaxed) as usize
@@ -459,7 +459,7 @@ impl Barrier {
     /// # Examples
     ///
     /// ```
-    /// let b = pool_process::Barrier::new(2).unwrap();
+    /// let b = poolrt::process::Barrier::new(2).unwrap();
     /// assert_eq!(b.n_waiting(), 0);
     /// assert!(b.wait_timeout(std::time::Duration::from_millis(1)).is_err());
     /// assert_eq!(b.n_waiting(), 0, "the timed-out party left");
@@ -476,10 +476,26 @@ impl Barrier {
     /// # Examples
     ///
     /// ```
-    /// assert!(!pool_process::Barrier::new(2).unwrap().broken());
+    /// assert!(!poolrt::process::Barrier::new(2).unwrap().broken());
     /// ```
     pub fn broken(&self) -> bool {
         self.shared().broken.load(SeqCst) != 0
+    }
+
+    /// True when the barrier is broken: Python's [`broken`](Self::broken), under the name a Rust
+    /// programmer looks for first.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let barrier = poolrt::process::Barrier::new(2).unwrap();
+    /// assert!(!barrier.is_broken());
+    /// barrier.abort();
+    /// assert!(barrier.is_broken());
+    /// ```
+    #[doc(alias = "broken")]
+    pub fn is_broken(&self) -> bool {
+        self.broken()
     }
 }
 

@@ -182,7 +182,7 @@ impl Slots {
 /// # Examples
 ///
 /// ```
-/// use pool_process::{Condition, Process, Value};
+/// use poolrt::process::{Condition, Process, Value};
 ///
 /// fn produce(cond: Condition, item: Value<u32>) {
 ///     let guard = cond.lock();
@@ -211,7 +211,7 @@ pub struct Condition {
 /// # Examples
 ///
 /// ```
-/// let cond = pool_process::Condition::new().unwrap();
+/// let cond = poolrt::process::Condition::new().unwrap();
 /// let guard = cond.lock();
 /// assert_eq!(guard.notify(1), 0, "nobody waits");
 /// ```
@@ -230,7 +230,7 @@ impl Condition {
     /// # Examples
     ///
     /// ```
-    /// let cond = pool_process::Condition::new().unwrap();
+    /// let cond = poolrt::process::Condition::new().unwrap();
     /// drop(cond.lock());
     /// ```
     pub fn new() -> Result<Condition, Error> {
@@ -253,7 +253,7 @@ impl Condition {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::{Condition, Lock};
+    /// use poolrt::process::{Condition, Lock};
     ///
     /// let lock = Lock::new().unwrap();
     /// let cond = Condition::with_lock(lock.clone()).unwrap();
@@ -275,7 +275,7 @@ impl Condition {
     /// # Examples
     ///
     /// ```
-    /// let cond = pool_process::Condition::new().unwrap();
+    /// let cond = poolrt::process::Condition::new().unwrap();
     /// let g = cond.lock();
     /// let again = cond.lock(); // its RLock: the holder may take it again
     /// drop((again, g));
@@ -290,7 +290,7 @@ impl Condition {
     /// # Examples
     ///
     /// ```
-    /// let cond = pool_process::Condition::new().unwrap();
+    /// let cond = poolrt::process::Condition::new().unwrap();
     /// assert!(cond.try_lock().is_some());
     /// ```
     pub fn try_lock(&self) -> Option<ConditionGuard<'_>> {
@@ -310,7 +310,7 @@ impl Condition {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let c = pool_process::Condition::new().unwrap();
+    /// let c = poolrt::process::Condition::new().unwrap();
     /// let guard = c.lock_timeout(Duration::from_millis(10));
     /// assert!(guard.is_some());
     /// ```
@@ -330,7 +330,7 @@ impl ConditionGuard<'_> {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::{Condition, Process};
+    /// use poolrt::process::{Condition, Process};
     ///
     /// fn notifier(cond: Condition) {
     ///     cond.lock().notify(1);
@@ -357,7 +357,7 @@ impl ConditionGuard<'_> {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let cond = pool_process::Condition::new().unwrap();
+    /// let cond = poolrt::process::Condition::new().unwrap();
     /// let mut guard = cond.lock();
     /// assert!(!guard.wait_timeout(Duration::from_millis(10)));
     /// ```
@@ -388,7 +388,7 @@ impl ConditionGuard<'_> {
     /// # Examples
     ///
     /// ```
-    /// let cond = pool_process::Condition::new().unwrap();
+    /// let cond = poolrt::process::Condition::new().unwrap();
     /// assert!(!cond.lock().previous_owner_died());
     /// ```
     pub fn previous_owner_died(&self) -> bool {
@@ -401,7 +401,7 @@ impl ConditionGuard<'_> {
     /// # Examples
     ///
     /// ```
-    /// let cond = pool_process::Condition::new().unwrap();
+    /// let cond = poolrt::process::Condition::new().unwrap();
     /// let mut guard = cond.lock();
     /// guard.wait_for(|| true); // already true: no wait
     /// ```
@@ -419,7 +419,7 @@ impl ConditionGuard<'_> {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let cond = pool_process::Condition::new().unwrap();
+    /// let cond = poolrt::process::Condition::new().unwrap();
     /// let mut guard = cond.lock();
     /// assert!(!guard.wait_for_timeout(|| false, Duration::from_millis(10)));
     /// ```
@@ -445,7 +445,7 @@ impl ConditionGuard<'_> {
     /// # Examples
     ///
     /// ```
-    /// let cond = pool_process::Condition::new().unwrap();
+    /// let cond = poolrt::process::Condition::new().unwrap();
     /// assert_eq!(cond.lock().notify(3), 0);
     /// ```
     pub fn notify(&self, n: usize) -> usize {
@@ -457,7 +457,7 @@ impl ConditionGuard<'_> {
     /// # Examples
     ///
     /// ```
-    /// let cond = pool_process::Condition::new().unwrap();
+    /// let cond = poolrt::process::Condition::new().unwrap();
     /// assert_eq!(cond.lock().notify_all(), 0);
     /// ```
     pub fn notify_all(&self) -> usize {

@@ -25,7 +25,7 @@ use crate::sys::segment::{Segment, shared_layout};
 /// # Examples
 ///
 /// ```
-/// use pool_process::{Event, Process};
+/// use poolrt::process::{Event, Process};
 ///
 /// fn ready(go: Event) {
 ///     go.set();
@@ -66,7 +66,7 @@ impl Event {
     /// # Examples
     ///
     /// ```
-    /// assert!(!pool_process::Event::new().unwrap().is_set());
+    /// assert!(!poolrt::process::Event::new().unwrap().is_set());
     /// ```
     pub fn new() -> Result<Event, Error> {
         let segment = Segment::create("poolrt-event", 64).map_err(|e| create_error("Event", e))?;
@@ -88,7 +88,7 @@ impl Event {
     /// # Examples
     ///
     /// ```
-    /// let e = pool_process::Event::new().unwrap();
+    /// let e = poolrt::process::Event::new().unwrap();
     /// e.set();
     /// assert!(e.is_set());
     /// ```
@@ -103,7 +103,7 @@ impl Event {
     /// # Examples
     ///
     /// ```
-    /// let e = pool_process::Event::new().unwrap();
+    /// let e = poolrt::process::Event::new().unwrap();
     /// e.set();
     /// e.clear();
     /// assert!(!e.is_set());
@@ -117,7 +117,7 @@ impl Event {
     /// # Examples
     ///
     /// ```
-    /// assert!(!pool_process::Event::new().unwrap().is_set());
+    /// assert!(!poolrt::process::Event::new().unwrap().is_set());
     /// ```
     pub fn is_set(&self) -> bool {
         self.shared().flag.load(SeqCst) == 1
@@ -129,7 +129,7 @@ impl Event {
     /// # Examples
     ///
     /// ```
-    /// let e = pool_process::Event::new().unwrap();
+    /// let e = poolrt::process::Event::new().unwrap();
     /// e.set();
     /// e.wait(); // returns at once
     /// ```
@@ -145,7 +145,7 @@ impl Event {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let e = pool_process::Event::new().unwrap();
+    /// let e = poolrt::process::Event::new().unwrap();
     /// assert!(!e.wait_timeout(Duration::from_millis(10)));
     /// ```
     pub fn wait_timeout(&self, timeout: Duration) -> bool {

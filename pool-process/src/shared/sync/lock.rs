@@ -31,7 +31,7 @@ use crate::sys::segment::{Segment, shared_layout};
 /// # Examples
 ///
 /// ```
-/// use pool_process::{Lock, Process};
+/// use poolrt::process::{Lock, Process};
 ///
 /// fn hold_it(lock: Lock) {
 ///     let _guard = lock.lock();
@@ -68,7 +68,7 @@ const _: () = assert!(size_of::<LockLayout>() == 16);
 /// # Examples
 ///
 /// ```
-/// let lock = pool_process::Lock::new().unwrap();
+/// let lock = poolrt::process::Lock::new().unwrap();
 /// {
 ///     let _guard = lock.lock();
 ///     assert!(lock.locked());
@@ -91,7 +91,7 @@ impl Lock {
     /// # Examples
     ///
     /// ```
-    /// assert!(!pool_process::Lock::new().unwrap().locked());
+    /// assert!(!poolrt::process::Lock::new().unwrap().locked());
     /// ```
     pub fn new() -> Result<Lock, Error> {
         let segment = Segment::create("poolrt-lock", 64).map_err(|e| create_error("Lock", e))?;
@@ -111,7 +111,7 @@ impl Lock {
     /// # Examples
     ///
     /// ```
-    /// let lock = pool_process::Lock::new().unwrap();
+    /// let lock = poolrt::process::Lock::new().unwrap();
     /// lock.acquire();
     /// assert!(lock.locked());
     /// lock.release().unwrap();
@@ -128,7 +128,7 @@ impl Lock {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::{Lock, Process};
+    /// use poolrt::process::{Lock, Process};
     ///
     /// fn take_and_die(lock: Lock) {
     ///     lock.acquire();
@@ -153,7 +153,7 @@ impl Lock {
     /// # Examples
     ///
     /// ```
-    /// let lock = pool_process::Lock::new().unwrap();
+    /// let lock = poolrt::process::Lock::new().unwrap();
     /// assert!(lock.try_acquire());
     /// assert!(!lock.try_acquire());
     /// ```
@@ -169,7 +169,7 @@ impl Lock {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let lock = pool_process::Lock::new().unwrap();
+    /// let lock = poolrt::process::Lock::new().unwrap();
     /// assert!(lock.acquire_timeout(Duration::from_millis(10)));
     /// assert!(!lock.acquire_timeout(Duration::from_millis(10)));
     /// ```
@@ -191,7 +191,7 @@ impl Lock {
     /// # Examples
     ///
     /// ```
-    /// let lock = pool_process::Lock::new().unwrap();
+    /// let lock = poolrt::process::Lock::new().unwrap();
     /// assert!(lock.release().unwrap_err().is_unlocked());
     /// lock.acquire();
     /// assert!(lock.release().is_ok());
@@ -210,7 +210,7 @@ impl Lock {
     /// # Examples
     ///
     /// ```
-    /// let lock = pool_process::Lock::new().unwrap();
+    /// let lock = poolrt::process::Lock::new().unwrap();
     /// let guard = lock.lock();
     /// assert!(lock.locked());
     /// drop(guard);
@@ -220,12 +220,29 @@ impl Lock {
         self.raw().is_locked()
     }
 
+    /// True when the lock is held now: Python's [`locked`](Self::locked), under the name a Rust
+    /// programmer looks for first.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let lock = poolrt::process::Lock::new().unwrap();
+    /// let guard = lock.lock();
+    /// assert!(lock.is_locked());
+    /// drop(guard);
+    /// assert!(!lock.is_locked());
+    /// ```
+    #[doc(alias = "locked")]
+    pub fn is_locked(&self) -> bool {
+        self.locked()
+    }
+
     /// Takes the lock until the guard is dropped (Python's `with lock:`).
     ///
     /// # Examples
     ///
     /// ```
-    /// let lock = pool_process::Lock::new().unwrap();
+    /// let lock = poolrt::process::Lock::new().unwrap();
     /// let guard = lock.lock();
     /// assert!(!lock.try_acquire());
     /// drop(guard);
@@ -242,7 +259,7 @@ impl Lock {
     /// # Examples
     ///
     /// ```
-    /// let lock = pool_process::Lock::new().unwrap();
+    /// let lock = poolrt::process::Lock::new().unwrap();
     /// let guard = lock.try_lock().unwrap();
     /// assert!(lock.try_lock().is_none());
     /// drop(guard);
@@ -260,7 +277,7 @@ impl Lock {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let lock = pool_process::Lock::new().unwrap();
+    /// let lock = poolrt::process::Lock::new().unwrap();
     /// let _held = lock.lock();
     /// assert!(lock.lock_timeout(Duration::from_millis(10)).is_none());
     /// ```
@@ -279,7 +296,7 @@ impl LockGuard<'_> {
     /// # Examples
     ///
     /// ```
-    /// let lock = pool_process::Lock::new().unwrap();
+    /// let lock = poolrt::process::Lock::new().unwrap();
     /// assert!(!lock.lock().previous_owner_died());
     /// ```
     pub fn previous_owner_died(&self) -> bool {

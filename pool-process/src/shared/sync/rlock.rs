@@ -25,7 +25,7 @@ use crate::sys::segment::{Segment, shared_layout};
 /// # Examples
 ///
 /// ```
-/// let lock = pool_process::RLock::new().unwrap();
+/// let lock = poolrt::process::RLock::new().unwrap();
 /// lock.acquire();
 /// lock.acquire();
 /// lock.release().unwrap();
@@ -64,7 +64,7 @@ impl RLock {
     /// # Examples
     ///
     /// ```
-    /// let lock = pool_process::RLock::new().unwrap();
+    /// let lock = poolrt::process::RLock::new().unwrap();
     /// assert!(lock.try_acquire());
     /// ```
     pub fn new() -> Result<RLock, Error> {
@@ -91,7 +91,7 @@ impl RLock {
     /// # Examples
     ///
     /// ```
-    /// let lock = pool_process::RLock::new().unwrap();
+    /// let lock = poolrt::process::RLock::new().unwrap();
     /// lock.acquire();
     /// lock.acquire();
     /// ```
@@ -104,7 +104,7 @@ impl RLock {
     /// # Examples
     ///
     /// ```
-    /// let lock = pool_process::RLock::new().unwrap();
+    /// let lock = poolrt::process::RLock::new().unwrap();
     /// assert!(lock.try_acquire());
     /// assert!(lock.try_acquire(), "again, by its holder");
     /// ```
@@ -127,7 +127,7 @@ impl RLock {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let lock = pool_process::RLock::new().unwrap();
+    /// let lock = poolrt::process::RLock::new().unwrap();
     /// assert!(lock.acquire_timeout(Duration::from_millis(10)));
     /// ```
     pub fn acquire_timeout(&self, timeout: Duration) -> bool {
@@ -165,7 +165,7 @@ impl RLock {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::{Process, RLock};
+    /// use poolrt::process::{Process, RLock};
     ///
     /// fn take_and_die(lock: RLock) {
     ///     lock.acquire();
@@ -195,7 +195,7 @@ impl RLock {
     /// # Examples
     ///
     /// ```
-    /// let lock = pool_process::RLock::new().unwrap();
+    /// let lock = poolrt::process::RLock::new().unwrap();
     /// assert!(lock.release().unwrap_err().is_not_owner());
     /// ```
     pub fn release(&self) -> Result<(), ReleaseError> {
@@ -214,7 +214,7 @@ impl RLock {
     /// # Examples
     ///
     /// ```
-    /// let lock = pool_process::RLock::new().unwrap();
+    /// let lock = poolrt::process::RLock::new().unwrap();
     /// assert!(!lock.locked());
     /// lock.acquire();
     /// lock.acquire();
@@ -225,6 +225,23 @@ impl RLock {
     /// ```
     pub fn locked(&self) -> bool {
         self.mutex().is_locked()
+    }
+
+    /// True when the lock is held now: Python's [`locked`](Self::locked), under the name a Rust
+    /// programmer looks for first.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let rlock = poolrt::process::RLock::new().unwrap();
+    /// rlock.acquire();
+    /// assert!(rlock.is_locked());
+    /// rlock.release().unwrap();
+    /// assert!(!rlock.is_locked());
+    /// ```
+    #[doc(alias = "locked")]
+    pub fn is_locked(&self) -> bool {
+        self.locked()
     }
 }
 

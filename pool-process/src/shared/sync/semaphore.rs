@@ -21,7 +21,7 @@ use crate::sys::segment::{Segment, shared_layout};
 /// # Examples
 ///
 /// ```
-/// let s = pool_process::Semaphore::new(2).unwrap();
+/// let s = poolrt::process::Semaphore::new(2).unwrap();
 /// s.acquire();
 /// assert!(s.try_acquire());
 /// assert!(!s.try_acquire());
@@ -61,7 +61,7 @@ impl Semaphore {
     /// # Examples
     ///
     /// ```
-    /// assert_eq!(pool_process::Semaphore::new(3).unwrap().value(), 3);
+    /// assert_eq!(poolrt::process::Semaphore::new(3).unwrap().value(), 3);
     /// ```
     pub fn new(value: usize) -> Result<Semaphore, Error> {
         Semaphore::with_bound(value, false, "Semaphore")
@@ -95,7 +95,7 @@ impl Semaphore {
     /// # Examples
     ///
     /// ```
-    /// let s = pool_process::Semaphore::new(1).unwrap();
+    /// let s = poolrt::process::Semaphore::new(1).unwrap();
     /// s.acquire();
     /// assert_eq!(s.value(), 0);
     /// ```
@@ -108,7 +108,7 @@ impl Semaphore {
     /// # Examples
     ///
     /// ```
-    /// let s = pool_process::Semaphore::new(0).unwrap();
+    /// let s = poolrt::process::Semaphore::new(0).unwrap();
     /// assert!(!s.try_acquire());
     /// ```
     pub fn try_acquire(&self) -> bool {
@@ -132,7 +132,7 @@ impl Semaphore {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let s = pool_process::Semaphore::new(0).unwrap();
+    /// let s = poolrt::process::Semaphore::new(0).unwrap();
     /// assert!(!s.acquire_timeout(Duration::from_millis(10)));
     /// ```
     pub fn acquire_timeout(&self, timeout: Duration) -> bool {
@@ -161,7 +161,7 @@ impl Semaphore {
     /// # Examples
     ///
     /// ```
-    /// let s = pool_process::Semaphore::new(0).unwrap();
+    /// let s = poolrt::process::Semaphore::new(0).unwrap();
     /// s.release();
     /// assert!(s.try_acquire());
     /// ```
@@ -174,7 +174,7 @@ impl Semaphore {
     /// # Examples
     ///
     /// ```
-    /// let s = pool_process::Semaphore::new(0).unwrap();
+    /// let s = poolrt::process::Semaphore::new(0).unwrap();
     /// s.release_n(3);
     /// assert_eq!(s.value(), 3);
     /// ```
@@ -199,7 +199,7 @@ impl Semaphore {
     /// # Examples
     ///
     /// ```
-    /// assert_eq!(pool_process::Semaphore::new(5).unwrap().value(), 5);
+    /// assert_eq!(poolrt::process::Semaphore::new(5).unwrap().value(), 5);
     /// ```
     #[doc(alias = "get_value")]
     pub fn value(&self) -> usize {
@@ -213,7 +213,7 @@ impl Semaphore {
 /// # Examples
 ///
 /// ```
-/// let s = pool_process::BoundedSemaphore::new(1).unwrap();
+/// let s = poolrt::process::BoundedSemaphore::new(1).unwrap();
 /// s.acquire();
 /// s.release().unwrap();
 /// assert!(s.release().is_err(), "above the initial value");
@@ -233,7 +233,7 @@ impl BoundedSemaphore {
     /// # Examples
     ///
     /// ```
-    /// assert_eq!(pool_process::BoundedSemaphore::new(2).unwrap().value(), 2);
+    /// assert_eq!(poolrt::process::BoundedSemaphore::new(2).unwrap().value(), 2);
     /// ```
     pub fn new(value: usize) -> Result<BoundedSemaphore, Error> {
         Ok(BoundedSemaphore {
@@ -246,7 +246,7 @@ impl BoundedSemaphore {
     /// # Examples
     ///
     /// ```
-    /// let s = pool_process::BoundedSemaphore::new(1).unwrap();
+    /// let s = poolrt::process::BoundedSemaphore::new(1).unwrap();
     /// s.acquire();
     /// assert!(!s.try_acquire());
     /// ```
@@ -259,7 +259,7 @@ impl BoundedSemaphore {
     /// # Examples
     ///
     /// ```
-    /// let s = pool_process::BoundedSemaphore::new(1).unwrap();
+    /// let s = poolrt::process::BoundedSemaphore::new(1).unwrap();
     /// assert!(s.try_acquire());
     /// assert!(!s.try_acquire());
     /// ```
@@ -274,7 +274,7 @@ impl BoundedSemaphore {
     /// ```
     /// use std::time::Duration;
     ///
-    /// let s = pool_process::BoundedSemaphore::new(0).unwrap();
+    /// let s = poolrt::process::BoundedSemaphore::new(0).unwrap();
     /// assert!(!s.acquire_timeout(Duration::from_millis(10)));
     /// ```
     pub fn acquire_timeout(&self, timeout: Duration) -> bool {
@@ -286,7 +286,7 @@ impl BoundedSemaphore {
     /// # Examples
     ///
     /// ```
-    /// let s = pool_process::BoundedSemaphore::new(2).unwrap();
+    /// let s = poolrt::process::BoundedSemaphore::new(2).unwrap();
     /// s.acquire();
     /// assert_eq!(s.value(), 1);
     /// ```
@@ -300,7 +300,7 @@ impl BoundedSemaphore {
     /// # Examples
     ///
     /// ```
-    /// let s = pool_process::BoundedSemaphore::new(2).unwrap();
+    /// let s = poolrt::process::BoundedSemaphore::new(2).unwrap();
     /// s.acquire();
     /// assert_eq!(s.initial_value(), 2);
     /// ```
@@ -318,7 +318,7 @@ impl BoundedSemaphore {
     /// # Examples
     ///
     /// ```
-    /// let s = pool_process::BoundedSemaphore::new(1).unwrap();
+    /// let s = poolrt::process::BoundedSemaphore::new(1).unwrap();
     /// assert!(s.release().unwrap_err().is_too_many_releases());
     /// ```
     pub fn release(&self) -> Result<(), ReleaseError> {
@@ -335,7 +335,7 @@ impl BoundedSemaphore {
     /// # Examples
     ///
     /// ```
-    /// let s = pool_process::BoundedSemaphore::new(2).unwrap();
+    /// let s = poolrt::process::BoundedSemaphore::new(2).unwrap();
     /// s.acquire();
     /// assert!(s.release_n(2).is_err());
     /// assert!(s.release_n(1).is_ok());

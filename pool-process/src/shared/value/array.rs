@@ -29,7 +29,7 @@ use crate::shared::sync::word::Taken;
 /// # Examples
 ///
 /// ```
-/// use pool_process::{Array, Process};
+/// use poolrt::process::{Array, Process};
 ///
 /// fn negate(a: Array<i32>) {
 ///     let g = a.get_lock();
@@ -54,7 +54,7 @@ pub struct Array<T> {
 /// # Examples
 ///
 /// ```
-/// let a = pool_process::Array::new([1u8, 2, 3]).unwrap();
+/// let a = poolrt::process::Array::new([1u8, 2, 3]).unwrap();
 /// let g = a.get_lock();
 /// g.set(0, g.get(1) + g.get(2));
 /// assert_eq!(g.to_vec(), [5, 2, 3]);
@@ -76,7 +76,7 @@ impl<T: Element> Array<T> {
     /// # Examples
     ///
     /// ```
-    /// let a = pool_process::Array::new([11, 22, 33, 44]).unwrap();
+    /// let a = poolrt::process::Array::new([11, 22, 33, 44]).unwrap();
     /// assert_eq!(a.len(), 4);
     /// ```
     pub fn new(values: impl IntoIterator<Item = T>) -> Result<Array<T>, Error> {
@@ -99,7 +99,7 @@ impl<T: Element> Array<T> {
     /// # Examples
     ///
     /// ```
-    /// let a = pool_process::Array::<f64>::zeroed(3).unwrap();
+    /// let a = poolrt::process::Array::<f64>::zeroed(3).unwrap();
     /// assert_eq!(a.to_vec(), [0.0; 3]);
     /// ```
     pub fn zeroed(len: usize) -> Result<Array<T>, Error> {
@@ -122,7 +122,7 @@ impl<T: Element> Array<T> {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::{Array, RLock};
+    /// use poolrt::process::{Array, RLock};
     ///
     /// let lock = RLock::new().unwrap();
     /// let a = Array::with_lock([1u8, 2], lock.clone()).unwrap();
@@ -153,7 +153,7 @@ impl<T: Element> Array<T> {
     /// # Examples
     ///
     /// ```
-    /// let raw = pool_process::Array::without_lock([1i32, 2]).unwrap();
+    /// let raw = poolrt::process::Array::without_lock([1i32, 2]).unwrap();
     /// assert_eq!(raw.to_vec(), [1, 2]);
     /// ```
     pub fn without_lock(values: impl IntoIterator<Item = T>) -> Result<RawArray<T>, Error> {
@@ -165,7 +165,7 @@ impl<T: Element> Array<T> {
     /// # Examples
     ///
     /// ```
-    /// assert_eq!(pool_process::Array::<u8>::new([]).unwrap().len(), 0);
+    /// assert_eq!(poolrt::process::Array::<u8>::new([]).unwrap().len(), 0);
     /// ```
     pub fn len(&self) -> usize {
         self.cells.len()
@@ -176,7 +176,7 @@ impl<T: Element> Array<T> {
     /// # Examples
     ///
     /// ```
-    /// assert!(pool_process::Array::<f64>::new([]).unwrap().is_empty());
+    /// assert!(poolrt::process::Array::<f64>::new([]).unwrap().is_empty());
     /// ```
     pub fn is_empty(&self) -> bool {
         self.cells.len() == 0
@@ -192,7 +192,7 @@ impl<T: Element> Array<T> {
     /// # Examples
     ///
     /// ```
-    /// let a = pool_process::Array::new([1.0, 2.0]).unwrap();
+    /// let a = poolrt::process::Array::new([1.0, 2.0]).unwrap();
     /// assert_eq!(a.get(1).unwrap(), 2.0);
     /// assert!(a.get(2).unwrap_err().is_index_out_of_range());
     /// ```
@@ -210,7 +210,7 @@ impl<T: Element> Array<T> {
     /// # Examples
     ///
     /// ```
-    /// let a = pool_process::Array::new([0i16; 3]).unwrap();
+    /// let a = poolrt::process::Array::new([0i16; 3]).unwrap();
     /// a.set(2, 7).unwrap();
     /// assert_eq!(a.to_vec(), [0, 0, 7]);
     /// assert!(a.set(3, 1).is_err());
@@ -234,7 +234,7 @@ impl<T: Element> Array<T> {
     /// # Examples
     ///
     /// ```
-    /// let a = pool_process::Array::new(0u32..6).unwrap();
+    /// let a = poolrt::process::Array::new(0u32..6).unwrap();
     /// assert_eq!(a.get_slice(2..4).unwrap(), [2, 3]);
     /// assert_eq!(a.get_slice(4..).unwrap(), [4, 5]);
     /// assert!(a.get_slice(4..7).unwrap_err().is_index_out_of_range());
@@ -258,7 +258,7 @@ impl<T: Element> Array<T> {
     /// # Examples
     ///
     /// ```
-    /// let a = pool_process::Array::<i64>::zeroed(4).unwrap();
+    /// let a = poolrt::process::Array::<i64>::zeroed(4).unwrap();
     /// a.set_slice(1..3, &[7, 8]).unwrap();
     /// assert_eq!(a.to_vec(), [0, 7, 8, 0]);
     /// assert!(a.set_slice(0..3, &[1, 2]).is_err(), "2 values for 3 elements");
@@ -277,7 +277,7 @@ impl<T: Element> Array<T> {
     /// # Examples
     ///
     /// ```
-    /// let a = pool_process::Array::new(0u32..3).unwrap();
+    /// let a = poolrt::process::Array::new(0u32..3).unwrap();
     /// assert_eq!(a.to_vec(), [0, 1, 2]);
     /// ```
     pub fn to_vec(&self) -> Vec<T> {
@@ -289,7 +289,7 @@ impl<T: Element> Array<T> {
     /// # Examples
     ///
     /// ```
-    /// let a = pool_process::Array::new([1i64, 2]).unwrap();
+    /// let a = poolrt::process::Array::new([1i64, 2]).unwrap();
     /// let g = a.get_lock();
     /// g.set(0, 5);
     /// assert_eq!(g.get(0), 5);
@@ -311,7 +311,7 @@ impl<T: Element> ArrayGuard<'_, T> {
     /// # Examples
     ///
     /// ```
-    /// let a = pool_process::Array::new([1u8]).unwrap();
+    /// let a = poolrt::process::Array::new([1u8]).unwrap();
     /// assert!(!a.get_lock().previous_owner_died());
     /// ```
     pub fn previous_owner_died(&self) -> bool {
@@ -323,7 +323,7 @@ impl<T: Element> ArrayGuard<'_, T> {
     /// # Examples
     ///
     /// ```
-    /// let a = pool_process::Array::new([0u8; 5]).unwrap();
+    /// let a = poolrt::process::Array::new([0u8; 5]).unwrap();
     /// assert_eq!(a.get_lock().len(), 5);
     /// ```
     pub fn len(&self) -> usize {
@@ -335,7 +335,7 @@ impl<T: Element> ArrayGuard<'_, T> {
     /// # Examples
     ///
     /// ```
-    /// let a = pool_process::Array::new([0u8; 1]).unwrap();
+    /// let a = poolrt::process::Array::new([0u8; 1]).unwrap();
     /// assert!(!a.get_lock().is_empty());
     /// ```
     pub fn is_empty(&self) -> bool {
@@ -351,7 +351,7 @@ impl<T: Element> ArrayGuard<'_, T> {
     /// # Examples
     ///
     /// ```
-    /// let a = pool_process::Array::new([4u8, 5]).unwrap();
+    /// let a = poolrt::process::Array::new([4u8, 5]).unwrap();
     /// assert_eq!(a.get_lock().get(1), 5);
     /// ```
     pub fn get(&self, index: usize) -> T {
@@ -368,7 +368,7 @@ impl<T: Element> ArrayGuard<'_, T> {
     /// # Examples
     ///
     /// ```
-    /// let a = pool_process::Array::new([4u8, 5]).unwrap();
+    /// let a = poolrt::process::Array::new([4u8, 5]).unwrap();
     /// a.get_lock().set(0, 1);
     /// assert_eq!(a.to_vec(), [1, 5]);
     /// ```
@@ -390,7 +390,7 @@ impl<T: Element> ArrayGuard<'_, T> {
     /// # Examples
     ///
     /// ```
-    /// let a = pool_process::Array::new([1u8, 2, 3]).unwrap();
+    /// let a = poolrt::process::Array::new([1u8, 2, 3]).unwrap();
     /// assert_eq!(a.get_lock().get_slice(..2).unwrap(), [1, 2]);
     /// ```
     pub fn get_slice(&self, range: impl RangeBounds<usize>) -> Result<Vec<T>, Error> {
@@ -407,7 +407,7 @@ impl<T: Element> ArrayGuard<'_, T> {
     /// # Examples
     ///
     /// ```
-    /// let a = pool_process::Array::new([1u8, 2, 3]).unwrap();
+    /// let a = poolrt::process::Array::new([1u8, 2, 3]).unwrap();
     /// let g = a.get_lock();
     /// let doubled: Vec<u8> = g.to_vec().iter().map(|x| x * 2).collect();
     /// g.set_slice(.., &doubled).unwrap();
@@ -426,7 +426,7 @@ impl<T: Element> ArrayGuard<'_, T> {
     /// # Examples
     ///
     /// ```
-    /// let a = pool_process::Array::new([1u8, 2]).unwrap();
+    /// let a = poolrt::process::Array::new([1u8, 2]).unwrap();
     /// assert_eq!(a.get_lock().to_vec(), [1, 2]);
     /// ```
     pub fn to_vec(&self) -> Vec<T> {

@@ -42,7 +42,7 @@ use cells::Cells;
 ///
 /// ```
 /// use bytemuck::{Pod, Zeroable};
-/// use pool_process::{Array, Element};
+/// use poolrt::process::{Array, Element};
 ///
 /// #[derive(Clone, Copy, Debug, PartialEq, Pod, Zeroable)]
 /// #[repr(C)]
@@ -138,7 +138,7 @@ impl<'de> Deserialize<'de> for SegmentIn {
 /// # Examples
 ///
 /// ```
-/// use pool_process::{Process, Value};
+/// use poolrt::process::{Process, Value};
 ///
 /// fn set_pi(v: Value<f64>) {
 ///     v.set(3.1415927);
@@ -160,7 +160,7 @@ pub struct Value<T> {
 /// # Examples
 ///
 /// ```
-/// let v = pool_process::Value::new(1u32).unwrap();
+/// let v = poolrt::process::Value::new(1u32).unwrap();
 /// let guard = v.get_lock();
 /// guard.set(guard.get() + 1);
 /// drop(guard);
@@ -183,7 +183,7 @@ impl<T: Element> Value<T> {
     /// # Examples
     ///
     /// ```
-    /// assert_eq!(pool_process::Value::new(7i64).unwrap().get(), 7);
+    /// assert_eq!(poolrt::process::Value::new(7i64).unwrap().get(), 7);
     /// ```
     pub fn new(value: T) -> Result<Value<T>, Error> {
         Ok(Value {
@@ -206,7 +206,7 @@ impl<T: Element> Value<T> {
     /// # Examples
     ///
     /// ```
-    /// use pool_process::{Lock, Value};
+    /// use poolrt::process::{Lock, Value};
     ///
     /// let lock = Lock::new().unwrap();
     /// let (a, b) = (Value::with_lock(1u32, lock.clone()).unwrap(), Value::with_lock(2u32, lock.clone()).unwrap());
@@ -233,7 +233,7 @@ impl<T: Element> Value<T> {
     /// # Examples
     ///
     /// ```
-    /// let raw = pool_process::Value::without_lock(5u16).unwrap();
+    /// let raw = poolrt::process::Value::without_lock(5u16).unwrap();
     /// raw.set(raw.get() + 1);
     /// assert_eq!(raw.get(), 6);
     /// ```
@@ -246,7 +246,7 @@ impl<T: Element> Value<T> {
     /// # Examples
     ///
     /// ```
-    /// let v = pool_process::Value::new(1.5f32).unwrap();
+    /// let v = poolrt::process::Value::new(1.5f32).unwrap();
     /// assert_eq!(v.get(), 1.5);
     /// ```
     pub fn get(&self) -> T {
@@ -258,7 +258,7 @@ impl<T: Element> Value<T> {
     /// # Examples
     ///
     /// ```
-    /// let v = pool_process::Value::new(0u8).unwrap();
+    /// let v = poolrt::process::Value::new(0u8).unwrap();
     /// v.set(9);
     /// assert_eq!(v.get(), 9);
     /// ```
@@ -272,7 +272,7 @@ impl<T: Element> Value<T> {
     /// # Examples
     ///
     /// ```
-    /// let v = pool_process::Value::new(10i32).unwrap();
+    /// let v = poolrt::process::Value::new(10i32).unwrap();
     /// {
     ///     let g = v.get_lock();
     ///     g.set(g.get() * 2);
@@ -296,7 +296,7 @@ impl<T: Element> ValueGuard<'_, T> {
     /// # Examples
     ///
     /// ```
-    /// let v = pool_process::Value::new(1u8).unwrap();
+    /// let v = poolrt::process::Value::new(1u8).unwrap();
     /// assert!(!v.get_lock().previous_owner_died());
     /// ```
     pub fn previous_owner_died(&self) -> bool {
@@ -308,7 +308,7 @@ impl<T: Element> ValueGuard<'_, T> {
     /// # Examples
     ///
     /// ```
-    /// let v = pool_process::Value::new(4u16).unwrap();
+    /// let v = poolrt::process::Value::new(4u16).unwrap();
     /// assert_eq!(v.get_lock().get(), 4);
     /// ```
     pub fn get(&self) -> T {
@@ -320,7 +320,7 @@ impl<T: Element> ValueGuard<'_, T> {
     /// # Examples
     ///
     /// ```
-    /// let v = pool_process::Value::new(4u16).unwrap();
+    /// let v = poolrt::process::Value::new(4u16).unwrap();
     /// v.get_lock().set(5);
     /// assert_eq!(v.get(), 5);
     /// ```

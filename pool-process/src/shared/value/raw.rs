@@ -18,7 +18,7 @@ use super::{Cells, Element, SegmentIn, SegmentOut};
 /// # Examples
 ///
 /// ```
-/// use pool_process::{Process, RawValue};
+/// use poolrt::process::{Process, RawValue};
 ///
 /// fn answer(v: RawValue<u64>) {
 ///     v.set(42);
@@ -44,7 +44,7 @@ impl<T: Element> RawValue<T> {
     /// # Examples
     ///
     /// ```
-    /// assert_eq!(pool_process::RawValue::new(-3i8).unwrap().get(), -3);
+    /// assert_eq!(poolrt::process::RawValue::new(-3i8).unwrap().get(), -3);
     /// ```
     pub fn new(value: T) -> Result<RawValue<T>, Error> {
         Ok(RawValue {
@@ -57,7 +57,7 @@ impl<T: Element> RawValue<T> {
     /// # Examples
     ///
     /// ```
-    /// assert_eq!(pool_process::RawValue::new(2.5f64).unwrap().get(), 2.5);
+    /// assert_eq!(poolrt::process::RawValue::new(2.5f64).unwrap().get(), 2.5);
     /// ```
     pub fn get(&self) -> T {
         self.cells.load(0)
@@ -70,7 +70,7 @@ impl<T: Element> RawValue<T> {
     /// # Examples
     ///
     /// ```
-    /// let v = pool_process::RawValue::new(0u32).unwrap();
+    /// let v = poolrt::process::RawValue::new(0u32).unwrap();
     /// v.set(7);
     /// assert_eq!(v.get(), 7);
     /// ```
@@ -97,7 +97,7 @@ impl<T: Element> RawValue<T> {
 /// # Examples
 ///
 /// ```
-/// use pool_process::{Process, RawArray};
+/// use poolrt::process::{Process, RawArray};
 ///
 /// // Each child writes only its own half: no lock is needed.
 /// fn fill(a: RawArray<u32>, half: usize) {
@@ -132,7 +132,7 @@ impl<T: Element> RawArray<T> {
     /// # Examples
     ///
     /// ```
-    /// let a = pool_process::RawArray::new([1u8, 2, 3]).unwrap();
+    /// let a = poolrt::process::RawArray::new([1u8, 2, 3]).unwrap();
     /// assert_eq!(a.len(), 3);
     /// ```
     pub fn new(values: impl IntoIterator<Item = T>) -> Result<RawArray<T>, Error> {
@@ -154,7 +154,7 @@ impl<T: Element> RawArray<T> {
     /// # Examples
     ///
     /// ```
-    /// let a = pool_process::RawArray::<i32>::zeroed(2).unwrap();
+    /// let a = poolrt::process::RawArray::<i32>::zeroed(2).unwrap();
     /// assert_eq!(a.to_vec(), [0, 0]);
     /// ```
     pub fn zeroed(len: usize) -> Result<RawArray<T>, Error> {
@@ -168,7 +168,7 @@ impl<T: Element> RawArray<T> {
     /// # Examples
     ///
     /// ```
-    /// assert_eq!(pool_process::RawArray::<u8>::zeroed(5).unwrap().len(), 5);
+    /// assert_eq!(poolrt::process::RawArray::<u8>::zeroed(5).unwrap().len(), 5);
     /// ```
     pub fn len(&self) -> usize {
         self.cells.len()
@@ -179,7 +179,7 @@ impl<T: Element> RawArray<T> {
     /// # Examples
     ///
     /// ```
-    /// assert!(pool_process::RawArray::<u8>::zeroed(0).unwrap().is_empty());
+    /// assert!(poolrt::process::RawArray::<u8>::zeroed(0).unwrap().is_empty());
     /// ```
     pub fn is_empty(&self) -> bool {
         self.cells.len() == 0
@@ -195,7 +195,7 @@ impl<T: Element> RawArray<T> {
     /// # Examples
     ///
     /// ```
-    /// let a = pool_process::RawArray::new([1.5f32]).unwrap();
+    /// let a = poolrt::process::RawArray::new([1.5f32]).unwrap();
     /// assert_eq!(a.get(0).unwrap(), 1.5);
     /// assert!(a.get(1).unwrap_err().is_index_out_of_range());
     /// ```
@@ -213,7 +213,7 @@ impl<T: Element> RawArray<T> {
     /// # Examples
     ///
     /// ```
-    /// let a = pool_process::RawArray::<u16>::zeroed(2).unwrap();
+    /// let a = poolrt::process::RawArray::<u16>::zeroed(2).unwrap();
     /// a.set(1, 9).unwrap();
     /// assert_eq!(a.to_vec(), [0, 9]);
     /// ```
@@ -234,7 +234,7 @@ impl<T: Element> RawArray<T> {
     /// # Examples
     ///
     /// ```
-    /// let a = pool_process::RawArray::new(0i32..5).unwrap();
+    /// let a = poolrt::process::RawArray::new(0i32..5).unwrap();
     /// assert_eq!(a.get_slice(1..=2).unwrap(), [1, 2]);
     /// ```
     pub fn get_slice(&self, range: impl RangeBounds<usize>) -> Result<Vec<T>, Error> {
@@ -254,7 +254,7 @@ impl<T: Element> RawArray<T> {
     /// # Examples
     ///
     /// ```
-    /// let a = pool_process::RawArray::<u8>::zeroed(3).unwrap();
+    /// let a = poolrt::process::RawArray::<u8>::zeroed(3).unwrap();
     /// a.set_slice(1.., &[4, 5]).unwrap();
     /// assert_eq!(a.to_vec(), [0, 4, 5]);
     /// ```
@@ -271,7 +271,7 @@ impl<T: Element> RawArray<T> {
     /// # Examples
     ///
     /// ```
-    /// let a = pool_process::RawArray::new([3u64, 4]).unwrap();
+    /// let a = poolrt::process::RawArray::new([3u64, 4]).unwrap();
     /// assert_eq!(a.to_vec(), [3, 4]);
     /// ```
     pub fn to_vec(&self) -> Vec<T> {

@@ -28,7 +28,7 @@ use super::{Remote, call, decode, done, encode, len, unexpected, value};
 /// # Examples
 ///
 /// ```
-/// let manager = pool_process::Manager::new().unwrap();
+/// let manager = poolrt::process::Manager::new().unwrap();
 /// let d = manager.dict().unwrap();
 /// d.insert("a".to_owned(), 1).unwrap();
 /// d.insert("b".to_owned(), 2).unwrap();
@@ -63,7 +63,7 @@ impl<K: Wire, V: Wire> Dict<K, V> {
     /// # Examples
     ///
     /// ```
-    /// let d = pool_process::Manager::new().unwrap().dict().unwrap();
+    /// let d = poolrt::process::Manager::new().unwrap().dict().unwrap();
     /// d.insert(1u8, "one".to_owned()).unwrap();
     /// d.insert(1, "uno".to_owned()).unwrap();
     /// assert_eq!(d.get(&1).unwrap().as_deref(), Some("uno"));
@@ -82,7 +82,7 @@ impl<K: Wire, V: Wire> Dict<K, V> {
     /// # Examples
     ///
     /// ```
-    /// let d = pool_process::Manager::new().unwrap().dict::<u8, u8>().unwrap();
+    /// let d = poolrt::process::Manager::new().unwrap().dict::<u8, u8>().unwrap();
     /// assert_eq!(d.get(&1).unwrap(), None);
     /// ```
     pub fn get(&self, key: &K) -> Result<Option<V>, Error> {
@@ -98,7 +98,7 @@ impl<K: Wire, V: Wire> Dict<K, V> {
     /// # Examples
     ///
     /// ```
-    /// let d = pool_process::Manager::new().unwrap().dict().unwrap();
+    /// let d = poolrt::process::Manager::new().unwrap().dict().unwrap();
     /// d.insert('k', 5i32).unwrap();
     /// assert_eq!(d.remove(&'k').unwrap(), Some(5));
     /// assert_eq!(d.remove(&'k').unwrap(), None);
@@ -116,7 +116,7 @@ impl<K: Wire, V: Wire> Dict<K, V> {
     /// # Examples
     ///
     /// ```
-    /// let d = pool_process::Manager::new().unwrap().dict().unwrap();
+    /// let d = poolrt::process::Manager::new().unwrap().dict().unwrap();
     /// d.insert(3u16, ()).unwrap();
     /// assert!(d.contains_key(&3).unwrap());
     /// assert!(!d.contains_key(&4).unwrap());
@@ -134,7 +134,7 @@ impl<K: Wire, V: Wire> Dict<K, V> {
     /// # Examples
     ///
     /// ```
-    /// let d = pool_process::Manager::new().unwrap().dict::<u8, u8>().unwrap();
+    /// let d = poolrt::process::Manager::new().unwrap().dict::<u8, u8>().unwrap();
     /// assert_eq!(d.len().unwrap(), 0);
     /// ```
     pub fn len(&self) -> Result<usize, Error> {
@@ -150,7 +150,7 @@ impl<K: Wire, V: Wire> Dict<K, V> {
     /// # Examples
     ///
     /// ```
-    /// let d = pool_process::Manager::new().unwrap().dict::<u8, u8>().unwrap();
+    /// let d = poolrt::process::Manager::new().unwrap().dict::<u8, u8>().unwrap();
     /// assert!(d.is_empty().unwrap());
     /// ```
     pub fn is_empty(&self) -> Result<bool, Error> {
@@ -166,7 +166,7 @@ impl<K: Wire, V: Wire> Dict<K, V> {
     /// # Examples
     ///
     /// ```
-    /// let d = pool_process::Manager::new().unwrap().dict().unwrap();
+    /// let d = poolrt::process::Manager::new().unwrap().dict().unwrap();
     /// d.insert(2u8, 'b').unwrap();
     /// d.insert(1u8, 'a').unwrap();
     /// assert_eq!(d.items().unwrap(), [(2, 'b'), (1, 'a')]);
@@ -190,7 +190,7 @@ impl<K: Wire, V: Wire> Dict<K, V> {
     /// # Examples
     ///
     /// ```
-    /// let d = pool_process::Manager::new().unwrap().dict().unwrap();
+    /// let d = poolrt::process::Manager::new().unwrap().dict().unwrap();
     /// d.insert("x".to_owned(), 0u8).unwrap();
     /// assert_eq!(d.keys().unwrap(), ["x"]);
     /// ```
@@ -207,7 +207,7 @@ impl<K: Wire, V: Wire> Dict<K, V> {
     /// # Examples
     ///
     /// ```
-    /// let d = pool_process::Manager::new().unwrap().dict().unwrap();
+    /// let d = poolrt::process::Manager::new().unwrap().dict().unwrap();
     /// d.insert(0u8, "v".to_owned()).unwrap();
     /// assert_eq!(d.values().unwrap(), ["v"]);
     /// ```
@@ -224,7 +224,7 @@ impl<K: Wire, V: Wire> Dict<K, V> {
     /// # Examples
     ///
     /// ```
-    /// let d = pool_process::Manager::new().unwrap().dict().unwrap();
+    /// let d = poolrt::process::Manager::new().unwrap().dict().unwrap();
     /// d.insert(1u8, 10u8).unwrap();
     /// assert_eq!(d.to_hashmap().unwrap()[&1], 10);
     /// ```
@@ -244,7 +244,7 @@ impl<K: Wire, V: Wire> Dict<K, V> {
     /// # Examples
     ///
     /// ```
-    /// let d = pool_process::Manager::new().unwrap().dict().unwrap();
+    /// let d = poolrt::process::Manager::new().unwrap().dict().unwrap();
     /// d.insert(1u8, 1u8).unwrap();
     /// d.clear().unwrap();
     /// assert!(d.is_empty().unwrap());

@@ -20,7 +20,7 @@ use super::{Remote, call, decode, done, encode, len, unexpected, value};
 /// # Examples
 ///
 /// ```
-/// let manager = pool_process::Manager::new().unwrap();
+/// let manager = poolrt::process::Manager::new().unwrap();
 /// let l = manager.list([1, 2, 3]).unwrap();
 /// l.append(4).unwrap();
 /// assert_eq!(l.get(-1).unwrap(), 4);
@@ -55,7 +55,7 @@ impl<T: Wire> List<T> {
     /// # Examples
     ///
     /// ```
-    /// let l = pool_process::Manager::new().unwrap().list::<u8>([]).unwrap();
+    /// let l = poolrt::process::Manager::new().unwrap().list::<u8>([]).unwrap();
     /// l.append(7).unwrap();
     /// assert_eq!(l.to_vec().unwrap(), [7]);
     /// ```
@@ -72,7 +72,7 @@ impl<T: Wire> List<T> {
     /// # Examples
     ///
     /// ```
-    /// let l = pool_process::Manager::new().unwrap().list([0u8]).unwrap();
+    /// let l = poolrt::process::Manager::new().unwrap().list([0u8]).unwrap();
     /// l.extend(1..4).unwrap();
     /// assert_eq!(l.to_vec().unwrap(), [0, 1, 2, 3]);
     /// ```
@@ -94,7 +94,7 @@ impl<T: Wire> List<T> {
     /// # Examples
     ///
     /// ```
-    /// let l = pool_process::Manager::new().unwrap().list(['a', 'b']).unwrap();
+    /// let l = poolrt::process::Manager::new().unwrap().list(['a', 'b']).unwrap();
     /// assert_eq!(l.get(0).unwrap(), 'a');
     /// assert_eq!(l.get(-1).unwrap(), 'b');
     /// assert!(l.get(2).is_err());
@@ -113,7 +113,7 @@ impl<T: Wire> List<T> {
     /// # Examples
     ///
     /// ```
-    /// let l = pool_process::Manager::new().unwrap().list([0u8; 3]).unwrap();
+    /// let l = poolrt::process::Manager::new().unwrap().list([0u8; 3]).unwrap();
     /// l.set(-1, 9).unwrap();
     /// assert_eq!(l.to_vec().unwrap(), [0, 0, 9]);
     /// ```
@@ -131,7 +131,7 @@ impl<T: Wire> List<T> {
     /// # Examples
     ///
     /// ```
-    /// let l = pool_process::Manager::new().unwrap().list([1u8, 3]).unwrap();
+    /// let l = poolrt::process::Manager::new().unwrap().list([1u8, 3]).unwrap();
     /// l.insert(1, 2).unwrap();
     /// l.insert(100, 4).unwrap();
     /// assert_eq!(l.to_vec().unwrap(), [1, 2, 3, 4]);
@@ -150,7 +150,7 @@ impl<T: Wire> List<T> {
     /// # Examples
     ///
     /// ```
-    /// let l = pool_process::Manager::new().unwrap().list([1u8]).unwrap();
+    /// let l = poolrt::process::Manager::new().unwrap().list([1u8]).unwrap();
     /// assert_eq!(l.pop().unwrap(), 1);
     /// assert!(l.pop().is_err());
     /// ```
@@ -167,7 +167,7 @@ impl<T: Wire> List<T> {
     /// # Examples
     ///
     /// ```
-    /// let l = pool_process::Manager::new().unwrap().list([1u8, 2, 3]).unwrap();
+    /// let l = poolrt::process::Manager::new().unwrap().list([1u8, 2, 3]).unwrap();
     /// assert_eq!(l.pop_at(0).unwrap(), 1);
     /// assert_eq!(l.to_vec().unwrap(), [2, 3]);
     /// ```
@@ -185,7 +185,7 @@ impl<T: Wire> List<T> {
     /// # Examples
     ///
     /// ```
-    /// let l = pool_process::Manager::new().unwrap().list(0u8..5).unwrap();
+    /// let l = poolrt::process::Manager::new().unwrap().list(0u8..5).unwrap();
     /// assert_eq!(l.len().unwrap(), 5);
     /// ```
     pub fn len(&self) -> Result<usize, Error> {
@@ -201,7 +201,7 @@ impl<T: Wire> List<T> {
     /// # Examples
     ///
     /// ```
-    /// let l = pool_process::Manager::new().unwrap().list::<u8>([]).unwrap();
+    /// let l = poolrt::process::Manager::new().unwrap().list::<u8>([]).unwrap();
     /// assert!(l.is_empty().unwrap());
     /// ```
     pub fn is_empty(&self) -> Result<bool, Error> {
@@ -217,7 +217,7 @@ impl<T: Wire> List<T> {
     /// # Examples
     ///
     /// ```
-    /// let l = pool_process::Manager::new().unwrap().list(["x".to_owned()]).unwrap();
+    /// let l = poolrt::process::Manager::new().unwrap().list(["x".to_owned()]).unwrap();
     /// assert_eq!(l.to_vec().unwrap(), ["x"]);
     /// ```
     pub fn to_vec(&self) -> Result<Vec<T>, Error> {
@@ -236,7 +236,7 @@ impl<T: Wire> List<T> {
     /// # Examples
     ///
     /// ```
-    /// let l = pool_process::Manager::new().unwrap().list([1u8, 2]).unwrap();
+    /// let l = poolrt::process::Manager::new().unwrap().list([1u8, 2]).unwrap();
     /// l.reverse().unwrap();
     /// assert_eq!(l.to_vec().unwrap(), [2, 1]);
     /// ```
@@ -253,7 +253,7 @@ impl<T: Wire> List<T> {
     /// # Examples
     ///
     /// ```
-    /// let l = pool_process::Manager::new().unwrap().list([1u8]).unwrap();
+    /// let l = poolrt::process::Manager::new().unwrap().list([1u8]).unwrap();
     /// l.clear().unwrap();
     /// assert!(l.is_empty().unwrap());
     /// ```

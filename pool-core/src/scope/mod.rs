@@ -31,6 +31,10 @@
 //!    own `Arc`, never borrowed data. A `Weak` left in a queue afterwards
 //!    only frees memory when dropped.
 
+mod map;
+
+pub use self::map::ScopeMap;
+
 use std::marker::PhantomData;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::AtomicUsize;
@@ -100,7 +104,7 @@ struct Pending {
 /// # Examples
 ///
 /// ```
-/// use pool_core::{Scheduler, SchedulerConfig};
+/// use poolrt::{Scheduler, SchedulerConfig};
 ///
 /// let scheduler = Scheduler::new(SchedulerConfig::new(2, |_| Ok(()))).unwrap();
 /// let words = vec!["a", "bb", "ccc"];
@@ -109,7 +113,7 @@ struct Pending {
 ///     futures.iter().map(|f| f.result().unwrap()).sum()
 /// });
 /// assert_eq!(total, 6);
-/// # scheduler.shutdown(pool_core::CancelFutures::No);
+/// # scheduler.shutdown(poolrt::CancelFutures::No);
 /// ```
 pub struct Scope<'scope, 'env: 'scope> {
     scheduler: Scheduler<()>,
@@ -131,7 +135,7 @@ impl<'scope> Scope<'scope, '_> {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::{CancelFutures, Scheduler, SchedulerConfig};
+    /// use poolrt::{CancelFutures, Scheduler, SchedulerConfig};
     ///
     /// let scheduler = Scheduler::new(SchedulerConfig::new(2, |_| Ok(()))).unwrap();
     /// let data = [3, 4];
@@ -276,7 +280,7 @@ impl Scheduler<()> {
     /// # Examples
     ///
     /// ```
-    /// use pool_core::{Scheduler, SchedulerConfig};
+    /// use poolrt::{Scheduler, SchedulerConfig};
     ///
     /// let scheduler = Scheduler::new(SchedulerConfig::new(2, |_| Ok(()))).unwrap();
     /// let mut numbers = vec![1, 2, 3];
@@ -286,7 +290,7 @@ impl Scheduler<()> {
     /// });
     /// numbers.push(sum);
     /// assert_eq!(numbers, [1, 2, 3, 6]);
-    /// # scheduler.shutdown(pool_core::CancelFutures::No);
+    /// # scheduler.shutdown(poolrt::CancelFutures::No);
     /// ```
     pub fn scope<'env, F, R>(&self, body: F) -> R
     where
