@@ -72,3 +72,26 @@ fn the_connection_is_closed_is_readable_is_writable() {
     listener.close();
     assert!(listener.is_closed() && listener.closed());
 }
+
+fn echo(x: u8) -> u8 {
+    x
+}
+
+fn exit_with(code: i32) {
+    std::process::exit(code);
+}
+
+#[test]
+fn async_result_is_ready_and_process_exit_code() {
+    let pool = pool_process::Pool::new(1).unwrap();
+    let result = pool.apply_async(echo, 5).unwrap();
+    result.wait();
+    assert_eq!((result.is_ready(), result.ready()), (true, true));
+    assert_eq!(result.get().unwrap(), 5);
+
+    let p = pool_process::Process::new(exit_with, (3,));
+    assert_eq!((p.exit_code(), p.exitcode()), (None, None));
+    p.start().unwrap();
+    assert!(p.join().is_err(), "a non-zero exit is an error");
+    assert_eq!((p.exit_code(), p.exitcode()), (Some(3), Some(3)));
+}

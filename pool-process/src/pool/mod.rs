@@ -9,7 +9,8 @@
 //! | `map.rs` | the Python-named map methods, thin wrappers of that path |
 //! | `chunks.rs` | chunk sizes, the `Feed` that submits chunks, gathering their outcomes |
 //! | `imap.rs` | [`IMap`], the lazy result iterator |
-//! | `async_result.rs` | [`AsyncResult`] and [`Callbacks`] |
+//! | `async_result.rs` | [`AsyncResult`] |
+//! | `callbacks.rs` | [`Callbacks`] |
 //! | `metrics.rs` | [`ProcessMetrics`], the snapshot `metrics()` returns |
 //! | `options.rs` | [`TaskOptions`] (per-call time limit and retries) and which form takes them how; [`StopHandle`] |
 //! | `retry.rs` | opt-in retries: which failures, where the task is resent |
@@ -35,6 +36,7 @@
 //!   `LinkPool`, submission path and [`IMap`].
 
 mod async_result;
+mod callbacks;
 mod chunks;
 mod imap;
 pub(crate) mod links;
@@ -51,7 +53,8 @@ use std::time::Duration;
 
 use pool_core::{CancelFutures, Error, ErrorKind, TaskFuture};
 
-pub use self::async_result::{AsyncResult, Callbacks};
+pub use self::async_result::AsyncResult;
+pub use self::callbacks::Callbacks;
 pub use self::imap::IMap;
 pub(crate) use self::imap::Order;
 pub(crate) use self::metrics::snapshot;

@@ -33,7 +33,8 @@ use std::sync::Arc;
 
 use pool_core::Error;
 
-use super::async_result::{AsyncResult, Callbacks};
+use super::async_result::AsyncResult;
+use super::callbacks::Callbacks;
 use super::chunks::{self, ChunkFuture, Feed, Held, Pulled};
 use super::imap::{IMap, Order};
 use super::links::LinkPool;

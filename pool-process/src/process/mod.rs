@@ -25,6 +25,7 @@
 mod builder;
 mod children;
 mod current;
+mod signals;
 mod supervisor;
 
 pub use builder::ProcessBuilder;
@@ -37,7 +38,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::link::ExitReason;
-use crate::sys::child::{ChildHandle, Signal};
+use crate::sys::child::ChildHandle;
 use crate::task::{InitOutcome, StarFn, Target, Wire};
 use crate::wire::codec::Encoded;
 use parking_lot::{Condvar, Mutex};
@@ -310,96 +311,6 @@ impl Process {
         }
     }
 
-    /// Asks the process to stop with `SIGTERM` (Python's `terminate`). Its
-    /// [`exitcode`](Process::exitcode) becomes `-15`. Does nothing to a
-    /// finished process.
-    ///
-    /// # Errors
-    ///
-    /// [`ErrorKind::InvalidState`] if the process was never started.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use poolrt::ErrorKind;
-    /// use poolrt::process::Process;
-    ///
-    /// fn forever() {
-    ///     loop {
-    ///         std::thread::park();
-    ///     }
-    /// }
-    ///
-    /// let p = Process::new(forever, ());
-    /// p.start().unwrap();
-    /// p.terminate().unwrap();
-    /// assert_eq!(p.join().unwrap_err().kind(), ErrorKind::WorkerLost);
-    /// assert!(!p.is_alive());
-    /// ```
-    pub fn terminate(&self) -> Result<(), Error> {
-        self.signal(Signal::Terminate)
-    }
-
-    /// Kills the process with `SIGKILL` (Python's `kill`); its
-    /// [`exitcode`](Process::exitcode) becomes `-9`.
-    ///
-    /// # Errors
-    ///
-    /// [`ErrorKind::InvalidState`] if the process was never started.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use poolrt::process::Process;
-    ///
-    /// fn forever() {
-    ///     loop {
-    ///         std::thread::park();
-    ///     }
-    /// }
-    ///
-    /// let p = Process::new(forever, ());
-    /// p.start().unwrap();
-    /// p.kill().unwrap();
-    /// assert!(p.join().is_err());
-    /// assert_eq!(p.exitcode(), Some(-9));
-    /// ```
-    pub fn kill(&self) -> Result<(), Error> {
-        self.signal(Signal::Kill)
-    }
-
-    /// Interrupts the process with `SIGINT` (Python 3.14's `interrupt`).
-    /// A Rust program has no `KeyboardInterrupt`: unless the target
-    /// handles the signal, the child ends and its
-    /// [`exitcode`](Process::exitcode) becomes `-2` (Python's child
-    /// raises `KeyboardInterrupt` and exits with 1).
-    ///
-    /// # Errors
-    ///
-    /// [`ErrorKind::InvalidState`] if the process was never started or is
-    /// closed.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use poolrt::process::Process;
-    ///
-    /// fn forever() {
-    ///     loop {
-    ///         std::thread::park();
-    ///     }
-    /// }
-    ///
-    /// let p = Process::new(forever, ());
-    /// p.start().unwrap();
-    /// p.interrupt().unwrap();
-    /// assert!(p.join().is_err());
-    /// assert_eq!(p.exitcode(), Some(-2));
-    /// ```
-    pub fn interrupt(&self) -> Result<(), Error> {
-        self.signal(Signal::Interrupt)
-    }
-
     /// Releases the process object (Python's `close`): every later call
     /// that needs it fails with [`ErrorKind::InvalidState`], and `pid` and
     /// `exitcode` are `None`. Closing twice is harmless.
@@ -501,6 +412,22 @@ impl Process {
             },
             _ => None,
         }
+    }
+
+    /// The exit code, as [`exitcode`](Process::exitcode) (the name
+    /// Python uses): `None` while it runs, `-N` after signal `N`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let p = poolrt::process::Process::new(|| {}, ());
+    /// p.start().unwrap();
+    /// p.join().unwrap();
+    /// assert_eq!(p.exit_code(), Some(0));
+    /// ```
+    #[doc(alias = "exitcode")]
+    pub fn exit_code(&self) -> Option<i32> {
+        self.exitcode()
     }
 
     /// A descriptor that becomes readable when the process ends (Python's
