@@ -7,11 +7,13 @@
 
 use std::any::type_name;
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use parking_lot::Mutex;
 use pool_core::{Error, ErrorKind};
 
+use crate::link::remote::RemoteWorkers;
 use crate::link::{Initializer, LinkConfig, MemoryLimit, Stats};
 use crate::sys::spawn::{OWN_BINARY, own_argv0};
 use crate::task::{self, Init, InitOutcome, Wire};
@@ -56,6 +58,7 @@ pub struct PoolBuilder {
     startup_timeout: Duration,
     link_spin: Duration,
     child_spin: Duration,
+    remote: Option<Arc<dyn RemoteWorkers>>,
 }
 
 impl Default for PoolBuilder {
@@ -73,6 +76,7 @@ impl Default for PoolBuilder {
             startup_timeout: Duration::from_secs(30),
             link_spin: Duration::from_micros(100),
             child_spin: Duration::from_micros(200),
+            remote: None,
         }
     }
 }
@@ -390,6 +394,16 @@ impl PoolBuilder {
         self
     }
 
+    /// Workers that are not children of this process (the MPI backend's
+    /// ranks): `processes` links, each connected to one of them. Not part
+    /// of the stable API: `pool-mpi` builds its pools with it.
+    #[doc(hidden)]
+    pub fn remote_workers(mut self, workers: Arc<dyn RemoteWorkers>, processes: usize) -> Self {
+        self.remote = Some(workers);
+        self.processes = Some(processes);
+        self
+    }
+
     /// The number of workers and the links' configuration these settings
     /// make, checked: what `build` and `build_executor` start.
     pub(crate) fn into_config(self) -> Result<(usize, LinkConfig), Error> {
@@ -434,6 +448,7 @@ impl PoolBuilder {
             terminating: Default::default(),
             broken: Default::default(),
             stats: Stats::new(processes),
+            remote: self.remote,
         };
         Ok((processes, config))
     }

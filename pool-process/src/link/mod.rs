@@ -64,13 +64,14 @@ mod exit;
 mod launch;
 mod limit;
 mod memory;
+pub(crate) mod remote;
 mod start;
 mod stats;
 
 pub(crate) use child::set_link_spin;
 use child::{Child, stop_child};
 pub use exit::{ExitReason, WorkerExit};
-pub(crate) use exit::{failure_error, failure_to_error};
+pub(crate) use exit::{Who, failure_error, failure_to_error};
 pub(crate) use launch::Launch;
 pub(crate) use limit::{Limits, StopFlag};
 pub(crate) use memory::MemoryLimit;
@@ -125,6 +126,10 @@ pub(crate) struct LinkConfig {
     pub(crate) broken: OnceLock<Error>,
     /// What `Pool::metrics` reports beyond the scheduler's view.
     pub(crate) stats: Stats,
+    /// Workers that are not children of this process (the MPI backend's
+    /// ranks): each link then talks to one of them instead of spawning a
+    /// child (`remote.rs`).
+    pub(crate) remote: Option<Arc<dyn remote::RemoteWorkers>>,
 }
 
 impl LinkConfig {
@@ -168,6 +173,9 @@ pub(crate) struct Link {
     /// A replacement for a retired child, starting on a thread of its own
     /// so the task that retired its predecessor completes at once.
     replacement: Option<JoinHandle<Result<Child, Error>>>,
+    /// The remote worker this link talks to instead of a child, if the
+    /// pool was built over remote workers.
+    remote: Option<Box<dyn remote::RemoteWorker>>,
 }
 
 impl Link {
@@ -183,8 +191,12 @@ impl Link {
             respawns: Vec::new(),
             died: false,
             replacement: None,
+            remote: None,
         };
-        link.child = Some(link.spawn()?);
+        match &link.config.remote {
+            Some(workers) => link.remote = Some(workers.connect(slot)?),
+            None => link.child = Some(link.spawn()?),
+        }
         Ok(link)
     }
 
@@ -219,7 +231,7 @@ impl Link {
         offset: u64,
         payload: &mut Encoded,
         limits: &Limits,
-        decode: impl FnOnce(u8, &[u8], u32) -> Result<T, Error>,
+        decode: impl FnOnce(u8, &[u8], &Who) -> Result<T, Error>,
     ) -> Result<T, Error> {
         if self.config.terminating.load(Ordering::SeqCst) {
             return Err(terminated());
@@ -231,6 +243,9 @@ impl Link {
         }
         if let Some(cause) = self.config.broken.get() {
             return Err(Error::new(ErrorKind::Broken, cause.clone()));
+        }
+        if let Some(remote) = &mut self.remote {
+            return remote::call(remote.as_mut(), &self.config, offset, payload, decode);
         }
         if let Some(child) = &self.child
             && child.process.try_wait().is_some()
@@ -268,7 +283,7 @@ impl Link {
                 if status == OK {
                     payload.release();
                 }
-                decode(status, body, pid)
+                decode(status, body, &Who::Local(pid))
             })
         });
         match outcome {
