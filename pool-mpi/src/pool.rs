@@ -257,7 +257,7 @@ fn slots(hellos: &[Hello], placement: Placement) -> Vec<Slot> {
 ///
 /// let pool = Pool::new().unwrap(); // the other ranks never get past this line
 /// assert_eq!(pool.map(square, 0..5).unwrap(), [0, 1, 4, 9, 16]);
-/// let sum: u64 = pool.imap_unordered(square, 0..100).unwrap().map(Result::unwrap).sum();
+/// let sum: u64 = pool.imap_unordered(square, 0..100).map(Result::unwrap).sum();
 /// assert_eq!(sum, 328_350);
 /// ```
 #[doc(alias = "MPICommExecutor")]
