@@ -1,0 +1,178 @@
+//! The MPI backend (`poolrt::mpi`) on DESIGN.md's MPI workloads, against
+//! `mpi4py.futures` in the same run, both under `mpirun -n 3` (the root
+//! plus one worker rank per core on this 2-core machine):
+//!
+//! - **P1**: sequential blocking `apply(identity, u64)`, µs per call
+//!   (the executor's `submit().result()` takes the same path); mpi4py:
+//!   `submit(identity, 7).result()`.
+//! - **P2**: `map(square, 0..1_000_000)` with default chunking, items/s;
+//!   mpi4py: `map(square, range(1_000_000), chunksize=1000 or 10000)`,
+//!   the better of the two.
+//! - **P4**: 64 CPU tasks of ~10 ms on the worker ranks against the same
+//!   tasks run serially on the root; efficiency = (serial / W) / wall,
+//!   W = worker ranks. It needs a quiet root: the root shares the cores.
+//!
+//! A plain timing program, not criterion: it must run under `mpirun`.
+//! `cargo bench -p poolrt-benches --features mpi --bench mpi` starts it
+//! as a plain process, which re-launches itself with `mpirun -n 3
+//! --oversubscribe`, then runs `benches/mpi4py_futures.py` the same way
+//! (skipped, saying so, without mpi4py) and prints the ratios. Each
+//! figure is the median of a few runs.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use poolrt::mpi::Pool;
+use pool_test_support::{calibrate, spin};
+
+const ITEMS: u64 = 1_000_000;
+const P1_CALLS: u32 = 10_000;
+const P4_TASKS: usize = 64;
+const RUNS: usize = 5;
+
+fn identity(x: u64) -> u64 {
+    x
+}
+
+fn square(x: u64) -> u64 {
+    x.wrapping_mul(x)
+}
+
+fn spin_task(rounds: u64) -> u64 {
+    spin(rounds)
+}
+
+fn median(mut samples: Vec<f64>) -> f64 {
+    samples.sort_by(f64::total_cmp);
+    samples[samples.len() / 2]
+}
+
+fn main() {
+    if std::env::var_os("OMPI_COMM_WORLD_SIZE").is_none() {
+        driver();
+    } else {
+        measure();
+    }
+}
+
+/// Under mpirun: rank 0 measures, the others serve inside `Pool::new`.
+fn measure() {
+    let pool = Pool::new().expect("an MPI pool");
+    let workers = pool.ranks().len();
+
+    for _ in 0..1_000 {
+        pool.apply(identity, 7).unwrap();
+    }
+    let p1 = median(
+        (0..RUNS)
+            .map(|_| {
+                let start = Instant::now();
+                for _ in 0..P1_CALLS {
+                    std::hint::black_box(pool.apply(identity, std::hint::black_box(7)).unwrap());
+                }
+                start.elapsed().as_secs_f64() / f64::from(P1_CALLS) * 1e6
+            })
+            .collect(),
+    );
+    println!("poolrt::mpi P1 apply(identity) on {workers} worker ranks: {p1:.1} us");
+    println!("RESULT P1 {p1:.3}");
+
+    let p2 = median(
+        (0..RUNS)
+            .map(|_| {
+                let start = Instant::now();
+                let out = pool.map(square, 0..ITEMS).unwrap();
+                let rate = ITEMS as f64 / start.elapsed().as_secs_f64();
+                assert_eq!(out.len() as u64, ITEMS);
+                rate
+            })
+            .collect(),
+    );
+    println!("poolrt::mpi P2 map(square, 1M): {:.1} M items/s", p2 / 1e6);
+    println!("RESULT P2 {p2:.1}");
+
+    let rounds = calibrate(Duration::from_millis(10));
+    let tasks = vec![rounds; P4_TASKS];
+    let efficiencies = (0..3)
+        .map(|_| {
+            let start = Instant::now();
+            for &r in &tasks {
+                std::hint::black_box(spin(r));
+            }
+            let serial = start.elapsed().as_secs_f64();
+            let start = Instant::now();
+            pool.map_chunked(spin_task, tasks.clone(), 1).unwrap();
+            let wall = start.elapsed().as_secs_f64();
+            serial / workers as f64 / wall
+        })
+        .collect();
+    let p4 = median(efficiencies);
+    println!("poolrt::mpi P4 64 x ~10 ms on {workers} worker ranks: efficiency {p4:.3}");
+    println!("RESULT P4 {p4:.4}");
+    pool.close();
+    pool.join().unwrap();
+}
+
+/// Runs this program, then mpi4py's, under `mpirun -n 3`, and compares.
+fn driver() {
+    let me = std::env::current_exe().expect("this program's path");
+    let ours = mpirun(&[me.to_str().expect("a UTF-8 path")]);
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/mpi4py_futures.py");
+    let has_mpi4py = Command::new("python3")
+        .args(["-c", "import mpi4py.futures"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !has_mpi4py {
+        println!("mpi4py not installed (`pip install mpi4py`): no comparison");
+        return;
+    }
+    let theirs = mpirun(&["python3", "-m", "mpi4py.futures", script]);
+    let ratio = |id: &str| Some((result(&ours, id)?, result(&theirs, id)?));
+    println!("summary (3 ranks: the root and 2 worker ranks, same run):");
+    if let Some((us, them)) = ratio("P1") {
+        println!(
+            "  P1 {us:.1} us per call vs mpi4py.futures {them:.1} us: {:.0}x faster (target <= 50 us, >= 10x)",
+            them / us
+        );
+    }
+    if let Some((us, them)) = ratio("P2") {
+        println!(
+            "  P2 {:.1} M items/s vs mpi4py.futures {:.2} M items/s: {:.0}x (target >= 20x)",
+            us / 1e6,
+            them / 1e6,
+            us / them
+        );
+    }
+    if let Some(p4) = result(&ours, "P4") {
+        println!("  P4 efficiency {p4:.3} (target >= 0.95)");
+    }
+}
+
+/// `mpirun -n 3 --oversubscribe COMMAND`: its stdout, echoed.
+fn mpirun(command: &[&str]) -> String {
+    let output = Command::new("mpirun")
+        .args(["-n", "3", "--oversubscribe"])
+        .args(command)
+        // Open MPI refuses root without these (CI runs as root).
+        .env("OMPI_ALLOW_RUN_AS_ROOT", "1")
+        .env("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
+        .output()
+        .expect("mpirun (apt-get install openmpi-bin)");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    for line in stdout.lines().filter(|l| !l.starts_with("RESULT ")) {
+        println!("{line}");
+    }
+    if !output.status.success() {
+        eprintln!("{}", String::from_utf8_lossy(&output.stderr));
+        panic!("mpirun {command:?} failed: {}", output.status);
+    }
+    stdout
+}
+
+/// The value of `RESULT <id> <value>` in `output`.
+fn result(output: &str, id: &str) -> Option<f64> {
+    output.lines().find_map(|line| {
+        let rest = line.strip_prefix("RESULT ")?.strip_prefix(id)?;
+        rest.trim().parse().ok()
+    })
+}
