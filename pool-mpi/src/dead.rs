@@ -25,10 +25,7 @@ pub(crate) fn serving(rank: i32) {
         std::process::id()
     );
     if EPITAPH.set(line).is_ok() {
-        // SAFETY: `report` is an `extern "C" fn()` that never unwinds
-        // (it only writes to stderr, ignoring errors), as `atexit` needs;
-        // registering it has no other precondition.
-        let _ = unsafe { libc::atexit(report) };
+        crate::sys::at_exit(report);
     }
     // Release: pairs with the Acquire in `report`, which may run on
     // another thread (whichever calls `exit`).

@@ -103,7 +103,6 @@
 #![cfg_attr(not(feature = "mpi"), allow(unused_crate_dependencies))]
 
 #[cfg(all(feature = "mpi", target_os = "linux"))]
-#[allow(unsafe_code)]
 mod dead;
 #[cfg(all(feature = "mpi", target_os = "linux"))]
 mod hello;
@@ -115,6 +114,8 @@ mod quiet;
 mod rank;
 #[cfg(all(feature = "mpi", target_os = "linux"))]
 mod serve;
+#[cfg(all(feature = "mpi", target_os = "linux"))]
+mod sys;
 
 #[cfg(all(feature = "mpi", target_os = "linux"))]
 pub use crate::pool::{MpiPoolBuilder, MpiPoolExecutor, Placement, Pool, RankInfo};

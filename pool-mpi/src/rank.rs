@@ -6,9 +6,10 @@
 //! 0); with one rank per node a rank has one link per core of its node
 //! (tags `0..cores`), and answers each as its local pool finishes.
 //!
-//! A reply is the status byte and the body, as a local child's; a node
-//! rank whose local pool failed the request (a local worker process died)
-//! answers [`NODE_ERROR`] and the message instead.
+//! A reply is the body, as a local child's, then the status byte last (so
+//! neither side moves the body to add or remove it); a node rank whose
+//! local pool failed the request (a local worker process died) answers
+//! the message and [`NODE_ERROR`] instead.
 
 use std::sync::Arc;
 
@@ -79,11 +80,10 @@ impl RemoteWorker for RankLink {
             }
             backoff.pause();
         };
-        if reply.is_empty() {
+        let Some(status) = reply.pop() else {
             return Err(Error::from_kind(ErrorKind::Deserialize)
                 .with_detail(format!("an empty reply from {}", self.slot.who)));
-        }
-        let status = reply.remove(0);
+        };
         if status == NODE_ERROR {
             return Err(Error::from_kind(ErrorKind::WorkerLost).with_detail(format!(
                 "{} (on {})",

@@ -47,10 +47,9 @@ pub(crate) fn per_core(world: &SimpleCommunicator) {
         let Some(status) = status else {
             return;
         };
-        let mut reply = Vec::with_capacity(out.len() + 1);
-        reply.push(status);
-        reply.extend_from_slice(&out);
-        root.send_with_tag(&reply[..], tag);
+        // The status goes last (`rank.rs`): no copy of the body.
+        out.push(status);
+        root.send_with_tag(&out[..], tag);
     }
 }
 
@@ -89,7 +88,7 @@ pub(crate) fn per_node(world: &SimpleCommunicator, cores: usize) {
                         let done = done.clone();
                         future.add_done_callback(move |outcome| {
                             let reply = match outcome {
-                                Ok((status, body)) => [&[*status][..], body].concat(),
+                                Ok((status, body)) => [body, &[*status][..]].concat(),
                                 Err(error) => node_error(error),
                             };
                             let _ = done.send((tag, reply));
@@ -142,8 +141,8 @@ fn wait_for_reply(
 /// The reply for a request the local pool failed (not the task: a task's
 /// own failure is an ordinary reply).
 fn node_error(error: &pool_core::Error) -> Vec<u8> {
-    let mut reply = vec![NODE_ERROR];
-    reply.extend_from_slice(error.to_string().as_bytes());
+    let mut reply = error.to_string().into_bytes();
+    reply.push(NODE_ERROR);
     reply
 }
 
