@@ -12,6 +12,9 @@
 //!   tasks run serially on the root; efficiency = (serial / W) / wall,
 //!   W = worker ranks. It needs a quiet root: the root shares the cores.
 //!
+//! - **idle**: the pool with no work for 2 s, % of a core each rank
+//!   (the root and the worker ranks) used.
+//!
 //! A plain timing program, not criterion: it must run under `mpirun`.
 //! `cargo bench -p poolrt-benches --features mpi --bench mpi` starts it
 //! as a plain process, which re-launches itself with `mpirun -n 3
@@ -108,8 +111,48 @@ fn measure() {
         "poolrt::process P4, same tasks on {workers} local processes: efficiency {p4_local:.3}"
     );
     println!("RESULT P4local {p4_local:.4}");
+    drop(local);
+
+    // Idle: the pool with no work for two seconds, CPU time of the root
+    // and of the worker ranks (all on this host) from /proc.
+    let pids: Vec<u32> = std::iter::once(std::process::id())
+        .chain(pool.ranks().iter().map(|r| r.pid))
+        .collect();
+    let before: Vec<f64> = pids.iter().map(|&pid| cpu_seconds(pid)).collect();
+    let start = Instant::now();
+    std::thread::sleep(Duration::from_secs(2));
+    let wall = start.elapsed().as_secs_f64();
+    let busy: Vec<f64> = pids
+        .iter()
+        .zip(&before)
+        .map(|(&pid, before)| (cpu_seconds(pid) - before) / wall * 100.0)
+        .collect();
+    let worst = busy.iter().copied().fold(0.0, f64::max);
+    println!(
+        "poolrt::mpi idle: % of a core, root then worker ranks: {:.2?}",
+        busy
+    );
+    println!("RESULT idle {worst:.3}");
     pool.close();
     pool.join().unwrap();
+}
+
+/// The CPU time (user + system) process `pid` has used, in seconds.
+fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command's closing parenthesis: utime and stime are
+    // the 12th and 13th, in clock ticks (100 a second on Linux).
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (ticks(11) + ticks(12)) / 100.0
 }
 
 /// The median efficiency of `run` on `tasks` against running them here
@@ -160,6 +203,9 @@ fn driver() {
             them / 1e6,
             us / them
         );
+    }
+    if let Some(idle) = result(&ours, "idle") {
+        println!("  idle: the busiest rank used {idle:.2}% of a core (target < 1%)");
     }
     if let (Some(p4), Some(local)) = (result(&ours, "P4"), result(&ours, "P4local")) {
         println!(

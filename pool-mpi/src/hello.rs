@@ -19,7 +19,7 @@ use mpi::topology::{Communicator, Rank, SimpleCommunicator};
 use pool_core::{Error, ErrorKind};
 use serde::{Deserialize, Serialize};
 
-use crate::quiet::{Backoff, IDLE_CAP};
+use crate::quiet::Backoff;
 
 /// The tag of a worker rank's greeting.
 pub(crate) const TAG_HELLO: i32 = 32_000;
@@ -60,7 +60,7 @@ pub(crate) fn receive(
     timeout: Option<Duration>,
 ) -> Option<Vec<u8>> {
     let process = world.process_at_rank(from);
-    let mut backoff = Backoff::new(IDLE_CAP);
+    let mut backoff = Backoff::idle();
     loop {
         if let Some(probed) = process.immediate_matched_probe_with_tag(tag) {
             return Some(probed.matched_receive_vec::<u8>().0);

@@ -1,6 +1,10 @@
 //! Waiting without burning a core: MPI's blocking calls poll, so every
 //! wait here is a loop of non-blocking probes with back-off.
 //!
+//! A probe is cheap (~70 ns); what costs is waking up: a sleep and its
+//! wake-up take ~20 µs of CPU on a virtual machine. So a waiter wakes as
+//! rarely as it can without seeing a finished task late:
+//!
 //! 1. Spin, probing, for [`SPIN`]: a reply that comes within a round trip
 //!    is seen at once (the round-trip latency). Past the first quarter the
 //!    spin yields the core between probes, so on a machine with more
@@ -10,7 +14,17 @@
 //!    per millisecond, and is seen done at most one cap late. The
 //!    waiting thread's timer slack is 1 µs (`sys.rs`), so a short sleep
 //!    is short.
+//! 3. A link that knows how long its tasks take ([`Forecast`]: the same
+//!    function's recent round trips on this link) first sleeps through
+//!    most of that time (in slices, looking up between them), then goes
+//!    on from step 2 without the spin. A task running for longer than
+//!    [`LONG_IDLE`] is probed at most every [`LINK_LONG_CAP`].
+//! 4. An idle worker rank sleeps up to [`IDLE_CAP`]; idle for longer than
+//!    [`LONG_IDLE`], up to [`LONG_IDLE_CAP`]: an idle pool costs its ranks
+//!    well under 1% of a core, and the first task after a long pause
+//!    waits a few milliseconds at most.
 
+use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 /// How long a waiter spins before it sleeps.
@@ -26,11 +40,26 @@ pub(crate) const LINK_CAP: Duration = Duration::from_micros(200);
 /// The longest sleep of an idle worker rank between probes for a request.
 pub(crate) const IDLE_CAP: Duration = Duration::from_millis(1);
 
+/// The longest sleep of a root link whose task has run for more than
+/// [`LONG_IDLE`]: a long task is seen done at most this late (≤ 2% of it).
+pub(crate) const LINK_LONG_CAP: Duration = Duration::from_millis(2);
+
+/// After this long idle, a worker rank sleeps up to [`LONG_IDLE_CAP`].
+pub(crate) const LONG_IDLE: Duration = Duration::from_millis(100);
+
+/// The longest sleep of a worker rank idle for more than [`LONG_IDLE`].
+pub(crate) const LONG_IDLE_CAP: Duration = Duration::from_millis(5);
+
 /// A waiter's back-off state: [`Backoff::pause`] between probes.
 pub(crate) struct Backoff {
     started: Instant,
     sleep: Duration,
     cap: Duration,
+    /// A larger cap once the wait has lasted [`LONG_IDLE`].
+    long_cap: Option<Duration>,
+    /// The end of a forecast's sleep (step 3), slept in slices of at most
+    /// [`LONG_IDLE`] so the waiter still looks up (a terminate) meanwhile.
+    ahead: Option<Instant>,
 }
 
 impl Backoff {
@@ -41,12 +70,45 @@ impl Backoff {
             started: Instant::now(),
             sleep: FIRST_SLEEP,
             cap,
+            long_cap: None,
+            ahead: None,
         }
+    }
+
+    /// An idle worker rank's wait for its next request (step 4).
+    pub(crate) fn idle() -> Backoff {
+        Backoff {
+            long_cap: Some(LONG_IDLE_CAP),
+            ..Backoff::new(IDLE_CAP)
+        }
+    }
+
+    /// A link's wait for a reply it expects in about `forecast` (step 3):
+    /// sleeps through most of it first, then backs off without spinning.
+    /// Past [`LONG_IDLE`], a long task's waiter sleeps up to
+    /// [`LINK_LONG_CAP`].
+    pub(crate) fn expecting(forecast: Option<Duration>) -> Backoff {
+        let mut backoff = Backoff {
+            long_cap: Some(LINK_LONG_CAP),
+            ..Backoff::new(LINK_CAP)
+        };
+        if let Some(ahead) = forecast {
+            backoff.ahead = backoff.started.checked_add(ahead);
+        }
+        backoff
     }
 
     /// Waits a little before the next probe: a spin hint during the spin
     /// phase, then a growing sleep.
     pub(crate) fn pause(&mut self) {
+        if let Some(until) = self.ahead {
+            let left = until.saturating_duration_since(Instant::now());
+            if !left.is_zero() {
+                std::thread::sleep(left.min(LONG_IDLE));
+                return;
+            }
+            self.ahead = None;
+        }
         let elapsed = self.started.elapsed();
         if elapsed < SPIN / 4 {
             std::hint::spin_loop();
@@ -56,23 +118,71 @@ impl Backoff {
             std::thread::yield_now();
             return;
         }
-        std::thread::sleep(self.sleep);
-        self.sleep = (self.sleep * 2).min(self.cap);
+        std::thread::sleep(self.grow(elapsed));
     }
 
     /// The next sleep, for a waiter that blocks on something else (a
     /// channel) between probes instead of sleeping: zero while spinning.
     pub(crate) fn next_wait(&mut self) -> Duration {
-        if self.started.elapsed() < SPIN {
+        let elapsed = self.started.elapsed();
+        if elapsed < SPIN {
             return Duration::ZERO;
         }
-        let wait = self.sleep;
-        self.sleep = (self.sleep * 2).min(self.cap);
-        wait
+        self.grow(elapsed)
+    }
+
+    /// This sleep, doubling the next one up to the cap in force.
+    fn grow(&mut self, elapsed: Duration) -> Duration {
+        let cap = match self.long_cap {
+            Some(long) if elapsed >= LONG_IDLE => long,
+            _ => self.cap,
+        };
+        let sleep = self.sleep.min(cap);
+        self.sleep = (self.sleep * 2).min(cap);
+        sleep
     }
 
     /// How long this wait has lasted.
     pub(crate) fn elapsed(&self) -> Duration {
         self.started.elapsed()
+    }
+}
+
+/// How long a link's next task will take, from the recent round trips of
+/// the same function on this link (step 3): the shortest of the last
+/// [`Forecast::KEEP`], so a task that ends early is not seen late by
+/// much. No forecast for short tasks (the spin serves them) or after the
+/// function changes.
+#[derive(Default)]
+pub(crate) struct Forecast {
+    entry: u64,
+    recent: VecDeque<Duration>,
+}
+
+impl Forecast {
+    const KEEP: usize = 4;
+    /// Tasks shorter than this get no forecast.
+    const WORTH_IT: Duration = Duration::from_millis(2);
+
+    /// How long to sleep before probing for the reply of a task of
+    /// function `entry`: nine tenths of the shortest recent round trip.
+    pub(crate) fn sleep_ahead(&self, entry: u64) -> Option<Duration> {
+        if entry != self.entry || self.recent.len() < 2 {
+            return None;
+        }
+        let shortest = self.recent.iter().min().copied()?;
+        (shortest >= Self::WORTH_IT).then(|| shortest.mul_f64(0.9))
+    }
+
+    /// Records a round trip of a task of function `entry`.
+    pub(crate) fn record(&mut self, entry: u64, took: Duration) {
+        if entry != self.entry {
+            self.entry = entry;
+            self.recent.clear();
+        }
+        if self.recent.len() == Self::KEEP {
+            self.recent.pop_front();
+        }
+        self.recent.push_back(took);
     }
 }

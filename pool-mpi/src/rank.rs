@@ -12,13 +12,14 @@
 //! the message and [`NODE_ERROR`] instead.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use mpi::point_to_point::{Destination, MatchedReceiveVec, Source};
 use mpi::topology::{Communicator, Rank, SimpleCommunicator};
 use pool_core::{Error, ErrorKind};
 use pool_process::remote::{RemoteWorker, RemoteWorkers, exit_request};
 
-use crate::quiet::{Backoff, LINK_CAP};
+use crate::quiet::{Backoff, Forecast};
 
 /// The status of a node rank's reply whose request its local pool failed;
 /// the body is the error's text.
@@ -44,13 +45,18 @@ impl RemoteWorkers for Ranks {
             Error::from_kind(ErrorKind::InvalidState)
                 .with_detail(format!("no worker rank for link {slot}"))
         })?;
-        Ok(Box::new(RankLink { slot }))
+        Ok(Box::new(RankLink {
+            slot,
+            forecast: Forecast::default(),
+        }))
     }
 }
 
 /// A link's connection to its rank.
 struct RankLink {
     slot: Slot,
+    /// How long this link's tasks take, to sleep through them (`quiet.rs`).
+    forecast: Forecast,
 }
 
 impl RemoteWorker for RankLink {
@@ -65,9 +71,15 @@ impl RemoteWorker for RankLink {
         let world = SimpleCommunicator::world();
         let process = world.process_at_rank(self.slot.rank);
         let message = request.concat();
+        // The request's entry offset: which function the task runs.
+        let entry = message
+            .get(1..9)
+            .and_then(|b| b.try_into().ok())
+            .map_or(0, u64::from_le_bytes);
+        let sent = Instant::now();
         process.send_with_tag(&message[..], self.slot.tag);
         drop(message);
-        let mut backoff = Backoff::new(LINK_CAP);
+        let mut backoff = Backoff::expecting(self.forecast.sleep_ahead(entry));
         let mut reply = loop {
             if let Some(probed) = process.immediate_matched_probe_with_tag(self.slot.tag) {
                 break probed.matched_receive_vec::<u8>().0;
@@ -80,6 +92,7 @@ impl RemoteWorker for RankLink {
             }
             backoff.pause();
         };
+        self.forecast.record(entry, sent.elapsed());
         let Some(status) = reply.pop() else {
             return Err(Error::from_kind(ErrorKind::Deserialize)
                 .with_detail(format!("an empty reply from {}", self.slot.who)));

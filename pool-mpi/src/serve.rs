@@ -17,12 +17,12 @@ use mpi::topology::Process;
 use mpi::topology::{Communicator, SimpleCommunicator};
 use pool_process::remote::{exit_request, forward, serve_request};
 
-use crate::quiet::{Backoff, IDLE_CAP};
+use crate::quiet::Backoff;
 use crate::rank::NODE_ERROR;
 
 /// Waits quietly for the root's next request: its bytes and tag.
 fn next_request(root: &Process<'_>) -> (Vec<u8>, i32) {
-    let mut backoff = Backoff::new(IDLE_CAP);
+    let mut backoff = Backoff::idle();
     loop {
         if let Some((message, status)) = root.immediate_matched_probe() {
             let tag = status.tag();
@@ -66,7 +66,7 @@ pub(crate) fn per_node(world: &SimpleCommunicator, cores: usize) {
     let exit = exit_request();
     let mut exits = 0;
     let mut in_flight = 0usize;
-    let mut backoff = Backoff::new(IDLE_CAP);
+    let mut backoff = Backoff::idle();
     while exits < cores || in_flight > 0 {
         let mut progressed = false;
         if exits < cores
@@ -104,7 +104,7 @@ pub(crate) fn per_node(world: &SimpleCommunicator, cores: usize) {
             progressed = true;
         }
         if progressed {
-            backoff = Backoff::new(IDLE_CAP);
+            backoff = Backoff::idle();
         } else {
             wait_for_reply(&root, &replies, &mut backoff, &mut in_flight);
         }
@@ -132,7 +132,7 @@ fn wait_for_reply(
         Ok((tag, reply)) => {
             root.send_with_tag(&reply[..], tag);
             *in_flight -= 1;
-            *backoff = Backoff::new(IDLE_CAP);
+            *backoff = Backoff::idle();
         }
         Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => {}
     }
