@@ -186,3 +186,51 @@ impl Forecast {
         self.recent.push_back(took);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sleeps_double_up_to_the_cap_then_the_long_cap() {
+        let mut backoff = Backoff::new(Duration::from_micros(40));
+        backoff.long_cap = Some(Duration::from_micros(100));
+        let early: Vec<u64> = (0..5)
+            .map(|_| backoff.grow(SPIN).as_micros() as u64)
+            .collect();
+        assert_eq!(early, [5, 10, 20, 40, 40]);
+        let late: Vec<u64> = (0..3)
+            .map(|_| backoff.grow(LONG_IDLE).as_micros() as u64)
+            .collect();
+        assert_eq!(late, [40, 80, 100]);
+    }
+
+    #[test]
+    fn a_forecast_needs_two_long_round_trips_of_the_same_function() {
+        let ms = Duration::from_millis;
+        let mut forecast = Forecast::default();
+        assert_eq!(forecast.sleep_ahead(7), None);
+        forecast.record(7, ms(10));
+        assert_eq!(forecast.sleep_ahead(7), None, "one round trip is no pattern");
+        forecast.record(7, ms(20));
+        assert_eq!(forecast.sleep_ahead(7), Some(ms(9)), "nine tenths of the shortest");
+        assert_eq!(forecast.sleep_ahead(8), None, "another function");
+        forecast.record(8, ms(30));
+        assert_eq!(forecast.sleep_ahead(7), None, "a new function forgets the old");
+        for _ in 0..4 {
+            forecast.record(9, Duration::from_micros(500));
+        }
+        assert_eq!(forecast.sleep_ahead(9), None, "short tasks spin instead");
+    }
+
+    #[test]
+    fn only_the_last_few_round_trips_count() {
+        let ms = Duration::from_millis;
+        let mut forecast = Forecast::default();
+        forecast.record(1, ms(3));
+        for _ in 0..Forecast::KEEP {
+            forecast.record(1, ms(50));
+        }
+        assert_eq!(forecast.sleep_ahead(1), Some(ms(45)));
+    }
+}
