@@ -87,12 +87,18 @@ pub(crate) fn greet(world: &SimpleCommunicator) -> bool {
 ///
 /// # Errors
 ///
-/// A rank runs a different build (named with its host), a rank did not
-/// greet within `timeout`, or a greeting was unreadable.
-pub(crate) fn gather(world: &SimpleCommunicator, timeout: Duration) -> Result<Vec<Hello>, Error> {
+/// A rank runs a different build (named with its host), a greeting was
+/// unreadable, or the root has a `problem` of its own (every rank is then
+/// told to exit too). A rank that does not greet within `timeout` aborts
+/// the job.
+pub(crate) fn gather(
+    world: &SimpleCommunicator,
+    timeout: Duration,
+    problem: Option<String>,
+) -> Result<Vec<Hello>, Error> {
     let mine = Hello::mine();
     let mut hellos = Vec::new();
-    let mut problems = Vec::new();
+    let mut problems: Vec<String> = problem.into_iter().collect();
     for rank in 1..world.size() {
         let Some(bytes) = receive(world, rank, TAG_HELLO, Some(timeout)) else {
             // A rank that never greets (not a poolrt program, or stuck):
@@ -105,8 +111,8 @@ pub(crate) fn gather(world: &SimpleCommunicator, timeout: Duration) -> Result<Ve
         };
         match postcard::from_bytes::<Hello>(&bytes) {
             Ok(hello) if hello.fingerprint != mine.fingerprint => problems.push(format!(
-                "rank {rank} (pid {}) on host {} runs a different build \
-                 (fingerprint {:#018x}, the root's {:#018x})",
+                "rank {rank} (pid {}) on host {} runs a different build than the root \
+                 (fingerprint {:#018x}, the root's {:#018x}); every rank must run the same binary",
                 hello.pid, hello.host, hello.fingerprint, mine.fingerprint
             )),
             Ok(hello) => hellos.push(hello),

@@ -87,6 +87,9 @@ impl Default for MpiPoolBuilder {
 
 /// MPI, initialized: finalized when dropped, after the pool that used it.
 struct Mpi {
+    /// The slots of the pool's links: the ranks of those never started
+    /// (an executor starts its links on demand) are told to exit here.
+    links: Arc<Ranks>,
     universe: Universe,
 }
 
@@ -140,12 +143,12 @@ impl MpiPoolBuilder {
             drop(world);
             crate::serve::worker_rank(universe, self.placement);
         }
-        let hellos = gather(&world, self.startup_timeout)?;
-        if threading != Threading::Multiple {
-            return Err(Error::from_kind(ErrorKind::InvalidConfig).with_detail(format!(
+        let problem = (threading != Threading::Multiple).then(|| {
+            format!(
                 "this MPI library offers {threading:?} threading; the root's links need Multiple"
-            )));
-        }
+            )
+        });
+        let hellos = gather(&world, self.startup_timeout, problem)?;
         if hellos.is_empty() {
             return Err(Error::from_kind(ErrorKind::InvalidConfig).with_detail(
                 "no worker ranks: start the program with `mpirun -n 2` or more (rank 0 is the root)",
@@ -163,11 +166,11 @@ impl MpiPoolBuilder {
                 cores: hello.cores,
             })
             .collect();
-        let builder =
-            pool_process::PoolBuilder::default().remote_workers(Arc::new(Ranks { slots }), count);
+        let links = Arc::new(Ranks::new(slots));
+        let builder = pool_process::PoolBuilder::default().remote_workers(links.clone(), count);
         drop(world);
         Ok(Started {
-            mpi: Mpi { universe },
+            mpi: Mpi { links, universe },
             ranks,
             builder,
         })
@@ -395,9 +398,11 @@ impl fmt::Debug for MpiPoolExecutor {
 }
 
 impl Drop for Mpi {
+    /// The pool (declared first) has been joined by now: every started
+    /// link has told its rank to exit. Tells the ranks of the links never
+    /// started, so every worker rank stops serving; then the universe's
+    /// own drop finalizes MPI (which waits for every rank to finalize).
     fn drop(&mut self) {
-        // The universe's own drop finalizes MPI; nothing else to do, but
-        // the pool (declared first) has been joined by now.
-        let _ = &self.universe;
+        self.links.release_unconnected(&self.universe.world());
     }
 }

@@ -211,12 +211,24 @@ mod tests {
         let mut forecast = Forecast::default();
         assert_eq!(forecast.sleep_ahead(7), None);
         forecast.record(7, ms(10));
-        assert_eq!(forecast.sleep_ahead(7), None, "one round trip is no pattern");
+        assert_eq!(
+            forecast.sleep_ahead(7),
+            None,
+            "one round trip is no pattern"
+        );
         forecast.record(7, ms(20));
-        assert_eq!(forecast.sleep_ahead(7), Some(ms(9)), "nine tenths of the shortest");
+        assert_eq!(
+            forecast.sleep_ahead(7),
+            Some(ms(9)),
+            "nine tenths of the shortest"
+        );
         assert_eq!(forecast.sleep_ahead(8), None, "another function");
         forecast.record(8, ms(30));
-        assert_eq!(forecast.sleep_ahead(7), None, "a new function forgets the old");
+        assert_eq!(
+            forecast.sleep_ahead(7),
+            None,
+            "a new function forgets the old"
+        );
         for _ in 0..4 {
             forecast.record(9, Duration::from_micros(500));
         }

@@ -14,6 +14,8 @@
 use std::sync::Arc;
 use std::time::Instant;
 
+use parking_lot::Mutex;
+
 use mpi::point_to_point::{Destination, MatchedReceiveVec, Source};
 use mpi::topology::{Communicator, Rank, SimpleCommunicator};
 use pool_core::{Error, ErrorKind};
@@ -36,15 +38,41 @@ pub(crate) struct Slot {
 
 /// The root's remote workers, one [`Slot`] per link.
 pub(crate) struct Ranks {
-    pub(crate) slots: Vec<Slot>,
+    slots: Vec<Slot>,
+    /// Which slots a link has connected to (and so will release).
+    connected: Mutex<Vec<bool>>,
+}
+
+impl Ranks {
+    pub(crate) fn new(slots: Vec<Slot>) -> Ranks {
+        let connected = Mutex::new(vec![false; slots.len()]);
+        Ranks { slots, connected }
+    }
+
+    /// Tells the rank of every slot no link connected to that this link
+    /// is done: a worker rank stops once all its links have said so. Run
+    /// once the pool is joined (no link connects after it).
+    pub(crate) fn release_unconnected(&self, world: &SimpleCommunicator) {
+        let mut connected = self.connected.lock();
+        for (slot, done) in self.slots.iter().zip(connected.iter_mut()) {
+            if !*done {
+                *done = true;
+                world
+                    .process_at_rank(slot.rank)
+                    .send_with_tag(&exit_request()[..], slot.tag);
+            }
+        }
+    }
 }
 
 impl RemoteWorkers for Ranks {
     fn connect(&self, slot: usize) -> Result<Box<dyn RemoteWorker>, Error> {
+        let index = slot;
         let slot = self.slots.get(slot).cloned().ok_or_else(|| {
             Error::from_kind(ErrorKind::InvalidState)
                 .with_detail(format!("no worker rank for link {slot}"))
         })?;
+        self.connected.lock()[index] = true;
         Ok(Box::new(RankLink {
             slot,
             forecast: Forecast::default(),

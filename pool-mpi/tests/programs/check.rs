@@ -6,6 +6,7 @@
 //! |------|--------|
 //! | `pool` | every `Pool` method, callbacks on the root, tasks ran on the worker ranks |
 //! | `executor` | `submit` → `TaskFuture`, the executor's `map`, shutdown |
+//! | `executor_lazy` | an executor whose second link never started still ends the job |
 //! | `panic` | a task's panic reaches the root with message, location, rank and host |
 //! | `serialize` | an argument that cannot be serialized is an error at the call |
 //! | `die` | a rank that dies ends the job (the test checks mpirun's report) |
@@ -77,6 +78,15 @@ fn main() {
     };
     if mode == "executor" {
         executor();
+        return;
+    }
+    if mode == "executor_lazy" {
+        // One task starts one link; the other rank's link never starts,
+        // and the job must still end.
+        let executor = pool_mpi::MpiPoolExecutor::new().unwrap();
+        assert_eq!(executor.submit(square, 4).unwrap().result().unwrap(), 16);
+        drop(executor);
+        println!("ok executor_lazy");
         return;
     }
     let pool = match Pool::builder().placement(placement).build() {
