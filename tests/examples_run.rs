@@ -117,6 +117,7 @@ macro_rules! examples {
 }
 
 examples! {
+    "mpi" mpi_map ["items on 2 links over 2 worker ranks (RankPerCore)"];
     "process" cpu_vs_io ["Speed-up over running the tasks", "IO-bound work:", "CPU-bound work:", "Load average (1 min):"];
     "thread" condition ["both consumers woke up after notify_all"];
     "thread" current_thread ["main process (main thread)...MainThread", "start...Thread-10"];
