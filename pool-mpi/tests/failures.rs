@@ -74,6 +74,24 @@ fn a_rank_that_dies_ends_the_job_naming_rank_and_host() {
     );
 }
 
+#[test]
+fn a_rank_killed_by_a_signal_ends_the_job_naming_rank_and_node() {
+    let output = support::check("die_signal");
+    let (stdout, stderr) = support::text(&output);
+    assert!(!output.status.success(), "{stdout}\n{stderr}");
+    let host = mpi_host();
+    // Open MPI 4: "mpirun noticed that process rank 2 with PID 123 on
+    // node vm exited on signal 6 (Aborted)."
+    let report = stderr
+        .lines()
+        .find(|l| l.contains("mpirun noticed that process rank"))
+        .unwrap_or_else(|| panic!("no report from mpirun: {stderr}"));
+    assert!(
+        report.contains(&format!("on node {host} exited on signal 6")),
+        "{report}"
+    );
+}
+
 /// The host name MPI reports on this machine.
 fn mpi_host() -> String {
     let name = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();

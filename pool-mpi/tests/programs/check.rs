@@ -9,7 +9,8 @@
 //! | `executor_lazy` | an executor whose second link never started still ends the job |
 //! | `panic` | a task's panic reaches the root with message, location, rank and host |
 //! | `serialize` | an argument that cannot be serialized is an error at the call |
-//! | `die` | a rank that dies ends the job (the test checks mpirun's report) |
+//! | `die` | a rank that exits ends the job (the test checks both reports) |
+//! | `die_signal` | a rank killed by a signal (SIGABRT) ends the job |
 //! | `per_node` | one rank per node feeding a local process pool |
 //! | `terminate` | `terminate` fails the task in flight and the queued ones, `join` returns |
 //! | `netns` | a map across ranks, printing each rank's network namespace |
@@ -50,6 +51,10 @@ fn checked_sqrt(x: f64) -> f64 {
 
 fn die(code: i32) -> u8 {
     std::process::exit(code)
+}
+
+fn abort(_: ()) -> u8 {
+    std::process::abort()
 }
 
 /// A value whose serialization fails.
@@ -102,6 +107,10 @@ fn main() {
         "serialize" => serialize(&pool),
         "die" => {
             let _ = pool.apply(die, 7);
+            unreachable!("mpirun ends the job when a rank dies");
+        }
+        "die_signal" => {
+            let _ = pool.apply(abort, ());
             unreachable!("mpirun ends the job when a rank dies");
         }
         "per_node" => per_node(&pool),
