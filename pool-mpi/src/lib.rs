@@ -100,6 +100,7 @@
 //! # fn main() {}
 //! ```
 
+#![deny(unsafe_code)]
 // Without the feature the items the docs above link to do not exist.
 #![cfg_attr(not(feature = "mpi"), allow(rustdoc::broken_intra_doc_links))]
 
@@ -116,6 +117,7 @@ mod rank;
 #[cfg(all(feature = "mpi", target_os = "linux"))]
 mod serve;
 #[cfg(all(feature = "mpi", target_os = "linux"))]
+#[allow(unsafe_code)] // the OS calls, one block each
 mod sys;
 
 #[cfg(all(feature = "mpi", target_os = "linux"))]
