@@ -14,6 +14,13 @@ use pool_core::{Error, ErrorKind};
 use crate::hello::{Hello, gather};
 use crate::rank::{Ranks, Slot};
 
+/// The most items in one chunk of a map with default chunking (Python's
+/// rule otherwise): on this 2-core machine a million small items map
+/// twice as fast in chunks of 8–16 thousand as in Python's eight chunks
+/// of 125 thousand, because the root encodes and decodes one chunk while
+/// the ranks compute others.
+const MAX_DEFAULT_CHUNK: usize = 16_384;
+
 /// How the root's links map onto the worker ranks.
 ///
 /// # Examples
@@ -167,7 +174,9 @@ impl MpiPoolBuilder {
             })
             .collect();
         let links = Arc::new(Ranks::new(slots));
-        let builder = pool_process::PoolBuilder::default().remote_workers(links.clone(), count);
+        let builder = pool_process::PoolBuilder::default()
+            .remote_workers(links.clone(), count)
+            .max_default_chunksize(MAX_DEFAULT_CHUNK);
         drop(world);
         Ok(Started {
             mpi: Mpi { links, universe },

@@ -59,6 +59,7 @@ pub struct PoolBuilder {
     link_spin: Duration,
     child_spin: Duration,
     remote: Option<Arc<dyn RemoteWorkers>>,
+    max_default_chunk: Option<usize>,
 }
 
 impl Default for PoolBuilder {
@@ -77,6 +78,7 @@ impl Default for PoolBuilder {
             link_spin: Duration::from_micros(100),
             child_spin: Duration::from_micros(200),
             remote: None,
+            max_default_chunk: None,
         }
     }
 }
@@ -404,6 +406,16 @@ impl PoolBuilder {
         self
     }
 
+    /// The most items the default chunking (Python's `ceil(n / (4 ×
+    /// processes))`) puts in one chunk; an explicit chunksize is used as
+    /// given. Not part of the stable API: the MPI backend caps its chunks,
+    /// whose round trips pipeline better small.
+    #[doc(hidden)]
+    pub fn max_default_chunksize(mut self, items: usize) -> Self {
+        self.max_default_chunk = Some(items);
+        self
+    }
+
     /// The number of workers and the links' configuration these settings
     /// make, checked: what `build` and `build_executor` start.
     pub(crate) fn into_config(self) -> Result<(usize, LinkConfig), Error> {
@@ -449,6 +461,7 @@ impl PoolBuilder {
             broken: Default::default(),
             stats: Stats::new(processes),
             remote: self.remote,
+            max_default_chunk: self.max_default_chunk,
         };
         Ok((processes, config))
     }

@@ -130,6 +130,9 @@ pub(crate) struct LinkConfig {
     /// ranks): each link then talks to one of them instead of spawning a
     /// child (`remote.rs`).
     pub(crate) remote: Option<Arc<dyn remote::RemoteWorkers>>,
+    /// The most items the default chunking puts in one chunk, if any
+    /// (`PoolBuilder::max_default_chunksize`).
+    pub(crate) max_default_chunk: Option<usize>,
 }
 
 impl LinkConfig {
