@@ -53,7 +53,9 @@
 //! [`TaskFuture`](pool_core::TaskFuture). A function written against
 //! `&pool_process::Pool` accepts `&pool_mpi::Pool` unchanged. The task
 //! rule is the same: a fn item or a non-capturing closure with serde
-//! argument and result.
+//! argument and result. Default chunking is Python's rule with at most
+//! 16,384 items a chunk, so the ranks compute some chunks while the root
+//! encodes and decodes others.
 //!
 //! # A quiet root
 //!
