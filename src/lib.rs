@@ -23,6 +23,7 @@
 //! | `tracing` | off | spans and events through `tracing`: see below |
 //! | `log` | off | `tracing`, and tracing's bridge to `log` |
 //! | `progress` | off | `poolrt::progress`: indicatif progress bars for maps |
+//! | `mpi` | off | `mpi`: the process backend's `Pool` and executor across machines over MPI, on Linux only; needs the system's Open MPI (`openmpi-bin libopenmpi-dev libclang-dev`) |
 //!
 //! An application that only wants threads builds without the process
 //! backend: `default-features = false, features = ["thread"]`. The types at
@@ -201,6 +202,19 @@ pub mod progress;
 /// only; it holds no items.
 pub mod api_map {
     #![doc = include_str!("../docs/api-map.md")]
+}
+
+/// The MPI backend, for CPU-bound work across machines:
+/// [`Pool`](mpi::Pool) and [`MpiPoolExecutor`](mpi::MpiPoolExecutor),
+/// the process backend's pool and executor whose workers are MPI ranks.
+/// The program runs under `mpirun -n N ./app` (or `srun`); rank 0 gets
+/// the pool, the other ranks serve inside the constructor and exit.
+///
+/// Needs the `mpi` feature (off by default), Linux, and the system's MPI.
+#[cfg(all(feature = "mpi", target_os = "linux"))]
+pub mod mpi {
+    pub use pool_core::Error;
+    pub use pool_mpi::{MpiPoolBuilder, MpiPoolExecutor, Placement, Pool, RankInfo};
 }
 
 /// The README's examples, compiled and run as doctests. They use both

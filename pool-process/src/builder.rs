@@ -7,11 +7,13 @@
 
 use std::any::type_name;
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use parking_lot::Mutex;
 use pool_core::{Error, ErrorKind};
 
+use crate::link::remote::RemoteWorkers;
 use crate::link::{FirstSpawns, Initializer, LinkConfig, MemoryLimit, Stats};
 use crate::sys::spawn::{OWN_BINARY, own_argv0};
 use crate::task::{self, Init, InitOutcome, Wire};
@@ -56,6 +58,8 @@ pub struct PoolBuilder {
     startup_timeout: Duration,
     link_spin: Duration,
     child_spin: Duration,
+    remote: Option<Arc<dyn RemoteWorkers>>,
+    max_default_chunk: Option<usize>,
 }
 
 impl Default for PoolBuilder {
@@ -73,6 +77,8 @@ impl Default for PoolBuilder {
             startup_timeout: Duration::from_secs(30),
             link_spin: Duration::from_micros(100),
             child_spin: Duration::from_micros(200),
+            remote: None,
+            max_default_chunk: None,
         }
     }
 }
@@ -390,6 +396,26 @@ impl PoolBuilder {
         self
     }
 
+    /// Workers that are not children of this process (the MPI backend's
+    /// ranks): `processes` links, each connected to one of them. Not part
+    /// of the stable API: `pool-mpi` builds its pools with it.
+    #[doc(hidden)]
+    pub fn remote_workers(mut self, workers: Arc<dyn RemoteWorkers>, processes: usize) -> Self {
+        self.remote = Some(workers);
+        self.processes = Some(processes);
+        self
+    }
+
+    /// The most items the default chunking (Python's `ceil(n / (4 ×
+    /// processes))`) puts in one chunk; an explicit chunksize is used as
+    /// given. Not part of the stable API: the MPI backend caps its chunks,
+    /// whose round trips pipeline better small.
+    #[doc(hidden)]
+    pub fn max_default_chunksize(mut self, items: usize) -> Self {
+        self.max_default_chunk = Some(items);
+        self
+    }
+
     /// The number of workers and the links' configuration these settings
     /// make, checked: what `build` and `build_executor` start.
     pub(crate) fn into_config(self) -> Result<(usize, LinkConfig), Error> {
@@ -435,6 +461,8 @@ impl PoolBuilder {
             broken: Default::default(),
             stats: Stats::new(processes),
             first_spawns: FirstSpawns::new(processes),
+            remote: self.remote,
+            max_default_chunk: self.max_default_chunk,
         };
         Ok((processes, config))
     }

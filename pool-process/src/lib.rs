@@ -88,6 +88,14 @@ mod executor;
 mod link;
 mod pool;
 mod process;
+/// Hooks for backends whose workers are not child processes (`pool-mpi`):
+/// not part of the stable API.
+#[doc(hidden)]
+pub mod remote {
+    pub use crate::link::remote::{
+        RemoteWorker, RemoteWorkers, STATUS_OK, exit_request, fingerprint, forward, serve_request,
+    };
+}
 mod shared;
 #[allow(unsafe_code)]
 mod sys;

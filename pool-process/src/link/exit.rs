@@ -75,34 +75,59 @@ pub(crate) fn log_death(slot: usize, pid: u32, status: ExitReason, cause: &'stat
     );
 }
 
-/// Turns a worker's failure report into the task's error.
-pub(crate) fn failure_error(body: &[u8], pid: u32) -> Error {
-    match postcard::from_bytes::<Failure>(body) {
-        Ok(failure) => failure_to_error(failure, pid),
-        Err(e) => Error::from_kind(ErrorKind::Deserialize).with_detail(format!(
-            "an unreadable failure report from process {pid}: {e}"
-        )),
+/// Which worker process answered, as errors name it: `process 123` for a
+/// child of this process, or what a remote worker calls itself (the MPI
+/// backend's `rank 2 (pid 123) on host node7`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Who {
+    Local(u32),
+    Remote(std::sync::Arc<str>),
+}
+
+impl From<u32> for Who {
+    fn from(pid: u32) -> Who {
+        Who::Local(pid)
     }
 }
 
-pub(crate) fn failure_to_error(failure: Failure, pid: u32) -> Error {
+impl fmt::Display for Who {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Who::Local(pid) => write!(f, "process {pid}"),
+            Who::Remote(name) => f.write_str(name),
+        }
+    }
+}
+
+/// Turns a worker's failure report into the task's error.
+pub(crate) fn failure_error(body: &[u8], who: impl Into<Who>) -> Error {
+    let who = who.into();
+    match postcard::from_bytes::<Failure>(body) {
+        Ok(failure) => failure_to_error(failure, who),
+        Err(e) => Error::from_kind(ErrorKind::Deserialize)
+            .with_detail(format!("an unreadable failure report from {who}: {e}")),
+    }
+}
+
+pub(crate) fn failure_to_error(failure: Failure, who: impl Into<Who>) -> Error {
+    let who = who.into();
     match failure {
-        Failure::Panic { message, location } => Error::panicked(Panic::new(
-            message,
-            location,
-            Some(format!("process {pid}")),
-        )),
-        Failure::Decode { what, message } => Error::new(ErrorKind::Deserialize, message)
-            .with_detail(format!("{what} in process {pid}")),
-        Failure::Encode { what, message } => Error::new(ErrorKind::Serialize, message)
-            .with_detail(format!("{what} in process {pid}")),
+        Failure::Panic { message, location } => {
+            Error::panicked(Panic::new(message, location, Some(who.to_string())))
+        }
+        Failure::Decode { what, message } => {
+            Error::new(ErrorKind::Deserialize, message).with_detail(format!("{what} in {who}"))
+        }
+        Failure::Encode { what, message } => {
+            Error::new(ErrorKind::Serialize, message).with_detail(format!("{what} in {who}"))
+        }
         Failure::UnknownEntry { offset } => Error::from_kind(ErrorKind::UnknownFunction)
             .with_detail(format!(
-                "process {pid} has none at offset {offset:#x}; it runs a different build"
+                "{who} has none at offset {offset:#x}; it runs a different build"
             )),
         Failure::Init { message } => Error::new(ErrorKind::Initializer, message),
         Failure::Returned { message } => {
-            Error::from_kind(ErrorKind::Failed).with_detail(format!("{message} (in process {pid})"))
+            Error::from_kind(ErrorKind::Failed).with_detail(format!("{message} (in {who})"))
         }
     }
 }

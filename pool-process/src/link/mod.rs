@@ -64,6 +64,7 @@ mod exit;
 mod launch;
 mod limit;
 mod memory;
+pub(crate) mod remote;
 mod spawned;
 mod start;
 mod stats;
@@ -71,7 +72,7 @@ mod stats;
 pub(crate) use child::set_link_spin;
 use child::{Child, stop_child};
 pub use exit::{ExitReason, WorkerExit};
-pub(crate) use exit::{failure_error, failure_to_error, log_death};
+pub(crate) use exit::{Who, failure_error, failure_to_error, log_death};
 pub(crate) use launch::Launch;
 pub(crate) use limit::{Limits, StopFlag};
 pub(crate) use memory::MemoryLimit;
@@ -129,6 +130,13 @@ pub(crate) struct LinkConfig {
     pub(crate) stats: Stats,
     /// Which slots spawned their first child: a `Pool`'s build waits on it.
     pub(crate) first_spawns: FirstSpawns,
+    /// Workers that are not children of this process (the MPI backend's
+    /// ranks): each link then talks to one of them instead of spawning a
+    /// child (`remote.rs`).
+    pub(crate) remote: Option<Arc<dyn remote::RemoteWorkers>>,
+    /// The most items the default chunking puts in one chunk, if any
+    /// (`PoolBuilder::max_default_chunksize`).
+    pub(crate) max_default_chunk: Option<usize>,
 }
 
 impl LinkConfig {
@@ -172,6 +180,9 @@ pub(crate) struct Link {
     /// A replacement for a retired child, starting on a thread of its own
     /// so the task that retired its predecessor completes at once.
     replacement: Option<JoinHandle<Result<Child, Error>>>,
+    /// The remote worker this link talks to instead of a child, if the
+    /// pool was built over remote workers.
+    remote: Option<Box<dyn remote::RemoteWorker>>,
 }
 
 impl Link {
@@ -187,8 +198,12 @@ impl Link {
             respawns: Vec::new(),
             died: false,
             replacement: None,
+            remote: None,
         };
-        link.child = Some(link.spawn()?);
+        match &link.config.remote {
+            Some(workers) => link.remote = Some(workers.connect(slot)?),
+            None => link.child = Some(link.spawn()?),
+        }
         Ok(link)
     }
 
@@ -223,7 +238,7 @@ impl Link {
         offset: u64,
         payload: &mut Encoded,
         limits: &Limits,
-        decode: impl FnOnce(u8, &[u8], u32) -> Result<T, Error>,
+        decode: impl FnOnce(u8, &[u8], &Who) -> Result<T, Error>,
     ) -> Result<T, Error> {
         if self.config.terminating.load(Ordering::SeqCst) {
             return Err(terminated());
@@ -235,6 +250,9 @@ impl Link {
         }
         if let Some(cause) = self.config.broken.get() {
             return Err(Error::broken(cause.clone()));
+        }
+        if let Some(remote) = &mut self.remote {
+            return remote::call(remote.as_mut(), &self.config, offset, payload, decode);
         }
         if let Some(child) = &self.child
             && let Some(status) = child.process.try_wait()
@@ -273,7 +291,7 @@ impl Link {
                 if status == OK {
                     payload.release();
                 }
-                decode(status, body, pid)
+                decode(status, body, &Who::Local(pid))
             })
         });
         match outcome {

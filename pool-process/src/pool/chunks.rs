@@ -24,7 +24,9 @@ pub(crate) fn python_chunksize(n: usize, processes: usize) -> usize {
 /// Chooses chunk sizes for a lazily consumed input.
 ///
 /// A fixed `chunksize` is used as given. Otherwise an input of known
-/// length gets Python's `map` default, and an input of unknown length
+/// length gets Python's `map` default (at most `cap` items, when the pool
+/// sets one: remote workers pipeline smaller chunks better), and an input
+/// of unknown length
 /// (perhaps endless) starts with chunks of one item and doubles them up to
 /// [`ChunkSizer::MAX_ADAPTIVE`], so short inputs stay responsive and long
 /// ones amortise the per-chunk cost (Python's `imap` always uses one).
@@ -41,9 +43,12 @@ impl ChunkSizer {
         chunksize: Option<usize>,
         len_hint: (usize, Option<usize>),
         processes: usize,
+        cap: Option<usize>,
     ) -> ChunkSizer {
         let fixed = chunksize.or(match len_hint {
-            (low, Some(high)) if low == high && low > 0 => Some(python_chunksize(low, processes)),
+            (low, Some(high)) if low == high && low > 0 => {
+                Some(python_chunksize(low, processes).min(cap.unwrap_or(usize::MAX).max(1)))
+            }
             _ => None,
         });
         ChunkSizer { fixed, next: 1 }
@@ -177,7 +182,12 @@ where
         source: S,
         chunksize: Option<usize>,
     ) -> Feed<'p, S> {
-        let sizer = ChunkSizer::new(chunksize, source.len_hint(), links.processes);
+        let sizer = ChunkSizer::new(
+            chunksize,
+            source.len_hint(),
+            links.processes,
+            links.config.max_default_chunk,
+        );
         Feed {
             links,
             entry,
@@ -366,15 +376,19 @@ mod tests {
 
     #[test]
     fn sizes_adapt_when_the_length_is_unknown() {
-        let mut sizer = ChunkSizer::new(None, (0, None), 2);
+        let mut sizer = ChunkSizer::new(None, (0, None), 2, None);
         let sizes: Vec<usize> = (0..13).map(|_| sizer.next_size()).collect();
         assert_eq!(
             sizes,
             [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 1024, 1024]
         );
-        let mut known = ChunkSizer::new(None, (100, Some(100)), 2);
+        let mut known = ChunkSizer::new(None, (100, Some(100)), 2, None);
         assert_eq!(known.next_size(), 13);
-        let mut fixed = ChunkSizer::new(Some(7), (100, Some(100)), 2);
+        let mut fixed = ChunkSizer::new(Some(7), (100, Some(100)), 2, None);
         assert_eq!(fixed.next_size(), 7);
+        let mut capped = ChunkSizer::new(None, (100, Some(100)), 2, Some(5));
+        assert_eq!(capped.next_size(), 5, "the pool's cap bounds the default");
+        let mut asked = ChunkSizer::new(Some(50), (100, Some(100)), 2, Some(5));
+        assert_eq!(asked.next_size(), 50, "not a size the caller asked for");
     }
 }

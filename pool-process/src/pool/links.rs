@@ -14,7 +14,7 @@ use parking_lot::Mutex;
 use pool_core::{CancelFutures, Error, ErrorKind, Report, Scheduler, SchedulerConfig, TaskFuture};
 
 use super::retry::retrying;
-use crate::link::{Limits, Link, LinkConfig, failure_error, failure_to_error, set_link_spin};
+use crate::link::{Limits, Link, LinkConfig, Who, failure_error, failure_to_error, set_link_spin};
 use crate::sys::child::Signal;
 
 use crate::task::{self, Call, Outcomes, Runner, Wire};
@@ -141,16 +141,16 @@ impl LinkPool {
         let offset = task::offset::<Call<X, A, R>>();
         let retries = self.retries(&limits);
         self.submit(move |link: &mut Link| {
-            let decode = |status, body: &[u8], pid| {
+            let decode = |status, body: &[u8], who: &Who| {
                 if status == OK {
                     codec::decode::<R>(body).map_err(|message| {
                         Error::new(ErrorKind::Deserialize, message).with_detail(format!(
-                            "the result ({}) from worker process {pid}",
+                            "the result ({}) from worker {who}",
                             type_name::<R>()
                         ))
                     })
                 } else {
-                    Err(failure_error(body, pid))
+                    Err(failure_error(body, who.clone()))
                 }
             };
             let (outcome, attempts) =
@@ -186,14 +186,14 @@ impl LinkPool {
         let limits = limits.clone();
         let retries = self.retries(&limits);
         self.submit(move |link: &mut Link| {
-            let decode = |status, body: &[u8], pid| {
+            let decode = |status, body: &[u8], who: &Who| {
                 if status != OK {
-                    return Err(failure_error(body, pid)
+                    return Err(failure_error(body, who.clone())
                         .with_detail(format!("items {first}..{}", first + count)));
                 }
                 let outcomes = task::decode_chunk::<R>(body).map_err(|message| {
                     Error::new(ErrorKind::Deserialize, message).with_detail(format!(
-                        "the results of items {first}..{} ({}) from worker process {pid}",
+                        "the results of items {first}..{} ({}) from worker {who}",
                         first + count,
                         type_name::<R>()
                     ))
@@ -205,7 +205,7 @@ impl LinkPool {
                             .enumerate()
                             .map(|(i, outcome)| {
                                 outcome.map_err(|failure| {
-                                    failure_to_error(failure, pid)
+                                    failure_to_error(failure, who.clone())
                                         .with_detail(format!("item {}", first + i))
                                 })
                             })
@@ -226,6 +226,24 @@ impl LinkPool {
             });
             link.settled(&outcome, attempts);
             outcome
+        })
+    }
+
+    /// Submits a request received from elsewhere (a remote worker that
+    /// feeds this pool, `link/remote.rs`): its entry `offset` and encoded
+    /// `payload`, answered with the raw reply, status and body.
+    pub(crate) fn raw(
+        &self,
+        offset: u64,
+        payload: Vec<u8>,
+    ) -> Result<TaskFuture<(u8, Vec<u8>)>, Error> {
+        let mut payload = codec::Encoded {
+            head: Vec::new(),
+            body: payload,
+        };
+        self.submit(move |link: &mut Link| {
+            let raw = |status, body: &[u8], _: &Who| Ok((status, body.to_vec()));
+            link.call(offset, &mut payload, &Limits::default(), raw)
         })
     }
 

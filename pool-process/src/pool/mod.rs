@@ -171,6 +171,11 @@ impl Pool {
         PoolBuilder::default()
     }
 
+    /// The links behind the pool (`link/remote.rs` forwards to them).
+    pub(crate) fn link_pool(&self) -> &LinkPool {
+        &self.links
+    }
+
     fn check_running(&self) -> Result<(), Error> {
         match self.state.load(Ordering::SeqCst) {
             RUNNING => Ok(()),

@@ -27,6 +27,22 @@ pub(crate) fn fingerprint() -> u64 {
     })
 }
 
+/// The fingerprint of this build that copies of the binary on other
+/// machines share (no inode or mtime): the file's size, the probe's
+/// offset from the entry anchor, and the protocol.
+pub(crate) fn portable_fingerprint() -> u64 {
+    static FINGERPRINT: OnceLock<u64> = OnceLock::new();
+    *FINGERPRINT.get_or_init(|| {
+        let mut hash = Fnv::new();
+        if let Ok(meta) = std::fs::metadata("/proc/self/exe") {
+            hash.write(meta.len());
+        }
+        hash.write(entry::offset_of(probe));
+        hash.write(u64::from(crate::wire::message::PROTOCOL));
+        hash.finish()
+    })
+}
+
 /// A function whose offset differs between builds that differ.
 fn probe(_: &[u8], _: &mut Vec<u8>) -> u8 {
     0

@@ -1,0 +1,24 @@
+//! Every `Pool` method under `mpirun -n 3` (one root, two worker ranks,
+//! one per core): apply, apply_async with callbacks on the root, map,
+//! map_async, imap, imap_unordered, starmap, chunking, close/join; tasks
+//! ran on the worker ranks, never on the root.
+
+#![cfg(feature = "mpi")]
+
+mod support;
+
+#[test]
+fn every_pool_method_runs_on_the_worker_ranks() {
+    support::assert_ok(&support::check("pool"), "pool");
+}
+
+#[test]
+fn the_per_node_placement_feeds_local_process_pools() {
+    let stdout = support::assert_ok(&support::check("per_node"), "per_node");
+    assert!(stdout.contains("under 2 ranks"), "{stdout}");
+}
+
+#[test]
+fn terminate_fails_the_tasks_in_flight_and_join_returns() {
+    support::assert_ok(&support::check("terminate"), "terminate");
+}
