@@ -5,9 +5,11 @@
 //!   pool, then wait for all, against rayon-core's `ThreadPool::spawn` and
 //!   the `threadpool` crate (a mutex and a channel). With futures kept:
 //!   `poolrt_futures` keeps the `TaskFuture` of every task and calls
-//!   `result()` on each, the peers' `*_handles` keep a one-shot channel per
-//!   task (the vectors are reused between iterations, so the allocator's
-//!   handling of a 16 MB vector is not measured). With futures dropped:
+//!   `result()` on each (the vector is reused between iterations, so the
+//!   allocator's handling of a 16 MB vector is not measured); the peers'
+//!   `*_results` have each task write its result into its own slot of a
+//!   shared array and count down a latch, then read every slot: the
+//!   cheapest way to keep every task's result without futures. With futures dropped:
 //!   `poolrt_latch` and the peers' `*_latch` count down one shared latch.
 //! - **T1_workers**: T1 with futures dropped (200,000 tasks) at 1, 2, 4 and
 //!   8 workers.
@@ -21,9 +23,11 @@
 
 mod support;
 
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, BenchmarkId, Criterion, Throughput, criterion_group};
 use poolrt::TaskFuture;
 use poolrt::thread::ThreadPoolExecutor;
 use support::{Latch, calibrate, cores, median_seconds, spin};
@@ -35,46 +39,64 @@ const T2_TASKS: usize = 1_000;
 const T2_THREADS: usize = 100;
 const T3_TASKS: usize = 64;
 
-/// One peer pool's way to run `tasks` closures, for the T1 groups.
-trait Peer {
-    fn run(&self, tasks: usize, latch: &Latch);
-    /// Each task's result travels back through its own one-shot channel,
-    /// the peer's equivalent of keeping a future per task.
-    fn run_with_handles(&self, tasks: usize, handles: &mut Vec<crossbeam_channel::Receiver<()>>);
+/// How a peer pool runs a closure, for the T1 groups.
+trait Spawn {
+    fn spawn_task<F: FnOnce() + Send + 'static>(&self, task: F);
 }
 
-impl Peer for rayon_core::ThreadPool {
-    fn run(&self, tasks: usize, latch: &Latch) {
-        for _ in 0..tasks {
-            let latch = latch.clone();
-            self.spawn(move || latch.count_down());
-        }
-    }
-
-    fn run_with_handles(&self, tasks: usize, handles: &mut Vec<crossbeam_channel::Receiver<()>>) {
-        for _ in 0..tasks {
-            let (tx, rx) = crossbeam_channel::bounded(1);
-            self.spawn(move || tx.send(()).unwrap());
-            handles.push(rx);
-        }
+impl Spawn for rayon_core::ThreadPool {
+    fn spawn_task<F: FnOnce() + Send + 'static>(&self, task: F) {
+        self.spawn(task);
     }
 }
 
-impl Peer for threadpool::ThreadPool {
-    fn run(&self, tasks: usize, latch: &Latch) {
-        for _ in 0..tasks {
-            let latch = latch.clone();
-            self.execute(move || latch.count_down());
-        }
+impl Spawn for threadpool::ThreadPool {
+    fn spawn_task<F: FnOnce() + Send + 'static>(&self, task: F) {
+        self.execute(task);
     }
+}
 
-    fn run_with_handles(&self, tasks: usize, handles: &mut Vec<crossbeam_channel::Receiver<()>>) {
-        for _ in 0..tasks {
-            let (tx, rx) = crossbeam_channel::bounded(1);
-            self.execute(move || tx.send(()).unwrap());
-            handles.push(rx);
-        }
+/// `tasks` no-op tasks on `peer`, each counting down `latch`.
+fn run_latch(peer: &impl Spawn, tasks: usize, latch: &Latch) {
+    for _ in 0..tasks {
+        let latch = latch.clone();
+        peer.spawn_task(move || latch.count_down());
     }
+}
+
+/// `tasks` tasks whose results are kept, the peer's cheapest equivalent
+/// of a future per task: each task writes its result into its own slot and
+/// counts down `latch`; the caller then reads every slot.
+fn run_keeping_results(peer: &impl Spawn, tasks: usize, latch: &Latch) -> Arc<[OnceLock<u32>]> {
+    let slots: Arc<[OnceLock<u32>]> = (0..tasks).map(|_| OnceLock::new()).collect();
+    for i in 0..tasks {
+        let (latch, slots) = (latch.clone(), slots.clone());
+        peer.spawn_task(move || {
+            let _ = slots[i].set(1);
+            latch.count_down();
+        });
+    }
+    slots
+}
+
+/// T1 on a peer, futures dropped (`*_latch`) and results kept (`*_results`).
+fn bench_peer(group: &mut BenchmarkGroup<'_, WallTime>, name: &str, peer: &impl Spawn) {
+    group.bench_function(format!("{name}_latch"), |b| {
+        bench_peer_latch(b, peer, T1_TASKS)
+    });
+    group.bench_function(format!("{name}_results"), |b| {
+        b.iter_custom(|iters| {
+            let start = Instant::now();
+            for _ in 0..iters {
+                let latch = Latch::new(T1_TASKS);
+                let slots = run_keeping_results(peer, T1_TASKS, &latch);
+                latch.wait();
+                let sum: u32 = slots.iter().map(|slot| *slot.get().unwrap()).sum();
+                assert_eq!(sum as usize, T1_TASKS);
+            }
+            start.elapsed()
+        });
+    });
 }
 
 fn rayon_pool(w: usize) -> rayon_core::ThreadPool {
@@ -85,12 +107,12 @@ fn rayon_pool(w: usize) -> rayon_core::ThreadPool {
 }
 
 /// `tasks` no-op tasks on `peer`, waiting on a latch (futures dropped).
-fn bench_peer_latch(b: &mut criterion::Bencher<'_>, peer: &dyn Peer, tasks: usize) {
+fn bench_peer_latch(b: &mut criterion::Bencher<'_>, peer: &impl Spawn, tasks: usize) {
     b.iter_custom(|iters| {
         let start = Instant::now();
         for _ in 0..iters {
             let latch = Latch::new(tasks);
-            peer.run(tasks, &latch);
+            run_latch(peer, tasks, &latch);
             latch.wait();
         }
         start.elapsed()
@@ -121,29 +143,12 @@ fn t1(c: &mut Criterion) {
         .measurement_time(Duration::from_secs(10))
         .throughput(Throughput::Elements(T1_TASKS as u64));
 
-    let peers: [(&str, Box<dyn Peer>); 2] = [
-        ("rayon_core", Box::new(rayon_pool(w))),
-        ("threadpool", Box::new(threadpool::ThreadPool::new(w))),
-    ];
-    let mut handles = Vec::with_capacity(T1_TASKS);
-    for (name, peer) in &peers {
-        group.bench_function(format!("{name}_latch"), |b| {
-            bench_peer_latch(b, peer.as_ref(), T1_TASKS)
-        });
-        group.bench_function(format!("{name}_handles"), |b| {
-            b.iter_custom(|iters| {
-                let start = Instant::now();
-                for _ in 0..iters {
-                    peer.run_with_handles(T1_TASKS, &mut handles);
-                    for handle in handles.drain(..) {
-                        handle.recv().unwrap();
-                    }
-                }
-                start.elapsed()
-            });
-        });
-    }
-    drop(peers);
+    let rayon = rayon_pool(w);
+    bench_peer(&mut group, "rayon_core", &rayon);
+    drop(rayon);
+    let threadpool = threadpool::ThreadPool::new(w);
+    bench_peer(&mut group, "threadpool", &threadpool);
+    drop(threadpool);
 
     let executor = ThreadPoolExecutor::new(w).unwrap();
     let mut futures: Vec<TaskFuture<()>> = Vec::with_capacity(T1_TASKS);
@@ -284,7 +289,7 @@ fn summary() {
     println!("\n== threads summary (medians of this run, W = {w}) ==");
     let rate = |s: f64| T1_TASKS as f64 / s / 1e6;
     // T1: poolrt against the faster peer, futures kept and futures dropped.
-    for (mode, poolrt_id) in [("handles", "poolrt_futures"), ("latch", "poolrt_latch")] {
+    for (mode, poolrt_id) in [("results", "poolrt_futures"), ("latch", "poolrt_latch")] {
         let peers = ["rayon_core", "threadpool"]
             .map(|peer| (peer, median_seconds("T1", &format!("{peer}_{mode}"))));
         let (Some(poolrt), [(_, Some(rayon)), (_, Some(threadpool))]) =

@@ -73,7 +73,7 @@ pub(crate) fn rows(c: &Criterion, py: &CPython, w: f64) -> Vec<Row> {
     let mib_s = |s: f64| format!("{:.0} MiB/s", MIB / s);
 
     for (workload, mode, poolrt_id) in [
-        ("T1, futures kept", "handles", "poolrt_futures"),
+        ("T1, results kept", "results", "poolrt_futures"),
         ("T1, futures dropped", "latch", "poolrt_latch"),
     ] {
         let Some(poolrt) = c.median(&format!("T1/{poolrt_id}")) else {
@@ -88,7 +88,7 @@ pub(crate) fn rows(c: &Criterion, py: &CPython, w: f64) -> Vec<Row> {
         .into_iter()
         .flatten()
         .collect();
-        if mode == "handles" {
+        if mode == "results" {
             peers.extend(peer(
                 "CPython ThreadPoolExecutor",
                 py.get("T1_seconds_per_task")
