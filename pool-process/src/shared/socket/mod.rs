@@ -29,6 +29,7 @@ mod pipe;
 mod send;
 mod wait;
 
+pub(crate) use auth::{Side, authenticate};
 pub use fd::Fd;
 pub use pipe::{Connection, Pipe};
 
