@@ -36,8 +36,29 @@
 //!    process, which keeps it alive) shuts the server down: every proxy's
 //!    next call fails with [`ErrorKind::Closed`](pool_core::ErrorKind::Closed).
 
+/// Implements `Clone` and `Debug` for a typed proxy holding `remote`.
+macro_rules! proxy_common {
+    ($ty:ident $(<$($p:ident),+>)?, $what:literal) => {
+        impl$(<$($p),+>)? Clone for $ty$(<$($p),+>)? {
+            fn clone(&self) -> Self {
+                $ty {
+                    remote: self.remote.clone(),
+                    _types: std::marker::PhantomData,
+                }
+            }
+        }
+
+        impl$(<$($p),+>)? std::fmt::Debug for $ty$(<$($p),+>)? {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.remote.describe(f, $what)
+            }
+        }
+    };
+}
+
 mod builder;
 mod client;
+mod constructors;
 mod kinds;
 mod object;
 mod proxy;
@@ -65,6 +86,9 @@ use proxy::Proxy;
 /// and [`Proxy`](managers::Proxy), their proxy.
 pub mod managers {
     pub use super::builder::{DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS, ManagerBuilder};
+    pub use super::kinds::namespace::{Namespace, ValueProxy};
+    pub use super::kinds::queue::QueueProxy;
+    pub use super::kinds::sync::{AcquirerProxy, EventProxy};
     pub use super::object::{Caller, Handled, Shared};
     pub use super::proxy::Proxy;
     pub use super::wire::DEFAULT_MAX_FRAME;

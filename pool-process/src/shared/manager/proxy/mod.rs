@@ -78,7 +78,7 @@ impl Remote {
 
     pub(super) fn describe(&self, f: &mut fmt::Formatter<'_>, what: &str) -> fmt::Result {
         f.debug_struct(what)
-            .field("manager", &self.endpoint.address)
+            .field("manager", &self.endpoint.address.to_string())
             .field("id", &self.id)
             .finish()
     }
@@ -196,26 +196,6 @@ impl<S> fmt::Debug for Proxy<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.remote.describe(f, "Proxy")
     }
-}
-
-/// Implements `Clone` and `Debug` for a typed proxy holding `remote`.
-macro_rules! proxy_common {
-    ($ty:ident $(<$($p:ident),+>)?, $what:literal) => {
-        impl$(<$($p),+>)? Clone for $ty$(<$($p),+>)? {
-            fn clone(&self) -> Self {
-                $ty {
-                    remote: self.remote.clone(),
-                    _types: std::marker::PhantomData,
-                }
-            }
-        }
-
-        impl$(<$($p),+>)? std::fmt::Debug for $ty$(<$($p),+>)? {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                self.remote.describe(f, $what)
-            }
-        }
-    };
 }
 
 mod dict;
