@@ -67,7 +67,9 @@ fn main() {
         let c = c.clone();
         std::thread::spawn(move || c.call_timeout(Op::WaitFor(48), Duration::from_secs(60)))
     };
-    let ps: Vec<Process> = (0..8).map(|_| Process::new(add_one, (c.clone(),))).collect();
+    let ps: Vec<Process> = (0..8)
+        .map(|_| Process::new(add_one, (c.clone(),)))
+        .collect();
     for p in &ps {
         p.start().unwrap();
     }
@@ -80,5 +82,8 @@ fn main() {
     println!("4 pool tasks added 10, each saw {seen:?}");
     println!("the waiter woke at {}", waiter.join().unwrap().unwrap());
     let late = c.call_timeout(Op::WaitFor(1_000), Duration::from_millis(50));
-    println!("waiting for 1000 timed out: {}", late.unwrap_err().is_timeout());
+    println!(
+        "waiting for 1000 timed out: {}",
+        late.unwrap_err().is_timeout()
+    );
 }

@@ -41,8 +41,12 @@ pub(crate) fn m1(c: &mut Criterion) {
     d.insert(1, 1).unwrap();
     let ns = manager.namespace().unwrap();
     ns.set("x", &1u64).unwrap();
-    group.bench_function("owner_dict_get", |b| b.iter(|| black_box(d.get(&1).unwrap())));
-    group.bench_function("owner_dict_set", |b| b.iter(|| d.insert(1, black_box(2)).unwrap()));
+    group.bench_function("owner_dict_get", |b| {
+        b.iter(|| black_box(d.get(&1).unwrap()))
+    });
+    group.bench_function("owner_dict_set", |b| {
+        b.iter(|| d.insert(1, black_box(2)).unwrap())
+    });
     group.bench_function("owner_namespace_read", |b| {
         b.iter(|| black_box(ns.get::<u64>("x").unwrap()))
     });
@@ -85,7 +89,10 @@ pub(crate) fn summary() {
         us("child_namespace_read")
     );
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/cpython_pool.py");
-    match std::process::Command::new("python3").args([script, "M1"]).output() {
+    match std::process::Command::new("python3")
+        .args([script, "M1"])
+        .output()
+    {
         Ok(out) if out.status.success() => {
             for line in String::from_utf8_lossy(&out.stdout).lines() {
                 if line.starts_with("M1") {

@@ -41,6 +41,9 @@ fn a_local_manager_has_a_key_of_its_own() {
 
 #[test]
 fn a_tcp_manager_without_a_key_is_refused_at_start() {
-    let error = Manager::builder().address("127.0.0.1:0").start().unwrap_err();
+    let error = Manager::builder()
+        .address("127.0.0.1:0")
+        .start()
+        .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::InvalidConfig);
 }

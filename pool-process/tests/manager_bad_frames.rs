@@ -10,8 +10,8 @@ use std::os::linux::net::SocketAddrExt;
 use std::os::unix::net::{SocketAddr, UnixStream};
 use std::time::{Duration, Instant};
 
-use pool_process::{Dict, Manager};
 use pool_process::connection::{Address, Client, Connection};
+use pool_process::{Dict, Manager};
 
 const KEY: &[u8] = b"bad frames";
 
@@ -98,7 +98,8 @@ fn bad_frames_close_only_their_connection_and_everything_returns_to_baseline() {
     // Before the handshake: the challenge's reader caps at 256 bytes.
     // (`ff ff ff ff` is CPython's long header: the 8 bytes after it say
     // 2^64 - 1; with only the four, the handshake's 10 s bound ends it.)
-    let mut raw = UnixStream::connect_addr(&SocketAddr::from_abstract_name(&name).unwrap()).unwrap();
+    let mut raw =
+        UnixStream::connect_addr(&SocketAddr::from_abstract_name(&name).unwrap()).unwrap();
     raw.write_all(&[0xff; 12]).unwrap();
     closed_by_server(raw);
 
@@ -109,7 +110,8 @@ fn bad_frames_close_only_their_connection_and_everything_returns_to_baseline() {
 
     // Garbage: a frame whose body is no request.
     let mut s = authenticated(&manager);
-    s.write_all(&[5, 0, 0, 0, 0xee, 0xee, 0xee, 0xee, 0xee]).unwrap();
+    s.write_all(&[5, 0, 0, 0, 0xee, 0xee, 0xee, 0xee, 0xee])
+        .unwrap();
     closed_by_server(s);
 
     // Truncated: 100 bytes announced, 3 sent, then the client goes.
@@ -122,5 +124,9 @@ fn bad_frames_close_only_their_connection_and_everything_returns_to_baseline() {
     closed_by_server(authenticated(&manager));
 
     assert_eq!(d.get(&"alive".into()).unwrap(), Some(1), "still serving");
-    assert_eq!(settle(&manager, &d, baseline), baseline, "(fds, threads, connections)");
+    assert_eq!(
+        settle(&manager, &d, baseline),
+        baseline,
+        "(fds, threads, connections)"
+    );
 }

@@ -40,7 +40,11 @@ fn a_thousand_short_lived_clients_leave_fds_threads_and_connections_at_baseline(
             assert_eq!(c.exitcode(), Some(0));
         }
     }
-    assert_eq!(d.len().unwrap(), CLIENTS as usize + 1, "every client's call landed");
+    assert_eq!(
+        d.len().unwrap(),
+        CLIENTS as usize + 1,
+        "every client's call landed"
+    );
     // A bound, not an order: each server thread ends just after its
     // client's socket closed.
     let deadline = Instant::now() + Duration::from_secs(30);

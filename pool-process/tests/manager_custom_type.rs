@@ -73,7 +73,12 @@ fn a_registered_type_works_from_a_process_and_a_pool_task() {
         r.get().unwrap();
     }
     assert_eq!(counter.call(Op::Get).unwrap(), 121);
-    assert_eq!(counter.call_timeout(Op::WaitFor(121), Duration::from_secs(30)).unwrap(), 121);
+    assert_eq!(
+        counter
+            .call_timeout(Op::WaitFor(121), Duration::from_secs(30))
+            .unwrap(),
+        121
+    );
     let waited = counter.call_timeout(Op::WaitFor(1_000), Duration::from_millis(20));
     assert!(waited.unwrap_err().is_timeout());
 }

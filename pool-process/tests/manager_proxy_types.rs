@@ -34,7 +34,19 @@ fn work(
     ev.wait_timeout(Duration::from_secs(30)).unwrap();
 }
 
-fn pool_work(args: (Namespace, ValueProxy<i64>, QueueProxy<String>, AcquirerProxy, AcquirerProxy, EventProxy, Dict<String, i64>, List<i64>, i64)) -> i64 {
+fn pool_work(
+    args: (
+        Namespace,
+        ValueProxy<i64>,
+        QueueProxy<String>,
+        AcquirerProxy,
+        AcquirerProxy,
+        EventProxy,
+        Dict<String, i64>,
+        List<i64>,
+        i64,
+    ),
+) -> i64 {
     let (ns, v, q, lock, sem, ev, d, l, me) = args;
     work(ns, v, q, lock, sem, ev, d, l, me);
     me
@@ -54,7 +66,17 @@ fn every_proxy_type_works_from_a_process_and_a_pool_task() {
     ev.set().unwrap();
     let p = Process::new(
         work,
-        (ns.clone(), v.clone(), q.clone(), lock.clone(), sem.clone(), ev.clone(), d.clone(), l.clone(), 1),
+        (
+            ns.clone(),
+            v.clone(),
+            q.clone(),
+            lock.clone(),
+            sem.clone(),
+            ev.clone(),
+            d.clone(),
+            l.clone(),
+            1,
+        ),
     );
     p.start().unwrap();
     p.join().unwrap();
@@ -64,7 +86,17 @@ fn every_proxy_type_works_from_a_process_and_a_pool_task() {
         .map(|me| {
             pool.apply_async(
                 pool_work,
-                (ns.clone(), v.clone(), q.clone(), lock.clone(), sem.clone(), ev.clone(), d.clone(), l.clone(), me),
+                (
+                    ns.clone(),
+                    v.clone(),
+                    q.clone(),
+                    lock.clone(),
+                    sem.clone(),
+                    ev.clone(),
+                    d.clone(),
+                    l.clone(),
+                    me,
+                ),
             )
             .unwrap()
         })
@@ -75,9 +107,14 @@ fn every_proxy_type_works_from_a_process_and_a_pool_task() {
     assert_eq!(v.get().unwrap(), 5, "every increment under the lock landed");
     assert_eq!(ns.names().unwrap().len(), 5);
     assert_eq!(ns.get::<i64>("child3").unwrap(), 3);
-    let mut got: Vec<String> = (0..5).map(|_| q.get_timeout(Duration::from_secs(30)).unwrap()).collect();
+    let mut got: Vec<String> = (0..5)
+        .map(|_| q.get_timeout(Duration::from_secs(30)).unwrap())
+        .collect();
     got.sort();
-    assert_eq!(got, (1..6).map(|me| format!("from {me}")).collect::<Vec<_>>());
+    assert_eq!(
+        got,
+        (1..6).map(|me| format!("from {me}")).collect::<Vec<_>>()
+    );
     for _ in 0..5 {
         q.task_done().unwrap();
     }
@@ -89,16 +126,28 @@ fn every_proxy_type_works_from_a_process_and_a_pool_task() {
     assert_eq!(l.slice(None, Some(4)).unwrap(), [1, 1, 2, 2]);
     assert_eq!(l.count(&5).unwrap(), 2);
     assert_eq!(sem.value().unwrap(), 1);
-    assert_eq!(sem.release().unwrap_err().kind(), ErrorKind::InvalidState, "bounded");
+    assert_eq!(
+        sem.release().unwrap_err().kind(),
+        ErrorKind::InvalidState,
+        "bounded"
+    );
 }
 
 #[test]
 fn blocking_calls_have_timeouts_and_wake_when_another_process_acts() {
     let m = Manager::new().unwrap();
     let q = m.queue::<u8>(1).unwrap();
-    assert!(q.get_timeout(Duration::from_millis(20)).unwrap_err().is_timeout());
+    assert!(
+        q.get_timeout(Duration::from_millis(20))
+            .unwrap_err()
+            .is_timeout()
+    );
     q.put(1).unwrap();
-    assert!(q.put_timeout(2, Duration::from_millis(20)).unwrap_err().is_timeout());
+    assert!(
+        q.put_timeout(2, Duration::from_millis(20))
+            .unwrap_err()
+            .is_timeout()
+    );
     let ev = m.event().unwrap();
     assert!(!ev.wait_timeout(Duration::from_millis(20)).unwrap());
     let p = Process::new(set_later, (ev.clone(),));

@@ -96,8 +96,15 @@ fn two_programs_share_objects_through_a_manager_a_third_serves_over_tcp() {
     manager.shutdown();
     let rest: Vec<String> = lines.map_while(Result::ok).collect();
     let out = output_within(server, BOUND, "the server program");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(rest.iter().any(|l| l.contains("SERVED")), "serve_forever returned: {rest:?}");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        rest.iter().any(|l| l.contains("SERVED")),
+        "serve_forever returned: {rest:?}"
+    );
     // The same programs across a network namespace pair need
     // privileges this test does not assume.
     eprintln!("skipped: the network-namespace variant (needs CAP_NET_ADMIN to create a veth pair)");

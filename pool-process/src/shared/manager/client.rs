@@ -112,15 +112,20 @@ fn connect(endpoint: &Endpoint) -> Result<Framed, Error> {
             if e.kind() == ErrorKind::Io {
                 e
             } else {
-                closed(address, format!("{e} (over its connection limit, or not a manager?)"))
+                closed(
+                    address,
+                    format!("{e} (over its connection limit, or not a manager?)"),
+                )
             }
         };
         match stream {
             Stream::Unix(s) => Stream::Unix(UnixStream::from(
-                authenticate(OwnedFd::from(s), key, Side::Client, deadline, &peer).map_err(refused)?,
+                authenticate(OwnedFd::from(s), key, Side::Client, deadline, &peer)
+                    .map_err(refused)?,
             )),
             Stream::Tcp(s) => Stream::Tcp(TcpStream::from(
-                authenticate(OwnedFd::from(s), key, Side::Client, deadline, &peer).map_err(refused)?,
+                authenticate(OwnedFd::from(s), key, Side::Client, deadline, &peer)
+                    .map_err(refused)?,
             )),
         }
     };
@@ -172,7 +177,9 @@ pub(super) fn request(
             // another connection may carry it.
             Err(Exchange::Closed(_)) if pooled => {}
             Err(Exchange::Closed(e)) => return Err(closed(address, e)),
-            Err(Exchange::Failed(e)) => return Err(e.with_detail(format!("a call to the manager at {address}"))),
+            Err(Exchange::Failed(e)) => {
+                return Err(e.with_detail(format!("a call to the manager at {address}")));
+            }
         }
     };
     framed.shrink();
@@ -212,14 +219,16 @@ fn exchange(
             Ok(Ok(reply)) => return Ok(reply),
             Ok(Err(e)) => {
                 return Err(Exchange::Failed(
-                    Error::new(ErrorKind::Deserialize, e).with_detail("a reply did not deserialize"),
+                    Error::new(ErrorKind::Deserialize, e)
+                        .with_detail("a reply did not deserialize"),
                 ));
             }
             Err(ReadError::Idle) if give_up.is_none_or(|g| Instant::now() < g) => {}
             Err(ReadError::Idle) => {
-                return Err(Exchange::Failed(Error::from_kind(ErrorKind::Timeout).with_detail(
-                    format!("no answer within {CALL_TIMEOUT:?}"),
-                )));
+                return Err(Exchange::Failed(
+                    Error::from_kind(ErrorKind::Timeout)
+                        .with_detail(format!("no answer within {CALL_TIMEOUT:?}")),
+                ));
             }
             Err(ReadError::Closed) => return Err(Exchange::Closed(ReadError::Closed.to_string())),
             Err(e) => {

@@ -6,12 +6,12 @@ use std::marker::PhantomData;
 use pool_core::Error;
 use serde::Serialize;
 
+use super::Manager;
 use super::kinds::namespace::{Namespace, NamespaceObject, ValueObject, ValueProxy};
 use super::kinds::queue::{QueueObject, QueueProxy};
 use super::kinds::sync::{AcquirerProxy, EventObject, EventProxy, LockObject, SemaphoreObject};
 use super::object::Shared;
 use super::proxy::{Remote, encode};
-use super::Manager;
 use crate::task::Wire;
 
 impl Manager {
@@ -30,7 +30,10 @@ impl Manager {
     /// See [`Namespace`].
     pub fn namespace(&self) -> Result<Namespace, Error> {
         let remote = self.builtin::<NamespaceObject, _>("namespace", &())?;
-        Ok(Namespace { remote, _types: PhantomData })
+        Ok(Namespace {
+            remote,
+            _types: PhantomData,
+        })
     }
 
     /// A new value holding `initial` (Python's `manager.Value(typecode,
@@ -45,7 +48,10 @@ impl Manager {
     /// See [`ValueProxy`].
     pub fn value<T: Wire>(&self, initial: T) -> Result<ValueProxy<T>, Error> {
         let remote = self.builtin::<ValueObject, _>("value", &encode(&initial)?)?;
-        Ok(ValueProxy { remote, _types: PhantomData })
+        Ok(ValueProxy {
+            remote,
+            _types: PhantomData,
+        })
     }
 
     /// A new queue of at most `maxsize` items, 0 for no bound (Python's
@@ -62,7 +68,10 @@ impl Manager {
     #[doc(alias = "joinable_queue")]
     pub fn queue<T: Wire>(&self, maxsize: u64) -> Result<QueueProxy<T>, Error> {
         let remote = self.builtin::<QueueObject, _>("queue", &maxsize)?;
-        Ok(QueueProxy { remote, _types: PhantomData })
+        Ok(QueueProxy {
+            remote,
+            _types: PhantomData,
+        })
     }
 
     /// A new lock (Python's `manager.Lock()`).
@@ -76,7 +85,10 @@ impl Manager {
     /// See [`AcquirerProxy`].
     pub fn lock(&self) -> Result<AcquirerProxy, Error> {
         let remote = self.builtin::<LockObject, _>("lock", &())?;
-        Ok(AcquirerProxy { remote, _types: PhantomData })
+        Ok(AcquirerProxy {
+            remote,
+            _types: PhantomData,
+        })
     }
 
     /// A new reentrant lock (Python's `manager.RLock()`): its holder, one
@@ -96,7 +108,10 @@ impl Manager {
     /// ```
     pub fn rlock(&self) -> Result<AcquirerProxy, Error> {
         let remote = self.builtin::<LockObject, _>("rlock", &())?;
-        Ok(AcquirerProxy { remote, _types: PhantomData })
+        Ok(AcquirerProxy {
+            remote,
+            _types: PhantomData,
+        })
     }
 
     /// A new semaphore counting from `value` (Python's
@@ -111,7 +126,10 @@ impl Manager {
     /// See [`AcquirerProxy::value`].
     pub fn semaphore(&self, value: u64) -> Result<AcquirerProxy, Error> {
         let remote = self.builtin::<SemaphoreObject, _>("semaphore", &value)?;
-        Ok(AcquirerProxy { remote, _types: PhantomData })
+        Ok(AcquirerProxy {
+            remote,
+            _types: PhantomData,
+        })
     }
 
     /// A new semaphore that refuses a release above `value` (Python's
@@ -129,7 +147,10 @@ impl Manager {
     /// ```
     pub fn bounded_semaphore(&self, value: u64) -> Result<AcquirerProxy, Error> {
         let remote = self.builtin::<SemaphoreObject, _>("bounded_semaphore", &value)?;
-        Ok(AcquirerProxy { remote, _types: PhantomData })
+        Ok(AcquirerProxy {
+            remote,
+            _types: PhantomData,
+        })
     }
 
     /// A new event (Python's `manager.Event()`).
@@ -143,6 +164,9 @@ impl Manager {
     /// See [`EventProxy`].
     pub fn event(&self) -> Result<EventProxy, Error> {
         let remote = self.builtin::<EventObject, _>("event", &())?;
-        Ok(EventProxy { remote, _types: PhantomData })
+        Ok(EventProxy {
+            remote,
+            _types: PhantomData,
+        })
     }
 }

@@ -76,8 +76,8 @@ use crate::task::Wire;
 
 use builder::ManagerBuilder;
 use object::Shared;
-pub use proxy::{Dict, List};
 use proxy::Proxy;
+pub use proxy::{Dict, List};
 
 /// Python's `multiprocessing.managers`: the pieces of a [`Manager`]
 /// beyond its typed proxies: [`Shared`](managers::Shared), the trait of
@@ -192,12 +192,21 @@ impl Manager {
     /// assert_eq!(served.dict_named::<String, u32>("scores").unwrap().get(&"ada".into()).unwrap(), Some(3));
     /// assert!(Manager::connect(served.address().clone(), b"wrong").is_err());
     /// ```
-    pub fn connect(address: impl Into<Address>, authkey: impl AsRef<[u8]>) -> Result<Manager, Error> {
+    pub fn connect(
+        address: impl Into<Address>,
+        authkey: impl AsRef<[u8]>,
+    ) -> Result<Manager, Error> {
         let endpoint = Arc::new(Endpoint {
             address: address.into(),
             authkey: authkey.as_ref().to_vec(),
         });
-        client::request(&endpoint, &Request::Hello { process: client::process_token() }, None)?;
+        client::request(
+            &endpoint,
+            &Request::Hello {
+                process: client::process_token(),
+            },
+            None,
+        )?;
         Ok(Manager {
             endpoint,
             server: None,
@@ -279,7 +288,9 @@ impl Manager {
             args: proxy::encode(args)?,
         };
         match client::request(&self.endpoint, &request, None)? {
-            Reply::Created { id, .. } => Ok(Remote::new(self.endpoint.clone(), id, self.server.clone())),
+            Reply::Created { id, .. } => {
+                Ok(Remote::new(self.endpoint.clone(), id, self.server.clone()))
+            }
             other => Err(proxy::unexpected(&other)),
         }
     }
@@ -312,7 +323,11 @@ impl Manager {
     ///
     /// See [`connect`](Self::connect).
     pub fn dict_named<K: Wire, V: Wire>(&self, name: &str) -> Result<Dict<K, V>, Error> {
-        Ok(Dict::new(self.make::<DictObject, _>("dict", Some(name), &())?))
+        Ok(Dict::new(self.make::<DictObject, _>(
+            "dict",
+            Some(name),
+            &(),
+        )?))
     }
 
     /// A new shared list holding `items` (Python's `manager.list(items)`).
@@ -353,7 +368,11 @@ impl Manager {
         items: impl IntoIterator<Item = T>,
     ) -> Result<List<T>, Error> {
         let items = encode_all(items)?;
-        Ok(List::new(self.make::<ListObject, _>("list", Some(name), &items)?))
+        Ok(List::new(self.make::<ListObject, _>(
+            "list",
+            Some(name),
+            &items,
+        )?))
     }
 
     /// Serves until the manager is shut down, by

@@ -162,7 +162,8 @@ impl Server {
                 .name("poolrt-manager".to_owned())
                 .spawn(move || {
                     if let Some(initializer) = initializer {
-                        let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(initializer));
+                        let ran =
+                            std::panic::catch_unwind(std::panic::AssertUnwindSafe(initializer));
                         let failed = ran.is_err();
                         let _ = ready.send(ran.map_err(|panic| panic_text(&*panic)));
                         if failed {
@@ -397,11 +398,25 @@ fn admit(stream: Stream, config: &Config) -> Option<Stream> {
     let deadline = Instant::now() + HANDSHAKE_TIMEOUT;
     match stream {
         Stream::Unix(s) => {
-            let fd = authenticate(OwnedFd::from(s), &config.authkey, Side::Listener, deadline, "a manager's client").ok()?;
+            let fd = authenticate(
+                OwnedFd::from(s),
+                &config.authkey,
+                Side::Listener,
+                deadline,
+                "a manager's client",
+            )
+            .ok()?;
             Some(Stream::Unix(UnixStream::from(fd)))
         }
         Stream::Tcp(s) => {
-            let fd = authenticate(OwnedFd::from(s), &config.authkey, Side::Listener, deadline, "a manager's client").ok()?;
+            let fd = authenticate(
+                OwnedFd::from(s),
+                &config.authkey,
+                Side::Listener,
+                deadline,
+                "a manager's client",
+            )
+            .ok()?;
             Some(Stream::Tcp(std::net::TcpStream::from(fd)))
         }
     }
@@ -428,7 +443,10 @@ impl Shared {
             known.sort();
             return Reply::Failed(
                 Failure::UnknownKind,
-                format!("no type is registered as {kind:?} (registered: {})", known.join(", ")),
+                format!(
+                    "no type is registered as {kind:?} (registered: {})",
+                    known.join(", ")
+                ),
             );
         };
         if *registered != type_name {

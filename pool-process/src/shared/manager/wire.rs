@@ -206,8 +206,8 @@ impl Framed {
     pub(super) fn write<T: Serialize + ?Sized>(&mut self, value: &T) -> io::Result<()> {
         self.out.clear();
         self.out.extend_from_slice(&[0; 4]);
-        let mut frame = postcard::to_extend(value, std::mem::take(&mut self.out))
-            .map_err(io::Error::other)?;
+        let mut frame =
+            postcard::to_extend(value, std::mem::take(&mut self.out)).map_err(io::Error::other)?;
         let len = u32::try_from(frame.len() - 4).map_err(io::Error::other)?;
         frame[..4].copy_from_slice(&len.to_le_bytes());
         let written = self.stream.write_all(&frame);
@@ -216,10 +216,7 @@ impl Framed {
     }
 
     /// Reads one frame and hands its body to `take`.
-    pub(super) fn read<R>(
-        &mut self,
-        take: impl FnOnce(&[u8]) -> R,
-    ) -> Result<R, ReadError> {
+    pub(super) fn read<R>(&mut self, take: impl FnOnce(&[u8]) -> R) -> Result<R, ReadError> {
         self.fill(4)?;
         let mut header = [0u8; 4];
         header.copy_from_slice(&self.buf[self.start..self.start + 4]);
@@ -239,7 +236,9 @@ impl Framed {
     }
 
     /// Reads a frame of type `T`.
-    pub(super) fn read_value<T: DeserializeOwned>(&mut self) -> Result<Result<T, postcard::Error>, ReadError> {
+    pub(super) fn read_value<T: DeserializeOwned>(
+        &mut self,
+    ) -> Result<Result<T, postcard::Error>, ReadError> {
         self.read(|body| postcard::from_bytes(body))
     }
 
@@ -264,8 +263,10 @@ impl Framed {
                 Ok(n) => self.filled += n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e)
-                    if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut)
-                        && self.filled == self.start =>
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                    ) && self.filled == self.start =>
                 {
                     return Err(ReadError::Idle);
                 }

@@ -300,7 +300,8 @@ pub(crate) fn authenticate(
     socket
         .and_then(|socket| std::sync::Arc::try_unwrap(socket).ok())
         .ok_or_else(|| {
-            Error::from_kind(ErrorKind::InvalidState)
-                .with_detail(format!("the socket to {peer} was closed during the handshake"))
+            Error::from_kind(ErrorKind::InvalidState).with_detail(format!(
+                "the socket to {peer} was closed during the handshake"
+            ))
         })
 }

@@ -106,7 +106,13 @@ impl Shared for ListObject {
         let len = items.len();
         let changes = !matches!(
             command,
-            C::Get(_) | C::Len | C::Items | C::Slice(..) | C::Count(_) | C::Index(..) | C::Versioned
+            C::Get(_)
+                | C::Len
+                | C::Items
+                | C::Slice(..)
+                | C::Count(_)
+                | C::Index(..)
+                | C::Versioned
         );
         let reply = match command {
             C::Append(item) => {

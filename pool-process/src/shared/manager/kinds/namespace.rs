@@ -128,7 +128,9 @@ impl Namespace {
     /// assert!(!ns.delete("x").unwrap());
     /// ```
     pub fn delete(&self, name: &str) -> Result<bool, Error> {
-        Ok(self.value(&NamespaceCommand::Delete(name.to_owned()))?.is_some())
+        Ok(self
+            .value(&NamespaceCommand::Delete(name.to_owned()))?
+            .is_some())
     }
 
     /// The fields' names, sorted (Python's `vars(ns)`).
@@ -221,10 +223,15 @@ impl<T: Wire> ValueProxy<T> {
     ///
     /// See [`ValueProxy`].
     pub fn set(&self, value: T) -> Result<T, Error> {
-        decode(&self.remote.call::<_, Bytes>(&ValueCommand::Set(encode(&value)?), None)?)
+        decode(
+            &self
+                .remote
+                .call::<_, Bytes>(&ValueCommand::Set(encode(&value)?), None)?,
+        )
     }
 }
 
 fn unexpected() -> Error {
-    Error::from_kind(ErrorKind::Deserialize).with_detail("an unexpected reply from the manager's namespace")
+    Error::from_kind(ErrorKind::Deserialize)
+        .with_detail("an unexpected reply from the manager's namespace")
 }

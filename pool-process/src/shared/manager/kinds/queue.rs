@@ -168,7 +168,10 @@ impl<T: Wire> QueueProxy<T> {
     /// assert!(!q.try_put(2).unwrap());
     /// ```
     pub fn try_put(&self, item: T) -> Result<bool, Error> {
-        match self.remote.call(&QueueCommand::TryPut(encode(&item)?), None)? {
+        match self
+            .remote
+            .call(&QueueCommand::TryPut(encode(&item)?), None)?
+        {
             QueueReply::Done => Ok(true),
             _ => Ok(false),
         }
@@ -264,7 +267,9 @@ impl<T: Wire> QueueProxy<T> {
     pub fn task_done(&self) -> Result<(), Error> {
         match self.remote.call(&QueueCommand::TaskDone, None)? {
             QueueReply::Done => Ok(()),
-            QueueReply::Refused(why) => Err(Error::from_kind(ErrorKind::InvalidState).with_detail(why)),
+            QueueReply::Refused(why) => {
+                Err(Error::from_kind(ErrorKind::InvalidState).with_detail(why))
+            }
             _ => Err(unexpected()),
         }
     }
@@ -313,5 +318,6 @@ impl<T: Wire> QueueProxy<T> {
 }
 
 fn unexpected() -> Error {
-    Error::from_kind(ErrorKind::Deserialize).with_detail("an unexpected reply from the manager's queue")
+    Error::from_kind(ErrorKind::Deserialize)
+        .with_detail("an unexpected reply from the manager's queue")
 }

@@ -42,11 +42,19 @@ pub(crate) struct LockObject {
 
 impl LockObject {
     pub(crate) fn lock(_: ()) -> LockObject {
-        LockObject { reentrant: false, owner: None, depth: 0 }
+        LockObject {
+            reentrant: false,
+            owner: None,
+            depth: 0,
+        }
     }
 
     pub(crate) fn rlock(_: ()) -> LockObject {
-        LockObject { reentrant: true, owner: None, depth: 0 }
+        LockObject {
+            reentrant: true,
+            owner: None,
+            depth: 0,
+        }
     }
 
     fn try_acquire(&mut self, caller: Caller) -> bool {
@@ -77,9 +85,9 @@ impl Shared for LockObject {
             C::TryAcquire => AcquirerReply::Acquired(self.try_acquire(caller)),
             C::Release => match self.owner {
                 None => AcquirerReply::Refused("release of an unlocked lock".to_owned()),
-                Some(owner) if self.reentrant && owner != caller => {
-                    AcquirerReply::Refused("cannot release an RLock held by another thread".to_owned())
-                }
+                Some(owner) if self.reentrant && owner != caller => AcquirerReply::Refused(
+                    "cannot release an RLock held by another thread".to_owned(),
+                ),
                 Some(_) => {
                     self.depth -= 1;
                     if self.depth == 0 || !self.reentrant {
@@ -115,7 +123,10 @@ impl SemaphoreObject {
     }
 
     pub(crate) fn bounded(value: u64) -> SemaphoreObject {
-        SemaphoreObject { value, bound: Some(value) }
+        SemaphoreObject {
+            value,
+            bound: Some(value),
+        }
     }
 }
 
@@ -215,7 +226,8 @@ impl AcquirerProxy {
     /// sem.acquire().unwrap();
     /// ```
     pub fn acquire(&self) -> Result<(), Error> {
-        self.remote.call::<_, AcquirerReply>(&AcquirerCommand::Acquire, Some(None))?;
+        self.remote
+            .call::<_, AcquirerReply>(&AcquirerCommand::Acquire, Some(None))?;
         Ok(())
     }
 
@@ -236,7 +248,10 @@ impl AcquirerProxy {
     /// assert!(!lock.acquire_timeout(Duration::from_millis(10)).unwrap());
     /// ```
     pub fn acquire_timeout(&self, timeout: Duration) -> Result<bool, Error> {
-        match self.remote.call::<_, AcquirerReply>(&AcquirerCommand::Acquire, Some(Some(timeout))) {
+        match self
+            .remote
+            .call::<_, AcquirerReply>(&AcquirerCommand::Acquire, Some(Some(timeout)))
+        {
             Ok(_) => Ok(true),
             Err(e) if e.kind() == ErrorKind::Timeout => Ok(false),
             Err(e) => Err(e),
@@ -277,7 +292,9 @@ impl AcquirerProxy {
     pub fn release(&self) -> Result<(), Error> {
         match self.remote.call(&AcquirerCommand::Release, None)? {
             AcquirerReply::Released => Ok(()),
-            AcquirerReply::Refused(why) => Err(Error::from_kind(ErrorKind::InvalidState).with_detail(why)),
+            AcquirerReply::Refused(why) => {
+                Err(Error::from_kind(ErrorKind::InvalidState).with_detail(why))
+            }
             _ => Err(unexpected()),
         }
     }
@@ -334,7 +351,9 @@ impl EventProxy {
     ///
     /// See [`EventProxy`].
     pub fn set(&self) -> Result<(), Error> {
-        self.remote.call::<_, bool>(&EventCommand::Set, None).map(drop)
+        self.remote
+            .call::<_, bool>(&EventCommand::Set, None)
+            .map(drop)
     }
 
     /// Clears the flag.
@@ -352,7 +371,9 @@ impl EventProxy {
     /// assert!(!event.is_set().unwrap());
     /// ```
     pub fn clear(&self) -> Result<(), Error> {
-        self.remote.call::<_, bool>(&EventCommand::Clear, None).map(drop)
+        self.remote
+            .call::<_, bool>(&EventCommand::Clear, None)
+            .map(drop)
     }
 
     /// Whether the flag is set.
@@ -378,7 +399,9 @@ impl EventProxy {
     ///
     /// See [`EventProxy`].
     pub fn wait(&self) -> Result<(), Error> {
-        self.remote.call::<_, bool>(&EventCommand::Wait, Some(None)).map(drop)
+        self.remote
+            .call::<_, bool>(&EventCommand::Wait, Some(None))
+            .map(drop)
     }
 
     /// [`wait`](Self::wait) for at most `timeout`; whether the flag is set
@@ -397,7 +420,10 @@ impl EventProxy {
     /// assert!(!event.wait_timeout(Duration::from_millis(10)).unwrap());
     /// ```
     pub fn wait_timeout(&self, timeout: Duration) -> Result<bool, Error> {
-        match self.remote.call::<_, bool>(&EventCommand::Wait, Some(Some(timeout))) {
+        match self
+            .remote
+            .call::<_, bool>(&EventCommand::Wait, Some(Some(timeout)))
+        {
             Ok(set) => Ok(set),
             Err(e) if e.kind() == ErrorKind::Timeout => Ok(false),
             Err(e) => Err(e),

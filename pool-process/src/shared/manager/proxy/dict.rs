@@ -342,7 +342,9 @@ impl<K: Wire, V: Wire> Dict<K, V> {
     /// ```
     pub fn popitem(&self) -> Result<Option<(K, V)>, Error> {
         match self.call(&C::PopItem)? {
-            R::Item(item) => item.map(|(k, v)| Ok((decode(&k)?, decode(&v)?))).transpose(),
+            R::Item(item) => item
+                .map(|(k, v)| Ok((decode(&k)?, decode(&v)?)))
+                .transpose(),
             _ => Err(unexpected()),
         }
     }
@@ -370,7 +372,8 @@ impl<K: Wire, V: Wire> Dict<K, V> {
 }
 
 fn unexpected() -> Error {
-    Error::from_kind(ErrorKind::Deserialize).with_detail("an unexpected reply from the manager's dict")
+    Error::from_kind(ErrorKind::Deserialize)
+        .with_detail("an unexpected reply from the manager's dict")
 }
 
 proxy_common!(Dict<K, V>, "Dict");

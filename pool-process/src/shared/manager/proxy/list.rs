@@ -438,7 +438,10 @@ impl<T: Wire> List<T> {
     /// l.sort_by(|a, b| a.cmp(b)).unwrap();
     /// assert_eq!(l.to_vec().unwrap(), [1, 2, 3]);
     /// ```
-    pub fn sort_by(&self, mut compare: impl FnMut(&T, &T) -> std::cmp::Ordering) -> Result<(), Error> {
+    pub fn sort_by(
+        &self,
+        mut compare: impl FnMut(&T, &T) -> std::cmp::Ordering,
+    ) -> Result<(), Error> {
         loop {
             let R::Versioned(version, bytes) = self.call(&C::Versioned)? else {
                 return Err(unexpected());
@@ -478,7 +481,8 @@ impl<T: Wire> List<T> {
 }
 
 fn unexpected() -> Error {
-    Error::from_kind(ErrorKind::Deserialize).with_detail("an unexpected reply from the manager's list")
+    Error::from_kind(ErrorKind::Deserialize)
+        .with_detail("an unexpected reply from the manager's list")
 }
 
 proxy_common!(List<T>, "List");
