@@ -34,19 +34,20 @@ fn work(
     ev.wait_timeout(Duration::from_secs(30)).unwrap();
 }
 
-fn pool_work(
-    args: (
-        Namespace,
-        ValueProxy<i64>,
-        QueueProxy<String>,
-        AcquirerProxy,
-        AcquirerProxy,
-        EventProxy,
-        Dict<String, i64>,
-        List<i64>,
-        i64,
-    ),
-) -> i64 {
+/// Every proxy a pool task gets, and its number.
+type Everything = (
+    Namespace,
+    ValueProxy<i64>,
+    QueueProxy<String>,
+    AcquirerProxy,
+    AcquirerProxy,
+    EventProxy,
+    Dict<String, i64>,
+    List<i64>,
+    i64,
+);
+
+fn pool_work(args: Everything) -> i64 {
     let (ns, v, q, lock, sem, ev, d, l, me) = args;
     work(ns, v, q, lock, sem, ev, d, l, me);
     me

@@ -427,16 +427,15 @@ impl Shared {
         if self.stopping.load(Ordering::SeqCst) {
             return Reply::Failed(Failure::Closed, "the manager is shutting down".to_owned());
         }
-        if let Some(name) = &name {
-            if let Some((id, existing)) = self.store.lock().named(name) {
-                if existing != kind {
-                    return Reply::Failed(
-                        Failure::NoSuchObject,
-                        format!("the object named {name:?} is a {existing}, not a {kind}"),
-                    );
-                }
-                return Reply::Created { id, kind: existing };
+        let existing = name.as_deref().and_then(|n| self.store.lock().named(n));
+        if let Some((id, existing)) = existing {
+            if existing != kind {
+                return Reply::Failed(
+                    Failure::NoSuchObject,
+                    format!("the object named {name:?} is a {existing}, not a {kind}"),
+                );
             }
+            return Reply::Created { id, kind: existing };
         }
         let Some((registered, make)) = self.registry.kinds.get(kind) else {
             let mut known: Vec<_> = self.registry.kinds.keys().cloned().collect();
