@@ -47,3 +47,16 @@ fn a_tcp_manager_without_a_key_is_refused_at_start() {
         .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::InvalidConfig);
 }
+
+#[test]
+fn a_connection_made_with_the_right_key_is_not_lent_to_a_wrong_one() {
+    let manager = Manager::builder()
+        .address("127.0.0.1:0")
+        .authkey(b"right")
+        .start()
+        .unwrap();
+    let right = Manager::connect(manager.address().clone(), b"right").unwrap();
+    right.dict::<u8, u8>().unwrap();
+    let refused = Manager::connect(manager.address().clone(), b"wrong").unwrap_err();
+    assert!(AuthenticationError::of(&refused).is_some(), "{refused}");
+}

@@ -29,10 +29,12 @@ pub(crate) const CALL_TIMEOUT: Duration = Duration::from_secs(60);
 /// The idle connections of this process to one manager.
 type Idle = Arc<Mutex<Vec<Framed>>>;
 
-static IDLE: Mutex<Option<HashMap<Address, Idle>>> = Mutex::new(None);
+/// By endpoint, not address: a connection authenticated with one key is
+/// never lent to a call made with another.
+static IDLE: Mutex<Option<HashMap<Endpoint, Idle>>> = Mutex::new(None);
 
 /// Where a manager is and the key it wants: what a proxy carries.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub(super) struct Endpoint {
     pub(super) address: Address,
     pub(super) authkey: Vec<u8>,
@@ -64,10 +66,10 @@ pub(super) fn thread_token() -> u64 {
     TOKEN.with(|t| *t)
 }
 
-fn idle(address: &Address) -> Idle {
+fn idle(endpoint: &Endpoint) -> Idle {
     IDLE.lock()
         .get_or_insert_with(HashMap::new)
-        .entry(address.clone())
+        .entry(endpoint.clone())
         .or_default()
         .clone()
 }
@@ -75,7 +77,7 @@ fn idle(address: &Address) -> Idle {
 /// Drops this process's idle connections to the manager at `address`.
 pub(super) fn forget(address: &Address) {
     if let Some(all) = IDLE.lock().as_mut() {
-        all.remove(address);
+        all.retain(|endpoint, _| endpoint.address != *address);
     }
 }
 
@@ -157,7 +159,7 @@ pub(super) fn request(
     wait: Option<Option<Duration>>,
 ) -> Result<Reply, Error> {
     let address = &endpoint.address;
-    let idle = idle(address);
+    let idle = idle(endpoint);
     let give_up = match wait {
         None => Some(Instant::now() + CALL_TIMEOUT),
         Some(None) => None,
