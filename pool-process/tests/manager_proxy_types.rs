@@ -1,11 +1,14 @@
 //! Every manager proxy type, used from a `Process` and from a `Pool`
 //! task: namespace, value, queue (with task_done/join), lock, rlock,
-//! semaphore, bounded semaphore, event, and dict/list's fuller methods.
+//! semaphore, bounded semaphore, event, barrier, condition, and
+//! dict/list's fuller methods.
 
 use std::time::Duration;
 
 use pool_core::ErrorKind;
-use pool_process::managers::{AcquirerProxy, EventProxy, Namespace, QueueProxy, ValueProxy};
+use pool_process::managers::{
+    AcquirerProxy, BarrierProxy, ConditionProxy, EventProxy, Namespace, QueueProxy, ValueProxy,
+};
 use pool_process::{Dict, List, Manager, Pool, Process};
 
 /// What one child does with every type; returns what it saw.
@@ -174,4 +177,59 @@ fn set_later(ev: EventProxy) {
 fn try_rlock(rlock: AcquirerProxy) {
     assert!(!rlock.try_acquire().unwrap(), "held by another process");
     assert!(rlock.release().is_err(), "not the owner");
+}
+
+fn barrier_party(barrier: BarrierProxy) -> u64 {
+    barrier.wait_timeout(Duration::from_secs(30)).unwrap()
+}
+
+fn barrier_child(barrier: BarrierProxy) {
+    barrier_party(barrier);
+}
+
+fn wait_for_notify(cond: ConditionProxy, waiting: EventProxy) {
+    cond.acquire().unwrap();
+    waiting.set().unwrap();
+    assert!(
+        cond.wait_timeout(Duration::from_secs(30)).unwrap(),
+        "notified"
+    );
+    cond.release().unwrap();
+}
+
+#[test]
+fn barrier_and_condition_work_from_processes_and_a_pool_task() {
+    let m = Manager::new().unwrap();
+    let barrier = m.barrier(3).unwrap();
+    let children: Vec<Process> = (0..2)
+        .map(|_| Process::new(barrier_child, (barrier.clone(),)))
+        .collect();
+    for c in &children {
+        c.start().unwrap();
+    }
+    let mine = barrier.wait_timeout(Duration::from_secs(30)).unwrap();
+    assert!(mine < 3);
+    for c in &children {
+        c.join().unwrap();
+        assert_eq!(c.exitcode(), Some(0));
+    }
+    let pair = m.barrier(2).unwrap();
+    let pool = Pool::new(1).unwrap();
+    let task = pool.apply_async(barrier_party, pair.clone()).unwrap();
+    let mine = pair.wait_timeout(Duration::from_secs(30)).unwrap();
+    let theirs = task.get().unwrap();
+    assert_eq!(mine + theirs, 1, "indexes 0 and 1");
+    assert!(!pair.broken().unwrap());
+
+    let cond = m.condition().unwrap();
+    let waiting = m.event().unwrap();
+    let child = Process::new(wait_for_notify, (cond.clone(), waiting.clone()));
+    child.start().unwrap();
+    assert!(waiting.wait_timeout(Duration::from_secs(30)).unwrap());
+    // Acquired once the child's wait released the lock.
+    cond.acquire().unwrap();
+    cond.notify_all().unwrap();
+    cond.release().unwrap();
+    child.join().unwrap();
+    assert_eq!(child.exitcode(), Some(0));
 }

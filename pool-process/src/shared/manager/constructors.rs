@@ -7,6 +7,8 @@ use pool_core::Error;
 use serde::Serialize;
 
 use super::Manager;
+use super::kinds::barrier::{BarrierObject, BarrierProxy};
+use super::kinds::condition::{ConditionObject, ConditionProxy};
 use super::kinds::namespace::{Namespace, NamespaceObject, ValueObject, ValueProxy};
 use super::kinds::queue::{QueueObject, QueueProxy};
 use super::kinds::sync::{AcquirerProxy, EventObject, EventProxy, LockObject, SemaphoreObject};
@@ -165,6 +167,42 @@ impl Manager {
     pub fn event(&self) -> Result<EventProxy, Error> {
         let remote = self.builtin::<EventObject, _>("event", &())?;
         Ok(EventProxy {
+            remote,
+            _types: PhantomData,
+        })
+    }
+
+    /// A new barrier for `parties` parties (Python's
+    /// `manager.Barrier(parties)`).
+    ///
+    /// # Errors
+    ///
+    /// The manager is gone.
+    ///
+    /// # Examples
+    ///
+    /// See [`BarrierProxy`].
+    pub fn barrier(&self, parties: u64) -> Result<BarrierProxy, Error> {
+        let remote = self.builtin::<BarrierObject, _>("barrier", &parties)?;
+        Ok(BarrierProxy {
+            remote,
+            _types: PhantomData,
+        })
+    }
+
+    /// A new condition with a reentrant lock of its own (Python's
+    /// `manager.Condition()`).
+    ///
+    /// # Errors
+    ///
+    /// The manager is gone.
+    ///
+    /// # Examples
+    ///
+    /// See [`ConditionProxy`].
+    pub fn condition(&self) -> Result<ConditionProxy, Error> {
+        let remote = self.builtin::<ConditionObject, _>("condition", &())?;
+        Ok(ConditionProxy {
             remote,
             _types: PhantomData,
         })

@@ -86,6 +86,8 @@ pub use proxy::{Dict, List};
 /// and [`Proxy`](managers::Proxy), their proxy.
 pub mod managers {
     pub use super::builder::{DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS, ManagerBuilder};
+    pub use super::kinds::barrier::BarrierProxy;
+    pub use super::kinds::condition::ConditionProxy;
     pub use super::kinds::namespace::{Namespace, ValueProxy};
     pub use super::kinds::queue::QueueProxy;
     pub use super::kinds::sync::{AcquirerProxy, EventProxy};

@@ -29,6 +29,10 @@ pub enum Handled<R> {
     /// server calls `handle` again with the same command after another
     /// call changed the object, until the caller's timeout passes.
     Wait,
+    /// As [`Wait`](Handled::Wait), but the command changed the object on
+    /// the way (a condition's `wait` released its lock): other waiting
+    /// commands are tried again.
+    WaitChanged,
 }
 
 /// An object a [`Manager`](crate::Manager) holds and serves to proxies:
@@ -89,18 +93,37 @@ pub trait Shared: Send + 'static {
         let _ = process;
         false
     }
+
+    /// A command of `caller` that answered [`Handled::Wait`] will not be
+    /// tried again: its timeout passed, or its caller hung up. Returns
+    /// whether anything changed (a barrier breaks, for one). The default
+    /// keeps no state for waiting callers.
+    fn gave_up(&mut self, caller: Caller) -> bool {
+        let _ = caller;
+        false
+    }
+}
+
+/// What one call of an [`Object`] came to.
+pub(super) enum Served {
+    Reply(Vec<u8>),
+    /// Not yet; `changed` when the object changed all the same.
+    Wait {
+        changed: bool,
+    },
 }
 
 /// What the server calls: a [`Shared`] with its types erased.
 pub(super) trait Object: Send {
-    /// `Ok(Some(reply))`, `Ok(None)` to wait, or `Err` when the command
-    /// is not one of this object's.
-    fn call(&mut self, command: &[u8], caller: Caller) -> Result<Option<Vec<u8>>, String>;
+    /// The reply, or a wait, or `Err` when the command is not one of this
+    /// object's.
+    fn call(&mut self, command: &[u8], caller: Caller) -> Result<Served, String>;
     fn caller_gone(&mut self, process: u64) -> bool;
+    fn gave_up(&mut self, caller: Caller) -> bool;
 }
 
 impl<S: Shared> Object for S {
-    fn call(&mut self, command: &[u8], caller: Caller) -> Result<Option<Vec<u8>>, String> {
+    fn call(&mut self, command: &[u8], caller: Caller) -> Result<Served, String> {
         let command: S::Command = postcard::from_bytes(command).map_err(|e| {
             format!(
                 "the command is not a {} ({e})",
@@ -108,18 +131,23 @@ impl<S: Shared> Object for S {
             )
         })?;
         match self.handle(command, caller) {
-            Handled::Done(reply) => postcard::to_stdvec(&reply).map(Some).map_err(|e| {
+            Handled::Done(reply) => postcard::to_stdvec(&reply).map(Served::Reply).map_err(|e| {
                 format!(
                     "the reply ({}) did not serialize: {e}",
                     std::any::type_name::<S::Reply>()
                 )
             }),
-            Handled::Wait => Ok(None),
+            Handled::Wait => Ok(Served::Wait { changed: false }),
+            Handled::WaitChanged => Ok(Served::Wait { changed: true }),
         }
     }
 
     fn caller_gone(&mut self, process: u64) -> bool {
         Shared::caller_gone(self, process)
+    }
+
+    fn gave_up(&mut self, caller: Caller) -> bool {
+        Shared::gave_up(self, caller)
     }
 }
 

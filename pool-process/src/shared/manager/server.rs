@@ -31,7 +31,7 @@ use std::time::{Duration, Instant};
 use parking_lot::{Condvar, Mutex};
 use pool_core::{Error, ErrorKind};
 
-use super::object::{Caller, Registry, Store};
+use super::object::{Caller, Registry, Served, Store};
 use super::wire::{Failure, Framed, Reply, Request, Stream};
 use crate::connection::Address;
 use crate::shared::socket::{Side, authenticate};
@@ -497,15 +497,22 @@ impl Shared {
                 ));
             }
             match object.call(command, caller) {
-                Ok(Some(reply)) => {
+                Ok(Served::Reply(reply)) => {
                     slot.changed.notify_all();
                     return Some(Reply::Value(reply));
                 }
-                Ok(None) => {}
+                Ok(Served::Wait { changed }) => {
+                    if changed {
+                        slot.changed.notify_all();
+                    }
+                }
                 Err(why) => return Some(Reply::Failed(Failure::WrongType, why)),
             }
             let now = Instant::now();
             if deadline.is_some_and(|d| now >= d) {
+                if object.gave_up(caller) {
+                    slot.changed.notify_all();
+                }
                 return Some(Reply::Failed(
                     Failure::Timeout,
                     format!("the {} did not become ready in time", slot.kind),
@@ -513,6 +520,9 @@ impl Shared {
             }
             let until = deadline.map_or(now + WAIT_SLICE, |d| d.min(now + WAIT_SLICE));
             if slot.changed.wait_until(&mut object, until).timed_out() && stream.peer_gone() {
+                if object.gave_up(caller) {
+                    slot.changed.notify_all();
+                }
                 return None;
             }
         }

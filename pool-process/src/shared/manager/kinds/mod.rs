@@ -1,6 +1,8 @@
 //! The server side of the built-in types: each a [`Shared`](super::Shared)
 //! object with its command and reply types, registered in every manager.
 
+pub(super) mod barrier;
+pub(super) mod condition;
 pub(super) mod dict;
 pub(super) mod list;
 pub(super) mod namespace;
@@ -22,5 +24,7 @@ pub(super) fn builtins() -> Registry {
     registry.add("semaphore", sync::SemaphoreObject::new);
     registry.add("bounded_semaphore", sync::SemaphoreObject::bounded);
     registry.add("event", sync::EventObject::new);
+    registry.add("barrier", barrier::BarrierObject::new);
+    registry.add("condition", condition::ConditionObject::new);
     registry
 }
