@@ -1,6 +1,7 @@
 //! `Manager`: Python's `multiprocessing.Manager()` and `BaseManager`, a
 //! server that holds shared objects and serves them to proxies in any
-//! process of the program, or of other programs over TCP.
+//! process of the program, or of other programs over TCP. `README.md`
+//! beside this file describes the protocol.
 //!
 //! | file | concept |
 //! |------|---------|
@@ -349,6 +350,26 @@ impl Manager {
     pub fn list<T: Wire>(&self, items: impl IntoIterator<Item = T>) -> Result<List<T>, Error> {
         let items = encode_all(items)?;
         Ok(List::new(self.make::<ListObject, _>("list", None, &items)?))
+    }
+
+    /// A new shared array holding `items` (Python's
+    /// `manager.Array(typecode, items)`, whose proxy indexes, assigns and
+    /// measures like a list): a [`List`], for any serde type.
+    ///
+    /// # Errors
+    ///
+    /// As for [`list`](Self::list).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let a = pool_process::Manager::new().unwrap().array([0.5f64; 4]).unwrap();
+    /// a.set(2, 1.5).unwrap();
+    /// assert_eq!(a.to_vec().unwrap(), [0.5, 0.5, 1.5, 0.5]);
+    /// ```
+    #[doc(alias = "Array")]
+    pub fn array<T: Wire>(&self, items: impl IntoIterator<Item = T>) -> Result<List<T>, Error> {
+        self.list(items)
     }
 
     /// The list named `name`, made from `items` if there is none yet.
