@@ -172,16 +172,14 @@ pub(super) fn request(
             Some(framed) => framed,
             None => connect(endpoint)?,
         };
-        match exchange(&mut framed, request, give_up) {
+        match exchange(&mut framed, request, give_up, address) {
             Ok(reply) => break (framed, reply),
             // A kept connection the server closed while it sat idle
             // (its idle timeout): the request never reached it, so
             // another connection may carry it.
             Err(Exchange::Closed(_)) if pooled => {}
             Err(Exchange::Closed(e)) => return Err(closed(address, e)),
-            Err(Exchange::Failed(e)) => {
-                return Err(e.with_detail(format!("a call to the manager at {address}")));
-            }
+            Err(Exchange::Failed(e)) => return Err(e),
         }
     };
     framed.shrink();
@@ -212,6 +210,7 @@ fn exchange(
     framed: &mut Framed,
     request: &Request,
     give_up: Option<Instant>,
+    address: &Address,
 ) -> Result<Reply, Exchange> {
     framed
         .write(request)
@@ -232,12 +231,19 @@ fn exchange(
                         .with_detail(format!("no answer within {CALL_TIMEOUT:?}")),
                 ));
             }
+            // Closed or reset before any byte of the reply: the server
+            // ended the connection (its idle timeout, racing this
+            // request) without serving it.
             Err(ReadError::Closed) => return Err(Exchange::Closed(ReadError::Closed.to_string())),
-            Err(e) => {
-                return Err(Exchange::Failed(
-                    Error::from_kind(ErrorKind::Closed).with_detail(e.to_string()),
-                ));
+            Err(ReadError::Io(e))
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::ConnectionReset | std::io::ErrorKind::BrokenPipe
+                ) =>
+            {
+                return Err(Exchange::Closed(e.to_string()));
             }
+            Err(e) => return Err(Exchange::Failed(closed(address, e))),
         }
     }
 }
