@@ -5,7 +5,7 @@ concurrent.futures, with the standard library only.
 
     python3 benches/cpython_pool.py            # all workloads
     python3 benches/cpython_pool.py P1 P6      # some of them
-    python3 benches/cpython_pool.py S1 S2 S3 S4 S5 S6  # benches/shared.rs's
+    python3 benches/cpython_pool.py S1 S2 S3 S4 S5 S6 M1  # benches/shared.rs's
     python3 benches/cpython_pool.py --json out.json   # also the raw figures
 
 S1-S4 measure multiprocessing.Queue, Pipe and Lock the way
@@ -14,7 +14,9 @@ a ping-pong with a child; an uncontended acquire + release). S5 writes
 64 MiB into a multiprocessing.shared_memory block that a child holds
 open (shm.buf[:] = data) and reads it back into a buffer (memoryview(out)[:] = shm.buf). S6 measures
 multiprocessing.connection's Listener and Client: an 8-byte message echoed
-by a child, over a Linux abstract Unix socket and over TCP.
+by a child, over a Linux abstract Unix socket and over TCP. M1 measures a
+multiprocessing.Manager: a dict get, a dict set and a Namespace attribute
+read through a proxy, from the manager's owner and from a child.
 
 Each figure is the median of several runs. W is the number of cores this
 process may use. T1 submits 100,000 tasks instead of 1,000,000 (CPython
@@ -349,6 +351,62 @@ def s6():
         print(f"S6 multiprocessing.connection {label}: {took * 1e6:.1f} us per 8-byte round trip")
 
 
+def manager_calls(d, ns, n, out):
+    """M1's child side: n dict gets, sets and namespace reads, timed."""
+    start = time.perf_counter()
+    for i in range(n):
+        d["k"]
+    got = time.perf_counter()
+    for i in range(n):
+        d["k"] = i
+    put = time.perf_counter()
+    for i in range(n):
+        ns.x
+    read = time.perf_counter()
+    out.put(((got - start) / n, (put - got) / n, (read - put) / n))
+
+
+def m1():
+    n = 5_000
+    with mp.Manager() as manager:
+        d = manager.dict()
+        d["k"] = 1
+        ns = manager.Namespace()
+        ns.x = 1
+
+        def owner():
+            start = time.perf_counter()
+            for i in range(n):
+                d["k"]
+            got = time.perf_counter()
+            for i in range(n):
+                d["k"] = i
+            put = time.perf_counter()
+            for i in range(n):
+                ns.x
+            read = time.perf_counter()
+            return ((got - start) / n, (put - got) / n, (read - put) / n)
+
+        runs = [owner() for _ in range(3)]
+        get, put, read = (statistics.median(r[i] for r in runs) for i in range(3))
+        print(
+            f"M1 multiprocessing.Manager from the owner: dict get {get * 1e6:.1f} us, "
+            f"set {put * 1e6:.1f} us, Namespace read {read * 1e6:.1f} us"
+        )
+        out = mp.Queue()
+        child_runs = []
+        for _ in range(3):
+            p = mp.Process(target=manager_calls, args=(d, ns, n, out))
+            p.start()
+            child_runs.append(out.get())
+            p.join()
+        get, put, read = (statistics.median(r[i] for r in child_runs) for i in range(3))
+        print(
+            f"M1 multiprocessing.Manager from a child: dict get {get * 1e6:.1f} us, "
+            f"set {put * 1e6:.1f} us, Namespace read {read * 1e6:.1f} us"
+        )
+
+
 def main():
     args = sys.argv[1:]
     json_path = None
@@ -397,6 +455,8 @@ def main():
         s5()
     if want("S6"):
         s6()
+    if want("M1"):
+        m1()
     if json_path:
         import json
 

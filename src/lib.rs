@@ -173,6 +173,7 @@ pub mod process {
     pub use pool_process::Immediate;
     /// Python's `multiprocessing.connection`: `Listener`, `Client`, `wait`.
     pub use pool_process::connection;
+    pub use pool_process::managers;
     pub use pool_process::{
         Array, ArrayGuard, Barrier, BoundedSemaphore, BrokenBarrierError, Condition,
         ConditionGuard, Connection, CurrentProcess, Daemon, Deadline, Dict, Element, Event, Fd,

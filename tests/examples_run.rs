@@ -141,6 +141,9 @@ examples! {
     "process" process_joinable_queue ["main: the producers are joined (queue empty: true"];
     "process" process_lock_tickets ["the one ticket was sold once"];
     "process" process_manager ["every child's append is there"];
+    "process" manager_tcp_server ["server: serving on 127.0.0.1:", "server: a client asked it to shut down", "server: the client is done"];
+    "process" manager_tcp_client ["client: the list grew by 10: every child's append is there"];
+    "process" manager_custom_type ["after 8 processes added 1: 8", "the waiter woke at 48", "waiting for 1000 timed out: true"];
     "process" process_pipe ["child received: data from parent_conn"];
     "process" process_producer_consumer ["both consumers got their None", "task1 got 9527"];
     "process" process_queue_api ["full: true", "empty: true"];

@@ -130,6 +130,7 @@ pub use crate::process::{
 };
 pub use crate::shared::Immediate;
 pub use crate::shared::connection;
+pub use crate::shared::managers;
 pub use crate::shared::{
     Array, ArrayGuard, Barrier, BoundedSemaphore, Condition, ConditionGuard, Connection, Dict,
     Element, Event, Fd, GetError, JoinableQueue, List, Lock, LockGuard, Manager, Pipe, PutError,

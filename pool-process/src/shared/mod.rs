@@ -56,7 +56,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::sys::segment::Segment;
 
-pub use manager::{Dict, List, Manager};
+pub use manager::{Dict, List, Manager, managers};
 pub use memory::{Item, ShareableList, SharedMemory, SharedMemoryManager};
 pub use queue::Immediate;
 pub use queue::{GetError, JoinableQueue, PutError, Queue, SimpleQueue};

@@ -263,3 +263,45 @@ fn check<M: Mac + hmac::digest::KeyInit>(
 fn read(conn: &Connection, deadline: Instant) -> Result<Vec<u8>, Error> {
     conn.recv_message(Some(MAX_HANDSHAKE_MESSAGE), Some(deadline), Ok)
 }
+
+/// Which end of a connection runs [`authenticate`].
+pub(crate) enum Side {
+    /// The accepting end: challenges first.
+    Listener,
+    /// The connecting end: answers first.
+    Client,
+}
+
+/// The same handshake on a freshly connected socket, for servers and
+/// clients that frame their messages themselves (the Manager): runs both
+/// challenges before `deadline`, then hands the socket back. `peer`
+/// names the other end in errors.
+pub(crate) fn authenticate(
+    fd: std::os::fd::OwnedFd,
+    key: &[u8],
+    side: Side,
+    deadline: Instant,
+    peer: &str,
+) -> Result<std::os::fd::OwnedFd, Error> {
+    let conn = Connection::new(fd, true, true, peer.to_owned());
+    match side {
+        Side::Listener => {
+            deliver(&conn, key, deadline, peer)?;
+            answer(&conn, key, deadline, peer)?;
+        }
+        Side::Client => {
+            answer(&conn, key, deadline, peer)?;
+            deliver(&conn, key, deadline, peer)?;
+        }
+    }
+    // The handshake reads whole messages and never past the last one, so
+    // nothing of what follows is left in the connection's buffers.
+    let socket = conn.socket.lock().take();
+    socket
+        .and_then(|socket| std::sync::Arc::try_unwrap(socket).ok())
+        .ok_or_else(|| {
+            Error::from_kind(ErrorKind::InvalidState).with_detail(format!(
+                "the socket to {peer} was closed during the handshake"
+            ))
+        })
+}

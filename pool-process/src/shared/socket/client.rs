@@ -41,9 +41,19 @@ use crate::sys::socket::connect_unix;
 /// server.join().unwrap();
 /// ```
 #[doc(alias = "multiprocessing.connection.Client")]
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Client {
     authkey: Option<Vec<u8>>,
+    max_message: Option<usize>,
+}
+
+impl Default for Client {
+    fn default() -> Client {
+        Client {
+            authkey: None,
+            max_message: Some(super::listener::DEFAULT_MAX_MESSAGE),
+        }
+    }
 }
 
 impl Client {
@@ -71,6 +81,21 @@ impl Client {
     /// ```
     pub fn authkey(mut self, key: impl AsRef<[u8]>) -> Client {
         self.authkey = Some(key.as_ref().to_vec()).filter(|key| !key.is_empty());
+        self
+    }
+
+    /// The longest message the connection receives
+    /// ([`DEFAULT_MAX_MESSAGE`](crate::connection::DEFAULT_MAX_MESSAGE)
+    /// unless set; `None`: no cap, as Python).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let client = pool_process::connection::Client::new().max_message(None);
+    /// # drop(client);
+    /// ```
+    pub fn max_message(mut self, bytes: Option<usize>) -> Client {
+        self.max_message = bytes;
         self
     }
 
@@ -166,7 +191,8 @@ impl Client {
                 OwnedFd::from(stream)
             }
         };
-        let conn = Connection::new(fd, true, true, format!("the connection to {address}"));
+        let mut conn = Connection::new(fd, true, true, format!("the connection to {address}"));
+        conn.max_message = self.max_message;
         if let Some(key) = &self.authkey {
             let deadline = bounded(deadline);
             let peer = format!("the listener on {address}");

@@ -33,12 +33,9 @@ impl Connection {
             .socket()?
             .try_clone()
             .map_err(|e| Error::new(ErrorKind::Io, e).with_detail("duplicating a Connection"))?;
-        Ok(Connection::new(
-            copy,
-            self.readable(),
-            self.writable,
-            self.on.clone(),
-        ))
+        let mut clone = Connection::new(copy, self.readable(), self.writable, self.on.clone());
+        clone.max_message = self.max_message;
+        Ok(clone)
     }
 
     /// Whether this end can receive (Python's `readable`): false for the

@@ -39,6 +39,13 @@ use crate::sys::socket::{shut_listener, wait_readable};
 /// peer, but not for a peer that connected and then says nothing.
 pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(60);
 
+/// The longest message a connection from a [`Listener`] or a
+/// [`Client`](crate::connection::Client) receives unless told otherwise
+/// (`max_message`): 64 MiB. A peer's header announcing more is refused
+/// before anything is allocated, and the connection stops receiving, as
+/// for a `recv_bytes` over its `maxlength`. Python has no such cap.
+pub const DEFAULT_MAX_MESSAGE: usize = 64 << 20;
+
 /// The listening socket.
 enum Socket {
     Unix(UnixListener),
@@ -83,6 +90,7 @@ pub struct Listener {
     socket: Socket,
     address: Address,
     authkey: Option<Vec<u8>>,
+    max_message: Option<usize>,
     last_accepted: Mutex<Option<Address>>,
     closed: AtomicBool,
 }
@@ -99,9 +107,19 @@ pub struct Listener {
 ///     .unwrap();
 /// # drop(listener);
 /// ```
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct ListenerBuilder {
     authkey: Option<Vec<u8>>,
+    max_message: Option<usize>,
+}
+
+impl Default for ListenerBuilder {
+    fn default() -> ListenerBuilder {
+        ListenerBuilder {
+            authkey: None,
+            max_message: Some(DEFAULT_MAX_MESSAGE),
+        }
+    }
 }
 
 impl ListenerBuilder {
@@ -116,6 +134,20 @@ impl ListenerBuilder {
     /// ```
     pub fn authkey(mut self, key: impl AsRef<[u8]>) -> ListenerBuilder {
         self.authkey = Some(key.as_ref().to_vec()).filter(|key| !key.is_empty());
+        self
+    }
+
+    /// The longest message an accepted connection receives
+    /// ([`DEFAULT_MAX_MESSAGE`] unless set; `None`: no cap, as Python).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let builder = pool_process::connection::Listener::builder().max_message(Some(1 << 20));
+    /// # drop(builder);
+    /// ```
+    pub fn max_message(mut self, bytes: Option<usize>) -> ListenerBuilder {
+        self.max_message = bytes;
         self
     }
 
@@ -166,6 +198,7 @@ impl ListenerBuilder {
             socket,
             address,
             authkey: self.authkey,
+            max_message: self.max_message,
             last_accepted: Mutex::new(None),
             closed: AtomicBool::new(false),
         })
@@ -296,7 +329,8 @@ impl Listener {
         };
         *self.last_accepted.lock() = Some(peer.clone());
         let on = format!("the connection to {} from {peer}", self.address);
-        let conn = Connection::new(fd, true, true, on);
+        let mut conn = Connection::new(fd, true, true, on);
+        conn.max_message = self.max_message;
         if let Some(key) = &self.authkey {
             let deadline = bounded(deadline);
             let peer = format!("the peer {peer} of {}", self.address);

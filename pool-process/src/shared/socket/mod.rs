@@ -29,6 +29,7 @@ mod pipe;
 mod send;
 mod wait;
 
+pub(crate) use auth::{Side, authenticate};
 pub use fd::Fd;
 pub use pipe::{Connection, Pipe};
 
@@ -68,7 +69,7 @@ pub mod connection {
     pub use super::address::Address;
     pub use super::auth::AuthenticationError;
     pub use super::client::Client;
-    pub use super::listener::{HANDSHAKE_TIMEOUT, Listener, ListenerBuilder};
+    pub use super::listener::{DEFAULT_MAX_MESSAGE, HANDSHAKE_TIMEOUT, Listener, ListenerBuilder};
     pub use super::pipe::{Connection, Pipe};
     pub use super::wait::{Sentinel, Waitable, wait};
 }

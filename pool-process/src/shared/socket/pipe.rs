@@ -167,6 +167,10 @@ pub struct Connection {
     pub(super) writable: bool,
     /// What errors call it: "the pipe", "the connection to ...".
     pub(super) on: String,
+    /// The longest message any receive accepts (a peer's header over it
+    /// is refused before anything is allocated); `None`: no cap. Set on
+    /// the connections a `Listener` accepts and a `Client` makes.
+    pub(super) max_message: Option<usize>,
 }
 
 impl Connection {
@@ -182,6 +186,7 @@ impl Connection {
             readable: AtomicBool::new(readable),
             writable,
             on,
+            max_message: None,
         }
     }
 
@@ -297,6 +302,10 @@ impl Connection {
         if !self.readable() {
             return Err(self.refuse("receive"));
         }
+        let max = match (max, self.max_message) {
+            (Some(asked), Some(cap)) => Some(asked.min(cap)),
+            (asked, cap) => asked.or(cap),
+        };
         let socket = self.socket()?;
         let mut reader = match deadline {
             None => self.reader.lock(),

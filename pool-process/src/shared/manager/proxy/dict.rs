@@ -1,19 +1,16 @@
 //! `Dict`: the proxy of a dict held by a manager.
 
 use std::collections::HashMap;
-use std::fmt;
 use std::hash::Hash;
 use std::marker::PhantomData;
-use std::sync::Arc;
 
-use pool_core::Error;
+use pool_core::{Error, ErrorKind};
 use serde::{Deserialize, Serialize};
 
-use super::super::server::Server;
-use super::super::{Reply, Request};
+use super::super::kinds::dict::{DictCommand as C, DictReply as R};
 use crate::task::Wire;
 
-use super::{Remote, call, decode, done, encode, len, unexpected, value};
+use super::{Remote, decode, encode};
 
 /// A proxy for a dict held by a [`Manager`](crate::Manager): Python's
 /// `manager.dict()`. It keeps insertion order, as Python's dicts do.
@@ -43,15 +40,29 @@ pub struct Dict<K, V> {
 }
 
 impl<K: Wire, V: Wire> Dict<K, V> {
-    pub(crate) fn new(server: &Arc<Server>, id: u64) -> Dict<K, V> {
+    pub(crate) fn new(remote: Remote) -> Dict<K, V> {
         Dict {
-            remote: Remote::new(server, id),
+            remote,
             _types: PhantomData,
         }
     }
 
-    fn call(&self, request: Request) -> Result<Reply, Error> {
-        call(&self.remote.address, &request)
+    fn call(&self, command: &C) -> Result<R, Error> {
+        self.remote.call(command, None)
+    }
+
+    fn value(&self, command: &C) -> Result<Option<V>, Error> {
+        match self.call(command)? {
+            R::Value(bytes) => bytes.map(|b| decode(&b)).transpose(),
+            _ => Err(unexpected()),
+        }
+    }
+
+    fn done(&self, command: &C) -> Result<(), Error> {
+        match self.call(command)? {
+            R::Done => Ok(()),
+            _ => Err(unexpected()),
+        }
     }
 
     /// Sets `key` to `value` (Python's `d[key] = value`).
@@ -69,8 +80,7 @@ impl<K: Wire, V: Wire> Dict<K, V> {
     /// assert_eq!(d.get(&1).unwrap().as_deref(), Some("uno"));
     /// ```
     pub fn insert(&self, key: K, value: V) -> Result<(), Error> {
-        let request = Request::DictSet(self.remote.id, encode(&key)?, encode(&value)?);
-        done(self.call(request)?)
+        self.done(&C::Set(encode(&key)?, encode(&value)?))
     }
 
     /// The value of `key`, if present (Python's `d.get(key)`).
@@ -86,7 +96,7 @@ impl<K: Wire, V: Wire> Dict<K, V> {
     /// assert_eq!(d.get(&1).unwrap(), None);
     /// ```
     pub fn get(&self, key: &K) -> Result<Option<V>, Error> {
-        value(self.call(Request::DictGet(self.remote.id, encode(key)?))?)
+        self.value(&C::Get(encode(key)?))
     }
 
     /// Removes `key`, returning its value (Python's `d.pop(key, None)`).
@@ -104,7 +114,7 @@ impl<K: Wire, V: Wire> Dict<K, V> {
     /// assert_eq!(d.remove(&'k').unwrap(), None);
     /// ```
     pub fn remove(&self, key: &K) -> Result<Option<V>, Error> {
-        value(self.call(Request::DictRemove(self.remote.id, encode(key)?))?)
+        self.value(&C::Remove(encode(key)?))
     }
 
     /// Whether `key` is present (Python's `key in d`).
@@ -138,7 +148,10 @@ impl<K: Wire, V: Wire> Dict<K, V> {
     /// assert_eq!(d.len().unwrap(), 0);
     /// ```
     pub fn len(&self) -> Result<usize, Error> {
-        len(self.call(Request::DictLen(self.remote.id))?)
+        match self.call(&C::Len)? {
+            R::Len(n) => Ok(n as usize),
+            _ => Err(unexpected()),
+        }
     }
 
     /// Whether the dict is empty.
@@ -172,12 +185,12 @@ impl<K: Wire, V: Wire> Dict<K, V> {
     /// assert_eq!(d.items().unwrap(), [(2, 'b'), (1, 'a')]);
     /// ```
     pub fn items(&self) -> Result<Vec<(K, V)>, Error> {
-        match self.call(Request::DictItems(self.remote.id))? {
-            Reply::Items(items) => items
+        match self.call(&C::Items)? {
+            R::Items(items) => items
                 .iter()
                 .map(|(k, v)| Ok((decode(k)?, decode(v)?)))
                 .collect(),
-            other => Err(unexpected(&other)),
+            _ => Err(unexpected()),
         }
     }
 
@@ -250,8 +263,117 @@ impl<K: Wire, V: Wire> Dict<K, V> {
     /// assert!(d.is_empty().unwrap());
     /// ```
     pub fn clear(&self) -> Result<(), Error> {
-        done(self.call(Request::DictClear(self.remote.id))?)
+        self.done(&C::Clear)
     }
+
+    /// The value of `key`, or `default` when absent (Python's
+    /// `d.get(key, default)`).
+    ///
+    /// # Errors
+    ///
+    /// As for [`get`](Dict::get).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let d = pool_process::Manager::new().unwrap().dict::<u8, u8>().unwrap();
+    /// assert_eq!(d.get_or(&1, 7).unwrap(), 7);
+    /// ```
+    pub fn get_or(&self, key: &K, default: V) -> Result<V, Error> {
+        Ok(self.get(key)?.unwrap_or(default))
+    }
+
+    /// The value of `key`, setting it to `default` first when absent, in
+    /// one step on the manager (Python's `d.setdefault(key, default)`).
+    ///
+    /// # Errors
+    ///
+    /// As for [`get`](Dict::get).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let d = pool_process::Manager::new().unwrap().dict::<u8, u8>().unwrap();
+    /// assert_eq!(d.setdefault(1, 5).unwrap(), 5);
+    /// assert_eq!(d.setdefault(1, 9).unwrap(), 5);
+    /// ```
+    pub fn setdefault(&self, key: K, default: V) -> Result<V, Error> {
+        self.value(&C::SetDefault(encode(&key)?, encode(&default)?))?
+            .ok_or_else(unexpected)
+    }
+
+    /// Sets every `(key, value)` of `items`, in one step on the manager
+    /// (Python's `d.update(items)`).
+    ///
+    /// # Errors
+    ///
+    /// As for [`insert`](Dict::insert).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let d = pool_process::Manager::new().unwrap().dict().unwrap();
+    /// d.update([(1u8, 'a'), (2, 'b')]).unwrap();
+    /// assert_eq!(d.len().unwrap(), 2);
+    /// ```
+    pub fn update(&self, items: impl IntoIterator<Item = (K, V)>) -> Result<(), Error> {
+        let items = items
+            .into_iter()
+            .map(|(k, v)| Ok((encode(&k)?, encode(&v)?)))
+            .collect::<Result<Vec<_>, Error>>()?;
+        self.done(&C::Update(items))
+    }
+
+    /// Removes and returns the last inserted entry (Python's
+    /// `d.popitem()`); `None` when the dict is empty (Python's
+    /// `KeyError`).
+    ///
+    /// # Errors
+    ///
+    /// As for [`items`](Dict::items).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let d = pool_process::Manager::new().unwrap().dict().unwrap();
+    /// d.insert(1u8, 'a').unwrap();
+    /// d.insert(2u8, 'b').unwrap();
+    /// assert_eq!(d.popitem().unwrap(), Some((2, 'b')));
+    /// ```
+    pub fn popitem(&self) -> Result<Option<(K, V)>, Error> {
+        match self.call(&C::PopItem)? {
+            R::Item(item) => item
+                .map(|(k, v)| Ok((decode(&k)?, decode(&v)?)))
+                .transpose(),
+            _ => Err(unexpected()),
+        }
+    }
+
+    /// A copy of every entry, in insertion order (Python's `d.copy()`,
+    /// which returns a plain dict too).
+    ///
+    /// # Errors
+    ///
+    /// As for [`items`](Dict::items).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let d = pool_process::Manager::new().unwrap().dict().unwrap();
+    /// d.insert(1u8, 'a').unwrap();
+    /// assert_eq!(d.copy().unwrap()[&1], 'a');
+    /// ```
+    pub fn copy(&self) -> Result<indexmap::IndexMap<K, V>, Error>
+    where
+        K: Hash + Eq,
+    {
+        Ok(self.items()?.into_iter().collect())
+    }
+}
+
+fn unexpected() -> Error {
+    Error::from_kind(ErrorKind::Deserialize)
+        .with_detail("an unexpected reply from the manager's dict")
 }
 
 proxy_common!(Dict<K, V>, "Dict");

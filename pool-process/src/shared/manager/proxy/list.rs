@@ -1,17 +1,14 @@
 //! `List`: the proxy of a list held by a manager.
 
-use std::fmt;
 use std::marker::PhantomData;
-use std::sync::Arc;
 
-use pool_core::Error;
+use pool_core::{Error, ErrorKind};
 use serde::{Deserialize, Serialize};
 
-use super::super::server::Server;
-use super::super::{Reply, Request};
+use super::super::kinds::list::{ListCommand as C, ListReply as R};
 use crate::task::Wire;
 
-use super::{Remote, call, decode, done, encode, len, unexpected, value};
+use super::{Remote, decode, encode};
 
 /// A proxy for a list held by a [`Manager`](crate::Manager): Python's
 /// `manager.list()`. Indexes may be negative, counting from the end, as in
@@ -35,15 +32,51 @@ pub struct List<T> {
 }
 
 impl<T: Wire> List<T> {
-    pub(crate) fn new(server: &Arc<Server>, id: u64) -> List<T> {
+    pub(crate) fn new(remote: Remote) -> List<T> {
         List {
-            remote: Remote::new(server, id),
+            remote,
             _types: PhantomData,
         }
     }
 
-    fn call(&self, request: Request) -> Result<Reply, Error> {
-        call(&self.remote.address, &request)
+    /// Sends `command`; Python's `IndexError` and `ValueError` become
+    /// errors of their kinds.
+    fn call(&self, command: &C) -> Result<R, Error> {
+        match self.remote.call(command, None)? {
+            R::OutOfRange(why) => {
+                Err(Error::from_kind(ErrorKind::IndexOutOfRange).with_detail(why))
+            }
+            R::NotFound(why) => Err(Error::from_kind(ErrorKind::InvalidState).with_detail(why)),
+            reply => Ok(reply),
+        }
+    }
+
+    fn done(&self, command: &C) -> Result<(), Error> {
+        match self.call(command)? {
+            R::Done => Ok(()),
+            _ => Err(unexpected()),
+        }
+    }
+
+    fn value(&self, command: &C) -> Result<T, Error> {
+        match self.call(command)? {
+            R::Value(bytes) => decode(&bytes),
+            _ => Err(unexpected()),
+        }
+    }
+
+    fn number(&self, command: &C) -> Result<usize, Error> {
+        match self.call(command)? {
+            R::Len(n) => Ok(n as usize),
+            _ => Err(unexpected()),
+        }
+    }
+
+    fn items(&self, command: &C) -> Result<Vec<T>, Error> {
+        match self.call(command)? {
+            R::Items(items) => items.iter().map(|b| decode(b)).collect(),
+            _ => Err(unexpected()),
+        }
     }
 
     /// Adds `item` at the end (Python's `append`).
@@ -60,7 +93,7 @@ impl<T: Wire> List<T> {
     /// assert_eq!(l.to_vec().unwrap(), [7]);
     /// ```
     pub fn append(&self, item: T) -> Result<(), Error> {
-        done(self.call(Request::ListAppend(self.remote.id, encode(&item)?))?)
+        self.done(&C::Append(encode(&item)?))
     }
 
     /// Adds every item at the end, in one request (Python's `extend`).
@@ -81,7 +114,7 @@ impl<T: Wire> List<T> {
             .into_iter()
             .map(|item| encode(&item))
             .collect::<Result<Vec<_>, _>>()?;
-        done(self.call(Request::ListExtend(self.remote.id, items))?)
+        self.done(&C::Extend(items))
     }
 
     /// Item `index` (Python's `l[index]`).
@@ -100,8 +133,7 @@ impl<T: Wire> List<T> {
     /// assert!(l.get(2).is_err());
     /// ```
     pub fn get(&self, index: i64) -> Result<T, Error> {
-        value(self.call(Request::ListGet(self.remote.id, index))?)?
-            .ok_or_else(|| unexpected(&Reply::Value(None)))
+        self.value(&C::Get(index))
     }
 
     /// Sets item `index` (Python's `l[index] = item`).
@@ -118,7 +150,7 @@ impl<T: Wire> List<T> {
     /// assert_eq!(l.to_vec().unwrap(), [0, 0, 9]);
     /// ```
     pub fn set(&self, index: i64, item: T) -> Result<(), Error> {
-        done(self.call(Request::ListSet(self.remote.id, index, encode(&item)?))?)
+        self.done(&C::Set(index, encode(&item)?))
     }
 
     /// Inserts `item` before `index` (Python's `insert`, which clamps
@@ -137,7 +169,7 @@ impl<T: Wire> List<T> {
     /// assert_eq!(l.to_vec().unwrap(), [1, 2, 3, 4]);
     /// ```
     pub fn insert(&self, index: i64, item: T) -> Result<(), Error> {
-        done(self.call(Request::ListInsert(self.remote.id, index, encode(&item)?))?)
+        self.done(&C::Insert(index, encode(&item)?))
     }
 
     /// Removes and returns the last item (Python's `pop()`).
@@ -172,8 +204,7 @@ impl<T: Wire> List<T> {
     /// assert_eq!(l.to_vec().unwrap(), [2, 3]);
     /// ```
     pub fn pop_at(&self, index: i64) -> Result<T, Error> {
-        value(self.call(Request::ListPop(self.remote.id, index))?)?
-            .ok_or_else(|| unexpected(&Reply::Value(None)))
+        self.value(&C::Pop(index))
     }
 
     /// The number of items (Python's `len(l)`).
@@ -189,7 +220,7 @@ impl<T: Wire> List<T> {
     /// assert_eq!(l.len().unwrap(), 5);
     /// ```
     pub fn len(&self) -> Result<usize, Error> {
-        len(self.call(Request::ListLen(self.remote.id))?)
+        self.number(&C::Len)
     }
 
     /// Whether the list is empty.
@@ -221,10 +252,7 @@ impl<T: Wire> List<T> {
     /// assert_eq!(l.to_vec().unwrap(), ["x"]);
     /// ```
     pub fn to_vec(&self) -> Result<Vec<T>, Error> {
-        match self.call(Request::ListItems(self.remote.id))? {
-            Reply::Values(items) => items.iter().map(|b| decode(b)).collect(),
-            other => Err(unexpected(&other)),
-        }
+        self.items(&C::Items)
     }
 
     /// Reverses the list in place (Python's `reverse`).
@@ -241,7 +269,7 @@ impl<T: Wire> List<T> {
     /// assert_eq!(l.to_vec().unwrap(), [2, 1]);
     /// ```
     pub fn reverse(&self) -> Result<(), Error> {
-        done(self.call(Request::ListReverse(self.remote.id))?)
+        self.done(&C::Reverse)
     }
 
     /// Removes every item.
@@ -258,8 +286,203 @@ impl<T: Wire> List<T> {
     /// assert!(l.is_empty().unwrap());
     /// ```
     pub fn clear(&self) -> Result<(), Error> {
-        done(self.call(Request::ListClear(self.remote.id))?)
+        self.done(&C::Clear)
     }
+
+    /// A copy of `l[start:stop]` (Python's slice; `None` for an open end,
+    /// negative bounds from the end, clamped into the list).
+    ///
+    /// # Errors
+    ///
+    /// The manager is gone, or an item is not a `T`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let l = pool_process::Manager::new().unwrap().list(0..6).unwrap();
+    /// assert_eq!(l.slice(Some(1), Some(-2)).unwrap(), [1, 2, 3]);
+    /// assert_eq!(l.slice(Some(4), None).unwrap(), [4, 5]);
+    /// ```
+    pub fn slice(&self, start: Option<i64>, stop: Option<i64>) -> Result<Vec<T>, Error> {
+        self.items(&C::Slice(start, stop))
+    }
+
+    /// Replaces `l[start:stop]` by `items` (Python's
+    /// `l[start:stop] = items`).
+    ///
+    /// # Errors
+    ///
+    /// An item could not be serialized, or the manager is gone.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let l = pool_process::Manager::new().unwrap().list(0..4).unwrap();
+    /// l.set_slice(Some(1), Some(3), [9, 9, 9]).unwrap();
+    /// assert_eq!(l.to_vec().unwrap(), [0, 9, 9, 9, 3]);
+    /// ```
+    pub fn set_slice(
+        &self,
+        start: Option<i64>,
+        stop: Option<i64>,
+        items: impl IntoIterator<Item = T>,
+    ) -> Result<(), Error> {
+        let items = items
+            .into_iter()
+            .map(|item| encode(&item))
+            .collect::<Result<Vec<_>, _>>()?;
+        self.done(&C::SetSlice(start, stop, items))
+    }
+
+    /// Removes `l[start:stop]` (Python's `del l[start:stop]`).
+    ///
+    /// # Errors
+    ///
+    /// The manager is gone.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let l = pool_process::Manager::new().unwrap().list(0..5).unwrap();
+    /// l.del_slice(None, Some(2)).unwrap();
+    /// assert_eq!(l.to_vec().unwrap(), [2, 3, 4]);
+    /// ```
+    pub fn del_slice(&self, start: Option<i64>, stop: Option<i64>) -> Result<(), Error> {
+        self.done(&C::DelSlice(start, stop))
+    }
+
+    /// How many items equal `item` (Python's `count`; equal means the
+    /// same serialized bytes).
+    ///
+    /// # Errors
+    ///
+    /// `item` could not be serialized, or the manager is gone.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let l = pool_process::Manager::new().unwrap().list([1, 2, 1]).unwrap();
+    /// assert_eq!(l.count(&1).unwrap(), 2);
+    /// ```
+    pub fn count(&self, item: &T) -> Result<usize, Error> {
+        self.number(&C::Count(encode(item)?))
+    }
+
+    /// The index of the first item equal to `item` within
+    /// `l[start:stop]` (Python's `index(x, start, stop)`).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidState`] when no item is equal (Python's
+    /// `ValueError`); otherwise as [`count`](Self::count).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let l = pool_process::Manager::new().unwrap().list([5, 6, 5]).unwrap();
+    /// assert_eq!(l.index(&5, Some(1), None).unwrap(), 2);
+    /// assert!(l.index(&7, None, None).is_err());
+    /// ```
+    pub fn index(&self, item: &T, start: Option<i64>, stop: Option<i64>) -> Result<usize, Error> {
+        self.number(&C::Index(encode(item)?, start, stop))
+    }
+
+    /// Removes the first item equal to `item` (Python's `remove(x)`).
+    ///
+    /// # Errors
+    ///
+    /// As for [`index`](Self::index).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let l = pool_process::Manager::new().unwrap().list([1, 2, 1]).unwrap();
+    /// l.remove(&1).unwrap();
+    /// assert_eq!(l.to_vec().unwrap(), [2, 1]);
+    /// ```
+    pub fn remove(&self, item: &T) -> Result<(), Error> {
+        self.done(&C::Remove(encode(item)?))
+    }
+
+    /// Repeats the items `times` times in place (Python's `l *= times`).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::IndexOutOfRange`] if the result would hold over 2^26
+    /// items; the manager is gone.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let l = pool_process::Manager::new().unwrap().list([1, 2]).unwrap();
+    /// l.repeat(2).unwrap();
+    /// assert_eq!(l.to_vec().unwrap(), [1, 2, 1, 2]);
+    /// ```
+    #[doc(alias = "__imul__")]
+    pub fn repeat(&self, times: u64) -> Result<(), Error> {
+        self.done(&C::Repeat(times))
+    }
+
+    /// Sorts the list by `compare` (Python's `sort(key=...)`): the items
+    /// are sorted here and written back if no other process changed the
+    /// list meanwhile, else it tries again.
+    ///
+    /// # Errors
+    ///
+    /// As for [`to_vec`](Self::to_vec).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let l = pool_process::Manager::new().unwrap().list([3, 1, 2]).unwrap();
+    /// l.sort_by(|a, b| a.cmp(b)).unwrap();
+    /// assert_eq!(l.to_vec().unwrap(), [1, 2, 3]);
+    /// ```
+    pub fn sort_by(
+        &self,
+        mut compare: impl FnMut(&T, &T) -> std::cmp::Ordering,
+    ) -> Result<(), Error> {
+        loop {
+            let R::Versioned(version, bytes) = self.call(&C::Versioned)? else {
+                return Err(unexpected());
+            };
+            let mut items = bytes
+                .into_iter()
+                .map(|b| Ok((decode::<T>(&b)?, b)))
+                .collect::<Result<Vec<_>, Error>>()?;
+            items.sort_by(|a, b| compare(&a.0, &b.0));
+            let sorted = items.into_iter().map(|(_, b)| b).collect();
+            if let R::Replaced(true) = self.call(&C::ReplaceIf(version, sorted))? {
+                return Ok(());
+            }
+        }
+    }
+
+    /// [`sort_by`](Self::sort_by) in the items' own order (Python's
+    /// `sort()`).
+    ///
+    /// # Errors
+    ///
+    /// As for [`to_vec`](Self::to_vec).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let l = pool_process::Manager::new().unwrap().list(["b", "a"].map(String::from)).unwrap();
+    /// l.sort().unwrap();
+    /// assert_eq!(l.to_vec().unwrap(), ["a", "b"]);
+    /// ```
+    pub fn sort(&self) -> Result<(), Error>
+    where
+        T: Ord,
+    {
+        self.sort_by(T::cmp)
+    }
+}
+
+fn unexpected() -> Error {
+    Error::from_kind(ErrorKind::Deserialize)
+        .with_detail("an unexpected reply from the manager's list")
 }
 
 proxy_common!(List<T>, "List");
