@@ -49,6 +49,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
 
     let mut md = header(&args, cores, &py)?;
+    md += &machine_state(&c);
     md += "\n";
     md += &table::Row::markdown(&table::rows(&c, &py, cores));
     md += "\n";
@@ -102,7 +103,7 @@ fn header(args: &HashMap<String, String>, cores: f64, py: &CPython) -> Result<St
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
         .unwrap_or_default();
     let mut md = format!(
-        "Measured {date} by `benches/report.sh` on {cpu}, {cores} cores, CPython {}; load average (1, 5, 15 min) before the run {before}, after it {after}. \
+        "Written {date} by `benches/report.sh` on {cpu}, {cores} cores, CPython {}; load average (1, 5, 15 min) before the run {before}, after it {after}. \
          Every figure is a median from this one run, and each peer ran in the same run. Absolute figures vary from machine to machine; the ratios hold.\n",
         py.version
     );
@@ -112,6 +113,27 @@ fn header(args: &HashMap<String, String>, cores: f64, py: &CPython) -> Result<St
         );
     }
     Ok(md)
+}
+
+/// The two figures of the run that measure the machine rather than any
+/// pool: a bare pipe round trip (every wake-up costs) and a memcpy. A busy
+/// host slows a virtual machine without raising its load average, so the
+/// report gives them, and says so when the wake-ups were slow.
+fn machine_state(c: &Criterion) -> String {
+    let pipe = c.median("pipe/round_trip_8_bytes");
+    let memcpy = c.median("P6/memcpy_16MiB");
+    let mut md = String::new();
+    if let (Some(pipe), Some(memcpy)) = (pipe, memcpy) {
+        md += &format!(
+            "\nThe machine itself in this run: a bare 8-byte pipe round trip to a child took {:.1} µs, a 16 MiB memcpy ran at {:.0} MiB/s.\n",
+            pipe * 1e6,
+            16.0 / memcpy
+        );
+    }
+    if pipe.is_some_and(|p| p > 20e-6) {
+        md += "\n**Warning: wake-ups were slow in this run (over 20 µs a pipe round trip, where a quiet run of a current machine takes under 10); everything that waits for another thread or process (P1, P5, S3, S6, M1) is slower for poolrt and its peers alike.**\n";
+    }
+    md
 }
 
 /// The growth curves: a plot and a small table each.
@@ -238,7 +260,12 @@ fn summaries(log: &Path) -> String {
         if starts_block {
             inside = true;
             blocks += "\n";
-        } else if inside && (line.trim().is_empty() || line.starts_with("== ")) {
+        } else if inside
+            && (line.trim().is_empty()
+                || line.starts_with("== ")
+                || line.starts_with(' ')
+                || line.starts_with("Benchmarking"))
+        {
             inside = false;
         }
         if inside {

@@ -34,3 +34,47 @@ fn a_4_gib_header_is_refused_by_recv_before_allocating() {
     assert!(refused.to_string().contains("4294967296"), "{refused}");
     assert!(accepted.recv::<u8>().is_err(), "stops receiving");
 }
+
+#[test]
+fn a_listener_cap_of_1_kib_refuses_2_kib_and_no_cap_takes_65_mib() {
+    let name = format!("\0poolrt-test-message-cap-set-{}", std::process::id());
+    let capped = Listener::builder()
+        .max_message(Some(1024))
+        .bind(name.as_str())
+        .unwrap();
+    let client = Client::new().connect(name.as_str()).unwrap();
+    let accepted = capped.accept().unwrap();
+    assert_eq!(accepted.max_message(), Some(1024));
+    client.send_bytes(&[7; 1024]).unwrap();
+    assert_eq!(accepted.recv_bytes().unwrap().len(), 1024, "at the cap");
+    client.send_bytes(&[7; 2048]).unwrap();
+    let refused = accepted.recv_bytes().unwrap_err();
+    assert!(refused.to_string().contains("2048"), "{refused}");
+    assert!(!accepted.readable(), "stops receiving");
+    drop((capped, client, accepted));
+
+    // Lifted on both ends: a message past the 64 MiB default arrives
+    // whole. The sender writes from its own thread, since the socket
+    // holds far less than the message.
+    let name = format!("\0poolrt-test-message-uncapped-{}", std::process::id());
+    let listener = Listener::builder()
+        .max_message(None)
+        .bind(name.as_str())
+        .unwrap();
+    let sender = std::thread::spawn({
+        let name = name.clone();
+        move || {
+            let client = Client::new()
+                .max_message(None)
+                .connect(name.as_str())
+                .unwrap();
+            client.send_bytes(&vec![9; 65 << 20]).unwrap();
+            client
+        }
+    });
+    let accepted = listener.accept().unwrap();
+    assert_eq!(accepted.max_message(), None);
+    let big = accepted.recv_bytes().unwrap();
+    assert_eq!((big.len(), big[0], big[big.len() - 1]), (65 << 20, 9, 9));
+    drop(sender.join().unwrap());
+}

@@ -384,6 +384,18 @@ impl Ring {
                         self.channel.try_recv().map(|fds| fds.map(Payload::Apart)),
                         ITEM_HEAD,
                     ),
+                    len if self.is_large(len as usize) => {
+                        // The queue writes no such length inline: the
+                        // shared memory was overwritten. Refuse it before
+                        // allocating or reading past the ring, and leave
+                        // it at the head, so every later get fails too.
+                        self.mutex().unlock();
+                        return Err(Error::from_kind(ErrorKind::Broken).with_detail(format!(
+                            "a corrupt item length in the queue's shared memory: {len} bytes, \
+                             in a ring of {} (items over half of it travel apart)",
+                            self.capacity
+                        )));
+                    }
                     len => {
                         let mut bytes = vec![0u8; len as usize];
                         self.read_wrapped(head + ITEM_HEAD as u64, &mut bytes);
@@ -523,4 +535,26 @@ fn broken(tid: u32) -> Error {
         "the queue is broken: thread {tid} died inside one of its operations, \
          which may have left it half-updated"
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_corrupt_inline_length_is_refused_before_allocating() {
+        let ring = Ring::create(0, 4096).unwrap();
+        let put = ring.put(&Payload::Inline(vec![1; 10]), false, None).unwrap();
+        assert!(matches!(put, Put::Done), "room for a small item");
+        // Scribble over the item's length word: 2 GiB, which the queue
+        // never writes inline (nor apart: that is `APART`).
+        ring.write_wrapped(ring.header().head.load(Relaxed), &0x7fff_fff0u32.to_le_bytes());
+        for _ in 0..2 {
+            let Err(error) = ring.get(false, None) else {
+                panic!("a corrupt length must not be read");
+            };
+            assert_eq!(error.kind(), ErrorKind::Broken, "{error}");
+            assert!(error.to_string().contains("2147483632"), "{error}");
+        }
+    }
 }

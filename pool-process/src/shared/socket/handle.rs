@@ -166,4 +166,38 @@ impl Connection {
     pub fn is_closed(&self) -> bool {
         self.closed()
     }
+
+    /// The most bytes a message this end receives may announce, or `None`
+    /// for no cap. `Listener` and `Client` connections start at
+    /// [`DEFAULT_MAX_MESSAGE`](crate::connection::DEFAULT_MAX_MESSAGE); a
+    /// `Pipe`'s ends have no cap, as Python's, since the program made both.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (a, _b) = poolrt::process::Pipe(true).unwrap();
+    /// assert_eq!(a.max_message(), None);
+    /// ```
+    pub fn max_message(&self) -> Option<usize> {
+        self.max_message
+    }
+
+    /// Caps the length of a message this end receives: a message that
+    /// announces more is refused before anything is allocated, with an
+    /// error naming its length, and this end then stops receiving (as
+    /// after a refused `recv_bytes(maxlength)`). `None` lifts the cap.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (mut reader, writer) = poolrt::process::Pipe(false).unwrap();
+    /// reader.set_max_message(Some(1024));
+    /// writer.send_bytes(&[7; 2048]).unwrap();
+    /// let refused = reader.recv_bytes().unwrap_err();
+    /// assert!(refused.to_string().contains("2048"), "{refused}");
+    /// assert!(!reader.readable(), "this end stops receiving");
+    /// ```
+    pub fn set_max_message(&mut self, bytes: Option<usize>) {
+        self.max_message = bytes;
+    }
 }
