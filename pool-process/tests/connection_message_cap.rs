@@ -45,10 +45,10 @@ fn a_listener_cap_of_1_kib_refuses_2_kib_and_no_cap_takes_65_mib() {
     let client = Client::new().connect(name.as_str()).unwrap();
     let accepted = capped.accept().unwrap();
     assert_eq!(accepted.max_message(), Some(1024));
-    client.send_bytes(&[7; 1024]).unwrap();
-    assert_eq!(accepted.recv_bytes().unwrap().len(), 1024, "at the cap");
-    client.send_bytes(&[7; 2048]).unwrap();
-    let refused = accepted.recv_bytes().unwrap_err();
+    client.send_bytes(&[7; 1024], 0, None).unwrap();
+    assert_eq!(accepted.recv_bytes(None).unwrap().len(), 1024, "at the cap");
+    client.send_bytes(&[7; 2048], 0, None).unwrap();
+    let refused = accepted.recv_bytes(None).unwrap_err();
     assert!(refused.to_string().contains("2048"), "{refused}");
     assert!(!accepted.readable(), "stops receiving");
     drop((capped, client, accepted));
@@ -68,13 +68,13 @@ fn a_listener_cap_of_1_kib_refuses_2_kib_and_no_cap_takes_65_mib() {
                 .max_message(None)
                 .connect(name.as_str())
                 .unwrap();
-            client.send_bytes(&vec![9; 65 << 20]).unwrap();
+            client.send_bytes(&vec![9; 65 << 20], 0, None).unwrap();
             client
         }
     });
     let accepted = listener.accept().unwrap();
     assert_eq!(accepted.max_message(), None);
-    let big = accepted.recv_bytes().unwrap();
+    let big = accepted.recv_bytes(None).unwrap();
     assert_eq!((big.len(), big[0], big[big.len() - 1]), (65 << 20, 9, 9));
     drop(sender.join().unwrap());
 }

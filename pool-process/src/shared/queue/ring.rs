@@ -544,11 +544,16 @@ mod tests {
     #[test]
     fn a_corrupt_inline_length_is_refused_before_allocating() {
         let ring = Ring::create(0, 4096).unwrap();
-        let put = ring.put(&Payload::Inline(vec![1; 10]), false, None).unwrap();
+        let put = ring
+            .put(&Payload::Inline(vec![1; 10]), false, None)
+            .unwrap();
         assert!(matches!(put, Put::Done), "room for a small item");
         // Scribble over the item's length word: 2 GiB, which the queue
         // never writes inline (nor apart: that is `APART`).
-        ring.write_wrapped(ring.header().head.load(Relaxed), &0x7fff_fff0u32.to_le_bytes());
+        ring.write_wrapped(
+            ring.header().head.load(Relaxed),
+            &0x7fff_fff0u32.to_le_bytes(),
+        );
         for _ in 0..2 {
             let Err(error) = ring.get(false, None) else {
                 panic!("a corrupt length must not be read");

@@ -192,8 +192,8 @@ impl Connection {
     /// ```
     /// let (mut reader, writer) = poolrt::process::Pipe(false).unwrap();
     /// reader.set_max_message(Some(1024));
-    /// writer.send_bytes(&[7; 2048]).unwrap();
-    /// let refused = reader.recv_bytes().unwrap_err();
+    /// writer.send_bytes(&[7; 2048], 0, None).unwrap();
+    /// let refused = reader.recv_bytes(None).unwrap_err();
     /// assert!(refused.to_string().contains("2048"), "{refused}");
     /// assert!(!reader.readable(), "this end stops receiving");
     /// ```
