@@ -8,25 +8,10 @@
 mod support;
 
 use std::fs;
-use std::path::Path;
-use std::time::Duration;
 
 use pool_process::Pool;
-use support::{eventually, live_workers};
-
-/// State letter and user + system CPU ticks from a `stat` file.
-fn stat_of(path: &Path) -> Option<(char, u64)> {
-    let stat = fs::read_to_string(path).ok()?;
-    // After the parenthesised name: state is field 3; utime and stime are
-    // fields 14 and 15.
-    let after = &stat[stat.rfind(')')? + 2..];
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    let state = fields[0].chars().next()?;
-    Some((
-        state,
-        fields[11].parse::<u64>().ok()? + fields[12].parse::<u64>().ok()?,
-    ))
-}
+use pool_test_support::assert_idle;
+use support::live_workers;
 
 /// The stat files of this process's pool threads and of every thread of
 /// the worker processes.
@@ -66,24 +51,6 @@ fn an_idle_pool_uses_less_than_one_percent_of_a_core() {
         files.len() >= 5,
         "2 links, the result handler, 2 workers: {files:?}"
     );
-    eventually("every pool thread and worker asleep", || {
-        files
-            .iter()
-            .all(|f| stat_of(f).is_some_and(|(state, _)| state == 'S'))
-    });
-    let ticks = || -> u64 {
-        files
-            .iter()
-            .filter_map(|f| stat_of(f))
-            .map(|(_, t)| t)
-            .sum()
-    };
-    let before = ticks();
-    let window = Duration::from_secs(1);
-    std::thread::sleep(window);
-    let used = ticks() - before;
-    // 1% of one core over 1 s is 10 ms = 1 tick at 100 Hz; allow that one
-    // tick of accounting granularity, nothing more.
-    assert!(used <= 1, "the idle pool used {used} ticks in {window:?}");
+    assert_idle(&files, "the idle pool");
     assert_eq!(pool.apply(|x: u64| x + 1, 1).unwrap(), 2, "and wakes up");
 }

@@ -55,7 +55,7 @@ pub use child::{
 pub use cpu::{calibrate, cores, load_average, spin};
 pub use gate::Gate;
 #[cfg(target_os = "linux")]
-pub use processes::{gone, open_fds, pids_after, process_state};
+pub use processes::{assert_idle, gone, open_fds, pids_after, process_state, stat_of};
 #[cfg(unix)]
 pub use rendezvous::{Held, Rendezvous, hold, report_and_hold, signal};
 pub use wait::{BOUND, block_on, bounded, eventually, started_signal};

@@ -41,3 +41,45 @@ pub fn pids_after<B: std::io::BufRead>(lines: &mut std::io::Lines<B>, prefix: &s
     }
     Vec::new()
 }
+
+/// The state letter and CPU time (user + system, in clock ticks) from a
+/// `stat` file of `/proc` (a process's, or a thread's under `task/`), or
+/// `None` once it is gone.
+pub fn stat_of(path: &std::path::Path) -> Option<(char, u64)> {
+    let stat = std::fs::read_to_string(path).ok()?;
+    // After the parenthesised name: state is field 3; utime and stime are
+    // fields 14 and 15.
+    let after = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let state = fields[0].chars().next()?;
+    Some((
+        state,
+        fields[11].parse::<u64>().ok()? + fields[12].parse::<u64>().ok()?,
+    ))
+}
+
+/// Asserts that the threads or processes whose `stat` files are `files`
+/// all go to sleep, then use under 1% of a core: at most one clock tick
+/// (10 ms at 100 Hz, the accounting's granularity) over one second. CPU
+/// time comes from the kernel, so this holds however loaded the machine is.
+pub fn assert_idle(files: &[std::path::PathBuf], what: &str) {
+    eventually(&format!("{what}: every thread asleep"), || {
+        files
+            .iter()
+            .all(|f| stat_of(f).is_some_and(|(state, _)| state == 'S'))
+    });
+    let ticks = || -> u64 {
+        files
+            .iter()
+            .filter_map(|f| stat_of(f))
+            .map(|(_, t)| t)
+            .sum()
+    };
+    let before = ticks();
+    let window = std::time::Duration::from_secs(1);
+    // The quantity under test is CPU used over wall time, so this waits out
+    // a fixed window: there is no event to wait for.
+    std::thread::sleep(window);
+    let used = ticks() - before;
+    assert!(used <= 1, "{what} used {used} ticks in {window:?}");
+}

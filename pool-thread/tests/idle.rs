@@ -7,28 +7,13 @@
 #![cfg(target_os = "linux")]
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Barrier};
-use std::time::Duration;
 
-use pool_test_support::eventually;
+use pool_test_support::assert_idle;
 use pool_thread::ThreadPoolExecutor;
 
 const THREADS: usize = 4;
-
-/// State letter and user + system CPU ticks from a `stat` file.
-fn stat_of(path: &Path) -> Option<(char, u64)> {
-    let stat = fs::read_to_string(path).ok()?;
-    // After the parenthesised name: state is field 3; utime and stime are
-    // fields 14 and 15.
-    let after = &stat[stat.rfind(')')? + 2..];
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    let state = fields[0].chars().next()?;
-    Some((
-        state,
-        fields[11].parse::<u64>().ok()? + fields[12].parse::<u64>().ok()?,
-    ))
-}
 
 /// The stat files of this process's threads named `prefix…`.
 fn threads_named(prefix: &str) -> Vec<PathBuf> {
@@ -72,27 +57,7 @@ fn an_idle_thread_pool_uses_less_than_one_percent_of_a_core() {
 
     let files = threads_named("idle-test");
     assert_eq!(files.len(), THREADS, "every pool thread started: {files:?}");
-    eventually("every pool thread parked", || {
-        files
-            .iter()
-            .all(|f| stat_of(f).is_some_and(|(state, _)| state == 'S'))
-    });
-    let ticks = || -> u64 {
-        files
-            .iter()
-            .filter_map(|f| stat_of(f))
-            .map(|(_, t)| t)
-            .sum()
-    };
-    let before = ticks();
-    let window = Duration::from_secs(1);
-    // The quantity under test is CPU used over wall time, so this waits
-    // out a fixed window: there is no event to wait for.
-    std::thread::sleep(window);
-    let used = ticks() - before;
-    // 1% of one core over 1 s is 10 ms = 1 tick at 100 Hz; allow that one
-    // tick of accounting granularity, nothing more.
-    assert!(used <= 1, "the idle pool used {used} ticks in {window:?}");
+    assert_idle(&files, "the idle thread pool");
     assert_eq!(
         executor.submit(|| 41 + 1).unwrap().result().unwrap(),
         42,
