@@ -118,7 +118,7 @@ impl<R> Callbacks<R> {
     /// [`task_timeout`](crate::PoolBuilder::task_timeout). When it
     /// passes, the worker running the task is stopped (`SIGTERM`, a short
     /// grace, `SIGKILL`) and replaced, and the task fails with
-    /// [`ErrorKind::TaskTimedOut`], naming the pid and the limit. Other
+    /// [`ErrorKind::TaskTimedOut`](pool_core::ErrorKind::TaskTimedOut), naming the pid and the limit. Other
     /// tasks are not affected.
     ///
     /// # Examples

@@ -14,7 +14,7 @@ impl Process {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::InvalidState`] if the process was never started.
+    /// [`ErrorKind::InvalidState`](pool_core::ErrorKind::InvalidState) if the process was never started.
     ///
     /// # Examples
     ///
@@ -43,7 +43,7 @@ impl Process {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::InvalidState`] if the process was never started.
+    /// [`ErrorKind::InvalidState`](pool_core::ErrorKind::InvalidState) if the process was never started.
     ///
     /// # Examples
     ///
@@ -74,7 +74,7 @@ impl Process {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::InvalidState`] if the process was never started or is
+    /// [`ErrorKind::InvalidState`](pool_core::ErrorKind::InvalidState) if the process was never started or is
     /// closed.
     ///
     /// # Examples
