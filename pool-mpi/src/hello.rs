@@ -103,10 +103,11 @@ pub(crate) fn gather(
         let Some(bytes) = receive(world, rank, TAG_HELLO, Some(timeout)) else {
             // A rank that never greets (not a poolrt program, or stuck):
             // nothing can be finalized cleanly, so end the job loudly.
-            eprintln!(
+            let line = format!(
                 "poolrt: rank {rank} did not greet the root within {timeout:?} \
-                 (is every rank running this program?); aborting the MPI job"
+                 (is every rank running this program?); aborting the MPI job\n"
             );
+            let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
             world.abort(2);
         };
         match postcard::from_bytes::<Hello>(&bytes) {

@@ -162,10 +162,13 @@ pub(crate) fn worker_rank(universe: mpi::environment::Universe, placement: crate
         }
         crate::dead::done();
     } else {
-        eprintln!(
-            "poolrt: rank {} ends without serving: the root refused the job (see its error)",
+        // One write: stderr is unbuffered, and the ranks' lines meet in
+        // mpirun's output, where pieces of two lines would interleave.
+        let line = format!(
+            "poolrt: rank {} ends without serving: the root refused the job (see its error)\n",
             world.rank()
         );
+        let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
     }
     drop(world);
     // Finalizes MPI.
