@@ -351,8 +351,8 @@ def s6():
         print(f"S6 multiprocessing.connection {label}: {took * 1e6:.1f} us per 8-byte round trip")
 
 
-def manager_calls(d, ns, n, out):
-    """M1's child side: n dict gets, sets and namespace reads, timed."""
+def time_manager_calls(d, ns, n):
+    """M1's measurement: seconds per dict get, dict set and namespace read."""
     start = time.perf_counter()
     for i in range(n):
         d["k"]
@@ -363,7 +363,12 @@ def manager_calls(d, ns, n, out):
     for i in range(n):
         ns.x
     read = time.perf_counter()
-    out.put(((got - start) / n, (put - got) / n, (read - put) / n))
+    return ((got - start) / n, (put - got) / n, (read - put) / n)
+
+
+def manager_calls(d, ns, n, out):
+    """M1's child side: the same calls, timed in a child process."""
+    out.put(time_manager_calls(d, ns, n))
 
 
 def m1():
@@ -374,20 +379,7 @@ def m1():
         ns = manager.Namespace()
         ns.x = 1
 
-        def owner():
-            start = time.perf_counter()
-            for i in range(n):
-                d["k"]
-            got = time.perf_counter()
-            for i in range(n):
-                d["k"] = i
-            put = time.perf_counter()
-            for i in range(n):
-                ns.x
-            read = time.perf_counter()
-            return ((got - start) / n, (put - got) / n, (read - put) / n)
-
-        runs = [owner() for _ in range(3)]
+        runs = [time_manager_calls(d, ns, n) for _ in range(3)]
         get, put, read = (statistics.median(r[i] for r in runs) for i in range(3))
         print(
             f"M1 multiprocessing.Manager from the owner: dict get {get * 1e6:.1f} us, "
