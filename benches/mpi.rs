@@ -96,10 +96,24 @@ fn measure() {
 
     let rounds = calibrate(Duration::from_millis(10));
     let tasks = vec![rounds; P4_TASKS];
+    let pids: Vec<u32> = std::iter::once(std::process::id())
+        .chain(pool.ranks().iter().map(|r| r.pid))
+        .collect();
+    let before: Vec<f64> = pids.iter().map(|&pid| cpu_seconds(pid)).collect();
+    let start = Instant::now();
     let p4 = efficiency(&tasks, workers, |tasks| {
         pool.map_chunked(spin_task, tasks, 1).unwrap();
     });
+    let wall = start.elapsed().as_secs_f64();
+    // Where the cores went during P4 (serial runs included): the root's
+    // own CPU beyond the serial runs is what its waiting cost the ranks.
+    let used: Vec<f64> = pids
+        .iter()
+        .zip(&before)
+        .map(|(&pid, before)| (cpu_seconds(pid) - before) / wall * 100.0)
+        .collect();
     println!("poolrt::mpi P4 64 x ~10 ms on {workers} worker ranks: efficiency {p4:.3}");
+    println!("poolrt::mpi P4 % of a core over its runs, root then worker ranks: {used:.1?}");
     println!("RESULT P4 {p4:.4}");
     // The same tasks on the process backend, in this run (the worker
     // ranks idle meanwhile): what the machine allows now.

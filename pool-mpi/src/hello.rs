@@ -131,7 +131,7 @@ pub(crate) fn gather(
     } else {
         Err(
             Error::from_kind(ErrorKind::InvalidConfig).with_detail(format!(
-                "every MPI rank must run the root's binary: {}",
+                "the MPI pool cannot start: {}",
                 problems.join("; ")
             )),
         )

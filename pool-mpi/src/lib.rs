@@ -43,6 +43,11 @@
 //!   every core of every node, and MPI carries only the tasks, never the
 //!   per-core bookkeeping.
 //!
+//! Either way each worker holds one task beyond the one it runs
+//! ([`MpiPoolBuilder::send_ahead`], one more link per worker): it starts
+//! the next task the moment it ends one, however late the quiet root sees
+//! the reply.
+//!
 //! # The same API as the process backend
 //!
 //! [`Pool`] dereferences to [`pool_process::Pool`], and [`MpiPoolExecutor`]

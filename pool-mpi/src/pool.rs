@@ -21,6 +21,9 @@ use crate::rank::{Ranks, Slot};
 /// the ranks compute others.
 const MAX_DEFAULT_CHUNK: usize = 16_384;
 
+/// The most tasks [`MpiPoolBuilder::send_ahead`] may queue at a worker.
+const MAX_SEND_AHEAD: usize = 15;
+
 /// How the root's links map onto the worker ranks.
 ///
 /// # Examples
@@ -81,6 +84,7 @@ pub struct RankInfo {
 pub struct MpiPoolBuilder {
     placement: Placement,
     startup_timeout: Duration,
+    send_ahead: usize,
 }
 
 impl Default for MpiPoolBuilder {
@@ -88,6 +92,7 @@ impl Default for MpiPoolBuilder {
         MpiPoolBuilder {
             placement: Placement::default(),
             startup_timeout: Duration::from_secs(60),
+            send_ahead: 1,
         }
     }
 }
@@ -137,6 +142,31 @@ impl MpiPoolBuilder {
         self
     }
 
+    /// How many tasks wait at each worker (a rank, or a core of a node's
+    /// rank) behind the one it runs: 1 by default, at most 15.
+    ///
+    /// A worker that finishes a task starts the next one at once, instead
+    /// of waiting for the root to see the reply and send another: the
+    /// root's quiet waiting (it probes, it does not spin) then costs the
+    /// workers nothing. The price is at the end of a batch: a task queued
+    /// at a busy worker cannot move to one that fell idle, so a batch of
+    /// tasks of very uneven length may end up to one task later. `0`
+    /// sends a task only to an idle worker. Each queued task is one more
+    /// link of the root's pool ([`processes`](pool_process::Pool::processes)
+    /// counts them), one more thread waiting quietly. Every rank must make
+    /// the same choice (they run the same `main`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let builder = pool_mpi::Pool::builder().send_ahead(0);
+    /// # let _ = builder;
+    /// ```
+    pub fn send_ahead(mut self, tasks: usize) -> Self {
+        self.send_ahead = tasks;
+        self
+    }
+
     /// Starts MPI: worker ranks serve and exit here; the root gets its
     /// ranks and a process-pool builder over them.
     fn start(self) -> Result<Started, Error> {
@@ -148,20 +178,31 @@ impl MpiPoolBuilder {
         let world = universe.world();
         if world.rank() != 0 {
             drop(world);
-            crate::serve::worker_rank(universe, self.placement);
+            crate::serve::worker_rank(universe, self.placement, self.links_per_worker());
         }
-        let problem = (threading != Threading::Multiple).then(|| {
+        let threading = (threading != Threading::Multiple).then(|| {
             format!(
                 "this MPI library offers {threading:?} threading; the root's links need Multiple"
             )
         });
+        let send_ahead = (self.send_ahead > MAX_SEND_AHEAD).then(|| {
+            format!(
+                "send_ahead({}) is over the limit of {MAX_SEND_AHEAD} tasks queued per worker",
+                self.send_ahead
+            )
+        });
+        // A problem here is told to every rank, which then exits unserved.
+        let problem = threading
+            .into_iter()
+            .chain(send_ahead)
+            .reduce(|a, b| a + "; " + &b);
         let hellos = gather(&world, self.startup_timeout, problem)?;
         if hellos.is_empty() {
             return Err(Error::from_kind(ErrorKind::InvalidConfig).with_detail(
                 "no worker ranks: start the program with `mpirun -n 2` or more (rank 0 is the root)",
             ));
         }
-        let slots = slots(&hellos, self.placement);
+        let slots = slots(&hellos, self.placement, self.links_per_worker());
         let count = slots.len();
         let ranks = hellos
             .into_iter()
@@ -232,16 +273,25 @@ impl MpiPoolBuilder {
     }
 }
 
-/// One link per worker rank, or one per core of each node's rank.
-fn slots(hellos: &[Hello], placement: Placement) -> Vec<Slot> {
+impl MpiPoolBuilder {
+    /// The root's links per worker (a rank, or a core of a node's rank):
+    /// the task it runs and those sent ahead.
+    fn links_per_worker(&self) -> usize {
+        1 + self.send_ahead.min(MAX_SEND_AHEAD)
+    }
+}
+
+/// `per_worker` links per worker rank, or per core of each node's rank.
+fn slots(hellos: &[Hello], placement: Placement, per_worker: usize) -> Vec<Slot> {
     let mut slots = Vec::new();
     for (hello, rank) in hellos.iter().zip(1..) {
         let who: Arc<str> =
             format!("rank {rank} (pid {}) on host {}", hello.pid, hello.host).into();
-        let links = match placement {
+        let workers = match placement {
             Placement::RankPerCore => 1,
             Placement::RankPerNode => hello.cores.max(1) as i32,
         };
+        let links = workers * per_worker as i32;
         for tag in 0..links {
             slots.push(Slot {
                 rank,
@@ -409,9 +459,12 @@ impl fmt::Debug for MpiPoolExecutor {
 impl Drop for Mpi {
     /// The pool (declared first) has been joined by now: every started
     /// link has told its rank to exit. Tells the ranks of the links never
-    /// started, so every worker rank stops serving; then the universe's
+    /// started, so every worker rank stops serving, and receives the
+    /// replies terminated links stopped waiting for; then the universe's
     /// own drop finalizes MPI (which waits for every rank to finalize).
     fn drop(&mut self) {
-        self.links.release_unconnected(&self.universe.world());
+        let world = self.universe.world();
+        self.links.release_unconnected(&world);
+        self.links.drain_abandoned(&world);
     }
 }

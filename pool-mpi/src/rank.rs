@@ -2,9 +2,11 @@
 //!
 //! A link owns one `(rank, tag)` pair: it sends its request to the rank
 //! with its tag and waits, probing quietly (`quiet.rs`), for the reply
-//! with the same tag. With one rank per core each rank has one link (tag
-//! 0); with one rank per node a rank has one link per core of its node
-//! (tags `0..cores`), and answers each as its local pool finishes.
+//! with the same tag. Each worker (a rank per core, or each core of a
+//! node's rank) has `1 + send_ahead` links (tags `0..links` per rank), so
+//! requests wait at the worker behind the one it runs and it never waits
+//! for the root between tasks; a node's rank answers each as its local
+//! pool finishes.
 //!
 //! A reply is the body, as a local child's, then the status byte last (so
 //! neither side moves the body to add or remove it); a node rank whose
@@ -41,12 +43,38 @@ pub(crate) struct Ranks {
     slots: Vec<Slot>,
     /// Which slots a link has connected to (and so will release).
     connected: Mutex<Vec<bool>>,
+    /// Slots whose link stopped waiting for a reply (`terminate`): the
+    /// reply still comes, and is received before MPI is finalized.
+    abandoned: Arc<Mutex<Vec<Slot>>>,
 }
 
 impl Ranks {
     pub(crate) fn new(slots: Vec<Slot>) -> Ranks {
         let connected = Mutex::new(vec![false; slots.len()]);
-        Ranks { slots, connected }
+        Ranks {
+            slots,
+            connected,
+            abandoned: Arc::default(),
+        }
+    }
+
+    /// Receives (and drops) every reply a terminated link stopped waiting
+    /// for. A rank finishes its tasks anyway, and MPI's finalize waits for
+    /// it; but a reply too large for MPI's eager protocol blocks the
+    /// rank's send until the root receives it, so without this the job
+    /// would never end. Run once the pool is joined.
+    pub(crate) fn drain_abandoned(&self, world: &SimpleCommunicator) {
+        for slot in self.abandoned.lock().drain(..) {
+            let process = world.process_at_rank(slot.rank);
+            let mut backoff = Backoff::new(crate::quiet::LINK_LONG_CAP);
+            while process
+                .immediate_matched_probe_with_tag(slot.tag)
+                .map(|probed| drop(probed.matched_receive_vec::<u8>()))
+                .is_none()
+            {
+                backoff.pause();
+            }
+        }
     }
 
     /// Tells the rank of every slot no link connected to that this link
@@ -76,6 +104,7 @@ impl RemoteWorkers for Ranks {
         Ok(Box::new(RankLink {
             slot,
             forecast: Forecast::default(),
+            abandoned: self.abandoned.clone(),
         }))
     }
 }
@@ -85,6 +114,8 @@ struct RankLink {
     slot: Slot,
     /// How long this link's tasks take, to sleep through them (`quiet.rs`).
     forecast: Forecast,
+    /// Where this link notes a reply it stopped waiting for.
+    abandoned: Arc<Mutex<Vec<Slot>>>,
 }
 
 impl RemoteWorker for RankLink {
@@ -113,6 +144,7 @@ impl RemoteWorker for RankLink {
                 break probed.matched_receive_vec::<u8>().0;
             }
             if abandon() {
+                self.abandoned.lock().push(self.slot.clone());
                 return Err(Error::from_kind(ErrorKind::Shutdown).with_detail(format!(
                     "the pool was terminated while {} ran the task",
                     self.slot.who

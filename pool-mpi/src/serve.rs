@@ -32,13 +32,20 @@ fn next_request(root: &Process<'_>) -> (Vec<u8>, i32) {
     }
 }
 
-/// One rank per core: runs each request here. Returns when the link says
-/// exit.
-pub(crate) fn per_core(world: &SimpleCommunicator) {
+/// One rank per core: runs each request here, in the order they come
+/// (the root's `links` links to this rank each keep one request here, so
+/// the next is waiting when one ends). Returns when every link said exit.
+pub(crate) fn per_core(world: &SimpleCommunicator, links: usize) {
     let root = world.process_at_rank(0);
+    let exit = exit_request();
+    let mut exits = 0;
     let mut out = Vec::new();
-    loop {
+    while exits < links {
         let (request, tag) = next_request(&root);
+        if request == exit {
+            exits += 1;
+            continue;
+        }
         #[allow(unsafe_code)] // the one call by offset
         // SAFETY: the request comes from rank 0, which checked in the
         // handshake that this rank runs its very binary (same build
@@ -46,6 +53,8 @@ pub(crate) fn per_core(world: &SimpleCommunicator) {
         // of this binary.
         let status = unsafe { serve_request(&request, &mut out) };
         let Some(status) = status else {
+            // Not a task: a root that is not this binary's (it passed the
+            // fingerprint check, so this does not happen); stop serving.
             return;
         };
         // The status goes last (`rank.rs`): no copy of the body.
@@ -55,9 +64,9 @@ pub(crate) fn per_core(world: &SimpleCommunicator) {
 }
 
 /// One rank per node: feeds a local pool of `cores` pinned worker
-/// processes. Returns once every one of its `cores` links said exit and
+/// processes. Returns once every one of its `links` links said exit and
 /// every forwarded request was answered.
-pub(crate) fn per_node(world: &SimpleCommunicator, cores: usize) {
+pub(crate) fn per_node(world: &SimpleCommunicator, cores: usize, links: usize) {
     let root = world.process_at_rank(0);
     let pool = pool_process::Pool::builder()
         .processes(cores)
@@ -68,9 +77,9 @@ pub(crate) fn per_node(world: &SimpleCommunicator, cores: usize) {
     let mut exits = 0;
     let mut in_flight = 0usize;
     let mut backoff = Backoff::idle();
-    while exits < cores || in_flight > 0 {
+    while exits < links || in_flight > 0 {
         let mut progressed = false;
-        if exits < cores
+        if exits < links
             && let Some((message, status)) = root.immediate_matched_probe()
         {
             progressed = true;
@@ -152,13 +161,23 @@ fn node_error(error: &pool_core::Error) -> Vec<u8> {
 /// the job (it then reports why, and exits with its own status: a rank
 /// exiting non-zero first would have mpirun kill the root before it
 /// could).
-pub(crate) fn worker_rank(universe: mpi::environment::Universe, placement: crate::Placement) -> ! {
+///
+/// `per_worker`: the root's links to each worker (this rank, or each core
+/// of its node), [`MpiPoolBuilder::send_ahead`](crate::MpiPoolBuilder::send_ahead) plus one.
+pub(crate) fn worker_rank(
+    universe: mpi::environment::Universe,
+    placement: crate::Placement,
+    per_worker: usize,
+) -> ! {
     let world = universe.world();
     if crate::hello::greet(&world) {
         crate::dead::serving(world.rank());
         match placement {
-            crate::Placement::RankPerCore => per_core(&world),
-            crate::Placement::RankPerNode => per_node(&world, pool_process::default_processes()),
+            crate::Placement::RankPerCore => per_core(&world, per_worker),
+            crate::Placement::RankPerNode => {
+                let cores = pool_process::default_processes();
+                per_node(&world, cores, cores * per_worker)
+            }
         }
         crate::dead::done();
     } else {

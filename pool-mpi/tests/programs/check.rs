@@ -13,6 +13,9 @@
 //! | `die_signal` | a rank killed by a signal (SIGABRT) ends the job |
 //! | `per_node` | one rank per node feeding a local process pool |
 //! | `terminate` | `terminate` fails the task in flight and the queued ones, `join` returns |
+//! | `terminate_big` | `terminate` while tasks with results too big for MPI's eager sends run: the job still ends |
+//! | `send_ahead` | tasks queued at busy ranks still all complete, in order; `send_ahead(0)` sends only to idle ranks |
+//! | `send_ahead_limit` | `send_ahead` over its limit is a clear error, and every rank exits |
 //! | `netns` | a map across ranks, printing each rank's network namespace |
 
 use std::collections::BTreeSet;
@@ -85,6 +88,13 @@ fn main() {
         executor();
         return;
     }
+    if mode == "send_ahead_limit" {
+        let error = Pool::builder().send_ahead(16).build().unwrap_err();
+        assert_eq!(error.kind(), pool_core::ErrorKind::InvalidConfig, "{error}");
+        println!("send_ahead error: {error}");
+        println!("ok send_ahead_limit");
+        return;
+    }
     if mode == "executor_lazy" {
         // One task starts one link; the other rank's link never starts,
         // and the job must still end.
@@ -94,7 +104,12 @@ fn main() {
         println!("ok executor_lazy");
         return;
     }
-    let pool = match Pool::builder().placement(placement).build() {
+    let send_ahead = if mode == "send_ahead" { 0 } else { 1 };
+    let pool = match Pool::builder()
+        .placement(placement)
+        .send_ahead(send_ahead)
+        .build()
+    {
         Ok(pool) => pool,
         Err(error) => {
             println!("error: {error}");
@@ -118,6 +133,28 @@ fn main() {
             terminate(&pool);
             println!("ok terminate");
             return;
+        }
+        "terminate_big" => {
+            // Both ranks hold two tasks each (one running, one sent
+            // ahead), every result 1 MiB: past the eager limit, a rank's
+            // send of it waits for the root to receive it.
+            let held: Vec<_> = (0..4)
+                .map(|_| pool.apply_async(big_after_nap, 300).unwrap())
+                .collect();
+            pool.terminate();
+            pool.join_timeout(Duration::from_secs(60)).unwrap();
+            for result in held {
+                assert!(result.get().is_err(), "terminated");
+            }
+            drop(pool);
+            println!("ok terminate_big");
+            return;
+        }
+        "send_ahead" => {
+            // Built with send_ahead(0): one link per rank.
+            assert_eq!(pool.processes(), 2, "one link per worker rank");
+            let expected: Vec<u64> = (0..500).map(square).collect();
+            assert_eq!(pool.map_chunked(square, 0..500, 3).unwrap(), expected);
         }
         "netns" => {
             let spaces: BTreeSet<String> = pool
@@ -271,6 +308,11 @@ fn nap(millis: u64) -> u64 {
     millis
 }
 
+fn big_after_nap(millis: u64) -> Vec<u8> {
+    std::thread::sleep(Duration::from_millis(millis));
+    vec![7; 1 << 20]
+}
+
 fn terminate(pool: &Pool) {
     assert_eq!(pool.apply(square, 3).unwrap(), 9);
     // Two long tasks hold both ranks, a third waits in the queue.
@@ -307,8 +349,8 @@ fn per_node(pool: &Pool) {
     let cores: u32 = pool.ranks().iter().map(|r| r.cores).sum();
     assert_eq!(
         pool.processes(),
-        cores as usize,
-        "one link per core of each node"
+        2 * cores as usize,
+        "two links per core of each node: the task it runs and one sent ahead"
     );
     let ran = pool.map_chunked(whereami, 0..200, 1).unwrap();
     for (pid, parent) in &ran {
