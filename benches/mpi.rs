@@ -19,8 +19,9 @@
 //! `cargo bench -p poolrt-benches --features mpi --bench mpi` starts it
 //! as a plain process, which re-launches itself with `mpirun -n 3
 //! --oversubscribe`, then runs `benches/mpi4py_futures.py` the same way
-//! (skipped, saying so, without mpi4py) and prints the ratios. Each
-//! figure is the median of a few runs.
+//! (skipped, saying so, without mpi4py) and prints the ratios, then every
+//! figure as a `RESULT mpi.<id>` / `RESULT mpi4py.<id>` line for
+//! `benches/report.sh`. Each figure is the median of a few runs.
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -197,34 +198,48 @@ fn driver() {
         .args(["-c", "import mpi4py.futures"])
         .output()
         .is_ok_and(|o| o.status.success());
-    if !has_mpi4py {
+    let theirs = if has_mpi4py {
+        mpirun(&["python3", "-m", "mpi4py.futures", script])
+    } else {
         println!("mpi4py not installed (`pip install mpi4py`): no comparison");
-        return;
+        String::new()
+    };
+    let figure = |id: &str| (result(&ours, id), result(&theirs, id));
+    println!("== mpi summary (3 ranks: the root and 2 worker ranks, medians of this run) ==");
+    if let (Some(us), them) = figure("P1") {
+        let vs = them.map_or(String::new(), |t| {
+            format!(" | mpi4py.futures {t:.1} us ({:.0}x faster)", t / us)
+        });
+        println!("P1 {us:.1} us per apply{vs} (target <= 50 us, >= 10x)");
     }
-    let theirs = mpirun(&["python3", "-m", "mpi4py.futures", script]);
-    let ratio = |id: &str| Some((result(&ours, id)?, result(&theirs, id)?));
-    println!("summary (3 ranks: the root and 2 worker ranks, same run):");
-    if let Some((us, them)) = ratio("P1") {
-        println!(
-            "  P1 {us:.1} us per call vs mpi4py.futures {them:.1} us: {:.0}x faster (target <= 50 us, >= 10x)",
-            them / us
-        );
-    }
-    if let Some((us, them)) = ratio("P2") {
-        println!(
-            "  P2 {:.1} M items/s vs mpi4py.futures {:.2} M items/s: {:.0}x (target >= 20x)",
-            us / 1e6,
-            them / 1e6,
-            us / them
-        );
-    }
-    if let Some(idle) = result(&ours, "idle") {
-        println!("  idle: the busiest rank used {idle:.2}% of a core (target < 1%)");
+    if let (Some(us), them) = figure("P2") {
+        let vs = them.map_or(String::new(), |t| {
+            format!(
+                " | mpi4py.futures {:.2} M items/s ({:.0}x)",
+                t / 1e6,
+                us / t
+            )
+        });
+        println!("P2 {:.1} M items/s{vs} (target >= 20x)", us / 1e6);
     }
     if let (Some(p4), Some(local)) = (result(&ours, "P4"), result(&ours, "P4local")) {
         println!(
-            "  P4 efficiency {p4:.3} (target >= 0.95); the process backend's in this run {local:.3}"
+            "P4 efficiency {p4:.3} (target >= 0.95) | the process backend's in this run {local:.3}"
         );
+    }
+    if let Some(idle) = result(&ours, "idle") {
+        println!("idle: the busiest rank used {idle:.2}% of a core (target < 1%)");
+    }
+    println!();
+    // For `benches/report.sh`'s report: every figure, both sides.
+    for id in ["P1", "P2", "P4", "P4local", "idle"] {
+        let (us, them) = figure(id);
+        if let Some(us) = us {
+            println!("RESULT mpi.{id} {us}");
+        }
+        if let Some(them) = them {
+            println!("RESULT mpi4py.{id} {them}");
+        }
     }
 }
 

@@ -11,6 +11,7 @@
 //! ```
 
 mod figures;
+mod mpi;
 mod plots;
 mod table;
 
@@ -51,7 +52,11 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let mut md = header(&args, cores, &py)?;
     md += &machine_state(&c);
     md += "\n";
-    md += &table::Row::markdown(&table::rows(&c, &py, cores));
+    let mut rows = table::rows(&c, &py, cores);
+    if let Some(log) = args.get("log") {
+        rows.extend(mpi::rows(&fs::read_to_string(log).unwrap_or_default()));
+    }
+    md += &table::Row::markdown(&rows);
     md += "\n";
     md += &growth(&c, &out)?;
     if let Some(log) = args.get("log") {

@@ -5,12 +5,12 @@ use crate::figures::{CPython, Criterion};
 
 /// One line of the table.
 pub(crate) struct Row {
-    workload: &'static str,
-    poolrt: String,
-    peers: Vec<String>,
-    ratio: String,
-    target: &'static str,
-    met: Option<bool>,
+    pub(crate) workload: &'static str,
+    pub(crate) poolrt: String,
+    pub(crate) peers: Vec<String>,
+    pub(crate) ratio: String,
+    pub(crate) target: &'static str,
+    pub(crate) met: Option<bool>,
 }
 
 impl Row {
