@@ -48,6 +48,7 @@ mod error;
 pub mod exit;
 mod handle;
 mod job;
+mod lookahead;
 mod loom;
 mod metrics;
 mod registry;
@@ -65,6 +66,8 @@ pub use crate::config::{SchedulerConfig, WorkerInfo};
 pub use crate::deadline::Deadline;
 pub use crate::error::{Error, ErrorKind, Panic, SubmitError};
 pub use crate::handle::{Promise, TaskFuture, promise};
+#[doc(hidden)]
+pub use crate::lookahead::{Lookahead, SubmitItem};
 pub use crate::metrics::Metrics;
 pub use crate::report::{Report, report, reset_report_hook, set_report_hook};
 pub use crate::scheduler::{CancelFutures, Scheduler, Wait};

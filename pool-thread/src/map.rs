@@ -1,13 +1,12 @@
 //! `Map`: the ordered, bounded, lazy result iterator of
 //! [`ThreadPoolExecutor::map`](crate::ThreadPoolExecutor::map).
 
-use std::collections::VecDeque;
 use std::fmt;
 use std::iter::FusedIterator;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use pool_core::{Error, Scheduler, TaskFuture};
+use pool_core::{Error, Lookahead, Scheduler, SubmitItem, TaskFuture};
 
 /// Results of [`ThreadPoolExecutor::map`](crate::ThreadPoolExecutor::map),
 /// in input order.
@@ -41,16 +40,29 @@ use pool_core::{Error, Scheduler, TaskFuture};
 /// ```
 #[must_use = "the calls run only as the results are consumed; dropping the iterator cancels the rest"]
 pub struct Map<I, F, T> {
+    lookahead: Lookahead<I, PoolSubmit<F>, TaskFuture<T>>,
+}
+
+/// How [`Map`] submits an item: `f(item)` as a task of the pool.
+struct PoolSubmit<F> {
     scheduler: Scheduler<()>,
     f: Arc<F>,
-    items: Option<I>,
-    window: VecDeque<TaskFuture<T>>,
-    buffersize: usize,
-    started: Instant,
-    deadline: Option<Instant>,
-    /// A submit refused mid-way (shutdown): yielded after the window.
-    refused: Option<Error>,
-    done: bool,
+}
+
+impl<A, F, T> SubmitItem<A> for PoolSubmit<F>
+where
+    A: Send + 'static,
+    F: Fn(A) -> T + Send + Sync + 'static,
+    T: Send + 'static,
+{
+    type Handle = TaskFuture<T>;
+
+    fn submit_item(&mut self, item: A) -> Result<TaskFuture<T>, Error> {
+        let f = Arc::clone(&self.f);
+        self.scheduler
+            .submit(move || f(item))
+            .map_err(|refused| refused.reason().clone())
+    }
 }
 
 impl<I, F, T> Map<I, F, T>
@@ -61,20 +73,10 @@ where
     T: Send + 'static,
 {
     pub(crate) fn new(scheduler: Scheduler<()>, f: Arc<F>, items: I, buffersize: usize) -> Self {
-        let mut map = Map {
-            scheduler,
-            f,
-            items: Some(items),
-            window: VecDeque::with_capacity(buffersize),
-            buffersize,
-            started: Instant::now(),
-            deadline: None,
-            refused: None,
-            done: false,
-        };
         // Like Python, the first window is submitted at once.
-        map.refill();
-        map
+        Map {
+            lookahead: Lookahead::new(PoolSubmit { scheduler, f }, items, buffersize),
+        }
     }
 
     /// Gives up waiting once `timeout` has passed since the call to `map`,
@@ -101,37 +103,8 @@ where
     /// drop(release); // lets the blocked task finish
     /// ```
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        // A timeout too large to represent (`Duration::MAX`) means none.
-        self.deadline = self.started.checked_add(timeout);
+        self.lookahead.set_timeout(timeout);
         self
-    }
-
-    /// Submits items until the window is full or the input ends.
-    fn refill(&mut self) {
-        while self.window.len() < self.buffersize {
-            let Some(items) = self.items.as_mut() else {
-                return;
-            };
-            let Some(item) = items.next() else {
-                self.items = None;
-                return;
-            };
-            let f = Arc::clone(&self.f);
-            match self.scheduler.submit(move || f(item)) {
-                Ok(future) => self.window.push_back(future),
-                Err(refused) => {
-                    self.items = None;
-                    self.refused = Some(refused.reason().clone());
-                }
-            }
-        }
-    }
-
-    fn cancel_window(&mut self) {
-        for future in self.window.drain(..) {
-            future.cancel();
-        }
-        self.items = None;
     }
 }
 
@@ -145,38 +118,11 @@ where
     type Item = Result<T, Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.done {
-            return None;
-        }
-        let Some(future) = self.window.pop_front() else {
-            self.done = true;
-            return self.refused.take().map(Err);
-        };
-        // Top the window up before waiting, so `buffersize` tasks stay in
-        // flight while the consumer waits for the oldest.
-        self.refill();
-        let result = match self.deadline {
-            None => future.result(),
-            Some(deadline) => {
-                future.result_timeout(deadline.saturating_duration_since(Instant::now()))
-            }
-        };
-        if result.as_ref().is_err_and(Error::is_timeout) && !future.done() {
-            future.cancel();
-            self.cancel_window();
-            self.done = true;
-            return Some(result);
-        }
-        Some(result)
+        self.lookahead.next_result()
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        let (low, high) = self
-            .items
-            .as_ref()
-            .map_or((0, Some(0)), Iterator::size_hint);
-        let n = self.window.len();
-        (low.saturating_add(n), high.and_then(|h| h.checked_add(n)))
+        self.lookahead.size_hint()
     }
 }
 
@@ -191,18 +137,16 @@ where
 
 impl<I, F, T> Drop for Map<I, F, T> {
     fn drop(&mut self) {
-        for future in self.window.drain(..) {
-            future.cancel();
-        }
+        self.lookahead.cancel_window::<T>();
     }
 }
 
 impl<I, F, T> fmt::Debug for Map<I, F, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Map")
-            .field("in_flight", &self.window.len())
-            .field("buffersize", &self.buffersize)
-            .field("exhausted", &self.items.is_none())
+            .field("in_flight", &self.lookahead.in_flight())
+            .field("buffersize", &self.lookahead.buffersize())
+            .field("exhausted", &self.lookahead.exhausted())
             .finish()
     }
 }

@@ -1,15 +1,15 @@
 //! `ScopeMap`: [`Scope::map`], the executor's ordered, bounded, lazy map
 //! for items and functions that borrow from outside the scope.
 
-use std::collections::VecDeque;
 use std::fmt;
 use std::iter::FusedIterator;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::Scope;
 use crate::error::Error;
 use crate::handle::TaskFuture;
+use crate::lookahead::{Lookahead, SubmitItem};
 
 impl<'scope, 'env> Scope<'scope, 'env> {
     /// Applies `f` to every item on the pool and yields the results in
@@ -52,20 +52,14 @@ impl<'scope, 'env> Scope<'scope, 'env> {
         T: Send + 'scope,
     {
         let buffersize = 2 * self.scheduler.max_workers().max(1);
-        let mut map = ScopeMap {
+        let submit = ScopeSubmit {
             scope: self,
             f: Arc::new(f),
-            items: Some(items.into_iter()),
-            window: VecDeque::with_capacity(buffersize),
-            buffersize,
-            started: Instant::now(),
-            deadline: None,
-            refused: None,
-            done: false,
         };
         // As the executor's map: the first window is submitted at once.
-        map.refill();
-        map
+        ScopeMap {
+            lookahead: Lookahead::new(submit, items.into_iter(), buffersize),
+        }
     }
 }
 
@@ -87,16 +81,29 @@ impl<'scope, 'env> Scope<'scope, 'env> {
 /// ```
 #[must_use = "the calls run only as the results are consumed; dropping the iterator cancels the rest"]
 pub struct ScopeMap<'scope, 'env, I, F, T> {
+    lookahead: Lookahead<I, ScopeSubmit<'scope, 'env, F>, &'scope TaskFuture<T>>,
+}
+
+/// How [`ScopeMap`] submits an item: `f(item)` as a task of the scope.
+struct ScopeSubmit<'scope, 'env, F> {
     scope: &'scope Scope<'scope, 'env>,
     f: Arc<F>,
-    items: Option<I>,
-    window: VecDeque<&'scope TaskFuture<T>>,
-    buffersize: usize,
-    started: Instant,
-    deadline: Option<Instant>,
-    /// A submit refused mid-way (shutdown): yielded after the window.
-    refused: Option<Error>,
-    done: bool,
+}
+
+impl<'scope, A, F, T> SubmitItem<A> for ScopeSubmit<'scope, '_, F>
+where
+    A: Send + 'scope,
+    F: Fn(A) -> T + Send + Sync + 'scope,
+    T: Send + 'scope,
+{
+    type Handle = &'scope TaskFuture<T>;
+
+    fn submit_item(&mut self, item: A) -> Result<&'scope TaskFuture<T>, Error> {
+        let f = Arc::clone(&self.f);
+        self.scope
+            .submit(move || f(item))
+            .map_err(|refused| refused.reason().clone())
+    }
 }
 
 impl<'scope, I, F, T> ScopeMap<'scope, '_, I, F, T>
@@ -131,37 +138,8 @@ where
     /// });
     /// ```
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        // A timeout too large to represent (`Duration::MAX`) means none.
-        self.deadline = self.started.checked_add(timeout);
+        self.lookahead.set_timeout(timeout);
         self
-    }
-
-    fn cancel_window(&mut self) {
-        for future in self.window.drain(..) {
-            future.cancel();
-        }
-        self.items = None;
-    }
-
-    /// Submits items until the window is full or the input ends.
-    fn refill(&mut self) {
-        while self.window.len() < self.buffersize {
-            let Some(items) = self.items.as_mut() else {
-                return;
-            };
-            let Some(item) = items.next() else {
-                self.items = None;
-                return;
-            };
-            let f = Arc::clone(&self.f);
-            match self.scope.submit(move || f(item)) {
-                Ok(future) => self.window.push_back(future),
-                Err(refused) => {
-                    self.items = None;
-                    self.refused = Some(refused.reason().clone());
-                }
-            }
-        }
     }
 }
 
@@ -175,37 +153,11 @@ where
     type Item = Result<T, Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if self.done {
-            return None;
-        }
-        let Some(future) = self.window.pop_front() else {
-            self.done = true;
-            return self.refused.take().map(Err);
-        };
-        // Top the window up before waiting, so `buffersize` tasks stay in
-        // flight while the consumer waits for the oldest.
-        self.refill();
-        let result = match self.deadline {
-            None => future.result(),
-            Some(deadline) => {
-                future.result_timeout(deadline.saturating_duration_since(Instant::now()))
-            }
-        };
-        if result.as_ref().is_err_and(Error::is_timeout) && !future.done() {
-            future.cancel();
-            self.cancel_window();
-            self.done = true;
-        }
-        Some(result)
+        self.lookahead.next_result()
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        let (low, high) = self
-            .items
-            .as_ref()
-            .map_or((0, Some(0)), Iterator::size_hint);
-        let n = self.window.len() + usize::from(self.refused.is_some());
-        (low.saturating_add(n), high.and_then(|h| h.checked_add(n)))
+        self.lookahead.size_hint()
     }
 }
 
@@ -220,18 +172,16 @@ where
 
 impl<I, F, T> Drop for ScopeMap<'_, '_, I, F, T> {
     fn drop(&mut self) {
-        for future in self.window.drain(..) {
-            future.cancel();
-        }
+        self.lookahead.cancel_window::<T>();
     }
 }
 
 impl<I, F, T> fmt::Debug for ScopeMap<'_, '_, I, F, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ScopeMap")
-            .field("in_flight", &self.window.len())
-            .field("buffersize", &self.buffersize)
-            .field("exhausted", &self.items.is_none())
+            .field("in_flight", &self.lookahead.in_flight())
+            .field("buffersize", &self.lookahead.buffersize())
+            .field("exhausted", &self.lookahead.exhausted())
             .finish()
     }
 }
