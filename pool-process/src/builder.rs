@@ -14,7 +14,7 @@ use parking_lot::Mutex;
 use pool_core::{Error, ErrorKind};
 
 use crate::link::remote::RemoteWorkers;
-use crate::link::{FirstSpawns, Initializer, LinkConfig, MemoryLimit, Stats};
+use crate::link::{FirstSpawns, Initializer, LinkConfig, MemoryLimit, StartMethod, Stats};
 use crate::sys::spawn::{OWN_BINARY, own_argv0};
 use crate::task::{self, Init, InitOutcome, Wire};
 use crate::wire::{codec, inherit};
@@ -439,6 +439,12 @@ impl PoolBuilder {
             check_executable(path)?;
         }
         let initializer = self.initializer.transpose()?;
+        // Another binary is spawned; this program's own workers are forked
+        // by its fork server.
+        let start_method = match self.executable {
+            Some(_) => StartMethod::Spawn,
+            None => StartMethod::ForkServer,
+        };
         let config = LinkConfig {
             program: self.executable.unwrap_or_else(|| OWN_BINARY.into()),
             argv0: own_argv0(),
@@ -454,6 +460,7 @@ impl PoolBuilder {
                 Vec::new()
             },
             startup_timeout: self.startup_timeout,
+            start_method,
             link_spin: self.link_spin,
             child_spin: self.child_spin,
             children: Mutex::new(vec![None; processes]),

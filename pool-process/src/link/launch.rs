@@ -12,6 +12,7 @@ use pool_core::{Error, ErrorKind};
 use crate::sys::child::ChildHandle;
 use crate::sys::mailbox::{Mailbox, RecvError};
 use crate::sys::spawn::spawn;
+use crate::sys::zygote;
 use crate::wire::message::{Hello, PROTOCOL};
 use crate::worker::fingerprint::fingerprint;
 use crate::worker::{MARKER, Settings};
@@ -32,6 +33,20 @@ pub(crate) struct Launch<'a> {
     pub(crate) startup_timeout: Duration,
     /// How long to spin for the greeting before sleeping on the socket.
     pub(crate) reply_spin: Duration,
+    /// How the child starts: forked by the fork server when it can be
+    /// (`sys/zygote.rs`), or spawned.
+    pub(crate) start_method: StartMethod,
+}
+
+/// How a child process starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum StartMethod {
+    /// `posix_spawn` of the program's binary: a fresh `execve`.
+    Spawn,
+    /// Forked by the program's fork server (one re-executed,
+    /// single-threaded copy of the program), falling back to
+    /// [`Spawn`](StartMethod::Spawn) when the fork server cannot be used.
+    ForkServer,
 }
 
 impl Launch<'_> {
@@ -66,15 +81,30 @@ impl Launch<'_> {
             daemon: self.daemon,
             parent_name: crate::process::current_process().name().to_owned(),
         };
-        let child = spawn(
-            self.program,
-            self.argv0,
-            (MARKER, settings.render().as_ref()),
-            &ends.socket,
-            &ends.region,
-            self.inherited,
-        )
-        .map_err(spawn_error)?;
+        let rendered = settings.render();
+        let forked = match self.start_method {
+            StartMethod::ForkServer => zygote::spawn(
+                MARKER,
+                rendered.as_ref(),
+                &ends.socket,
+                &ends.region,
+                self.inherited,
+            )
+            .map_err(spawn_error)?,
+            StartMethod::Spawn => None,
+        };
+        let child = match forked {
+            Some(child) => child,
+            None => spawn(
+                self.program,
+                self.argv0,
+                (MARKER, rendered.as_ref()),
+                &ends.socket,
+                &ends.region,
+                self.inherited,
+            )
+            .map_err(spawn_error)?,
+        };
         let child = Arc::new(child);
         drop(ends);
         if let Err(error) = listed(&child) {

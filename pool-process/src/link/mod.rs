@@ -73,7 +73,7 @@ pub(crate) use child::set_link_spin;
 use child::{Child, stop_child};
 pub use exit::{ExitReason, WorkerExit};
 pub(crate) use exit::{Who, failure_error, failure_to_error, log_death};
-pub(crate) use launch::Launch;
+pub(crate) use launch::{Launch, StartMethod};
 pub(crate) use limit::{Limits, StopFlag};
 pub(crate) use memory::MemoryLimit;
 pub(crate) use stats::Stats;
@@ -112,6 +112,8 @@ pub(crate) struct LinkConfig {
     /// Cores to pin children to (worker `i` on `cores[i % len]`), if asked.
     pub(crate) cores: Vec<usize>,
     pub(crate) startup_timeout: Duration,
+    /// How children start: forked by the fork server, or spawned.
+    pub(crate) start_method: StartMethod,
     /// How long a link spins for a reply, and a child for a request,
     /// before sleeping on the socket.
     pub(crate) link_spin: Duration,
