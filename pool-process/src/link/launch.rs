@@ -34,7 +34,7 @@ pub(crate) struct Launch<'a> {
     /// How long to spin for the greeting before sleeping on the socket.
     pub(crate) reply_spin: Duration,
     /// How the child starts: forked by the fork server when it can be
-    /// (`sys/zygote.rs`), or spawned.
+    /// (`sys/zygote/`), or spawned.
     pub(crate) start_method: StartMethod,
 }
 

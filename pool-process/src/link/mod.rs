@@ -4,7 +4,7 @@
 //! # Lifecycle of a child, step by step
 //!
 //! 1. **Spawn**: create the mailbox, have the fork server fork the child
-//!    (`sys/zygote.rs`), or else `posix_spawn` `/proc/self/exe`, with the
+//!    (`sys/zygote/`), or else `posix_spawn` `/proc/self/exe`, with the
 //!    child's two descriptors and the worker settings, close the parent's
 //!    copies of the child's ends (so the child's death is seen as
 //!    end-of-file).

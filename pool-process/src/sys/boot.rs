@@ -53,7 +53,7 @@ impl WorkerStart {
         &self.marker
     }
 
-    /// The start of a worker forked by the fork server (`zygote.rs`),
+    /// The start of a worker forked by the fork server (`zygote/`),
     /// which placed its descriptors from 3 up exactly as a spawn would.
     pub(super) fn forked(marker: OsString) -> WorkerStart {
         WorkerStart { marker }

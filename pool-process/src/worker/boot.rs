@@ -41,7 +41,7 @@ pub(crate) fn ensure_linked() {
     std::hint::black_box(&BEFORE_MAIN);
 }
 
-/// The boot of a fork server (`sys/zygote.rs`): serves fork requests;
+/// The boot of a fork server (`sys/zygote/`): serves fork requests;
 /// each forked child becomes a worker. Returns the zygote's exit code.
 pub(super) fn fork_server(start: crate::sys::boot::WorkerStart, parent: i32) -> i32 {
     crate::sys::zygote::serve(start, parent, prepare, forked_worker)
