@@ -137,3 +137,46 @@ fn a_fork_server_killed_from_outside_is_reaped_and_replaced() {
         pool.join().unwrap();
     }
 }
+
+/// A task: the cores this worker may run on.
+fn allowed_cores(_: ()) -> Vec<usize> {
+    let set = rustix::thread::sched_getaffinity(None).unwrap();
+    (0..rustix::thread::CpuSet::MAX_CPU)
+        .filter(|&cpu| set.is_set(cpu))
+        .collect()
+}
+
+#[test]
+fn a_forked_worker_may_run_on_the_cores_its_starting_thread_may() {
+    let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
+    let all = allowed_cores(());
+    // The fork server starts (or already runs) with every core allowed.
+    let first = Pool::new(1).unwrap();
+    assert_eq!(first.apply(allowed_cores, ()).unwrap(), all);
+    // A pool started from a thread confined to one core: its link threads
+    // inherit the confinement, and so would a spawned worker.
+    let one = all[all.len() - 1];
+    let confined = std::thread::spawn(move || {
+        let mut set = rustix::thread::CpuSet::new();
+        set.set(one);
+        rustix::thread::sched_setaffinity(None, &set).unwrap();
+        let pool = Pool::new(1).unwrap();
+        let cores = pool.apply(allowed_cores, ()).unwrap();
+        let was_forked = forked(pool.pids()[0]);
+        pool.close();
+        pool.join().unwrap();
+        (cores, was_forked)
+    })
+    .join()
+    .unwrap();
+    assert!(confined.1, "the worker was forked");
+    assert_eq!(confined.0, [one]);
+    // The fork server itself was not confined: a later pool's workers are
+    // not either.
+    let later = Pool::new(1).unwrap();
+    assert_eq!(later.apply(allowed_cores, ()).unwrap(), all);
+    for pool in [first, later] {
+        pool.close();
+        pool.join().unwrap();
+    }
+}

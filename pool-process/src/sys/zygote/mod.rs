@@ -20,7 +20,8 @@
 //!    that is not its parent process (by the kernel's peer credentials) is
 //!    dropped unread.
 //! 3. **Fork** (one connection per worker): the parent sends the worker's
-//!    settings, its own environment and working directory, and, as
+//!    settings, its own environment, working directory and the cores
+//!    the requesting thread may run on, and, as
 //!    descriptors, its standard streams, the mailbox's two ends and the
 //!    shared objects the worker inherits. The zygote forks with
 //!    `clone3(CLONE_PARENT)`, so the worker is the *parent's* child: the
@@ -255,6 +256,7 @@ fn request(
     let cwd =
         std::env::current_dir().map_or_else(|_| Vec::new(), |d| d.into_os_string().into_vec());
     put(&mut body, &cwd);
+    put(&mut body, &affinity());
     for (k, v) in std::env::vars_os() {
         if k.as_bytes() != key.as_bytes() {
             let mut entry = k.into_vec();
@@ -292,6 +294,22 @@ fn request(
         pid if pid > 0 => Ok(pid),
         _ => Err(Failure::Broken),
     }
+}
+
+/// The cores this thread may run on, one bit each (none if unknown): a
+/// spawned child inherits the spawning thread's, so a forked one is given
+/// them too.
+fn affinity() -> Vec<u8> {
+    let Ok(set) = rustix::thread::sched_getaffinity(None) else {
+        return Vec::new();
+    };
+    let mut bits = vec![0u8; rustix::thread::CpuSet::MAX_CPU / 8];
+    for cpu in 0..rustix::thread::CpuSet::MAX_CPU {
+        if set.is_set(cpu) {
+            bits[cpu / 8] |= 1 << (cpu % 8);
+        }
+    }
+    bits
 }
 
 /// Appends `bytes` with its length in front.

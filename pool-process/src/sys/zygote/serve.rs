@@ -67,6 +67,8 @@ struct Request {
     streams: u8,
     marker: OsString,
     cwd: OsString,
+    /// The cores the worker may run on, one bit each (empty: unchanged).
+    affinity: Vec<u8>,
     env: Vec<(OsString, OsString)>,
     fds: Vec<OwnedFd>,
 }
@@ -87,6 +89,7 @@ fn read_request(conn: &OwnedFd) -> io::Result<Request> {
     let (&streams, mut rest) = body.split_first().ok_or_else(malformed)?;
     let marker = OsString::from_vec(take(&mut rest)?.to_vec());
     let cwd = OsString::from_vec(take(&mut rest)?.to_vec());
+    let affinity = take(&mut rest)?.to_vec();
     let mut env = Vec::new();
     while !rest.is_empty() {
         let entry = take(&mut rest)?;
@@ -107,6 +110,7 @@ fn read_request(conn: &OwnedFd) -> io::Result<Request> {
         streams,
         marker,
         cwd,
+        affinity,
         env,
         fds,
     })
@@ -152,6 +156,7 @@ fn become_worker(
         streams,
         marker,
         cwd,
+        affinity,
         env,
         fds,
     } = request;
@@ -177,6 +182,16 @@ fn become_worker(
     unsafe { replace_environment(env) };
     if !cwd.is_empty() {
         let _ = std::env::set_current_dir(&cwd);
+    }
+    if !affinity.is_empty() {
+        let mut set = rustix::thread::CpuSet::new();
+        for cpu in 0..(affinity.len() * 8).min(rustix::thread::CpuSet::MAX_CPU) {
+            if affinity[cpu / 8] & (1 << (cpu % 8)) != 0 {
+                set.set(cpu);
+            }
+        }
+        // Best effort, as the spawn's inheritance would be.
+        let _ = rustix::thread::sched_setaffinity(None, &set);
     }
     worker(WorkerStart::forked(marker))
 }
