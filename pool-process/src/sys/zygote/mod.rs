@@ -23,7 +23,9 @@
 //!    settings, its own environment, working directory and the cores
 //!    the requesting thread may run on, and, as
 //!    descriptors, its standard streams, the mailbox's two ends and the
-//!    shared objects the worker inherits. The zygote forks with
+//!    shared objects the worker inherits. The zygote first takes the
+//!    parent's environment itself if it changed (so no child edits its
+//!    own), then forks with
 //!    `clone3(CLONE_PARENT)`, so the worker is the *parent's* child: the
 //!    parent opens a pidfd on it, signals, waits for and reaps it exactly
 //!    as a spawned worker ([`ChildHandle`]). The zygote answers with the
@@ -33,7 +35,7 @@
 //!    (what glibc's own `fork` does: `CLONE_CHILD_SETTID` on the address
 //!    the loader gave `set_tid_address`), place the descriptors at the
 //!    numbers a spawn would (0-2, then 3 and up) and close every other,
-//!    take the parent's environment and directory, then run the worker
+//!    take the parent's directory and cores, then run the worker
 //!    exactly as a re-executed one does from its greeting on.
 //! 5. **End**: the zygote dies with the parent's process (parent-death
 //!    signal). A zygote found gone (a refused connection) is reaped and

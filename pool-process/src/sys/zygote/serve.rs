@@ -45,9 +45,20 @@ pub(crate) fn serve(
         if !from_parent {
             continue;
         }
-        let Ok(request) = read_request(&conn) else {
+        let Ok(mut request) = read_request(&conn) else {
             continue;
         };
+        // The zygote takes the parent's environment itself, so its forked
+        // children inherit it and none of them edits its own (which would
+        // cost every one of them the allocations and the copied pages).
+        // Unchanged since the last request, as it mostly is, it costs one
+        // comparison.
+        let env = std::mem::take(&mut request.env);
+        if std::env::vars_os().ne(env.iter().cloned()) {
+            // SAFETY: the zygote has one thread (`worker_start` checked it
+            // before its boot, and it starts none).
+            unsafe { replace_environment(env) };
+        }
         let answer = match thread.fork() {
             Ok(0) => {
                 // The child: it never returns.
@@ -69,6 +80,7 @@ struct Request {
     cwd: OsString,
     /// The cores the worker may run on, one bit each (empty: unchanged).
     affinity: Vec<u8>,
+    /// The parent's environment (the zygote takes it before it forks).
     env: Vec<(OsString, OsString)>,
     fds: Vec<OwnedFd>,
 }
@@ -157,8 +169,8 @@ fn become_worker(
         marker,
         cwd,
         affinity,
-        env,
         fds,
+        ..
     } = request;
     // Targets: the standard streams present, then 3, 4, 5...
     let mut targets: Vec<i32> = (0..3).filter(|bit| streams & (1 << bit) != 0).collect();
@@ -177,9 +189,6 @@ fn become_worker(
     if close_from(top).is_err() {
         return 12;
     }
-    // SAFETY: this process has one thread: it was just forked from the
-    // single-threaded zygote.
-    unsafe { replace_environment(env) };
     if !cwd.is_empty() {
         let _ = std::env::set_current_dir(&cwd);
     }
