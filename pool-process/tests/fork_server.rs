@@ -10,7 +10,7 @@ mod support;
 
 use std::sync::Mutex;
 
-use pool_process::Pool;
+use pool_process::{Pool, StartMethod};
 use rustix::process::{Pid, Signal, kill_process};
 use support::{eventually, process_state};
 
@@ -176,6 +176,28 @@ fn a_forked_worker_may_run_on_the_cores_its_starting_thread_may() {
     let later = Pool::new(1).unwrap();
     assert_eq!(later.apply(allowed_cores, ()).unwrap(), all);
     for pool in [first, later] {
+        pool.close();
+        pool.join().unwrap();
+    }
+}
+
+#[test]
+fn spawn_and_another_executable_re_execute_the_binary() {
+    let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
+    let spawned = Pool::builder()
+        .processes(1)
+        .start_method(StartMethod::Spawn)
+        .build()
+        .unwrap();
+    let elsewhere = Pool::builder()
+        .processes(1)
+        .executable(std::env::current_exe().unwrap())
+        .build()
+        .unwrap();
+    for pool in [spawned, elsewhere] {
+        let (pid, parent, _, _) = pool.apply(report, "PATH".to_owned()).unwrap();
+        assert_eq!(parent, std::process::id());
+        assert!(!forked(pid), "worker {pid} re-executed the binary");
         pool.close();
         pool.join().unwrap();
     }

@@ -38,14 +38,39 @@ pub(crate) struct Launch<'a> {
     pub(crate) start_method: StartMethod,
 }
 
-/// How a child process starts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum StartMethod {
-    /// `posix_spawn` of the program's binary: a fresh `execve`.
+/// How a pool starts its worker processes (Python's start methods,
+/// `multiprocessing.set_start_method`).
+///
+/// # Examples
+///
+/// ```
+/// use poolrt::process::{Pool, StartMethod};
+///
+/// // Every worker re-executes the program's binary, as before the fork
+/// // server existed (for a program that changes its resource limits or
+/// // umask after its first pool, which forked workers would not see).
+/// let pool = Pool::builder()
+///     .processes(1)
+///     .start_method(StartMethod::Spawn)
+///     .build()
+///     .unwrap();
+/// assert_eq!(pool.apply(|x: u8| x + 1, 1).unwrap(), 2);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[doc(alias = "set_start_method")]
+pub enum StartMethod {
+    /// `posix_spawn` of the program's binary: each worker is a fresh
+    /// `execve` (Python's `spawn`).
     Spawn,
-    /// Forked by the program's fork server (one re-executed,
-    /// single-threaded copy of the program), falling back to
-    /// [`Spawn`](StartMethod::Spawn) when the fork server cannot be used.
+    /// Forked by the program's fork server: one re-executed,
+    /// single-threaded copy of the program, started with the first pool
+    /// and kept for the program's lifetime (Python's `forkserver`). A
+    /// worker starts several times faster; it gets the environment,
+    /// working directory, standard streams and CPU affinity of the moment
+    /// it starts, as a spawned one does. Where the fork server cannot run
+    /// (no `clone3` or `PR_GET_TID_ADDRESS`), workers are spawned. The
+    /// default.
+    #[default]
     ForkServer,
 }
 
