@@ -12,7 +12,7 @@ use pool_core::{Error, ErrorKind};
 use crate::sys::child::ChildHandle;
 use crate::sys::mailbox::{Mailbox, RecvError};
 use crate::sys::spawn::spawn;
-use crate::sys::zygote;
+use crate::sys::zygote::{self, Forked};
 use crate::wire::message::{Hello, PROTOCOL};
 use crate::worker::fingerprint::fingerprint;
 use crate::worker::{MARKER, Settings};
@@ -96,7 +96,7 @@ impl Launch<'_> {
     ) -> Result<Spawned, Error> {
         let spawn_error =
             |e: std::io::Error| Error::new(ErrorKind::Spawn, e).with_detail(self.name.to_owned());
-        let (mailbox, ends) = Mailbox::parent().map_err(spawn_error)?;
+        let (mut mailbox, mut ends) = Mailbox::parent().map_err(spawn_error)?;
         let settings = Settings {
             parent: crate::sys::current::pid(),
             core: self.core,
@@ -116,19 +116,26 @@ impl Launch<'_> {
                 self.inherited,
             )
             .map_err(spawn_error)?,
-            StartMethod::Spawn => None,
+            StartMethod::Spawn => Forked::Unavailable,
         };
         let child = match forked {
-            Some(child) => child,
-            None => spawn(
-                self.program,
-                self.argv0,
-                (MARKER, rendered.as_ref()),
-                &ends.socket,
-                &ends.region,
-                self.inherited,
-            )
-            .map_err(spawn_error)?,
+            Forked::Child(child) => child,
+            unforked => {
+                if matches!(unforked, Forked::Tainted) {
+                    // A worker the fork server may have forked holds the
+                    // ends sent: the spawned one gets a mailbox of its own.
+                    (mailbox, ends) = Mailbox::parent().map_err(spawn_error)?;
+                }
+                spawn(
+                    self.program,
+                    self.argv0,
+                    (MARKER, rendered.as_ref()),
+                    &ends.socket,
+                    &ends.region,
+                    self.inherited,
+                )
+                .map_err(spawn_error)?
+            }
         };
         let child = Arc::new(child);
         drop(ends);

@@ -41,7 +41,12 @@
 //!    signal). A zygote found gone (a refused connection) is reaped and
 //!    started again; any other failure (no `clone3`, no
 //!    `PR_GET_TID_ADDRESS`, a bind refused) turns the fork server off for
-//!    the rest of the process, and workers are spawned as before.
+//!    the rest of the process, and workers are spawned as before. A
+//!    zygote that fails after it had a whole request and before it
+//!    answered may have forked a worker holding the mailbox sent, so the
+//!    worker spawned instead gets a new mailbox ([`Forked::Tainted`]); a
+//!    worker forked then is unknown to the parent, ends when its mailbox
+//!    closes, and is left unreaped (a rare race, with a broken zygote).
 //!
 //! Workers forked this way see the parent's environment, directory and
 //! standard streams at the time of their start, as spawned ones do. What
@@ -92,45 +97,63 @@ enum State {
 
 static STATE: Mutex<State> = Mutex::new(State::Unstarted);
 
+/// What became of a request to the fork server.
+pub(crate) enum Forked {
+    /// The worker: a child of this process, as a spawned one.
+    Child(ChildHandle),
+    /// The fork server cannot be used, and has forked nothing: spawn the
+    /// worker with the same descriptors.
+    Unavailable,
+    /// The fork server failed after it had the whole request and before
+    /// it answered: it may have forked a worker that holds the
+    /// descriptors sent. They must not serve another worker: spawn one
+    /// with new ones. (The fork server is turned off.)
+    Tainted,
+}
+
 /// Forks a worker through the fork server, with `marker` (its settings),
 /// the parent's environment without `key` (the marker's variable), and
-/// `socket`, `region` and `inherited` placed as a spawn places them.
-/// `Ok(None)` when the fork server cannot be used: the caller spawns the
-/// worker instead. An error only once a worker exists (it is then killed
-/// and reaped).
+/// `socket`, `region` and `inherited` placed as a spawn places them. An
+/// error only once a worker exists (it is then killed and reaped).
 pub(crate) fn spawn(
     key: &str,
     marker: &OsStr,
     socket: &OwnedFd,
     region: &OwnedFd,
     inherited: &[OwnedFd],
-) -> io::Result<Option<ChildHandle>> {
+) -> io::Result<Forked> {
     for _attempt in 0..2 {
-        let Some(address) = running(key) else {
-            return Ok(None);
+        let Some((zygote, address)) = running(key) else {
+            return Ok(Forked::Unavailable);
         };
         match request(&address, key, marker, socket, region, inherited) {
-            Ok(pid) => return ChildHandle::open(pid).map(Some),
-            Err(Failure::Gone) => forget_gone(),
+            Ok(pid) => return ChildHandle::open(pid).map(Forked::Child),
+            Err(Failure::Gone) => forget_gone(zygote),
             Err(Failure::Broken) => {
                 turn_off();
-                return Ok(None);
+                return Ok(Forked::Unavailable);
+            }
+            Err(Failure::Lost) => {
+                turn_off();
+                return Ok(Forked::Tainted);
             }
         }
     }
-    Ok(None)
+    Ok(Forked::Unavailable)
 }
 
 /// Why a request got no worker.
 enum Failure {
     /// The zygote is gone (its listener closed): start another.
     Gone,
-    /// Anything else: the fork server is turned off.
+    /// It cannot serve, and forked nothing: the fork server is turned off.
     Broken,
+    /// No answer to a whole request: a worker may exist ([`Forked::Tainted`]).
+    Lost,
 }
 
-/// The running zygote's address, starting it first if needed.
-fn running(key: &str) -> Option<SocketAddrUnix> {
+/// The running zygote's pid and address, starting it first if needed.
+fn running(key: &str) -> Option<(i32, SocketAddrUnix)> {
     let mut state = STATE.lock().unwrap_or_else(|e| e.into_inner());
     let me = super::current::pid();
     if let State::Running { owner, .. } = &*state
@@ -151,7 +174,7 @@ fn running(key: &str) -> Option<SocketAddrUnix> {
         };
     }
     match &*state {
-        State::Running { address, .. } => Some(address.clone()),
+        State::Running { pid, address, .. } => Some((*pid, address.clone())),
         _ => None,
     }
 }
@@ -202,10 +225,14 @@ fn start(key: &str) -> io::Result<(i32, SocketAddrUnix)> {
 
 /// Step 5: a zygote found gone is reaped (it is our child, unreaped, so
 /// its pid still names it), and the next request starts another.
-fn forget_gone() {
+fn forget_gone(zygote: i32) {
     let mut state = STATE.lock().unwrap_or_else(|e| e.into_inner());
-    if let State::Running { pid, .. } = &*state {
-        if let Some(pid) = rustix::process::Pid::from_raw(*pid) {
+    // Only the zygote that was found gone: another thread may have
+    // reaped it and started the next one meanwhile.
+    if let State::Running { pid, .. } = &*state
+        && *pid == zygote
+    {
+        if let Some(pid) = rustix::process::Pid::from_raw(zygote) {
             let _ = rustix::process::waitpid(Some(pid), rustix::process::WaitOptions::empty());
         }
         *state = State::Unstarted;
@@ -277,19 +304,20 @@ fn request(
         rest = &rest[n..];
     }
 
+    // The zygote has the whole request: from here on it may have forked.
     let deadline = Instant::now() + ANSWER_TIMEOUT;
     let mut answer = [0u8; 4];
     let mut got = 0;
     while got < answer.len() {
         match wait_readable(&conn, Some(deadline)) {
             Ok(true) => {}
-            _ => return Err(Failure::Broken),
+            _ => return Err(Failure::Lost),
         }
         match rustix::io::read(&conn, &mut answer[got..]) {
-            Ok(0) => return Err(Failure::Broken),
+            Ok(0) => return Err(Failure::Lost),
             Ok(n) => got += n,
             Err(rustix::io::Errno::INTR) => {}
-            Err(_) => return Err(Failure::Broken),
+            Err(_) => return Err(Failure::Lost),
         }
     }
     match i32::from_le_bytes(answer) {
