@@ -183,8 +183,8 @@ pub mod process {
     };
     pub use pool_process::{
         AsyncResult, Callbacks, ExitReason, IMap, InitOutcome, Pool, PoolBuilder,
-        ProcessPoolExecutor, StarFn, StopHandle, TaskFn, TaskOptions, Wire, WorkerExit,
-        default_processes,
+        ProcessPoolExecutor, StarFn, StartMethod, StopHandle, TaskFn, TaskOptions, Wire,
+        WorkerExit, default_processes,
     };
     #[allow(deprecated)]
     pub use pool_process::{Builder, ExitStatus};

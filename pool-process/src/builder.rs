@@ -14,7 +14,7 @@ use parking_lot::Mutex;
 use pool_core::{Error, ErrorKind};
 
 use crate::link::remote::RemoteWorkers;
-use crate::link::{FirstSpawns, Initializer, LinkConfig, MemoryLimit, Stats};
+use crate::link::{FirstSpawns, Initializer, LinkConfig, MemoryLimit, StartMethod, Stats};
 use crate::sys::spawn::{OWN_BINARY, own_argv0};
 use crate::task::{self, Init, InitOutcome, Wire};
 use crate::wire::{codec, inherit};
@@ -48,6 +48,7 @@ pub fn default_processes() -> usize {
 pub struct PoolBuilder {
     processes: Option<usize>,
     executable: Option<std::ffi::OsString>,
+    start_method: StartMethod,
     initializer: Option<Result<Initializer, Error>>,
     max_tasks_per_child: Option<usize>,
     max_memory_per_child: Option<u64>,
@@ -67,6 +68,7 @@ impl Default for PoolBuilder {
         PoolBuilder {
             processes: None,
             executable: None,
+            start_method: StartMethod::default(),
             initializer: None,
             max_tasks_per_child: None,
             max_memory_per_child: None,
@@ -144,6 +146,25 @@ impl PoolBuilder {
                         .with_detail(format!("the initializer's argument ({})", type_name::<A>()))
                 }),
         );
+        self
+    }
+
+    /// How workers start: forked by the program's fork server (the
+    /// default), or each spawned by re-executing the program's binary
+    /// (Python's `set_start_method`). A pool with an
+    /// [`executable`](PoolBuilder::executable) always spawns.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use poolrt::process::{Pool, StartMethod};
+    ///
+    /// let pool = Pool::builder().processes(1).start_method(StartMethod::Spawn).build().unwrap();
+    /// assert_eq!(pool.apply(|x: u8| x * 2, 4).unwrap(), 8);
+    /// ```
+    #[doc(alias = "set_start_method")]
+    pub fn start_method(mut self, method: StartMethod) -> Self {
+        self.start_method = method;
         self
     }
 
@@ -439,6 +460,12 @@ impl PoolBuilder {
             check_executable(path)?;
         }
         let initializer = self.initializer.transpose()?;
+        // Another binary is spawned; this program's own workers are forked
+        // by its fork server.
+        let start_method = match self.executable {
+            Some(_) => StartMethod::Spawn,
+            None => self.start_method,
+        };
         let config = LinkConfig {
             program: self.executable.unwrap_or_else(|| OWN_BINARY.into()),
             argv0: own_argv0(),
@@ -454,6 +481,7 @@ impl PoolBuilder {
                 Vec::new()
             },
             startup_timeout: self.startup_timeout,
+            start_method,
             link_spin: self.link_spin,
             child_spin: self.child_spin,
             children: Mutex::new(vec![None; processes]),
@@ -477,6 +505,7 @@ impl fmt::Debug for PoolBuilder {
             .field("max_memory_per_child", &self.max_memory_per_child)
             .field("pin_cores", &self.pin_cores)
             .field("startup_timeout", &self.startup_timeout)
+            .field("start_method", &self.start_method)
             .finish_non_exhaustive()
     }
 }

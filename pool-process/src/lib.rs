@@ -107,7 +107,7 @@ mod worker;
 pub use crate::builder::Builder;
 pub use crate::builder::{PoolBuilder, default_processes};
 pub use crate::executor::ProcessPoolExecutor;
-pub use crate::link::{ExitReason, WorkerExit};
+pub use crate::link::{ExitReason, StartMethod, WorkerExit};
 
 /// The old name of [`ExitReason`], which shadowed `std::process::ExitStatus`.
 ///

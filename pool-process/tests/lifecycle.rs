@@ -184,7 +184,14 @@ fn terminate_while_a_replacement_starts_runs_no_more_tasks() {
         pool
     });
     let err = taken.get_timeout(BOUND).unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::Shutdown, "{err:?}");
+    // Usually its link has taken the task and waits for the replacement
+    // (the task fails with the shutdown); a replacement forked fast can
+    // reach its initializer before the link took the task from the queue,
+    // and then terminate cancels it. Either way it never runs.
+    assert!(
+        matches!(err.kind(), ErrorKind::Shutdown | ErrorKind::Cancelled),
+        "{err:?}"
+    );
     assert!(
         task.arrival_within(std::time::Duration::ZERO).is_none(),
         "the task ran after terminate"

@@ -3,8 +3,9 @@
 //!
 //! # Lifecycle of a child, step by step
 //!
-//! 1. **Spawn**: create the mailbox, `posix_spawn` `/proc/self/exe` with the
-//!    child's two descriptors and the worker marker, close the parent's
+//! 1. **Spawn**: create the mailbox, have the fork server fork the child
+//!    (`sys/zygote/`), or else `posix_spawn` `/proc/self/exe`, with the
+//!    child's two descriptors and the worker settings, close the parent's
 //!    copies of the child's ends (so the child's death is seen as
 //!    end-of-file).
 //! 2. **Handshake**: wait (bounded by the start-up timeout) for the
@@ -74,6 +75,7 @@ use child::{Child, stop_child};
 pub use exit::{ExitReason, WorkerExit};
 pub(crate) use exit::{Who, failure_error, failure_to_error, log_death};
 pub(crate) use launch::Launch;
+pub use launch::StartMethod;
 pub(crate) use limit::{Limits, StopFlag};
 pub(crate) use memory::MemoryLimit;
 pub(crate) use stats::Stats;
@@ -112,6 +114,8 @@ pub(crate) struct LinkConfig {
     /// Cores to pin children to (worker `i` on `cores[i % len]`), if asked.
     pub(crate) cores: Vec<usize>,
     pub(crate) startup_timeout: Duration,
+    /// How children start: forked by the fork server, or spawned.
+    pub(crate) start_method: StartMethod,
     /// How long a link spins for a reply, and a child for a request,
     /// before sleeping on the socket.
     pub(crate) link_spin: Duration,

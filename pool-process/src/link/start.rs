@@ -68,6 +68,7 @@ impl Link {
             daemon: true,
             startup_timeout: config.startup_timeout,
             reply_spin: config.link_spin,
+            start_method: config.start_method,
         };
         let listed = |child: &Arc<ChildHandle>| {
             let mut children = config.children.lock();

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use pool_core::{Error, ErrorKind};
 
-use crate::link::{ExitReason, Launch, failure_error};
+use crate::link::{ExitReason, Launch, StartMethod, failure_error};
 use crate::sys::child::Signal;
 use crate::sys::mailbox::Mailbox;
 use crate::sys::spawn::{OWN_BINARY, own_argv0};
@@ -102,6 +102,7 @@ impl Process {
             daemon: self.inner.daemon,
             startup_timeout: self.inner.startup_timeout,
             reply_spin: Duration::ZERO,
+            start_method: StartMethod::Spawn,
         };
         let launched = launch.start(|_| Ok(()));
         // The child has its own copies now (or will never need them): ours

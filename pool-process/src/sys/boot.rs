@@ -53,6 +53,20 @@ impl WorkerStart {
         &self.marker
     }
 
+    /// The start of a worker forked by the fork server (`zygote/`),
+    /// which placed its descriptors from 3 up exactly as a spawn would.
+    pub(super) fn forked(marker: OsString) -> WorkerStart {
+        WorkerStart { marker }
+    }
+
+    /// Takes the fork server's listening socket (descriptor 3). Consumes
+    /// the start, so it happens once.
+    pub(crate) fn take_listener(self) -> OwnedFd {
+        // SAFETY: as for `take_descriptors`: a zygote's spawn placed its
+        // listener as descriptor 3, and nothing else took it.
+        unsafe { OwnedFd::from_raw_fd(CHILD_SOCKET_FD) }
+    }
+
     /// Takes the mailbox's descriptors (3 and 4) and the `count` of the
     /// shared objects that follow (5 and up). Consumes the start, so it
     /// happens once.

@@ -21,3 +21,4 @@ pub(crate) mod shm;
 pub(crate) mod shm_tracker;
 pub(crate) mod socket;
 pub(crate) mod spawn;
+pub(crate) mod zygote;

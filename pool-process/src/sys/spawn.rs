@@ -15,7 +15,7 @@
 
 use std::ffi::{CString, OsStr, OsString};
 use std::io;
-use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 
 use rustix::io::fcntl_dupfd_cloexec;
@@ -43,7 +43,7 @@ pub(crate) const CHILD_INHERITED_FD: i32 = 5;
 
 /// Duplicates a descriptor above the numbers the child uses (`below`), so
 /// the dup2 actions can neither clobber a source nor be a no-op.
-fn above_child_fds(fd: &OwnedFd, below: i32) -> io::Result<OwnedFd> {
+fn above_child_fds(fd: BorrowedFd<'_>, below: i32) -> io::Result<OwnedFd> {
     Ok(fcntl_dupfd_cloexec(fd, below.max(10))?)
 }
 
@@ -68,15 +68,30 @@ pub(crate) fn spawn(
     region: &OwnedFd,
     inherited: &[OwnedFd],
 ) -> io::Result<ChildHandle> {
-    let top = i32::try_from(inherited.len())
+    let mut placed = vec![socket.as_fd(), region.as_fd()];
+    placed.extend(inherited.iter().map(AsFd::as_fd));
+    let pid = spawn_placing(program, argv0, extra_env, &placed)?;
+    // Nothing has waited for the child yet, so `pid` still names it.
+    ChildHandle::open(pid)
+}
+
+/// Spawns `program` with `argv0`, the current environment plus
+/// `extra_env`, and `placed` as descriptors 3 and up (every other
+/// descriptor above 2 stays behind). Returns the child's pid: the caller
+/// owns the child and must reap it.
+pub(super) fn spawn_placing(
+    program: &OsStr,
+    argv0: &OsStr,
+    extra_env: (&str, &OsStr),
+    placed: &[BorrowedFd<'_>],
+) -> io::Result<libc::pid_t> {
+    let top = i32::try_from(placed.len())
         .ok()
-        .and_then(|n| CHILD_INHERITED_FD.checked_add(n))
+        .and_then(|n| CHILD_SOCKET_FD.checked_add(n))
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "too many descriptors"))?;
-    let socket = above_child_fds(socket, top)?;
-    let region = above_child_fds(region, top)?;
-    let inherited = inherited
+    let sources = placed
         .iter()
-        .map(|fd| above_child_fds(fd, top))
+        .map(|fd| above_child_fds(*fd, top))
         .collect::<io::Result<Vec<_>>>()?;
 
     let path = cstring(program.as_bytes())?;
@@ -98,9 +113,7 @@ pub(crate) fn spawn(
     envp.push(std::ptr::null_mut());
 
     let mut actions = FileActions::new()?;
-    actions.dup2(socket.as_fd().as_raw_fd(), CHILD_SOCKET_FD)?;
-    actions.dup2(region.as_fd().as_raw_fd(), CHILD_REGION_FD)?;
-    for (target, fd) in (CHILD_INHERITED_FD..).zip(&inherited) {
+    for (target, fd) in (CHILD_SOCKET_FD..).zip(&sources) {
         actions.dup2(fd.as_fd().as_raw_fd(), target)?;
     }
     // After the dup2s, whose sources all lie at or above `top`.
@@ -124,8 +137,7 @@ pub(crate) fn spawn(
     if rc != 0 {
         return Err(io::Error::from_raw_os_error(rc));
     }
-    // Nothing has waited for the child yet, so `pid` still names it.
-    ChildHandle::open(pid)
+    Ok(pid)
 }
 
 fn join_env(key: &OsStr, value: &OsStr) -> Vec<u8> {

@@ -40,3 +40,31 @@ extern "C" fn before_main() {
 pub(crate) fn ensure_linked() {
     std::hint::black_box(&BEFORE_MAIN);
 }
+
+/// The boot of a fork server (`sys/zygote/`): serves fork requests;
+/// each forked child becomes a worker. Returns the zygote's exit code.
+pub(super) fn fork_server(start: crate::sys::boot::WorkerStart, parent: i32) -> i32 {
+    crate::sys::zygote::serve(start, parent, prepare, forked_worker)
+}
+
+/// What every worker computes on its first request, computed once in
+/// the zygote so its forked workers inherit it.
+fn prepare() {
+    let _ = super::fingerprint::fingerprint();
+    let _ = super::fingerprint::in_own_code(0);
+}
+
+/// A forked child's life as a worker: the settings its parent sent, then
+/// steps 1-4 as in a re-executed worker.
+fn forked_worker(start: crate::sys::boot::WorkerStart) -> i32 {
+    match start.marker().to_str().and_then(super::Settings::parse) {
+        Some(settings) => super::serve(&settings, start),
+        None => {
+            eprintln!(
+                "poolrt: worker forked with unreadable settings {:?}",
+                start.marker()
+            );
+            3
+        }
+    }
+}

@@ -53,6 +53,9 @@ pub(crate) fn boot() {
     let Some(start) = sys::boot::worker_start(MARKER) else {
         return;
     };
+    if let Some(parent) = sys::zygote::zygote_parent(start.marker()) {
+        std::process::exit(boot::fork_server(start, parent));
+    }
     let code = match start.marker().to_str().and_then(Settings::parse) {
         Some(settings) => serve(&settings, start),
         None => {
