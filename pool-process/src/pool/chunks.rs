@@ -24,9 +24,9 @@ pub(crate) fn python_chunksize(n: usize, processes: usize) -> usize {
 /// Chooses chunk sizes for a lazily consumed input.
 ///
 /// A fixed `chunksize` is used as given. Otherwise an input of known
-/// length gets Python's `map` default (at most `cap` items, when the pool
-/// sets one: remote workers pipeline smaller chunks better), and an input
-/// of unknown length
+/// length gets Python's `map` default, at most `cap` items when the pool
+/// sets one (remote workers pipeline smaller chunks better) and at most
+/// [`ChunkSizer::MAX_DEFAULT`] otherwise, and an input of unknown length
 /// (perhaps endless) starts with chunks of one item and doubles them up to
 /// [`ChunkSizer::MAX_ADAPTIVE`], so short inputs stay responsive and long
 /// ones amortise the per-chunk cost (Python's `imap` always uses one).
@@ -39,6 +39,15 @@ pub(crate) struct ChunkSizer {
 impl ChunkSizer {
     pub(crate) const MAX_ADAPTIVE: usize = 1024;
 
+    /// The largest default chunk of an input of known length. Python's
+    /// default makes four chunks per process whatever the length: a
+    /// million `u64`s are 1 MB chunks, ten million 10 MB ones, and each
+    /// such chunk is a fresh allocation faulted in page by page in both
+    /// processes (past glibc's mmap threshold), while the parent encodes
+    /// the next and decodes the last alone. Capped, a long map is many
+    /// small chunks that reuse warm memory and overlap in the pipeline.
+    pub(crate) const MAX_DEFAULT: usize = 16_384;
+
     pub(crate) fn new(
         chunksize: Option<usize>,
         len_hint: (usize, Option<usize>),
@@ -47,7 +56,7 @@ impl ChunkSizer {
     ) -> ChunkSizer {
         let fixed = chunksize.or(match len_hint {
             (low, Some(high)) if low == high && low > 0 => {
-                Some(python_chunksize(low, processes).min(cap.unwrap_or(usize::MAX).max(1)))
+                Some(python_chunksize(low, processes).min(cap.unwrap_or(Self::MAX_DEFAULT).max(1)))
             }
             _ => None,
         });
@@ -384,6 +393,18 @@ mod tests {
         );
         let mut known = ChunkSizer::new(None, (100, Some(100)), 2, None);
         assert_eq!(known.next_size(), 13);
+        let mut long = ChunkSizer::new(None, (1_000_000, Some(1_000_000)), 2, None);
+        assert_eq!(
+            long.next_size(),
+            ChunkSizer::MAX_DEFAULT,
+            "capped by default"
+        );
+        let mut wide = ChunkSizer::new(None, (1_000_000, Some(1_000_000)), 2, Some(50_000));
+        assert_eq!(
+            wide.next_size(),
+            50_000,
+            "the pool's cap replaces the default one"
+        );
         let mut fixed = ChunkSizer::new(Some(7), (100, Some(100)), 2, None);
         assert_eq!(fixed.next_size(), 7);
         let mut capped = ChunkSizer::new(None, (100, Some(100)), 2, Some(5));

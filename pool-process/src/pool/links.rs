@@ -239,7 +239,7 @@ impl LinkPool {
     ) -> Result<TaskFuture<(u8, Vec<u8>)>, Error> {
         let mut payload = codec::Encoded {
             head: Vec::new(),
-            body: payload,
+            body: payload.into(),
         };
         self.submit(move |link: &mut Link| {
             let raw = |status, body: &[u8], _: &Who| Ok((status, body.to_vec()));
