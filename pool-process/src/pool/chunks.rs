@@ -2,6 +2,7 @@
 //! and gathering chunk outcomes.
 
 use std::any::Any;
+use std::ops::Range;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -12,6 +13,7 @@ use pool_core::{Error, ErrorKind, TaskFuture, promise};
 use crate::link::Limits;
 use crate::pool::links::LinkPool;
 use crate::task::{Outcomes, Wire};
+use crate::wire::codec::{self, Encoded, SharedItems};
 
 /// One chunk's outcome: each item's value or error.
 pub(crate) type ChunkFuture<R> = TaskFuture<Outcomes<R, Error>>;
@@ -80,6 +82,8 @@ pub(crate) trait Source {
     type Item;
     /// The next `n` items (fewer at the end of the input, none after it).
     fn take(&mut self, n: usize) -> &[Self::Item];
+    /// The items taken last, encoded as a slice of them.
+    fn encode_taken(&self) -> Result<Encoded, String>;
     /// The items taken last are submitted: drop them now.
     fn release(&mut self);
     /// How many items are left, as `Iterator::size_hint` says it.
@@ -87,31 +91,58 @@ pub(crate) trait Source {
 }
 
 /// Items already collected (the eager maps): each chunk is a slice of
-/// them, nothing is copied.
+/// them. Bytes and primitive numbers are shared with the chunks' requests
+/// ([`SharedItems`]), so a chunk is copied only into the shared region;
+/// other items are encoded chunk by chunk.
 pub(crate) struct Held<A> {
-    items: Vec<A>,
-    at: usize,
+    items: HeldItems<A>,
+    /// The items taken last.
+    taken: Range<usize>,
 }
 
-impl<A> Held<A> {
+enum HeldItems<A> {
+    Own(Vec<A>),
+    Shared(SharedItems),
+}
+
+impl<A: 'static> Held<A> {
     pub(crate) fn new(items: Vec<A>) -> Held<A> {
-        Held { items, at: 0 }
+        let items = match SharedItems::new(items) {
+            Ok(shared) => HeldItems::Shared(shared),
+            Err(items) => HeldItems::Own(items),
+        };
+        Held { items, taken: 0..0 }
+    }
+
+    fn all(&self) -> &[A] {
+        match &self.items {
+            HeldItems::Own(items) => items,
+            HeldItems::Shared(shared) => shared.items(),
+        }
     }
 }
 
-impl<A> Source for Held<A> {
+impl<A: Wire> Source for Held<A> {
     type Item = A;
 
     fn take(&mut self, n: usize) -> &[A] {
-        let start = self.at;
-        self.at = start.saturating_add(n).min(self.items.len());
-        &self.items[start..self.at]
+        let start = self.taken.end;
+        let end = start.saturating_add(n).min(self.all().len());
+        self.taken = start..end;
+        &self.all()[start..end]
+    }
+
+    fn encode_taken(&self) -> Result<Encoded, String> {
+        match &self.items {
+            HeldItems::Own(items) => codec::encode_slice(&items[self.taken.clone()]),
+            HeldItems::Shared(shared) => Ok(shared.encode(self.taken.clone())),
+        }
     }
 
     fn release(&mut self) {}
 
     fn len_hint(&self) -> (usize, Option<usize>) {
-        let left = self.items.len() - self.at;
+        let left = self.all().len() - self.taken.end;
         (left, Some(left))
     }
 }
@@ -139,7 +170,10 @@ impl<I: Iterator> Pulled<I> {
     }
 }
 
-impl<I: Iterator> Source for Pulled<I> {
+impl<I: Iterator> Source for Pulled<I>
+where
+    I::Item: Wire,
+{
     type Item = I::Item;
 
     fn take(&mut self, n: usize) -> &[I::Item] {
@@ -154,6 +188,10 @@ impl<I: Iterator> Source for Pulled<I> {
             self.panic = pulled.err();
         }
         &self.buffer
+    }
+
+    fn encode_taken(&self) -> Result<Encoded, String> {
+        codec::encode_slice(&self.buffer)
     }
 
     fn release(&mut self) {
@@ -223,17 +261,17 @@ where
             return None;
         }
         let size = self.sizer.next_size();
-        let chunk = self.source.take(size);
-        let len = chunk.len();
+        let len = self.source.take(size).len();
         self.ended = len < size;
         if len == 0 {
             return None;
         }
         let first = self.next_index;
         self.next_index += len;
-        let submitted = self
-            .links
-            .chunk::<S::Item, R>(self.entry, chunk, first, &self.limits);
+        let encoded = self.source.encode_taken();
+        let submitted =
+            self.links
+                .chunk::<S::Item, R>(self.entry, encoded, len, first, &self.limits);
         self.source.release();
         Some(submitted.map(|future| (future, len)))
     }
@@ -345,8 +383,9 @@ fn assemble<R: Send + 'static>(chunks: &[ChunkFuture<R>]) -> Result<Vec<R>, Erro
         }
         match outcome {
             Ok(Outcomes::Values(mut chunk_values)) => {
-                if values.is_empty() {
-                    values.reserve_exact(chunk_values.len() * chunks.len());
+                if values.capacity() == 0 {
+                    // Every chunk but the last is as long as the first.
+                    values = crate::sys::bulk::with_capacity(chunk_values.len() * chunks.len());
                 }
                 values.append(&mut chunk_values);
             }

@@ -51,6 +51,17 @@ pub(crate) fn vec_from_bytes<T: Pod>(bytes: &[u8]) -> Option<Vec<T>> {
     Some(items)
 }
 
+/// An empty vector with room for `count` `T`s, in huge pages when that is
+/// at least [`HUGE_FROM`] bytes (a large result being assembled).
+pub(crate) fn with_capacity<T>(count: usize) -> Vec<T> {
+    let mut items: Vec<T> = Vec::with_capacity(count);
+    advise_huge(
+        items.as_mut_ptr().cast(),
+        count.saturating_mul(size_of::<T>()),
+    );
+    items
+}
+
 /// Asks for huge pages for the whole 2 MiB pages inside `len` bytes from
 /// `start`, when `len` is at least [`HUGE_FROM`]. Best effort: only a hint.
 fn advise_huge(start: *mut u8, len: usize) {
@@ -97,6 +108,15 @@ mod tests {
         assert_eq!(vec_from_bytes::<u32>(&[1, 2, 3]), None);
         assert_eq!(vec_from_bytes::<u16>(&[]).unwrap(), Vec::<u16>::new());
         assert_eq!(vec_from_bytes::<()>(&[]), None);
+    }
+
+    #[test]
+    fn a_huge_capacity_is_usable() {
+        let mut items = with_capacity::<u64>(HUGE_FROM / 8 + 3);
+        assert!(items.capacity() >= HUGE_FROM / 8 + 3);
+        items.extend(0..HUGE_FROM as u64 / 8 + 3);
+        assert_eq!(items[HUGE_FROM / 8 + 2], HUGE_FROM as u64 / 8 + 2);
+        assert!(with_capacity::<u8>(0).is_empty());
     }
 
     #[test]

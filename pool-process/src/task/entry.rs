@@ -151,11 +151,10 @@ where
     let mut values = Vec::with_capacity(count);
     let mut failures: Vec<(usize, Failure)> = Vec::new();
     loop {
-        let ran = pool_core::catch_task_panic(|| {
-            for item in items.by_ref() {
-                values.push(X::run(item));
-            }
-        });
+        // `extend` over a `vec::IntoIter` keeps every value pushed before
+        // a panic (it sets the length as it unwinds) and, unlike a loop
+        // of `push`es, lets the compiler vectorize a simple task.
+        let ran = pool_core::catch_task_panic(|| values.extend(items.by_ref().map(X::run)));
         match ran {
             Ok(()) => break,
             Err(panic) => failures.push((values.len() + failures.len(), panic_failure(&panic))),

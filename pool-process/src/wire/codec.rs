@@ -13,7 +13,8 @@
 
 use std::any::{Any, TypeId, type_name};
 use std::fmt;
-use std::ops::Deref;
+use std::ops::{Deref, Range};
+use std::sync::Arc;
 
 use bytemuck::Pod;
 use serde::Serialize;
@@ -64,16 +65,84 @@ enum Storage {
     Empty,
     Bytes(Vec<u8>),
     Numbers(Box<dyn NumberVec>),
+    /// These bytes of a vector that several bodies share.
+    Shared(Arc<dyn NumberVec>, Range<usize>),
 }
 
 /// A `Vec` of a primitive number, lent out as its bytes.
 trait NumberVec: Send + Sync {
     fn bytes(&self) -> &[u8];
+    fn as_any(&self) -> &dyn Any;
+    fn element_size(&self) -> usize;
 }
 
 impl<T: Pod + Send + Sync> NumberVec for Vec<T> {
     fn bytes(&self) -> &[u8] {
         bytemuck::cast_slice(self)
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+
+    fn element_size(&self) -> usize {
+        size_of::<T>()
+    }
+}
+
+/// A map's input of bytes or primitive numbers, whose chunks are encoded
+/// as views of it, not copies: on a little-endian machine the vector
+/// already is its chunks' wire bytes. The last chunk to be sent frees it.
+pub(crate) struct SharedItems {
+    items: Arc<dyn NumberVec>,
+    tag: u8,
+}
+
+impl SharedItems {
+    /// Shares `items` when they are bytes or primitive numbers (on a
+    /// little-endian machine); gives them back otherwise.
+    pub(crate) fn new<A: 'static>(items: Vec<A>) -> Result<SharedItems, Vec<A>> {
+        if cfg!(target_endian = "big") {
+            return Err(items);
+        }
+        let boxed: Box<dyn Any> = Box::new(items);
+        let boxed = match boxed.downcast::<Vec<u8>>() {
+            Ok(bytes) => {
+                return Ok(SharedItems {
+                    items: Arc::new(*bytes),
+                    tag: BYTES,
+                });
+            }
+            Err(other) => other,
+        };
+        match share_numbers(boxed) {
+            Ok(items) => Ok(SharedItems {
+                items,
+                tag: NUMBERS,
+            }),
+            Err(other) => Err(*other.downcast::<Vec<A>>().expect("the box holds a Vec<A>")),
+        }
+    }
+
+    /// The items, as the `A`s they were made of.
+    pub(crate) fn items<A: 'static>(&self) -> &[A] {
+        self.items
+            .as_any()
+            .downcast_ref::<Vec<A>>()
+            .expect("shared as a Vec<A>")
+    }
+
+    /// The items in `range`, encoded as a slice of them would be
+    /// ([`encode_slice`]), without a copy.
+    pub(crate) fn encode(&self, range: Range<usize>) -> Encoded {
+        let size = self.items.element_size();
+        Encoded {
+            head: vec![self.tag],
+            body: Body(Storage::Shared(
+                self.items.clone(),
+                range.start * size..range.end * size,
+            )),
+        }
     }
 }
 
@@ -105,6 +174,7 @@ impl Deref for Body {
             Storage::Empty => &[],
             Storage::Bytes(bytes) => bytes,
             Storage::Numbers(numbers) => numbers.bytes(),
+            Storage::Shared(numbers, range) => &numbers.bytes()[range.clone()],
         }
     }
 }
@@ -148,6 +218,17 @@ macro_rules! numbers {
             $(
                 let boxed = match boxed.downcast::<Vec<$t>>() {
                     Ok(items) => return Ok(Body::numbers(*items)),
+                    Err(other) => other,
+                };
+            )*
+            Err(boxed)
+        }
+
+        /// Shares a `Vec` of a primitive number.
+        fn share_numbers(boxed: Box<dyn Any>) -> Result<Arc<dyn NumberVec>, Box<dyn Any>> {
+            $(
+                let boxed = match boxed.downcast::<Vec<$t>>() {
+                    Ok(items) => return Ok(Arc::new(*items)),
                     Err(other) => other,
                 };
             )*
@@ -431,6 +512,26 @@ mod tests {
             assert_eq!(encoded.body.as_ptr(), address, "moved, not copied");
         }
         assert_eq!(encoded.body[..8], 0.5f64.to_le_bytes());
+    }
+
+    #[test]
+    fn shared_items_encode_chunks_as_slices_would_be() {
+        let items: Vec<u64> = (0..100).map(|i| i * 3).collect();
+        let shared = SharedItems::new(items.clone()).unwrap();
+        assert_eq!(shared.items::<u64>(), &items[..]);
+        for range in [0..0, 0..1, 10..37, 99..100] {
+            let view = shared.encode(range.clone());
+            let copy = encode_slice(&items[range.clone()]).unwrap();
+            assert_eq!(view.head, copy.head);
+            assert_eq!(&view.body[..], &copy.body[..], "{range:?}");
+        }
+        let bytes = SharedItems::new(vec![1u8, 2, 3]).unwrap();
+        let view = bytes.encode(1..3);
+        let mut joined = view.head.clone();
+        joined.extend_from_slice(&view.body);
+        assert_eq!(decode::<Vec<u8>>(&joined).unwrap(), [2, 3]);
+        let words = vec![String::from("not numbers")];
+        assert_eq!(SharedItems::new(words.clone()).err(), Some(words));
     }
 
     #[test]
