@@ -199,3 +199,32 @@ fn a_panic_while_encoding_a_result_fails_that_task_only() {
     assert_eq!(pool.apply(|x: u64| x + 1, 41).unwrap(), 42);
     assert_eq!(pool.pids(), [pid]);
 }
+
+/// Item 0 waits at the rendezvous until the test lets it go; the last
+/// item tells the test it ran (the others have, on the other worker).
+fn first_waits((i, last, hold_at, told_at): (u64, u64, String, String)) -> u64 {
+    if i == 0 {
+        support::hold(&hold_at);
+    } else if i == last {
+        support::signal(&told_at);
+    }
+    i * 10
+}
+
+#[test]
+fn chunks_that_end_out_of_order_are_assembled_in_order() {
+    let pool = Pool::new(2).unwrap();
+    let (hold_at, told_at) = (support::Rendezvous::new(), support::Rendezvous::new());
+    let n = 50u64;
+    let items: Vec<_> = (0..n)
+        .map(|i| (i, n - 1, hold_at.path(), told_at.path()))
+        .collect();
+    // Chunks of 7 (Python's default): item 0 holds the first chunk, and
+    // the other worker runs the rest.
+    let pending = pool.map_async(first_waits, items).unwrap();
+    let first = hold_at.arrival();
+    drop(told_at.arrival());
+    first.release();
+    let all = pending.get_timeout(support::BOUND).unwrap();
+    assert_eq!(all, (0..n).map(|i| i * 10).collect::<Vec<_>>());
+}

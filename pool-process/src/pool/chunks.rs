@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use parking_lot::Mutex;
-use pool_core::{Error, ErrorKind, TaskFuture, promise};
+use pool_core::{Error, ErrorKind, Promise, TaskFuture, promise};
 
 use crate::link::Limits;
 use crate::pool::links::LinkPool;
@@ -308,9 +308,11 @@ pub(crate) fn check_chunksize(chunksize: Option<usize>) -> Result<(), Error> {
 }
 
 /// Collects chunk outcomes into one future of all values, in order. The
-/// assembly runs on the result-handler thread when the last chunk ends;
-/// the first failing item (by position) fails the whole result, as in
-/// Python's `map`.
+/// assembly runs on the result-handler thread as the chunks end: each
+/// chunk done in order is appended at once (and its own vector freed), so
+/// the copying overlaps the work of the chunks still running and the
+/// memory of a long map is reused. The first failing item (by position)
+/// fails the whole result, as in Python's `map`.
 pub(crate) fn gather<R: Send + Sync + 'static>(
     links: &LinkPool,
     chunks: Vec<ChunkFuture<R>>,
@@ -320,92 +322,124 @@ pub(crate) fn gather<R: Send + Sync + 'static>(
         let _ = promise.set_result(Vec::new());
         return combined;
     }
-    let chunks = Arc::new(chunks);
     let remaining = Arc::new(AtomicUsize::new(chunks.len()));
-    let promise = Arc::new(Mutex::new(Some(promise)));
+    let assembly = Arc::new(Assembly {
+        chunks,
+        state: Mutex::new(Assembled {
+            next: 0,
+            values: Vec::new(),
+            first_error: None,
+            promise: Some(promise),
+        }),
+    });
     let sender = links.delivery_sender();
-    for chunk in chunks.iter() {
-        let (chunks, remaining, promise, sender) = (
-            chunks.clone(),
-            remaining.clone(),
-            promise.clone(),
-            sender.clone(),
-        );
+    for chunk in assembly.chunks.iter() {
+        let (assembly, remaining, sender) = (assembly.clone(), remaining.clone(), sender.clone());
         chunk.add_done_callback(move |_| {
-            if remaining.fetch_sub(1, Ordering::AcqRel) != 1 {
+            // Never here: this callback holds the chunk's value, which
+            // `advance` takes.
+            let last = remaining.fetch_sub(1, Ordering::AcqRel) == 1;
+            let job = {
+                let assembly = assembly.clone();
+                move || assembly.advance()
+            };
+            if sender.send(Box::new(job)).is_ok() || !last {
+                // Delivered; or no handler any more, and the last chunk's
+                // thread below assembles every chunk.
                 return;
             }
-            let unassembled = promise.clone();
-            let assemble = move || {
-                if let Some(promise) = promise.lock().take() {
-                    match assemble(&chunks) {
-                        Ok(values) => {
-                            let _ = promise.set_result(values);
-                        }
-                        Err(error) => {
-                            promise.set_error(error);
-                        }
-                    }
-                }
+            let job = {
+                let assembly = assembly.clone();
+                move || assembly.advance()
             };
-            if let Err(undelivered) = sender.send(Box::new(assemble)) {
-                // No handler any more: assemble on a thread of its own,
-                // never here (this callback holds the last chunk's value).
-                let assemble = undelivered.into_inner();
-                let started = std::thread::Builder::new()
-                    .name("poolrt-assemble".to_owned())
-                    .spawn(assemble);
-                if let Err(e) = started
-                    && let Some(promise) = unassembled.lock().take()
-                {
-                    promise.set_error(
-                        Error::new(ErrorKind::Spawn, e).with_detail(
-                            "could not start a thread to assemble the results of a map",
-                        ),
-                    );
-                }
+            let started = std::thread::Builder::new()
+                .name("poolrt-assemble".to_owned())
+                .spawn(job);
+            if let Err(e) = started {
+                assembly.fail(
+                    Error::new(ErrorKind::Spawn, e)
+                        .with_detail("could not start a thread to assemble the results of a map"),
+                );
             }
         });
     }
     combined
 }
 
-/// Every chunk's values in order; or the first failing item's error (by
-/// position), returned once every chunk has been read, so none is left
-/// unretrieved. Called once every chunk is done.
-fn assemble<R: Send + 'static>(chunks: &[ChunkFuture<R>]) -> Result<Vec<R>, Error> {
-    let mut values = Vec::new();
-    let mut first_error = None;
-    for chunk in chunks {
-        let outcome = chunk.result();
-        if first_error.is_some() {
-            continue;
+/// A map's chunks being assembled into one vector, in order.
+struct Assembly<R: Send + 'static> {
+    chunks: Vec<ChunkFuture<R>>,
+    state: Mutex<Assembled<R>>,
+}
+
+/// How far the assembly has come (under the lock).
+struct Assembled<R: Send + 'static> {
+    /// The first chunk not yet appended.
+    next: usize,
+    values: Vec<R>,
+    first_error: Option<Error>,
+    promise: Option<Promise<Vec<R>>>,
+}
+
+impl<R: Send + Sync + 'static> Assembly<R> {
+    /// Fails the map without reading its chunks.
+    fn fail(&self, error: Error) {
+        if let Some(promise) = self.state.lock().promise.take() {
+            promise.set_error(error);
         }
-        match outcome {
-            Ok(Outcomes::Values(mut chunk_values)) => {
-                if values.capacity() == 0 {
-                    // Every chunk but the last is as long as the first.
-                    values = crate::sys::bulk::with_capacity(chunk_values.len() * chunks.len());
-                }
-                values.append(&mut chunk_values);
+    }
+
+    /// Appends every chunk that is done, in order from the first not yet
+    /// appended; once the last is, settles the promise: every chunk's
+    /// values, or the first failing item's error, given once every chunk
+    /// has been read, so none is left unretrieved.
+    fn advance(&self) {
+        let mut state = self.state.lock();
+        let state = &mut *state;
+        while let Some(chunk) = self.chunks.get(state.next)
+            && chunk.done()
+        {
+            state.next += 1;
+            let outcome = chunk.result();
+            if state.first_error.is_some() {
+                continue;
             }
-            Ok(Outcomes::Mixed(all)) => {
-                for item in all {
-                    match item {
-                        Ok(value) => values.push(value),
-                        Err(error) => {
-                            first_error = Some(error);
-                            break;
+            match outcome {
+                Ok(Outcomes::Values(mut chunk_values)) => {
+                    if state.values.capacity() == 0 {
+                        // Every chunk but the last is as long as the first.
+                        state.values =
+                            crate::sys::bulk::with_capacity(chunk_values.len() * self.chunks.len());
+                    }
+                    state.values.append(&mut chunk_values);
+                }
+                Ok(Outcomes::Mixed(all)) => {
+                    for item in all {
+                        match item {
+                            Ok(value) => state.values.push(value),
+                            Err(error) => {
+                                state.first_error = Some(error);
+                                break;
+                            }
                         }
                     }
                 }
+                Err(error) => state.first_error = Some(error),
             }
-            Err(error) => first_error = Some(error),
         }
-    }
-    match first_error {
-        None => Ok(values),
-        Some(error) => Err(error),
+        if state.next < self.chunks.len() {
+            return;
+        }
+        if let Some(promise) = state.promise.take() {
+            match state.first_error.take() {
+                None => {
+                    let _ = promise.set_result(std::mem::take(&mut state.values));
+                }
+                Some(error) => {
+                    promise.set_error(error);
+                }
+            }
+        }
     }
 }
 
