@@ -13,6 +13,27 @@ use super::chunks::{ChunkFuture, Feed, Pulled};
 use super::links::LinkPool;
 use crate::task::{Outcomes, Wire};
 
+/// How long `imap_unordered` yields for a chunk to end before it sleeps.
+const SPIN: Duration = Duration::from_micros(50);
+
+/// Yields the processor for up to [`SPIN`] (and not past `deadline`)
+/// until `done`: true if it came. A chunk of small tasks ends within
+/// microseconds of the last; yielding catches it without a sleep and a
+/// wake-up on both sides.
+fn spin_until(deadline: Option<Instant>, done: impl Fn() -> bool) -> bool {
+    let start = Instant::now();
+    let until = deadline.map_or(start + SPIN, |d| d.min(start + SPIN));
+    loop {
+        std::thread::yield_now();
+        if done() {
+            return true;
+        }
+        if Instant::now() >= until {
+            return false;
+        }
+    }
+}
+
 /// Which order results come in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Order {
@@ -161,7 +182,12 @@ where
         let left = || deadline.map(|d| d.saturating_duration_since(Instant::now()));
         match self.order {
             Order::Input => {
-                if let (Some(left), Some((future, _))) = (left(), self.window.front())
+                let front_done = |window: &VecDeque<(ChunkFuture<R>, usize)>| {
+                    window.front().is_none_or(|(f, _)| f.done())
+                };
+                if !front_done(&self.window)
+                    && !spin_until(deadline, || front_done(&self.window))
+                    && let (Some(left), Some((future, _))) = (left(), self.window.front())
                     && !future.wait_timeout(left)
                 {
                     return Err(());
@@ -172,7 +198,10 @@ where
                 if self.window.is_empty() {
                     return Ok(None);
                 }
-                if !self.window.iter().any(|(f, _)| f.done()) {
+                let any_done = |window: &VecDeque<(ChunkFuture<R>, usize)>| {
+                    window.iter().any(|(f, _)| f.done())
+                };
+                if !any_done(&self.window) && !spin_until(deadline, || any_done(&self.window)) {
                     let futures: Vec<_> = self.window.iter().map(|(f, _)| f).collect();
                     pool_core::wait(futures, left(), ReturnWhen::FirstCompleted);
                 }
