@@ -106,7 +106,15 @@ enum HeldItems<A> {
 }
 
 impl<A: 'static> Held<A> {
-    pub(crate) fn new(items: Vec<A>) -> Held<A> {
+    /// Collects the whole input, into huge pages when it is large (a
+    /// long map's input is fresh memory, faulted in as it is written).
+    pub(crate) fn collect(items: impl Iterator<Item = A>) -> Held<A> {
+        let mut all = crate::sys::bulk::with_capacity(items.size_hint().0);
+        all.extend(items);
+        Held::new(all)
+    }
+
+    fn new(items: Vec<A>) -> Held<A> {
         let items = match SharedItems::new(items) {
             Ok(shared) => HeldItems::Shared(shared),
             Err(items) => HeldItems::Own(items),
