@@ -224,6 +224,15 @@ macro_rules! numbers {
             Err(boxed)
         }
 
+        /// Whether `T` has a fast path of its own: bytes, text or a
+        /// `Vec` of a primitive number.
+        fn is_bulk<T: 'static>() -> bool {
+            let t = TypeId::of::<T>();
+            t == TypeId::of::<Vec<u8>>()
+                || t == TypeId::of::<String>()
+                $(|| t == TypeId::of::<Vec<$t>>())*
+        }
+
         /// Shares a `Vec` of a primitive number.
         fn share_numbers(boxed: Box<dyn Any>) -> Result<Arc<dyn NumberVec>, Box<dyn Any>> {
             $(
@@ -292,6 +301,13 @@ pub(crate) fn encode_reply<T: Serialize + 'static>(
     value: T,
     out: &mut Encoded,
 ) -> Result<(), String> {
+    if !is_bulk::<T>() {
+        // Folded away per type: most values never see a box.
+        out.head.push(POSTCARD);
+        let head = std::mem::take(&mut out.head);
+        out.head = extend_postcard(&value, head)?;
+        return Ok(());
+    }
     let mut boxed: Box<dyn Any> = Box::new(value);
     boxed = match boxed.downcast::<Vec<u8>>() {
         Ok(bytes) => {
