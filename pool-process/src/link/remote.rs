@@ -102,7 +102,17 @@ pub unsafe fn serve_request(request: &[u8], out: &mut Vec<u8>) -> Option<u8> {
     let entry =
         unsafe { crate::sys::entry::entry_at(offset, crate::worker::fingerprint::in_own_code) };
     Some(match entry {
-        Some(entry) => entry(payload, out),
+        Some(entry) => {
+            // The entry writes a head and a body; the head reuses `out`.
+            let mut reply = Encoded {
+                head: std::mem::take(out),
+                body: Default::default(),
+            };
+            let status = entry(payload, &mut reply);
+            *out = std::mem::take(&mut reply.head);
+            out.extend_from_slice(&reply.body);
+            status
+        }
         None => {
             *out = postcard::to_stdvec(&Failure::UnknownEntry { offset })
                 .expect("a failure always encodes");

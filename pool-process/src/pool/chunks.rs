@@ -2,16 +2,18 @@
 //! and gathering chunk outcomes.
 
 use std::any::Any;
+use std::ops::Range;
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use parking_lot::Mutex;
-use pool_core::{Error, ErrorKind, TaskFuture, promise};
+use pool_core::{Error, ErrorKind, Promise, TaskFuture, promise};
 
 use crate::link::Limits;
 use crate::pool::links::LinkPool;
 use crate::task::{Outcomes, Wire};
+use crate::wire::codec::{self, Encoded, SharedItems};
 
 /// One chunk's outcome: each item's value or error.
 pub(crate) type ChunkFuture<R> = TaskFuture<Outcomes<R, Error>>;
@@ -24,9 +26,9 @@ pub(crate) fn python_chunksize(n: usize, processes: usize) -> usize {
 /// Chooses chunk sizes for a lazily consumed input.
 ///
 /// A fixed `chunksize` is used as given. Otherwise an input of known
-/// length gets Python's `map` default (at most `cap` items, when the pool
-/// sets one: remote workers pipeline smaller chunks better), and an input
-/// of unknown length
+/// length gets Python's `map` default, at most `cap` items when the pool
+/// sets one (remote workers pipeline smaller chunks better) and at most
+/// [`ChunkSizer::MAX_DEFAULT`] otherwise, and an input of unknown length
 /// (perhaps endless) starts with chunks of one item and doubles them up to
 /// [`ChunkSizer::MAX_ADAPTIVE`], so short inputs stay responsive and long
 /// ones amortise the per-chunk cost (Python's `imap` always uses one).
@@ -39,6 +41,15 @@ pub(crate) struct ChunkSizer {
 impl ChunkSizer {
     pub(crate) const MAX_ADAPTIVE: usize = 1024;
 
+    /// The largest default chunk of an input of known length. Python's
+    /// default makes four chunks per process whatever the length: a
+    /// million `u64`s are 1 MB chunks, ten million 10 MB ones, and each
+    /// such chunk is a fresh allocation faulted in page by page in both
+    /// processes (past glibc's mmap threshold), while the parent encodes
+    /// the next and decodes the last alone. Capped, a long map is many
+    /// small chunks that reuse warm memory and overlap in the pipeline.
+    pub(crate) const MAX_DEFAULT: usize = 16_384;
+
     pub(crate) fn new(
         chunksize: Option<usize>,
         len_hint: (usize, Option<usize>),
@@ -47,7 +58,7 @@ impl ChunkSizer {
     ) -> ChunkSizer {
         let fixed = chunksize.or(match len_hint {
             (low, Some(high)) if low == high && low > 0 => {
-                Some(python_chunksize(low, processes).min(cap.unwrap_or(usize::MAX).max(1)))
+                Some(python_chunksize(low, processes).min(cap.unwrap_or(Self::MAX_DEFAULT).max(1)))
             }
             _ => None,
         });
@@ -71,6 +82,8 @@ pub(crate) trait Source {
     type Item;
     /// The next `n` items (fewer at the end of the input, none after it).
     fn take(&mut self, n: usize) -> &[Self::Item];
+    /// The items taken last, encoded as a slice of them.
+    fn encode_taken(&self) -> Result<Encoded, String>;
     /// The items taken last are submitted: drop them now.
     fn release(&mut self);
     /// How many items are left, as `Iterator::size_hint` says it.
@@ -78,31 +91,66 @@ pub(crate) trait Source {
 }
 
 /// Items already collected (the eager maps): each chunk is a slice of
-/// them, nothing is copied.
+/// them. Bytes and primitive numbers are shared with the chunks' requests
+/// ([`SharedItems`]), so a chunk is copied only into the shared region;
+/// other items are encoded chunk by chunk.
 pub(crate) struct Held<A> {
-    items: Vec<A>,
-    at: usize,
+    items: HeldItems<A>,
+    /// The items taken last.
+    taken: Range<usize>,
 }
 
-impl<A> Held<A> {
-    pub(crate) fn new(items: Vec<A>) -> Held<A> {
-        Held { items, at: 0 }
+enum HeldItems<A> {
+    Own(Vec<A>),
+    Shared(SharedItems),
+}
+
+impl<A: 'static> Held<A> {
+    /// Collects the whole input, into huge pages when it is large (a
+    /// long map's input is fresh memory, faulted in as it is written).
+    pub(crate) fn collect(items: impl Iterator<Item = A>) -> Held<A> {
+        let mut all = crate::sys::bulk::with_capacity(items.size_hint().0);
+        all.extend(items);
+        Held::new(all)
+    }
+
+    fn new(items: Vec<A>) -> Held<A> {
+        let items = match SharedItems::new(items) {
+            Ok(shared) => HeldItems::Shared(shared),
+            Err(items) => HeldItems::Own(items),
+        };
+        Held { items, taken: 0..0 }
+    }
+
+    fn all(&self) -> &[A] {
+        match &self.items {
+            HeldItems::Own(items) => items,
+            HeldItems::Shared(shared) => shared.items(),
+        }
     }
 }
 
-impl<A> Source for Held<A> {
+impl<A: Wire> Source for Held<A> {
     type Item = A;
 
     fn take(&mut self, n: usize) -> &[A] {
-        let start = self.at;
-        self.at = start.saturating_add(n).min(self.items.len());
-        &self.items[start..self.at]
+        let start = self.taken.end;
+        let end = start.saturating_add(n).min(self.all().len());
+        self.taken = start..end;
+        &self.all()[start..end]
+    }
+
+    fn encode_taken(&self) -> Result<Encoded, String> {
+        match &self.items {
+            HeldItems::Own(items) => codec::encode_slice(&items[self.taken.clone()]),
+            HeldItems::Shared(shared) => Ok(shared.encode(self.taken.clone())),
+        }
     }
 
     fn release(&mut self) {}
 
     fn len_hint(&self) -> (usize, Option<usize>) {
-        let left = self.items.len() - self.at;
+        let left = self.all().len() - self.taken.end;
         (left, Some(left))
     }
 }
@@ -130,7 +178,10 @@ impl<I: Iterator> Pulled<I> {
     }
 }
 
-impl<I: Iterator> Source for Pulled<I> {
+impl<I: Iterator> Source for Pulled<I>
+where
+    I::Item: Wire,
+{
     type Item = I::Item;
 
     fn take(&mut self, n: usize) -> &[I::Item] {
@@ -145,6 +196,10 @@ impl<I: Iterator> Source for Pulled<I> {
             self.panic = pulled.err();
         }
         &self.buffer
+    }
+
+    fn encode_taken(&self) -> Result<Encoded, String> {
+        codec::encode_slice(&self.buffer)
     }
 
     fn release(&mut self) {
@@ -214,17 +269,17 @@ where
             return None;
         }
         let size = self.sizer.next_size();
-        let chunk = self.source.take(size);
-        let len = chunk.len();
+        let len = self.source.take(size).len();
         self.ended = len < size;
         if len == 0 {
             return None;
         }
         let first = self.next_index;
         self.next_index += len;
-        let submitted = self
-            .links
-            .chunk::<S::Item, R>(self.entry, chunk, first, &self.limits);
+        let encoded = self.source.encode_taken();
+        let submitted =
+            self.links
+                .chunk::<S::Item, R>(self.entry, encoded, len, first, &self.limits);
         self.source.release();
         Some(submitted.map(|future| (future, len)))
     }
@@ -261,9 +316,11 @@ pub(crate) fn check_chunksize(chunksize: Option<usize>) -> Result<(), Error> {
 }
 
 /// Collects chunk outcomes into one future of all values, in order. The
-/// assembly runs on the result-handler thread when the last chunk ends;
-/// the first failing item (by position) fails the whole result, as in
-/// Python's `map`.
+/// assembly runs on the result-handler thread as the chunks end: each
+/// chunk done in order is appended at once (and its own vector freed), so
+/// the copying overlaps the work of the chunks still running and the
+/// memory of a long map is reused. The first failing item (by position)
+/// fails the whole result, as in Python's `map`.
 pub(crate) fn gather<R: Send + Sync + 'static>(
     links: &LinkPool,
     chunks: Vec<ChunkFuture<R>>,
@@ -273,91 +330,124 @@ pub(crate) fn gather<R: Send + Sync + 'static>(
         let _ = promise.set_result(Vec::new());
         return combined;
     }
-    let chunks = Arc::new(chunks);
     let remaining = Arc::new(AtomicUsize::new(chunks.len()));
-    let promise = Arc::new(Mutex::new(Some(promise)));
+    let assembly = Arc::new(Assembly {
+        chunks,
+        state: Mutex::new(Assembled {
+            next: 0,
+            values: Vec::new(),
+            first_error: None,
+            promise: Some(promise),
+        }),
+    });
     let sender = links.delivery_sender();
-    for chunk in chunks.iter() {
-        let (chunks, remaining, promise, sender) = (
-            chunks.clone(),
-            remaining.clone(),
-            promise.clone(),
-            sender.clone(),
-        );
+    for chunk in assembly.chunks.iter() {
+        let (assembly, remaining, sender) = (assembly.clone(), remaining.clone(), sender.clone());
         chunk.add_done_callback(move |_| {
-            if remaining.fetch_sub(1, Ordering::AcqRel) != 1 {
+            // Never here: this callback holds the chunk's value, which
+            // `advance` takes.
+            let last = remaining.fetch_sub(1, Ordering::AcqRel) == 1;
+            let job = {
+                let assembly = assembly.clone();
+                move || assembly.advance()
+            };
+            if sender.send(Box::new(job)).is_ok() || !last {
+                // Delivered; or no handler any more, and the last chunk's
+                // thread below assembles every chunk.
                 return;
             }
-            let unassembled = promise.clone();
-            let assemble = move || {
-                if let Some(promise) = promise.lock().take() {
-                    match assemble(&chunks) {
-                        Ok(values) => {
-                            let _ = promise.set_result(values);
-                        }
-                        Err(error) => {
-                            promise.set_error(error);
-                        }
-                    }
-                }
+            let job = {
+                let assembly = assembly.clone();
+                move || assembly.advance()
             };
-            if let Err(undelivered) = sender.send(Box::new(assemble)) {
-                // No handler any more: assemble on a thread of its own,
-                // never here (this callback holds the last chunk's value).
-                let assemble = undelivered.into_inner();
-                let started = std::thread::Builder::new()
-                    .name("poolrt-assemble".to_owned())
-                    .spawn(assemble);
-                if let Err(e) = started
-                    && let Some(promise) = unassembled.lock().take()
-                {
-                    promise.set_error(
-                        Error::new(ErrorKind::Spawn, e).with_detail(
-                            "could not start a thread to assemble the results of a map",
-                        ),
-                    );
-                }
+            let started = std::thread::Builder::new()
+                .name("poolrt-assemble".to_owned())
+                .spawn(job);
+            if let Err(e) = started {
+                assembly.fail(
+                    Error::new(ErrorKind::Spawn, e)
+                        .with_detail("could not start a thread to assemble the results of a map"),
+                );
             }
         });
     }
     combined
 }
 
-/// Every chunk's values in order; or the first failing item's error (by
-/// position), returned once every chunk has been read, so none is left
-/// unretrieved. Called once every chunk is done.
-fn assemble<R: Send + 'static>(chunks: &[ChunkFuture<R>]) -> Result<Vec<R>, Error> {
-    let mut values = Vec::new();
-    let mut first_error = None;
-    for chunk in chunks {
-        let outcome = chunk.result();
-        if first_error.is_some() {
-            continue;
+/// A map's chunks being assembled into one vector, in order.
+struct Assembly<R: Send + 'static> {
+    chunks: Vec<ChunkFuture<R>>,
+    state: Mutex<Assembled<R>>,
+}
+
+/// How far the assembly has come (under the lock).
+struct Assembled<R: Send + 'static> {
+    /// The first chunk not yet appended.
+    next: usize,
+    values: Vec<R>,
+    first_error: Option<Error>,
+    promise: Option<Promise<Vec<R>>>,
+}
+
+impl<R: Send + Sync + 'static> Assembly<R> {
+    /// Fails the map without reading its chunks.
+    fn fail(&self, error: Error) {
+        if let Some(promise) = self.state.lock().promise.take() {
+            promise.set_error(error);
         }
-        match outcome {
-            Ok(Outcomes::Values(mut chunk_values)) => {
-                if values.is_empty() {
-                    values.reserve_exact(chunk_values.len() * chunks.len());
-                }
-                values.append(&mut chunk_values);
+    }
+
+    /// Appends every chunk that is done, in order from the first not yet
+    /// appended; once the last is, settles the promise: every chunk's
+    /// values, or the first failing item's error, given once every chunk
+    /// has been read, so none is left unretrieved.
+    fn advance(&self) {
+        let mut state = self.state.lock();
+        let state = &mut *state;
+        while let Some(chunk) = self.chunks.get(state.next)
+            && chunk.done()
+        {
+            state.next += 1;
+            let outcome = chunk.result();
+            if state.first_error.is_some() {
+                continue;
             }
-            Ok(Outcomes::Mixed(all)) => {
-                for item in all {
-                    match item {
-                        Ok(value) => values.push(value),
-                        Err(error) => {
-                            first_error = Some(error);
-                            break;
+            match outcome {
+                Ok(Outcomes::Values(mut chunk_values)) => {
+                    if state.values.capacity() == 0 {
+                        // Every chunk but the last is as long as the first.
+                        state.values =
+                            crate::sys::bulk::with_capacity(chunk_values.len() * self.chunks.len());
+                    }
+                    state.values.append(&mut chunk_values);
+                }
+                Ok(Outcomes::Mixed(all)) => {
+                    for item in all {
+                        match item {
+                            Ok(value) => state.values.push(value),
+                            Err(error) => {
+                                state.first_error = Some(error);
+                                break;
+                            }
                         }
                     }
                 }
+                Err(error) => state.first_error = Some(error),
             }
-            Err(error) => first_error = Some(error),
         }
-    }
-    match first_error {
-        None => Ok(values),
-        Some(error) => Err(error),
+        if state.next < self.chunks.len() {
+            return;
+        }
+        if let Some(promise) = state.promise.take() {
+            match state.first_error.take() {
+                None => {
+                    let _ = promise.set_result(std::mem::take(&mut state.values));
+                }
+                Some(error) => {
+                    promise.set_error(error);
+                }
+            }
+        }
     }
 }
 
@@ -384,6 +474,18 @@ mod tests {
         );
         let mut known = ChunkSizer::new(None, (100, Some(100)), 2, None);
         assert_eq!(known.next_size(), 13);
+        let mut long = ChunkSizer::new(None, (1_000_000, Some(1_000_000)), 2, None);
+        assert_eq!(
+            long.next_size(),
+            ChunkSizer::MAX_DEFAULT,
+            "capped by default"
+        );
+        let mut wide = ChunkSizer::new(None, (1_000_000, Some(1_000_000)), 2, Some(50_000));
+        assert_eq!(
+            wide.next_size(),
+            50_000,
+            "the pool's cap replaces the default one"
+        );
         let mut fixed = ChunkSizer::new(Some(7), (100, Some(100)), 2, None);
         assert_eq!(fixed.next_size(), 7);
         let mut capped = ChunkSizer::new(None, (100, Some(100)), 2, Some(5));

@@ -11,7 +11,28 @@ use pool_core::{Error, ErrorKind, ReturnWhen};
 
 use super::chunks::{ChunkFuture, Feed, Pulled};
 use super::links::LinkPool;
-use crate::task::Wire;
+use crate::task::{Outcomes, Wire};
+
+/// How long `imap_unordered` yields for a chunk to end before it sleeps.
+const SPIN: Duration = Duration::from_micros(50);
+
+/// Yields the processor for up to [`SPIN`] (and not past `deadline`)
+/// until `done`: true if it came. A chunk of small tasks ends within
+/// microseconds of the last; yielding catches it without a sleep and a
+/// wake-up on both sides.
+fn spin_until(deadline: Option<Instant>, done: impl Fn() -> bool) -> bool {
+    let start = Instant::now();
+    let until = deadline.map_or(start + SPIN, |d| d.min(start + SPIN));
+    loop {
+        std::thread::yield_now();
+        if done() {
+            return true;
+        }
+        if Instant::now() >= until {
+            return false;
+        }
+    }
+}
 
 /// Which order results come in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,6 +74,12 @@ pub struct IMap<'p, I: Iterator, R> {
     max_in_flight: usize,
     /// Submitted chunks with their lengths, oldest first.
     window: VecDeque<(ChunkFuture<R>, usize)>,
+    /// The values of the chunk being handed out, when every item of it
+    /// succeeded (the common case: each is handed out as it lies, with no
+    /// copy into `ready`).
+    values: std::vec::IntoIter<R>,
+    /// The outcomes still to hand out of a chunk that failed in part or
+    /// whole.
     ready: VecDeque<Result<R, Error>>,
     /// A refused submit (pool closed), reported after the window drains.
     refused: Option<Error>,
@@ -90,6 +117,7 @@ where
             order,
             max_in_flight: buffersize.unwrap_or(2 * links.processes),
             window: VecDeque::new(),
+            values: Vec::new().into_iter(),
             ready: VecDeque::new(),
             refused,
             input_panic: None,
@@ -154,7 +182,12 @@ where
         let left = || deadline.map(|d| d.saturating_duration_since(Instant::now()));
         match self.order {
             Order::Input => {
-                if let (Some(left), Some((future, _))) = (left(), self.window.front())
+                let front_done = |window: &VecDeque<(ChunkFuture<R>, usize)>| {
+                    window.front().is_none_or(|(f, _)| f.done())
+                };
+                if !front_done(&self.window)
+                    && !spin_until(deadline, || front_done(&self.window))
+                    && let (Some(left), Some((future, _))) = (left(), self.window.front())
                     && !future.wait_timeout(left)
                 {
                     return Err(());
@@ -165,7 +198,10 @@ where
                 if self.window.is_empty() {
                     return Ok(None);
                 }
-                if !self.window.iter().any(|(f, _)| f.done()) {
+                let any_done = |window: &VecDeque<(ChunkFuture<R>, usize)>| {
+                    window.iter().any(|(f, _)| f.done())
+                };
+                if !any_done(&self.window) && !spin_until(deadline, || any_done(&self.window)) {
                     let futures: Vec<_> = self.window.iter().map(|(f, _)| f).collect();
                     pool_core::wait(futures, left(), ReturnWhen::FirstCompleted);
                 }
@@ -180,6 +216,9 @@ where
     /// The next result, waiting until `deadline` at most.
     fn next_until(&mut self, deadline: Option<Instant>) -> Option<Result<R, Error>> {
         loop {
+            if let Some(value) = self.values.next() {
+                return Some(Ok(value));
+            }
             if let Some(result) = self.ready.pop_front() {
                 return Some(result);
             }
@@ -198,6 +237,7 @@ where
             // Keep the window full while we wait.
             self.refill();
             match future.result() {
+                Ok(Outcomes::Values(values)) => self.values = values.into_iter(),
                 Ok(outcomes) => self.ready.extend(outcomes.into_results()),
                 // The whole chunk failed (its worker died): every item of
                 // it reports the error.
@@ -269,6 +309,10 @@ where
     type Item = Result<R, Error>;
 
     fn next(&mut self) -> Option<Self::Item> {
+        if let Some(value) = self.values.next() {
+            // A value at hand: no deadline to check, none to wait for.
+            return Some(Ok(value));
+        }
         let Some(deadline) = self.deadline else {
             return self.next_until(None);
         };
@@ -282,6 +326,7 @@ where
             for (future, _) in self.window.drain(..) {
                 future.cancel();
             }
+            self.values = Vec::new().into_iter();
             self.ready.clear();
             self.refused = None;
             return Some(Err(Error::from_kind(ErrorKind::Timeout).with_detail(
@@ -301,7 +346,8 @@ where
     /// A map with a [`timeout`](IMap::timeout) may end early: its lower
     /// bound is 0.
     fn size_hint(&self) -> (usize, Option<usize>) {
-        let known = self.ready.len()
+        let known = self.values.len()
+            + self.ready.len()
             + self.window.iter().map(|(_, n)| n).sum::<usize>()
             + usize::from(self.refused.is_some());
         let (low, high) = self.feed.as_ref().map_or((0, Some(0)), |feed| feed.left());
@@ -338,7 +384,7 @@ impl<I: Iterator, R> fmt::Debug for IMap<'_, I, R> {
         f.debug_struct("IMap")
             .field("order", &self.order)
             .field("chunks_in_flight", &self.window.len())
-            .field("buffered", &self.ready.len())
+            .field("buffered", &(self.values.len() + self.ready.len()))
             .finish()
     }
 }

@@ -18,7 +18,7 @@ use crate::link::{Limits, Link, LinkConfig, Who, failure_error, failure_to_error
 use crate::sys::child::Signal;
 
 use crate::task::{self, Call, Outcomes, Runner, Wire};
-use crate::wire::codec;
+use crate::wire::codec::{self, Encoded};
 use crate::wire::message::OK;
 
 /// How often a drop that waits for its pool's work reports what it waits
@@ -160,14 +160,15 @@ impl LinkPool {
         })
     }
 
-    /// Submits a chunk of items, the `first`-th onwards, to the chunk
-    /// entry at `entry` (`task::offset::<Chunk<..>>()`). The items are
-    /// encoded now, so the caller keeps them; the future holds each item's
-    /// outcome.
+    /// Submits a chunk of `count` items, the `first`-th onwards, to the
+    /// chunk entry at `entry` (`task::offset::<Chunk<..>>()`): `encoded`
+    /// is the items as the caller encoded them (`pool/chunks.rs`), or why
+    /// they could not be. The future holds each item's outcome.
     pub(crate) fn chunk<A, R>(
         &self,
         entry: u64,
-        items: &[A],
+        encoded: Result<Encoded, String>,
+        count: usize,
         first: usize,
         limits: &Limits,
     ) -> Result<TaskFuture<Outcomes<R, Error>>, Error>
@@ -175,8 +176,7 @@ impl LinkPool {
         A: Wire,
         R: Wire,
     {
-        let count = items.len();
-        let mut payload = codec::encode_slice(items).map_err(|message| {
+        let mut payload = encoded.map_err(|message| {
             Error::new(ErrorKind::Serialize, message).with_detail(format!(
                 "items {first}..{} ({})",
                 first + count,
@@ -237,9 +237,9 @@ impl LinkPool {
         offset: u64,
         payload: Vec<u8>,
     ) -> Result<TaskFuture<(u8, Vec<u8>)>, Error> {
-        let mut payload = codec::Encoded {
+        let mut payload = Encoded {
             head: Vec::new(),
-            body: payload,
+            body: payload.into(),
         };
         self.submit(move |link: &mut Link| {
             let raw = |status, body: &[u8], _: &Who| Ok((status, body.to_vec()));

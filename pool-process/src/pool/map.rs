@@ -16,7 +16,8 @@ use super::{Pool, TaskFn};
 impl Pool {
     /// Applies `f` to every item in worker processes and returns the
     /// results in order (Python's `map`). The items are split into chunks
-    /// of Python's default size, `ceil(n / (4 × processes))`. With a time
+    /// of Python's default size, `ceil(n / (4 × processes))`, at most
+    /// 16,384 items (long inputs move faster in many small chunks). With a time
     /// limit or retries per chunk, it is
     /// [`map_async_with`](Pool::map_async_with)`(f, items, Callbacks::new().timeout(..).retries(..)).get()`.
     ///

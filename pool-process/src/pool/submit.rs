@@ -106,8 +106,7 @@ fn submit_all<A: Wire, R: Wire>(
 ) -> Result<Vec<ChunkFuture<R>>, Error> {
     links.check_open()?;
     chunks::check_chunksize(chunksize)?;
-    let mut feed =
-        Feed::new(links, entry, Held::new(items.collect()), chunksize).with_limits(limits);
+    let mut feed = Feed::new(links, entry, Held::collect(items), chunksize).with_limits(limits);
     let mut futures = Vec::new();
     while let Some(submitted) = feed.submit_next() {
         futures.push(submitted?.0);

@@ -8,8 +8,9 @@
 use std::ptr::NonNull;
 
 /// What an entry does with a request: decode the input, run the task,
-/// encode the outcome into `out`; the returned byte is the reply status.
-pub(crate) type Entry = fn(input: &[u8], out: &mut Vec<u8>) -> u8;
+/// encode the outcome into `out` (empty on entry; a bulk result is moved
+/// into its body); the returned byte is the reply status.
+pub(crate) type Entry = fn(input: &[u8], out: &mut crate::wire::codec::Encoded) -> u8;
 
 /// The origin of entry offsets. Never inlined, so it has an address.
 #[inline(never)]

@@ -7,6 +7,7 @@
 //! the contracts of its `unsafe fn`s. Linux only, for now.
 
 pub(crate) mod boot;
+pub(crate) mod bulk;
 pub(crate) mod child;
 pub(crate) mod current;
 pub(crate) mod entry;

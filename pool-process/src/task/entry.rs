@@ -21,7 +21,7 @@ use std::marker::PhantomData;
 use super::outcomes::encode_outcomes;
 use super::{InitOutcome, Runner, Wire};
 use crate::sys::entry::{Entry, conjure, offset_of};
-use crate::wire::codec;
+use crate::wire::codec::{self, Encoded};
 use crate::wire::message::{FAILED, Failure, OK};
 
 /// A kind of request, named by the entry function that serves it.
@@ -68,11 +68,12 @@ impl<X: Runner<A, O>, A: Wire, O: InitOutcome> EntryKind for Run<X, A, O> {
     const ENTRY: Entry = target_entry::<X, A, O>;
 }
 
-/// Writes `failure` as the reply and returns its status.
-pub(super) fn fail(out: &mut Vec<u8>, failure: &Failure) -> u8 {
+/// Writes `failure` as the reply (replacing what `out` held, perhaps part
+/// of a value) and returns its status.
+pub(super) fn fail(out: &mut Encoded, failure: &Failure) -> u8 {
     out.clear();
-    postcard::to_extend(failure, std::mem::take(out))
-        .map(|bytes| *out = bytes)
+    postcard::to_extend(failure, std::mem::take(&mut out.head))
+        .map(|bytes| out.head = bytes)
         .expect("a failure report always encodes");
     FAILED
 }
@@ -100,7 +101,7 @@ fn decode_input<T: Wire>(input: &[u8], what: impl FnOnce() -> String) -> Result<
 /// Runs one task: decode `A`, run, encode `R`. User code runs in all
 /// three steps (serde impls, then the task), each under `catch_unwind`: a
 /// panic fails the task, never the worker.
-fn call_entry<X, A, R>(input: &[u8], out: &mut Vec<u8>) -> u8
+fn call_entry<X, A, R>(input: &[u8], out: &mut Encoded) -> u8
 where
     X: Runner<A, R>,
     A: Wire,
@@ -115,7 +116,9 @@ where
         Err(panic) => return fail(out, &panic_failure(&panic)),
     };
     let buffer = &mut *out;
-    match pool_core::catch_task_panic(move || codec::encode_into(&value, buffer)) {
+    // The value moves into the reply: a bulk one (bytes, numbers) is
+    // copied only into the region.
+    match pool_core::catch_task_panic(move || codec::encode_reply(value, buffer)) {
         Ok(Ok(())) => OK,
         Ok(Err(message)) => fail(
             out,
@@ -131,7 +134,7 @@ where
 /// Runs a chunk of tasks. The items run inside one `catch_unwind`; a
 /// panic records that item's failure and the rest of the chunk carries on
 /// in a fresh one, so the common, panic-free chunk pays for one.
-fn chunk_entry<X, A, R>(input: &[u8], out: &mut Vec<u8>) -> u8
+fn chunk_entry<X, A, R>(input: &[u8], out: &mut Encoded) -> u8
 where
     X: Runner<A, R>,
     A: Wire,
@@ -148,11 +151,10 @@ where
     let mut values = Vec::with_capacity(count);
     let mut failures: Vec<(usize, Failure)> = Vec::new();
     loop {
-        let ran = pool_core::catch_task_panic(|| {
-            for item in items.by_ref() {
-                values.push(X::run(item));
-            }
-        });
+        // `extend` over a `vec::IntoIter` keeps every value pushed before
+        // a panic (it sets the length as it unwinds) and, unlike a loop
+        // of `push`es, lets the compiler vectorize a simple task.
+        let ran = pool_core::catch_task_panic(|| values.extend(items.by_ref().map(X::run)));
         match ran {
             Ok(()) => break,
             Err(panic) => failures.push((values.len() + failures.len(), panic_failure(&panic))),
@@ -175,7 +177,7 @@ where
 }
 
 /// Runs the initializer.
-fn init_entry<F, A, O>(input: &[u8], out: &mut Vec<u8>) -> u8
+fn init_entry<F, A, O>(input: &[u8], out: &mut Encoded) -> u8
 where
     F: Fn(A) -> O + Copy + 'static,
     A: Wire,
@@ -198,7 +200,7 @@ where
 }
 
 /// Runs a process target.
-fn target_entry<X, A, O>(input: &[u8], out: &mut Vec<u8>) -> u8
+fn target_entry<X, A, O>(input: &[u8], out: &mut Encoded) -> u8
 where
     X: Runner<A, O>,
     A: Wire,
@@ -231,7 +233,7 @@ enum PanicShown {
 /// panic for a panic.
 fn run_outcome<A: Wire, O: InitOutcome>(
     input: &[u8],
-    out: &mut Vec<u8>,
+    out: &mut Encoded,
     what: impl FnOnce() -> String,
     run: impl FnOnce(A) -> O,
     failed: impl FnOnce(String) -> Failure,

@@ -2,7 +2,7 @@
 //! them.
 
 use crate::task::Wire;
-use crate::wire::codec;
+use crate::wire::codec::{self, Encoded};
 use crate::wire::message::Failure;
 
 /// A chunk's outcome on the wire: every value, or each item's own outcome
@@ -13,18 +13,19 @@ enum WireOutcomes<R> {
     Mixed(Vec<Result<R, Failure>>),
 }
 
-/// Encodes a chunk's outcomes into `out` (serde impls of `R` run here).
-/// `failures` holds each failed item's position, ascending.
+/// Encodes a chunk's outcomes into `out`, which is empty (serde impls of
+/// `R` run here). `failures` holds each failed item's position, ascending.
 pub(super) fn encode_outcomes<R: Wire>(
     values: Vec<R>,
     failures: Vec<(usize, Failure)>,
     count: usize,
-    out: &mut Vec<u8>,
+    out: &mut Encoded,
 ) -> Result<(), String> {
     if failures.is_empty() {
-        // The all-values case keeps the fast paths for `Vec<number>`.
-        out.push(0);
-        codec::encode_into(&values, out)
+        // The all-values case keeps the fast paths for `Vec<number>`,
+        // whose values move into the reply's body.
+        out.head.push(0);
+        codec::encode_reply(values, out)
     } else {
         let mut failures = failures.into_iter().peekable();
         let mut values = values.into_iter();
@@ -34,9 +35,9 @@ pub(super) fn encode_outcomes<R: Wire>(
                 None => Ok(values.next().expect("one value per item that did not fail")),
             })
             .collect();
-        out.push(1);
-        codec::extend_postcard(&WireOutcomes::Mixed(mixed), std::mem::take(out))
-            .map(|bytes| *out = bytes)
+        out.head.push(1);
+        codec::extend_postcard(&WireOutcomes::Mixed(mixed), std::mem::take(&mut out.head))
+            .map(|bytes| out.head = bytes)
     }
 }
 

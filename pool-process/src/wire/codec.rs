@@ -4,14 +4,23 @@
 //! The first byte of an encoding says which: [`POSTCARD`], [`BYTES`]
 //! (`Vec<u8>`, `String`: the bytes themselves) or [`NUMBERS`] (a `Vec` of a
 //! primitive number: little-endian elements). The fast paths are picked by
-//! `TypeId`, so any `T` still works through postcard; a `Vec<u8>` argument
-//! is moved into the message without a copy.
+//! `TypeId`, so any `T` still works through postcard. A bulk value that is
+//! given away (an argument, a result) is moved into the [`Body`], never
+//! copied: on this (little-endian) machine a `Vec<f64>` already is its
+//! wire bytes. The one copy left is into the shared region; decoding
+//! makes the other, straight out of it, into the new vector
+//! ([`bulk::vec_from_bytes`]).
 
 use std::any::{Any, TypeId, type_name};
+use std::fmt;
+use std::ops::{Deref, Range};
+use std::sync::Arc;
 
+use bytemuck::Pod;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::sys::bulk;
 use crate::wire::caught::{self, Catch};
 use crate::wire::inherit;
 
@@ -24,7 +33,7 @@ const NUMBERS: u8 = 2;
 #[derive(Debug, Default)]
 pub(crate) struct Encoded {
     pub(crate) head: Vec<u8>,
-    pub(crate) body: Vec<u8>,
+    pub(crate) body: Body,
 }
 
 impl Encoded {
@@ -35,35 +44,213 @@ impl Encoded {
     pub(crate) fn release(&mut self) {
         *self = Encoded::default();
     }
+
+    /// Empties the value for reuse: the head keeps its buffer, the body
+    /// goes back to the allocator.
+    pub(crate) fn clear(&mut self) {
+        self.head.clear();
+        self.body = Body::default();
+    }
 }
 
-/// A primitive number type with a raw little-endian fast path.
+/// The body of an encoding, read as bytes: bytes of its own, or a moved
+/// vector of a primitive number type, whose memory holds its little-endian
+/// wire bytes as they are.
+#[derive(Default)]
+pub(crate) struct Body(Storage);
+
+#[derive(Default)]
+enum Storage {
+    #[default]
+    Empty,
+    Bytes(Vec<u8>),
+    Numbers(Box<dyn NumberVec>),
+    /// These bytes of a vector that several bodies share.
+    Shared(Arc<dyn NumberVec>, Range<usize>),
+}
+
+/// A `Vec` of a primitive number, lent out as its bytes.
+trait NumberVec: Send + Sync {
+    fn bytes(&self) -> &[u8];
+    fn as_any(&self) -> &dyn Any;
+    fn element_size(&self) -> usize;
+}
+
+impl<T: Pod + Send + Sync> NumberVec for Vec<T> {
+    fn bytes(&self) -> &[u8] {
+        bytemuck::cast_slice(self)
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+
+    fn element_size(&self) -> usize {
+        size_of::<T>()
+    }
+}
+
+/// A map's input of bytes or primitive numbers, whose chunks are encoded
+/// as views of it, not copies: on a little-endian machine the vector
+/// already is its chunks' wire bytes. The last chunk to be sent frees it.
+pub(crate) struct SharedItems {
+    items: Arc<dyn NumberVec>,
+    tag: u8,
+}
+
+impl SharedItems {
+    /// Shares `items` when they are bytes or primitive numbers (on a
+    /// little-endian machine); gives them back otherwise.
+    pub(crate) fn new<A: 'static>(items: Vec<A>) -> Result<SharedItems, Vec<A>> {
+        if cfg!(target_endian = "big") {
+            return Err(items);
+        }
+        let boxed: Box<dyn Any> = Box::new(items);
+        let boxed = match boxed.downcast::<Vec<u8>>() {
+            Ok(bytes) => {
+                return Ok(SharedItems {
+                    items: Arc::new(*bytes),
+                    tag: BYTES,
+                });
+            }
+            Err(other) => other,
+        };
+        match share_numbers(boxed) {
+            Ok(items) => Ok(SharedItems {
+                items,
+                tag: NUMBERS,
+            }),
+            Err(other) => Err(*other.downcast::<Vec<A>>().expect("the box holds a Vec<A>")),
+        }
+    }
+
+    /// The items, as the `A`s they were made of.
+    pub(crate) fn items<A: 'static>(&self) -> &[A] {
+        self.items
+            .as_any()
+            .downcast_ref::<Vec<A>>()
+            .expect("shared as a Vec<A>")
+    }
+
+    /// The items in `range`, encoded as a slice of them would be
+    /// ([`encode_slice`]), without a copy.
+    pub(crate) fn encode(&self, range: Range<usize>) -> Encoded {
+        let size = self.items.element_size();
+        Encoded {
+            head: vec![self.tag],
+            body: Body(Storage::Shared(
+                self.items.clone(),
+                range.start * size..range.end * size,
+            )),
+        }
+    }
+}
+
+impl Body {
+    /// A body that is the vector `items`, in little-endian order: moved
+    /// on a little-endian machine, converted elsewhere.
+    fn numbers<T: Pod + Send + Sync>(items: Vec<T>) -> Body {
+        if cfg!(target_endian = "little") {
+            Body(Storage::Numbers(Box::new(items)))
+        } else {
+            let mut bytes = Vec::new();
+            extend_le(&items, &mut bytes);
+            Body::from(bytes)
+        }
+    }
+}
+
+impl From<Vec<u8>> for Body {
+    fn from(bytes: Vec<u8>) -> Body {
+        Body(Storage::Bytes(bytes))
+    }
+}
+
+impl Deref for Body {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match &self.0 {
+            Storage::Empty => &[],
+            Storage::Bytes(bytes) => bytes,
+            Storage::Numbers(numbers) => numbers.bytes(),
+            Storage::Shared(numbers, range) => &numbers.bytes()[range.clone()],
+        }
+    }
+}
+
+impl fmt::Debug for Body {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Body({} bytes)", self.len())
+    }
+}
+
+/// Appends `items` to `out` as little-endian bytes: one copy on a
+/// little-endian machine.
+fn extend_le<T: Pod>(items: &[T], out: &mut Vec<u8>) {
+    let start = out.len();
+    out.extend_from_slice(bytemuck::cast_slice(items));
+    if cfg!(target_endian = "big") {
+        for element in out[start..].chunks_exact_mut(size_of::<T>()) {
+            element.reverse();
+        }
+    }
+}
+
+/// The `T`s that `bytes` holds in little-endian order, copied once.
+fn vec_from_le<T: Pod>(bytes: &[u8]) -> Option<Vec<T>> {
+    let mut items = bulk::vec_from_bytes::<T>(bytes)?;
+    if cfg!(target_endian = "big") {
+        for element in
+            bytemuck::cast_slice_mut::<T, u8>(&mut items).chunks_exact_mut(size_of::<T>())
+        {
+            element.reverse();
+        }
+    }
+    Some(items)
+}
+
+/// The primitive number types with a raw little-endian fast path.
 macro_rules! numbers {
     ($($t:ty),* $(,)?) => {
-        /// Encodes a `Vec` of a primitive number as raw little-endian bytes.
-        fn encode_numbers(any: &dyn Any, out: &mut Vec<u8>) -> bool {
+        /// Moves a `Vec` of a primitive number into a body.
+        fn take_numbers(boxed: Box<dyn Any>) -> Result<Body, Box<dyn Any>> {
             $(
-                if let Some(v) = any.downcast_ref::<Vec<$t>>() {
-                    out.reserve(v.len() * size_of::<$t>());
-                    for x in v {
-                        out.extend_from_slice(&x.to_le_bytes());
-                    }
-                    return true;
-                }
+                let boxed = match boxed.downcast::<Vec<$t>>() {
+                    Ok(items) => return Ok(Body::numbers(*items)),
+                    Err(other) => other,
+                };
             )*
-            false
+            Err(boxed)
         }
 
-        /// Encodes a slice of a primitive number as raw little-endian
-        /// bytes; the `TypeId` tests fold away in each monomorphization.
-        fn encode_number_slice<T: 'static>(items: &[T], out: &mut Vec<u8>) -> bool {
+        /// Whether `T` has a fast path of its own: bytes, text or a
+        /// `Vec` of a primitive number.
+        fn is_bulk<T: 'static>() -> bool {
+            let t = TypeId::of::<T>();
+            t == TypeId::of::<Vec<u8>>()
+                || t == TypeId::of::<String>()
+                $(|| t == TypeId::of::<Vec<$t>>())*
+        }
+
+        /// Shares a `Vec` of a primitive number.
+        fn share_numbers(boxed: Box<dyn Any>) -> Result<Arc<dyn NumberVec>, Box<dyn Any>> {
             $(
-                if TypeId::of::<T>() == TypeId::of::<$t>() {
-                    out.reserve(items.len() * size_of::<$t>());
-                    for x in items {
-                        let x = (x as &dyn Any).downcast_ref::<$t>().expect("same type");
-                        out.extend_from_slice(&x.to_le_bytes());
-                    }
+                let boxed = match boxed.downcast::<Vec<$t>>() {
+                    Ok(items) => return Ok(Arc::new(*items)),
+                    Err(other) => other,
+                };
+            )*
+            Err(boxed)
+        }
+
+        /// Appends a slice of a primitive number to `out` as raw
+        /// little-endian bytes; the `TypeId` tests fold away in each
+        /// monomorphization.
+        fn extend_numbers<T: 'static>(items: &[T], out: &mut Vec<u8>) -> bool {
+            $(
+                if let Some(items) = bulk::same_slice::<T, $t>(items) {
+                    extend_le(items, out);
                     return true;
                 }
             )*
@@ -72,19 +259,13 @@ macro_rules! numbers {
 
         /// Decodes raw little-endian bytes into a boxed `Vec` of the
         /// number type `target` names.
-        #[allow(clippy::modulo_one)] // one-byte numbers divide anything
         fn decode_numbers(target: TypeId, bytes: &[u8]) -> Option<Result<Box<dyn Any>, String>> {
             $(
                 if target == TypeId::of::<Vec<$t>>() {
-                    const N: usize = size_of::<$t>();
-                    if bytes.len() % N != 0 {
-                        return Some(Err(format!("{} bytes do not hold whole {}", bytes.len(), type_name::<$t>())));
-                    }
-                    let v: Vec<$t> = bytes
-                        .chunks_exact(N)
-                        .map(|c| <$t>::from_le_bytes(c.try_into().expect("chunk of N bytes")))
-                        .collect();
-                    return Some(Ok(Box::new(v)));
+                    return Some(match vec_from_le::<$t>(bytes) {
+                        Some(items) => Ok(Box::new(items)),
+                        None => Err(format!("{} bytes do not hold whole {}", bytes.len(), type_name::<$t>())),
+                    });
                 }
             )*
             None
@@ -96,108 +277,94 @@ numbers!(
     i8, u16, i16, u32, i32, u64, i64, u128, i128, usize, isize, f32, f64
 );
 
-/// Encodes `value`, moving bulk bytes instead of copying them.
+/// Encodes `value`, moving bulk bytes and numbers instead of copying them.
 ///
 /// # Errors
 ///
 /// The serializer's message when `value` cannot be serialized.
 pub(crate) fn encode<T: Serialize + 'static>(value: T) -> Result<Encoded, String> {
+    let mut encoded = Encoded::default();
+    encode_reply(value, &mut encoded)?;
+    Ok(encoded)
+}
+
+/// Encodes `value` after the bytes already in `out.head`, moving bulk
+/// bytes and numbers into `out.body` (which must be empty) instead of
+/// copying them; a postcard encoding goes into the head, whose buffer a
+/// worker reuses from reply to reply.
+///
+/// # Errors
+///
+/// The serializer's message when `value` cannot be serialized; `out.head`
+/// may then hold part of the encoding.
+pub(crate) fn encode_reply<T: Serialize + 'static>(
+    value: T,
+    out: &mut Encoded,
+) -> Result<(), String> {
+    if !is_bulk::<T>() {
+        // Folded away per type: most values never see a box.
+        out.head.push(POSTCARD);
+        let head = std::mem::take(&mut out.head);
+        out.head = extend_postcard(&value, head)?;
+        return Ok(());
+    }
     let mut boxed: Box<dyn Any> = Box::new(value);
     boxed = match boxed.downcast::<Vec<u8>>() {
         Ok(bytes) => {
-            return Ok(Encoded {
-                head: vec![BYTES],
-                body: *bytes,
-            });
+            out.head.push(BYTES);
+            out.body = Body::from(*bytes);
+            return Ok(());
         }
         Err(other) => other,
     };
     boxed = match boxed.downcast::<String>() {
         Ok(text) => {
-            return Ok(Encoded {
-                head: vec![BYTES],
-                body: text.into_bytes(),
-            });
+            out.head.push(BYTES);
+            out.body = Body::from(text.into_bytes());
+            return Ok(());
         }
         Err(other) => other,
     };
-    let mut body = Vec::new();
-    if encode_numbers(&*boxed, &mut body) {
-        return Ok(Encoded {
-            head: vec![NUMBERS],
-            body,
-        });
-    }
+    boxed = match take_numbers(boxed) {
+        Ok(body) => {
+            out.head.push(NUMBERS);
+            out.body = body;
+            return Ok(());
+        }
+        Err(other) => other,
+    };
     let value = boxed.downcast::<T>().expect("the box holds a T");
-    let body = to_postcard(&*value)?;
-    Ok(Encoded {
-        head: vec![POSTCARD],
-        body,
-    })
+    out.head.push(POSTCARD);
+    let head = std::mem::take(&mut out.head);
+    out.head = extend_postcard(&*value, head)?;
+    Ok(())
 }
 
 /// Encodes a slice as a sequence that decodes as a `Vec<T>`, with the same
-/// fast paths (bytes, numbers).
+/// fast paths (bytes, numbers), each one copy.
 ///
 /// # Errors
 ///
 /// The serializer's message when an item cannot be serialized.
 pub(crate) fn encode_slice<T: Serialize + 'static>(items: &[T]) -> Result<Encoded, String> {
-    if TypeId::of::<T>() == TypeId::of::<u8>() {
-        let body = items
-            .iter()
-            .map(|x| *(x as &dyn Any).downcast_ref::<u8>().expect("same type"))
-            .collect();
+    if let Some(bytes) = bulk::same_slice::<T, u8>(items) {
         return Ok(Encoded {
             head: vec![BYTES],
-            body,
+            body: Body::from(bytes.to_vec()),
         });
     }
     let mut body = Vec::new();
-    if encode_number_slice(items, &mut body) {
+    if extend_numbers(items, &mut body) {
         return Ok(Encoded {
             head: vec![NUMBERS],
-            body,
+            body: Body::from(body),
         });
     }
     let body = to_postcard(items)?;
     Ok(Encoded {
         head: vec![POSTCARD],
-        body,
+        body: Body::from(body),
     })
-}
-
-/// Encodes `value` by reference into `out` (used where the value must stay
-/// with the caller).
-///
-/// # Errors
-///
-/// The serializer's message when `value` cannot be serialized.
-pub(crate) fn encode_into<T: Serialize + 'static>(
-    value: &T,
-    out: &mut Vec<u8>,
-) -> Result<(), String> {
-    let any: &dyn Any = value;
-    if let Some(bytes) = any.downcast_ref::<Vec<u8>>() {
-        out.push(BYTES);
-        out.extend_from_slice(bytes);
-        return Ok(());
-    }
-    if let Some(text) = any.downcast_ref::<String>() {
-        out.push(BYTES);
-        out.extend_from_slice(text.as_bytes());
-        return Ok(());
-    }
-    let start = out.len();
-    out.push(NUMBERS);
-    if encode_numbers(any, out) {
-        return Ok(());
-    }
-    out.truncate(start);
-    out.push(POSTCARD);
-    let body = std::mem::take(out);
-    *out = extend_postcard(value, body)?;
-    Ok(())
 }
 
 /// Serializes `value` with postcard.
@@ -289,9 +456,9 @@ pub(crate) fn decode<T: DeserializeOwned + 'static>(bytes: &[u8]) -> Result<T, S
     let target = TypeId::of::<T>();
     let boxed: Box<dyn Any> = match tag {
         POSTCARD => return from_postcard(body),
-        BYTES if target == TypeId::of::<Vec<u8>>() => Box::new(body.to_vec()),
+        BYTES if target == TypeId::of::<Vec<u8>>() => Box::new(bytes_vec(body)),
         BYTES if target == TypeId::of::<String>() => {
-            Box::new(String::from_utf8(body.to_vec()).map_err(|e| e.to_string())?)
+            Box::new(String::from_utf8(bytes_vec(body)).map_err(|e| e.to_string())?)
         }
         NUMBERS => match decode_numbers(target, body) {
             Some(decoded) => decoded?,
@@ -300,6 +467,11 @@ pub(crate) fn decode<T: DeserializeOwned + 'static>(bytes: &[u8]) -> Result<T, S
         _ => return Err(mismatch::<T>(tag)),
     };
     Ok(*boxed.downcast::<T>().expect("decoded the target type"))
+}
+
+/// `body` as a new vector, copied once (into huge pages when large).
+fn bytes_vec(body: &[u8]) -> Vec<u8> {
+    bulk::vec_from_bytes::<u8>(body).expect("bytes are whole bytes")
 }
 
 fn mismatch<T>(tag: u8) -> String {
@@ -319,9 +491,6 @@ mod tests {
         let mut joined = encoded.head.clone();
         joined.extend_from_slice(&encoded.body);
         assert_eq!(decode::<T>(&joined).unwrap(), value);
-        let mut by_ref = Vec::new();
-        encode_into(&value, &mut by_ref).unwrap();
-        assert_eq!(by_ref, joined);
     }
 
     #[test]
@@ -334,6 +503,68 @@ mod tests {
         round_trip(42u64);
         round_trip((1u8, String::from("x"), vec![Some(3i32)]));
         round_trip(Vec::<u32>::new());
+        round_trip(Vec::<u8>::new());
+        round_trip(String::new());
+        round_trip(vec![f64::NAN.to_bits(), 0]);
+        round_trip(vec![vec![1.5f64], Vec::new()]);
+        round_trip((vec![1u8; 300], vec![2u16; 3]));
+        round_trip(vec![7u8; bulk::HUGE_FROM]);
+        round_trip(vec![-3i64; bulk::HUGE_FROM / 8 + 1]);
+    }
+
+    #[test]
+    fn bulk_values_move_into_the_body() {
+        let bytes = vec![5u8; 1000];
+        let address = bytes.as_ptr();
+        let encoded = encode(bytes).unwrap();
+        assert_eq!(encoded.head, [BYTES]);
+        assert_eq!(encoded.body.as_ptr(), address, "moved, not copied");
+        let floats = vec![0.5f64; 1000];
+        let address = floats.as_ptr().cast::<u8>();
+        let encoded = encode(floats).unwrap();
+        assert_eq!(encoded.head, [NUMBERS]);
+        assert_eq!(encoded.body.len(), 8000);
+        if cfg!(target_endian = "little") {
+            assert_eq!(encoded.body.as_ptr(), address, "moved, not copied");
+        }
+        assert_eq!(encoded.body[..8], 0.5f64.to_le_bytes());
+    }
+
+    #[test]
+    fn shared_items_encode_chunks_as_slices_would_be() {
+        let items: Vec<u64> = (0..100).map(|i| i * 3).collect();
+        let shared = SharedItems::new(items.clone()).unwrap();
+        assert_eq!(shared.items::<u64>(), &items[..]);
+        for range in [0..0, 0..1, 10..37, 99..100] {
+            let view = shared.encode(range.clone());
+            let copy = encode_slice(&items[range.clone()]).unwrap();
+            assert_eq!(view.head, copy.head);
+            assert_eq!(&view.body[..], &copy.body[..], "{range:?}");
+        }
+        let bytes = SharedItems::new(vec![1u8, 2, 3]).unwrap();
+        let view = bytes.encode(1..3);
+        let mut joined = view.head.clone();
+        joined.extend_from_slice(&view.body);
+        assert_eq!(decode::<Vec<u8>>(&joined).unwrap(), [2, 3]);
+        let words = vec![String::from("not numbers")];
+        assert_eq!(SharedItems::new(words.clone()).err(), Some(words));
+    }
+
+    #[test]
+    fn a_reply_is_encoded_after_the_head_already_written() {
+        let mut out = Encoded::default();
+        out.head.push(0);
+        encode_reply(vec![1u32, 2], &mut out).unwrap();
+        assert_eq!(out.head, [0, NUMBERS]);
+        assert_eq!(&out.body[..], [1, 0, 0, 0, 2, 0, 0, 0]);
+        out.clear();
+        out.head.push(0);
+        encode_reply((1u8, 2u8), &mut out).unwrap();
+        assert_eq!(out.head, [0, POSTCARD, 1, 2]);
+        assert!(out.body.is_empty());
+        let mut joined = out.head[1..].to_vec();
+        joined.extend_from_slice(&out.body);
+        assert_eq!(decode::<(u8, u8)>(&joined).unwrap(), (1, 2));
     }
 
     fn slice_round_trip<T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug + 'static>(
@@ -341,7 +572,7 @@ mod tests {
     ) {
         let encoded = encode_slice(items).unwrap();
         let mut joined = encoded.head;
-        joined.extend(encoded.body);
+        joined.extend_from_slice(&encoded.body);
         assert_eq!(decode::<Vec<T>>(&joined).unwrap(), items);
     }
 
@@ -358,7 +589,7 @@ mod tests {
     fn a_mismatch_is_an_error_not_a_panic() {
         let encoded = encode(vec![1u8]).unwrap();
         let mut joined = encoded.head;
-        joined.extend(encoded.body);
+        joined.extend_from_slice(&encoded.body);
         assert!(decode::<Vec<u64>>(&joined).is_err());
         assert!(decode::<u8>(&[]).is_err());
         assert!(decode::<Vec<u16>>(&[NUMBERS, 1, 2, 3]).is_err());

@@ -44,7 +44,7 @@ pub(crate) fn portable_fingerprint() -> u64 {
 }
 
 /// A function whose offset differs between builds that differ.
-fn probe(_: &[u8], _: &mut Vec<u8>) -> u8 {
+fn probe(_: &[u8], _: &mut crate::wire::codec::Encoded) -> u8 {
     0
 }
 
@@ -85,7 +85,7 @@ mod tests {
     #[test]
     fn own_code_contains_our_functions() {
         assert!(in_own_code(entry::code_address()));
-        assert!(in_own_code(probe as fn(&[u8], &mut Vec<u8>) -> u8 as usize));
+        assert!(in_own_code(probe as crate::sys::entry::Entry as usize));
         assert!(!in_own_code(0));
         assert_eq!(fingerprint(), fingerprint());
     }

@@ -22,6 +22,7 @@ pub(crate) use settings::{MARKER, Settings};
 use self::fingerprint::{fingerprint, in_own_code};
 use crate::sys;
 use crate::sys::mailbox::{Mailbox, RecvError};
+use crate::wire::codec::Encoded;
 use crate::wire::message::{self, FAILED, Failure, Hello, PROTOCOL, Request};
 
 /// Reply-buffer capacity kept between tasks; a larger buffer shrinks at
@@ -102,13 +103,12 @@ fn serve(settings: &Settings, start: sys::boot::WorkerStart) -> i32 {
         return 6;
     }
     // Step 4.
-    let mut out = Vec::new();
+    let mut out = Encoded::default();
     loop {
         let status = match mailbox.recv(settings.spin, None) {
             Ok(request) => match message::parse_request(request) {
                 Some((Request::Exit, _, _)) | None => return exit_hooks_then(0),
                 Some((Request::Call | Request::Init, offset, payload)) => {
-                    out.clear();
                     #[allow(unsafe_code)] // the one call by offset
                     // SAFETY: the offset comes from our parent, which runs
                     // this very binary (the handshake compared build
@@ -118,7 +118,7 @@ fn serve(settings: &Settings, start: sys::boot::WorkerStart) -> i32 {
                     match entry {
                         Some(entry) => entry(payload, &mut out),
                         None => {
-                            out = postcard::to_stdvec(&Failure::UnknownEntry { offset })
+                            out.head = postcard::to_stdvec(&Failure::UnknownEntry { offset })
                                 .expect("a failure always encodes");
                             FAILED
                         }
@@ -129,16 +129,20 @@ fn serve(settings: &Settings, start: sys::boot::WorkerStart) -> i32 {
             Err(RecvError::PeerGone) => return exit_hooks_then(0),
             Err(_) => return 7,
         };
-        if out.capacity() > KEEP_REPLY_BUFFER && out.len() <= KEEP_REPLY_BUFFER {
+        if out.head.capacity() > KEEP_REPLY_BUFFER && out.head.len() <= KEEP_REPLY_BUFFER {
             // An earlier reply was large, this one is not: do not keep its
             // memory for the rest of the worker's life. (Before sending,
             // so the memory is back by the time the parent has the reply;
             // a stream of large replies keeps reusing the buffer.)
-            out.shrink_to_fit();
+            out.head.shrink_to_fit();
         }
-        if mailbox.send(&[&[status], &out]).is_err() {
+        if mailbox.send(&[&[status], &out.head, &out.body]).is_err() {
             return 8;
         }
+        // A bulk result moved into the body (the task's own vector) has
+        // been copied into the region: give it back now, not at the next
+        // request, so an idle worker holds none of it.
+        out.clear();
     }
 }
 

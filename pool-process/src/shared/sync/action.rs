@@ -10,7 +10,10 @@ use crate::sys::entry::{conjure, entry_at, offset_of};
 use crate::worker::fingerprint::in_own_code;
 
 /// The entry that runs the action `F`: conjures it and calls it.
-fn action_entry<F: Fn() + Copy + Send + Sync + 'static>(_: &[u8], _: &mut Vec<u8>) -> u8 {
+fn action_entry<F: Fn() + Copy + Send + Sync + 'static>(
+    _: &[u8],
+    _: &mut crate::wire::codec::Encoded,
+) -> u8 {
     #[allow(unsafe_code)] // conjure; see SAFETY
     // SAFETY: this entry is named only by the offset `offset` computes
     // while it holds a value of `F` (the `action` of
@@ -43,5 +46,5 @@ pub(super) fn run(offset: u64) -> Result<(), Panic> {
             None,
         ));
     };
-    pool_core::catch_task_panic(|| entry(&[], &mut Vec::new())).map(|_| ())
+    pool_core::catch_task_panic(|| entry(&[], &mut Default::default())).map(|_| ())
 }
