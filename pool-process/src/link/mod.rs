@@ -61,6 +61,7 @@ use pool_core::{Error, ErrorKind, WorkerInfo};
 
 mod child;
 mod exit;
+mod lane;
 mod launch;
 mod limit;
 mod memory;
@@ -73,6 +74,7 @@ pub(crate) use child::set_link_spin;
 use child::{Child, stop_child};
 pub use exit::{ExitReason, WorkerExit};
 pub(crate) use exit::{Who, failure_error, failure_to_error, log_death};
+pub(crate) use lane::{Lanes, LinkHandle};
 pub(crate) use launch::Launch;
 pub(crate) use limit::{Limits, StopFlag};
 pub(crate) use memory::MemoryLimit;
@@ -166,6 +168,13 @@ impl LinkConfig {
     }
 }
 
+/// Who runs a request: the link's own thread, or a caller on the lane.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Link,
+    Lane,
+}
+
 /// One scheduler worker's context: the link to one child process.
 pub(crate) struct Link {
     config: Arc<LinkConfig>,
@@ -240,16 +249,8 @@ impl Link {
         limits: &Limits,
         decode: impl FnOnce(u8, &[u8], &Who) -> Result<T, Error>,
     ) -> Result<T, Error> {
-        if self.config.terminating.load(Ordering::SeqCst) {
-            return Err(terminated());
-        }
-        if limits.stop.as_ref().is_some_and(|stop| stop.requested()) {
-            // Stopped before it was sent: no child is involved.
-            return Err(Error::from_kind(ErrorKind::Stopped)
-                .with_detail("stopped before it reached a worker process"));
-        }
-        if let Some(cause) = self.config.broken.get() {
-            return Err(Error::broken(cause.clone()));
+        if let Some(refused) = self.refusal(limits) {
+            return Err(refused);
         }
         if let Some(remote) = &mut self.remote {
             return remote::call(remote.as_mut(), &self.config, offset, payload, decode);
@@ -278,7 +279,44 @@ impl Link {
             }
             return Err(error);
         }
-        let child = self.child.as_mut().expect("respawned above");
+        self.exchange(offset, payload, limits, decode, Role::Link)
+    }
+
+    /// Why a request must not be sent at all: the pool is terminating or
+    /// broken, or the request was stopped before it reached a worker.
+    fn refusal(&self, limits: &Limits) -> Option<Error> {
+        if self.config.terminating.load(Ordering::SeqCst) {
+            return Some(terminated());
+        }
+        if limits.stop.as_ref().is_some_and(|stop| stop.requested()) {
+            // Stopped before it was sent: no child is involved.
+            return Some(
+                Error::from_kind(ErrorKind::Stopped)
+                    .with_detail("stopped before it reached a worker process"),
+            );
+        }
+        self.config
+            .broken
+            .get()
+            .map(|cause| Error::broken(cause.clone()))
+    }
+
+    /// Sends one request to the live child and settles it (steps 4-6),
+    /// on the link's thread or, for `Role::Lane`, on a caller's thread
+    /// (`lane.rs`), which never spawns: a child that retires there is
+    /// replaced by the link's next task.
+    fn exchange<T>(
+        &mut self,
+        offset: u64,
+        payload: &mut Encoded,
+        limits: &Limits,
+        decode: impl FnOnce(u8, &[u8], &Who) -> Result<T, Error>,
+        role: Role,
+    ) -> Result<T, Error> {
+        let child = self
+            .child
+            .as_mut()
+            .expect("`call` respawned it, the lane saw it");
         let pid = child.process.pid();
         let timeout = limits.timeout.or(self.config.task_timeout);
         let limits = Limits {
@@ -306,7 +344,7 @@ impl Link {
                     self.retire();
                     // Replaced at once, as Python's pool does, so an idle
                     // pool keeps its size; the next task takes it over.
-                    if !self.config.terminating.load(Ordering::SeqCst) {
+                    if role == Role::Link && !self.config.terminating.load(Ordering::SeqCst) {
                         self.start_replacement();
                     }
                 }

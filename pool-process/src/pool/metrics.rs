@@ -124,7 +124,7 @@ pub(crate) fn snapshot(links: &LinkPool) -> ProcessMetrics {
         busy,
         idle: alive - busy,
         queued: scheduler.queued,
-        completed: scheduler.completed,
+        completed: scheduler.completed + links.lanes.settled(),
         failed: stats.failed.load(Relaxed),
         retried: stats.retried.load(Relaxed),
         deaths: stats.deaths.load(Relaxed),

@@ -62,7 +62,7 @@ pub(crate) use self::metrics::snapshot;
 pub use self::metrics::{ProcessMetrics, WorkerMetrics};
 pub use self::options::{StopHandle, TaskOptions};
 use crate::builder::PoolBuilder;
-use crate::link::StopFlag;
+use crate::link::{Limits, StopFlag};
 use crate::pool::links::LinkPool;
 use crate::task::{Apply, Wire};
 
@@ -210,7 +210,10 @@ impl Pool {
         A: Wire,
         R: Wire + Sync,
     {
-        self.apply_async(f, arg)?.get()
+        let _ = f;
+        self.check_running()?;
+        self.links
+            .call_blocking::<Apply<F>, A, R>(arg, "the argument of apply", Limits::default())
     }
 
     /// Starts `f(arg)` in a worker and returns at once (Python's
