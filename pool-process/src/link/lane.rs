@@ -111,6 +111,7 @@ impl Lanes {
             if index != first {
                 self.next.store(index, Ordering::Relaxed);
             }
+            let _spans = spans();
             let outcome = link.lane_exchange(offset, payload, limits, decode);
             link.settled(&outcome, 1);
             self.settled.fetch_add(1, Ordering::Relaxed);
@@ -119,6 +120,20 @@ impl Lanes {
         None
     }
 }
+
+/// The spans a task on the link path has (`poolrt.submit`, and inside it
+/// `poolrt.task`), open on the caller's thread while the lane runs it.
+#[cfg(feature = "tracing")]
+fn spans() -> impl Sized {
+    use pool_core::__private::tracing::{Level, span};
+    let submit = span!(target: "poolrt", Level::DEBUG, "poolrt.submit").entered();
+    let task = span!(target: "poolrt", Level::DEBUG, "poolrt.task").entered();
+    // Dropped in order: the task's span is left first.
+    (task, submit)
+}
+
+#[cfg(not(feature = "tracing"))]
+fn spans() -> impl Sized {}
 
 impl LinkHandle {
     /// Runs `task` with the link, holding its slot (step 1).
