@@ -1,7 +1,7 @@
 //! `Promise<T>`: the producing side of a [`TaskFuture`] completed by hand.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use super::core::Core;
 use super::future::{Task, TaskFuture};
@@ -47,7 +47,101 @@ pub fn promise<T: Send + 'static>() -> (Promise<T>, TaskFuture<T>) {
     (Promise { core }, future)
 }
 
+/// A promise's future with work that a waiter may run itself
+/// ([`promise_with_help`]).
+struct Helped<T> {
+    core: Arc<Core<T>>,
+    help: Hook,
+    on_cancel: Hook,
+}
+
+/// A closure called at most once.
+type Hook = Mutex<Option<Box<dyn FnOnce() + Send>>>;
+
+fn call_once(hook: &Hook) {
+    let hook = hook.lock().unwrap_or_else(PoisonError::into_inner).take();
+    if let Some(hook) = hook {
+        hook();
+    }
+}
+
+impl<T: Send> Task<T> for Helped<T> {
+    fn core(&self) -> &Core<T> {
+        &self.core
+    }
+
+    fn help(&self) {
+        if !self.core.is_done() {
+            call_once(&self.help);
+        }
+    }
+
+    fn cancel(&self) -> bool {
+        let cancelled = self.core.cancel();
+        if cancelled {
+            call_once(&self.on_cancel);
+        }
+        cancelled
+    }
+}
+
+/// Like [`promise`], with `help`: the first untimed blocking wait on the
+/// future ([`result`](TaskFuture::result), [`wait`](TaskFuture::wait))
+/// calls it on the waiting thread before it waits, at most once. The
+/// producer of the outcome may then settle the promise on the waiter's
+/// thread instead of waking it (a process pool runs the task's round trip
+/// there when a worker is idle). `help` must not wait for anything the
+/// future's producer could be waiting for. `on_cancel` is called once
+/// the future's [`cancel`](TaskFuture::cancel) succeeds (to drop the
+/// queued work behind it).
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::{Arc, Mutex};
+///
+/// let slot = Arc::new(Mutex::new(None));
+/// let for_help = slot.clone();
+/// let (promise, future) = poolrt::promise_with_help(
+///     move || {
+///         // Runs the work on the waiter's thread, if nobody took it yet.
+///         if let Some(promise) = for_help.lock().unwrap().take() {
+///             let _ = poolrt::Promise::set_result(promise, 6 * 7);
+///         }
+///     },
+///     || {},
+/// );
+/// *slot.lock().unwrap() = Some(promise);
+/// assert_eq!(future.result().unwrap(), 42);
+/// ```
+pub fn promise_with_help<T: Send + 'static>(
+    help: impl FnOnce() + Send + 'static,
+    on_cancel: impl FnOnce() + Send + 'static,
+) -> (Promise<T>, TaskFuture<T>) {
+    let core = Arc::new(Core::new());
+    let future = TaskFuture::from_task(Arc::new(Helped {
+        core: core.clone(),
+        help: Mutex::new(Some(Box::new(help))),
+        on_cancel: Mutex::new(Some(Box::new(on_cancel))),
+    }));
+    (Promise { core }, future)
+}
+
 impl<T: Send + 'static> Promise<T> {
+    /// Cancels the future if it has not started running (its work will
+    /// never run). False if it was running or done.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (promise, future) = poolrt::promise::<u8>();
+    /// assert!(promise.cancel());
+    /// assert!(future.cancelled());
+    /// ```
+    pub fn cancel(self) -> bool {
+        self.core.cancel()
+    }
+
     /// Marks the future running, like Python's
     /// `set_running_or_notify_cancel`. False if it was cancelled first; the
     /// work should then be skipped.

@@ -95,6 +95,18 @@ impl Lanes {
         limits: &Limits,
         decode: impl FnOnce(u8, &[u8], &Who) -> Result<T, Error>,
     ) -> Option<Result<T, Error>> {
+        let outcome = self.with_idle(limits, |lane| lane.call(offset, payload, limits, decode))?;
+        self.settled.fetch_add(1, Ordering::Relaxed);
+        Some(outcome)
+    }
+
+    /// Runs `task` with an idle link open to a request with `limits`
+    /// (steps 2-3), on this thread; `None` when there was none.
+    pub(crate) fn with_idle<T>(
+        &self,
+        limits: &Limits,
+        task: impl FnOnce(Lane<'_>) -> T,
+    ) -> Option<T> {
         let count = self.slots.len();
         let first = self.next.load(Ordering::Relaxed);
         for i in 0..count {
@@ -111,13 +123,28 @@ impl Lanes {
             if index != first {
                 self.next.store(index, Ordering::Relaxed);
             }
-            let _spans = spans();
-            let outcome = link.lane_exchange(offset, payload, limits, decode);
-            link.settled(&outcome, 1);
-            self.settled.fetch_add(1, Ordering::Relaxed);
-            return Some(outcome);
+            return Some(task(Lane(link)));
         }
         None
+    }
+}
+
+/// An idle link taken by a caller, for one request.
+pub(crate) struct Lane<'l>(&'l mut Link);
+
+impl Lane<'_> {
+    /// Runs one request (step 3) and counts it for the link's metrics.
+    pub(crate) fn call<T>(
+        self,
+        offset: u64,
+        payload: &mut Encoded,
+        limits: &Limits,
+        decode: impl FnOnce(u8, &[u8], &Who) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let _spans = spans();
+        let outcome = self.0.lane_exchange(offset, payload, limits, decode);
+        self.0.settled(&outcome, 1);
+        outcome
     }
 }
 

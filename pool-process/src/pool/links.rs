@@ -174,7 +174,7 @@ impl LinkPool {
     }
 
     /// Encodes the argument of one task; `what` names it in the error.
-    fn encode_call<A: Wire>(&self, arg: A, what: &str) -> Result<codec::Encoded, Error> {
+    pub(super) fn encode_call<A: Wire>(&self, arg: A, what: &str) -> Result<codec::Encoded, Error> {
         if self.closing.load(Ordering::SeqCst) {
             return Err(Error::from_kind(ErrorKind::Shutdown));
         }
@@ -185,7 +185,7 @@ impl LinkPool {
     }
 
     /// Submits one encoded task to the entry at `offset`.
-    fn submit_call<R: Wire>(
+    pub(super) fn submit_call<R: Wire>(
         &self,
         offset: u64,
         mut payload: codec::Encoded,
@@ -290,7 +290,7 @@ impl LinkPool {
 
     /// How many times a task with `limits` is resent: its own count, or
     /// the pool's.
-    fn retries(&self, limits: &Limits) -> u32 {
+    pub(super) fn retries(&self, limits: &Limits) -> u32 {
         limits.retries.unwrap_or(self.config.retries)
     }
 
@@ -298,13 +298,21 @@ impl LinkPool {
         &self,
         task: impl FnOnce(&mut Link) -> Result<T, Error> + Send + 'static,
     ) -> Result<TaskFuture<T>, Error> {
+        self.submit_to_handle(move |handle: &mut LinkHandle| handle.with(task))
+    }
+
+    /// Submits `task`, which gets the link's slot, not yet locked.
+    pub(super) fn submit_to_handle<T: Send + 'static>(
+        &self,
+        task: impl FnOnce(&mut LinkHandle) -> Result<T, Error> + Send + 'static,
+    ) -> Result<TaskFuture<T>, Error> {
         if let Some(cause) = self.config.broken.get() {
             // A replacement worker failed to initialize: break the
             // scheduler too, so queued tasks fail and submits are refused.
             self.scheduler.break_with(cause.clone());
         }
         self.scheduler
-            .submit_fallible_with(move |handle: &mut LinkHandle| handle.with(task))
+            .submit_fallible_with(task)
             .map_err(|refused| refused.reason().clone())
     }
 
@@ -497,7 +505,7 @@ impl LinkPool {
 }
 
 /// Decodes one task's reply: its value, or the failure it reports.
-fn decode_result<R: Wire>(status: u8, body: &[u8], who: &Who) -> Result<R, Error> {
+pub(super) fn decode_result<R: Wire>(status: u8, body: &[u8], who: &Who) -> Result<R, Error> {
     if status == OK {
         codec::decode::<R>(body).map_err(|message| {
             Error::new(ErrorKind::Deserialize, message).with_detail(format!(

@@ -39,6 +39,7 @@
 mod async_result;
 mod callbacks;
 mod chunks;
+mod helped;
 mod imap;
 mod lifecycle;
 pub(crate) mod links;
