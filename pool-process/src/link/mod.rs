@@ -14,6 +14,9 @@
 //!    returned to the scheduler, which marks the pool broken (no respawn
 //!    loop).
 //! 4. **Serve**: one task at a time; a reply completes the task. A
+//!    caller that is going to wait for its task may run this step itself
+//!    on an idle link's child (`lane.rs`); steps 1-3 and respawns stay on
+//!    the link's thread. A
 //!    reply with a value first releases the task's argument, so a large
 //!    round trip never holds the argument, the reply and the result at
 //!    once. With `max_memory_per_child`, the link watches the child's
@@ -45,6 +48,7 @@
 //! | `limit.rs`, `memory.rs` | what bounds a request: time limit, stop, `max_memory_per_child` |
 //! | `exit.rs` | how a child ended, and its failure reports as errors |
 //! | `stats.rs` | the counters behind `Pool::metrics` |
+//! | `lane.rs` | the direct lane: a blocking caller runs step 4 on an idle link's child itself |
 
 use std::ffi::OsString;
 use std::os::fd::OwnedFd;

@@ -6,6 +6,7 @@
 //! | `mod.rs` | [`Pool`], [`TaskFn`], and [`PoolBuilder::build`] |
 //! | `lifecycle.rs` | how a pool ends: `close`, `terminate`, `join`, `join_timeout`, `join_async` |
 //! | `links.rs` | `LinkPool`: the scheduler of links, one task or chunk submitted at a time, the result handler, `close`/`join` |
+//! | `helped.rs` | the executor's one task, whose future's first wait may run it on the direct lane (`link/lane.rs`) |
 //! | `submit.rs` | the map family's one path, `LinkPool::map`, and its deliveries |
 //! | `map.rs` | the Python-named map methods, thin wrappers of that path |
 //! | `chunks.rs` | chunk sizes, the `Feed` that submits chunks, gathering their outcomes |
