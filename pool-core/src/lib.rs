@@ -64,7 +64,7 @@ pub use crate::affinity::allowed_cores;
 pub use crate::config::{SchedulerConfig, WorkerInfo};
 pub use crate::deadline::Deadline;
 pub use crate::error::{Error, ErrorKind, Panic, SubmitError};
-pub use crate::handle::{Promise, TaskFuture, promise, promise_with_help};
+pub use crate::handle::{Help, Promise, TaskFuture, promise, promise_with_help};
 pub use crate::metrics::Metrics;
 pub use crate::report::{Report, report, reset_report_hook, set_report_hook};
 pub use crate::scheduler::{CancelFutures, Scheduler, Wait};

@@ -68,6 +68,16 @@ fn every_submitted_task_runs_once_whether_or_not_anyone_waits() {
         assert_eq!(future.result().unwrap(), i);
     }
     executor.shutdown();
+    let m = executor.metrics();
+    assert_eq!(
+        (m.completed, m.failed, m.queued),
+        (40, 0, 0),
+        "each task counted once"
+    );
+    assert_eq!(
+        m.scheduler.completed, 40,
+        "a task its waiter ran leaves a no-op job"
+    );
     let mut bytes = marks.bytes();
     bytes.sort_unstable();
     assert_eq!(

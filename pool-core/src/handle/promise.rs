@@ -1,7 +1,7 @@
 //! `Promise<T>`: the producing side of a [`TaskFuture`] completed by hand.
 
 use std::fmt;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use super::core::Core;
 use super::future::{Task, TaskFuture};
@@ -47,22 +47,26 @@ pub fn promise<T: Send + 'static>() -> (Promise<T>, TaskFuture<T>) {
     (Promise { core }, future)
 }
 
-/// A promise's future with work that a waiter may run itself
-/// ([`promise_with_help`]).
-struct Helped<T> {
-    core: Arc<Core<T>>,
-    help: Hook,
-    on_cancel: Hook,
+/// Work behind a [`promise_with_help`] future that a waiter may do on its
+/// own thread.
+pub trait Help: Send + Sync {
+    /// Called by each untimed blocking wait on the future
+    /// ([`result`](TaskFuture::result), [`wait`](TaskFuture::wait)) before
+    /// it waits, while the future is not done. It may settle the promise
+    /// there (a process pool runs the task's round trip on the waiter's
+    /// thread when a worker is idle), or do nothing. It must not wait for
+    /// anything the future's producer could be waiting for.
+    fn help(&self);
+
+    /// Called once the future's [`cancel`](TaskFuture::cancel) succeeds
+    /// (to drop the queued work behind it).
+    fn cancelled(&self) {}
 }
 
-/// A closure called at most once.
-type Hook = Mutex<Option<Box<dyn FnOnce() + Send>>>;
-
-fn call_once(hook: &Hook) {
-    let hook = hook.lock().unwrap_or_else(PoisonError::into_inner).take();
-    if let Some(hook) = hook {
-        hook();
-    }
+/// A promise's future with a [`Help`].
+struct Helped<T> {
+    core: Arc<Core<T>>,
+    helper: Arc<dyn Help>,
 }
 
 impl<T: Send> Task<T> for Helped<T> {
@@ -72,57 +76,50 @@ impl<T: Send> Task<T> for Helped<T> {
 
     fn help(&self) {
         if !self.core.is_done() {
-            call_once(&self.help);
+            self.helper.help();
         }
     }
 
     fn cancel(&self) -> bool {
         let cancelled = self.core.cancel();
         if cancelled {
-            call_once(&self.on_cancel);
+            self.helper.cancelled();
         }
         cancelled
     }
 }
 
-/// Like [`promise`], with `help`: the first untimed blocking wait on the
-/// future ([`result`](TaskFuture::result), [`wait`](TaskFuture::wait))
-/// calls it on the waiting thread before it waits, at most once. The
-/// producer of the outcome may then settle the promise on the waiter's
-/// thread instead of waking it (a process pool runs the task's round trip
-/// there when a worker is idle). `help` must not wait for anything the
-/// future's producer could be waiting for. `on_cancel` is called once
-/// the future's [`cancel`](TaskFuture::cancel) succeeds (to drop the
-/// queued work behind it).
+/// Like [`promise`], with a `helper` whose work an untimed wait on the
+/// future may do first, on the waiting thread ([`Help`]).
 ///
 /// # Examples
 ///
 /// ```
 /// use std::sync::{Arc, Mutex};
+/// use poolrt::{Help, Promise};
 ///
-/// let slot = Arc::new(Mutex::new(None));
-/// let for_help = slot.clone();
-/// let (promise, future) = poolrt::promise_with_help(
-///     move || {
-///         // Runs the work on the waiter's thread, if nobody took it yet.
-///         if let Some(promise) = for_help.lock().unwrap().take() {
-///             let _ = poolrt::Promise::set_result(promise, 6 * 7);
+/// /// Work anyone may do: the first to take the promise.
+/// struct Answer(Mutex<Option<Promise<u32>>>);
+///
+/// impl Help for Answer {
+///     fn help(&self) {
+///         if let Some(promise) = self.0.lock().unwrap().take() {
+///             let _ = promise.set_result(6 * 7);
 ///         }
-///     },
-///     || {},
-/// );
-/// *slot.lock().unwrap() = Some(promise);
+///     }
+/// }
+///
+/// let answer = Arc::new(Answer(Mutex::new(None)));
+/// let (promise, future) = poolrt::promise_with_help(answer.clone());
+/// *answer.0.lock().unwrap() = Some(promise);
+/// // Done on this thread, by the wait.
 /// assert_eq!(future.result().unwrap(), 42);
 /// ```
-pub fn promise_with_help<T: Send + 'static>(
-    help: impl FnOnce() + Send + 'static,
-    on_cancel: impl FnOnce() + Send + 'static,
-) -> (Promise<T>, TaskFuture<T>) {
+pub fn promise_with_help<T: Send + 'static>(helper: Arc<dyn Help>) -> (Promise<T>, TaskFuture<T>) {
     let core = Arc::new(Core::new());
     let future = TaskFuture::from_task(Arc::new(Helped {
         core: core.clone(),
-        help: Mutex::new(Some(Box::new(help))),
-        on_cancel: Mutex::new(Some(Box::new(on_cancel))),
+        helper,
     }));
     (Promise { core }, future)
 }

@@ -58,6 +58,25 @@ pub(crate) struct Lanes {
     /// Tasks the lane has settled, for `Pool::metrics` (the scheduler
     /// does not see them).
     settled: AtomicU64,
+    /// The executor's tasks run on the lane (`pool/helped.rs`): their
+    /// queued jobs then run as no-ops, which the scheduler counts.
+    pub(crate) helped: HelpedCounts,
+}
+
+/// What `pool/helped.rs` counts so that `metrics()` shows each task once,
+/// whichever side ran it.
+#[derive(Default)]
+pub(crate) struct HelpedCounts {
+    /// Tasks a waiter took from the queue (their no-op jobs are still
+    /// queued until a link pops them).
+    pub(crate) taken: AtomicU64,
+    /// Of those, finished.
+    pub(crate) finished: AtomicU64,
+    /// Jobs that ran as no-ops: their task was taken by a waiter, or
+    /// cancelled.
+    pub(crate) noops: AtomicU64,
+    /// No-op jobs whose task a waiter took.
+    pub(crate) taken_popped: AtomicU64,
 }
 
 /// A link thread's hold on its slot: the scheduler worker's context.
@@ -70,6 +89,7 @@ impl Lanes {
             slots: (0..processes).map(|_| Slot::default()).collect(),
             next: AtomicUsize::new(0),
             settled: AtomicU64::new(0),
+            helped: HelpedCounts::default(),
         }
     }
 
@@ -80,9 +100,18 @@ impl Lanes {
         LinkHandle(slot)
     }
 
-    /// How many tasks the lane has settled.
-    pub(crate) fn settled(&self) -> u64 {
-        self.settled.load(Ordering::Relaxed)
+    /// The scheduler's `completed` and `queued` corrected for the lane:
+    /// tasks the lane settled count as completed, no-op jobs (whose task
+    /// a waiter ran, or that were cancelled) neither as completed nor as
+    /// queued.
+    pub(crate) fn corrected(&self, completed: u64, queued: usize) -> (u64, usize) {
+        let h = &self.helped;
+        // Relaxed: statistics; each counter only grows.
+        let load = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        let completed =
+            (completed + load(&self.settled) + load(&h.finished)).saturating_sub(load(&h.noops));
+        let still_queued = load(&h.taken).saturating_sub(load(&h.taken_popped));
+        (completed, queued.saturating_sub(still_queued as usize))
     }
 
     /// Runs one request on an idle link's child from this thread (module

@@ -78,7 +78,7 @@ pub(crate) use child::set_link_spin;
 use child::{Child, stop_child};
 pub use exit::{ExitReason, WorkerExit};
 pub(crate) use exit::{Who, failure_error, failure_to_error, log_death};
-pub(crate) use lane::{Lane, Lanes, LinkHandle};
+pub(crate) use lane::{Lanes, LinkHandle};
 pub(crate) use launch::Launch;
 pub(crate) use limit::{Limits, StopFlag};
 pub(crate) use memory::MemoryLimit;

@@ -22,24 +22,87 @@
 //! the future is cancelled, or fails with the job's error.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 
 use parking_lot::Mutex;
-use pool_core::{Error, Promise, TaskFuture, promise_with_help};
+use pool_core::{Error, Help, Promise, TaskFuture, promise_with_help};
 
 use super::links::{LinkPool, decode_result};
-use crate::link::{Lane, Limits, LinkHandle};
+use crate::link::{Lanes, Limits, LinkHandle};
 use crate::task::{self, Call, Runner, Wire};
 use crate::wire::codec::Encoded;
 
-/// A task's request and promise, until one side takes them.
-struct Pending<R: Send + 'static>(Mutex<Option<(Encoded, Promise<R>)>>);
+/// One task between its submit and whichever side runs it: one allocation
+/// shared by the queued job, the future's [`Help`] and the job's
+/// done-callback.
+struct Pending<R: Send + 'static> {
+    /// The request and promise, until one side takes them.
+    work: Mutex<Option<(Encoded, Promise<R>)>>,
+    /// The queued job's future, once submitted.
+    job: Mutex<Option<TaskFuture<()>>>,
+    lanes: Arc<Lanes>,
+    offset: u64,
+    /// Set when a waiter took the work (for the metrics).
+    helped: AtomicBool,
+}
 
 impl<R: Send + 'static> Pending<R> {
     /// The request and promise, if the other side has not taken them and
     /// the future was not cancelled (it is marked running here).
     fn take(&self) -> Option<(Encoded, Promise<R>)> {
-        let (payload, promise) = self.0.lock().take()?;
+        let (payload, promise) = self.work.lock().take()?;
         promise.set_running().then_some((payload, promise))
+    }
+
+    /// The queued job ended without running the task (a cancelled queue,
+    /// a broken pool): the future says why. The job's own error is read,
+    /// so it is not reported twice when nobody reads the future's.
+    fn job_failed(&self, error: &Error) {
+        if let Some((_, promise)) = self.work.lock().take() {
+            if error.is_cancelled() {
+                promise.cancel();
+            } else {
+                promise.set_error(error.clone());
+            }
+        }
+        let job = self.job.lock().take();
+        if let Some(job) = job {
+            // Done: reads the error without waiting.
+            let _ = job.exception();
+        }
+    }
+}
+
+impl<R: Wire> Help for Pending<R> {
+    /// Step 2 of the module docs.
+    fn help(&self) {
+        let limits = Limits::default();
+        let counts = &self.lanes.helped;
+        let ran = self.lanes.with_idle(&limits, |lane| {
+            let (mut payload, promise) = self.take()?;
+            // Relaxed: statistics; the work's lock orders this before
+            // the job's look at it.
+            self.helped.store(true, Relaxed);
+            counts.taken.fetch_add(1, Relaxed);
+            let outcome = lane.call(self.offset, &mut payload, &limits, decode_result::<R>);
+            counts.finished.fetch_add(1, Relaxed);
+            Some((promise, outcome))
+        });
+        // Settled once the link is free again: done-callbacks run here.
+        if let Some((promise, outcome)) = ran.flatten() {
+            settle(promise, outcome);
+        }
+    }
+
+    /// A task cancelled by its future leaves the queue too, as on the link
+    /// path (`shutdown` counts what it cancels).
+    fn cancelled(&self) {
+        // Out of its slot first: cancelling runs the job's callback, which
+        // looks there.
+        let job = self.job.lock().take();
+        if let Some(job) = job {
+            job.cancel();
+        }
     }
 }
 
@@ -56,7 +119,8 @@ fn settle<R: Send + 'static>(promise: Promise<R>, outcome: Result<R, Error>) {
 impl LinkPool {
     /// Submits one task, `X::run(arg)`, whose future's first untimed wait
     /// runs it on the lane if it has not started (module docs). Tasks
-    /// with retries are submitted as [`call`](LinkPool::call) does.
+    /// with retries or a stop are submitted as [`call`](LinkPool::call)
+    /// does.
     pub(crate) fn call_helped<X, A, R>(
         &self,
         arg: A,
@@ -73,38 +137,24 @@ impl LinkPool {
         if self.retries(&limits) != 0 || limits.stop.is_some() {
             return self.submit_call(offset, payload, limits);
         }
-        let lanes = self.lanes.clone();
-        let pending: Arc<Pending<R>> = Arc::new(Pending(Mutex::new(None)));
-        let for_help = pending.clone();
-        // The queued job's future, once submitted (below).
-        let slot: Arc<Mutex<Option<TaskFuture<()>>>> = Arc::default();
-        let for_cancel = slot.clone();
-        let help = move || {
-            let ran = lanes.with_idle(&Limits::default(), |lane: Lane<'_>| {
-                let (mut payload, promise) = for_help.take()?;
-                let outcome = lane.call(offset, &mut payload, &Limits::default(), decode_result);
-                Some((promise, outcome))
-            });
-            // Settled once the link is free again: done-callbacks run here.
-            if let Some((promise, outcome)) = ran.flatten() {
-                settle(promise, outcome);
-            }
-        };
-        // A task cancelled by its future leaves the queue too, as it
-        // would on the link path (`shutdown` counts what it cancels).
-        let on_cancel = move || {
-            // Out of the slot first: cancelling runs the job's callback,
-            // which locks it.
-            let job = for_cancel.lock().take();
-            if let Some(job) = job {
-                job.cancel();
-            }
-        };
-        let (promise, future) = promise_with_help(help, on_cancel);
-        *pending.0.lock() = Some((payload, promise));
+        let pending = Arc::new(Pending::<R> {
+            work: Mutex::new(None),
+            job: Mutex::new(None),
+            lanes: self.lanes.clone(),
+            offset,
+            helped: AtomicBool::new(false),
+        });
+        let (promise, future) = promise_with_help(pending.clone());
+        *pending.work.lock() = Some((payload, promise));
         let for_job = pending.clone();
+        // Step 1 of the module docs.
         let job = self.submit_to_handle(move |handle: &mut LinkHandle| {
             let Some((mut payload, promise)) = for_job.take() else {
+                let counts = &for_job.lanes.helped;
+                counts.noops.fetch_add(1, Relaxed);
+                if for_job.helped.load(Relaxed) {
+                    counts.taken_popped.fetch_add(1, Relaxed);
+                }
                 return Ok(());
             };
             let outcome = handle.with(|link| {
@@ -115,30 +165,16 @@ impl LinkPool {
             settle(promise, outcome);
             Ok(())
         })?;
-        // The job's future is ours alone: it fails only when the job never
-        // ran, and the task's future then says why (and is the one
-        // reported if nobody reads it). The job's own error is read, so it
-        // is not reported twice.
-        let for_callback = slot.clone();
+        let for_callback = pending.clone();
         job.add_done_callback(move |outcome: Result<&(), &Error>| {
             if let Err(error) = outcome {
-                if let Some((_, promise)) = pending.0.lock().take() {
-                    if error.is_cancelled() {
-                        promise.cancel();
-                    } else {
-                        promise.set_error(error.clone());
-                    }
-                }
-                if let Some(job) = for_callback.lock().take() {
-                    // Done: marks the error read, without waiting.
-                    let _ = job.exception();
-                }
+                for_callback.job_failed(error);
             }
         });
-        *slot.lock() = Some(job);
-        // Done before it was stored: the callback found no future to read.
-        let done = slot.lock().take_if(|job| job.done());
-        if let Some(job) = done {
+        *pending.job.lock() = Some(job);
+        // Failed before it was stored: the callback found no future to read.
+        let failed = pending.job.lock().take_if(|job| job.done());
+        if let Some(job) = failed {
             let _ = job.exception();
         }
         Ok(future)
