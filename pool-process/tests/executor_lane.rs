@@ -15,6 +15,17 @@ use pool_core::{CancelFutures, ErrorKind, Wait};
 use pool_process::{ExitReason, ProcessPoolExecutor, WorkerExit};
 use support::{BOUND, Rendezvous, Tally, gone, held_pid, tally, worker_pid};
 
+/// Deserializing it panics, in the parent (on the waiter's thread when
+/// the lane ran the task).
+#[derive(Debug, serde::Serialize)]
+struct PanicsWhenDeserialized(u32);
+
+impl<'de> serde::Deserialize<'de> for PanicsWhenDeserialized {
+    fn deserialize<D: serde::Deserializer<'de>>(_: D) -> Result<Self, D::Error> {
+        panic!("deserializing panicked")
+    }
+}
+
 fn double(x: u64) -> u64 {
     x * 2
 }
@@ -182,4 +193,19 @@ fn timed_waits_and_callbacks_see_the_outcome_once() {
     assert!(err.is_timeout(), "{err:?}");
     held.release();
     assert!(slow.result().is_ok());
+}
+
+#[test]
+fn a_result_whose_deserialize_panics_fails_that_task_only() {
+    let executor = ProcessPoolExecutor::new(1).unwrap();
+    let before = executor.submit(worker_pid, ()).unwrap().result().unwrap();
+    let err = executor
+        .submit(|n: u32| PanicsWhenDeserialized(n), 1)
+        .unwrap()
+        .result()
+        .unwrap_err();
+    assert_eq!(err.panic().unwrap().message(), "deserializing panicked");
+    let after = executor.submit(worker_pid, ()).unwrap().result().unwrap();
+    assert_eq!(after, before, "same worker");
+    assert_eq!(executor.submit(double, 4).unwrap().result().unwrap(), 8);
 }

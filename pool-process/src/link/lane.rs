@@ -171,8 +171,15 @@ impl Lane<'_> {
         decode: impl FnOnce(u8, &[u8], &Who) -> Result<T, Error>,
     ) -> Result<T, Error> {
         let _spans = spans();
-        let outcome = self.0.lane_exchange(offset, payload, limits, decode);
-        self.0.settled(&outcome, 1);
+        let link = self.0;
+        // A panic of the caller's own code (a result's `Deserialize`)
+        // fails the task, as the scheduler's job boundary does on the link
+        // path; the link stays usable (the reply was received).
+        let outcome =
+            pool_core::catch_task_panic(|| link.lane_exchange(offset, payload, limits, decode))
+                .map_err(Error::panicked)
+                .and_then(|outcome| outcome);
+        link.settled(&outcome, 1);
         outcome
     }
 }

@@ -22,11 +22,14 @@
 //! the future is cancelled, or fails with the job's error.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+use std::sync::atomic::AtomicBool;
+use std::sync::atomic::Ordering::{Acquire, Relaxed, Release};
+use std::time::Instant;
 
 use parking_lot::Mutex;
 use pool_core::{Error, Help, Promise, TaskFuture, promise_with_help};
 
+use super::async_result::REPLY_SPIN;
 use super::links::{LinkPool, decode_result};
 use crate::link::{Lanes, Limits, LinkHandle};
 use crate::task::{self, Call, Runner, Wire};
@@ -44,6 +47,8 @@ struct Pending<R: Send + 'static> {
     offset: u64,
     /// Set when a waiter took the work (for the metrics).
     helped: AtomicBool,
+    /// Set once the queued job has settled the promise.
+    settled: AtomicBool,
 }
 
 impl<R: Send + 'static> Pending<R> {
@@ -91,6 +96,18 @@ impl<R: Wire> Help for Pending<R> {
         // Settled once the link is free again: done-callbacks run here.
         if let Some((promise, outcome)) = ran.flatten() {
             settle(promise, outcome);
+            return;
+        }
+        // A link has the task, or will: as `AsyncResult::get`, catch a
+        // short task's reply spinning rather than parked.
+        let start = Instant::now();
+        // Acquire: pairs with the job's Release store (the promise is
+        // settled before it).
+        while !self.settled.load(Acquire) && start.elapsed() < REPLY_SPIN {
+            for _ in 0..64 {
+                std::hint::spin_loop();
+            }
+            std::thread::yield_now();
         }
     }
 
@@ -143,6 +160,7 @@ impl LinkPool {
             lanes: self.lanes.clone(),
             offset,
             helped: AtomicBool::new(false),
+            settled: AtomicBool::new(false),
         });
         let (promise, future) = promise_with_help(pending.clone());
         *pending.work.lock() = Some((payload, promise));
@@ -163,6 +181,8 @@ impl LinkPool {
                 outcome
             });
             settle(promise, outcome);
+            // Release: the promise was settled before.
+            for_job.settled.store(true, Release);
             Ok(())
         })?;
         let for_callback = pending.clone();
