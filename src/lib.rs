@@ -95,9 +95,9 @@
 
 pub use pool_core::{
     AsCompleted, BrokenBarrierError, CancelFutures, Daemon, Deadline, Error, ErrorKind, GetError,
-    Metrics, Outcome, Panic, Promise, PutError, ReleaseError, Report, ReturnWhen, Scheduler,
+    Help, Metrics, Outcome, Panic, Promise, PutError, ReleaseError, Report, ReturnWhen, Scheduler,
     SchedulerConfig, Scope, ScopeMap, SubmitError, TaskFuture, Wait, Waitable, Waited,
-    as_completed, promise, reset_report_hook, set_report_hook, wait,
+    as_completed, promise, promise_with_help, reset_report_hook, set_report_hook, wait,
 };
 
 /// The thread backend, for IO-bound work: [`ThreadPoolExecutor`](thread::ThreadPoolExecutor).

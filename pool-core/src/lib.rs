@@ -65,7 +65,7 @@ pub use crate::affinity::allowed_cores;
 pub use crate::config::{SchedulerConfig, WorkerInfo};
 pub use crate::deadline::Deadline;
 pub use crate::error::{Error, ErrorKind, Panic, SubmitError};
-pub use crate::handle::{Promise, TaskFuture, promise};
+pub use crate::handle::{Help, Promise, TaskFuture, promise, promise_with_help};
 #[doc(hidden)]
 pub use crate::lookahead::{Lookahead, SubmitItem};
 pub use crate::metrics::Metrics;

@@ -117,7 +117,7 @@ impl ProcessPoolExecutor {
     {
         let _ = f;
         self.links
-            .call::<Apply<F>, A, R>(arg, "the argument of submit", Limits::default())
+            .call_helped::<Apply<F>, A, R>(arg, "the argument of submit", Limits::default())
     }
 
     /// [`submit`](ProcessPoolExecutor::submit) with options (a hard time

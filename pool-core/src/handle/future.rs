@@ -17,6 +17,11 @@ pub(crate) trait Task<T>: Send + Sync {
     fn cancel(&self) -> bool {
         self.core().cancel()
     }
+
+    /// Called by an untimed blocking wait before it waits: a task made by
+    /// [`promise_with_help`](crate::promise_with_help) may run its work on
+    /// the waiting thread. Nothing by default.
+    fn help(&self) {}
 }
 
 /// The handle to the eventual result of a task: Python's
@@ -92,6 +97,7 @@ impl<T> TaskFuture<T> {
     /// assert!(future.result().unwrap_err().kind() == poolrt::ErrorKind::Retrieved);
     /// ```
     pub fn result(&self) -> Result<T, Error> {
+        self.task.help();
         self.core().take(None)
     }
 
@@ -164,6 +170,7 @@ impl<T> TaskFuture<T> {
     /// assert!(future.done());
     /// ```
     pub fn wait(&self) {
+        self.task.help();
         self.core().wait(None);
     }
 

@@ -9,7 +9,7 @@ mod promise;
 pub(crate) use self::core::{Core, WaitOutcome};
 pub(crate) use self::future::Task;
 pub use self::future::TaskFuture;
-pub use self::promise::{Promise, promise};
+pub use self::promise::{Help, Promise, promise, promise_with_help};
 
 #[cfg(all(test, loom))]
 mod loom_model;

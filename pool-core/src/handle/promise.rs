@@ -47,7 +47,98 @@ pub fn promise<T: Send + 'static>() -> (Promise<T>, TaskFuture<T>) {
     (Promise { core }, future)
 }
 
+/// Work behind a [`promise_with_help`] future that a waiter may do on its
+/// own thread.
+pub trait Help: Send + Sync {
+    /// Called by each untimed blocking wait on the future
+    /// ([`result`](TaskFuture::result), [`wait`](TaskFuture::wait)) before
+    /// it waits, while the future is not done. It may settle the promise
+    /// there (a process pool runs the task's round trip on the waiter's
+    /// thread when a worker is idle), or do nothing. It must not wait for
+    /// anything the future's producer could be waiting for.
+    fn help(&self);
+
+    /// Called once the future's [`cancel`](TaskFuture::cancel) succeeds
+    /// (to drop the queued work behind it).
+    fn cancelled(&self) {}
+}
+
+/// A promise's future with a [`Help`].
+struct Helped<T> {
+    core: Arc<Core<T>>,
+    helper: Arc<dyn Help>,
+}
+
+impl<T: Send> Task<T> for Helped<T> {
+    fn core(&self) -> &Core<T> {
+        &self.core
+    }
+
+    fn help(&self) {
+        if !self.core.is_done() {
+            self.helper.help();
+        }
+    }
+
+    fn cancel(&self) -> bool {
+        let cancelled = self.core.cancel();
+        if cancelled {
+            self.helper.cancelled();
+        }
+        cancelled
+    }
+}
+
+/// Like [`promise`], with a `helper` whose work an untimed wait on the
+/// future may do first, on the waiting thread ([`Help`]).
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::{Arc, Mutex};
+/// use poolrt::{Help, Promise};
+///
+/// /// Work anyone may do: the first to take the promise.
+/// struct Answer(Mutex<Option<Promise<u32>>>);
+///
+/// impl Help for Answer {
+///     fn help(&self) {
+///         if let Some(promise) = self.0.lock().unwrap().take() {
+///             let _ = promise.set_result(6 * 7);
+///         }
+///     }
+/// }
+///
+/// let answer = Arc::new(Answer(Mutex::new(None)));
+/// let (promise, future) = poolrt::promise_with_help(answer.clone());
+/// *answer.0.lock().unwrap() = Some(promise);
+/// // Done on this thread, by the wait.
+/// assert_eq!(future.result().unwrap(), 42);
+/// ```
+pub fn promise_with_help<T: Send + 'static>(helper: Arc<dyn Help>) -> (Promise<T>, TaskFuture<T>) {
+    let core = Arc::new(Core::new());
+    let future = TaskFuture::from_task(Arc::new(Helped {
+        core: core.clone(),
+        helper,
+    }));
+    (Promise { core }, future)
+}
+
 impl<T: Send + 'static> Promise<T> {
+    /// Cancels the future if it has not started running (its work will
+    /// never run). False if it was running or done.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let (promise, future) = poolrt::promise::<u8>();
+    /// assert!(promise.cancel());
+    /// assert!(future.cancelled());
+    /// ```
+    pub fn cancel(self) -> bool {
+        self.core.cancel()
+    }
+
     /// Marks the future running, like Python's
     /// `set_running_or_notify_cancel`. False if it was cancelled first; the
     /// work should then be skipped.

@@ -15,6 +15,9 @@
 //!    returned to the scheduler, which marks the pool broken (no respawn
 //!    loop).
 //! 4. **Serve**: one task at a time; a reply completes the task. A
+//!    caller that is going to wait for its task may run this step itself
+//!    on an idle link's child (`lane.rs`); steps 1-3 and respawns stay on
+//!    the link's thread. A
 //!    reply with a value first releases the task's argument, so a large
 //!    round trip never holds the argument, the reply and the result at
 //!    once. With `max_memory_per_child`, the link watches the child's
@@ -46,6 +49,7 @@
 //! | `limit.rs`, `memory.rs` | what bounds a request: time limit, stop, `max_memory_per_child` |
 //! | `exit.rs` | how a child ended, and its failure reports as errors |
 //! | `stats.rs` | the counters behind `Pool::metrics` |
+//! | `lane.rs` | the direct lane: a blocking caller runs step 4 on an idle link's child itself |
 
 use std::ffi::OsString;
 use std::os::fd::OwnedFd;
@@ -62,6 +66,7 @@ use pool_core::{Error, ErrorKind, WorkerInfo};
 
 mod child;
 mod exit;
+mod lane;
 mod launch;
 mod limit;
 mod memory;
@@ -74,6 +79,7 @@ pub(crate) use child::set_link_spin;
 use child::{Child, stop_child};
 pub use exit::{ExitReason, WorkerExit};
 pub(crate) use exit::{Who, failure_error, failure_to_error, log_death};
+pub(crate) use lane::{Lanes, LinkHandle};
 pub(crate) use launch::Launch;
 pub use launch::StartMethod;
 pub(crate) use limit::{Limits, StopFlag};
@@ -170,6 +176,13 @@ impl LinkConfig {
     }
 }
 
+/// Who runs a request: the link's own thread, or a caller on the lane.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Link,
+    Lane,
+}
+
 /// One scheduler worker's context: the link to one child process.
 pub(crate) struct Link {
     config: Arc<LinkConfig>,
@@ -244,16 +257,8 @@ impl Link {
         limits: &Limits,
         decode: impl FnOnce(u8, &[u8], &Who) -> Result<T, Error>,
     ) -> Result<T, Error> {
-        if self.config.terminating.load(Ordering::SeqCst) {
-            return Err(terminated());
-        }
-        if limits.stop.as_ref().is_some_and(|stop| stop.requested()) {
-            // Stopped before it was sent: no child is involved.
-            return Err(Error::from_kind(ErrorKind::Stopped)
-                .with_detail("stopped before it reached a worker process"));
-        }
-        if let Some(cause) = self.config.broken.get() {
-            return Err(Error::broken(cause.clone()));
+        if let Some(refused) = self.refusal(limits) {
+            return Err(refused);
         }
         if let Some(remote) = &mut self.remote {
             return remote::call(remote.as_mut(), &self.config, offset, payload, decode);
@@ -282,7 +287,44 @@ impl Link {
             }
             return Err(error);
         }
-        let child = self.child.as_mut().expect("respawned above");
+        self.exchange(offset, payload, limits, decode, Role::Link)
+    }
+
+    /// Why a request must not be sent at all: the pool is terminating or
+    /// broken, or the request was stopped before it reached a worker.
+    fn refusal(&self, limits: &Limits) -> Option<Error> {
+        if self.config.terminating.load(Ordering::SeqCst) {
+            return Some(terminated());
+        }
+        if limits.stop.as_ref().is_some_and(|stop| stop.requested()) {
+            // Stopped before it was sent: no child is involved.
+            return Some(
+                Error::from_kind(ErrorKind::Stopped)
+                    .with_detail("stopped before it reached a worker process"),
+            );
+        }
+        self.config
+            .broken
+            .get()
+            .map(|cause| Error::broken(cause.clone()))
+    }
+
+    /// Sends one request to the live child and settles it (steps 4-6),
+    /// on the link's thread or, for `Role::Lane`, on a caller's thread
+    /// (`lane.rs`), which never spawns: a child that retires there is
+    /// replaced by the link's next task.
+    fn exchange<T>(
+        &mut self,
+        offset: u64,
+        payload: &mut Encoded,
+        limits: &Limits,
+        decode: impl FnOnce(u8, &[u8], &Who) -> Result<T, Error>,
+        role: Role,
+    ) -> Result<T, Error> {
+        let child = self
+            .child
+            .as_mut()
+            .expect("`call` respawned it, the lane saw it");
         let pid = child.process.pid();
         let timeout = limits.timeout.or(self.config.task_timeout);
         let limits = Limits {
@@ -310,7 +352,7 @@ impl Link {
                     self.retire();
                     // Replaced at once, as Python's pool does, so an idle
                     // pool keeps its size; the next task takes it over.
-                    if !self.config.terminating.load(Ordering::SeqCst) {
+                    if role == Role::Link && !self.config.terminating.load(Ordering::SeqCst) {
                         self.start_replacement();
                     }
                 }

@@ -15,7 +15,7 @@ use crate::pool::links::LinkPool;
 
 /// How long `get` busy-waits for a reply before it parks: a few round
 /// trips of a short task; against a long task, a negligible cost.
-const REPLY_SPIN: Duration = Duration::from_micros(50);
+pub(crate) const REPLY_SPIN: Duration = Duration::from_micros(50);
 
 /// The handle `apply_async` and `map_async` return (Python's
 /// `AsyncResult`).

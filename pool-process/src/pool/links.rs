@@ -14,7 +14,10 @@ use parking_lot::Mutex;
 use pool_core::{CancelFutures, Error, ErrorKind, Report, Scheduler, SchedulerConfig, TaskFuture};
 
 use super::retry::retrying;
-use crate::link::{Limits, Link, LinkConfig, Who, failure_error, failure_to_error, set_link_spin};
+use crate::link::{
+    Lanes, Limits, Link, LinkConfig, LinkHandle, Who, failure_error, failure_to_error,
+    set_link_spin,
+};
 use crate::sys::child::Signal;
 
 use crate::task::{self, Call, Outcomes, Runner, Wire};
@@ -39,7 +42,9 @@ struct Handler {
 /// The links (scheduler workers, each owning one child process), the
 /// result handler, and the bookkeeping `close` needs.
 pub(crate) struct LinkPool {
-    pub(crate) scheduler: Scheduler<Link>,
+    pub(crate) scheduler: Scheduler<LinkHandle>,
+    /// The links' slots, for blocking callers' direct lane (`link/lane.rs`).
+    pub(crate) lanes: Arc<Lanes>,
     pub(crate) config: Arc<LinkConfig>,
     pub(crate) processes: usize,
     handler: OnceLock<Mutex<Option<Handler>>>,
@@ -90,15 +95,18 @@ impl LinkPool {
         let config = Arc::new(config);
         let spin = config.link_spin;
         let for_links = config.clone();
+        let lanes = Arc::new(Lanes::new(processes));
+        let for_lanes = lanes.clone();
         let scheduler = Scheduler::new(
             SchedulerConfig::new(processes, move |info| {
                 set_link_spin(spin);
-                Link::start(for_links.clone(), info)
+                Link::start(for_links.clone(), info).map(|link| for_lanes.install(link))
             })
             .thread_name(|n| format!("poolrt-link-{n}")),
         )?;
         Ok(LinkPool {
             scheduler,
+            lanes,
             config,
             processes,
             handler: OnceLock::new(),
@@ -131,30 +139,63 @@ impl LinkPool {
         A: Wire,
         R: Wire,
     {
+        let payload = self.encode_call(arg, what)?;
+        self.submit_call(task::offset::<Call<X, A, R>>(), payload, limits)
+    }
+
+    /// Runs one task, `X::run(arg)`, and waits for its result (a blocking
+    /// `apply`): on the direct lane when a link is idle (`link/lane.rs`),
+    /// else as [`call`](Self::call) does. Tasks with retries take the
+    /// link path, where the link resends them.
+    pub(crate) fn call_blocking<X, A, R>(
+        &self,
+        arg: A,
+        what: &str,
+        limits: Limits,
+    ) -> Result<R, Error>
+    where
+        X: Runner<A, R>,
+        A: Wire,
+        R: Wire,
+    {
+        let mut payload = self.encode_call(arg, what)?;
+        let offset = task::offset::<Call<X, A, R>>();
+        if self.retries(&limits) == 0
+            && let Some(outcome) =
+                self.lanes
+                    .call(offset, &mut payload, &limits, decode_result::<R>)
+        {
+            return outcome;
+        }
+        let future = self.submit_call(offset, payload, limits)?;
+        // As `AsyncResult::get`: catch a short task's reply spinning.
+        future.spin_wait(super::async_result::REPLY_SPIN);
+        future.result()
+    }
+
+    /// Encodes the argument of one task; `what` names it in the error.
+    pub(super) fn encode_call<A: Wire>(&self, arg: A, what: &str) -> Result<codec::Encoded, Error> {
         if self.closing.load(Ordering::SeqCst) {
             return Err(Error::from_kind(ErrorKind::Shutdown));
         }
-        let mut payload = codec::encode(arg).map_err(|message| {
+        codec::encode(arg).map_err(|message| {
             Error::new(ErrorKind::Serialize, message)
                 .with_detail(format!("{what} ({})", type_name::<A>()))
-        })?;
-        let offset = task::offset::<Call<X, A, R>>();
+        })
+    }
+
+    /// Submits one encoded task to the entry at `offset`.
+    pub(super) fn submit_call<R: Wire>(
+        &self,
+        offset: u64,
+        mut payload: codec::Encoded,
+        limits: Limits,
+    ) -> Result<TaskFuture<R>, Error> {
         let retries = self.retries(&limits);
         self.submit(move |link: &mut Link| {
-            let decode = |status, body: &[u8], who: &Who| {
-                if status == OK {
-                    codec::decode::<R>(body).map_err(|message| {
-                        Error::new(ErrorKind::Deserialize, message).with_detail(format!(
-                            "the result ({}) from worker {who}",
-                            type_name::<R>()
-                        ))
-                    })
-                } else {
-                    Err(failure_error(body, who.clone()))
-                }
-            };
-            let (outcome, attempts) =
-                retrying(retries, || link.call(offset, &mut payload, &limits, decode));
+            let (outcome, attempts) = retrying(retries, || {
+                link.call(offset, &mut payload, &limits, decode_result::<R>)
+            });
             link.settled(&outcome, attempts);
             outcome
         })
@@ -249,13 +290,21 @@ impl LinkPool {
 
     /// How many times a task with `limits` is resent: its own count, or
     /// the pool's.
-    fn retries(&self, limits: &Limits) -> u32 {
+    pub(super) fn retries(&self, limits: &Limits) -> u32 {
         limits.retries.unwrap_or(self.config.retries)
     }
 
     fn submit<T: Send + 'static>(
         &self,
         task: impl FnOnce(&mut Link) -> Result<T, Error> + Send + 'static,
+    ) -> Result<TaskFuture<T>, Error> {
+        self.submit_to_handle(move |handle: &mut LinkHandle| handle.with(task))
+    }
+
+    /// Submits `task`, which gets the link's slot, not yet locked.
+    pub(super) fn submit_to_handle<T: Send + 'static>(
+        &self,
+        task: impl FnOnce(&mut LinkHandle) -> Result<T, Error> + Send + 'static,
     ) -> Result<TaskFuture<T>, Error> {
         if let Some(cause) = self.config.broken.get() {
             // A replacement worker failed to initialize: break the
@@ -452,5 +501,19 @@ impl LinkPool {
     /// The pids of the live worker processes.
     pub(crate) fn pids(&self) -> Vec<u32> {
         self.config.live_pids()
+    }
+}
+
+/// Decodes one task's reply: its value, or the failure it reports.
+pub(super) fn decode_result<R: Wire>(status: u8, body: &[u8], who: &Who) -> Result<R, Error> {
+    if status == OK {
+        codec::decode::<R>(body).map_err(|message| {
+            Error::new(ErrorKind::Deserialize, message).with_detail(format!(
+                "the result ({}) from worker {who}",
+                type_name::<R>()
+            ))
+        })
+    } else {
+        Err(failure_error(body, who.clone()))
     }
 }

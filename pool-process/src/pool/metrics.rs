@@ -116,6 +116,7 @@ pub(crate) fn snapshot(links: &LinkPool) -> ProcessMetrics {
             ..w
         })
         .collect::<Vec<_>>();
+    let (completed, queued) = links.lanes.corrected(scheduler.completed, scheduler.queued);
     let alive = workers.len();
     let busy = scheduler.busy.min(alive);
     ProcessMetrics {
@@ -123,8 +124,8 @@ pub(crate) fn snapshot(links: &LinkPool) -> ProcessMetrics {
         alive,
         busy,
         idle: alive - busy,
-        queued: scheduler.queued,
-        completed: scheduler.completed,
+        queued,
+        completed,
         failed: stats.failed.load(Relaxed),
         retried: stats.retried.load(Relaxed),
         deaths: stats.deaths.load(Relaxed),

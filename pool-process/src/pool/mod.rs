@@ -6,6 +6,7 @@
 //! | `mod.rs` | [`Pool`], [`TaskFn`], and [`PoolBuilder::build`] |
 //! | `lifecycle.rs` | how a pool ends: `close`, `terminate`, `join`, `join_timeout`, `join_async` |
 //! | `links.rs` | `LinkPool`: the scheduler of links, one task or chunk submitted at a time, the result handler, `close`/`join` |
+//! | `helped.rs` | the executor's one task, whose future's first wait may run it on the direct lane (`link/lane.rs`) |
 //! | `submit.rs` | the map family's one path, `LinkPool::map`, and its deliveries |
 //! | `map.rs` | the Python-named map methods, thin wrappers of that path |
 //! | `chunks.rs` | chunk sizes, the `Feed` that submits chunks, gathering their outcomes |
@@ -39,6 +40,7 @@
 mod async_result;
 mod callbacks;
 mod chunks;
+mod helped;
 mod imap;
 mod lifecycle;
 pub(crate) mod links;
@@ -62,7 +64,7 @@ pub(crate) use self::metrics::snapshot;
 pub use self::metrics::{ProcessMetrics, WorkerMetrics};
 pub use self::options::{StopHandle, TaskOptions};
 use crate::builder::PoolBuilder;
-use crate::link::StopFlag;
+use crate::link::{Limits, StopFlag};
 use crate::pool::links::LinkPool;
 use crate::task::{Apply, Wire};
 
@@ -210,7 +212,10 @@ impl Pool {
         A: Wire,
         R: Wire + Sync,
     {
-        self.apply_async(f, arg)?.get()
+        let _ = f;
+        self.check_running()?;
+        self.links
+            .call_blocking::<Apply<F>, A, R>(arg, "the argument of apply", Limits::default())
     }
 
     /// Starts `f(arg)` in a worker and returns at once (Python's
