@@ -100,6 +100,15 @@ impl Lanes {
         LinkHandle(slot)
     }
 
+    /// Whether every link has started (its slot was filled): until then
+    /// an executor starts links on demand. A slot locked now is in use,
+    /// so filled.
+    pub(crate) fn all_started(&self) -> bool {
+        self.slots
+            .iter()
+            .all(|slot| slot.try_lock().is_none_or(|link| link.is_some()))
+    }
+
     /// The scheduler's `completed` and `queued` corrected for the lane:
     /// tasks the lane settled count as completed, no-op jobs (whose task
     /// a waiter ran, or that were cancelled) neither as completed nor as

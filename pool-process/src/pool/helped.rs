@@ -83,18 +83,25 @@ impl<R: Wire> Help for Pending<R> {
     fn help(&self) {
         let limits = Limits::default();
         let counts = &self.lanes.helped;
-        let ran = self.lanes.with_idle(&limits, |lane| {
-            let (mut payload, promise) = self.take()?;
-            // Relaxed: statistics; the work's lock orders this before
-            // the job's look at it.
-            self.helped.store(true, Relaxed);
-            counts.taken.fetch_add(1, Relaxed);
-            let outcome = lane.call(self.offset, &mut payload, &limits, decode_result::<R>);
-            counts.finished.fetch_add(1, Relaxed);
-            Some((promise, outcome))
+        // An executor still starting links on demand keeps the link path:
+        // the link woken for a task a waiter ran looks busy while it pops
+        // the no-op job, and a submit meanwhile would start another link,
+        // so sequential tasks would end up spread over every worker.
+        let lane_open = self.lanes.all_started();
+        let ran = lane_open.then(|| {
+            self.lanes.with_idle(&limits, |lane| {
+                let (mut payload, promise) = self.take()?;
+                // Relaxed: statistics; the work's lock orders this before
+                // the job's look at it.
+                self.helped.store(true, Relaxed);
+                counts.taken.fetch_add(1, Relaxed);
+                let outcome = lane.call(self.offset, &mut payload, &limits, decode_result::<R>);
+                counts.finished.fetch_add(1, Relaxed);
+                Some((promise, outcome))
+            })
         });
         // Settled once the link is free again: done-callbacks run here.
-        if let Some((promise, outcome)) = ran.flatten() {
+        if let Some((promise, outcome)) = ran.flatten().flatten() {
             settle(promise, outcome);
             return;
         }
