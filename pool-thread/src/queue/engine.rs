@@ -4,7 +4,7 @@
 
 use std::fmt;
 use std::sync::atomic::AtomicUsize;
-use std::sync::atomic::Ordering::{AcqRel, Acquire};
+use std::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed};
 
 use crossbeam_utils::Backoff;
 use parking_lot::{Condvar, Mutex, MutexGuard};
@@ -57,6 +57,12 @@ pub(crate) struct BlockingQueue<B> {
     /// (in `put`) and takes the mutex only to wake joiners at zero (see
     /// `README.md`).
     unfinished: AtomicUsize,
+    /// The buffer's length, stored under the mutex after every change and
+    /// read without it by callers backing off before a wait: they watch
+    /// this word instead of taking the mutex again and again from the
+    /// thread that would make room (or bring an item). A hint only: the
+    /// check that counts is made under the mutex.
+    len: AtomicUsize,
 }
 
 /// Everything the queue's mutex protects.
@@ -77,6 +83,7 @@ impl<B: Order> BlockingQueue<B> {
             not_full: Condvar::new(),
             all_tasks_done: Condvar::new(),
             unfinished: AtomicUsize::new(0),
+            len: AtomicUsize::new(0),
         }
     }
 
@@ -95,7 +102,9 @@ impl<B: Order> BlockingQueue<B> {
                 break;
             }
             if deadline != Deadline::Now && !backoff.is_completed() {
-                MutexGuard::unlocked(&mut state, || backoff.snooze());
+                MutexGuard::unlocked(&mut state, || {
+                    self.back_off_while(&backoff, |len| len >= self.maxsize);
+                });
                 continue;
             }
             if !deadline.wait(&self.not_full, &mut state) {
@@ -103,6 +112,7 @@ impl<B: Order> BlockingQueue<B> {
             }
         }
         state.items.push(item);
+        self.len.store(state.items.len(), Relaxed);
         // Under the mutex, before the item can be got: no `task_done` for
         // it can come first. AcqRel, as every change of the count (the
         // joiner's Acquire load sees the consumers' work).
@@ -116,6 +126,7 @@ impl<B: Order> BlockingQueue<B> {
         let backoff = Backoff::new();
         loop {
             if let Some(item) = state.items.pop() {
+                self.len.store(state.items.len(), Relaxed);
                 if self.maxsize > 0 {
                     self.not_full.notify_one();
                 }
@@ -125,11 +136,25 @@ impl<B: Order> BlockingQueue<B> {
                 return Err(GetError::ShutDown);
             }
             if deadline != Deadline::Now && !backoff.is_completed() {
-                MutexGuard::unlocked(&mut state, || backoff.snooze());
+                MutexGuard::unlocked(&mut state, || {
+                    self.back_off_while(&backoff, |len| len == 0);
+                });
                 continue;
             }
             if !deadline.wait(&self.not_empty, &mut state) {
                 return Err(GetError::Empty);
+            }
+        }
+    }
+
+    /// Backs off (spins, then yields) without the mutex while the length
+    /// still looks `blocked`, until the back-off is spent. The caller then
+    /// re-checks under the mutex, and waits on a condvar if it must.
+    fn back_off_while(&self, backoff: &Backoff, blocked: impl Fn(usize) -> bool) {
+        loop {
+            backoff.snooze();
+            if backoff.is_completed() || !blocked(self.len.load(Relaxed)) {
+                return;
             }
         }
     }
@@ -175,6 +200,7 @@ impl<B: Order> BlockingQueue<B> {
         state.shut_down = true;
         if immediate == Immediate::Yes {
             while state.items.pop().is_some() {
+                self.len.store(state.items.len(), Relaxed);
                 let _ = self
                     .unfinished
                     .fetch_update(AcqRel, Acquire, |n| Some(n.saturating_sub(1)));
