@@ -225,13 +225,16 @@ impl ThreadPoolBuilder {
             .thread_name_prefix
             .unwrap_or_else(|| format!("ThreadPoolExecutor-{}", EXECUTORS.fetch_add(1, Relaxed)));
         let initializer = self.initializer;
-        let config = SchedulerConfig::new(max_workers, move |_| match &initializer {
-            None => Ok(()),
-            Some(init) => match pool_core::catch_task_panic(|| init()) {
-                Ok(Ok(())) => Ok(()),
-                Ok(Err(cause)) => Err(Error::new(ErrorKind::Initializer, cause)),
-                Err(panic) => Err(Error::new(ErrorKind::Initializer, panic)),
-            },
+        let config = SchedulerConfig::new(max_workers, move |_| {
+            crate::slack::sharpen_timers();
+            match &initializer {
+                None => Ok(()),
+                Some(init) => match pool_core::catch_task_panic(|| init()) {
+                    Ok(Ok(())) => Ok(()),
+                    Ok(Err(cause)) => Err(Error::new(ErrorKind::Initializer, cause)),
+                    Err(panic) => Err(Error::new(ErrorKind::Initializer, panic)),
+                },
+            }
         })
         .thread_name(move |n| format!("{prefix}_{n}"))
         .stack_size(self.stack_size)

@@ -74,6 +74,7 @@ mod map;
 mod queue;
 mod rlock;
 mod semaphore;
+mod slack;
 mod thread;
 mod timer;
 

@@ -20,9 +20,10 @@ const SLEEPING: u64 = 1 << 32;
 const FIELD: u64 = 0xFFFF;
 
 /// How many workers may search at once when a worker hands a backlog over
-/// (steps 3b and 3d): a burst reaches a sleeping pool of `n` workers in
-/// about `n / 4` wake-up latencies instead of `n`.
-const HAND_OVER_SEARCHERS: usize = 4;
+/// (steps 3b and 3d): with each woken worker waking two more (step 3b), a
+/// burst reaches a sleeping pool of `n` workers in about `3 + n / 8`
+/// wake-up latencies instead of `n`.
+const HAND_OVER_SEARCHERS: usize = 8;
 
 /// The largest number of workers the packed counters can hold.
 pub(crate) const MAX_WORKERS: usize = FIELD as usize;
@@ -218,6 +219,13 @@ impl Sleep {
     pub(crate) fn could_use_another(&self) -> bool {
         let counts = Counts::of(self.state.load(Relaxed));
         counts.searching == 0 && (counts.sleeping > 0 || counts.live < self.max_workers)
+    }
+
+    /// True while fewer workers live than may: a submit could start a new
+    /// thread. A hint (a plain load): a stale answer costs a thread started
+    /// early or a counter touched in vain, never a job.
+    pub(crate) fn may_start_worker(&self) -> bool {
+        Counts::of(self.state.load(Relaxed)).live < self.max_workers
     }
 
     /// Step 3c: a worker that ran out of jobs starts searching.

@@ -3,6 +3,8 @@
 //! `README.md` for the locking protocol.
 
 use std::fmt;
+use std::sync::atomic::AtomicUsize;
+use std::sync::atomic::Ordering::{AcqRel, Acquire, Relaxed};
 
 use crossbeam_utils::Backoff;
 use parking_lot::{Condvar, Mutex, MutexGuard};
@@ -49,13 +51,23 @@ pub(crate) struct BlockingQueue<B> {
     not_full: Condvar,
     /// Signalled (all) when `unfinished` reaches zero.
     all_tasks_done: Condvar,
+    /// Items put and not yet marked done by `task_done`. Outside the mutex,
+    /// so `task_done` costs a consumer one atomic operation instead of a
+    /// second trip through the mutex per item; it goes up under the mutex
+    /// (in `put`) and takes the mutex only to wake joiners at zero (see
+    /// `README.md`).
+    unfinished: AtomicUsize,
+    /// The buffer's length, stored under the mutex after every change and
+    /// read without it by callers backing off before a wait: they watch
+    /// this word instead of taking the mutex again and again from the
+    /// thread that would make room (or bring an item). A hint only: the
+    /// check that counts is made under the mutex.
+    len: AtomicUsize,
 }
 
 /// Everything the queue's mutex protects.
 struct State<B> {
     items: B,
-    /// Items put and not yet marked done by `task_done`.
-    unfinished: usize,
     shut_down: bool,
 }
 
@@ -65,12 +77,13 @@ impl<B: Order> BlockingQueue<B> {
             maxsize,
             state: Mutex::new(State {
                 items,
-                unfinished: 0,
                 shut_down: false,
             }),
             not_empty: Condvar::new(),
             not_full: Condvar::new(),
             all_tasks_done: Condvar::new(),
+            unfinished: AtomicUsize::new(0),
+            len: AtomicUsize::new(0),
         }
     }
 
@@ -89,7 +102,9 @@ impl<B: Order> BlockingQueue<B> {
                 break;
             }
             if deadline != Deadline::Now && !backoff.is_completed() {
-                MutexGuard::unlocked(&mut state, || backoff.snooze());
+                MutexGuard::unlocked(&mut state, || {
+                    self.back_off_while(&backoff, |len| len >= self.maxsize);
+                });
                 continue;
             }
             if !deadline.wait(&self.not_full, &mut state) {
@@ -97,7 +112,11 @@ impl<B: Order> BlockingQueue<B> {
             }
         }
         state.items.push(item);
-        state.unfinished += 1;
+        self.len.store(state.items.len(), Relaxed);
+        // Under the mutex, before the item can be got: no `task_done` for
+        // it can come first. AcqRel, as every change of the count (the
+        // joiner's Acquire load sees the consumers' work).
+        self.unfinished.fetch_add(1, AcqRel);
         self.not_empty.notify_one();
         Ok(())
     }
@@ -107,6 +126,7 @@ impl<B: Order> BlockingQueue<B> {
         let backoff = Backoff::new();
         loop {
             if let Some(item) = state.items.pop() {
+                self.len.store(state.items.len(), Relaxed);
                 if self.maxsize > 0 {
                     self.not_full.notify_one();
                 }
@@ -116,11 +136,25 @@ impl<B: Order> BlockingQueue<B> {
                 return Err(GetError::ShutDown);
             }
             if deadline != Deadline::Now && !backoff.is_completed() {
-                MutexGuard::unlocked(&mut state, || backoff.snooze());
+                MutexGuard::unlocked(&mut state, || {
+                    self.back_off_while(&backoff, |len| len == 0);
+                });
                 continue;
             }
             if !deadline.wait(&self.not_empty, &mut state) {
                 return Err(GetError::Empty);
+            }
+        }
+    }
+
+    /// Backs off (spins, then yields) without the mutex while the length
+    /// still looks `blocked`, until the back-off is spent. The caller then
+    /// re-checks under the mutex, and waits on a condvar if it must.
+    fn back_off_while(&self, backoff: &Backoff, blocked: impl Fn(usize) -> bool) {
+        loop {
+            backoff.snooze();
+            if backoff.is_completed() || !blocked(self.len.load(Relaxed)) {
+                return;
             }
         }
     }
@@ -134,12 +168,18 @@ impl<B: Order> BlockingQueue<B> {
     }
 
     pub(crate) fn task_done(&self) -> Result<(), TaskDoneError> {
-        let mut state = self.state.lock();
-        if state.unfinished == 0 {
-            return Err(TaskDoneError);
-        }
-        state.unfinished -= 1;
-        if state.unfinished == 0 {
+        // AcqRel: Release publishes this consumer's work to the joiner that
+        // sees the count reach zero (Acquire in `join`).
+        let before = self
+            .unfinished
+            .fetch_update(AcqRel, Acquire, |n| n.checked_sub(1))
+            .map_err(|_| TaskDoneError)?;
+        if before == 1 {
+            // A joiner checks the count under the mutex and waits without
+            // letting go of it in between: taking the mutex here means it
+            // is either before its check (and sees zero) or waiting (and
+            // gets this notification).
+            let _state = self.state.lock();
             self.all_tasks_done.notify_all();
         }
         Ok(())
@@ -147,7 +187,7 @@ impl<B: Order> BlockingQueue<B> {
 
     pub(crate) fn join(&self, deadline: Deadline) -> bool {
         let mut state = self.state.lock();
-        while state.unfinished > 0 {
+        while self.unfinished.load(Acquire) > 0 {
             if !deadline.wait(&self.all_tasks_done, &mut state) {
                 return false;
             }
@@ -160,9 +200,12 @@ impl<B: Order> BlockingQueue<B> {
         state.shut_down = true;
         if immediate == Immediate::Yes {
             while state.items.pop().is_some() {
-                state.unfinished = state.unfinished.saturating_sub(1);
+                self.len.store(state.items.len(), Relaxed);
+                let _ = self
+                    .unfinished
+                    .fetch_update(AcqRel, Acquire, |n| Some(n.saturating_sub(1)));
             }
-            if state.unfinished == 0 {
+            if self.unfinished.load(Acquire) == 0 {
                 self.all_tasks_done.notify_all();
             }
         }
@@ -177,7 +220,11 @@ impl<B: Order> BlockingQueue<B> {
     /// `(qsize, unfinished, shut down)` for `Debug`.
     pub(crate) fn snapshot(&self) -> (usize, usize, bool) {
         let state = self.state.lock();
-        (state.items.len(), state.unfinished, state.shut_down)
+        (
+            state.items.len(),
+            self.unfinished.load(Acquire),
+            state.shut_down,
+        )
     }
 }
 
