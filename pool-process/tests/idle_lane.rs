@@ -7,30 +7,9 @@
 
 mod support;
 
-use std::fs;
-
 use pool_process::Pool;
 use pool_test_support::assert_idle;
-use support::live_workers;
-
-/// The stat files of this process's pool threads and of every thread of
-/// the worker processes.
-fn pool_stats(workers: &[u32]) -> Vec<std::path::PathBuf> {
-    let mut files = Vec::new();
-    for entry in fs::read_dir("/proc/self/task").unwrap() {
-        let path = entry.unwrap().path();
-        let comm = fs::read_to_string(path.join("comm")).unwrap_or_default();
-        if comm.starts_with("poolrt-") {
-            files.push(path.join("stat"));
-        }
-    }
-    for pid in workers {
-        for entry in fs::read_dir(format!("/proc/{pid}/task")).unwrap() {
-            files.push(entry.unwrap().path().join("stat"));
-        }
-    }
-    files
-}
+use support::{live_workers, pool_stats};
 
 #[test]
 fn a_pool_goes_idle_after_a_burst_of_lane_calls() {

@@ -44,6 +44,25 @@ pub fn worker_pid(_: ()) -> u32 {
     std::process::id()
 }
 
+/// The stat files of this process's pool threads and of every thread of
+/// the worker processes `workers` (for `pool_test_support::assert_idle`).
+pub fn pool_stats(workers: &[u32]) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir("/proc/self/task").unwrap() {
+        let path = entry.unwrap().path();
+        let comm = std::fs::read_to_string(path.join("comm")).unwrap_or_default();
+        if comm.starts_with("poolrt-") {
+            files.push(path.join("stat"));
+        }
+    }
+    for pid in workers {
+        for entry in std::fs::read_dir(format!("/proc/{pid}/task")).unwrap() {
+            files.push(entry.unwrap().path().join("stat"));
+        }
+    }
+    files
+}
+
 /// Waits until the pool-like `pids` reports `n` live workers, and returns
 /// them.
 pub fn live_workers(n: usize, pids: impl Fn() -> Vec<u32>) -> Vec<u32> {
