@@ -161,6 +161,54 @@ fn a_failing_start_breaks_the_scheduler_and_fails_queued_tasks() {
 }
 
 #[test]
+fn submits_racing_a_failing_start_leave_no_job_behind() {
+    // Each round: threads submit without pause while the only worker's
+    // start fails, once the first submits are in. Every accepted task
+    // fails as broken, and join returns: a job pushed just as the pool
+    // broke must not stay queued (each worker started for it would leave
+    // it to the next one, forever).
+    for _ in 0..50 {
+        let submitted = Arc::new(AtomicUsize::new(0));
+        let seen = submitted.clone();
+        let scheduler: Scheduler<()> = Scheduler::new(SchedulerConfig::new(1, move |_| {
+            let since = std::time::Instant::now();
+            while seen.load(Ordering::SeqCst) < 50 && since.elapsed() < BOUND {
+                std::thread::yield_now();
+            }
+            Err(pool_core::Error::new(ErrorKind::Initializer, "no license"))
+        }))
+        .unwrap();
+        let futures: Vec<_> = std::thread::scope(|s| {
+            let submitters: Vec<_> = (0..2)
+                .map(|_| {
+                    s.spawn(|| {
+                        // Until the pool refuses (broken), at most 100,000.
+                        let mut futures = Vec::new();
+                        while let Ok(future) = scheduler.submit(|| 1) {
+                            submitted.fetch_add(1, Ordering::SeqCst);
+                            futures.push(future);
+                            if futures.len() == 100_000 {
+                                break;
+                            }
+                        }
+                        futures
+                    })
+                })
+                .collect();
+            submitters
+                .into_iter()
+                .flat_map(|t| t.join().unwrap())
+                .collect()
+        });
+        for future in futures {
+            let err = future.result_timeout(BOUND).unwrap_err();
+            assert!(err.is_broken(), "{err:?}");
+        }
+        assert!(scheduler.join(Some(BOUND)), "join returns");
+    }
+}
+
+#[test]
 fn a_panicking_start_also_breaks_it() {
     let scheduler: Scheduler<()> =
         Scheduler::new(SchedulerConfig::new(1, |_| panic!("init exploded"))).unwrap();

@@ -152,6 +152,19 @@ impl<C: 'static> Registry<C> {
         self.sleep.notify_all();
     }
 
+    /// Fails every job still queued in a broken pool with its error: the
+    /// job of a submit that raced the break. Run by a worker started after
+    /// the break (which starts no context): otherwise that job would stay
+    /// queued, each such worker would leave it and start the next, and the
+    /// pool's join would wait for it forever.
+    pub(crate) fn fail_queued_if_broken(&self) {
+        if let Some(error) = self.broken.get() {
+            self.drain(|job| {
+                job.abort(Some(error.clone()));
+            });
+        }
+    }
+
     /// Cancels every queued task; returns how many were cancelled.
     pub(crate) fn cancel_queued(&self) -> usize {
         let mut cancelled = 0;

@@ -158,7 +158,8 @@ pub(super) fn main<C: 'static>(registry: Arc<Registry<C>>, index: usize) {
     // can still start a worker (the breaking one had left). Such a worker
     // must not start a context: a failing start (an initializer) would run
     // again for every racing submit. The breaker failed the queue, and the
-    // racing submit fails its own task.
+    // racing submit fails its own task; this worker fails any job such a
+    // submit left queued, so it is not left to the next worker it starts.
     if !registry.is_broken() {
         match unwind::catch(|| (registry.config.start)(&info)) {
             Ok(Ok(mut ctx)) => {
@@ -170,6 +171,8 @@ pub(super) fn main<C: 'static>(registry: Arc<Registry<C>>, index: usize) {
             Ok(Err(error)) => start_failed(&registry, index, error),
             Err(panic) => start_failed(&registry, index, Error::panicked(panic)),
         }
+    } else {
+        registry.fail_queued_if_broken();
     }
 
     CURRENT_REGISTRY.set(0);
