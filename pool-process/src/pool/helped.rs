@@ -9,7 +9,8 @@
 //!
 //! 1. The queued job, on a link: it takes the request, marks the future
 //!    running, runs it on its child as the link path does (retries
-//!    included), and settles the promise.
+//!    included); the job's done-callback settles the promise, once the
+//!    scheduler has counted the job (so `metrics()` agrees with it).
 //! 2. The first untimed wait on the future (`result()`, `wait()`): if an
 //!    idle link is open to the lane, it takes the request under that
 //!    link's lock, and runs it there, on the waiter's thread. The queued
@@ -43,6 +44,10 @@ struct Pending<R: Send + 'static> {
     work: Mutex<Option<(Encoded, Promise<R>)>>,
     /// The queued job's future, once submitted.
     job: Mutex<Option<TaskFuture<()>>>,
+    /// The outcome the queued job got, until its done-callback settles
+    /// the promise: after the scheduler counted the job, so whoever sees
+    /// the future done sees the task in `metrics()` too.
+    ready: Mutex<Option<(Promise<R>, Result<R, Error>)>>,
     lanes: Arc<Lanes>,
     offset: u64,
     /// Set when a waiter took the work (for the metrics).
@@ -164,6 +169,7 @@ impl LinkPool {
         let pending = Arc::new(Pending::<R> {
             work: Mutex::new(None),
             job: Mutex::new(None),
+            ready: Mutex::new(None),
             lanes: self.lanes.clone(),
             offset,
             helped: AtomicBool::new(false),
@@ -187,15 +193,19 @@ impl LinkPool {
                 link.settled(&outcome, 1);
                 outcome
             });
-            settle(promise, outcome);
-            // Release: the promise was settled before.
-            for_job.settled.store(true, Release);
+            *for_job.ready.lock() = Some((promise, outcome));
             Ok(())
         })?;
         let for_callback = pending.clone();
         job.add_done_callback(move |outcome: Result<&(), &Error>| {
             if let Err(error) = outcome {
                 for_callback.job_failed(error);
+            }
+            let ready = for_callback.ready.lock().take();
+            if let Some((promise, outcome)) = ready {
+                settle(promise, outcome);
+                // Release: the promise was settled before.
+                for_callback.settled.store(true, Release);
             }
         });
         *pending.job.lock() = Some(job);
