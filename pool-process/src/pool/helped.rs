@@ -36,6 +36,9 @@ use crate::link::{Lanes, Limits, LinkHandle};
 use crate::task::{self, Call, Runner, Wire};
 use crate::wire::codec::Encoded;
 
+/// A promise and the outcome it is to be settled with.
+type Ready<R> = (Promise<R>, Result<R, Error>);
+
 /// One task between its submit and whichever side runs it: one allocation
 /// shared by the queued job, the future's [`Help`] and the job's
 /// done-callback.
@@ -47,7 +50,7 @@ struct Pending<R: Send + 'static> {
     /// The outcome the queued job got, until its done-callback settles
     /// the promise: after the scheduler counted the job, so whoever sees
     /// the future done sees the task in `metrics()` too.
-    ready: Mutex<Option<(Promise<R>, Result<R, Error>)>>,
+    ready: Mutex<Option<Ready<R>>>,
     lanes: Arc<Lanes>,
     offset: u64,
     /// Set when a waiter took the work (for the metrics).
