@@ -117,7 +117,7 @@ macro_rules! examples {
 }
 
 examples! {
-    "mpi" mpi_map ["items on 2 links over 2 worker ranks (RankPerCore)"];
+    "mpi" mpi_map ["items on 4 links over 2 worker ranks (RankPerCore)"];
     "process" cpu_vs_io ["Speed-up over running the tasks", "IO-bound work:", "CPU-bound work:", "Load average (1 min):"];
     "process" async_app ["CPU-bound: 27608 primes below 320000", "IO-bound: 16 requests of 100 ms answered", "Both awaited together:", "0 worker processes left"];
     "thread" condition ["both consumers woke up after notify_all"];
