@@ -218,7 +218,12 @@ impl Link {
             remote: None,
         };
         match &link.config.remote {
-            Some(workers) => link.remote = Some(workers.connect(slot)?),
+            Some(workers) => {
+                link.remote = Some(workers.connect(slot)?);
+                // Connected is a remote worker's "spawned": `Pool::build`
+                // waits for every slot's first spawn.
+                link.config.first_spawns.mark(slot);
+            }
             None => link.child = Some(link.spawn()?),
         }
         Ok(link)
