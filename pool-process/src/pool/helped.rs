@@ -192,7 +192,14 @@ impl LinkPool {
                 return Ok(());
             };
             let outcome = handle.with(|link| {
-                let outcome = link.call(offset, &mut payload, &limits, decode_result::<R>);
+                // A panic of the result's `Deserialize` fails this task
+                // (as on the lane): unwinding out of the job would drop
+                // the promise, and the future would say "abandoned".
+                let outcome = pool_core::catch_task_panic(|| {
+                    link.call(offset, &mut payload, &limits, decode_result::<R>)
+                })
+                .map_err(Error::panicked)
+                .and_then(|outcome| outcome);
                 link.settled(&outcome, 1);
                 outcome
             });
