@@ -27,7 +27,21 @@ pub(crate) trait Job<C>: Send + Sync {
     /// Settles a task that will never run: cancelled (`None`) or failed with
     /// the error. False if it had already been claimed.
     fn abort(&self, error: Option<Error>) -> bool;
+
+    /// Called, after the job ran, by the worker holding its only
+    /// reference: drops what the job still holds, as its last drop would,
+    /// and says whether its memory may be freed later on another thread
+    /// (`registry/recycle.rs`). False leaves the job to be dropped now.
+    fn clear(&mut self) -> bool {
+        false
+    }
 }
+
+/// The largest task cell whose memory is handed back to a submitting
+/// thread to free (`registry/recycle.rs`): small tasks, whose allocation
+/// is a large part of their cost. A bigger closure keeps its memory no
+/// longer than it did.
+const RECYCLED_CELL_BYTES: usize = 256;
 
 /// What a worker does between a task's end and the publication of its
 /// outcome, so that whoever sees the task done also sees its effects
@@ -137,6 +151,21 @@ where
             .and_then(|outcome| outcome);
         finish.finishing(output.is_err());
         self.core.complete(output);
+    }
+
+    fn clear(&mut self) -> bool {
+        // A guard or span whose drop means something (a scope's count, the
+        // end of a `poolrt.task` span) must be dropped on time.
+        if size_of::<Self>() > RECYCLED_CELL_BYTES
+            || std::mem::needs_drop::<G>()
+            || std::mem::needs_drop::<TaskSpan>()
+        {
+            return false;
+        }
+        // Gone already after a run or a cancel; dropped here otherwise.
+        *self.func.get_mut() = None;
+        self.core.clear();
+        true
     }
 
     fn abort(&self, error: Option<Error>) -> bool {

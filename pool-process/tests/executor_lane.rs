@@ -204,7 +204,10 @@ fn a_result_whose_deserialize_panics_fails_that_task_only() {
         .unwrap()
         .result()
         .unwrap_err();
-    assert_eq!(err.panic().unwrap_or_else(|| panic!("{err:?}")).message(), "deserializing panicked");
+    assert_eq!(
+        err.panic().unwrap_or_else(|| panic!("{err:?}")).message(),
+        "deserializing panicked"
+    );
     let after = executor.submit(worker_pid, ()).unwrap().result().unwrap();
     assert_eq!(after, before, "same worker");
     assert_eq!(executor.submit(double, 4).unwrap().result().unwrap(), 8);

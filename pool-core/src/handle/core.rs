@@ -547,11 +547,11 @@ impl<T> Core<T> {
     }
 }
 
-impl<T> Drop for Core<T> {
+impl<T> Core<T> {
     /// Reports a failure nobody read. A task failed by a shutdown the
     /// program itself asked for (a terminated pool) is, like a cancelled
     /// one, not news to anyone and is not reported.
-    fn drop(&mut self) {
+    fn report_unread(&mut self) {
         // `&mut self`: no other thread can touch the word any more.
         let s = self.state.load(Relaxed);
         if s & FAILED != 0
@@ -561,6 +561,22 @@ impl<T> Drop for Core<T> {
         {
             report::report(&Report::Unretrieved(error));
         }
+    }
+
+    /// Does now what the task's last drop would do (reports an unread
+    /// failure, drops the outcome and the waiter list), leaving an empty
+    /// core whose memory may be freed later, on another thread
+    /// (`registry/recycle.rs`).
+    pub(crate) fn clear(&mut self) {
+        self.report_unread();
+        *self.output.get_mut() = None;
+        *self.waiters.lock() = None;
+    }
+}
+
+impl<T> Drop for Core<T> {
+    fn drop(&mut self) {
+        self.report_unread();
     }
 }
 

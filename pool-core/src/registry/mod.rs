@@ -2,6 +2,7 @@
 //! injector, one deque per worker slot, the idle protocol, the status and
 //! the count of live threads.
 
+mod recycle;
 mod worker;
 
 use std::io;
@@ -23,6 +24,7 @@ use crate::metrics::{Counters, Metrics};
 use crate::sleep::{Notified, Sleep};
 use crate::trace;
 
+use self::recycle::Recycler;
 pub(crate) use self::worker::on_worker_of;
 
 /// The registry accepts submits.
@@ -55,6 +57,8 @@ pub(crate) struct Registry<C: 'static> {
     /// scanned when stealing.
     high_water: AtomicUsize,
     free_slots: Mutex<Vec<usize>>,
+    /// Finished small tasks, for submitters to free (`recycle.rs`).
+    recycle: Recycler<C>,
     pub(crate) sleep: Sleep,
     status: AtomicU8,
     broken: OnceLock<Error>,
@@ -82,6 +86,7 @@ impl<C: 'static> Registry<C> {
                 .collect(),
             high_water: AtomicUsize::new(0),
             free_slots: Mutex::new((0..n).rev().collect()),
+            recycle: Recycler::new(),
             sleep: Sleep::new(n),
             status: AtomicU8::new(OPEN),
             broken: OnceLock::new(),
@@ -202,6 +207,7 @@ impl<C: 'static> Registry<C> {
     pub(crate) fn push(self: &Arc<Self>, job: JobRef<C>) {
         if let Some(job) = worker::push_local(self, job) {
             self.injector.push(job);
+            self.recycle.free_one();
         }
         if self.sleep.work_pushed() == Notified::Spawn {
             self.spawn_reserved();

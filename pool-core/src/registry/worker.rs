@@ -63,6 +63,15 @@ pub(crate) fn on_worker_of<C: 'static>(registry: &Registry<C>) -> bool {
 /// futex wake), short enough to be a few microseconds on an idle pool.
 const SPIN_ROUNDS: u32 = 32;
 
+/// The most jobs a worker takes from the injector at once. One at a time,
+/// a worker that keeps up with a submitter takes each job right after it
+/// was pushed, and every push and take moved the injector's cache lines
+/// between the two cores: the submitter spent a fifth of its time in
+/// `Injector::push`. Taking what has piled up, up to crossbeam's own batch
+/// limit, leaves the submitter lines nobody is reading; T1 with futures
+/// dropped went from 2.4 to 3.4-4.5 M tasks/s (same hour, `threadpool` 2.3).
+const INJECTOR_BATCH: usize = 32;
+
 /// What a worker thread owns while it occupies a slot.
 struct Local<C: 'static> {
     registry: Arc<Registry<C>>,
@@ -73,6 +82,8 @@ struct Local<C: 'static> {
     searching: Cell<bool>,
     /// xorshift state for picking where to start stealing.
     rng: Cell<u32>,
+    /// Finished jobs cleared for a submitter to free (`recycle.rs`).
+    retired: RefCell<Vec<JobRef<C>>>,
 }
 
 impl<C: 'static> Finish for Local<C> {
@@ -148,6 +159,7 @@ pub(super) fn main<C: 'static>(registry: Arc<Registry<C>>, index: usize) {
         thread: crate::loom::thread::current(),
         searching: Cell::new(true),
         rng: Cell::new((index as u32).wrapping_mul(0x9E37_79B9) | 1),
+        retired: RefCell::new(Vec::with_capacity(super::recycle::BATCH)),
     });
     CURRENT.with(|current| *current.borrow_mut() = Some(local.clone()));
     CURRENT_REGISTRY.set(address_of(&*registry));
@@ -246,6 +258,7 @@ impl<C: 'static> Local<C> {
                 registry.hand_over();
             }
             job.run(ctx, self);
+            registry.recycle.retire(&mut self.retired.borrow_mut(), job);
         }
     }
 
@@ -311,11 +324,13 @@ impl<C: 'static> Local<C> {
 
     /// Own deque first, then the injector, then the other workers.
     ///
-    /// From the injector a worker takes one job at a time: submits from
-    /// outside the pool start in the order they were made (as from
-    /// Python's single work queue), and no batch of them waits in a deque
-    /// behind a task that blocks for long, which matters in an IO pool. From
-    /// a peer's deque (tasks submitted from inside tasks) it steals half.
+    /// From the injector a worker takes up to [`INJECTOR_BATCH`] jobs into
+    /// its own deque; from a peer's deque it steals half. Deques are FIFO
+    /// and thieves take the oldest jobs, so submits from outside the pool
+    /// still start roughly in the order they were made, and a batch never
+    /// waits behind a task that blocks: before running a job with others
+    /// behind it the worker hands them over (step 3d), and any idle worker
+    /// steals them.
     fn find_job(&self) -> Option<JobRef<C>> {
         if let Some(job) = self.deque.pop() {
             return Some(job);
@@ -324,7 +339,10 @@ impl<C: 'static> Local<C> {
         loop {
             let mut retry = false;
             if !registry.injector.is_empty() {
-                match registry.injector.steal() {
+                match registry
+                    .injector
+                    .steal_batch_with_limit_and_pop(&self.deque, INJECTOR_BATCH)
+                {
                     Steal::Success(job) => return Some(job),
                     Steal::Retry => retry = true,
                     Steal::Empty => {}
