@@ -19,7 +19,7 @@
 //! |------|------------|
 //! | **worker** | a thread owned by the scheduler, running the search loop |
 //! | **injector** | the global FIFO queue that submits from outside the pool go to |
-//! | **deque** | a worker's own FIFO queue; submits from inside a task go there, and idle workers steal from it |
+//! | **deque** | a worker's own FIFO queue; submits from inside a task go there, a worker moves batches of up to 32 jobs there from the injector, and idle workers steal from it |
 //! | **link** | (process backend) a worker whose context is one child process and its channel |
 //! | **handle** | the shared state of one task, seen through its [`TaskFuture`] |
 //! | **sleeper** | a worker parked until a submit wakes it; see `sleep/README.md` |

@@ -140,3 +140,14 @@ pub use crate::shared::{Item, ShareableList, SharedMemory, SharedMemoryManager};
 pub use crate::shared::{RawArray, RawValue, SharedLock};
 pub use crate::task::{InitOutcome, StarFn, Target, Wire};
 pub use pool_core::{BrokenBarrierError, Daemon, Deadline, Outcome, ReleaseError};
+
+/// For fault-injection tests only: turns lent replies off in this process,
+/// so large results go through the shared region, as on a machine whose
+/// kernel does not let a pool read its workers' memory (`sys/lend.rs`).
+///
+/// Only with the test-only feature `fault-injection`.
+#[cfg(feature = "fault-injection")]
+#[doc(hidden)]
+pub fn fault_disable_lending() {
+    sys::lend::disable();
+}

@@ -4,12 +4,43 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use std::borrow::Cow;
+
 use super::limit::{Ended, Limits, STOP_GRACE};
 use super::memory::MemoryWatch;
 use crate::sys::child::{ChildHandle, ExitReason, Signal};
+use crate::sys::lend::{self, Lent};
 use crate::sys::mailbox::{Mailbox, RecvError};
 use crate::wire::codec::Encoded;
-use crate::wire::message::{self, FAILED, Request};
+use crate::wire::message::{self, FAILED, LENT, Request};
+
+/// A reply's body as its reader gets it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum ReplyBody<'a> {
+    /// All of it, in the shared region (or in a remote worker's message).
+    Here(&'a [u8]),
+    /// The encoding's head; its body is still in the worker's memory
+    /// (`sys/lend.rs`), until the reader returns.
+    Lent { head: &'a [u8], body: Lent },
+}
+
+impl<'a> ReplyBody<'a> {
+    /// The whole body as bytes: a lent one is read into a vector of its
+    /// own. `Err` with the system's message when it could not be read.
+    pub(crate) fn bytes(self) -> Result<Cow<'a, [u8]>, String> {
+        match self {
+            ReplyBody::Here(bytes) => Ok(Cow::Borrowed(bytes)),
+            ReplyBody::Lent { head, body } => {
+                let mut bytes = head.to_vec();
+                let lent = body.read_all().map_err(|error| {
+                    format!("reading a reply from worker process {}: {error}", body.pid)
+                })?;
+                bytes.extend_from_slice(&lent);
+                Ok(Cow::Owned(bytes))
+            }
+        }
+    }
+}
 
 thread_local! {
     /// The link spin of the pool this thread serves (set at start-up).
@@ -34,7 +65,7 @@ impl Child {
         offset: u64,
         payload: &Encoded,
         limits: &Limits,
-        read: impl FnOnce(u8, &[u8]) -> T,
+        read: impl FnOnce(u8, ReplyBody<'_>) -> T,
     ) -> Result<T, Ended> {
         self.send(kind, offset, payload)?;
         self.reply(limits, read)
@@ -47,7 +78,10 @@ impl Child {
         offset: u64,
         payload: &Encoded,
     ) -> Result<(), Ended> {
-        let head = message::request_head(kind, offset);
+        let mut head = message::request_head(kind, offset);
+        if kind == Request::Call && lend::available() {
+            message::allow_lending(&mut head);
+        }
         let parts: [&[u8]; 3] = [&head, &payload.head, &payload.body];
         self.mailbox.send(&parts).map_err(|_| Ended::Died)
     }
@@ -59,7 +93,7 @@ impl Child {
     pub(super) fn reply<T>(
         &mut self,
         limits: &Limits,
-        read: impl FnOnce(u8, &[u8]) -> T,
+        read: impl FnOnce(u8, ReplyBody<'_>) -> T,
     ) -> Result<T, Ended> {
         // A limit too large for a deadline (`Duration::MAX`) is no limit.
         let deadline = limits.timeout.and_then(|t| Instant::now().checked_add(t));
@@ -72,10 +106,24 @@ impl Child {
                 .map_or(wake, |memory| memory.wake(wake));
             match self.mailbox.recv(spin, wake) {
                 Ok(reply) => {
-                    return match reply.split_first() {
-                        Some((&status, body)) => Ok(read(status, body)),
-                        None => Ok(read(FAILED, &[])),
+                    let pid = self.process.pid();
+                    let (value, lent) = match reply.split_first() {
+                        Some((&status, rest)) if status & LENT != 0 => {
+                            match Lent::parse(pid, rest) {
+                                Some((body, head)) => {
+                                    (read(status & !LENT, ReplyBody::Lent { head, body }), true)
+                                }
+                                None => (read(FAILED, ReplyBody::Here(&[])), true),
+                            }
+                        }
+                        Some((&status, body)) => (read(status, ReplyBody::Here(body)), false),
+                        None => (read(FAILED, ReplyBody::Here(&[])), false),
                     };
+                    if lent {
+                        // Read (or given up on): the child may free it.
+                        self.mailbox.lent_taken();
+                    }
+                    return Ok(value);
                 }
                 Err(RecvError::TimedOut) => {
                     if limits.stop.as_ref().is_some_and(|stop| stop.requested()) {

@@ -5,6 +5,7 @@ use std::fmt;
 
 use pool_core::{Error, ErrorKind, Panic};
 
+use super::ReplyBody;
 pub use crate::sys::child::ExitReason;
 use crate::wire::message::Failure;
 
@@ -106,6 +107,16 @@ pub(crate) fn failure_error(body: &[u8], who: impl Into<Who>) -> Error {
         Ok(failure) => failure_to_error(failure, who),
         Err(e) => Error::from_kind(ErrorKind::Deserialize)
             .with_detail(format!("an unreadable failure report from {who}: {e}")),
+    }
+}
+
+/// [`failure_error`] for a reply as its reader gets it.
+pub(crate) fn failure_reply(body: ReplyBody<'_>, who: impl Into<Who>) -> Error {
+    let who = who.into();
+    match body.bytes() {
+        Ok(bytes) => failure_error(&bytes, who),
+        Err(message) => Error::from_kind(ErrorKind::Deserialize)
+            .with_detail(format!("a failure report from {who}: {message}")),
     }
 }
 

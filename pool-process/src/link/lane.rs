@@ -43,7 +43,7 @@ use parking_lot::Mutex;
 use pool_core::Error;
 
 use super::limit::Limits;
-use super::{Link, Role, Who, set_link_spin};
+use super::{Link, ReplyBody, Role, Who, set_link_spin};
 use crate::wire::codec::Encoded;
 
 /// One link's slot: the link, while its thread runs.
@@ -131,7 +131,7 @@ impl Lanes {
         offset: u64,
         payload: &mut Encoded,
         limits: &Limits,
-        decode: impl FnOnce(u8, &[u8], &Who) -> Result<T, Error>,
+        decode: impl FnOnce(u8, ReplyBody<'_>, &Who) -> Result<T, Error>,
     ) -> Option<Result<T, Error>> {
         let outcome = self.with_idle(limits, |lane| lane.call(offset, payload, limits, decode))?;
         self.settled.fetch_add(1, Ordering::Relaxed);
@@ -177,7 +177,7 @@ impl Lane<'_> {
         offset: u64,
         payload: &mut Encoded,
         limits: &Limits,
-        decode: impl FnOnce(u8, &[u8], &Who) -> Result<T, Error>,
+        decode: impl FnOnce(u8, ReplyBody<'_>, &Who) -> Result<T, Error>,
     ) -> Result<T, Error> {
         let _spans = spans();
         let link = self.0;
@@ -264,7 +264,7 @@ impl Link {
         offset: u64,
         payload: &mut Encoded,
         limits: &Limits,
-        decode: impl FnOnce(u8, &[u8], &Who) -> Result<T, Error>,
+        decode: impl FnOnce(u8, ReplyBody<'_>, &Who) -> Result<T, Error>,
     ) -> Result<T, Error> {
         // The caller's thread waits for the reply as the link's would.
         set_link_spin(self.config.link_spin);

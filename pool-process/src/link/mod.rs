@@ -75,10 +75,10 @@ mod spawned;
 mod start;
 mod stats;
 
-pub(crate) use child::set_link_spin;
 use child::{Child, stop_child};
+pub(crate) use child::{ReplyBody, set_link_spin};
 pub use exit::{ExitReason, WorkerExit};
-pub(crate) use exit::{Who, failure_error, failure_to_error, log_death};
+pub(crate) use exit::{Who, failure_error, failure_reply, failure_to_error, log_death};
 pub(crate) use lane::{Lanes, LinkHandle};
 pub(crate) use launch::Launch;
 pub use launch::StartMethod;
@@ -260,7 +260,7 @@ impl Link {
         offset: u64,
         payload: &mut Encoded,
         limits: &Limits,
-        decode: impl FnOnce(u8, &[u8], &Who) -> Result<T, Error>,
+        decode: impl FnOnce(u8, ReplyBody<'_>, &Who) -> Result<T, Error>,
     ) -> Result<T, Error> {
         if let Some(refused) = self.refusal(limits) {
             return Err(refused);
@@ -323,7 +323,7 @@ impl Link {
         offset: u64,
         payload: &mut Encoded,
         limits: &Limits,
-        decode: impl FnOnce(u8, &[u8], &Who) -> Result<T, Error>,
+        decode: impl FnOnce(u8, ReplyBody<'_>, &Who) -> Result<T, Error>,
         role: Role,
     ) -> Result<T, Error> {
         let child = self

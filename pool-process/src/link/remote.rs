@@ -19,7 +19,7 @@ use std::sync::atomic::Ordering;
 
 use pool_core::{Error, TaskFuture};
 
-use super::{LinkConfig, Who, terminated};
+use super::{LinkConfig, ReplyBody, Who, terminated};
 use crate::pool::Pool;
 use crate::wire::codec::Encoded;
 use crate::wire::message::{self, FAILED, Failure, OK, Request};
@@ -64,7 +64,7 @@ pub(super) fn call<T>(
     config: &LinkConfig,
     offset: u64,
     payload: &mut Encoded,
-    decode: impl FnOnce(u8, &[u8], &Who) -> Result<T, Error>,
+    decode: impl FnOnce(u8, ReplyBody<'_>, &Who) -> Result<T, Error>,
 ) -> Result<T, Error> {
     let head = message::request_head(Request::Call, offset);
     let abandon = || config.terminating.load(Ordering::SeqCst);
@@ -74,7 +74,7 @@ pub(super) fn call<T>(
             if status == OK {
                 payload.release();
             }
-            decode(status, &body, &Who::Remote(worker.who()))
+            decode(status, ReplyBody::Here(&body), &Who::Remote(worker.who()))
         }
         Err(_) if abandon() => Err(terminated()),
         Err(error) => Err(error),

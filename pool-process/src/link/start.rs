@@ -14,7 +14,7 @@ use super::launch::{Launch, Spawned};
 use super::limit::{Ended, Limits};
 use super::memory::MemoryWatch;
 use super::{ExitReason, Link, LinkConfig, RESPAWNS_PER_SECOND, Stats, WorkerExit, terminated};
-use crate::link::failure_error;
+use crate::link::failure_reply;
 use crate::sys::child::ChildHandle;
 use crate::wire::message::{OK, Request};
 
@@ -142,7 +142,7 @@ impl Link {
                     if status == OK {
                         Ok(())
                     } else {
-                        Err(failure_error(body, pid))
+                        Err(failure_reply(body, pid))
                     }
                 },
             );

@@ -15,7 +15,7 @@ use pool_core::{CancelFutures, Error, ErrorKind, Report, Scheduler, SchedulerCon
 
 use super::retry::retrying;
 use crate::link::{
-    Lanes, Limits, Link, LinkConfig, LinkHandle, Who, failure_error, failure_to_error,
+    Lanes, Limits, Link, LinkConfig, LinkHandle, ReplyBody, Who, failure_reply, failure_to_error,
     set_link_spin,
 };
 use crate::sys::child::Signal;
@@ -227,12 +227,13 @@ impl LinkPool {
         let limits = limits.clone();
         let retries = self.retries(&limits);
         self.submit(move |link: &mut Link| {
-            let decode = |status, body: &[u8], who: &Who| {
+            let decode = |status, body: ReplyBody<'_>, who: &Who| {
                 if status != OK {
-                    return Err(failure_error(body, who.clone())
+                    return Err(failure_reply(body, who.clone())
                         .with_detail(format!("items {first}..{}", first + count)));
                 }
-                let outcomes = task::decode_chunk::<R>(body).map_err(|message| {
+                let outcomes = body.bytes().and_then(|body| task::decode_chunk::<R>(&body));
+                let outcomes = outcomes.map_err(|message| {
                     Error::new(ErrorKind::Deserialize, message).with_detail(format!(
                         "the results of items {first}..{} ({}) from worker {who}",
                         first + count,
@@ -283,7 +284,11 @@ impl LinkPool {
             body: payload.into(),
         };
         self.submit(move |link: &mut Link| {
-            let raw = |status, body: &[u8], _: &Who| Ok((status, body.to_vec()));
+            let raw = |status, body: ReplyBody<'_>, who: &Who| match body.bytes() {
+                Ok(bytes) => Ok((status, bytes.into_owned())),
+                Err(message) => Err(Error::new(ErrorKind::Deserialize, message)
+                    .with_detail(format!("a reply from worker {who}"))),
+            };
             link.call(offset, &mut payload, &Limits::default(), raw)
         })
     }
@@ -505,15 +510,24 @@ impl LinkPool {
 }
 
 /// Decodes one task's reply: its value, or the failure it reports.
-pub(super) fn decode_result<R: Wire>(status: u8, body: &[u8], who: &Who) -> Result<R, Error> {
+pub(super) fn decode_result<R: Wire>(
+    status: u8,
+    body: ReplyBody<'_>,
+    who: &Who,
+) -> Result<R, Error> {
     if status == OK {
-        codec::decode::<R>(body).map_err(|message| {
+        let decoded = match body {
+            ReplyBody::Here(bytes) => codec::decode::<R>(bytes),
+            // A large result, copied once: straight out of the worker.
+            ReplyBody::Lent { head, body } => codec::decode_lent::<R>(head, &body),
+        };
+        decoded.map_err(|message| {
             Error::new(ErrorKind::Deserialize, message).with_detail(format!(
                 "the result ({}) from worker {who}",
                 type_name::<R>()
             ))
         })
     } else {
-        Err(failure_error(body, who.clone()))
+        Err(failure_reply(body, who.clone()))
     }
 }

@@ -13,6 +13,8 @@ use std::any::TypeId;
 use bytemuck::Pod;
 use rustix::mm::{Advice, madvise};
 
+use super::lend::Lent;
+
 /// Vectors of at least this many bytes ask for huge pages.
 pub(crate) const HUGE_FROM: usize = 4 << 20;
 
@@ -29,26 +31,68 @@ pub(crate) fn same_slice<T: 'static, U: 'static>(items: &[T]) -> Option<&[U]> {
     Some(unsafe { std::slice::from_raw_parts(items.as_ptr().cast::<U>(), items.len()) })
 }
 
-/// A vector of the `T`s whose bytes (in this machine's order) `bytes`
-/// holds, copied once; `None` when `bytes` does not hold whole `T`s.
-pub(crate) fn vec_from_bytes<T: Pod>(bytes: &[u8]) -> Option<Vec<T>> {
+/// Where the bytes of a bulk value come from: the shared region, or a
+/// worker's memory (a [`Lent`] reply).
+pub(crate) trait Source {
+    fn len(&self) -> usize;
+
+    /// Copies all [`len`](Source::len) bytes to `dst`.
+    ///
+    /// # Safety
+    ///
+    /// `dst` must be valid for writes of `len()` bytes and overlap no
+    /// source byte.
+    unsafe fn copy_to(&self, dst: *mut u8) -> Result<(), String>;
+}
+
+impl Source for [u8] {
+    fn len(&self) -> usize {
+        <[u8]>::len(self)
+    }
+
+    unsafe fn copy_to(&self, dst: *mut u8) -> Result<(), String> {
+        // SAFETY: the caller's contract: `dst` has room for our bytes and
+        // overlaps none of them; a byte copy needs no alignment.
+        unsafe { std::ptr::copy_nonoverlapping(self.as_ptr(), dst, self.len()) };
+        Ok(())
+    }
+}
+
+impl Source for Lent {
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    unsafe fn copy_to(&self, dst: *mut u8) -> Result<(), String> {
+        // SAFETY: the caller's contract is `Lent::copy_to`'s.
+        unsafe { Lent::copy_to(self, dst) }
+            .map_err(|error| format!("reading it from worker process {}: {error}", self.pid))
+    }
+}
+
+/// A vector of the `T`s whose bytes (in this machine's order) `source`
+/// holds, copied once; `None` when it does not hold whole `T`s, `Some(Err)`
+/// when they could not be read.
+pub(crate) fn vec_from_source<T: Pod>(
+    source: &(impl Source + ?Sized),
+) -> Option<Result<Vec<T>, String>> {
     let size = size_of::<T>();
-    if size == 0 || !bytes.len().is_multiple_of(size) {
+    let len = source.len();
+    if size == 0 || !len.is_multiple_of(size) {
         return None;
     }
-    let count = bytes.len() / size;
+    let count = len / size;
     let mut items: Vec<T> = Vec::with_capacity(count);
-    advise_huge(items.as_mut_ptr().cast(), bytes.len());
-    // SAFETY: the vector's buffer has room for `count` `T`s, that is
-    // `bytes.len()` bytes; it is a fresh allocation, so it overlaps no
-    // `bytes`; a byte copy needs no alignment.
-    unsafe {
-        std::ptr::copy_nonoverlapping(bytes.as_ptr(), items.as_mut_ptr().cast::<u8>(), bytes.len());
-    };
+    advise_huge(items.as_mut_ptr().cast(), len);
+    // SAFETY: the vector's buffer has room for `count` `T`s, that is `len`
+    // bytes, and is a fresh allocation, so it overlaps no source byte.
+    if let Err(error) = unsafe { source.copy_to(items.as_mut_ptr().cast::<u8>()) } {
+        return Some(Err(error));
+    }
     // SAFETY: the first `count` elements were just written, and any bytes
     // are a valid `T` (`Pod`).
     unsafe { items.set_len(count) };
-    Some(items)
+    Some(Ok(items))
 }
 
 /// An empty vector with room for `count` `T`s, in huge pages when that is
@@ -104,10 +148,16 @@ mod tests {
         // Unaligned, as a body behind a one-byte tag is.
         let mut shifted = vec![9u8];
         shifted.extend_from_slice(&bytes);
-        assert_eq!(vec_from_bytes::<f64>(&shifted[1..]).unwrap(), values);
-        assert_eq!(vec_from_bytes::<u32>(&[1, 2, 3]), None);
-        assert_eq!(vec_from_bytes::<u16>(&[]).unwrap(), Vec::<u16>::new());
-        assert_eq!(vec_from_bytes::<()>(&[]), None);
+        assert_eq!(
+            vec_from_source::<f64>(&shifted[1..]).unwrap().unwrap(),
+            values
+        );
+        assert_eq!(vec_from_source::<u32>(&[1u8, 2, 3][..]), None);
+        assert_eq!(
+            vec_from_source::<u16>(&[][..]).unwrap().unwrap(),
+            Vec::<u16>::new()
+        );
+        assert_eq!(vec_from_source::<()>(&[][..]), None);
     }
 
     #[test]
@@ -124,7 +174,7 @@ mod tests {
         // Past `HUGE_FROM`, so the advice is taken (and not at a 2 MiB
         // boundary, most likely).
         let bytes: Vec<u8> = (0..HUGE_FROM + 4099).map(|i| (i % 251) as u8).collect();
-        let copied = vec_from_bytes::<u8>(&bytes).unwrap();
+        let copied = vec_from_source::<u8>(&bytes[..]).unwrap().unwrap();
         assert_eq!(copied, bytes);
     }
 }

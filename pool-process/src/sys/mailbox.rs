@@ -116,6 +116,31 @@ impl Mailbox {
         }
     }
 
+    /// The parent read the body of the child's last reply, which the
+    /// child lent (`lend.rs`): the child may free it now.
+    pub(crate) fn lent_taken(&self) {
+        let taken = &self.region.header().taken;
+        // Release: our reads of the child's memory happen before it frees
+        // it (its Acquire load in `wait_lent_taken`).
+        taken.fetch_add(1, Release);
+        super::futex::wake(taken, 1);
+    }
+
+    /// The child waits until the parent has read the bodies of its first
+    /// `lent` lent replies, or `deadline` passes (false).
+    pub(crate) fn wait_lent_taken(&self, lent: u32, deadline: Instant) -> bool {
+        let taken = &self.region.header().taken;
+        loop {
+            let now = taken.load(Acquire);
+            if now == lent {
+                return true;
+            }
+            if !super::futex::wait_while(taken, now, Some(deadline)) {
+                return taken.load(Acquire) == lent;
+            }
+        }
+    }
+
     /// Sends `parts` as one message and wakes the peer if it sleeps.
     ///
     /// It is this side's turn: it received the peer's last message (or, for

@@ -14,6 +14,7 @@ pub(crate) mod entry;
 pub(crate) mod fd_pass;
 pub(crate) mod futex;
 pub(crate) mod image;
+pub(crate) mod lend;
 pub(crate) mod mailbox;
 mod region;
 pub(crate) mod resident;

@@ -38,6 +38,9 @@ pub(crate) struct Header {
     _pad1: [u64; 6],
     /// Non-zero while a side is blocked on the socket waiting for a message.
     pub(crate) waiting: [AtomicU32; 2],
+    /// Lent replies the parent has read (`lend.rs`); a futex word the
+    /// lending child waits on.
+    pub(crate) taken: AtomicU32,
 }
 
 /// A cache-line-sized sequence counter.
@@ -56,6 +59,7 @@ const _: () = {
     assert!(offset_of!(Header, seq) == 64);
     assert!(offset_of!(Header, len) == 192);
     assert!(offset_of!(Header, waiting) == 256);
+    assert!(offset_of!(Header, taken) == 264);
     assert!(size_of::<Header>() == 320);
     assert!(size_of::<Header>() <= HEADER_BYTES);
 };

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Bumped whenever the messages below change shape.
-pub(crate) const PROTOCOL: u32 = 3;
+pub(crate) const PROTOCOL: u32 = 4;
 
 /// The worker's first message: who it is and which build it runs.
 #[derive(Debug, Serialize, Deserialize)]
@@ -41,6 +41,10 @@ impl Request {
 /// Bytes before a request's payload: kind, then the entry offset.
 pub(crate) const REQUEST_HEAD: usize = 9;
 
+/// A bit of a request's kind byte: the reply's body may be lent
+/// (`sys/lend.rs`).
+const MAY_LEND: u8 = 0x80;
+
 /// Builds a request head.
 pub(crate) fn request_head(kind: Request, entry: u64) -> [u8; REQUEST_HEAD] {
     let mut head = [0u8; REQUEST_HEAD];
@@ -49,12 +53,22 @@ pub(crate) fn request_head(kind: Request, entry: u64) -> [u8; REQUEST_HEAD] {
     head
 }
 
+/// Lets the worker lend the body of its reply to this request.
+pub(crate) fn allow_lending(head: &mut [u8; REQUEST_HEAD]) {
+    head[0] |= MAY_LEND;
+}
+
+/// Whether the request lets the worker lend its reply's body.
+pub(crate) fn may_lend(message: &[u8]) -> bool {
+    message.first().is_some_and(|kind| kind & MAY_LEND != 0)
+}
+
 /// Splits a request into kind, entry offset and payload.
 pub(crate) fn parse_request(message: &[u8]) -> Option<(Request, u64, &[u8])> {
     if message.len() < REQUEST_HEAD {
         return None;
     }
-    let kind = Request::from_byte(message[0])?;
+    let kind = Request::from_byte(message[0] & !MAY_LEND)?;
     let entry = u64::from_le_bytes(message[1..REQUEST_HEAD].try_into().ok()?);
     Some((kind, entry, &message[REQUEST_HEAD..]))
 }
@@ -63,6 +77,9 @@ pub(crate) fn parse_request(message: &[u8]) -> Option<(Request, u64, &[u8])> {
 pub(crate) const OK: u8 = 0;
 /// Reply status: the body is a postcard-encoded [`Failure`].
 pub(crate) const FAILED: u8 = 1;
+/// A bit of a reply's status byte: a [`Lent`](crate::sys::lend::Lent)
+/// prefix and the encoding's head follow; its body stays in the worker.
+pub(crate) const LENT: u8 = 0x80;
 
 /// Why a task produced no value, as the worker reports it.
 #[derive(Clone, Debug, Serialize, Deserialize)]

@@ -19,15 +19,22 @@ mod settings;
 pub(crate) use boot::ensure_linked;
 pub(crate) use settings::{MARKER, Settings};
 
+use std::time::{Duration, Instant};
+
 use self::fingerprint::{fingerprint, in_own_code};
 use crate::sys;
+use crate::sys::lend::{LEND_FROM, Lent};
 use crate::sys::mailbox::{Mailbox, RecvError};
 use crate::wire::codec::Encoded;
-use crate::wire::message::{self, FAILED, Failure, Hello, PROTOCOL, Request};
+use crate::wire::message::{self, FAILED, Failure, Hello, LENT, OK, PROTOCOL, Request};
 
 /// Reply-buffer capacity kept between tasks; a larger buffer shrinks at
 /// the first reply that fits in this.
 const KEEP_REPLY_BUFFER: usize = crate::sys::mailbox::KEEP_RESIDENT;
+
+/// How long a worker waits for the parent to read a lent reply before it
+/// goes back to serving; it then frees the body at the next request.
+const LEND_WAIT: Duration = Duration::from_secs(1);
 
 /// Who this process is, as the parent told it, when it is a worker.
 pub(crate) struct Identity {
@@ -104,27 +111,40 @@ fn serve(settings: &Settings, start: sys::boot::WorkerStart) -> i32 {
     }
     // Step 4.
     let mut out = Encoded::default();
+    // Lent replies so far, and whether `out` still holds a lent body the
+    // parent may not have read yet (`sys/lend.rs`).
+    let mut lent = 0u32;
+    let mut holding = false;
     loop {
-        let status = match mailbox.recv(settings.spin, None) {
-            Ok(request) => match message::parse_request(request) {
-                Some((Request::Exit, _, _)) | None => return exit_hooks_then(0),
-                Some((Request::Call | Request::Init, offset, payload)) => {
-                    #[allow(unsafe_code)] // the one call by offset
-                    // SAFETY: the offset comes from our parent, which runs
-                    // this very binary (the handshake compared build
-                    // fingerprints) and computed it with `offset_of` on an
-                    // entry.
-                    let entry = unsafe { sys::entry::entry_at(offset, in_own_code) };
-                    match entry {
-                        Some(entry) => entry(payload, &mut out),
-                        None => {
-                            out.head = postcard::to_stdvec(&Failure::UnknownEntry { offset })
-                                .expect("a failure always encodes");
-                            FAILED
+        let (status, may_lend) = match mailbox.recv(settings.spin, None) {
+            Ok(request) => {
+                // The parent sends nothing before it has read a lent body.
+                if holding {
+                    out.clear();
+                    holding = false;
+                }
+                let may_lend = message::may_lend(request);
+                let status = match message::parse_request(request) {
+                    Some((Request::Exit, _, _)) | None => return exit_hooks_then(0),
+                    Some((Request::Call | Request::Init, offset, payload)) => {
+                        #[allow(unsafe_code)] // the one call by offset
+                        // SAFETY: the offset comes from our parent, which runs
+                        // this very binary (the handshake compared build
+                        // fingerprints) and computed it with `offset_of` on an
+                        // entry.
+                        let entry = unsafe { sys::entry::entry_at(offset, in_own_code) };
+                        match entry {
+                            Some(entry) => entry(payload, &mut out),
+                            None => {
+                                out.head = postcard::to_stdvec(&Failure::UnknownEntry { offset })
+                                    .expect("a failure always encodes");
+                                FAILED
+                            }
                         }
                     }
-                }
-            },
+                };
+                (status, may_lend)
+            }
             // The parent closed its end: it is done with us, or gone.
             Err(RecvError::PeerGone) => return exit_hooks_then(0),
             Err(_) => return 7,
@@ -136,7 +156,22 @@ fn serve(settings: &Settings, start: sys::boot::WorkerStart) -> i32 {
             // a stream of large replies keeps reusing the buffer.)
             out.head.shrink_to_fit();
         }
-        if mailbox.send(&[&[status], &out.head, &out.body]).is_err() {
+        if may_lend && status == OK && out.body.len() >= LEND_FROM {
+            // One copy instead of two: the parent reads the body out of
+            // our memory, and says when it is done.
+            let prefix = Lent::prefix(&out.body);
+            if mailbox
+                .send(&[&[status | LENT], &prefix, &out.head])
+                .is_err()
+            {
+                return 8;
+            }
+            lent = lent.wrapping_add(1);
+            holding = !mailbox.wait_lent_taken(lent, Instant::now() + LEND_WAIT);
+            if holding {
+                continue;
+            }
+        } else if mailbox.send(&[&[status], &out.head, &out.body]).is_err() {
             return 8;
         }
         // A bulk result moved into the body (the task's own vector) has

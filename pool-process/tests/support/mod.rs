@@ -70,6 +70,7 @@ pub fn live_workers(n: usize, pids: impl Fn() -> Vec<u32>) -> Vec<u32> {
     pids()
 }
 
+pub mod large_results;
 pub mod memory;
 
 /// A tally that tasks in worker processes add to and the test reads: a

@@ -9,7 +9,8 @@
 //! copied: on this (little-endian) machine a `Vec<f64>` already is its
 //! wire bytes. The one copy left is into the shared region; decoding
 //! makes the other, straight out of it, into the new vector
-//! ([`bulk::vec_from_bytes`]).
+//! ([`bulk::vec_from_source`]); a large reply that a worker lends
+//! (`sys/lend.rs`) is copied once in all, straight out of its memory.
 
 use std::any::{Any, TypeId, type_name};
 use std::fmt;
@@ -20,7 +21,8 @@ use bytemuck::Pod;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::sys::bulk;
+use crate::sys::bulk::{self, Source};
+use crate::sys::lend::Lent;
 use crate::wire::caught::{self, Catch};
 use crate::wire::inherit;
 
@@ -197,9 +199,12 @@ fn extend_le<T: Pod>(items: &[T], out: &mut Vec<u8>) {
     }
 }
 
-/// The `T`s that `bytes` holds in little-endian order, copied once.
-fn vec_from_le<T: Pod>(bytes: &[u8]) -> Option<Vec<T>> {
-    let mut items = bulk::vec_from_bytes::<T>(bytes)?;
+/// The `T`s that `source` holds in little-endian order, copied once.
+fn vec_from_le<T: Pod>(source: &(impl Source + ?Sized)) -> Option<Result<Vec<T>, String>> {
+    let mut items = match bulk::vec_from_source::<T>(source)? {
+        Ok(items) => items,
+        Err(error) => return Some(Err(error)),
+    };
     if cfg!(target_endian = "big") {
         for element in
             bytemuck::cast_slice_mut::<T, u8>(&mut items).chunks_exact_mut(size_of::<T>())
@@ -207,7 +212,7 @@ fn vec_from_le<T: Pod>(bytes: &[u8]) -> Option<Vec<T>> {
             element.reverse();
         }
     }
-    Some(items)
+    Some(Ok(items))
 }
 
 /// The primitive number types with a raw little-endian fast path.
@@ -259,11 +264,12 @@ macro_rules! numbers {
 
         /// Decodes raw little-endian bytes into a boxed `Vec` of the
         /// number type `target` names.
-        fn decode_numbers(target: TypeId, bytes: &[u8]) -> Option<Result<Box<dyn Any>, String>> {
+        fn decode_numbers(target: TypeId, bytes: &(impl Source + ?Sized)) -> Option<Result<Box<dyn Any>, String>> {
             $(
                 if target == TypeId::of::<Vec<$t>>() {
                     return Some(match vec_from_le::<$t>(bytes) {
-                        Some(items) => Ok(Box::new(items)),
+                        Some(Ok(items)) => Ok(Box::new(items)),
+                        Some(Err(error)) => Err(error),
                         None => Err(format!("{} bytes do not hold whole {}", bytes.len(), type_name::<$t>())),
                     });
                 }
@@ -453,12 +459,47 @@ pub(crate) fn decode<T: DeserializeOwned + 'static>(bytes: &[u8]) -> Result<T, S
     let Some((&tag, body)) = bytes.split_first() else {
         return Err("empty message".to_owned());
     };
+    if tag == POSTCARD {
+        return from_postcard(body);
+    }
+    decode_bulk(tag, body)
+}
+
+/// Decodes a reply whose head is in hand and whose body a worker lent
+/// (`sys/lend.rs`): a bulk value is copied once, straight from the
+/// worker's memory into the new vector; anything else is read whole and
+/// decoded as [`decode`] does.
+///
+/// # Errors
+///
+/// As [`decode`], or the system's message when the worker's memory could
+/// not be read.
+pub(crate) fn decode_lent<T: DeserializeOwned + 'static>(
+    head: &[u8],
+    body: &Lent,
+) -> Result<T, String> {
+    match head {
+        [tag @ (BYTES | NUMBERS)] => decode_bulk(*tag, body),
+        _ => {
+            let mut bytes = head.to_vec();
+            bytes.extend(body.read_all().map_err(|error| {
+                format!("reading it from worker process {}: {error}", body.pid)
+            })?);
+            decode(&bytes)
+        }
+    }
+}
+
+/// Decodes the body of a bulk encoding (tag [`BYTES`] or [`NUMBERS`]).
+fn decode_bulk<T: DeserializeOwned + 'static>(
+    tag: u8,
+    body: &(impl Source + ?Sized),
+) -> Result<T, String> {
     let target = TypeId::of::<T>();
     let boxed: Box<dyn Any> = match tag {
-        POSTCARD => return from_postcard(body),
-        BYTES if target == TypeId::of::<Vec<u8>>() => Box::new(bytes_vec(body)),
+        BYTES if target == TypeId::of::<Vec<u8>>() => Box::new(bytes_vec(body)?),
         BYTES if target == TypeId::of::<String>() => {
-            Box::new(String::from_utf8(bytes_vec(body)).map_err(|e| e.to_string())?)
+            Box::new(String::from_utf8(bytes_vec(body)?).map_err(|e| e.to_string())?)
         }
         NUMBERS => match decode_numbers(target, body) {
             Some(decoded) => decoded?,
@@ -470,8 +511,8 @@ pub(crate) fn decode<T: DeserializeOwned + 'static>(bytes: &[u8]) -> Result<T, S
 }
 
 /// `body` as a new vector, copied once (into huge pages when large).
-fn bytes_vec(body: &[u8]) -> Vec<u8> {
-    bulk::vec_from_bytes::<u8>(body).expect("bytes are whole bytes")
+fn bytes_vec(body: &(impl Source + ?Sized)) -> Result<Vec<u8>, String> {
+    bulk::vec_from_source::<u8>(body).expect("bytes are whole bytes")
 }
 
 fn mismatch<T>(tag: u8) -> String {
