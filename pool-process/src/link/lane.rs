@@ -37,7 +37,7 @@
 //! | `Lanes::next` | anyone (a hint where to start looking) |
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 use parking_lot::Mutex;
 use pool_core::Error;
@@ -61,6 +61,11 @@ pub(crate) struct Lanes {
     /// The executor's tasks run on the lane (`pool/helped.rs`): their
     /// queued jobs then run as no-ops, which the scheduler counts.
     pub(crate) helped: HelpedCounts,
+    /// Set once every slot was seen filled: [`all_started`] then costs
+    /// one load instead of a try-lock per slot on every `result()`.
+    ///
+    /// [`all_started`]: Lanes::all_started
+    started: AtomicBool,
 }
 
 /// What `pool/helped.rs` counts so that `metrics()` shows each task once,
@@ -90,6 +95,7 @@ impl Lanes {
             next: AtomicUsize::new(0),
             settled: AtomicU64::new(0),
             helped: HelpedCounts::default(),
+            started: AtomicBool::new(false),
         }
     }
 
@@ -104,9 +110,19 @@ impl Lanes {
     /// an executor starts links on demand. A slot locked now is in use,
     /// so filled.
     pub(crate) fn all_started(&self) -> bool {
-        self.slots
+        // Relaxed: a hint; a link whose slot empties later (shutdown) is
+        // refused by `with_idle` itself.
+        if self.started.load(Ordering::Relaxed) {
+            return true;
+        }
+        let all = self
+            .slots
             .iter()
-            .all(|slot| slot.try_lock().is_none_or(|link| link.is_some()))
+            .all(|slot| slot.try_lock().is_none_or(|link| link.is_some()));
+        if all {
+            self.started.store(true, Ordering::Relaxed);
+        }
+        all
     }
 
     /// The scheduler's `completed` and `queued` corrected for the lane:
