@@ -65,6 +65,12 @@ impl ChunkSizer {
         ChunkSizer { fixed, next: 1 }
     }
 
+    /// Whether every chunk has the same size (given, or Python's default
+    /// for an input of known length), rather than growing.
+    pub(crate) fn is_fixed(&self) -> bool {
+        self.fixed.is_some()
+    }
+
     pub(crate) fn next_size(&mut self) -> usize {
         match self.fixed {
             Some(size) => size,
@@ -252,6 +258,11 @@ where
             ended: false,
             limits: Limits::default(),
         }
+    }
+
+    /// Whether its chunks keep one size ([`ChunkSizer::is_fixed`]).
+    pub(crate) fn fixed_chunks(&self) -> bool {
+        self.sizer.is_fixed()
     }
 
     /// Bounds every chunk by `limits` (each chunk is one request).

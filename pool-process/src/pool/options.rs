@@ -167,7 +167,8 @@ impl TaskOptions {
 
     /// For the lazy maps: at most `n` chunks submitted ahead of the
     /// results consumed (Python 3.14's `Executor.map(buffersize=…)`,
-    /// which counts chunks too), instead of twice the number of workers.
+    /// which counts chunks too), instead of eight per worker (two for an
+    /// input of unknown length, whose chunks grow).
     /// 0 is refused, as Python refuses it: the map's first item is an
     /// [`ErrorKind::InvalidConfig`](pool_core::ErrorKind::InvalidConfig)
     /// error.
