@@ -151,3 +151,14 @@ pub use pool_core::{BrokenBarrierError, Daemon, Deadline, Outcome, ReleaseError}
 pub fn fault_disable_lending() {
     sys::lend::disable();
 }
+
+/// For fault-injection tests only: the worker of the next lent result
+/// (`sys/lend.rs`) is killed after it replied and before the parent reads
+/// the result out of its memory.
+///
+/// Only with the test-only feature `fault-injection`.
+#[cfg(feature = "fault-injection")]
+#[doc(hidden)]
+pub fn fault_kill_next_lender() {
+    sys::lend::kill_next_lender();
+}

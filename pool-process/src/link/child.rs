@@ -54,6 +54,9 @@ pub(super) struct Child {
     pub(super) tasks: usize,
     /// Set with `max_memory_per_child`.
     pub(super) memory: Option<MemoryWatch>,
+    /// The last reply's body was lent (`sys/lend.rs`): a reader's error
+    /// may then mean the child died before its memory was read.
+    pub(super) lent_reply: bool,
 }
 
 impl Child {
@@ -109,6 +112,11 @@ impl Child {
                     let pid = self.process.pid();
                     let (value, lent) = match reply.split_first() {
                         Some((&status, rest)) if status & LENT != 0 => {
+                            if lend::kill_before_read() {
+                                // Fault injection: the child dies in the
+                                // window between its reply and our read.
+                                self.process.kill_and_reap();
+                            }
                             match Lent::parse(pid, rest) {
                                 Some((body, head)) => {
                                     (read(status & !LENT, ReplyBody::Lent { head, body }), true)
@@ -123,6 +131,7 @@ impl Child {
                         // Read (or given up on): the child may free it.
                         self.mailbox.lent_taken();
                     }
+                    self.lent_reply = lent;
                     return Ok(value);
                 }
                 Err(RecvError::TimedOut) => {

@@ -64,6 +64,10 @@ use crate::wire::message::{self, OK, Request};
 use parking_lot::Mutex;
 use pool_core::{Error, ErrorKind, WorkerInfo};
 
+/// How long a link whose lent reply could not be read waits to see
+/// whether the child is dying (`exchange`).
+const LENT_DEATH_GRACE: Duration = Duration::from_millis(100);
+
 mod child;
 mod exit;
 mod lane;
@@ -345,6 +349,17 @@ impl Link {
                 decode(status, body, &Who::Local(pid))
             })
         });
+        // A lent body that could not be read because the child died
+        // meanwhile (killed from outside between its reply and our read):
+        // the task's worker was lost, as if it had died running it.
+        let outcome = match outcome {
+            Ok(Err(_))
+                if child.lent_reply && child.process.wait_timeout(LENT_DEATH_GRACE).is_some() =>
+            {
+                Err(Ended::Died)
+            }
+            other => other,
+        };
         match outcome {
             Ok(value) => {
                 child.tasks += 1;

@@ -105,6 +105,7 @@ impl Link {
             mailbox,
             tasks: 0,
             memory,
+            lent_reply: false,
         };
         #[cfg_attr(not(feature = "tracing"), allow(unused_variables))]
         let pid = child.process.pid();

@@ -114,6 +114,23 @@ pub(crate) fn available() -> bool {
 /// Set by [`disable`].
 static DISABLED: AtomicBool = AtomicBool::new(false);
 
+/// Set by [`kill_next_lender`].
+static KILL_BEFORE_READ: AtomicBool = AtomicBool::new(false);
+
+/// Whether the parent must kill the worker of this lent reply before it
+/// reads it (a fault-injection hook; once). Always false without the
+/// hook.
+pub(crate) fn kill_before_read() -> bool {
+    // Relaxed: a test's switch, set before the task is submitted.
+    KILL_BEFORE_READ.load(Relaxed) && KILL_BEFORE_READ.swap(false, Relaxed)
+}
+
+/// Makes the next lent reply's worker die before the parent reads it.
+#[cfg(feature = "fault-injection")]
+pub(crate) fn kill_next_lender() {
+    KILL_BEFORE_READ.store(true, Relaxed);
+}
+
 /// Turns lending off in this process (a fault-injection hook: large
 /// replies then take the region, as where the kernel refuses the reads).
 #[cfg(feature = "fault-injection")]
