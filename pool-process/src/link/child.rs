@@ -30,14 +30,7 @@ impl<'a> ReplyBody<'a> {
     pub(crate) fn bytes(self) -> Result<Cow<'a, [u8]>, String> {
         match self {
             ReplyBody::Here(bytes) => Ok(Cow::Borrowed(bytes)),
-            ReplyBody::Lent { head, body } => {
-                let mut bytes = head.to_vec();
-                let lent = body.read_all().map_err(|error| {
-                    format!("reading a reply from worker process {}: {error}", body.pid)
-                })?;
-                bytes.extend_from_slice(&lent);
-                Ok(Cow::Owned(bytes))
-            }
+            ReplyBody::Lent { head, body } => body.read_after(head).map(Cow::Owned),
         }
     }
 }

@@ -65,8 +65,7 @@ impl Source for Lent {
 
     unsafe fn copy_to(&self, dst: *mut u8) -> Result<(), String> {
         // SAFETY: the caller's contract is `Lent::copy_to`'s.
-        unsafe { Lent::copy_to(self, dst) }
-            .map_err(|error| format!("reading it from worker process {}: {error}", self.pid))
+        unsafe { Lent::copy_to(self, dst) }.map_err(|error| self.failed(&error))
     }
 }
 

@@ -90,15 +90,24 @@ impl Lent {
         Ok(())
     }
 
-    /// The body as a vector of its own (for replies whose readers take
-    /// bytes as they are).
-    pub(crate) fn read_all(&self) -> io::Result<Vec<u8>> {
-        let mut bytes = Vec::with_capacity(self.len);
-        // SAFETY: the vector has room for `self.len` bytes.
-        unsafe { self.copy_to(bytes.as_mut_ptr())? };
-        // SAFETY: all `self.len` bytes were just written.
-        unsafe { bytes.set_len(self.len) };
+    /// `head` followed by the body, as one vector (for readers that take
+    /// a reply's bytes as they are). `Err` says why the body could not be
+    /// read, naming the worker.
+    pub(crate) fn read_after(&self, head: &[u8]) -> Result<Vec<u8>, String> {
+        let total = head.len() + self.len;
+        let mut bytes = Vec::with_capacity(total);
+        bytes.extend_from_slice(head);
+        let after_head = bytes.as_mut_ptr().wrapping_add(head.len());
+        // SAFETY: the vector has room for `self.len` bytes after the head.
+        unsafe { self.copy_to(after_head) }.map_err(|error| self.failed(&error))?;
+        // SAFETY: the head and all `self.len` bytes after it were written.
+        unsafe { bytes.set_len(total) };
         Ok(bytes)
+    }
+
+    /// What a failed read of the body says.
+    pub(crate) fn failed(&self, error: &io::Error) -> String {
+        format!("reading it from worker process {}: {error}", self.pid)
     }
 }
 
@@ -155,7 +164,7 @@ fn reads_itself() -> bool {
         addr: probe.as_ptr() as u64,
         len: probe.len(),
     };
-    lent.read_all().is_ok_and(|bytes| bytes == probe)
+    lent.read_after(&[]).is_ok_and(|bytes| bytes == probe)
 }
 
 #[cfg(test)]
@@ -185,7 +194,10 @@ mod tests {
             addr: bytes.as_ptr() as u64,
             len: bytes.len(),
         };
-        assert_eq!(lent.read_all().unwrap(), bytes);
+        assert_eq!(lent.read_after(&[]).unwrap(), bytes);
+        let mut headed = vec![1, 2];
+        headed.extend_from_slice(&bytes);
+        assert_eq!(lent.read_after(&[1, 2]).unwrap(), headed);
     }
 
     #[test]
@@ -195,6 +207,10 @@ mod tests {
             addr: 8,
             len: 16,
         };
-        assert!(lent.read_all().is_err());
+        let error = lent.read_after(&[]).unwrap_err();
+        assert!(
+            error.starts_with("reading it from worker process "),
+            "{error}"
+        );
     }
 }

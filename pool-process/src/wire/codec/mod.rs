@@ -480,13 +480,7 @@ pub(crate) fn decode_lent<T: DeserializeOwned + 'static>(
 ) -> Result<T, String> {
     match head {
         [tag @ (BYTES | NUMBERS)] => decode_bulk(*tag, body),
-        _ => {
-            let mut bytes = head.to_vec();
-            bytes.extend(body.read_all().map_err(|error| {
-                format!("reading it from worker process {}: {error}", body.pid)
-            })?);
-            decode(&bytes)
-        }
+        _ => decode(&body.read_after(head)?),
     }
 }
 
